@@ -1,0 +1,47 @@
+// The storage port for room documents. Every backend (memory, SQLite, later Postgres)
+// passes the same contract suite in test/storage/contract.ts.
+//
+// Contract:
+// - append() resolves only once the updates are durable (on disk for persistent backends),
+//   assigns strictly increasing per-room sequence numbers, and is atomic per call.
+// - load() returns the latest snapshot (if any) and every update after it, in seq order.
+// - compact() replaces update *data* up to and including `uptoSeq` by a snapshot; the
+//   attribution of those updates (principal, clients, time, size) stays readable via history().
+// - rooms are independent namespaces keyed by the room name.
+
+export interface UpdateMeta {
+  /** Principal that sent the update. */
+  principal: string
+  /** Yjs client ids whose structs the update carries. */
+  clients: number[]
+  /** Server receive time, ms since epoch. */
+  at: number
+}
+
+export interface StoredUpdate extends UpdateMeta {
+  seq: number
+  data: Uint8Array
+}
+
+export interface AttributionEntry extends UpdateMeta {
+  seq: number
+  bytes: number
+}
+
+export interface RoomState {
+  snapshot: Uint8Array | null
+  /** Highest seq folded into the snapshot (0 when there is none). */
+  snapshotSeq: number
+  /** Updates after snapshotSeq, ascending. */
+  updates: StoredUpdate[]
+}
+
+export interface DocumentStorage {
+  load(room: string): Promise<RoomState>
+  append(room: string, updates: Array<UpdateMeta & { data: Uint8Array }>): Promise<number[]>
+  compact(room: string, snapshot: Uint8Array, uptoSeq: number): Promise<void>
+  history(room: string, options?: { afterSeq?: number; limit?: number }): Promise<AttributionEntry[]>
+  /** Names of every room with stored data. */
+  rooms(): Promise<string[]>
+  close(): Promise<void>
+}
