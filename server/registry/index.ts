@@ -1,0 +1,19 @@
+// Registry: principals and their tokens, workspaces, members, namespace submissions.
+export { Registry, DEFAULT_VISIBILITY } from './Registry.ts'
+export type { Member, BootstrapResult } from './types.ts'
+export { RegistryError, type RegistryErrorCode } from './errors.ts'
+export {
+  BootstrapSchema,
+  IdSchema,
+  NewPrincipalSchema,
+  NewWorkspaceSchema,
+  WorkspacePatchSchema,
+  RoleSchema,
+  VisibilitySchema,
+  TokenSchema,
+  type Bootstrap,
+  type NewPrincipal,
+  type NewWorkspace,
+  type WorkspacePatch,
+} from './schemas.ts'
+export { generateToken, hashToken, TOKEN_PREFIX, MIN_TOKEN_LENGTH } from './tokens.ts'

@@ -1,0 +1,87 @@
+// In-process DocumentStorage for tests and ephemeral servers. Nothing survives the process.
+
+import type { AttributionEntry, DocumentStorage, RoomState, StoredUpdate } from './DocumentStorage.ts'
+import { checkBatch, checkCompaction, checkHistoryOptions, checkRoom, type NewUpdate } from './validate.ts'
+
+interface Entry extends AttributionEntry {
+  /** null once folded into the snapshot. */
+  data: Uint8Array | null
+}
+
+interface Room {
+  snapshot: Uint8Array | null
+  snapshotSeq: number
+  /** Ascending by seq; entry i has seq i + 1. */
+  log: Entry[]
+}
+
+export class MemoryStorage implements DocumentStorage {
+  #rooms = new Map<string, Room>()
+  #closed = false
+
+  async load(room: string): Promise<RoomState> {
+    this.#check(room)
+    const r = this.#rooms.get(room)
+    if (!r) return { snapshot: null, snapshotSeq: 0, updates: [] }
+    const updates: StoredUpdate[] = r.log.slice(r.snapshotSeq).map((e) => ({
+      seq: e.seq,
+      principal: e.principal,
+      clients: [...e.clients],
+      at: e.at,
+      data: e.data!.slice(),
+    }))
+    return { snapshot: r.snapshot?.slice() ?? null, snapshotSeq: r.snapshotSeq, updates }
+  }
+
+  async append(room: string, updates: NewUpdate[]): Promise<number[]> {
+    this.#check(room)
+    checkBatch(updates) // all-or-nothing: validate before touching the log
+    if (updates.length === 0) return []
+    const r = this.#room(room)
+    return updates.map((u) => {
+      const seq = r.log.length + 1
+      // Copy: the caller may reuse its buffers after the promise resolves.
+      r.log.push({ seq, principal: u.principal, clients: [...u.clients], at: u.at, bytes: u.data.byteLength, data: u.data.slice() })
+      return seq
+    })
+  }
+
+  async compact(room: string, snapshot: Uint8Array, uptoSeq: number): Promise<void> {
+    this.#check(room)
+    const r = this.#rooms.get(room)
+    checkCompaction(snapshot, uptoSeq, r?.log.length ?? 0)
+    // A stale compaction (older than the current snapshot) would lose folded data: ignore it.
+    if (!r || uptoSeq < r.snapshotSeq) return
+    r.snapshot = snapshot.slice()
+    r.snapshotSeq = uptoSeq
+    for (let i = 0; i < uptoSeq; i++) r.log[i].data = null
+  }
+
+  async history(room: string, { afterSeq = 0, limit }: { afterSeq?: number; limit?: number } = {}): Promise<AttributionEntry[]> {
+    this.#check(room)
+    checkHistoryOptions(afterSeq, limit)
+    const log = this.#rooms.get(room)?.log ?? []
+    const end = limit === undefined ? undefined : afterSeq + limit
+    return log.slice(afterSeq, end).map(({ seq, principal, clients, at, bytes }) => ({ seq, principal, clients: [...clients], at, bytes }))
+  }
+
+  async rooms(): Promise<string[]> {
+    this.#check()
+    return [...this.#rooms.keys()]
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+  }
+
+  #room(room: string): Room {
+    let r = this.#rooms.get(room)
+    if (!r) this.#rooms.set(room, (r = { snapshot: null, snapshotSeq: 0, log: [] }))
+    return r
+  }
+
+  #check(room?: string): void {
+    if (this.#closed) throw new Error('storage is closed')
+    if (room !== undefined) checkRoom(room)
+  }
+}

@@ -1,0 +1,6 @@
+// Document storage: the port, its backends and the compaction policy.
+export type { AttributionEntry, DocumentStorage, RoomState, StoredUpdate, UpdateMeta } from './DocumentStorage.ts'
+export { MemoryStorage } from './MemoryStorage.ts'
+export { SqliteStorage } from './SqliteStorage.ts'
+export { shouldCompact, DEFAULT_COMPACTION_LIMITS, type CompactionStats, type CompactionLimits } from './compaction.ts'
+export type { NewUpdate } from './validate.ts'

@@ -1,0 +1,166 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { openDatabase, migrate, type Database } from '../server/db.ts'
+import { MemoryStorage, SqliteStorage, shouldCompact, DEFAULT_COMPACTION_LIMITS } from '../server/storage/index.ts'
+import { runStorageContract } from './storage/contract.ts'
+import { Writer, textOf } from './storage/ydoc.ts'
+
+const tempDirs: string[] = []
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'polyphony-storage-'))
+  tempDirs.push(dir)
+  return dir
+}
+afterEach(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+runStorageContract('memory', async () => {
+  const storage = new MemoryStorage()
+  return { storage, teardown: () => storage.close() }
+})
+
+runStorageContract('sqlite', async () => {
+  const file = join(tempDir(), 'data', 'polyphony.db')
+  let db = openDatabase(file)
+  let storage = new SqliteStorage(db)
+  return {
+    storage,
+    reopen: async () => {
+      await storage.close()
+      db.close()
+      db = openDatabase(file)
+      storage = new SqliteStorage(db)
+      return storage
+    },
+    teardown: async () => {
+      await storage.close()
+      db.close()
+    },
+  }
+})
+
+describe('openDatabase / migrate', () => {
+  it('opens with WAL, synchronous=FULL, foreign keys and a busy timeout, creating the directory', () => {
+    const db = openDatabase(join(tempDir(), 'nested', 'dir', 'x.db'))
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(db.pragma('synchronous', { simple: true })).toBe(2) // FULL
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
+    expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0)
+    db.close()
+  })
+
+  it('runs each named migration once, atomically', () => {
+    const db = openDatabase(':memory:')
+    expect(migrate(db, 'test/1', 'CREATE TABLE t (x INTEGER)')).toBe(true)
+    expect(migrate(db, 'test/1', 'CREATE TABLE t (x INTEGER)')).toBe(false)
+    // A failing script leaves neither its tables nor its bookkeeping row behind.
+    expect(() => migrate(db, 'test/2', 'CREATE TABLE u (x INTEGER); CREATE TABLE t (x INTEGER)')).toThrow()
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'u'").get()).toBeUndefined()
+    expect(migrate(db, 'test/2', 'CREATE TABLE u (x INTEGER)')).toBe(true)
+    db.close()
+  })
+})
+
+describe('SqliteStorage specifics', () => {
+  let db: Database
+  afterEach(() => db?.close())
+
+  it('rolls back a whole batch when a row fails inside the transaction', async () => {
+    db = openDatabase(':memory:')
+    const storage = new SqliteStorage(db)
+    // Fault injection below validation: the second row of the batch fails in SQLite itself.
+    db.exec(`CREATE TRIGGER boom BEFORE INSERT ON doc_updates WHEN NEW.principal = 'boom'
+             BEGIN SELECT RAISE(ABORT, 'injected'); END`)
+    const w = new Writer('alice')
+    await storage.append('w/shared', w.insert('a'))
+    const ok = w.insert('b')[0]
+    await expect(storage.append('w/shared', [ok, { ...ok, principal: 'boom' }])).rejects.toThrow('injected')
+    expect((await storage.load('w/shared')).updates.map((u) => u.seq)).toEqual([1])
+    expect(await storage.append('w/shared', [ok])).toEqual([2])
+  })
+
+  it('compaction NULLs the data of folded rows but keeps the rows', async () => {
+    db = openDatabase(':memory:')
+    const storage = new SqliteStorage(db)
+    const w = new Writer('alice')
+    await storage.append('w/shared', [...w.insert('a'), ...w.insert('b'), ...w.insert('c')])
+    await storage.compact('w/shared', w.snapshot(), 2)
+    const rows = db.prepare('SELECT seq, data IS NULL AS folded FROM doc_updates ORDER BY seq').all()
+    expect(rows).toEqual([
+      { seq: 1, folded: 1 },
+      { seq: 2, folded: 1 },
+      { seq: 3, folded: 0 },
+    ])
+  })
+
+  it('loads a room with 100,000 small updates quickly (prints the time)', async () => {
+    db = openDatabase(join(tempDir(), 'big.db'))
+    const storage = new SqliteStorage(db)
+    const w = new Writer('alice')
+    const all = []
+    for (let i = 0; i < 100_000; i++) all.push(...w.insert(i % 10 === 0 ? '\n' : 'x'))
+    const t0 = performance.now()
+    for (let i = 0; i < all.length; i += 1000) await storage.append('big/shared', all.slice(i, i + 1000))
+    const t1 = performance.now()
+    const state = await storage.load('big/shared')
+    const t2 = performance.now()
+    expect(state.updates.length).toBe(100_000)
+    const text = textOf(state)
+    const t3 = performance.now()
+    expect(text).toBe(w.text.toString())
+    console.log(
+      `[sqlite] 100k updates: append ${(t1 - t0).toFixed(0)} ms (batches of 1000), load ${(t2 - t1).toFixed(0)} ms, apply to Y.Doc ${(t3 - t2).toFixed(0)} ms`,
+    )
+  })
+
+  it('after kill -9, every acknowledged seq is present on reopen', async () => {
+    const file = join(tempDir(), 'crash.db')
+    const child = fileURLToPath(new URL('./storage/crash-child.ts', import.meta.url))
+    const proc = spawn(process.execPath, ['--import', 'tsx', child, file, '1000'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => proc.on('exit', (code, signal) => resolve(signal ?? code)))
+    let acked = 0
+    let lastText = ''
+    const killAt = 300 + Math.floor(Math.random() * 400)
+    for await (const line of createInterface({ input: proc.stdout! })) {
+      const m = /^ack (\d+) (\d+)$/.exec(line)
+      if (!m) continue
+      expect(Number(m[1])).toBe(acked + 1)
+      acked = Number(m[1])
+      lastText += `${m[2]};`
+      if (acked === killAt) proc.kill('SIGKILL')
+    }
+    expect(await exited).toBe('SIGKILL')
+    console.log(`[sqlite] child killed after ${acked} acknowledged appends (target ${killAt})`)
+    expect(acked).toBeGreaterThanOrEqual(killAt)
+    expect(acked).toBeLessThan(1000)
+
+    db = openDatabase(file)
+    const state = await new SqliteStorage(db).load('crash/shared')
+    const seqs = state.updates.map((u) => u.seq)
+    // Everything acknowledged is there (possibly more: a commit can finish before its ack line).
+    expect(seqs.slice(0, acked)).toEqual(Array.from({ length: acked }, (_, i) => i + 1))
+    expect(textOf(state).startsWith(lastText)).toBe(true)
+  })
+})
+
+describe('shouldCompact', () => {
+  const { maxUpdates, maxBytes } = DEFAULT_COMPACTION_LIMITS
+  it('compacts once either the update count or the byte size reaches its limit', () => {
+    expect(shouldCompact({ updatesSinceSnapshot: 0, bytesSinceSnapshot: 0 })).toBe(false)
+    expect(shouldCompact({ updatesSinceSnapshot: maxUpdates - 1, bytesSinceSnapshot: maxBytes - 1 })).toBe(false)
+    expect(shouldCompact({ updatesSinceSnapshot: maxUpdates, bytesSinceSnapshot: 0 })).toBe(true)
+    expect(shouldCompact({ updatesSinceSnapshot: 2, bytesSinceSnapshot: maxBytes })).toBe(true)
+  })
+  it('never compacts a single update, however large', () => {
+    expect(shouldCompact({ updatesSinceSnapshot: 1, bytesSinceSnapshot: 50 * maxBytes })).toBe(false)
+  })
+  it('takes custom limits', () => {
+    expect(shouldCompact({ updatesSinceSnapshot: 10, bytesSinceSnapshot: 0 }, { maxUpdates: 10, maxBytes: 1e9 })).toBe(true)
+  })
+})
