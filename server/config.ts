@@ -1,0 +1,75 @@
+// Command-line flags and environment → server options. Pure: takes argv and env, returns
+// options, or the help text, or an error that says how to fix the call.
+
+import { parseArgs } from 'node:util'
+
+export const SERVER_HELP = `polyphony serve — the Polyphony sync and API server
+
+Usage: polyphony serve [options]
+
+Options (environment variable in brackets):
+  --port N          port to listen on (default 8080)                     [PORT]
+  --host ADDR       address to bind (default 127.0.0.1)                  [HOST]
+  --data DIR        data directory holding polyphony.db (default ./data)  [POLYPHONY_DATA]
+  --bootstrap FILE  JSON principals/workspaces applied at start           [POLYPHONY_BOOTSTRAP]
+  --demo            create the demo workspace, its tokens and agents, print them
+  --no-agents       with --demo: do not run the built-in offline reviewers
+  --log-level L     trace|debug|info|warn|error (default info)           [LOG_LEVEL]
+  -h, --help        show this help
+
+The administrator token comes from POLYPHONY_ADMIN_TOKEN; without it no admin exists
+except in --demo mode, which generates one and prints it.`
+
+export interface ServerConfig {
+  port: number
+  host: string
+  dataDir: string
+  bootstrapFile?: string
+  adminToken?: string
+  demo: boolean
+  agents: boolean
+  logLevel: string
+}
+
+export type ConfigResult = { ok: true; config: ServerConfig } | { ok: false; help: true } | { ok: false; help: false; error: string }
+
+export function parseServerConfig(argv: string[], env: Record<string, string | undefined>): ConfigResult {
+  let values
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        data: { type: 'string' },
+        bootstrap: { type: 'string' },
+        demo: { type: 'boolean', default: false },
+        'no-agents': { type: 'boolean', default: false },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }).values
+  } catch (err) {
+    return { ok: false, help: false, error: `${(err as Error).message}\nRun with --help for the options.` }
+  }
+  if (values.help) return { ok: false, help: true }
+  const portText = values.port ?? env.PORT ?? '8080'
+  const port = Number(portText)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    return { ok: false, help: false, error: `--port must be a number from 0 to 65535, got "${portText}"` }
+  }
+  return {
+    ok: true,
+    config: {
+      port,
+      host: values.host ?? env.HOST ?? '127.0.0.1',
+      dataDir: values.data ?? env.POLYPHONY_DATA ?? 'data',
+      bootstrapFile: values.bootstrap ?? env.POLYPHONY_BOOTSTRAP,
+      adminToken: env.POLYPHONY_ADMIN_TOKEN,
+      demo: values.demo ?? false,
+      agents: !values['no-agents'],
+      logLevel: values['log-level'] ?? env.LOG_LEVEL ?? 'info',
+    },
+  }
+}

@@ -1,0 +1,205 @@
+// One socket on one room: speaks the y-websocket protocol and enforces the per-connection
+// rules (write rights, awareness ownership, rate, slow readers). Knows nothing of ws or HTTP.
+
+import * as decoding from 'lib0/decoding'
+import * as syncProtocol from 'y-protocols/sync'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import {
+  CLOSE,
+  MESSAGE_AUTH,
+  MESSAGE_AWARENESS,
+  MESSAGE_PERSISTED,
+  MESSAGE_QUERY_AWARENESS,
+  MESSAGE_SYNC,
+} from '../../shared/protocol.ts'
+import type { ConnectionContext, Transport } from './transport.ts'
+import type { Limits } from './limits.ts'
+import type { Room } from './Room.ts'
+import type { ServerMetrics } from '../metrics.ts'
+import { TokenBucket } from './TokenBucket.ts'
+import { inspectUpdate } from './inspectUpdate.ts'
+import { awarenessMessage, parseAwarenessUpdate, permissionDeniedMessage, syncStep1Message, syncStep2Message } from './messages.ts'
+
+/** Awareness client ids one connection may speak for (a tab or agent needs one). */
+const MAX_AWARENESS_IDS = 8
+
+let nextConnectionId = 1
+
+export class Connection {
+  readonly id = nextConnectionId++
+  readonly awarenessIds = new Set<number>()
+  #room: Room | null = null
+  #early: Uint8Array[] = []
+  #closed = false
+  #pausedUntil = 0
+  #pausedForQueue = false
+  #messages: TokenBucket
+  #bytes: TokenBucket
+
+  constructor(
+    readonly ctx: ConnectionContext,
+    private readonly transport: Transport,
+    private readonly limits: Limits,
+    private readonly metrics: ServerMetrics,
+    private readonly onClose: (conn: Connection) => void,
+  ) {
+    this.#messages = new TokenBucket(limits.messageBurst, limits.messagesPerSecond)
+    this.#bytes = new TokenBucket(limits.byteBurst, limits.bytesPerSecond)
+  }
+
+  get isClosed(): boolean {
+    return this.#closed
+  }
+
+  /** The room is loaded: start the sync handshake and replay what arrived meanwhile. */
+  attach(room: Room): void {
+    if (this.#closed) return
+    this.#room = room
+    room.addConnection(this)
+    this.send(syncStep1Message(room.doc))
+    const states = room.awareness.getStates()
+    if (states.size > 0) {
+      this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(room.awareness, [...states.keys()])))
+    }
+    const early = this.#early
+    this.#early = []
+    for (const data of early) this.#handle(data)
+  }
+
+  receive(data: Uint8Array): void {
+    if (this.#closed) return
+    this.metrics.bytesIn.inc(data.length)
+    if (data.length > this.limits.maxMessageBytes) return this.refuse(CLOSE.messageTooBig, 'message too big', 'too_big')
+    this.#throttle(data.length)
+    if (!this.#room) {
+      if (this.#early.length >= this.limits.maxMessagesWhileLoading) {
+        return this.refuse(CLOSE.policyViolation, 'too many messages before the room was ready', 'flood_loading')
+      }
+      this.#early.push(data)
+      return
+    }
+    this.#handle(data)
+  }
+
+  send(data: Uint8Array): void {
+    if (this.#closed) return
+    if (this.transport.bufferedAmount() > this.limits.maxBufferedBytes) {
+      return this.refuse(CLOSE.slowReader, 'reader too slow; reconnect to resync', 'slow_reader')
+    }
+    this.metrics.bytesOut.inc(data.length)
+    this.transport.send(data)
+  }
+
+  close(code: number, reason: string): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.transport.close(code, reason)
+    this.onClose(this)
+  }
+
+  /** The transport closed from the other side. */
+  closedByPeer(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.onClose(this)
+  }
+
+  refuse(code: number, reason: string, metricReason: string): void {
+    this.metrics.refused.inc({ reason: metricReason })
+    this.close(code, reason)
+  }
+
+  /** Called by the room after a flush: reads paused for a long queue may resume. */
+  roomDrained(): void {
+    if (this.#pausedForQueue) {
+      this.#pausedForQueue = false
+      if (Date.now() >= this.#pausedUntil) this.transport.resume()
+    }
+  }
+
+  #throttle(bytes: number): void {
+    const wait = Math.max(this.#messages.take(1), this.#bytes.take(bytes))
+    if (wait <= 0) return
+    this.metrics.refused.inc({ reason: 'rate_paused' })
+    const until = Date.now() + wait
+    if (until <= this.#pausedUntil) return
+    this.#pausedUntil = until
+    this.transport.pause()
+    setTimeout(() => {
+      if (!this.#closed && !this.#pausedForQueue && Date.now() >= this.#pausedUntil) this.transport.resume()
+    }, wait).unref()
+  }
+
+  #handle(data: Uint8Array): void {
+    const room = this.#room
+    if (!room) return
+    try {
+      const decoder = decoding.createDecoder(data)
+      const type = decoding.readVarUint(decoder)
+      switch (type) {
+        case MESSAGE_SYNC:
+          return this.#handleSync(room, decoder)
+        case MESSAGE_AWARENESS:
+          return this.#handleAwareness(room, decoding.readVarUint8Array(decoder))
+        case MESSAGE_QUERY_AWARENESS: {
+          const ids = [...room.awareness.getStates().keys()]
+          return this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(room.awareness, ids)))
+        }
+        case MESSAGE_AUTH:
+          return // clients have nothing to say here
+        case MESSAGE_PERSISTED:
+          this.ctx.wantsPersisted = true
+          return room.enqueueAck(this, decoding.readVarUint(decoder))
+        default:
+          return this.refuse(CLOSE.policyViolation, `unknown message type ${type}`, 'unknown_type')
+      }
+    } catch {
+      this.refuse(CLOSE.invalidPayload, 'malformed message', 'malformed')
+    }
+  }
+
+  #handleSync(room: Room, decoder: decoding.Decoder): void {
+    const subtype = decoding.readVarUint(decoder)
+    if (subtype === syncProtocol.messageYjsSyncStep1) {
+      const stateVector = decoding.readVarUint8Array(decoder)
+      return this.send(syncStep2Message(room.doc, stateVector))
+    }
+    if (subtype !== syncProtocol.messageYjsSyncStep2 && subtype !== syncProtocol.messageYjsUpdate) {
+      return this.refuse(CLOSE.invalidPayload, `unknown sync message ${subtype}`, 'malformed')
+    }
+    const update = decoding.readVarUint8Array(decoder)
+    const info = inspectUpdate(update, room.doc) // throws if malformed
+    if (info.empty) return
+    if (!this.ctx.canWrite) {
+      this.metrics.refused.inc({ reason: 'read_only' })
+      return this.send(permissionDeniedMessage('read-only access: your update was not applied'))
+    }
+    if (info.hasGap && room.pendingBytes() + update.length > this.limits.maxPendingBytesPerRoom) {
+      return this.refuse(CLOSE.policyViolation, 'too many updates with missing dependencies', 'pending_overflow')
+    }
+    room.enqueueUpdate(this, update, info.clients)
+    if (room.queuedUpdates > this.limits.maxQueuedUpdatesPerRoom && !this.#pausedForQueue) {
+      this.#pausedForQueue = true
+      this.transport.pause()
+    }
+  }
+
+  #handleAwareness(room: Room, update: Uint8Array): void {
+    const entries = parseAwarenessUpdate(update) // throws if malformed
+    for (const { clientId } of entries) {
+      const owner = room.awarenessOwner(clientId)
+      if (owner && owner !== this) {
+        this.metrics.refused.inc({ reason: 'awareness_impersonation' })
+        return this.send(permissionDeniedMessage(`awareness client ${clientId} belongs to another connection`))
+      }
+      if (!owner && this.awarenessIds.size >= MAX_AWARENESS_IDS) {
+        this.metrics.refused.inc({ reason: 'awareness_ids' })
+        return this.send(permissionDeniedMessage('too many awareness client ids on one connection'))
+      }
+    }
+    for (const { clientId, state } of entries) {
+      if (state !== null) room.claimAwareness(this, clientId)
+    }
+    awarenessProtocol.applyAwarenessUpdate(room.awareness, update, this)
+  }
+}

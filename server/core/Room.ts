@@ -1,0 +1,301 @@
+// A room: one Yjs document, its awareness, the connections on it and its durable log.
+//
+// The invariant that matters: an update is appended to storage *before* it is applied,
+// broadcast or acknowledged. Updates that arrive while a batch is being written queue up
+// and go to disk together in the next batch (group commit: one fsync for many edits).
+
+import * as Y from 'yjs'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import type { Logger } from 'pino'
+import type { DocumentStorage } from '../storage/DocumentStorage.ts'
+import type { ServerMetrics } from '../metrics.ts'
+import type { TransactionOrigin } from '../../shared/origin.ts'
+import type { Limits } from './limits.ts'
+import type { Connection } from './Connection.ts'
+import { awarenessMessage, persistedMessage, updateMessage } from './messages.ts'
+import { pendingBytes } from './inspectUpdate.ts'
+
+/** How an accepted update enters the document. The conflict detector replaces the default. */
+export type Integrator = (room: Room, update: Uint8Array, origin: TransactionOrigin) => void
+
+export interface RoomOptions {
+  name: string
+  storage: DocumentStorage
+  limits: Limits
+  metrics: ServerMetrics
+  logger: Logger
+  integrate?: Integrator
+  /** Called once the room has no connections and has been idle for limits.idleRoomMs. */
+  onIdle: (room: Room) => void
+  shouldCompact: (stats: { updatesSinceSnapshot: number; bytesSinceSnapshot: number }) => boolean
+}
+
+/** Who wrote a queued update: a socket, or the server itself acting for a principal. */
+type Writer = { conn: Connection; principal: string } | { conn: null; principal: string; reason: string }
+
+type Queued =
+  | { kind: 'update'; writer: Writer; update: Uint8Array; clients: number[]; receivedAt: number }
+  | { kind: 'ack'; conn: Connection; requestId: number }
+
+const defaultIntegrate: Integrator = (room, update, origin) => Y.applyUpdate(room.doc, update, origin)
+
+export class Room {
+  readonly name: string
+  readonly doc = new Y.Doc({ gc: true })
+  readonly awareness: awarenessProtocol.Awareness
+  readonly connections = new Set<Connection>()
+  /** Highest storage seq applied to `doc`; every lower seq is applied too. */
+  appliedSeq = 0
+  #snapshotSeq = 0
+  #updatesSinceSnapshot = 0
+  #bytesSinceSnapshot = 0
+  #queue: Queued[] = []
+  #flushing: Promise<void> | null = null
+  #idleTimer: NodeJS.Timeout | null = null
+  #awarenessOwners = new Map<number, Connection>()
+  #closed = false
+
+  constructor(private readonly opts: RoomOptions) {
+    this.name = opts.name
+    this.awareness = new awarenessProtocol.Awareness(this.doc)
+    this.awareness.setLocalState(null)
+    this.doc.on('update', this.#broadcastUpdate)
+    this.awareness.on('update', this.#broadcastAwareness)
+  }
+
+  async load(): Promise<void> {
+    const state = await this.opts.storage.load(this.name)
+    const origin: TransactionOrigin = { source: 'storage' }
+    Y.transact(
+      this.doc,
+      () => {
+        if (state.snapshot) Y.applyUpdate(this.doc, state.snapshot, origin)
+        for (const u of state.updates) Y.applyUpdate(this.doc, u.data, origin)
+      },
+      origin,
+    )
+    this.#snapshotSeq = state.snapshotSeq
+    this.appliedSeq = state.updates.at(-1)?.seq ?? state.snapshotSeq
+    this.#updatesSinceSnapshot = state.updates.length
+    this.#bytesSinceSnapshot = state.updates.reduce((n, u) => n + u.data.length, 0)
+  }
+
+  get queuedUpdates(): number {
+    return this.#queue.length
+  }
+
+  pendingBytes(): number {
+    return pendingBytes(this.doc)
+  }
+
+  addConnection(conn: Connection): void {
+    this.connections.add(conn)
+    if (this.#idleTimer) clearTimeout(this.#idleTimer)
+    this.#idleTimer = null
+  }
+
+  removeConnection(conn: Connection): void {
+    if (!this.connections.delete(conn)) return
+    const owned = [...conn.awarenessIds]
+    for (const id of owned) this.#awarenessOwners.delete(id)
+    if (owned.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, owned, null)
+    if (this.connections.size === 0 && !this.#closed) {
+      this.#idleTimer = setTimeout(() => this.opts.onIdle(this), this.opts.limits.idleRoomMs)
+      this.#idleTimer.unref()
+    }
+  }
+
+  /** Queues an accepted update for durable append; applied and broadcast once stored. */
+  enqueueUpdate(conn: Connection, update: Uint8Array, clients: number[]): void {
+    this.#queue.push({ kind: 'update', writer: { conn, principal: conn.ctx.principal }, update, clients, receivedAt: performance.now() })
+    this.#scheduleFlush()
+  }
+
+  /**
+   * Writes as the server on behalf of `principal` (task reflection, conflict resolution,
+   * demo content) through the same durable path as socket updates. Resolves once stored.
+   */
+  writeAsServer(principal: string, reason: string, mutate: (doc: Y.Doc) => void): Promise<void> {
+    const run = async (): Promise<void> => {
+      await this.drain()
+      const scratch = new Y.Doc()
+      scratch.clientID = this.#serverClientId
+      Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.doc))
+      const before = Y.encodeStateVector(scratch)
+      let changed = false
+      scratch.on('update', () => (changed = true))
+      Y.transact(scratch, () => mutate(scratch), { source: 'server', principal, reason } satisfies TransactionOrigin)
+      if (changed) {
+        const update = Y.encodeStateAsUpdate(scratch, before)
+        const writer: Writer = { conn: null, principal, reason }
+        this.#queue.push({ kind: 'update', writer, update, clients: [scratch.clientID], receivedAt: performance.now() })
+        this.#scheduleFlush()
+        await this.drain()
+        const stored = Y.getState(this.doc.store, scratch.clientID) >= Y.getState(scratch.store, scratch.clientID)
+        scratch.destroy()
+        if (!stored) throw new Error(`server write to ${this.name} could not be stored`)
+      } else {
+        scratch.destroy()
+      }
+    }
+    const next = this.#serverWrites.then(run)
+    this.#serverWrites = next.catch(() => {})
+    return next
+  }
+
+  readonly #serverClientId = Math.floor(Math.random() * 2 ** 31)
+  #serverWrites: Promise<void> = Promise.resolve()
+
+  /** Replies to `conn` once everything it sent before this request is durable. */
+  enqueueAck(conn: Connection, requestId: number): void {
+    this.#queue.push({ kind: 'ack', conn, requestId })
+    this.#scheduleFlush()
+  }
+
+  /** Which connection owns an awareness client id (a connection may only speak for its own). */
+  awarenessOwner(clientId: number): Connection | undefined {
+    return this.#awarenessOwners.get(clientId)
+  }
+
+  claimAwareness(conn: Connection, clientId: number): void {
+    this.#awarenessOwners.set(clientId, conn)
+    conn.awarenessIds.add(clientId)
+  }
+
+  /** Resolves when everything queued so far is stored and applied. */
+  async drain(): Promise<void> {
+    while (this.#flushing || this.#queue.length > 0) {
+      if (!this.#flushing) this.#scheduleFlush()
+      await this.#flushing
+    }
+  }
+
+  /** Folds the log into a snapshot when the policy says the log has grown enough. */
+  async compactIfNeeded(force = false): Promise<void> {
+    const stats = { updatesSinceSnapshot: this.#updatesSinceSnapshot, bytesSinceSnapshot: this.#bytesSinceSnapshot }
+    if (this.appliedSeq <= this.#snapshotSeq) return
+    if (!force && !this.opts.shouldCompact(stats)) return
+    const upto = this.appliedSeq
+    // Updates Yjs holds back (missing dependencies) are not in encodeStateAsUpdate: keep them.
+    const parts = [Y.encodeStateAsUpdate(this.doc)]
+    const pending = this.doc.store.pendingStructs?.update
+    if (pending) parts.push(pending)
+    if (this.doc.store.pendingDs) parts.push(this.doc.store.pendingDs)
+    const snapshot = parts.length === 1 ? parts[0] : Y.mergeUpdates(parts)
+    await this.opts.storage.compact(this.name, snapshot, upto)
+    this.#snapshotSeq = upto
+    this.#updatesSinceSnapshot = 0
+    this.#bytesSinceSnapshot = 0
+    this.opts.metrics.compactions.inc()
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+    if (this.#idleTimer) clearTimeout(this.#idleTimer)
+    await this.drain()
+    await this.compactIfNeeded()
+    this.awareness.destroy()
+    this.doc.destroy()
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushing) return
+    // setImmediate lets every message already read from the sockets join this batch.
+    this.#flushing = new Promise<void>((resolve) => setImmediate(() => this.#flush().finally(resolve)))
+  }
+
+  async #flush(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue
+        this.#queue = []
+        try {
+          await this.#persistAndApply(batch)
+        } catch {
+          // Logged and its writers told in #persistAndApply; the room keeps serving.
+        }
+      }
+    } finally {
+      this.#flushing = null
+    }
+    for (const conn of this.connections) conn.roomDrained()
+    void this.compactIfNeeded().catch((err: unknown) => this.opts.logger.error({ err, room: this.name }, 'compaction failed'))
+  }
+
+  async #persistAndApply(batch: Queued[]): Promise<void> {
+    // Updates from sockets that closed meanwhile are stored too: a client may write and leave.
+    const updates = batch.filter((q): q is Extract<Queued, { kind: 'update' }> => q.kind === 'update')
+    let seqs: number[] = []
+    if (updates.length > 0) {
+      const started = performance.now()
+      const at = Date.now()
+      try {
+        seqs = await this.opts.storage.append(
+          this.name,
+          updates.map((u) => ({ principal: u.writer.principal, clients: u.clients, at, data: u.update })),
+        )
+      } catch (err) {
+        // Nothing of this batch was acknowledged: its writers reconnect and resend (sync step 2).
+        this.opts.logger.error({ err, room: this.name }, 'append failed; closing writers of the batch')
+        for (const u of updates) u.writer.conn?.close(1011, 'could not store your update; reconnect to retry')
+        throw err
+      }
+      this.opts.metrics.persistSeconds.observe((performance.now() - started) / 1000)
+      this.opts.metrics.batchSize.observe(updates.length)
+    }
+    const acked = new Set<Connection>()
+    let i = 0
+    for (const q of batch) {
+      if (q.kind === 'ack') {
+        q.conn.send(persistedMessage(q.requestId, Y.encodeStateVector(this.doc)))
+        continue
+      }
+      const { writer } = q
+      const origin: TransactionOrigin = writer.conn
+        ? { source: 'connection', principal: writer.principal, connectionId: writer.conn.id }
+        : { source: 'server', principal: writer.principal, reason: writer.reason }
+      this.#currentSender = writer.conn
+      try {
+        const integrate = this.opts.integrate ?? defaultIntegrate
+        integrate(this, q.update, origin)
+      } finally {
+        this.#currentSender = null
+      }
+      this.opts.metrics.broadcastSeconds.observe((performance.now() - q.receivedAt) / 1000)
+      this.opts.metrics.updatesIn.inc()
+      this.appliedSeq = seqs[i++]
+      this.#updatesSinceSnapshot++
+      this.#bytesSinceSnapshot += q.update.length
+      if (writer.conn?.ctx.wantsPersisted) acked.add(writer.conn)
+    }
+    if (acked.size > 0) {
+      const msg = persistedMessage(0, Y.encodeStateVector(this.doc))
+      for (const conn of acked) conn.send(msg)
+    }
+  }
+
+  #currentSender: Connection | null = null
+
+  #broadcastUpdate = (update: Uint8Array): void => {
+    const msg = updateMessage(update)
+    for (const conn of this.connections) {
+      if (conn !== this.#currentSender) conn.send(msg)
+    }
+  }
+
+  #broadcastAwareness = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    const changed = added.concat(updated, removed)
+    for (const id of removed) {
+      const owner = this.#awarenessOwners.get(id)
+      if (owner && owner === origin) {
+        this.#awarenessOwners.delete(id)
+        owner.awarenessIds.delete(id)
+      }
+    }
+    const msg = awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed))
+    for (const conn of this.connections) conn.send(msg)
+  }
+}

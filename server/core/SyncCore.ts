@@ -1,0 +1,135 @@
+// The transport-independent sync core: rooms, connections, loading and unloading.
+// Start here. An adapter (server/ws/) authenticates a socket, decides its rights, and
+// hands it over with connect(); everything after that happens in Connection and Room.
+
+import type { Logger } from 'pino'
+import type { DocumentStorage } from '../storage/DocumentStorage.ts'
+import type { ServerMetrics } from '../metrics.ts'
+import { CLOSE } from '../../shared/protocol.ts'
+import { DEFAULT_LIMITS, type Limits } from './limits.ts'
+import { Connection } from './Connection.ts'
+import { Room, type Integrator } from './Room.ts'
+import type { ConnectionContext, Transport } from './transport.ts'
+
+export interface SyncCoreOptions {
+  storage: DocumentStorage
+  metrics: ServerMetrics
+  logger: Logger
+  limits?: Partial<Limits>
+  /** Chooses how updates enter a room's document (e.g. through the conflict detector). */
+  integratorFor?: (room: string) => Integrator | undefined
+  shouldCompact?: (stats: { updatesSinceSnapshot: number; bytesSinceSnapshot: number }) => boolean
+}
+
+export class SyncCore {
+  readonly limits: Limits
+  readonly #rooms = new Map<string, Promise<Room>>()
+  readonly #connections = new Set<Connection>()
+  #closing = false
+
+  constructor(private readonly opts: SyncCoreOptions) {
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits }
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size
+  }
+
+  /** Accepts a socket whose principal may read ctx.room. Returns the connection to feed. */
+  connect(transport: Transport, ctx: ConnectionContext): Connection {
+    const conn = new Connection(ctx, transport, this.limits, this.opts.metrics, (c) => this.#onClose(c))
+    if (this.#closing) {
+      conn.close(CLOSE.goingAway, 'server shutting down')
+      return conn
+    }
+    if (this.#connections.size >= this.limits.maxConnections) {
+      conn.refuse(CLOSE.tryAgainLater, 'server at connection limit; retry later', 'max_connections')
+      return conn
+    }
+    if (this.#roomsOf(ctx.principal, ctx.room) >= this.limits.maxRoomsPerPrincipal) {
+      conn.refuse(CLOSE.tooManyRooms, `at most ${this.limits.maxRoomsPerPrincipal} rooms open per principal`, 'max_rooms')
+      return conn
+    }
+    this.#connections.add(conn)
+    this.opts.metrics.connections.set(this.#connections.size)
+    this.room(ctx.room).then(
+      (room) => conn.attach(room),
+      (err: unknown) => {
+        this.opts.logger.error({ err, room: ctx.room }, 'room failed to load')
+        conn.close(CLOSE.internalError, 'room could not be loaded')
+      },
+    )
+    return conn
+  }
+
+  /** The loaded room (loading it if needed). */
+  room(name: string): Promise<Room> {
+    let loading = this.#rooms.get(name)
+    if (!loading) {
+      const room = new Room({
+        name,
+        storage: this.opts.storage,
+        limits: this.limits,
+        metrics: this.opts.metrics,
+        logger: this.opts.logger,
+        integrate: this.opts.integratorFor?.(name),
+        onIdle: (r) => void this.#unload(r),
+        shouldCompact: this.opts.shouldCompact ?? (() => false),
+      })
+      loading = room.load().then(() => room)
+      loading.catch(() => this.#rooms.delete(name))
+      this.#rooms.set(name, loading)
+      loading.then(() => this.opts.metrics.rooms.set(this.#rooms.size)).catch(() => {})
+    }
+    return loading
+  }
+
+  /** Closes every connection matching `predicate` (revoked token, removed member). */
+  closeWhere(predicate: (ctx: ConnectionContext) => boolean, code: number, reason: string): number {
+    let n = 0
+    for (const conn of [...this.#connections]) {
+      if (predicate(conn.ctx)) {
+        conn.close(code, reason)
+        n++
+      }
+    }
+    return n
+  }
+
+  /** Stops accepting, closes sockets, writes out every room. */
+  async close(): Promise<void> {
+    this.#closing = true
+    for (const conn of [...this.#connections]) conn.close(CLOSE.goingAway, 'server shutting down')
+    const rooms = await Promise.allSettled([...this.#rooms.values()])
+    for (const r of rooms) {
+      if (r.status === 'fulfilled') await r.value.close()
+    }
+    this.#rooms.clear()
+  }
+
+  #onClose(conn: Connection): void {
+    this.#connections.delete(conn)
+    this.opts.metrics.connections.set(this.#connections.size)
+    this.#rooms.get(conn.ctx.room)?.then((room) => room.removeConnection(conn)).catch(() => {})
+  }
+
+  #roomsOf(principal: string, adding: string): number {
+    const rooms = new Set<string>()
+    for (const c of this.#connections) if (c.ctx.principal === principal) rooms.add(c.ctx.room)
+    return rooms.has(adding) ? 0 : rooms.size
+  }
+
+  async #unload(room: Room): Promise<void> {
+    if (room.connections.size > 0 || this.#closing) return
+    // Updates of sockets that just left must be in storage before a reload could read it.
+    await room.drain()
+    if (room.connections.size > 0 || this.#closing) return
+    this.#rooms.delete(room.name)
+    this.opts.metrics.rooms.set(this.#rooms.size)
+    try {
+      await room.close()
+    } catch (err) {
+      this.opts.logger.error({ err, room: room.name }, 'room failed to unload cleanly')
+    }
+  }
+}

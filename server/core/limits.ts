@@ -1,0 +1,42 @@
+// Resource limits for the sync core. Defaults let a legitimate agent burst (10,000 small
+// edits at once) through at full speed while a flooding socket gets its reads paused.
+
+export interface Limits {
+  /** Largest accepted WebSocket message, bytes (bigger: close 1009). */
+  maxMessageBytes: number
+  /** Token bucket per connection: message burst and steady rate. */
+  messageBurst: number
+  messagesPerSecond: number
+  /** Token bucket per connection: byte burst and steady rate. */
+  byteBurst: number
+  bytesPerSecond: number
+  /** Rooms one principal may have open at once (across its connections). */
+  maxRoomsPerPrincipal: number
+  /** Total sockets the server accepts. */
+  maxConnections: number
+  /** Bytes queued towards one slow reader before it is disconnected (it resyncs on reconnect). */
+  maxBufferedBytes: number
+  /** Bytes of updates with missing dependencies a room keeps pending before refusing more. */
+  maxPendingBytesPerRoom: number
+  /** Messages buffered per connection while its room loads. */
+  maxMessagesWhileLoading: number
+  /** Updates queued for persistence in one room before the writers' reads are paused. */
+  maxQueuedUpdatesPerRoom: number
+  /** An empty room stays loaded this long before it is unloaded. */
+  idleRoomMs: number
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxMessageBytes: 4 * 1024 * 1024,
+  messageBurst: 20_000,
+  messagesPerSecond: 2_000,
+  byteBurst: 32 * 1024 * 1024,
+  bytesPerSecond: 8 * 1024 * 1024,
+  maxRoomsPerPrincipal: 256,
+  maxConnections: 10_000,
+  maxBufferedBytes: 16 * 1024 * 1024,
+  maxPendingBytesPerRoom: 4 * 1024 * 1024,
+  maxMessagesWhileLoading: 1_000,
+  maxQueuedUpdatesPerRoom: 5_000,
+  idleRoomMs: 30_000,
+}

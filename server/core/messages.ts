@@ -1,0 +1,76 @@
+// Encoders for the messages the server sends, and a parser for awareness updates
+// (the server needs the client ids in one before applying it).
+
+import * as encoding from 'lib0/encoding'
+import * as decoding from 'lib0/decoding'
+import * as syncProtocol from 'y-protocols/sync'
+import * as authProtocol from 'y-protocols/auth'
+import * as Y from 'yjs'
+import { MESSAGE_AUTH, MESSAGE_AWARENESS, MESSAGE_PERSISTED, MESSAGE_SYNC } from '../../shared/protocol.ts'
+
+export function syncStep1Message(doc: Y.Doc): Uint8Array {
+  const e = encoding.createEncoder()
+  encoding.writeVarUint(e, MESSAGE_SYNC)
+  syncProtocol.writeSyncStep1(e, doc)
+  return encoding.toUint8Array(e)
+}
+
+export function syncStep2Message(doc: Y.Doc, stateVector?: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder()
+  encoding.writeVarUint(e, MESSAGE_SYNC)
+  encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep2)
+  encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(doc, stateVector))
+  return encoding.toUint8Array(e)
+}
+
+export function updateMessage(update: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder()
+  encoding.writeVarUint(e, MESSAGE_SYNC)
+  syncProtocol.writeUpdate(e, update)
+  return encoding.toUint8Array(e)
+}
+
+export function awarenessMessage(update: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder()
+  encoding.writeVarUint(e, MESSAGE_AWARENESS)
+  encoding.writeVarUint8Array(e, update)
+  return encoding.toUint8Array(e)
+}
+
+/** The standard y-protocols "permission denied" message: stock clients log the reason. */
+export function permissionDeniedMessage(reason: string): Uint8Array {
+  const e = encoding.createEncoder()
+  encoding.writeVarUint(e, MESSAGE_AUTH)
+  authProtocol.writePermissionDenied(e, reason)
+  return encoding.toUint8Array(e)
+}
+
+export function persistedMessage(requestId: number, stateVector: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder()
+  encoding.writeVarUint(e, MESSAGE_PERSISTED)
+  encoding.writeVarUint(e, requestId)
+  encoding.writeVarUint8Array(e, stateVector)
+  return encoding.toUint8Array(e)
+}
+
+export interface AwarenessEntry {
+  clientId: number
+  clock: number
+  /** null removes the entry. */
+  state: unknown
+}
+
+/** Parses an awareness update fully (throws on malformed input, including bad JSON). */
+export function parseAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
+  const d = decoding.createDecoder(update)
+  const count = decoding.readVarUint(d)
+  const entries: AwarenessEntry[] = []
+  for (let i = 0; i < count; i++) {
+    const clientId = decoding.readVarUint(d)
+    const clock = decoding.readVarUint(d)
+    const state: unknown = JSON.parse(decoding.readVarString(d))
+    entries.push({ clientId, clock, state })
+  }
+  if (decoding.hasContent(d)) throw new Error('trailing bytes after awareness update')
+  return entries
+}

@@ -1,0 +1,21 @@
+// What the core needs from a socket. The ws adapter implements it; tests and benchmarks
+// can implement it in-process.
+
+export interface Transport {
+  send(data: Uint8Array): void
+  close(code: number, reason: string): void
+  /** Bytes accepted by send() but not yet written to the network. */
+  bufferedAmount(): number
+  /** Stop / restart delivering incoming messages (flow control). */
+  pause(): void
+  resume(): void
+}
+
+/** Identity and rights of a connection, decided before the core sees it. */
+export interface ConnectionContext {
+  principal: string
+  room: string
+  canWrite: boolean
+  /** Client asked for MESSAGE_PERSISTED acknowledgements. */
+  wantsPersisted: boolean
+}

@@ -1,0 +1,74 @@
+// The demo workspace `npm start` serves: a person, two built-in reviewer agents, a sample
+// document. Tokens are generated once and kept in <data>/demo-tokens.json so they stay
+// valid across restarts; they are printed at start because this is local dev mode.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import * as Y from 'yjs'
+import { generateToken } from './registry/index.ts'
+import type { RunningServer } from './server.ts'
+import { SERVER_PRINCIPAL } from '../shared/model.ts'
+
+export const DEMO_WORKSPACE = 'demo'
+
+export interface DemoTokens {
+  admin: string
+  alice: string
+  bob: string
+  'clarity-reviewer': string
+  'claims-reviewer': string
+}
+
+export function demoTokens(dataDir: string): DemoTokens {
+  const file = join(dataDir, 'demo-tokens.json')
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoTokens
+  const tokens: DemoTokens = {
+    admin: generateToken(),
+    alice: generateToken(),
+    bob: generateToken(),
+    'clarity-reviewer': generateToken(),
+    'claims-reviewer': generateToken(),
+  }
+  mkdirSync(dataDir, { recursive: true })
+  writeFileSync(file, JSON.stringify(tokens, null, 2), { mode: 0o600 })
+  return tokens
+}
+
+export function demoBootstrap(tokens: DemoTokens) {
+  return {
+    principals: [
+      { id: 'alice', kind: 'human' as const, name: 'Alice', token: tokens.alice },
+      { id: 'bob', kind: 'human' as const, name: 'Bob', token: tokens.bob },
+      { id: 'clarity-reviewer', kind: 'agent' as const, name: 'Clarity (built-in heuristic)', token: tokens['clarity-reviewer'] },
+      { id: 'claims-reviewer', kind: 'agent' as const, name: 'Claims (built-in heuristic)', token: tokens['claims-reviewer'] },
+    ],
+    workspaces: [
+      {
+        id: DEMO_WORKSPACE,
+        title: 'Demo: a launch announcement',
+        visibility: 'team' as const,
+        members: { alice: 'owner' as const, bob: 'editor' as const, 'clarity-reviewer': 'editor' as const, 'claims-reviewer': 'editor' as const },
+      },
+    ],
+  }
+}
+
+const SAMPLE = `Polyphony launches today. Studies show that teams of agents are always faster than a single agent, and many experts agree it is clearly the future of writing.
+
+The workspace was designed by the team over a period of several months in which a great number of ideas were considered, discussed, rejected and reconsidered before the current design, which keeps every reading of the text, was chosen.
+
+Every edit is stored before it is acknowledged. Conflicts are detected and shown to a person, who decides.`
+
+/** Writes the sample document once, through the durable path, as the server. */
+export async function seedDemoContent(server: RunningServer): Promise<void> {
+  const room = await server.core.room(`${DEMO_WORKSPACE}/shared`)
+  const docs = room.doc.getMap<Y.Text>('docs')
+  if (docs.size > 0) return
+  await room.writeAsServer(SERVER_PRINCIPAL, 'demo content', (doc) => {
+    doc.getMap('meta').set('title', 'Demo: a launch announcement')
+    doc.getMap('meta').set('schemaVersion', 1)
+    const text = new Y.Text()
+    doc.getMap<Y.Text>('docs').set('announcement', text)
+    text.insert(0, SAMPLE)
+  })
+}

@@ -1,0 +1,58 @@
+// The Hono application: health, metrics, the JSON API and the built client.
+// Handlers are testable in-process with `app.request()`.
+
+import { Hono } from 'hono'
+import { serveStatic } from '@hono/node-server/serve-static'
+import { existsSync, readFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import type { ApiEnv } from './env.ts'
+import type { ApiDeps } from './deps.ts'
+import { onApiError, requestContext, requireAuth } from './middleware.ts'
+import { notFound } from './errors.ts'
+import { principalRoutes } from './routes/principals.ts'
+import { workspaceRoutes } from './routes/workspaces.ts'
+
+export interface AppOptions extends ApiDeps {
+  /** Directory of the built client (vite build output); served with an SPA fallback. */
+  clientDir?: string
+  /** Extra authenticated API routes mounted under /api (review, tasks, ...). */
+  extraRoutes?: Array<{ path: string; routes: Hono<ApiEnv> }>
+}
+
+export function createApp(opts: AppOptions): Hono<ApiEnv> {
+  const { registry, core, metrics } = opts
+  const app = new Hono<ApiEnv>()
+  app.onError(onApiError)
+  app.use(requestContext(opts))
+
+  app.get('/healthz', (c) => c.json({ ok: true, connections: core.connectionCount }))
+  app.get('/metrics', async (c) => {
+    c.header('content-type', metrics.registry.contentType)
+    return c.body(await metrics.registry.metrics())
+  })
+
+  const api = new Hono<ApiEnv>()
+  api.use(requireAuth(opts))
+  api.get('/me', (c) => {
+    const principal = c.get('principal')
+    return c.json({ principal, workspaces: registry.listWorkspacesFor(principal.id) })
+  })
+  api.route('/principals', principalRoutes(opts))
+  api.route('/workspaces', workspaceRoutes(opts))
+  for (const extra of opts.extraRoutes ?? []) api.route(extra.path, extra.routes)
+  api.all('*', () => {
+    throw notFound('no such API route')
+  })
+  app.route('/api', api)
+
+  if (opts.clientDir && existsSync(join(opts.clientDir, 'index.html'))) mountClient(app, opts.clientDir)
+  return app
+}
+
+function mountClient(app: Hono<ApiEnv>, clientDir: string): void {
+  const root = relative(process.cwd(), clientDir) || '.'
+  const index = readFileSync(join(clientDir, 'index.html'), 'utf8')
+  app.use('/assets/*', serveStatic({ root }))
+  app.use('/favicon.svg', serveStatic({ root }))
+  app.get('*', (c) => c.html(index))
+}

@@ -1,0 +1,13 @@
+// What the HTTP routes are built from. Constructed once per server in server/server.ts.
+
+import type { Logger } from 'pino'
+import type { Registry } from '../registry/index.ts'
+import type { SyncCore } from '../core/SyncCore.ts'
+import type { ServerMetrics } from '../metrics.ts'
+
+export interface ApiDeps {
+  registry: Registry
+  core: SyncCore
+  metrics: ServerMetrics
+  logger: Logger
+}

@@ -1,0 +1,31 @@
+// Principals are global identities (people, agents, services) with revocable tokens.
+
+import { Hono } from 'hono'
+import type { ApiEnv } from '../env.ts'
+import type { ApiDeps } from '../deps.ts'
+import { jsonBody } from '../validate.ts'
+import { NewPrincipalSchema } from '../../registry/index.ts'
+import { requireAdmin } from '../middleware.ts'
+import { notFound } from '../errors.ts'
+import { CLOSE } from '../../../shared/protocol.ts'
+
+export function principalRoutes({ registry, core }: ApiDeps): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>()
+  app.use(requireAdmin())
+  app.post('/', async (c) => {
+    const input = await jsonBody(c, NewPrincipalSchema.omit({ token: true }))
+    const created = registry.createPrincipal(input)
+    c.get('log').info({ created: created.id }, 'principal created')
+    return c.json(created, 201)
+  })
+  app.get('/', (c) => c.json({ principals: registry.listPrincipals() }))
+  app.delete('/:id', (c) => {
+    const id = c.req.param('id')
+    if (!registry.getPrincipal(id)) throw notFound(`no principal ${id}`)
+    registry.revokePrincipal(id)
+    const closed = core.closeWhere((ctx) => ctx.principal === id, CLOSE.unauthenticated, 'token revoked')
+    c.get('log').info({ revoked: id, closedSockets: closed }, 'principal revoked')
+    return c.json({ id, revoked: true, closedSockets: closed })
+  })
+  return app
+}

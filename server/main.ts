@@ -1,0 +1,92 @@
+// `polyphony serve` / `npm start`: parse flags, start the server, stop gracefully.
+
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
+import { parseServerConfig, SERVER_HELP } from './config.ts'
+import { startServer } from './server.ts'
+import { createLogger } from './logger.ts'
+import { DEMO_WORKSPACE, demoBootstrap, demoTokens, seedDemoContent, type DemoTokens } from './demo.ts'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+
+export async function main(argv: string[]): Promise<void> {
+  const parsed = parseServerConfig(argv, process.env)
+  if (!parsed.ok) {
+    if (parsed.help) return void console.log(SERVER_HELP)
+    console.error(parsed.error)
+    process.exitCode = 2
+    return
+  }
+  const config = parsed.config
+  const logger = createLogger(config.logLevel)
+  const tokens = config.demo ? demoTokens(config.dataDir) : null
+  let bootstrap: unknown
+  if (config.bootstrapFile) {
+    try {
+      bootstrap = JSON.parse(readFileSync(config.bootstrapFile, 'utf8'))
+    } catch (err) {
+      console.error(`cannot read bootstrap file ${config.bootstrapFile}: ${(err as Error).message}`)
+      process.exitCode = 2
+      return
+    }
+  }
+  const server = await startServer({
+    port: config.port,
+    host: config.host,
+    dataDir: config.dataDir,
+    adminToken: config.adminToken ?? tokens?.admin,
+    bootstrap: tokens ? mergeBootstraps(demoBootstrap(tokens), bootstrap) : bootstrap,
+    logger,
+    clientDir: join(root, 'dist', 'client'),
+  })
+  const stops: Array<() => Promise<void>> = []
+  if (tokens) {
+    await seedDemoContent(server)
+    printDemo(server.url, tokens)
+  }
+  logger.info({ url: server.url }, 'polyphony listening')
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'shutting down: flushing rooms')
+    for (const s of stops) await s().catch(() => {})
+    await server.close()
+    logger.info('stopped')
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+}
+
+function mergeBootstraps(a: { principals: unknown[]; workspaces: unknown[] }, b: unknown) {
+  if (!b || typeof b !== 'object') return a
+  const extra = b as { principals?: unknown[]; workspaces?: unknown[] }
+  return { principals: [...a.principals, ...(extra.principals ?? [])], workspaces: [...a.workspaces, ...(extra.workspaces ?? [])] }
+}
+
+function printDemo(url: string, tokens: DemoTokens): void {
+  const lines = [
+    '',
+    `  Polyphony demo is running at ${url}`,
+    '',
+    `  Open as Alice:  ${url}/#token=${tokens.alice}`,
+    `  Open as Bob:    ${url}/#token=${tokens.bob}`,
+    '',
+    '  Tokens (local demo mode only; kept in data/demo-tokens.json):',
+    ...Object.entries(tokens).map(([who, t]) => `    ${who.padEnd(18)} ${t}`),
+    '',
+    `  Workspace: ${DEMO_WORKSPACE}   Stop with Ctrl-C.`,
+    '',
+  ]
+  console.log(lines.join('\n'))
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(err)
+    process.exit(1)
+  })
+}

@@ -1,0 +1,47 @@
+// Prometheus metrics for one server instance (its own registry: two servers can share a process).
+
+import * as prom from 'prom-client'
+
+export class ServerMetrics {
+  readonly registry = new prom.Registry()
+  readonly connections = new prom.Gauge({ name: 'polyphony_connections', help: 'Open sync sockets', registers: [this.registry] })
+  readonly rooms = new prom.Gauge({ name: 'polyphony_rooms_loaded', help: 'Rooms loaded in memory', registers: [this.registry] })
+  readonly updatesIn = new prom.Counter({ name: 'polyphony_updates_in_total', help: 'Document updates accepted', registers: [this.registry] })
+  readonly bytesIn = new prom.Counter({ name: 'polyphony_bytes_in_total', help: 'Sync bytes received', registers: [this.registry] })
+  readonly bytesOut = new prom.Counter({ name: 'polyphony_bytes_out_total', help: 'Sync bytes sent', registers: [this.registry] })
+  readonly refused = new prom.Counter({
+    name: 'polyphony_messages_refused_total',
+    help: 'Messages or sockets refused, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  })
+  readonly persistSeconds = new prom.Histogram({
+    name: 'polyphony_persist_seconds',
+    help: 'Time to append one batch of updates durably',
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  })
+  readonly batchSize = new prom.Histogram({
+    name: 'polyphony_persist_batch_updates',
+    help: 'Updates per durable batch (group commit)',
+    buckets: [1, 2, 5, 10, 50, 100, 500, 1000],
+    registers: [this.registry],
+  })
+  readonly broadcastSeconds = new prom.Histogram({
+    name: 'polyphony_broadcast_seconds',
+    help: 'Time from receiving an update to handing it to every peer socket',
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  })
+  readonly compactions = new prom.Counter({ name: 'polyphony_compactions_total', help: 'Room log compactions', registers: [this.registry] })
+  readonly httpRequests = new prom.Counter({
+    name: 'polyphony_http_requests_total',
+    help: 'HTTP API requests by route and status',
+    labelNames: ['method', 'status'] as const,
+    registers: [this.registry],
+  })
+
+  constructor() {
+    prom.collectDefaultMetrics({ register: this.registry, prefix: 'polyphony_process_' })
+  }
+}

@@ -1,0 +1,109 @@
+// Assembles one Polyphony server: database, storage, registry, sync core, HTTP + WebSocket.
+// Everything is constructed from options, so tests can run several servers in one process.
+
+import { serve, type ServerType } from '@hono/node-server'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import type { Logger } from 'pino'
+import { openDatabase, type Database } from './db.ts'
+import { MemoryStorage, SqliteStorage, shouldCompact, type DocumentStorage } from './storage/index.ts'
+import { Registry } from './registry/index.ts'
+import { SyncCore } from './core/SyncCore.ts'
+import type { Limits } from './core/limits.ts'
+import { ServerMetrics } from './metrics.ts'
+import { createLogger } from './logger.ts'
+import { createApp } from './http/app.ts'
+import { attachSync } from './ws/attachSync.ts'
+
+export interface ServerOptions {
+  port?: number
+  host?: string
+  /** Directory for polyphony.db; ':memory:' keeps everything in memory (tests only). */
+  dataDir?: string
+  /** Token of the built-in administrator principal `admin`, created or updated at start. */
+  adminToken?: string
+  /** Declarative principals and workspaces, applied idempotently at start. */
+  bootstrap?: unknown
+  limits?: Partial<Limits>
+  logger?: Logger
+  /** Directory of the built client to serve at `/`. */
+  clientDir?: string
+}
+
+export interface RunningServer {
+  url: string
+  wsUrl: string
+  port: number
+  db: Database
+  registry: Registry
+  core: SyncCore
+  metrics: ServerMetrics
+  logger: Logger
+  /** Flushes every room to storage, closes sockets and the database. */
+  close(): Promise<void>
+}
+
+export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
+  const logger = opts.logger ?? createLogger()
+  const inMemory = opts.dataDir === ':memory:'
+  const db = openDatabase(inMemory ? ':memory:' : join(opts.dataDir ?? 'data', 'polyphony.db'))
+  const storage: DocumentStorage = inMemory ? new MemoryStorage() : new SqliteStorage(db)
+  const registry = new Registry(db)
+  if (opts.adminToken) {
+    registry.applyBootstrap({ principals: [{ id: 'admin', kind: 'service', name: 'Administrator', admin: true, token: opts.adminToken }] })
+  }
+  if (opts.bootstrap) {
+    const started = performance.now()
+    const result = registry.applyBootstrap(opts.bootstrap)
+    logger.info({ ...result, ms: Math.round(performance.now() - started) }, 'bootstrap applied')
+  }
+  const metrics = new ServerMetrics()
+  const core = new SyncCore({ storage, metrics, logger, limits: opts.limits, shouldCompact })
+  const app = createApp({ registry, core, metrics, logger, clientDir: opts.clientDir })
+
+  const http = await listen(app.fetch, opts.port ?? 8080, opts.host ?? '127.0.0.1')
+  const wss = attachSync(http as Server, {
+    core,
+    metrics,
+    logger,
+    access: {
+      authenticate: (token) => registry.authenticate(token),
+      workspace: (id) => registry.getWorkspace(id),
+      roleOf: (ws, p) => registry.roleOf(ws, p),
+      isSubmitted: (ws, p) => registry.isSubmitted(ws, p),
+    },
+  })
+  const port = (http.address() as AddressInfo).port
+  const host = opts.host ?? '127.0.0.1'
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
+  let closing: Promise<void> | null = null
+  return {
+    url: `http://${shown}:${port}`,
+    wsUrl: `ws://${shown}:${port}/sync`,
+    port,
+    db,
+    registry,
+    core,
+    metrics,
+    logger,
+    close: () =>
+      (closing ??= (async () => {
+        await core.close()
+        wss.close()
+        await new Promise<void>((resolve) => {
+          http.close(() => resolve())
+          ;(http as Server).closeAllConnections?.()
+        })
+        await storage.close()
+        db.close()
+      })()),
+  }
+}
+
+function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number, hostname: string): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname }, () => resolve(server))
+    server.once('error', reject)
+  })
+}

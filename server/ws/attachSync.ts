@@ -1,0 +1,91 @@
+// The WebSocket adapter: upgrades `/sync/<room>` requests on the HTTP server, authorizes
+// them, and hands each socket to the sync core. All protocol work happens in the core.
+
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, type WebSocket } from 'ws'
+import type { Logger } from 'pino'
+import type { SyncCore } from '../core/SyncCore.ts'
+import type { ServerMetrics } from '../metrics.ts'
+import { CLOSE, PERSISTED_QUERY_PARAM } from '../../shared/protocol.ts'
+import { authorizeSocket, type AccessLookup } from './authorizeSocket.ts'
+
+export const SYNC_PATH = '/sync/'
+/** Alternative to ?token=: the subprotocol `polyphony.token.<token>`. */
+export const TOKEN_SUBPROTOCOL_PREFIX = 'polyphony.token.'
+
+export interface AttachSyncOptions {
+  core: SyncCore
+  access: AccessLookup
+  metrics: ServerMetrics
+  logger: Logger
+}
+
+export function attachSync(server: Server, opts: AttachSyncOptions): WebSocketServer {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: opts.core.limits.maxMessageBytes,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => [...protocols].find((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) ?? false,
+  })
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy())
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    if (!url.pathname.startsWith(SYNC_PATH)) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onSocket(ws, req, url, opts))
+  })
+  return wss
+}
+
+function tokenOf(req: IncomingMessage, url: URL): string | null {
+  const fromQuery = url.searchParams.get('token')
+  if (fromQuery) return fromQuery
+  const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim())
+  const proto = protocols.find((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX))
+  return proto ? proto.slice(TOKEN_SUBPROTOCOL_PREFIX.length) : null
+}
+
+function onSocket(ws: WebSocket, req: IncomingMessage, url: URL, opts: AttachSyncOptions): void {
+  ws.on('error', (err) => opts.logger.debug({ err: err.message }, 'socket error'))
+  let roomName: string
+  try {
+    roomName = decodeURIComponent(url.pathname.slice(SYNC_PATH.length))
+  } catch {
+    ws.close(CLOSE.notFound, 'room name is not valid URL encoding')
+    return
+  }
+  const decision = authorizeSocket(opts.access, tokenOf(req, url), roomName)
+  if (!decision.ok) {
+    opts.metrics.refused.inc({ reason: decision.code === CLOSE.unauthenticated ? 'unauthenticated' : 'forbidden' })
+    ws.close(decision.code, decision.reason.slice(0, 120))
+    return
+  }
+  const conn = opts.core.connect(
+    {
+      send: (data) => ws.send(data, { binary: true }),
+      close: (code, reason) => ws.close(code, reason.slice(0, 120)),
+      bufferedAmount: () => ws.bufferedAmount,
+      pause: () => ws.pause(),
+      resume: () => ws.resume(),
+    },
+    {
+      principal: decision.principal.id,
+      room: roomName,
+      canWrite: decision.canWrite,
+      wantsPersisted: url.searchParams.get(PERSISTED_QUERY_PARAM) === '1',
+    },
+  )
+  ws.on('message', (data, isBinary) => {
+    if (!isBinary) return conn.refuse(CLOSE.unsupportedData, 'binary frames only', 'text_frame')
+    conn.receive(toBytes(data))
+  })
+  ws.on('close', () => conn.closedByPeer())
+}
+
+function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data)
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data
+}

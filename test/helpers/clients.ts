@@ -1,0 +1,65 @@
+// Stock y-websocket clients against a test server.
+
+import * as Y from 'yjs'
+import { WebsocketProvider } from 'y-websocket'
+import WebSocket from 'ws'
+import { token } from './server.ts'
+import { waitFor } from './wait.ts'
+
+export interface StockClient {
+  doc: Y.Doc
+  provider: WebsocketProvider
+  /** Close events seen by this client's sockets: { code, reason }. */
+  closes: Array<{ code: number; reason: string }>
+  /** Permission-denied reasons the server sent (y-protocols auth message). */
+  denials: string[]
+  destroy(): void
+}
+
+export function connectStock(
+  wsUrl: string,
+  room: string,
+  principal: string,
+  opts: { doc?: Y.Doc; connect?: boolean; params?: Record<string, string>; tokenValue?: string } = {},
+): StockClient {
+  const doc = opts.doc ?? new Y.Doc()
+  const closes: StockClient['closes'] = []
+  const denials: string[] = []
+  const provider = new WebsocketProvider(wsUrl, room, doc, {
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    params: { token: opts.tokenValue ?? token(principal), ...opts.params },
+    connect: opts.connect ?? true,
+    disableBc: true,
+  })
+  provider.on('connection-close', (event: CloseEvent | null) => {
+    if (event) closes.push({ code: event.code, reason: event.reason })
+  })
+  // The stock client only logs permission-denied; record it for assertions.
+  const originalWarn = console.warn
+  provider.messageHandlers[2] = (_encoder, decoder) => {
+    decoder.pos += 0
+    const type = readVarUint(decoder)
+    if (type === 0) denials.push(readVarString(decoder))
+    void originalWarn
+  }
+  return {
+    doc,
+    provider,
+    closes,
+    denials,
+    destroy: () => {
+      provider.destroy()
+      doc.destroy()
+    },
+  }
+}
+
+import { readVarString, readVarUint } from 'lib0/decoding'
+
+export async function synced(...clients: StockClient[]): Promise<void> {
+  await waitFor(() => clients.every((c) => c.provider.synced), 'clients to sync')
+}
+
+export function text(client: StockClient, name = 'main'): Y.Text {
+  return client.doc.getText(name)
+}
