@@ -1,0 +1,148 @@
+// Finding a quote in text that may have been rewritten (Hypothesis-style fuzzy anchoring).
+// Pure string code: candidates come from exact occurrences and a bounded approximate search,
+// each is scored by quote similarity, context (prefix/suffix) similarity and distance from a
+// position hint, and only a clear winner above the threshold is accepted.
+import { similarity, type ApproxMatch } from './distance.ts'
+import { approximateAnywhere, approximateNear, exactOccurrences } from './search.ts'
+import type { TextQuote } from './types.ts'
+
+export interface MatchOptions {
+  /** Largest share of the quote that may be edited and still match. */
+  maxErrorRatio?: number
+  /** Lowest acceptable combined score (0..1). */
+  threshold?: number
+}
+
+export type QuoteMatch =
+  | { kind: 'match'; start: number; end: number; score: number; errors: number }
+  | { kind: 'none' }
+  | { kind: 'ambiguous' }
+
+export interface Candidate {
+  start: number
+  end: number
+  errors: number
+  quoteScore: number
+  contextScore: number
+  positionScore: number
+  /** What the text itself says, without the position hint. */
+  evidence: number
+  score: number
+}
+
+const QUOTE_WEIGHT = 0.6
+const CONTEXT_WEIGHT = 0.3
+const POSITION_WEIGHT = 0.1
+/** Quotes shorter than this are not distinctive alone: they also need their context to agree. */
+const SHORT_QUOTE = 12
+const MIN_CONTEXT_FOR_SHORT = 0.5
+const LONG_QUOTE = 64
+const LONG_QUOTE_MIN_SCORE = 0.9
+/** Below this context score, equally good candidates cannot be told apart by the text. */
+const MIN_CONTEXT_TO_SPLIT_TIE = 0.6
+const TIE = 0.05
+const RIVAL_QUOTE_GAP = 0.1
+
+export const DEFAULT_MAX_ERROR_RATIO = 0.25
+export const DEFAULT_THRESHOLD = 0.7
+
+/**
+ * Where `quote` now is in `text`. `hint` is the expected start offset (the last known position).
+ * Looks in widening circles (exact occurrences, approximate near the hint, approximate anywhere)
+ * and stops as soon as a candidate is accepted with context strong enough that no rival can
+ * tie it. Returns `ambiguous` rather than guessing when several places fit equally well
+ * without context to choose between them.
+ */
+export function matchQuote(text: string, quote: TextQuote, hint: number, options: MatchOptions = {}): QuoteMatch {
+  const threshold = options.threshold ?? DEFAULT_THRESHOLD
+  const exact = quote.exact
+  const maxErrors = Math.floor(exact.length * (options.maxErrorRatio ?? DEFAULT_MAX_ERROR_RATIO))
+  const stages = [
+    () => exactOccurrences(text, exact),
+    () => (maxErrors > 0 ? approximateNear(text, exact, maxErrors, hint) : []),
+    () => (maxErrors > 0 ? approximateAnywhere(text, exact, maxErrors) : []),
+  ]
+  const spans: ApproxMatch[] = []
+  let verdict: QuoteMatch = { kind: 'none' }
+  for (const stage of stages) {
+    spans.push(...stage())
+    const candidates = scoreSpans(text, quote, hint, spans)
+    verdict = decide(quote, candidates, threshold)
+    if (verdict.kind === 'match' && candidates[0].contextScore >= MIN_CONTEXT_TO_SPLIT_TIE) return verdict
+  }
+  return verdict
+}
+
+/** All non-overlapping candidates over the whole text, best first. For diagnostics and tests. */
+export function scoreCandidates(text: string, quote: TextQuote, hint: number, options: MatchOptions = {}): Candidate[] {
+  const maxErrors = Math.floor(quote.exact.length * (options.maxErrorRatio ?? DEFAULT_MAX_ERROR_RATIO))
+  const spans = [...exactOccurrences(text, quote.exact), ...(maxErrors > 0 ? approximateAnywhere(text, quote.exact, maxErrors) : [])]
+  return scoreSpans(text, quote, hint, spans)
+}
+
+function decide(quote: TextQuote, candidates: Candidate[], threshold: number): QuoteMatch {
+  const best = candidates.find((c) => acceptable(quote, c, threshold))
+  if (!best) return { kind: 'none' }
+  // A rival the text cannot tell apart (only the position hint prefers `best`) makes it a guess.
+  const rival = candidates.some(
+    (c) => c !== best && Math.abs(best.evidence - c.evidence) < TIE && Math.abs(best.quoteScore - c.quoteScore) < RIVAL_QUOTE_GAP,
+  )
+  if (rival && best.contextScore < MIN_CONTEXT_TO_SPLIT_TIE) return { kind: 'ambiguous' }
+  return { kind: 'match', start: best.start, end: best.end, score: round(best.score), errors: best.errors }
+}
+
+/** Scores each distinct span and keeps the non-overlapping ones, best first (score, then earlier start: deterministic). */
+function scoreSpans(text: string, quote: TextQuote, hint: number, spans: ApproxMatch[]): Candidate[] {
+  const unique = new Map<string, ApproxMatch>()
+  for (const s of spans) {
+    const key = `${s.start}:${s.end}`
+    const seen = unique.get(key)
+    if (!seen || s.errors < seen.errors) unique.set(key, s)
+  }
+  const scored = [...unique.values()].map((s) => score(text, quote, hint, s))
+  scored.sort((a, b) => b.score - a.score || a.start - b.start)
+  const kept: Candidate[] = []
+  for (const c of scored) if (!kept.some((k) => c.start < k.end && k.start < c.end)) kept.push(c)
+  return kept
+}
+
+function score(text: string, quote: TextQuote, hint: number, s: ApproxMatch): Candidate {
+  const quoteScore = s.errors === 0 ? 1 : 1 - s.errors / quote.exact.length
+  const ctx = contextScore(text, quote, s.start, s.end)
+  const positionScore = text.length === 0 ? 1 : 1 - Math.min(1, Math.abs(s.start - hint) / text.length)
+  const evidence = QUOTE_WEIGHT * quoteScore + CONTEXT_WEIGHT * ctx
+  return {
+    ...s,
+    quoteScore,
+    contextScore: ctx,
+    positionScore,
+    evidence,
+    score: evidence + POSITION_WEIGHT * positionScore,
+  }
+}
+
+/** Similarity of the stored prefix/suffix to the text around a candidate, weighted by their lengths. */
+export function contextScore(text: string, quote: TextQuote, start: number, end: number): number {
+  const { prefix, suffix } = quote
+  if (prefix.length + suffix.length === 0) return 1
+  const before = text.slice(Math.max(0, start - prefix.length), start)
+  const after = text.slice(end, end + suffix.length)
+  const p = prefix.length === 0 ? 0 : similarity(prefix, before) * prefix.length
+  const s = suffix.length === 0 ? 0 : similarity(suffix, after) * suffix.length
+  return (p + s) / (prefix.length + suffix.length)
+}
+
+/**
+ * Acceptance, from least to most distinctive quote:
+ * - a short quote (< 12 chars) needs its context to agree and the combined score to pass;
+ * - an exact occurrence of a longer quote is accepted anywhere (the quote survived a rewrite);
+ * - an edited quote needs the combined score (context and position make up for the edits),
+ *   unless it is long (≥ 64 chars) and at most lightly edited: that is distinctive on its own.
+ */
+function acceptable(quote: TextQuote, c: Candidate, threshold: number): boolean {
+  const len = quote.exact.length
+  if (len < SHORT_QUOTE) return c.contextScore >= MIN_CONTEXT_FOR_SHORT && c.score >= threshold
+  return c.errors === 0 || c.score >= threshold || (len >= LONG_QUOTE && c.quoteScore >= LONG_QUOTE_MIN_SCORE)
+}
+
+const round = (x: number): number => Math.round(x * 1000) / 1000

@@ -1,0 +1,109 @@
+// What a principal's namespace document holds (DESIGN.md §2, room `W/ns/<principal>`):
+// `Y.Map('annotations')`, `Y.Map('proposals')` and `Y.Map('notes')`, each id → plain JSON object.
+// Ids are deterministic hashes of what was said about which text, so a retried or restarted
+// agent writes the same key again instead of a duplicate.
+import { z } from 'zod'
+import { AnchorSchema, type Anchor } from './anchoring/index.ts'
+
+export const NAMESPACE_MAPS = { annotations: 'annotations', proposals: 'proposals', notes: 'notes' } as const
+
+export const SEVERITIES = ['info', 'warning', 'error'] as const
+export const SeveritySchema = z.enum(SEVERITIES)
+export type Severity = z.infer<typeof SeveritySchema>
+
+export const AnnotationBodySchema = z.object({
+  label: z.string().optional(),
+  comment: z.string(),
+  severity: SeveritySchema.optional(),
+})
+export type AnnotationBody = z.infer<typeof AnnotationBodySchema>
+
+export const AnnotationSchema = z.object({
+  id: z.string().min(1),
+  kind: z.literal('annotation'),
+  author: z.string().min(1),
+  /** Name of the shared document (key in the shared room's `Y.Map('docs')`). */
+  doc: z.string().min(1),
+  target: AnchorSchema,
+  body: AnnotationBodySchema,
+  /** Milliseconds since the epoch. */
+  createdAt: z.number(),
+})
+export type Annotation = z.infer<typeof AnnotationSchema>
+
+export const PROPOSAL_STATUSES = ['open', 'accepted', 'rejected'] as const
+export const ProposalStatusSchema = z.enum(PROPOSAL_STATUSES)
+export type ProposalStatus = z.infer<typeof ProposalStatusSchema>
+
+/** A suggested replacement of the target span; it changes the shared text only when a person accepts it. */
+export const ProposalSchema = z.object({
+  id: z.string().min(1),
+  author: z.string().min(1),
+  doc: z.string().min(1),
+  target: AnchorSchema,
+  replacement: z.string(),
+  rationale: z.string(),
+  createdAt: z.number(),
+  status: ProposalStatusSchema,
+  /** Who accepted or rejected it, and when (absent while open). */
+  decidedBy: z.string().optional(),
+  decidedAt: z.number().optional(),
+})
+export type Proposal = z.infer<typeof ProposalSchema>
+
+/** Free-form writing in a namespace: a summary, a rating, an overall review, optionally about one document. */
+export const NoteSchema = z.object({
+  id: z.string().min(1),
+  author: z.string().min(1),
+  doc: z.string().min(1).optional(),
+  text: z.string(),
+  createdAt: z.number(),
+})
+export type Note = z.infer<typeof NoteSchema>
+
+/** Same author, document, quoted text and body → same id. */
+export function annotationId(author: string, doc: string, quote: string, body: AnnotationBody): string {
+  return 'a-' + fnv1a64(JSON.stringify(['annotation', author, doc, quote, body.label ?? null, body.comment, body.severity ?? null]))
+}
+
+/** Same author, document, quoted text and replacement → same id (the rationale may vary between retries). */
+export function proposalId(author: string, doc: string, quote: string, replacement: string): string {
+  return 'p-' + fnv1a64(JSON.stringify(['proposal', author, doc, quote, replacement]))
+}
+
+/** Same author, document and text → same id. */
+export function noteId(author: string, doc: string | undefined, text: string): string {
+  return 'n-' + fnv1a64(JSON.stringify(['note', author, doc ?? null, text]))
+}
+
+export function makeAnnotation(a: { author: string; doc: string; target: Anchor; body: AnnotationBody; createdAt: number }): Annotation {
+  return { id: annotationId(a.author, a.doc, a.target.quote.exact, a.body), kind: 'annotation', ...a }
+}
+
+export function makeProposal(p: { author: string; doc: string; target: Anchor; replacement: string; rationale: string; createdAt: number }): Proposal {
+  return { id: proposalId(p.author, p.doc, p.target.quote.exact, p.replacement), status: 'open', ...p }
+}
+
+export function makeNote(n: { author: string; doc?: string; text: string; createdAt: number }): Note {
+  return { id: noteId(n.author, n.doc, n.text), ...n }
+}
+
+/** Values read from a namespace map are untrusted JSON: null when they do not fit the schema. */
+export const parseAnnotation = (value: unknown): Annotation | null => AnnotationSchema.safeParse(value).data ?? null
+export const parseProposal = (value: unknown): Proposal | null => ProposalSchema.safeParse(value).data ?? null
+export const parseNote = (value: unknown): Note | null => NoteSchema.safeParse(value).data ?? null
+
+const FNV_OFFSET = 0xcbf29ce484222325n
+const FNV_PRIME = 0x100000001b3n
+const MASK_64 = 0xffffffffffffffffn
+const utf8 = new TextEncoder()
+
+/** FNV-1a 64 over the UTF-8 bytes, as 16 hex digits. Not cryptographic: ids only need to be stable and spread. */
+export function fnv1a64(input: string): string {
+  let h = FNV_OFFSET
+  for (const byte of utf8.encode(input)) {
+    h ^= BigInt(byte)
+    h = (h * FNV_PRIME) & MASK_64
+  }
+  return h.toString(16).padStart(16, '0')
+}
