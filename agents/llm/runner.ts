@@ -1,0 +1,218 @@
+// An LLM agent: the Messages API tool-use loop over a `WorkspaceTools` port, every call run
+// under the resilience policies, with a fallback (pause, or an offline reviewer) when the
+// model is unavailable. Start at `createLlmAgent` and `reviewDocument`.
+import Anthropic from '@anthropic-ai/sdk'
+import type { Message, MessageParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages'
+import { classifyFailure, type Failure } from './failures.ts'
+import { describeFailure, shouldFallBack, type FallbackOption } from './fallback.ts'
+import { emptyAgentCounters, type AgentCounters, type AgentStatus, type LlmEvent, type LlmEventEmitter } from './events.ts'
+import { reviewRequest, systemPrompt, type LlmRole } from './prompts.ts'
+import { createLlmPolicies, endpointKey, type BreakerOptions, type LlmPolicies, type RetryOptions } from './resilience.ts'
+import { runToolCall, type ToolCallResult } from './toolCalls.ts'
+import { toolDefinitions, type ToolName, type WorkspaceTools } from './tools.ts'
+
+interface LlmAgentBaseOptions {
+  role: LlmRole
+  /** Label in events and metrics; defaults to the role. */
+  name?: string
+  /** Extra instructions appended to the role's system prompt. */
+  instructions?: string
+  model: string
+  apiKey: string
+  baseURL?: string
+  maxTurns: number
+  maxTokens: number
+  tools: WorkspaceTools
+  onStatus?: (status: AgentStatus) => void
+  /** Defaults to 'pause'. */
+  fallback?: FallbackOption
+}
+
+/** Either the agent builds its own policies, or it shares `policies` (and so the per-endpoint
+ *  breakers and counters) with other agents. */
+export type LlmAgentOptions = LlmAgentBaseOptions &
+  (
+    | { timeoutMs: number; retry: RetryOptions; breaker: BreakerOptions; policies?: never }
+    | { policies: LlmPolicies; timeoutMs?: never; retry?: never; breaker?: never }
+  )
+
+export type ReviewOutcome = 'completed' | 'max-turns' | 'paused' | 'offline' | 'failed' | 'cancelled'
+
+export interface ReviewResult {
+  doc: string
+  outcome: ReviewOutcome
+  /** Messages API calls that returned a response. */
+  turns: number
+  inputTokens: number
+  outputTokens: number
+  writes: Array<{ tool: ToolName; id: string; created: boolean }>
+  rejectedToolCalls: number
+  /** The model's closing text, when it ended the turn itself. */
+  finalText?: string
+  /** Why the review did not complete (paused, offline, failed). */
+  reason?: string
+}
+
+export interface LlmAgent {
+  readonly name: string
+  readonly role: LlmRole
+  /** The breaker key for this agent's model endpoint. */
+  readonly endpoint: string
+  readonly status: AgentStatus
+  readonly counters: AgentCounters
+  readonly policies: LlmPolicies
+  readonly events: LlmEventEmitter
+  reviewDocument(doc: string, options?: { signal?: AbortSignal }): Promise<ReviewResult>
+  /** Releases the policies' timers when the agent owns them. */
+  close(): void
+}
+
+export function createLlmAgent(options: LlmAgentOptions): LlmAgent {
+  const { role, model, maxTurns, maxTokens, tools, onStatus, fallback = 'pause' } = options
+  const name = options.name ?? role
+  const ownsPolicies = options.policies === undefined
+  const policies =
+    options.policies ?? createLlmPolicies({ timeoutMs: options.timeoutMs, retry: options.retry, breaker: options.breaker })
+  const endpoint = endpointKey(options.baseURL, model)
+  // maxRetries: 0 — retries, backoff and timeouts are ours; the SDK timeout is only a backstop.
+  const client = new Anthropic({
+    apiKey: options.apiKey,
+    ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
+    maxRetries: 0,
+    timeout: policies.timeoutMs + 1_000,
+  })
+  const system = systemPrompt(role, options.instructions)
+  const definitions = toolDefinitions(tools)
+  const counters = emptyAgentCounters()
+  let status: AgentStatus = { state: 'idle' }
+
+  const emit = (event: LlmEvent) => policies.events.emit('event', event)
+  function setStatus(state: AgentStatus['state'], detail?: string) {
+    status = detail === undefined ? { state } : { state, detail }
+    emit({ type: 'status', agent: name, status })
+    onStatus?.(status)
+  }
+
+  async function review(doc: string, signal: AbortSignal | undefined): Promise<ReviewResult> {
+    const result: ReviewResult = { doc, outcome: 'completed', turns: 0, inputTokens: 0, outputTokens: 0, writes: [], rejectedToolCalls: 0 }
+    counters.reviews++
+    setStatus('reading', doc)
+    let text: string
+    try {
+      text = tools.readDocument(doc)
+    } catch (error) {
+      return fail(result, `cannot read "${doc}": ${error instanceof Error ? error.message : String(error)}`)
+    }
+    const messages: MessageParam[] = [{ role: 'user', content: reviewRequest(doc, text) }]
+    const call = (attemptSignal: AbortSignal): Promise<Message> =>
+      client.messages.create({ model, max_tokens: maxTokens, system, tools: definitions, messages }, { signal: attemptSignal })
+
+    for (let turn = 1; turn <= maxTurns; turn++) {
+      setStatus('thinking', `${doc}: turn ${turn}`)
+      let response: Message
+      try {
+        response = await policies.execute(endpoint, call, signal)
+      } catch (error) {
+        return recover(result, classifyFailure(error), text, signal)
+      }
+      recordUsage(result, response)
+      messages.push({ role: 'assistant', content: response.content })
+      const uses = response.content.filter((block): block is ToolUseBlock => block.type === 'tool_use')
+      if (response.stop_reason !== 'tool_use' || uses.length === 0) {
+        const closing = response.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('\n')
+        if (closing) result.finalText = closing
+        setStatus('idle', `reviewed ${doc}`)
+        return result
+      }
+      const replies: ToolCallResult[] = []
+      for (const use of uses) replies.push(await runTool(result, use))
+      messages.push({ role: 'user', content: replies.map((reply) => reply.result) })
+    }
+    result.outcome = 'max-turns'
+    setStatus('idle', `stopped ${doc} after ${maxTurns} turns`)
+    return result
+  }
+
+  function recordUsage(result: ReviewResult, response: Message) {
+    const inputTokens = response.usage?.input_tokens ?? 0
+    const outputTokens = response.usage?.output_tokens ?? 0
+    result.turns++
+    result.inputTokens += inputTokens
+    result.outputTokens += outputTokens
+    counters.turns++
+    counters.inputTokens += inputTokens
+    counters.outputTokens += outputTokens
+    emit({ type: 'usage', agent: name, endpoint, inputTokens, outputTokens })
+  }
+
+  async function runTool(result: ReviewResult, use: ToolUseBlock): Promise<ToolCallResult> {
+    counters.toolCalls++
+    const reply = await runToolCall(tools, use, (phase, detail) => setStatus(phase, detail))
+    if (reply.outcome === 'rejected') {
+      counters.rejectedToolCalls++
+      result.rejectedToolCalls++
+    }
+    if (reply.write) {
+      result.writes.push(reply.write)
+      if (reply.write.created) counters.writes++
+      else counters.duplicateWrites++
+    }
+    emit({ type: 'tool', agent: name, tool: use.name, outcome: reply.outcome, ...(reply.detail ? { detail: reply.detail } : {}) })
+    return reply
+  }
+
+  async function recover(result: ReviewResult, failure: Failure, text: string, signal?: AbortSignal): Promise<ReviewResult> {
+    if (signal?.aborted || failure.kind === 'cancelled') {
+      result.outcome = 'cancelled'
+      result.reason = 'the review was cancelled'
+      setStatus('idle', result.reason)
+      return result
+    }
+    const context = { model, timeoutMs: policies.timeoutMs }
+    if (!shouldFallBack(failure)) return fail(result, describeFailure(failure, context))
+    let reason = describeFailure(failure, context)
+    const last = policies.lastFailure(endpoint)
+    if (failure.kind === 'breaker-open' && last) reason += `; last failure: ${describeFailure(last, context)}`
+    counters.fallbacks++
+    result.reason = reason
+    if (fallback === 'pause') {
+      result.outcome = 'paused'
+      emit({ type: 'fallback', agent: name, mode: 'pause', reason })
+      setStatus('paused', `${reason}. Paused; the next review will try again.`)
+      return result
+    }
+    emit({ type: 'fallback', agent: name, mode: 'offline', reason })
+    setStatus('thinking', `offline review of ${result.doc} (${reason})`)
+    try {
+      await fallback.review(text, result.doc)
+    } catch (error) {
+      return fail(result, `offline reviewer failed: ${error instanceof Error ? error.message : String(error)}`)
+    }
+    result.outcome = 'offline'
+    setStatus('idle', `reviewed ${result.doc} offline (${reason})`)
+    return result
+  }
+
+  function fail(result: ReviewResult, reason: string): ReviewResult {
+    result.outcome = 'failed'
+    result.reason = reason
+    setStatus('error', reason)
+    return result
+  }
+
+  return {
+    name,
+    role,
+    endpoint,
+    get status() {
+      return status
+    },
+    counters,
+    policies,
+    events: policies.events,
+    reviewDocument: (doc, reviewOptions) => review(doc, reviewOptions?.signal),
+    close() {
+      if (ownsPolicies) policies.dispose()
+    },
+  }
+}

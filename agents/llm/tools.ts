@@ -1,0 +1,121 @@
+// The workspace as an LLM agent sees it: a small port (`WorkspaceTools`) that the agent SDK
+// implements, the zod schemas that every model-produced tool input must pass, and the
+// Anthropic tool definitions generated from those same schemas (so they cannot drift).
+import { z } from 'zod'
+import type { Tool } from '@anthropic-ai/sdk/resources/messages'
+
+export const SEVERITIES = ['info', 'minor', 'major', 'critical'] as const
+export type Severity = (typeof SEVERITIES)[number]
+
+const docName = z.string().min(1).max(200).describe('Document name, as listed by list_documents.')
+const quote = z
+  .string()
+  .min(1)
+  .max(2000)
+  .describe('Exact text copied from the document that this refers to; it must occur verbatim.')
+
+export const annotateInput = z
+  .object({
+    doc: docName,
+    quote,
+    label: z.string().min(1).max(60).optional().describe('Short category, e.g. "clarity" or "unsupported claim".'),
+    comment: z.string().min(1).max(4000).describe('Your reading of the quoted passage.'),
+    severity: z.enum(SEVERITIES).optional(),
+  })
+  .strict()
+
+export const proposeInput = z
+  .object({
+    doc: docName,
+    quote: quote.describe('Exact text to replace; it must occur verbatim in the document.'),
+    replacement: z.string().max(8000).describe('Text to put in place of the quote.'),
+    rationale: z.string().min(1).max(4000).describe('Why this edit improves the document.'),
+  })
+  .strict()
+
+export const noteInput = z
+  .object({
+    title: z.string().min(1).max(200),
+    body: z.string().min(1).max(20000),
+  })
+  .strict()
+
+export const readDocumentInput = z.object({ doc: docName }).strict()
+export const listDocumentsInput = z.object({}).strict()
+export const claimTaskInput = z.object({ taskId: z.string().min(1).max(200) }).strict()
+export const completeTaskInput = z
+  .object({ taskId: z.string().min(1).max(200), summary: z.string().max(4000).optional() })
+  .strict()
+
+export type AnnotateInput = z.infer<typeof annotateInput>
+export type ProposeInput = z.infer<typeof proposeInput>
+export type NoteInput = z.infer<typeof noteInput>
+export type ClaimTaskInput = z.infer<typeof claimTaskInput>
+export type CompleteTaskInput = z.infer<typeof completeTaskInput>
+
+/** Result of a write. Implementations derive `id` deterministically from the input (see
+ *  ids.ts), so repeating a write returns the same id with `created: false`. */
+export interface WriteResult {
+  id: string
+  created: boolean
+}
+
+/** The port an LLM agent works through; the agent SDK implements it over the live workspace. */
+export interface WorkspaceTools {
+  listDocuments(): string[]
+  /** Throws when the document does not exist or is not readable. */
+  readDocument(name: string): string
+  annotate(input: AnnotateInput): Promise<WriteResult>
+  propose(input: ProposeInput): Promise<WriteResult>
+  note(input: NoteInput): Promise<WriteResult>
+  claimTask?(input: ClaimTaskInput): Promise<{ claimed: boolean; holder?: string }>
+  completeTask?(input: CompleteTaskInput): Promise<{ completed: boolean }>
+}
+
+export type ToolName =
+  | 'list_documents'
+  | 'read_document'
+  | 'annotate'
+  | 'propose_edit'
+  | 'write_note'
+  | 'claim_task'
+  | 'complete_task'
+
+export const TOOL_SCHEMAS = {
+  list_documents: listDocumentsInput,
+  read_document: readDocumentInput,
+  annotate: annotateInput,
+  propose_edit: proposeInput,
+  write_note: noteInput,
+  claim_task: claimTaskInput,
+  complete_task: completeTaskInput,
+} satisfies Record<ToolName, z.ZodType>
+
+const DESCRIPTIONS: Record<ToolName, string> = {
+  list_documents: 'List the names of the documents in the shared workspace.',
+  read_document: 'Read the full current text of a document.',
+  annotate:
+    'Attach a comment to an exact passage of a document. Use it for your reading, questions, ' +
+    'and issues; it does not change the text.',
+  propose_edit:
+    'Propose replacing an exact passage with new text. A person reviews the proposal; the ' +
+    'document is not changed directly.',
+  write_note: 'Write a note in your own namespace, e.g. a summary or overall assessment.',
+  claim_task: 'Claim a task so that no one else works on it at the same time.',
+  complete_task: 'Mark a task you claimed as complete, with a short summary.',
+}
+
+function inputSchema(schema: z.ZodType): Tool.InputSchema {
+  const { $schema: _ignored, ...json } = z.toJSONSchema(schema) as Record<string, unknown>
+  return { ...json, type: 'object' }
+}
+
+/** Tool definitions for the Messages API; task tools only when the port supports them. */
+export function toolDefinitions(tools: WorkspaceTools): Tool[] {
+  const names = (Object.keys(TOOL_SCHEMAS) as ToolName[]).filter(
+    (name) =>
+      (name !== 'claim_task' || tools.claimTask !== undefined) &&
+      (name !== 'complete_task' || tools.completeTask !== undefined),
+  )
+  return names.map((name) => ({ name, description: DESCRIPTIONS[name], input_schema: inputSchema(TOOL_SCHEMAS[name]) }))
+}
