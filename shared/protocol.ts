@@ -28,7 +28,7 @@ export const CLOSE = {
   forbidden: 4403,
   notFound: 4404,
   tooManyRooms: 4429,
-  slowReader: 4408,
+  slowReader: 4508, // 45xx: transient, stock clients reconnect and resync
 } as const
 
 export const PERSISTED_QUERY_PARAM = 'persisted'

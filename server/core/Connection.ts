@@ -18,7 +18,15 @@ import type { Room } from './Room.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import { TokenBucket } from './TokenBucket.ts'
 import { inspectUpdate } from './inspectUpdate.ts'
-import { awarenessMessage, parseAwarenessUpdate, permissionDeniedMessage, syncStep1Message, syncStep2Message } from './messages.ts'
+import {
+  awarenessMessage,
+  encodeAwarenessEntries,
+  parseAwarenessUpdate,
+  permissionDeniedMessage,
+  syncStep1Message,
+  syncStep2Message,
+  type AwarenessEntry,
+} from './messages.ts'
 
 /** Awareness client ids one connection may speak for (a tab or agent needs one). */
 const MAX_AWARENESS_IDS = 8
@@ -186,20 +194,28 @@ export class Connection {
 
   #handleAwareness(room: Room, update: Uint8Array): void {
     const entries = parseAwarenessUpdate(update) // throws if malformed
-    for (const { clientId } of entries) {
-      const owner = room.awarenessOwner(clientId)
+    const accepted: AwarenessEntry[] = []
+    for (const entry of entries) {
+      const owner = room.awarenessOwner(entry.clientId)
       if (owner && owner !== this) {
+        // Stock y-websocket clients echo every awareness change they receive. An echo carries
+        // a clock we already have; only a newer clock would be someone speaking for another.
+        if (entry.clock <= (room.awareness.meta.get(entry.clientId)?.clock ?? -1)) continue
         this.metrics.refused.inc({ reason: 'awareness_impersonation' })
-        return this.send(permissionDeniedMessage(`awareness client ${clientId} belongs to another connection`))
+        return this.send(permissionDeniedMessage(`awareness client ${entry.clientId} belongs to another connection`))
       }
-      if (!owner && this.awarenessIds.size >= MAX_AWARENESS_IDS) {
+      if (!owner && entry.state !== null && this.awarenessIds.size >= MAX_AWARENESS_IDS) {
         this.metrics.refused.inc({ reason: 'awareness_ids' })
         return this.send(permissionDeniedMessage('too many awareness client ids on one connection'))
       }
+      accepted.push(entry)
     }
-    for (const { clientId, state } of entries) {
+    if (accepted.length === 0) return
+    for (const { clientId, state } of accepted) {
       if (state !== null) room.claimAwareness(this, clientId)
     }
-    awarenessProtocol.applyAwarenessUpdate(room.awareness, update, this)
+    const filtered = accepted.length === entries.length ? update : encodeAwarenessEntries(accepted)
+    awarenessProtocol.applyAwarenessUpdate(room.awareness, filtered, this)
   }
+
 }

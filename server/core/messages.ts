@@ -74,3 +74,14 @@ export function parseAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
   if (decoding.hasContent(d)) throw new Error('trailing bytes after awareness update')
   return entries
 }
+
+export function encodeAwarenessEntries(entries: AwarenessEntry[]): Uint8Array {
+  const e = encoding.createEncoder()
+  encoding.writeVarUint(e, entries.length)
+  for (const { clientId, clock, state } of entries) {
+    encoding.writeVarUint(e, clientId)
+    encoding.writeVarUint(e, clock)
+    encoding.writeVarString(e, JSON.stringify(state))
+  }
+  return encoding.toUint8Array(e)
+}

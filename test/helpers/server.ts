@@ -45,7 +45,7 @@ export interface TestServer extends RunningServer {
   dataDir: string
   /** Stops the server (flushing) without deleting its data, for restart tests. */
   stop(): Promise<void>
-  /** Starts a new server on the same data directory. */
+  /** Starts a new server on the same data directory and the same port (clients reconnect). */
   restart(): Promise<TestServer>
 }
 
@@ -76,7 +76,7 @@ export async function startTestServer(opts: Partial<ServerOptions> & { dataDir?:
     },
     restart: async () => {
       await stop()
-      return startTestServer({ ...opts, dataDir, port: 0 })
+      return startTestServer({ ...opts, dataDir, port: server.port })
     },
   }
 }

@@ -1,0 +1,5 @@
+// The agent SDK: attach headless agents to a Polyphony workspace.
+export { connectAgent, type ConnectAgentOptions } from './sdk/connectAgent.ts'
+export { Agent, type AgentState, type Target, type WriteResult } from './sdk/Agent.ts'
+export { ApiClient, ApiRequestError } from './sdk/ApiClient.ts'
+export { RoomSync, type SyncState } from './sdk/RoomSync.ts'

@@ -1,0 +1,225 @@
+// The agent handle: a principal attached to one workspace, holding the shared document and
+// its own namespace. Reading and editing shared text, writing its reading of it (annotations,
+// proposals, notes) into its namespace, status through awareness, durable flush.
+
+import * as Y from 'yjs'
+import type { Principal } from '../../shared/model.ts'
+import { namespaceRoom, sharedRoom } from '../../shared/rooms.ts'
+import { anchorByQuote, createAnchor, type Anchor, type QuoteHint } from '../../shared/anchoring/index.ts'
+import {
+  makeAnnotation,
+  makeNote,
+  makeProposal,
+  parseAnnotation,
+  parseProposal,
+  type Annotation,
+  type AnnotationBody,
+  type Proposal,
+} from '../../shared/annotations.ts'
+import type { TransactionOrigin } from '../../shared/origin.ts'
+import { RoomSync, type SyncState } from './RoomSync.ts'
+import type { LocalStore } from './LocalStore.ts'
+import type { ApiClient } from './ApiClient.ts'
+
+export type AgentState = 'idle' | 'reading' | 'thinking' | 'writing' | 'error' | 'paused'
+
+/** Where in a shared document: the words (optionally disambiguated) or offsets. */
+export type Target = { quote: string; hint?: QuoteHint } | { start: number; end: number }
+
+export interface WriteResult {
+  id: string
+  /** False when an identical item already existed (idempotent retry). */
+  created: boolean
+}
+
+export interface AgentParts {
+  principal: Principal
+  workspace: string
+  role: string
+  wsUrl: string
+  token: string
+  api: ApiClient
+  store?: LocalStore
+}
+
+const COLORS = ['#d9480f', '#1c7ed6', '#2b8a3e', '#ae3ec9', '#e8590c', '#0c8599', '#5f3dc4', '#c2255c']
+
+export class Agent {
+  readonly principal: Principal
+  readonly workspace: string
+  readonly role: string
+  readonly api: ApiClient
+  readonly sharedSync: RoomSync
+  readonly namespaceSync: RoomSync
+  readonly #origin: TransactionOrigin
+  readonly #store?: LocalStore
+
+  constructor(parts: AgentParts) {
+    this.principal = parts.principal
+    this.workspace = parts.workspace
+    this.role = parts.role
+    this.api = parts.api
+    this.#store = parts.store
+    this.#origin = { source: 'agent', principal: parts.principal.id }
+    const common = { wsUrl: parts.wsUrl, token: parts.token, store: parts.store }
+    this.sharedSync = new RoomSync({ ...common, room: sharedRoom(parts.workspace) })
+    this.namespaceSync = new RoomSync({ ...common, room: namespaceRoom(parts.workspace, parts.principal.id) })
+    const color = COLORS[[...parts.principal.id].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7) % COLORS.length]
+    this.sharedSync.provider.awareness.setLocalState({
+      user: { name: parts.principal.name, color, colorLight: `${color}33`, kind: 'agent', principal: parts.principal.id, role: parts.role },
+      status: { state: 'idle' },
+    })
+  }
+
+  get shared(): Y.Doc {
+    return this.sharedSync.doc
+  }
+
+  get namespace(): Y.Doc {
+    return this.namespaceSync.doc
+  }
+
+  /** 'online' when both rooms are connected and in sync. */
+  get connection(): SyncState {
+    const states = [this.sharedSync.state, this.namespaceSync.state]
+    if (states.includes('denied')) return 'denied'
+    if (states.every((s) => s === 'online')) return 'online'
+    return states.includes('offline') ? 'offline' : 'connecting'
+  }
+
+  whenSynced(): Promise<void> {
+    return Promise.all([this.sharedSync.whenSynced(), this.namespaceSync.whenSynced()]).then(() => undefined)
+  }
+
+  // --- shared documents -------------------------------------------------------------
+
+  documents(): string[] {
+    return [...this.#docs().keys()].sort()
+  }
+
+  text(name: string): Y.Text {
+    const t = this.#docs().get(name)
+    if (!(t instanceof Y.Text)) throw new Error(`no document "${name}" in ${this.workspace} (have: ${this.documents().join(', ') || 'none'})`)
+    return t
+  }
+
+  read(name: string): string {
+    return this.text(name).toString()
+  }
+
+  createDocument(name: string, content = ''): void {
+    this.#transact(this.shared, () => {
+      if (this.#docs().has(name)) throw new Error(`document "${name}" exists`)
+      const t = new Y.Text()
+      this.#docs().set(name, t)
+      if (content) t.insert(0, content)
+    })
+  }
+
+  /** Any edit of a shared text, in one attributed transaction. */
+  edit(name: string, change: (text: Y.Text) => void): void {
+    const text = this.text(name)
+    this.#transact(this.shared, () => change(text))
+  }
+
+  /** Replaces the first good match of `quote`; returns false when the words are not there. */
+  replace(name: string, target: Target, replacement: string): boolean {
+    const range = this.#range(name, target)
+    if (!range) return false
+    this.edit(name, (t) => {
+      t.delete(range.start, range.end - range.start)
+      t.insert(range.start, replacement)
+    })
+    return true
+  }
+
+  // --- the agent's own reading ----------------------------------------------------------
+
+  annotate(doc: string, target: Target, body: AnnotationBody): WriteResult {
+    const anchor = this.#anchor(doc, target)
+    const annotation = makeAnnotation({ author: this.principal.id, doc, target: anchor, body, createdAt: Date.now() })
+    return this.#putOnce('annotations', annotation.id, annotation)
+  }
+
+  propose(doc: string, target: Target, replacement: string, rationale: string): WriteResult {
+    const anchor = this.#anchor(doc, target)
+    const proposal = makeProposal({ author: this.principal.id, doc, target: anchor, replacement, rationale, createdAt: Date.now() })
+    return this.#putOnce('proposals', proposal.id, proposal)
+  }
+
+  note(text: string, doc?: string): WriteResult {
+    const note = makeNote({ author: this.principal.id, doc, text, createdAt: Date.now() })
+    return this.#putOnce('notes', note.id, note)
+  }
+
+  annotations(doc?: string): Annotation[] {
+    const out: Annotation[] = []
+    this.namespace.getMap('annotations').forEach((v) => {
+      const a = parseAnnotation(v)
+      if (a && (!doc || a.doc === doc)) out.push(a)
+    })
+    return out
+  }
+
+  proposals(doc?: string): Proposal[] {
+    const out: Proposal[] = []
+    this.namespace.getMap('proposals').forEach((v) => {
+      const p = parseProposal(v)
+      if (p && (!doc || p.doc === doc)) out.push(p)
+    })
+    return out
+  }
+
+  // --- presence and durability ---------------------------------------------------------
+
+  /** Published through awareness: people see what the agent is doing. */
+  setStatus(state: AgentState, detail?: string, doc?: string): void {
+    const awareness = this.sharedSync.provider.awareness
+    awareness.setLocalStateField('status', { state, ...(detail ? { detail } : {}), at: Date.now() })
+    if (doc !== undefined) awareness.setLocalStateField('doc', doc)
+  }
+
+  /** Resolves when the server has durably stored everything written so far, in both rooms. */
+  async flushed(): Promise<void> {
+    await Promise.all([this.sharedSync.flushed(), this.namespaceSync.flushed()])
+  }
+
+  close(): void {
+    this.sharedSync.destroy()
+    this.namespaceSync.destroy()
+    this.#store?.close()
+  }
+
+  #docs(): Y.Map<unknown> {
+    return this.shared.getMap('docs')
+  }
+
+  #transact(doc: Y.Doc, fn: () => void): void {
+    Y.transact(doc, fn, this.#origin)
+  }
+
+  #range(name: string, target: Target): { start: number; end: number } | null {
+    if ('start' in target) return target
+    return anchorByQuote(this.text(name), target.quote, target.hint)?.position ?? null
+  }
+
+  #anchor(doc: string, target: Target): Anchor {
+    const text = this.text(doc)
+    if ('start' in target) {
+      if (target.start < 0 || target.end > text.length || target.start >= target.end) {
+        throw new Error(`range ${target.start}-${target.end} is outside "${doc}" (length ${text.length})`)
+      }
+      return createAnchor(text, target.start, target.end)
+    }
+    const anchor = anchorByQuote(text, target.quote, target.hint)
+    if (!anchor) throw new Error(`"${target.quote.slice(0, 60)}" is not in "${doc}"`)
+    return anchor
+  }
+
+  #putOnce(map: string, id: string, value: object): WriteResult {
+    const m = this.namespace.getMap(map)
+    if (m.has(id)) return { id, created: false }
+    this.#transact(this.namespace, () => m.set(id, value))
+    return { id, created: true }
+  }
+}
