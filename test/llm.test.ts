@@ -38,7 +38,7 @@ function setup() {
   return { agent, tools, statuses, events }
 }
 
-const tides = { doc: 'moon.md', quote: 'Tides are caused mostly by wind.', comment: 'Tides are caused by the Moon and Sun.', severity: 'major' }
+const tides = { doc: 'moon.md', quote: 'Tides are caused mostly by wind.', comment: 'Tides are caused by the Moon and Sun.', severity: 'warning' }
 const orbit = { doc: 'moon.md', quote: 'every 27 days', comment: 'Sidereal 27.3 days; synodic 29.5.', label: 'precision' }
 
 describe('LLM agent tool-use loop', () => {
@@ -89,7 +89,7 @@ describe('LLM agent tool-use loop', () => {
     api.script(
       step.toolUse(
         { name: 'annotate', input: { doc: 'moon.md', quote: 'every 27 days' } }, // no comment
-        { name: 'annotate', input: { ...orbit, severity: 'catastrophic' } }, // not an enum value
+        { name: 'annotate', input: { ...orbit, severity: 'major' } }, // not an enum value
         { name: 'annotate', input: { ...orbit, extra: true } }, // unknown key
         { name: 'annotate', input: 'not an object' },
         { name: 'delete_document', input: { doc: 'moon.md' } }, // unknown tool

@@ -4,10 +4,8 @@ import { describe, expect, test } from 'vitest'
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk'
 import { BrokenCircuitError, TaskCancelledError } from 'cockatiel'
 import {
-  annotationId,
   classifyFailure,
   createMemoryWorkspaceTools,
-  noteId,
   parseRetryAfter,
   runToolCall,
   shouldFallBack,
@@ -83,12 +81,15 @@ describe('tools', () => {
     expect(propose.input_schema).not.toHaveProperty('$schema')
   })
 
-  test('ids are deterministic per author and content', () => {
+  test('the in-memory port deduplicates writes by deterministic id, per author', async () => {
+    const other = createMemoryWorkspaceTools({ author: 'b', documents: { d: 'Hello world.' } })
     const input = { doc: 'd', quote: 'Hello', comment: 'Hi' }
-    expect(annotationId('a', input)).toBe(annotationId('a', { ...input, severity: 'minor' }))
-    expect(annotationId('a', input)).not.toBe(annotationId('b', input))
-    expect(annotationId('a', input)).not.toBe(annotationId('a', { ...input, comment: 'Hey' }))
-    expect(noteId('a', { title: 't', body: 'b' })).toMatch(/^note-[0-9a-f]{24}$/)
+    const first = await tools.annotate(input)
+    expect(await tools.annotate({ ...input })).toEqual({ id: first.id, created: false })
+    expect((await tools.annotate({ ...input, comment: 'Hey' })).created).toBe(true)
+    expect((await other.annotate(input)).id).not.toBe(first.id)
+    expect(tools.writes).toHaveLength(2)
+    expect(tools.attempts).toHaveLength(3)
   })
 
   test('task tools are rejected when the port does not offer them, and a throwing write is reported', async () => {
@@ -98,6 +99,5 @@ describe('tools', () => {
     const note = await runToolCall(failing, { id: 't2', name: 'write_note', input: { title: 't', body: 'b' } })
     expect(note).toMatchObject({ outcome: 'failed', result: { is_error: true, tool_use_id: 't2' } })
     expect(note.detail).toMatch(/read-only workspace/)
-    expect(tools.attempts).toEqual([])
   })
 })

@@ -20,7 +20,6 @@ export type {
   ToolOutcome,
 } from './events.ts'
 export {
-  SEVERITIES,
   TOOL_SCHEMAS,
   annotateInput,
   claimTaskInput,
@@ -37,14 +36,12 @@ export type {
   CompleteTaskInput,
   NoteInput,
   ProposeInput,
-  Severity,
   ToolName,
   WorkspaceTools,
   WriteResult,
 } from './tools.ts'
 export { runToolCall } from './toolCalls.ts'
 export type { ToolCallResult, ToolPhase, ToolUse } from './toolCalls.ts'
-export { annotationId, noteId, proposalId } from './ids.ts'
 export { createMemoryWorkspaceTools } from './memoryTools.ts'
 export type { MemoryWorkspaceTools, MemoryWrite } from './memoryTools.ts'
 export { LLM_ROLES, reviewRequest, systemPrompt } from './prompts.ts'

@@ -1,6 +1,6 @@
 // An in-memory `WorkspaceTools`: documents in a Map, writes deduplicated by deterministic id.
 // Used by tests and by offline demos; the agent SDK provides the live implementation.
-import { annotationId, noteId, proposalId } from './ids.ts'
+import { annotationId, noteId, proposalId } from '../../shared/annotations.ts'
 import type { AnnotateInput, NoteInput, ProposeInput, WorkspaceTools, WriteResult } from './tools.ts'
 
 export type MemoryWrite =
@@ -46,8 +46,12 @@ export function createMemoryWorkspaceTools({
       if (text === undefined) throw new Error(`no document named "${name}"`)
       return text
     },
-    annotate: async (input) => record({ kind: 'annotation', id: annotationId(author, input), input }),
-    propose: async (input) => record({ kind: 'proposal', id: proposalId(author, input), input }),
-    note: async (input) => record({ kind: 'note', id: noteId(author, input), input }),
+    annotate: async (input) => {
+      const { doc, quote, ...body } = input
+      return record({ kind: 'annotation', id: annotationId(author, doc, quote, body), input })
+    },
+    propose: async (input) =>
+      record({ kind: 'proposal', id: proposalId(author, input.doc, input.quote, input.replacement), input }),
+    note: async (input) => record({ kind: 'note', id: noteId(author, undefined, `${input.title}\n\n${input.body}`), input }),
   }
 }

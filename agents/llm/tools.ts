@@ -3,9 +3,8 @@
 // Anthropic tool definitions generated from those same schemas (so they cannot drift).
 import { z } from 'zod'
 import type { Tool } from '@anthropic-ai/sdk/resources/messages'
+import { SeveritySchema } from '../../shared/annotations.ts'
 
-export const SEVERITIES = ['info', 'minor', 'major', 'critical'] as const
-export type Severity = (typeof SEVERITIES)[number]
 
 const docName = z.string().min(1).max(200).describe('Document name, as listed by list_documents.')
 const quote = z
@@ -20,7 +19,7 @@ export const annotateInput = z
     quote,
     label: z.string().min(1).max(60).optional().describe('Short category, e.g. "clarity" or "unsupported claim".'),
     comment: z.string().min(1).max(4000).describe('Your reading of the quoted passage.'),
-    severity: z.enum(SEVERITIES).optional(),
+    severity: SeveritySchema.optional(),
   })
   .strict()
 
@@ -53,8 +52,9 @@ export type NoteInput = z.infer<typeof noteInput>
 export type ClaimTaskInput = z.infer<typeof claimTaskInput>
 export type CompleteTaskInput = z.infer<typeof completeTaskInput>
 
-/** Result of a write. Implementations derive `id` deterministically from the input (see
- *  ids.ts), so repeating a write returns the same id with `created: false`. */
+/** Result of a write. Implementations derive `id` deterministically from the input (the id
+ *  functions in shared/annotations.ts), so repeating a write returns the same id with
+ *  `created: false`. */
 export interface WriteResult {
   id: string
   created: boolean
