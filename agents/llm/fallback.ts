@@ -3,11 +3,11 @@ import type { Failure } from './failures.ts'
 import { isTransient } from './failures.ts'
 
 /** A built-in reviewer that runs without network; it writes through its own workspace tools. */
-export interface OfflineReviewer {
+export interface OfflineFallback {
   review(text: string, doc: string): Promise<void>
 }
 
-export type FallbackOption = 'pause' | OfflineReviewer
+export type FallbackOption = 'pause' | OfflineFallback
 
 /** The fallback runs when the breaker is open or a transient failure outlived its retries;
  *  a client error (bad key, bad request) is a bug to surface, not an outage to ride out. */

@@ -7,7 +7,7 @@ export type { BreakerOptions, LlmPolicies, LlmPolicyOptions, RetryOptions } from
 export { classifyFailure, isTransient, parseRetryAfter, TRANSIENT_KINDS } from './failures.ts'
 export type { Failure, FailureKind } from './failures.ts'
 export { describeFailure, shouldFallBack } from './fallback.ts'
-export type { FallbackOption, OfflineReviewer } from './fallback.ts'
+export type { FallbackOption, OfflineFallback } from './fallback.ts'
 export { createLlmEventEmitter, emptyAgentCounters, emptyPolicyCounters } from './events.ts'
 export type {
   AgentCounters,
