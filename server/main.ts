@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path'
 import { parseServerConfig, SERVER_HELP } from './config.ts'
 import { startServer } from './server.ts'
 import { createLogger } from './logger.ts'
+import { startDemoAgents } from './demoAgents.ts'
 import { DEMO_WORKSPACE, demoBootstrap, demoTokens, seedDemoContent, type DemoTokens } from './demo.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -43,6 +44,7 @@ export async function main(argv: string[]): Promise<void> {
   const stops: Array<() => Promise<void>> = []
   if (tokens) {
     await seedDemoContent(server)
+    if (config.agents) stops.push(await startDemoAgents(server, tokens))
     printDemo(server.url, tokens)
   }
   logger.info({ url: server.url }, 'polyphony listening')

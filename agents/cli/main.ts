@@ -1,0 +1,44 @@
+// `polyphony <command>`: serve | agent | team.
+
+import { agentCommand } from './agentCommand.ts'
+import { teamCommand } from './teamCommand.ts'
+
+const HELP = `polyphony — a CRDT workspace for people and AI agents
+
+Usage:
+  polyphony serve [--demo] [options]     run the server (polyphony serve --help)
+  polyphony agent --workspace W ...      attach a reviewing agent (polyphony agent --help)
+  polyphony team TEAM.json               run and supervise several agents (polyphony team --help)`
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  switch (command) {
+    case 'serve': {
+      const { main: serve } = await import('../../server/main.ts')
+      await serve(rest)
+      return -1 // keeps running until a signal
+    }
+    case 'agent':
+      return agentCommand(rest)
+    case 'team':
+      return teamCommand(rest)
+    case undefined:
+    case '-h':
+    case '--help':
+      console.log(HELP)
+      return command === undefined ? 2 : 0
+    default:
+      console.error(`unknown command "${command}"\n\n${HELP}`)
+      return 2
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code)
+  },
+  (err: unknown) => {
+    console.error(err)
+    process.exit(1)
+  },
+)

@@ -1,0 +1,41 @@
+// `polyphony team team.json`: run several agents, restart crashed ones, stop on SIGINT.
+
+import { readFileSync } from 'node:fs'
+import { Supervisor } from '../supervisor/Supervisor.ts'
+import { TeamFileSchema } from '../supervisor/teamFile.ts'
+
+export const TEAM_HELP = `polyphony team — run several agents from one file
+
+Usage: polyphony team TEAM.json
+
+TEAM.json:
+  { "server": "http://127.0.0.1:8080", "workspace": "demo",
+    "agents": [
+      { "name": "clarity", "tokenEnv": "CLARITY_TOKEN", "offlineReviewer": "clarity" },
+      { "name": "critic", "token": "pp_...", "role": "fact-checker", "model": "claude-sonnet-4-5", "fallback": "claims" } ],
+    "restart": { "maxCrashes": 5, "windowMs": 60000, "baseMs": 500, "capMs": 10000 } }
+
+Each agent runs as its own process; a crashed agent is restarted with backoff, and given up
+on (status gave-up) after maxCrashes within windowMs. Ctrl-C stops every agent cleanly.`
+
+export async function teamCommand(argv: string[]): Promise<number> {
+  if (argv.length !== 1 || argv[0] === '--help' || argv[0] === '-h') {
+    console.log(TEAM_HELP)
+    return argv.length === 1 ? 0 : 2
+  }
+  let team
+  try {
+    team = TeamFileSchema.parse(JSON.parse(readFileSync(argv[0], 'utf8')))
+  } catch (err) {
+    console.error(`cannot use ${argv[0]}: ${(err as Error).message}`)
+    return 2
+  }
+  const supervisor = new Supervisor(team)
+  supervisor.on('status', (s) => console.log(JSON.stringify({ time: new Date().toISOString(), msg: 'agent status', ...s })))
+  supervisor.start()
+  return new Promise<number>((resolve) => {
+    const stop = () => void supervisor.stop().then(() => resolve(0))
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+}

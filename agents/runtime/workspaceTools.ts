@@ -1,0 +1,16 @@
+// Adapts an attached SDK agent to the LLM runner's WorkspaceTools port: what the model's
+// tools read and write goes through the same idempotent SDK calls as any agent.
+
+import type { Agent } from '../sdk/Agent.ts'
+import type { WorkspaceTools } from '../llm/index.ts'
+
+export function workspaceToolsFor(agent: Agent): WorkspaceTools {
+  return {
+    listDocuments: () => agent.documents(),
+    readDocument: (name) => agent.read(name),
+    annotate: async ({ doc, quote, label, comment, severity }) =>
+      agent.annotate(doc, { quote }, { comment, ...(label ? { label } : {}), ...(severity ? { severity } : {}) }),
+    propose: async ({ doc, quote, replacement, rationale }) => agent.propose(doc, { quote }, replacement, rationale),
+    note: async ({ title, body }) => agent.note(`${title}\n\n${body}`),
+  }
+}

@@ -1,0 +1,95 @@
+// Runs each team member as its own `polyphony agent` process (a crash stays contained),
+// restarts crashed members with backoff, gives up on members that keep crashing, and stops
+// everyone cleanly. Reassigns no work: task leases do that.
+
+import { spawn, type ChildProcess } from 'node:child_process'
+import { EventEmitter } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import { decideRestart, DEFAULT_RESTART_POLICY, type RestartPolicy } from './restartPolicy.ts'
+import { agentArgs, type TeamFile } from './teamFile.ts'
+
+export type MemberState = 'starting' | 'running' | 'restarting' | 'gave-up' | 'stopped'
+
+export interface MemberStatus {
+  name: string
+  state: MemberState
+  restarts: number
+  detail?: string
+}
+
+const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url))
+
+export class Supervisor extends EventEmitter {
+  readonly #members = new Map<string, { status: MemberStatus; child: ChildProcess | null; crashes: number[]; timer: NodeJS.Timeout | null }>()
+  readonly #policy: RestartPolicy
+  #stopping = false
+
+  constructor(
+    private readonly team: TeamFile,
+    private readonly env: Record<string, string | undefined> = process.env,
+  ) {
+    super()
+    this.#policy = { ...DEFAULT_RESTART_POLICY, ...team.restart }
+  }
+
+  start(): void {
+    for (const a of this.team.agents) {
+      this.#members.set(a.name, { status: { name: a.name, state: 'starting', restarts: 0 }, child: null, crashes: [], timer: null })
+      this.#spawn(a.name)
+    }
+  }
+
+  statuses(): MemberStatus[] {
+    return [...this.#members.values()].map((m) => ({ ...m.status }))
+  }
+
+  /** SIGTERM to every member; resolves when all have exited. */
+  async stop(): Promise<void> {
+    this.#stopping = true
+    const exits: Promise<void>[] = []
+    for (const m of this.#members.values()) {
+      if (m.timer) clearTimeout(m.timer)
+      const child = m.child
+      if (child && child.exitCode === null && child.signalCode === null) {
+        exits.push(new Promise((r) => child.once('exit', () => r())))
+        child.kill('SIGTERM')
+      }
+    }
+    await Promise.all(exits)
+    for (const m of this.#members.values()) if (m.status.state !== 'gave-up') this.#set(m.status.name, 'stopped')
+  }
+
+  #spawn(name: string): void {
+    const member = this.#members.get(name)!
+    const spec = this.team.agents.find((a) => a.name === name)!
+    const { args, token } = agentArgs(this.team, spec, this.env)
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'agent', ...args], {
+      env: { ...this.env, POLYPHONY_TOKEN: token },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    member.child = child
+    let lastError = ''
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('"attached"')) this.#set(name, 'running')
+      this.emit('output', name, d.toString())
+    })
+    child.stderr?.on('data', (d: Buffer) => (lastError = d.toString().trim().split('\n').at(-1) ?? ''))
+    child.on('exit', (code, signal) => {
+      member.child = null
+      if (this.#stopping) return
+      member.crashes.push(Date.now())
+      const decision = decideRestart(member.crashes, Date.now(), this.#policy)
+      const why = `exited with ${signal ?? code}${lastError ? `: ${lastError}` : ''}`
+      if (!decision.restart) return this.#set(name, 'gave-up', `${decision.reason}; last: ${why}`)
+      member.status.restarts++
+      this.#set(name, 'restarting', `${why}; restarting in ${decision.delayMs} ms`)
+      member.timer = setTimeout(() => this.#spawn(name), decision.delayMs)
+    })
+  }
+
+  #set(name: string, state: MemberState, detail?: string): void {
+    const m = this.#members.get(name)!
+    m.status = { ...m.status, state, detail }
+    this.emit('status', { ...m.status })
+  }
+}
