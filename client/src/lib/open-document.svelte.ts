@@ -1,0 +1,110 @@
+// The document shown in the editor: its text, the editor view, the current selection and
+// the annotations on it resolved against the current text.
+
+import type * as Y from 'yjs'
+import type { EditorView } from 'codemirror'
+import { createSubscriber } from 'svelte/reactivity'
+import { quoteIntact, resolveAnchor, type Resolution } from '../../../shared/anchoring/index.ts'
+import type { Annotation, AnnotationBody } from '../../../shared/annotations.ts'
+import { colorsFor } from './colors.ts'
+import { createEditor, setHighlights, type Highlight } from './editor.ts'
+import type { Workspace } from './workspace.svelte.ts'
+
+export interface ResolvedAnnotation {
+  annotation: Annotation
+  resolution: Resolution
+  color: string
+  authorName: string
+  /** The quoted text or its context reads differently now than when annotated. */
+  changedSince: boolean
+}
+
+export class OpenDocument {
+  readonly name: string
+  readonly ytext: Y.Text
+  readonly #workspace: Workspace
+  readonly #subscribeText: () => void
+  #view: EditorView | null = null
+  #selection = $state({ from: 0, to: 0 })
+
+  constructor(workspace: Workspace, name: string, ytext: Y.Text) {
+    this.#workspace = workspace
+    this.name = name
+    this.ytext = ytext
+    this.#subscribeText = createSubscriber((update) => {
+      ytext.observe(update)
+      return () => ytext.unobserve(update)
+    })
+  }
+
+  get selection(): { from: number; to: number } {
+    return this.#selection
+  }
+
+  get selectedText(): string {
+    const { from, to } = this.#selection
+    return this.ytext.toString().slice(from, to)
+  }
+
+  /** Annotations on this document from every readable namespace, placed on the current text. */
+  get annotations(): ResolvedAnnotation[] {
+    return this.#annotations
+  }
+
+  #annotations = $derived.by((): ResolvedAnnotation[] => {
+    this.#subscribeText()
+    return this.#workspace.namespaces.forDoc(this.name).map((annotation) => ({
+      annotation,
+      resolution: resolveAnchor(this.ytext, annotation.target),
+      color: colorsFor(annotation.author).color,
+      authorName: this.#workspace.memberName(annotation.author),
+      // Per document: edits elsewhere in the workspace do not count (writtenSince would).
+      changedSince: !quoteIntact(this.ytext, annotation.target),
+    }))
+  })
+
+  mount(parent: HTMLElement): EditorView {
+    this.#view = createEditor({
+      parent,
+      ytext: this.ytext,
+      awareness: this.#workspace.shared.provider.awareness,
+      readOnly: !this.#workspace.canEdit,
+      label: `Text of ${this.name}`,
+      onSelection: (from, to) => (this.#selection = { from, to }),
+    })
+    return this.#view
+  }
+
+  showHighlights(list: ResolvedAnnotation[]): void {
+    const highlights: Highlight[] = []
+    for (const r of list) {
+      if (r.resolution.status === 'orphaned') continue
+      const { label, comment } = r.annotation.body
+      const title = `${r.authorName}${label ? ` · ${label}` : ''}: ${comment}`
+      highlights.push({ id: r.annotation.id, from: r.resolution.start, to: r.resolution.end, color: r.color, title })
+    }
+    this.#view?.dispatch({ effects: setHighlights.of(highlights) })
+  }
+
+  /** Selects and scrolls to a span (from the annotation list). */
+  select(from: number, to: number): void {
+    const view = this.#view
+    if (!view) return
+    const max = view.state.doc.length
+    view.dispatch({ selection: { anchor: Math.min(from, max), head: Math.min(to, max) }, scrollIntoView: true })
+    view.focus()
+  }
+
+  annotateSelection(body: AnnotationBody): Annotation | null {
+    const { from, to } = this.#selection
+    if (from === to) return null
+    return this.#workspace.namespaces.annotate(this.name, this.ytext, from, to, body)
+  }
+
+  unmount(): void {
+    this.#view?.destroy()
+    this.#view = null
+    // Our cursor in this document means nothing once it is closed.
+    this.#workspace.shared.provider.awareness.setLocalStateField('cursor', null)
+  }
+}

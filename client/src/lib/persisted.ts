@@ -1,0 +1,133 @@
+// Client side of Polyphony's opt-in "persisted" acknowledgement (shared/protocol.ts,
+// MESSAGE_PERSISTED). Tracks the state vector the server has made durable and answers
+// "how many local changes are not yet saved on the server".
+//
+// Known-durable = max of (acked state vectors, state reached by updates that came from the
+// server: the server persists before it broadcasts). BroadcastChannel sync is disabled on the
+// provider (see room.svelte.ts) so "came from the provider" really means "came from the server".
+
+import * as Y from 'yjs'
+import * as encoding from 'lib0/encoding'
+import * as decoding from 'lib0/decoding'
+import type { WebsocketProvider } from 'y-websocket'
+import { MESSAGE_PERSISTED } from '../../../shared/protocol.ts'
+
+export type StateVector = Map<number, number>
+
+/** Clock units present locally but not covered by the durable state vector. */
+export function unpersistedCount(local: StateVector, durable: StateVector): number {
+  let n = 0
+  for (const [client, clock] of local) n += Math.max(0, clock - (durable.get(client) ?? 0))
+  return n
+}
+
+export function mergeInto(target: StateVector, sv: StateVector): boolean {
+  let changed = false
+  for (const [client, clock] of sv) {
+    if ((target.get(client) ?? 0) < clock) {
+      target.set(client, clock)
+      changed = true
+    }
+  }
+  return changed
+}
+
+export function encodePersistedRequest(requestId: number): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, MESSAGE_PERSISTED)
+  encoding.writeVarUint(encoder, requestId)
+  return encoding.toUint8Array(encoder)
+}
+
+export class PersistedTracker {
+  readonly #doc: Y.Doc
+  readonly #provider: WebsocketProvider
+  readonly #durable: StateVector = new Map()
+  readonly #onChange: () => void
+  #nextRequest = 1
+  #outstanding = 0
+  #dirty = false
+  /** Local transactions not yet covered by a reply (deletions do not move the state vector). */
+  #unconfirmed = 0
+  #covered = 0
+
+  constructor(doc: Y.Doc, provider: WebsocketProvider, onChange: () => void) {
+    this.#doc = doc
+    this.#provider = provider
+    this.#onChange = onChange
+    provider.messageHandlers[MESSAGE_PERSISTED] = (_encoder, decoder) => this.#onAck(decoder)
+    doc.on('afterTransaction', this.#afterTransaction)
+    provider.on('sync', this.#onSync)
+    provider.on('status', this.#onStatus)
+  }
+
+  /** Local changes not yet known to be durable on the server (clock units, at least one per unconfirmed edit). */
+  get pending(): number {
+    const units = unpersistedCount(Y.decodeStateVector(Y.encodeStateVector(this.#doc)), this.#durable)
+    return Math.max(units, this.#unconfirmed)
+  }
+
+  destroy(): void {
+    this.#doc.off('afterTransaction', this.#afterTransaction)
+    this.#provider.off('sync', this.#onSync)
+    this.#provider.off('status', this.#onStatus)
+  }
+
+  /** Ask the server to confirm durability; at most one request is outstanding at a time. */
+  request(): void {
+    const ws = this.#provider.ws
+    if (!this.#provider.synced || ws === null || ws.readyState !== WebSocket.OPEN) return
+    if (this.#outstanding !== 0) {
+      this.#dirty = true
+      return
+    }
+    this.#dirty = false
+    this.#covered = this.#unconfirmed
+    this.#outstanding = this.#nextRequest++
+    ws.send(encodePersistedRequest(this.#outstanding))
+  }
+
+  #onAck(decoder: decoding.Decoder): void {
+    const requestId = decoding.readVarUint(decoder)
+    const sv = Y.decodeStateVector(decoding.readVarUint8Array(decoder))
+    mergeInto(this.#durable, sv)
+    if (requestId !== 0 && requestId === this.#outstanding) {
+      this.#outstanding = 0
+      this.#unconfirmed -= this.#covered
+      this.#covered = 0
+      if (this.#dirty) this.request()
+    }
+    this.#onChange()
+  }
+
+  #afterTransaction = (tr: Y.Transaction): void => {
+    if (tr.origin === this.#provider) {
+      // Updates from the server are durable there already.
+      const reached: StateVector = new Map()
+      for (const [client, clock] of tr.afterState) if (tr.beforeState.get(client) !== clock) reached.set(client, clock)
+      mergeInto(this.#durable, reached)
+    } else if (hasChanged(tr)) {
+      this.#unconfirmed++
+      this.request()
+    }
+    this.#onChange()
+  }
+
+  #onSync = (synced: boolean): void => {
+    if (synced) this.request()
+  }
+
+  #onStatus = ({ status }: { status: string }): void => {
+    if (status !== 'connected') {
+      this.#outstanding = 0
+      this.#covered = 0
+      this.#dirty = false
+    }
+    this.#onChange()
+  }
+}
+
+function hasChanged(tr: Y.Transaction): boolean {
+  for (const [client, clock] of tr.afterState) if (tr.beforeState.get(client) !== clock) return true
+  return tr.deleteSet.clients.size > 0
+}

@@ -1,0 +1,129 @@
+// Everything one open workspace needs: the shared room (documents, presence), the readable
+// namespaces (annotations) and the member list from the API (cached for offline use).
+
+import { getContext, setContext } from 'svelte'
+import { CLOSE } from '../../../shared/protocol.ts'
+import { sharedRoom } from '../../../shared/rooms.ts'
+import type { Role } from '../../../shared/model.ts'
+import { ApiError, type Member, type WorkspaceDetail } from './api.ts'
+import { colorsFor } from './colors.ts'
+import { Documents } from './documents.svelte.ts'
+import { describeApiError, describeClose, type Problem } from './messages.ts'
+import { Namespaces } from './namespaces.svelte.ts'
+import { Presence } from './presence.svelte.ts'
+import { Room, worstState, type ConnectionState } from './room.svelte.ts'
+import type { Session } from './session.svelte.ts'
+
+export interface WorkspaceOptions {
+  id: string
+  session: Session
+}
+
+export class Workspace {
+  readonly id: string
+  readonly shared: Room
+  readonly documents: Documents
+  readonly presence: Presence
+  readonly namespaces: Namespaces
+  readonly #session: Session
+  #detail = $state<WorkspaceDetail | null>(null)
+  #problem = $state<Problem | null>(null)
+
+  constructor({ id, session }: WorkspaceOptions) {
+    const me = session.me
+    const token = session.token
+    if (!me || !token) throw new Error('Workspace needs a signed-in session')
+    this.id = id
+    this.#session = session
+    const storePrefix = `polyphony:${me.principal.id}:`
+    const openRoom = (name: string): Room => new Room({ name, wsBase: session.wsBase, token, storePrefix })
+    this.shared = openRoom(sharedRoom(id))
+    this.shared.provider.on('connection-close', (event) => {
+      if (event?.code === CLOSE.unauthenticated) session.expire(describeClose(event.code, event.reason, id)!)
+    })
+    this.documents = new Documents(this.shared.doc)
+    this.presence = new Presence(this.shared.provider.awareness)
+    this.namespaces = new Namespaces({ workspace: id, self: me.principal.id, openRoom })
+    this.#detail = session.store.workspace(id)
+    this.presence.setUser({
+      name: me.principal.name,
+      ...colorsFor(me.principal.id),
+      kind: me.principal.kind === 'agent' ? 'agent' : 'human',
+      principal: me.principal.id,
+      role: this.role ?? undefined,
+    })
+    this.presence.setStatus('idle')
+    if (this.#detail) this.namespaces.watch(this.#detail.members.map((m) => m.id))
+    void this.refresh()
+    // Opened offline: fetch members (and so namespaces) once the network is back.
+    window.addEventListener('online', this.#onOnline)
+  }
+
+  #onOnline = (): void => void this.refresh()
+
+  get title(): string {
+    return this.#detail?.title ?? this.#session.me?.workspaces.find((w) => w.id === this.id)?.title ?? this.id
+  }
+
+  get role(): Role | null {
+    return this.#detail?.role ?? this.#session.me?.workspaces.find((w) => w.id === this.id)?.role ?? null
+  }
+
+  /** Owners and editors write shared documents (shared/access.ts). */
+  get canEdit(): boolean {
+    return this.role === 'owner' || this.role === 'editor'
+  }
+
+  get members(): Member[] {
+    return this.#detail?.members ?? []
+  }
+
+  get self(): string {
+    return this.#session.me?.principal.id ?? ''
+  }
+
+  /** A problem with the workspace itself (no access, gone); the shared room reports its own. */
+  get problem(): Problem | null {
+    return this.#problem
+  }
+
+  /** What the indicator shows: the shared room and our own namespace (where we write). */
+  get connection(): { state: ConnectionState; pending: number; unsavedLocally: number } {
+    const rooms = [this.shared, this.namespaces.own]
+    return {
+      state: worstState(rooms.map((r) => r.state)),
+      pending: rooms.reduce((n, r) => n + r.pending, 0),
+      unsavedLocally: rooms.reduce((n, r) => n + r.unsavedLocally, 0),
+    }
+  }
+
+  memberName(id: string): string {
+    return this.members.find((m) => m.id === id)?.name ?? id
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      const detail = await this.#session.api.workspace(this.id)
+      this.#session.store.saveWorkspace(detail)
+      this.#detail = detail
+      this.#problem = null
+      this.namespaces.watch(detail.members.map((m) => m.id))
+    } catch (error) {
+      const kind = error instanceof ApiError ? error.kind : 'server'
+      const message = error instanceof Error ? error.message : String(error)
+      if (kind === 'unreachable' || kind === 'server') return // offline: cached detail (if any) stays
+      if (kind === 'unauthenticated') this.#session.expire(describeApiError(kind, message))
+      else this.#problem = describeApiError(kind, message, `workspace “${this.id}”`)
+    }
+  }
+
+  destroy(): void {
+    window.removeEventListener('online', this.#onOnline)
+    this.namespaces.destroy()
+    this.shared.destroy()
+  }
+}
+
+const KEY = Symbol('workspace')
+export const setWorkspace = (workspace: Workspace): Workspace => setContext(KEY, workspace)
+export const getWorkspace = (): Workspace => getContext<Workspace>(KEY)
