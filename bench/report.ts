@@ -1,0 +1,161 @@
+// Markdown output: the machine, one table of every measurement, and the ratio table
+// against the goals of the [bench] issue. Pure apart from machineInfo().
+
+import { cpus, totalmem, type as osType, release } from 'node:os'
+import { readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
+import type { TargetKind } from './targets.ts'
+import type { Measurements } from './scenarios/context.ts'
+import type { FloorResult } from './floor.ts'
+import type { BenchOptions, ScenarioName } from './options.ts'
+
+export type Results = Partial<Record<ScenarioName, Partial<Record<TargetKind, Measurements>>>>
+
+interface MetricDef {
+  key: string
+  label: string
+  digits: number
+}
+
+const METRICS: Record<ScenarioName, MetricDef[]> = {
+  fanout: [
+    { key: 'p50Ms', label: 'delivery latency p50 (ms)', digits: 2 },
+    { key: 'p95Ms', label: 'delivery latency p95 (ms)', digits: 2 },
+    { key: 'p99Ms', label: 'delivery latency p99 (ms)', digits: 2 },
+    { key: 'maxMs', label: 'delivery latency max (ms)', digits: 1 },
+    { key: 'deliveriesPerS', label: 'deliveries/s', digits: 0 },
+    { key: 'delivered', label: 'deliveries received / expected', digits: 3 },
+    { key: 'cpuS', label: 'server CPU (s)', digits: 2 },
+    { key: 'peakRssMB', label: 'server peak RSS (MB)', digits: 1 },
+    { key: 'converged', label: 'converged (1 = yes)', digits: 0 },
+  ],
+  burst: [
+    { key: 'convergeMs', label: 'time until every reader has all (ms)', digits: 0 },
+    { key: 'editsPerS', label: 'edits/s to every reader', digits: 0 },
+    { key: 'writerAckMs', label: 'writer ack after (ms)', digits: 0 },
+    { key: 'firstDeliveryMs', label: 'first delivery after (ms)', digits: 1 },
+    { key: 'cpuS', label: 'server CPU (s)', digits: 2 },
+    { key: 'peakRssMB', label: 'server peak RSS (MB)', digits: 1 },
+    { key: 'converged', label: 'converged (1 = yes)', digits: 0 },
+  ],
+  manydocs: [
+    { key: 'connectP50Ms', label: 'connect+sync p50 (ms)', digits: 2 },
+    { key: 'connectP99Ms', label: 'connect+sync p99 (ms)', digits: 2 },
+    { key: 'editAckP50Ms', label: 'one edit acked p50 (ms)', digits: 2 },
+    { key: 'rssPerRoomKB', label: 'server RSS per idle room (KB)', digits: 1 },
+    { key: 'failed', label: 'clients refused or failed', digits: 0 },
+    { key: 'cpuS', label: 'server CPU (s)', digits: 2 },
+    { key: 'peakRssMB', label: 'server peak RSS (MB)', digits: 1 },
+  ],
+  coldsync: [
+    { key: 'ingestOpsPerS', label: 'ingest (edits/s, acked)', digits: 0 },
+    { key: 'ingestCpuS', label: 'server CPU during ingest (s)', digits: 2 },
+    { key: 'syncMs', label: 'fresh client sync, server warm (ms)', digits: 1 },
+    { key: 'syncKB', label: 'fresh client sync, bytes (KB)', digits: 1 },
+    { key: 'syncAfterRestartMs', label: 'fresh client sync after restart (ms)', digits: 1 },
+    { key: 'syncAfterRestartKB', label: 'sync after restart, bytes (KB)', digits: 1 },
+    { key: 'restartMs', label: 'graceful restart (ms)', digits: 0 },
+    { key: 'complete', label: 'fresh clients got every edit (1 = yes)', digits: 0 },
+    { key: 'peakRssMB', label: 'server peak RSS (MB)', digits: 1 },
+  ],
+}
+
+const COLUMNS: TargetKind[] = ['polyphony', 'polyphony-mem', 'reference']
+
+function fmt(v: number | undefined, digits: number): string {
+  if (v === undefined || Number.isNaN(v)) return '—'
+  return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+}
+
+function ratio(a: number | undefined, b: number | undefined): number {
+  return a === undefined || b === undefined || !b ? NaN : a / b
+}
+
+export function resultsTable(results: Results): string {
+  const rows = ['| scenario | metric | Polyphony (SQLite) | Polyphony (memory) | reference | Polyphony / reference |', '|---|---|--:|--:|--:|--:|']
+  for (const [scenario, defs] of Object.entries(METRICS) as Array<[ScenarioName, MetricDef[]]>) {
+    const byTarget = results[scenario]
+    if (!byTarget) continue
+    for (const d of defs) {
+      const cells = COLUMNS.map((k) => fmt(byTarget[k]?.[d.key], d.digits))
+      const r = ratio(byTarget.polyphony?.[d.key], byTarget.reference?.[d.key])
+      rows.push(`| ${scenario} | ${d.label} | ${cells.join(' | ')} | ${fmt(r, 2)} |`)
+    }
+  }
+  return rows.join('\n')
+}
+
+interface Goal {
+  what: string
+  value: (r: Results) => number
+  goal: string
+  met: (x: number) => boolean
+}
+
+const get = (r: Results, s: ScenarioName, k: TargetKind, key: string) => r[s]?.[k]?.[key]
+
+const GOALS: Goal[] = [
+  { what: 'fanout latency p50, Polyphony / reference', value: (r) => ratio(get(r, 'fanout', 'polyphony', 'p50Ms'), get(r, 'fanout', 'reference', 'p50Ms')), goal: '≤ 1.0', met: (x) => x <= 1 },
+  { what: 'fanout latency p99, Polyphony / reference', value: (r) => ratio(get(r, 'fanout', 'polyphony', 'p99Ms'), get(r, 'fanout', 'reference', 'p99Ms')), goal: '≤ 0.5', met: (x) => x <= 0.5 },
+  { what: 'fanout server CPU (persisting everything), Polyphony / reference', value: (r) => ratio(get(r, 'fanout', 'polyphony', 'cpuS'), get(r, 'fanout', 'reference', 'cpuS')), goal: '≤ 1.2', met: (x) => x <= 1.2 },
+  { what: 'burst time-to-converge, Polyphony / reference', value: (r) => ratio(get(r, 'burst', 'polyphony', 'convergeMs'), get(r, 'burst', 'reference', 'convergeMs')), goal: '≤ 0.7', met: (x) => x <= 0.7 },
+  { what: 'RSS per idle room, Polyphony / reference', value: (r) => ratio(get(r, 'manydocs', 'polyphony', 'rssPerRoomKB'), get(r, 'manydocs', 'reference', 'rssPerRoomKB')), goal: '≤ 1.0', met: (x) => x <= 1 },
+  { what: 'coldsync ingest (durable acks), Polyphony / reference', value: (r) => ratio(get(r, 'coldsync', 'polyphony', 'ingestOpsPerS'), get(r, 'coldsync', 'reference', 'ingestOpsPerS')), goal: '≥ 1.0', met: (x) => x >= 1 },
+  { what: 'cold sync after restart / reference in-memory sync', value: (r) => ratio(get(r, 'coldsync', 'polyphony', 'syncAfterRestartMs'), get(r, 'coldsync', 'reference', 'syncMs')), goal: '≤ 2.0', met: (x) => x <= 2 },
+  { what: 'cold sync after restart / Polyphony warm sync', value: (r) => ratio(get(r, 'coldsync', 'polyphony', 'syncAfterRestartMs'), get(r, 'coldsync', 'polyphony', 'syncMs')), goal: '≤ 2.0', met: (x) => x <= 2 },
+  { what: 'durability cost: fanout p99, SQLite / memory', value: (r) => ratio(get(r, 'fanout', 'polyphony', 'p99Ms'), get(r, 'fanout', 'polyphony-mem', 'p99Ms')), goal: '(report)', met: () => true },
+  { what: 'durability cost: fanout server CPU, SQLite / memory', value: (r) => ratio(get(r, 'fanout', 'polyphony', 'cpuS'), get(r, 'fanout', 'polyphony-mem', 'cpuS')), goal: '(report)', met: () => true },
+  { what: 'durability cost: burst time-to-converge, SQLite / memory', value: (r) => ratio(get(r, 'burst', 'polyphony', 'convergeMs'), get(r, 'burst', 'polyphony-mem', 'convergeMs')), goal: '(report)', met: () => true },
+  { what: 'durability cost: burst server CPU, SQLite / memory', value: (r) => ratio(get(r, 'burst', 'polyphony', 'cpuS'), get(r, 'burst', 'polyphony-mem', 'cpuS')), goal: '(report)', met: () => true },
+]
+
+export function ratioTable(results: Results): string {
+  const rows = ['| ratio | value | goal | met |', '|---|--:|:-:|:-:|']
+  for (const g of GOALS) {
+    const v = g.value(results)
+    const met = Number.isNaN(v) ? '—' : g.goal === '(report)' ? '' : g.met(v) ? 'yes' : '**no**'
+    rows.push(`| ${g.what} | ${fmt(v, 2)} | ${g.goal} | ${met} |`)
+  }
+  return rows.join('\n')
+}
+
+export function floorTable(floor: FloorResult[]): string {
+  const rows = ['| workload | updates | Y.applyUpdate (µs/update) | encodeStateAsUpdate (ms) | state (KB) |', '|---|--:|--:|--:|--:|']
+  for (const f of floor) rows.push(`| ${f.workload} | ${fmt(f.updates, 0)} | ${fmt(f.applyUs, 2)} | ${fmt(f.encodeMs, 2)} | ${fmt(f.stateKB, 1)} |`)
+  return rows.join('\n')
+}
+
+export function machineInfo(root: string): string {
+  const version = (pkg: string) => {
+    try {
+      return (JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version
+    } catch {
+      return '?'
+    }
+  }
+  let commit = '?'
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim()
+  } catch {
+    // not a git checkout
+  }
+  const c = cpus()
+  const libs = ['yjs', 'y-protocols', 'ws', '@y/websocket-server', 'better-sqlite3', 'hono', 'pino'].map((p) => `${p} ${version(p)}`)
+  return [
+    `- date: ${new Date().toISOString()}`,
+    `- machine: ${osType()} ${release()}, ${c.length} × ${c[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GB RAM`,
+    `- node ${process.version}; ${libs.join(', ')}`,
+    `- polyphony commit ${commit}`,
+  ].join('\n')
+}
+
+export function describeRun(opts: BenchOptions): string {
+  const s = opts.sizes
+  return [
+    `- sizes${opts.quick ? ' (--quick)' : ''}: fanout ${s.fanout.clients} clients, ${s.fanout.writers} writers × ${s.fanout.rate}/s × ${s.fanout.durationS} s;` +
+      ` burst ${s.burst.edits} edits, ${s.burst.readers} readers; manydocs ${s.manydocs.rooms} rooms;` +
+      ` coldsync ${s.coldsync.writers} writers × ${s.coldsync.editsPerWriter} edits`,
+    `- ${opts.workers} client worker processes; ${opts.reps} run(s) per scenario and target (median), target order alternating`,
+  ].join('\n')
+}

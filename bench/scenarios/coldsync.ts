@@ -1,0 +1,71 @@
+// coldsync: W writers ingest W×E single-character edits (sent at full speed, each update
+// its own message; ingest ends when every writer's ack is back — durable, for Polyphony).
+// Then a fresh client syncs the whole document: while the server holds it in memory, and
+// (durable targets only) after a graceful restart, when the room loads from disk.
+
+import { now } from '../BenchClient.ts'
+import { FANOUT_WORKSPACE, roomUrl } from '../bootstrap.ts'
+import type { ClientSpec, ConnectResult, Expected, WaitResult, WriterResult } from '../workerProtocol.ts'
+import { byWorker, closeAll, connectAll, meter, type Scenario, type ScenarioContext } from './context.ts'
+
+const ROOM = `${FANOUT_WORKSPACE}/shared`
+
+export const coldsync: Scenario = {
+  name: 'coldsync',
+  async run(ctx) {
+    const { pool, sizes, log } = ctx
+    const { writers, editsPerWriter } = sizes.coldsync
+    const specs: ClientSpec[] = Array.from({ length: writers }, (_, i) => ({
+      id: `w${i}`,
+      url: roomUrl(ctx.target.syncBase, ROOM, i),
+      clientId: 1 + i,
+      ackMode: ctx.target.ackMode,
+      applyRemote: false,
+    }))
+    const { failed } = await connectAll(pool, specs)
+    if (failed.length) throw new Error(`coldsync: ${failed.length} writers failed to connect: ${failed[0].error}`)
+    log(`${writers} writers × ${editsPerWriter} edits`)
+    const usage = meter(ctx.target.pid)
+    const parts = byWorker(specs, pool)
+    const written = (
+      await pool.each<WriterResult[]>((w) => (parts[w].length ? { cmd: 'burst', writers: parts[w].map((s) => s.id), edits: editsPerWriter } : null))
+    ).flat()
+    const ingest = usage.stop()
+    const seconds = (Math.max(...written.map((w) => w.ackedAt)) - Math.min(...written.map((w) => w.startedAt))) / 1000
+    const expected: Expected = Object.fromEntries(written.map((w) => [w.clientId, w.clock]))
+    log(`ingested ${writers * editsPerWriter} edits in ${seconds.toFixed(2)} s`)
+
+    const warm = await freshSync(ctx, expected, writers)
+    await closeAll(pool)
+    let cold = { ms: NaN, bytes: NaN, ok: NaN }
+    let restartMs = NaN
+    if (ctx.target.durable) {
+      const t0 = now()
+      ctx.target = await ctx.target.restart()
+      restartMs = now() - t0
+      log(`restarted in ${Math.round(restartMs)} ms`)
+      cold = await freshSync(ctx, expected, writers + 1)
+      await closeAll(pool)
+    }
+    return {
+      ingestOpsPerS: (writers * editsPerWriter) / seconds,
+      ingestCpuS: ingest.cpuS,
+      syncMs: warm.ms,
+      syncKB: warm.bytes / 1024,
+      syncAfterRestartMs: cold.ms,
+      syncAfterRestartKB: cold.bytes / 1024,
+      restartMs,
+      complete: Math.min(warm.ok, Number.isNaN(cold.ok) ? 1 : cold.ok),
+      peakRssMB: ingest.peakRssMB,
+    }
+  },
+}
+
+/** One new client syncs the room; checks it received every ingested edit. */
+async function freshSync(ctx: ScenarioContext, expected: Expected, index: number) {
+  const spec: ClientSpec = { id: `fresh${index}`, url: roomUrl(ctx.target.syncBase, ROOM, index), clientId: 10_000 + index, ackMode: ctx.target.ackMode, applyRemote: true }
+  const [result] = await ctx.pool.send<ConnectResult[]>(0, { cmd: 'connect', clients: [spec], concurrency: 1, timeoutMs: 60_000 })
+  if (!result.ok) throw new Error(`coldsync: fresh client failed: ${result.error}`)
+  const waits = await ctx.pool.send<WaitResult[]>(0, { cmd: 'waitFor', expected, timeoutMs: 10_000 })
+  return { ms: result.connectMs, bytes: result.bytes, ok: waits.every((w) => w.ok) ? 1 : 0 }
+}

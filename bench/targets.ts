@@ -1,0 +1,119 @@
+// The servers under test, each a separate child process on loopback:
+//   polyphony      — `server/main.ts` with auth, a real bootstrap and durable SQLite (as users run it)
+//   polyphony-mem  — the same server with `--data :memory:` (what durability costs)
+//   reference      — @y/websocket-server 0.1.1, in memory, no auth
+
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createInterface } from 'node:readline'
+import type { AckMode } from './BenchClient.ts'
+
+export type TargetKind = 'polyphony' | 'polyphony-mem' | 'reference'
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+const REFERENCE = join(dirname(createRequire(import.meta.url).resolve('@y/websocket-server/package.json')), 'src', 'server.js')
+const ADMIN_TOKEN = 'bench_admin_token_0123456789abcdef'
+
+export interface TargetOptions {
+  kind: TargetKind
+  /** SQLite data directory (polyphony only); kept across restart(). */
+  dataDir: string
+  bootstrapFile: string
+  /** Write a V8 CPU profile of the server process into this directory on exit. */
+  profileDir?: string
+}
+
+export interface RunningTarget {
+  kind: TargetKind
+  pid: number
+  /** ws://127.0.0.1:<port>/sync/ — rooms are appended; the reference takes the path as its room name. */
+  syncBase: string
+  ackMode: AckMode
+  /** Whether the server keeps documents across restart(). */
+  durable: boolean
+  stop(): Promise<void>
+  /** Stops gracefully and starts again on the same data (a new process: new pid). */
+  restart(): Promise<RunningTarget>
+}
+
+export async function startTarget(opts: TargetOptions): Promise<RunningTarget> {
+  const prof = opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir] : []
+  let child: ChildProcess
+  let ready: Promise<string>
+  if (opts.kind === 'reference') {
+    const port = await freePort()
+    child = spawn(process.execPath, [...prof, REFERENCE], {
+      cwd: ROOT,
+      env: { ...process.env, HOST: '127.0.0.1', PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    ready = waitForLine(child, (line) => (line.includes('running at') ? `ws://127.0.0.1:${port}` : null))
+  } else {
+    const data = opts.kind === 'polyphony-mem' ? ':memory:' : opts.dataDir
+    const args = [...prof, '--import', 'tsx', join(ROOT, 'server', 'main.ts'), '--port', '0', '--data', data, '--bootstrap', opts.bootstrapFile]
+    child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, POLYPHONY_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    ready = waitForLine(child, (line) => {
+      if (!line.startsWith('{')) return null
+      const entry = JSON.parse(line) as { msg?: string; url?: string }
+      return entry.msg === 'polyphony listening' && entry.url ? entry.url.replace(/^http/, 'ws') : null
+    })
+  }
+  const base = await ready
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+    await exited
+    clearTimeout(timer)
+  }
+  return {
+    kind: opts.kind,
+    pid: child.pid!,
+    syncBase: `${base}/sync/`,
+    ackMode: opts.kind === 'reference' ? 'roundtrip' : 'persisted',
+    durable: opts.kind === 'polyphony',
+    stop,
+    restart: async () => {
+      await stop()
+      return startTarget(opts)
+    },
+  }
+}
+
+/** Resolves with the first non-null `match` of a stdout line; rejects if the process exits first. */
+function waitForLine(child: ChildProcess, match: (line: string) => string | null): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! })
+    const timer = setTimeout(() => reject(new Error('server did not start within 60 s')), 60_000)
+    lines.on('line', (line) => {
+      const found = match(line)
+      if (found) {
+        clearTimeout(timer)
+        resolve(found)
+      }
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`server exited during start (code ${code})`))
+    })
+  })
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number }
+      srv.close(() => resolve(port))
+    })
+  })
+}
