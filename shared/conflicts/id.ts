@@ -1,0 +1,29 @@
+// Deterministic conflict ids, so re-detecting the same conflict (another arrival order,
+// a replay after restart) yields the same record and the log can upsert.
+import * as sha256 from 'lib0/hash/sha256'
+import type { ConflictKind, ConflictLocation, ConflictParty } from './types.ts'
+
+/** JSON with object keys sorted, so equal values always serialize equally. */
+export function canonicalJson(value: unknown): string {
+  if (value === undefined) return 'null'
+  if (value === null || typeof value !== 'object') return JSON.stringify(value)
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value instanceof Uint8Array) return canonicalJson(Array.from(value))
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+}
+
+export function conflictId(kind: ConflictKind, doc: string, location: ConflictLocation, parties: ConflictParty[]): string {
+  const bytes = new TextEncoder().encode(canonicalJson({ kind, doc, location, parties }))
+  const digest = sha256.digest(bytes)
+  let hex = ''
+  for (let i = 0; i < 16; i++) hex += digest[i].toString(16).padStart(2, '0')
+  return `c_${hex}`
+}
+
+/** Parties in a stable order (by principal), the order ids are computed over. */
+export function sortParties(parties: ConflictParty[]): ConflictParty[] {
+  return [...parties].sort((a, b) => (a.principal < b.principal ? -1 : a.principal > b.principal ? 1 : 0))
+}

@@ -1,0 +1,35 @@
+// Operational conflicts: record types, ids and the pure classification policy.
+// Start at classify.ts; the definition of concurrency is in docs/conflicts.md.
+export {
+  CONFLICT_KINDS,
+  ConflictRecordSchema,
+  ConflictLocationSchema,
+  ConflictPartySchema,
+  ConflictResolutionSchema,
+  MapLocationSchema,
+  TextLocationSchema,
+  RelativePositionJsonSchema,
+} from './types.ts'
+export type {
+  ConflictKind,
+  ConflictRecord,
+  ConflictLocation,
+  ConflictParty,
+  ConflictResolution,
+  MapLocation,
+  TextLocation,
+  RelativePositionJson,
+} from './types.ts'
+export { conflictId, canonicalJson, sortParties } from './id.ts'
+export {
+  EMPTY_KNOWLEDGE,
+  seesStruct,
+  seesOp,
+  mergeKnowledge,
+  withStruct,
+  withOp,
+  knowledgeFromStateVector,
+} from './knowledge.ts'
+export type { Knowledge, StructId, OpRef } from './knowledge.ts'
+export { mapWritesConflict, classifyRedelete, classifyInsertion } from './classify.ts'
+export type { MapWriteStamp, DeleteStamp, InsertStamp, RedeleteVerdict } from './classify.ts'
