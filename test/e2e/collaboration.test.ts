@@ -68,5 +68,9 @@ describe('collaborative editing in the browser', () => {
     await waitForConnection(alice.page, 'saved')
 
     await alice.page.screenshot({ path: artifactPath('workspace.png'), fullPage: true })
+    // Narrow screens: panels stack under the editor, nothing overflows sideways.
+    await alice.page.setViewportSize({ width: 400, height: 900 })
+    await alice.page.screenshot({ path: artifactPath('workspace-narrow.png'), fullPage: true })
+    expect(await alice.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400)
   })
 })

@@ -37,9 +37,18 @@ export function worstState(states: ConnectionState[]): ConnectionState {
   return states.reduce((worst, s) => (SEVERITY.indexOf(s) > SEVERITY.indexOf(worst) ? s : worst), 'saved')
 }
 
-/** Closes after which reconnecting is pointless until the person acts. */
+/** Closes after which reconnecting is pointless until the person acts (a slow reader, 4408, just resyncs). */
+const TERMINAL_CLOSES: number[] = [
+  CLOSE.unauthenticated,
+  CLOSE.forbidden,
+  CLOSE.notFound,
+  CLOSE.tooManyRooms,
+  CLOSE.policyViolation,
+  CLOSE.messageTooBig,
+]
+
 export function isTerminalClose(code: number): boolean {
-  return (code >= 4400 && code < 4500) || code === CLOSE.policyViolation || code === CLOSE.messageTooBig
+  return TERMINAL_CLOSES.includes(code)
 }
 
 export class Room {

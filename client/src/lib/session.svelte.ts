@@ -72,6 +72,11 @@ export class Session {
         this.#status = 'ready'
         return
       }
+      if (kind === 'unauthenticated' && token === previous) {
+        // The remembered token was revoked: forget it so the next visit starts at the form.
+        this.store.token = null
+        this.#token = null
+      }
       this.#problem = describeApiError(kind, error instanceof Error ? error.message : String(error))
       this.#status = 'signed-out'
     }
