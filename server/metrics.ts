@@ -40,6 +40,50 @@ export class ServerMetrics {
     labelNames: ['method', 'status'] as const,
     registers: [this.registry],
   })
+  // [coord] task claims and leases (server/coord/Coordinator.ts).
+  readonly claimResults = new prom.Counter({
+    name: 'polyphony_claim_results_total',
+    help: 'Task claim results: won, race (refused: held by another), blocked (unfinished dependencies), expired (a lease ran out), stale_fence (renew/release/complete with a token that no longer holds the lease)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  })
+  readonly taskOperations = new prom.Counter({
+    name: 'polyphony_task_operations_total',
+    help: 'Task API operations by op (create, claim, renew, release, complete) and result (ok or refusal code)',
+    labelNames: ['op', 'result'] as const,
+    registers: [this.registry],
+  })
+  // [coord] what agent processes report about their model use (POST /api/workspaces/:ws/agent-reports).
+  readonly agentModelCalls = new prom.Counter({
+    name: 'polyphony_agent_model_calls_total',
+    help: 'Model calls reported by agents, by reporting principal and model',
+    labelNames: ['principal', 'model'] as const,
+    registers: [this.registry],
+  })
+  readonly agentTokens = new prom.Counter({
+    name: 'polyphony_agent_tokens_total',
+    help: 'Model tokens reported by agents, by principal and kind (input, output)',
+    labelNames: ['principal', 'kind'] as const,
+    registers: [this.registry],
+  })
+  readonly agentErrors = new prom.Counter({
+    name: 'polyphony_agent_errors_total',
+    help: 'Failed model calls reported by agents (after retries)',
+    labelNames: ['principal'] as const,
+    registers: [this.registry],
+  })
+  readonly agentRetries = new prom.Counter({
+    name: 'polyphony_agent_retries_total',
+    help: 'Model call retries reported by agents',
+    labelNames: ['principal'] as const,
+    registers: [this.registry],
+  })
+  readonly agentBreakerState = new prom.Gauge({
+    name: 'polyphony_agent_breaker_state',
+    help: 'Circuit breaker state last reported by each agent: 0 closed, 1 half-open, 2 open',
+    labelNames: ['principal'] as const,
+    registers: [this.registry],
+  })
 
   constructor() {
     prom.collectDefaultMetrics({ register: this.registry, prefix: 'polyphony_process_' })

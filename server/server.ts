@@ -15,6 +15,7 @@ import { ServerMetrics } from './metrics.ts'
 import { createLogger } from './logger.ts'
 import { createApp } from './http/app.ts'
 import { attachSync } from './ws/attachSync.ts'
+import { AgentReports, Coordinator, coordRoutes } from './coord/index.ts'
 
 export interface ServerOptions {
   port?: number
@@ -38,6 +39,9 @@ export interface RunningServer {
   db: Database
   registry: Registry
   core: SyncCore
+  storage: DocumentStorage
+  /** Tasks, leases, claim log; emits 'claimRace' and 'entry' (server/coord/). */
+  coord: Coordinator
   metrics: ServerMetrics
   logger: Logger
   /** Flushes every room to storage, closes sockets and the database. */
@@ -60,7 +64,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   const metrics = new ServerMetrics()
   const core = new SyncCore({ storage, metrics, logger, limits: opts.limits, shouldCompact })
-  const app = createApp({ registry, core, metrics, logger, clientDir: opts.clientDir })
+  const coord = new Coordinator({ db, room: (name) => core.room(name), metrics, logger })
+  await coord.start()
+  const coordApi = { path: '/workspaces', routes: coordRoutes({ registry, coord, reports: new AgentReports(db, metrics), storage, metrics }) }
+  const app = createApp({ registry, core, metrics, logger, clientDir: opts.clientDir, extraRoutes: [coordApi] })
 
   const http = await listen(app.fetch, opts.port ?? 8080, opts.host ?? '127.0.0.1')
   const wss = attachSync(http as Server, {
@@ -85,10 +92,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     db,
     registry,
     core,
+    storage,
+    coord,
     metrics,
     logger,
     close: () =>
       (closing ??= (async () => {
+        await coord.close()
         await core.close()
         wss.close()
         await new Promise<void>((resolve) => {

@@ -1,0 +1,82 @@
+// The hook for per-agent model-call metrics: agent processes (the SDK) POST what they did
+// since their last report; the server counts it in Prometheus under the *authenticated*
+// principal and keeps it for team metrics. Reports are deltas, so a lost report loses only
+// its own counts and a repeated one counts twice (the SDK should report after each call batch).
+
+import { z } from 'zod'
+import { migrate, type Database } from '../db.ts'
+import type { ServerMetrics } from '../metrics.ts'
+import type { AgentReportFact } from '../../shared/coord/index.ts'
+import { COORD_SCHEMA } from './schema.ts'
+
+const count = z.number().int().min(0).max(1e9).default(0)
+
+export const AgentReportSchema = z.object({
+  model: z.string().min(1).max(100).optional(),
+  modelCalls: count,
+  inputTokens: count,
+  outputTokens: count,
+  /** Calls that failed after every retry. */
+  errors: count,
+  retries: count,
+  breaker: z.enum(['closed', 'half-open', 'open']).optional(),
+})
+export type AgentReport = z.input<typeof AgentReportSchema>
+
+const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const
+
+export class AgentReports {
+  #db: Database
+  #metrics: ServerMetrics
+  #now: () => number
+
+  constructor(db: Database, metrics: ServerMetrics, now: () => number = Date.now) {
+    migrate(db, 'coord/1-init', COORD_SCHEMA)
+    this.#db = db
+    this.#metrics = metrics
+    this.#now = now
+  }
+
+  record(workspace: string, principal: string, input: AgentReport): void {
+    const r = AgentReportSchema.parse(input)
+    this.#db
+      .prepare(
+        `INSERT INTO coord_agent_reports (workspace, principal, at, model, model_calls, input_tokens, output_tokens, errors, retries, breaker)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(workspace, principal, this.#now(), r.model ?? null, r.modelCalls, r.inputTokens, r.outputTokens, r.errors, r.retries, r.breaker ?? null)
+    const m = this.#metrics
+    if (r.modelCalls) m.agentModelCalls.inc({ principal, model: r.model ?? 'unknown' }, r.modelCalls)
+    if (r.inputTokens) m.agentTokens.inc({ principal, kind: 'input' }, r.inputTokens)
+    if (r.outputTokens) m.agentTokens.inc({ principal, kind: 'output' }, r.outputTokens)
+    if (r.errors) m.agentErrors.inc({ principal }, r.errors)
+    if (r.retries) m.agentRetries.inc({ principal }, r.retries)
+    if (r.breaker) m.agentBreakerState.set({ principal }, BREAKER_VALUE[r.breaker])
+  }
+
+  list(workspace: string, since: number, until: number): AgentReportFact[] {
+    const rows = this.#db
+      .prepare(
+        `SELECT principal, at, model_calls, input_tokens, output_tokens, errors, retries FROM coord_agent_reports
+         WHERE workspace = ? AND at >= ? AND at < ? ORDER BY seq`,
+      )
+      .all(workspace, since, until) as Array<{
+      principal: string
+      at: number
+      model_calls: number
+      input_tokens: number
+      output_tokens: number
+      errors: number
+      retries: number
+    }>
+    return rows.map((r) => ({
+      principal: r.principal,
+      at: r.at,
+      modelCalls: r.model_calls,
+      inputTokens: r.input_tokens,
+      outputTokens: r.output_tokens,
+      errors: r.errors,
+      retries: r.retries,
+    }))
+  }
+}

@@ -1,0 +1,162 @@
+// The coordination service of one server: the task store plus everything that follows a
+// committed change — Prometheus counters, `claimRace` events for the conflict log, the
+// reflection of the task into the shared document, and the lease-expiry timer.
+//
+// Events (typed, see CoordinatorEvents):
+//   'entry'     every claim-log entry, after its transaction committed
+//   'claimRace' every claim refused because another principal held the lease
+
+import { EventEmitter } from 'node:events'
+import type { Logger } from 'pino'
+import type { Database } from '../db.ts'
+import type { ServerMetrics } from '../metrics.ts'
+import type { Room } from '../core/Room.ts'
+import {
+  CLAIM_OUTCOMES,
+  taskDocFields,
+  writeTaskToDoc,
+  type ClaimLogEntry,
+  type ClaimOutcome,
+  type ClaimRace,
+  type TaskHistoryItem,
+  type TtlLimits,
+} from '../../shared/coord/index.ts'
+import { SERVER_PRINCIPAL } from '../../shared/model.ts'
+import { sharedRoom } from '../../shared/rooms.ts'
+import { TaskStore } from './TaskStore.ts'
+
+export interface CoordinatorOptions {
+  db: Database
+  /** Loads a room to reflect tasks into (SyncCore.room). */
+  room: (name: string) => Promise<Room>
+  metrics: ServerMetrics
+  logger: Logger
+  now?: () => number
+  ttl?: Partial<TtlLimits>
+  /** Longest the expiry timer sleeps before looking again, ms. */
+  maxSweepDelayMs?: number
+}
+
+export interface CoordinatorEvents {
+  entry: [ClaimLogEntry]
+  claimRace: [ClaimRace]
+}
+
+/** Events that change what the shared document shows for a task. */
+const REFLECTED = new Set<ClaimLogEntry['event']>(['created', 'won', 'renewed', 'released', 'completed', 'expired'])
+/** Events kept in a task's `history` field in the document. */
+const HISTORY = ['created', 'won', 'released', 'completed', 'expired'] as const
+
+export class Coordinator extends EventEmitter<CoordinatorEvents> {
+  readonly store: TaskStore
+  #reflections = new Map<string, Promise<void>>()
+  #timer: NodeJS.Timeout | null = null
+  #closed = false
+
+  constructor(private readonly opts: CoordinatorOptions) {
+    super()
+    this.store = new TaskStore(opts.db, { now: opts.now, ttl: opts.ttl, onEvents: (entries) => this.#onEvents(entries) })
+  }
+
+  /** Returns leases that ran out while the server was down, re-asserts every task in its document, arms the timer. */
+  async start(): Promise<void> {
+    this.store.expireDue()
+    const all = this.store.workspaces().flatMap((ws) => this.store.list(ws).map((t) => this.reflect(ws, t.id)))
+    await Promise.all(all)
+    this.#schedule()
+  }
+
+  /** Stops the timer and waits for pending document writes (call before the sync core closes). */
+  async close(): Promise<void> {
+    this.#closed = true
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = null
+    await Promise.allSettled(this.#reflections.values())
+  }
+
+  /**
+   * Writes the task's stored state into `<ws>/shared` as the server principal. Writes for one
+   * task are chained, and each reads the store when it runs, so the document ends at the latest state.
+   */
+  reflect(workspace: string, id: string): Promise<void> {
+    const key = `${workspace}\u0000${id}`
+    const previous = this.#reflections.get(key) ?? Promise.resolve()
+    const next = previous.then(() => this.#write(workspace, id))
+    this.#reflections.set(key, next)
+    void next.then(() => {
+      if (this.#reflections.get(key) === next) this.#reflections.delete(key)
+    })
+    return next
+  }
+
+  /** Resolves once every reflection queued for the task so far is written. */
+  settled(workspace: string, id: string): Promise<void> {
+    return this.#reflections.get(`${workspace}\u0000${id}`) ?? Promise.resolve()
+  }
+
+  async #write(workspace: string, id: string): Promise<void> {
+    if (this.#closed) return
+    try {
+      const room = await this.opts.room(sharedRoom(workspace))
+      await room.writeAsServer(SERVER_PRINCIPAL, `task ${id}`, (doc) => {
+        const task = this.store.peek(workspace, id)
+        if (task) writeTaskToDoc(doc, id, taskDocFields(task, this.#history(workspace, id)))
+      })
+    } catch (err) {
+      // The store stays the truth; the next change of this task (or a restart) rewrites it.
+      this.opts.logger.error({ err, workspace, task: id }, 'could not reflect task into the shared document')
+    }
+  }
+
+  #history(workspace: string, id: string): TaskHistoryItem[] {
+    return this.store
+      .claimLog(workspace, { taskId: id, events: [...HISTORY], limit: 20 })
+      .map((e) => ({ at: e.at, event: e.event, principal: e.principal, fencingToken: e.fencingToken }))
+  }
+
+  #onEvents(entries: ClaimLogEntry[]): void {
+    let leasesChanged = false
+    for (const e of entries) {
+      if ((CLAIM_OUTCOMES as readonly string[]).includes(e.event)) this.opts.metrics.claimResults.inc({ outcome: e.event as ClaimOutcome })
+      if (REFLECTED.has(e.event)) {
+        void this.reflect(e.workspace, e.taskId)
+        leasesChanged ||= e.event !== 'created'
+      }
+      this.emit('entry', e)
+      if (e.event === 'race' && e.holder) {
+        const heldForMs = typeof e.detail?.heldForMs === 'number' ? e.detail.heldForMs : 0
+        this.emit('claimRace', {
+          workspace: e.workspace,
+          taskId: e.taskId,
+          loser: e.principal,
+          holder: e.holder,
+          holderFencingToken: e.fencingToken ?? 0,
+          heldForMs,
+          at: e.at,
+        })
+      }
+    }
+    if (leasesChanged) this.#schedule()
+  }
+
+  /** Arms one timer for the earliest lease expiry, so the document shows expiry without an access. */
+  #schedule(): void {
+    if (this.#closed) return
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = null
+    const next = this.store.nextExpiry()
+    if (next === null) return
+    const now = (this.opts.now ?? Date.now)()
+    const delay = Math.min(Math.max(0, next - now + 1), this.opts.maxSweepDelayMs ?? 60_000)
+    this.#timer = setTimeout(() => {
+      this.#timer = null
+      try {
+        this.store.expireDue()
+      } catch (err) {
+        this.opts.logger.error({ err }, 'lease expiry sweep failed')
+      }
+      this.#schedule()
+    }, delay)
+    this.#timer.unref()
+  }
+}

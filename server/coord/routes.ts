@@ -1,0 +1,196 @@
+// HTTP API of the coordination layer, mounted under /api/workspaces (see docs/tasks.md):
+//   GET  /:ws/tasks                      every task (members)
+//   POST /:ws/tasks                      create { id, title, description?, dependsOn? } (owners, editors)
+//   GET  /:ws/tasks/:id                  one task (members)
+//   POST /:ws/tasks/:id/claim            { ttlMs? } → { lease, fencingToken, expiresAt, task }
+//   POST /:ws/tasks/:id/renew            { fencingToken, ttlMs? } → same shape as claim
+//   POST /:ws/tasks/:id/release          { fencingToken } → { task }
+//   POST /:ws/tasks/:id/complete         { fencingToken, result? } → { task }
+//   GET  /:ws/metrics                    team metrics (members)
+//   POST /:ws/agent-reports              an agent's model-use deltas (members)
+// Refusals are 409 { error: { code: held | blocked | done | stale_fence | not_holder, message, ... } }.
+
+import { Hono, type Context } from 'hono'
+import { z } from 'zod'
+import type { ApiEnv } from '../http/env.ts'
+import type { Registry } from '../registry/index.ts'
+import type { DocumentStorage } from '../storage/index.ts'
+import type { ServerMetrics } from '../metrics.ts'
+import { workspaceFor } from '../http/routes/workspaces.ts'
+import { jsonBody, queryOf } from '../http/validate.ts'
+import { ApiError, badRequest, forbidden, notFound } from '../http/errors.ts'
+import { onApiError } from '../http/middleware.ts'
+import { IdSchema } from '../registry/index.ts'
+import { decideAccess } from '../../shared/access.ts'
+import type { Principal } from '../../shared/model.ts'
+import type { Coordinator } from './Coordinator.ts'
+import type { AgentReports } from './AgentReports.ts'
+import { AgentReportSchema } from './AgentReports.ts'
+import type { ClaimResult, FencedResult } from './TaskStore.ts'
+import { CoordError } from './errors.ts'
+import { teamMetricsFor } from './teamMetricsFor.ts'
+
+export interface CoordRouteDeps {
+  registry: Registry
+  coord: Coordinator
+  reports: AgentReports
+  storage: DocumentStorage
+  metrics: ServerMetrics
+  now?: () => number
+}
+
+const MAX_RESULT_BYTES = 64 * 1024
+const NewTaskSchema = z.object({
+  id: IdSchema,
+  title: z.string().min(1).max(500),
+  description: z.string().max(20_000).optional(),
+  dependsOn: z.array(IdSchema).max(100).optional(),
+})
+const ClaimSchema = z.object({ ttlMs: z.number().int().positive().optional() })
+const FenceSchema = z.object({ fencingToken: z.number().int().nonnegative() })
+const RenewSchema = FenceSchema.extend({ ttlMs: z.number().int().positive().optional() })
+const CompleteSchema = FenceSchema.extend({ result: z.unknown().optional() })
+const num = z.coerce.number().int()
+const MetricsQuery = z.object({
+  since: num.optional(),
+  until: num.optional(),
+  bucketMs: num.min(1000).max(7 * 86_400_000).default(60_000),
+  windowMs: num.min(0).max(3_600_000).default(2_000),
+})
+
+export function coordRoutes(deps: CoordRouteDeps): Hono<ApiEnv> {
+  const { registry, coord, metrics } = deps
+  const store = coord.store
+  const now = deps.now ?? Date.now
+  const app = new Hono<ApiEnv>()
+  app.onError((err, c) => {
+    if (err instanceof CoordError) {
+      const status = err.code === 'not_found' ? 404 : err.code === 'exists' ? 409 : 400
+      return onApiError(new ApiError(status, err.code, err.message), c)
+    }
+    return onApiError(err, c)
+  })
+
+  /** Members read; owners and editors change the board (the shared room's write rule). */
+  const member = (c: Context<ApiEnv>) => workspaceFor(registry, c.req.param('ws') ?? '', c.get('principal')).workspace.id
+  const writer = (c: Context<ApiEnv>, op: string): { ws: string; principal: Principal } => {
+    const principal = c.get('principal')
+    const { workspace, role } = workspaceFor(registry, c.req.param('ws') ?? '', principal)
+    const decision = decideAccess({ principal: principal.id, role, visibility: workspace.visibility, room: { kind: 'shared', workspace: workspace.id } }, 'write')
+    if (!decision.allow) {
+      metrics.taskOperations.inc({ op, result: 'forbidden' })
+      throw forbidden(`${decision.reason}: only owners and editors may ${op} tasks`)
+    }
+    return { ws: workspace.id, principal }
+  }
+
+  app.get('/:ws/tasks', (c) => c.json({ tasks: store.list(member(c)) }))
+
+  app.get('/:ws/tasks/:id', (c) => {
+    const task = store.get(member(c), c.req.param('id'))
+    if (!task) throw notFound(`no task ${c.req.param('id')}`)
+    return c.json({ task })
+  })
+
+  app.post('/:ws/tasks', async (c) => {
+    const { ws, principal } = writer(c, 'create')
+    const input = await jsonBody(c, NewTaskSchema)
+    const { task, created } = store.create(ws, input, principal.id)
+    metrics.taskOperations.inc({ op: 'create', result: created ? 'ok' : 'exists_same' })
+    await coord.settled(ws, task.id)
+    return c.json({ task, created }, created ? 201 : 200)
+  })
+
+  app.post('/:ws/tasks/:id/claim', async (c) => {
+    const { ws, principal } = writer(c, 'claim')
+    const { ttlMs } = await optionalBody(c, ClaimSchema)
+    const r = store.claim(ws, c.req.param('id'), principal.id, ttlMs)
+    metrics.taskOperations.inc({ op: 'claim', result: r.ok ? 'ok' : r.code })
+    if (!r.ok) return refuseClaim(c, r)
+    await coord.settled(ws, r.task.id)
+    return c.json({ lease: r.lease, fencingToken: r.lease.fencingToken, expiresAt: r.lease.expiresAt, task: r.task })
+  })
+
+  app.post('/:ws/tasks/:id/renew', async (c) => {
+    const { ws, principal } = writer(c, 'renew')
+    const { fencingToken, ttlMs } = await jsonBody(c, RenewSchema)
+    const r = store.renew(ws, c.req.param('id'), principal.id, fencingToken, ttlMs)
+    metrics.taskOperations.inc({ op: 'renew', result: r.ok ? 'ok' : r.code })
+    if (!r.ok) return refuseFenced(c, r)
+    await coord.settled(ws, r.task.id)
+    const lease = r.lease!
+    return c.json({ lease, fencingToken: lease.fencingToken, expiresAt: lease.expiresAt, task: r.task })
+  })
+
+  app.post('/:ws/tasks/:id/release', async (c) => {
+    const { ws, principal } = writer(c, 'release')
+    const { fencingToken } = await jsonBody(c, FenceSchema)
+    const r = store.release(ws, c.req.param('id'), principal.id, fencingToken)
+    metrics.taskOperations.inc({ op: 'release', result: r.ok ? 'ok' : r.code })
+    if (!r.ok) return refuseFenced(c, r)
+    await coord.settled(ws, r.task.id)
+    return c.json({ task: r.task })
+  })
+
+  app.post('/:ws/tasks/:id/complete', async (c) => {
+    const { ws, principal } = writer(c, 'complete')
+    const { fencingToken, result } = await jsonBody(c, CompleteSchema)
+    if (JSON.stringify(result ?? null).length > MAX_RESULT_BYTES) throw badRequest(`result must be at most ${MAX_RESULT_BYTES} bytes of JSON`)
+    const r = store.complete(ws, c.req.param('id'), principal.id, fencingToken, result ?? null)
+    metrics.taskOperations.inc({ op: 'complete', result: r.ok ? 'ok' : r.code })
+    if (!r.ok) return refuseFenced(c, r)
+    await coord.settled(ws, r.task.id)
+    return c.json({ task: r.task })
+  })
+
+  app.get('/:ws/metrics', async (c) => {
+    const ws = member(c)
+    const q = queryOf(c, MetricsQuery)
+    const until = q.until ?? now() + 1
+    const since = q.since ?? until - 86_400_000
+    if (since >= until) throw badRequest('since must be before until')
+    if ((until - since) / q.bucketMs > 10_000) throw badRequest('at most 10000 buckets: raise bucketMs or narrow the range')
+    return c.json(await teamMetricsFor(ws, { since, until, bucketMs: q.bucketMs, windowMs: q.windowMs }, { storage: deps.storage, store, reports: deps.reports }))
+  })
+
+  app.post('/:ws/agent-reports', async (c) => {
+    const ws = member(c)
+    const report = await jsonBody(c, AgentReportSchema)
+    deps.reports.record(ws, c.get('principal').id, report)
+    return c.json({ recorded: true })
+  })
+
+  return app
+}
+
+/** A claim may come without a body: `{}` is assumed. */
+async function optionalBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const text = await c.req.text()
+  let raw: unknown = {}
+  if (text.trim() !== '') {
+    try {
+      raw = JSON.parse(text)
+    } catch {
+      throw badRequest('body must be JSON (Content-Type: application/json)')
+    }
+  }
+  const parsed = schema.safeParse(raw)
+  if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '))
+  return parsed.data
+}
+
+function refuseClaim(c: Context, r: Extract<ClaimResult, { ok: false }>) {
+  switch (r.code) {
+    case 'held':
+      return c.json({ error: { code: 'held', message: `task ${r.task.id} is held by ${r.holder}`, owner: r.holder, expiresAt: r.expiresAt } }, 409)
+    case 'blocked':
+      return c.json({ error: { code: 'blocked', message: `task ${r.task.id} waits for ${r.unfinished.join(', ')}`, unfinished: r.unfinished } }, 409)
+    case 'done':
+      return c.json({ error: { code: 'done', message: `task ${r.task.id} is already done`, owner: r.task.owner } }, 409)
+  }
+}
+
+function refuseFenced(c: Context, r: Extract<FencedResult, { ok: false }>) {
+  const current = { status: r.task.status, owner: r.task.owner, leaseExpiresAt: r.task.leaseExpiresAt }
+  return c.json({ error: { code: r.code, message: r.reason, current } }, 409)
+}

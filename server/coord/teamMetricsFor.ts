@@ -1,0 +1,38 @@
+// Gathers the inputs of computeTeamMetrics for one workspace: the attribution log of every
+// room of the workspace (storage.history), the claim log and the agents' reports.
+// Cost: reads each room's whole attribution log (no data blobs); fine for team-sized logs.
+
+import type { DocumentStorage } from '../storage/index.ts'
+import { computeTeamMetrics, type TeamMetrics, type WriteEntry } from '../../shared/coord/index.ts'
+import { SERVER_PRINCIPAL } from '../../shared/model.ts'
+import type { TaskStore } from './TaskStore.ts'
+import type { AgentReports } from './AgentReports.ts'
+
+export interface TeamMetricsQuery {
+  since: number
+  until: number
+  bucketMs: number
+  windowMs: number
+}
+
+export async function teamMetricsFor(
+  workspace: string,
+  q: TeamMetricsQuery,
+  sources: { storage: DocumentStorage; store: TaskStore; reports: AgentReports },
+): Promise<TeamMetrics> {
+  const rooms = (await sources.storage.rooms()).filter((r) => r.startsWith(`${workspace}/`))
+  const writes: WriteEntry[] = []
+  for (const room of rooms) {
+    for (const e of await sources.storage.history(room)) {
+      if (e.at >= q.since && e.at < q.until) writes.push({ room, principal: e.principal, at: e.at, bytes: e.bytes })
+    }
+  }
+  return computeTeamMetrics({
+    workspace,
+    writes,
+    claims: sources.store.claimLog(workspace, { since: q.since, until: q.until }),
+    reports: sources.reports.list(workspace, q.since, q.until),
+    ...q,
+    exclude: [SERVER_PRINCIPAL],
+  })
+}

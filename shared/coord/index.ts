@@ -1,0 +1,38 @@
+// Coordination: task model, lease policy (pure), the task's shape in the shared document,
+// and team metrics. The server's TaskStore (server/coord/) applies the policy transactionally.
+export type { Task, TaskStatus, Lease, ClaimEvent, ClaimOutcome, ClaimLogEntry, ClaimRace } from './types.ts'
+export { TASK_STATUSES, CLAIM_OUTCOMES } from './types.ts'
+export {
+  clampTtl,
+  isLeaseLive,
+  isLeaseExpired,
+  decideClaim,
+  checkFence,
+  isRepeatedCompletion,
+  renewIntervalMs,
+  DEFAULT_TTL_LIMITS,
+  type LeaseState,
+  type TtlLimits,
+  type ClaimDecision,
+  type FenceDecision,
+} from './lease.ts'
+export {
+  TASKS_MAP,
+  DOC_HISTORY_LIMIT,
+  taskDocFields,
+  writeTaskToDoc,
+  readTaskFromDoc,
+  taskIdsInDoc,
+  type TaskDocFields,
+  type TaskHistoryItem,
+} from './doc.ts'
+export {
+  computeTeamMetrics,
+  type TeamMetrics,
+  type TeamMetricsInput,
+  type WriteEntry,
+  type ClaimFact,
+  type AgentReportFact,
+  type PrincipalActivity,
+  type DocumentConcurrency,
+} from './teamMetrics.ts'

@@ -1,0 +1,192 @@
+// Team metrics: a pure function of the attribution log (who wrote which document when),
+// the claim log and agents' self-reports. GET /api/workspaces/:ws/metrics serves its result.
+//
+// Definitions (arrival-time based; the [review] conflict detector judges causality):
+// - concurrent write: an update to a document arriving within `windowMs` after an update to
+//   the same document by a *different* principal. The server principal is left out.
+// - stretch: a maximal run of updates to one document whose consecutive gaps are <= windowMs;
+//   single-writer when one principal wrote all of it, multi-writer otherwise.
+
+import { parseRoom } from '../rooms.ts'
+import type { ClaimEvent } from './types.ts'
+
+export interface WriteEntry {
+  room: string
+  principal: string
+  at: number
+  bytes: number
+}
+
+export interface ClaimFact {
+  event: ClaimEvent
+  principal: string
+  at: number
+}
+
+/** What an agent process reports about its model use (see POST .../agent-reports). */
+export interface AgentReportFact {
+  principal: string
+  at: number
+  modelCalls: number
+  inputTokens: number
+  outputTokens: number
+  errors: number
+  retries: number
+}
+
+export interface TeamMetricsInput {
+  workspace: string
+  writes: WriteEntry[]
+  claims: ClaimFact[]
+  reports?: AgentReportFact[]
+  since: number
+  until: number
+  bucketMs: number
+  windowMs: number
+  /** Principals whose writes are not team activity (the server's own reflections). */
+  exclude?: string[]
+}
+
+export interface PrincipalActivity {
+  edits: number
+  editBytes: number
+  namespaceWrites: number
+  reviewWrites: number
+  claimsWon: number
+  claimRaces: number
+  blocked: number
+  expired: number
+  staleFence: number
+  completed: number
+  modelCalls: number
+  tokens: number
+  errors: number
+  retries: number
+}
+
+export interface DocumentConcurrency {
+  room: string
+  updates: number
+  concurrentUpdates: number
+  stretches: number
+  multiWriterStretches: number
+}
+
+export interface TeamMetrics {
+  workspace: string
+  since: number
+  until: number
+  bucketMs: number
+  windowMs: number
+  concurrentWrites: { total: number; byDocument: DocumentConcurrency[] }
+  stretches: { total: number; singleWriter: number; multiWriter: number; multiWriterShare: number }
+  claims: { won: number; race: number; blocked: number; expired: number; staleFence: number; released: number; completed: number }
+  perPrincipal: Array<{ principal: string } & PrincipalActivity>
+  /** Sparse: one row per (bucket start, principal) with any activity. */
+  timeline: Array<{ start: number; principal: string } & PrincipalActivity>
+}
+
+const empty = (): PrincipalActivity => ({
+  edits: 0, editBytes: 0, namespaceWrites: 0, reviewWrites: 0, claimsWon: 0, claimRaces: 0, blocked: 0,
+  expired: 0, staleFence: 0, completed: 0, modelCalls: 0, tokens: 0, errors: 0, retries: 0,
+})
+
+const CLAIM_FIELD: Partial<Record<ClaimEvent, keyof PrincipalActivity>> = {
+  won: 'claimsWon', race: 'claimRaces', blocked: 'blocked', expired: 'expired', stale_fence: 'staleFence', completed: 'completed',
+}
+
+export function computeTeamMetrics(input: TeamMetricsInput): TeamMetrics {
+  const { since, until, bucketMs, windowMs } = input
+  const excluded = new Set(input.exclude ?? [])
+  const inRange = (at: number) => at >= since && at < until
+  const totals = new Map<string, PrincipalActivity>()
+  const buckets = new Map<string, { start: number; principal: string } & PrincipalActivity>()
+  const bump = (principal: string, at: number, field: keyof PrincipalActivity, by = 1) => {
+    if (!totals.has(principal)) totals.set(principal, empty())
+    totals.get(principal)![field] += by
+    const start = since + Math.floor((at - since) / bucketMs) * bucketMs
+    const key = `${start}\u0000${principal}`
+    if (!buckets.has(key)) buckets.set(key, { start, principal, ...empty() })
+    buckets.get(key)![field] += by
+  }
+
+  const writes = input.writes.filter((w) => inRange(w.at) && !excluded.has(w.principal))
+  const byRoom = new Map<string, WriteEntry[]>()
+  for (const w of writes) {
+    const ref = parseRoom(w.room)
+    if (!ref || ref.workspace !== input.workspace) continue
+    if (ref.kind === 'shared') {
+      bump(w.principal, w.at, 'edits')
+      bump(w.principal, w.at, 'editBytes', w.bytes)
+    } else if (ref.kind === 'namespace') bump(w.principal, w.at, 'namespaceWrites')
+    else bump(w.principal, w.at, 'reviewWrites')
+    if (!byRoom.has(w.room)) byRoom.set(w.room, [])
+    byRoom.get(w.room)!.push(w)
+  }
+  const byDocument = [...byRoom].map(([room, list]) => concurrency(room, list, windowMs)).sort((a, b) => a.room.localeCompare(b.room))
+
+  const claims = { won: 0, race: 0, blocked: 0, expired: 0, staleFence: 0, released: 0, completed: 0 }
+  for (const c of input.claims) {
+    if (!inRange(c.at)) continue
+    const field = CLAIM_FIELD[c.event]
+    if (field) bump(c.principal, c.at, field)
+    if (c.event === 'won') claims.won++
+    else if (c.event === 'race') claims.race++
+    else if (c.event === 'blocked') claims.blocked++
+    else if (c.event === 'expired') claims.expired++
+    else if (c.event === 'stale_fence') claims.staleFence++
+    else if (c.event === 'released') claims.released++
+    else if (c.event === 'completed') claims.completed++
+  }
+  for (const r of input.reports ?? []) {
+    if (!inRange(r.at)) continue
+    bump(r.principal, r.at, 'modelCalls', r.modelCalls)
+    bump(r.principal, r.at, 'tokens', r.inputTokens + r.outputTokens)
+    bump(r.principal, r.at, 'errors', r.errors)
+    bump(r.principal, r.at, 'retries', r.retries)
+  }
+
+  const stretchTotal = byDocument.reduce((n, d) => n + d.stretches, 0)
+  const multi = byDocument.reduce((n, d) => n + d.multiWriterStretches, 0)
+  return {
+    workspace: input.workspace,
+    since,
+    until,
+    bucketMs,
+    windowMs,
+    concurrentWrites: { total: byDocument.reduce((n, d) => n + d.concurrentUpdates, 0), byDocument },
+    stretches: { total: stretchTotal, singleWriter: stretchTotal - multi, multiWriter: multi, multiWriterShare: stretchTotal ? multi / stretchTotal : 0 },
+    claims,
+    perPrincipal: [...totals].map(([principal, a]) => ({ principal, ...a })).sort((a, b) => a.principal.localeCompare(b.principal)),
+    timeline: [...buckets.values()].sort((a, b) => a.start - b.start || a.principal.localeCompare(b.principal)),
+  }
+}
+
+function concurrency(room: string, list: WriteEntry[], windowMs: number): DocumentConcurrency {
+  const sorted = [...list].sort((a, b) => a.at - b.at)
+  // Last write time of each principal: a write is concurrent when another one wrote recently.
+  const lastAt = new Map<string, number>()
+  let concurrentUpdates = 0
+  let stretches = 0
+  let multiWriterStretches = 0
+  let writers = new Set<string>()
+  let prevAt = -Infinity
+  for (const w of sorted) {
+    if (w.at - prevAt > windowMs) {
+      if (writers.size > 1) multiWriterStretches++
+      stretches++
+      writers = new Set()
+    }
+    for (const [p, at] of lastAt) {
+      if (p !== w.principal && w.at - at <= windowMs) {
+        concurrentUpdates++
+        break
+      }
+    }
+    lastAt.set(w.principal, w.at)
+    writers.add(w.principal)
+    prevAt = w.at
+  }
+  if (writers.size > 1) multiWriterStretches++
+  return { room, updates: sorted.length, concurrentUpdates, stretches, multiWriterStretches }
+}
