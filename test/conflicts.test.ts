@@ -74,7 +74,7 @@ function setup(...writers: Array<[string, number]>) {
 }
 
 const summary = (rs: ConflictRecord[]) =>
-  rs.map((r) => ({ kind: r.kind, where: r.location.kind === 'map' ? r.location.path.join('.') : r.location.text, parties: r.parties.map((p) => `${p.principal}=${JSON.stringify(p.value)}`) }))
+  rs.map((r) => ({ kind: r.kind, where: r.location.kind === 'map' ? r.location.path.join('.') : r.location.kind === 'text' ? r.location.text : r.location.kind, parties: r.parties.map((p) => `${p.principal}=${JSON.stringify(p.value)}`) }))
 
 function expectValid(rs: ConflictRecord[]): void {
   for (const r of rs) expect(ConflictRecordSchema.parse(r)).toEqual(r)

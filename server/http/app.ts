@@ -3,7 +3,7 @@
 
 import { Hono } from 'hono'
 import { serveStatic } from '@hono/node-server/serve-static'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import type { ApiEnv } from './env.ts'
 import type { ApiDeps } from './deps.ts'
@@ -52,7 +52,21 @@ export function createApp(opts: AppOptions): Hono<ApiEnv> {
 function mountClient(app: Hono<ApiEnv>, clientDir: string): void {
   const root = relative(process.cwd(), clientDir) || '.'
   const index = readFileSync(join(clientDir, 'index.html'), 'utf8')
+  // Hashed assets may be cached forever; everything else (sw.js, index.html) must revalidate.
+  app.use('/assets/*', async function immutableAssets(c, next) {
+    await next()
+    if (c.res.ok) c.header('cache-control', 'public, max-age=31536000, immutable')
+  })
   app.use('/assets/*', serveStatic({ root }))
-  app.use('/favicon.svg', serveStatic({ root }))
-  app.get('*', (c) => c.html(index))
+  const rootFiles = readdirSync(clientDir, { withFileTypes: true }).filter((f) => f.isFile() && f.name !== 'index.html')
+  for (const file of rootFiles) {
+    app.get(`/${file.name}`, async function rootFile(c, next) {
+      c.header('cache-control', 'no-cache')
+      return serveStatic({ root })(c, next)
+    })
+  }
+  app.get('*', (c) => {
+    c.header('cache-control', 'no-cache')
+    return c.html(index)
+  })
 }

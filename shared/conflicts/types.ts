@@ -1,7 +1,7 @@
 // Conflict records: what the detector writes to the durable conflict log (DESIGN.md §4).
 import { z } from 'zod'
 
-export const CONFLICT_KINDS = ['map-key-overwrite', 'overlapping-text-edit'] as const
+export const CONFLICT_KINDS = ['map-key-overwrite', 'overlapping-text-edit', 'claim-race', 'schema-mismatch'] as const
 export type ConflictKind = (typeof CONFLICT_KINDS)[number]
 
 /** Yjs `RelativePositionJSON` (Y.relativePositionToJSON); rebuild with Y.createRelativePositionFromJSON. */
@@ -32,7 +32,13 @@ export const TextLocationSchema = z.object({
   text: z.string(),
 })
 
-export const ConflictLocationSchema = z.discriminatedUnion('kind', [MapLocationSchema, TextLocationSchema])
+/** A claim the server refused because another claimant won it concurrently (never reaches the CRDT). */
+export const TaskLocationSchema = z.object({ kind: z.literal('task'), taskId: z.string() })
+
+/** A client that wrote or announced an incompatible schema version. */
+export const SchemaLocationSchema = z.object({ kind: z.literal('schema'), expected: z.number(), found: z.unknown() })
+
+export const ConflictLocationSchema = z.discriminatedUnion('kind', [MapLocationSchema, TextLocationSchema, TaskLocationSchema, SchemaLocationSchema])
 export type MapLocation = z.infer<typeof MapLocationSchema>
 export type TextLocation = z.infer<typeof TextLocationSchema>
 export type ConflictLocation = z.infer<typeof ConflictLocationSchema>

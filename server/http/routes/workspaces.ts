@@ -12,6 +12,7 @@ import { mayManageMembers } from '../../../shared/access.ts'
 import { CLOSE } from '../../../shared/protocol.ts'
 import type { Principal, Role, Workspace } from '../../../shared/model.ts'
 import type { Registry } from '../../registry/index.ts'
+import { readableNamespaces } from '../../review/readableNamespaces.ts'
 
 /** The workspace and the caller's role in it; admins see every workspace. */
 export function workspaceFor(registry: Registry, id: string, principal: Principal): { workspace: Workspace; role: Role | null } {
@@ -31,8 +32,15 @@ export function workspaceRoutes({ registry, core }: ApiDeps): Hono<ApiEnv> {
   })
 
   app.get('/:ws', (c) => {
-    const { workspace, role } = workspaceFor(registry, c.req.param('ws'), c.get('principal'))
-    return c.json({ ...workspace, role, members: registry.members(workspace.id) })
+    const principal = c.get('principal')
+    const { workspace, role } = workspaceFor(registry, c.req.param('ws'), principal)
+    return c.json({
+      ...workspace,
+      role,
+      members: registry.members(workspace.id),
+      // Namespaces this caller may open now (the same rule sockets obey).
+      readableNamespaces: readableNamespaces(registry, workspace.id, principal),
+    })
   })
 
   app.put('/:ws/members/:principal', async (c) => {
