@@ -14,7 +14,7 @@ import type { Limits } from './core/limits.ts'
 import { ServerMetrics } from './metrics.ts'
 import { createLogger } from './logger.ts'
 import { createApp } from './http/app.ts'
-import { attachSync } from './ws/attachSync.ts'
+import { attachSync, closeSockets } from './ws/attachSync.ts'
 import { AgentReports, Coordinator, coordRoutes } from './coord/index.ts'
 
 export interface ServerOptions {
@@ -100,7 +100,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       (closing ??= (async () => {
         await coord.close()
         await core.close()
-        wss.close()
+        await closeSockets(wss, 2000)
         await new Promise<void>((resolve) => {
           http.close(() => resolve())
           ;(http as Server).closeAllConnections?.()

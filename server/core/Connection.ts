@@ -41,6 +41,8 @@ export class Connection {
   #closed = false
   #pausedUntil = 0
   #pausedForQueue = false
+  /** Messages that arrived while paused (the rest of the TCP chunk being parsed): run on resume. */
+  #held: Uint8Array[] = []
   #messages: TokenBucket
   #bytes: TokenBucket
 
@@ -76,6 +78,17 @@ export class Connection {
 
   receive(data: Uint8Array): void {
     if (this.#closed) return
+    // Pausing the socket stops further reads, but frames already read keep arriving: hold
+    // them, so a paused flooder really waits instead of being served from its last chunk.
+    if (this.#held.length > 0 || this.#isPaused()) {
+      if (data.length > this.limits.maxMessageBytes) return this.refuse(CLOSE.messageTooBig, 'message too big', 'too_big')
+      this.#held.push(data)
+      return
+    }
+    this.#accept(data)
+  }
+
+  #accept(data: Uint8Array): void {
     this.metrics.bytesIn.inc(data.length)
     if (data.length > this.limits.maxMessageBytes) return this.refuse(CLOSE.messageTooBig, 'message too big', 'too_big')
     this.#throttle(data.length)
@@ -121,8 +134,29 @@ export class Connection {
   roomDrained(): void {
     if (this.#pausedForQueue) {
       this.#pausedForQueue = false
-      if (Date.now() >= this.#pausedUntil) this.transport.resume()
+      this.#tryResume()
     }
+  }
+
+  #isPaused(): boolean {
+    return this.#pausedForQueue || Date.now() < this.#pausedUntil
+  }
+
+  #tryResume(): void {
+    let i = 0
+    while (i < this.#held.length && !this.#closed && !this.#isPaused()) this.#accept(this.#held[i++])
+    this.#held = i === this.#held.length ? [] : this.#held.slice(i)
+    if (!this.#closed && !this.#isPaused()) this.transport.resume()
+  }
+
+  #resumeAfter(wait: number): void {
+    setTimeout(() => {
+      if (this.#closed) return
+      // Timers may fire a little before Date.now() reaches the deadline: wait the rest.
+      const left = this.#pausedUntil - Date.now()
+      if (left > 0) return this.#resumeAfter(left)
+      this.#tryResume()
+    }, wait).unref()
   }
 
   #throttle(bytes: number): void {
@@ -131,11 +165,10 @@ export class Connection {
     this.metrics.refused.inc({ reason: 'rate_paused' })
     const until = Date.now() + wait
     if (until <= this.#pausedUntil) return
+    const wasPaused = Date.now() < this.#pausedUntil
     this.#pausedUntil = until
     this.transport.pause()
-    setTimeout(() => {
-      if (!this.#closed && !this.#pausedForQueue && Date.now() >= this.#pausedUntil) this.transport.resume()
-    }, wait).unref()
+    if (!wasPaused) this.#resumeAfter(wait)
   }
 
   #handle(data: Uint8Array): void {
@@ -176,7 +209,7 @@ export class Connection {
       return this.refuse(CLOSE.invalidPayload, `unknown sync message ${subtype}`, 'malformed')
     }
     const update = decoding.readVarUint8Array(decoder)
-    const info = inspectUpdate(update, room.doc) // throws if malformed
+    const info = inspectUpdate(update, (client) => room.expectedState(client)) // throws if malformed
     if (info.empty) return
     if (!this.ctx.canWrite) {
       this.metrics.refused.inc({ reason: 'read_only' })
@@ -185,7 +218,7 @@ export class Connection {
     if (info.hasGap && room.pendingBytes() + update.length > this.limits.maxPendingBytesPerRoom) {
       return this.refuse(CLOSE.policyViolation, 'too many updates with missing dependencies', 'pending_overflow')
     }
-    room.enqueueUpdate(this, update, info.clients)
+    room.enqueueUpdate(this, update, info)
     if (room.queuedUpdates > this.limits.maxQueuedUpdatesPerRoom && !this.#pausedForQueue) {
       this.#pausedForQueue = true
       this.transport.pause()

@@ -13,7 +13,8 @@ import type { TransactionOrigin } from '../../shared/origin.ts'
 import type { Limits } from './limits.ts'
 import type { Connection } from './Connection.ts'
 import { awarenessMessage, persistedMessage, updateMessage } from './messages.ts'
-import { pendingBytes } from './inspectUpdate.ts'
+import { pendingBytes, type UpdateInfo } from './inspectUpdate.ts'
+import { CLOSE } from '../../shared/protocol.ts'
 
 /** How an accepted update enters the document. The conflict detector replaces the default. */
 export type Integrator = (room: Room, update: Uint8Array, origin: TransactionOrigin) => void
@@ -34,7 +35,7 @@ export interface RoomOptions {
 type Writer = { conn: Connection; principal: string } | { conn: null; principal: string; reason: string }
 
 type Queued =
-  | { kind: 'update'; writer: Writer; update: Uint8Array; clients: number[]; receivedAt: number }
+  | { kind: 'update'; writer: Writer; update: Uint8Array; clients: number[]; receivedAt: number; gap: boolean; ends: Map<number, number> | null }
   | { kind: 'ack'; conn: Connection; requestId: number }
 
 const defaultIntegrate: Integrator = (room, update, origin) => Y.applyUpdate(room.doc, update, origin)
@@ -70,7 +71,15 @@ export class Room {
       this.doc,
       () => {
         if (state.snapshot) Y.applyUpdate(this.doc, state.snapshot, origin)
-        for (const u of state.updates) Y.applyUpdate(this.doc, u.data, origin)
+        for (const u of state.updates) {
+          // An update that failed to apply when it arrived fails the same way now: skip it
+          // rather than make the room unloadable.
+          try {
+            Y.applyUpdate(this.doc, u.data, origin)
+          } catch (err) {
+            this.opts.logger.warn({ err, room: this.name, seq: u.seq }, 'stored update failed to apply on load')
+          }
+        }
       },
       origin,
     )
@@ -84,9 +93,20 @@ export class Room {
     return this.#queue.length
   }
 
+  /** Bytes held back for missing dependencies, counting queued updates that will be. */
   pendingBytes(): number {
-    return pendingBytes(this.doc)
+    return pendingBytes(this.doc) + this.#queuedGapBytes
   }
+
+  /** The clock the document will have for `client` once everything queued is applied. */
+  expectedState(client: number): number {
+    return Math.max(Y.getState(this.doc.store, client), this.#queuedEnds.get(client) ?? 0)
+  }
+
+  // A burst of updates is inspected before any of it is applied: track what the queue adds,
+  // so consecutive updates of one client are not mistaken for gaps, and gaps in one burst add up.
+  #queuedEnds = new Map<number, number>()
+  #queuedGapBytes = 0
 
   addConnection(conn: Connection): void {
     this.connections.add(conn)
@@ -106,8 +126,19 @@ export class Room {
   }
 
   /** Queues an accepted update for durable append; applied and broadcast once stored. */
-  enqueueUpdate(conn: Connection, update: Uint8Array, clients: number[]): void {
-    this.#queue.push({ kind: 'update', writer: { conn, principal: conn.ctx.principal }, update, clients, receivedAt: performance.now() })
+  enqueueUpdate(conn: Connection, update: Uint8Array, info: Pick<UpdateInfo, 'clients' | 'hasGap' | 'ends'>): void {
+    const ends = info.hasGap ? null : info.ends
+    this.#queue.push({
+      kind: 'update',
+      writer: { conn, principal: conn.ctx.principal },
+      update,
+      clients: info.clients,
+      receivedAt: performance.now(),
+      gap: info.hasGap,
+      ends,
+    })
+    if (info.hasGap) this.#queuedGapBytes += update.length
+    for (const [client, end] of ends ?? []) this.#queuedEnds.set(client, Math.max(end, this.#queuedEnds.get(client) ?? 0))
     this.#scheduleFlush()
   }
 
@@ -128,7 +159,7 @@ export class Room {
       if (changed) {
         const update = Y.encodeStateAsUpdate(scratch, before)
         const writer: Writer = { conn: null, principal, reason }
-        this.#queue.push({ kind: 'update', writer, update, clients: [scratch.clientID], receivedAt: performance.now() })
+        this.#queue.push({ kind: 'update', writer, update, clients: [scratch.clientID], receivedAt: performance.now(), gap: false, ends: null })
         this.#scheduleFlush()
         await this.drain()
         const stored = Y.getState(this.doc.store, scratch.clientID) >= Y.getState(scratch.store, scratch.clientID)
@@ -213,6 +244,8 @@ export class Room {
           await this.#persistAndApply(batch)
         } catch {
           // Logged and its writers told in #persistAndApply; the room keeps serving.
+        } finally {
+          this.#forgetQueued(batch)
         }
       }
     } finally {
@@ -220,6 +253,15 @@ export class Room {
     }
     for (const conn of this.connections) conn.roomDrained()
     void this.compactIfNeeded().catch((err: unknown) => this.opts.logger.error({ err, room: this.name }, 'compaction failed'))
+  }
+
+  #forgetQueued(batch: Queued[]): void {
+    for (const q of batch) if (q.kind === 'update' && q.gap) this.#queuedGapBytes -= q.update.length
+    this.#queuedEnds.clear()
+    for (const q of this.#queue) {
+      if (q.kind !== 'update' || !q.ends) continue
+      for (const [client, end] of q.ends) this.#queuedEnds.set(client, Math.max(end, this.#queuedEnds.get(client) ?? 0))
+    }
   }
 
   async #persistAndApply(batch: Queued[]): Promise<void> {
@@ -258,6 +300,12 @@ export class Room {
       try {
         const integrate = this.opts.integrate ?? defaultIntegrate
         integrate(this, q.update, origin)
+      } catch (err) {
+        // Decoded but Yjs could not apply it (a crafted update). It is stored already; load()
+        // replays it the same way. Keep applying the rest of the batch: it is stored too.
+        this.opts.logger.warn({ err, room: this.name, principal: writer.principal }, 'stored update failed to apply')
+        this.opts.metrics.refused.inc({ reason: 'apply_failed' })
+        writer.conn?.close(CLOSE.invalidPayload, 'update could not be applied')
       } finally {
         this.#currentSender = null
       }

@@ -40,6 +40,28 @@ export function attachSync(server: Server, opts: AttachSyncOptions): WebSocketSe
   return wss
 }
 
+/**
+ * Ends every socket at shutdown: asks the open ones to close, waits up to `graceMs` for the
+ * close handshakes, then cuts the rest (an unresponsive peer must not hold the server open).
+ */
+export async function closeSockets(wss: WebSocketServer, graceMs: number): Promise<void> {
+  const pending = [...wss.clients].filter((ws) => ws.readyState !== ws.CLOSED)
+  for (const ws of pending) {
+    if (ws.readyState === ws.OPEN) ws.close(CLOSE.goingAway, 'server shutting down')
+    ws.resume()
+  }
+  if (pending.length > 0) {
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      Promise.all(pending.map((ws) => new Promise((resolve) => (ws.readyState === ws.CLOSED ? resolve(null) : ws.once('close', resolve))))),
+      new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
+    ])
+    clearTimeout(timer)
+    for (const ws of wss.clients) ws.terminate()
+  }
+  await new Promise<void>((resolve) => wss.close(() => resolve()))
+}
+
 function tokenOf(req: IncomingMessage, url: URL): string | null {
   const fromQuery = url.searchParams.get('token')
   if (fromQuery) return fromQuery
@@ -66,7 +88,12 @@ function onSocket(ws: WebSocket, req: IncomingMessage, url: URL, opts: AttachSyn
   const conn = opts.core.connect(
     {
       send: (data) => ws.send(data, { binary: true }),
-      close: (code, reason) => ws.close(code, reason.slice(0, 120)),
+      close: (code, reason) => {
+        ws.close(code, reason.slice(0, 120))
+        // A socket paused for flow control would never read the peer's close reply (or its
+        // FIN) and linger until ws's 30 s close timeout: read again so the handshake ends.
+        ws.resume()
+      },
       bufferedAmount: () => ws.bufferedAmount,
       pause: () => ws.pause(),
       resume: () => ws.resume(),
