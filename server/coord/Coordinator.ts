@@ -122,6 +122,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         void this.reflect(e.workspace, e.taskId)
         leasesChanged ||= e.event !== 'created'
       }
+      if (e.event === 'expired') this.opts.logger.info({ workspace: e.workspace, task: e.taskId, holder: e.principal, fencingToken: e.fencingToken }, 'lease expired')
       this.emit('entry', e)
       if (e.event === 'race' && e.holder) {
         const heldForMs = typeof e.detail?.heldForMs === 'number' ? e.detail.heldForMs : 0

@@ -36,3 +36,14 @@ export {
   type PrincipalActivity,
   type DocumentConcurrency,
 } from './teamMetrics.ts'
+export {
+  createTaskClient,
+  keepLeaseAlive,
+  TaskRefused,
+  type TaskClient,
+  type TaskClientOptions,
+  type Granted,
+  type KeptLease,
+  type RefusalCode,
+  type AgentReportBody,
+} from './client.ts'

@@ -1,0 +1,55 @@
+// [coord] The typed task client and keepLeaseAlive against a real server.
+
+import { afterEach, describe, expect, it } from 'vitest'
+import { startTestServer, token, type TestServer } from './helpers/server.ts'
+import { waitFor } from './helpers/wait.ts'
+import { createTaskClient, keepLeaseAlive, TaskRefused, type ClaimLogEntry } from '../shared/coord/index.ts'
+
+let server: TestServer
+afterEach(async () => {
+  await server?.close()
+})
+const client = (who: string) => createTaskClient({ baseUrl: server.url, token: token(who), workspace: 'w1' })
+
+describe('task client', () => {
+  it('keepLeaseAlive holds a short lease over many TTLs; others are refused meanwhile', async () => {
+    server = await startTestServer()
+    const a = client('agent-a')
+    const b = client('agent-b')
+    await a.create({ id: 't', title: 'T' })
+    const renewals: ClaimLogEntry[] = []
+    server.coord.on('entry', (e) => e.event === 'renewed' && renewals.push(e))
+    const kept = keepLeaseAlive(a, await a.claim('t', 600))
+    await waitFor(() => renewals.length >= 7, 'seven renewals (more than two TTLs)')
+    const refused = await b.claim('t').catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(TaskRefused)
+    expect(refused).toMatchObject({ status: 409, code: 'held', details: { owner: 'agent-a' } })
+    expect(server.coord.store.claimLog('w1', { events: ['expired'] })).toHaveLength(0)
+    kept.stop()
+    const done = await a.complete('t', kept.current().fencingToken, { ok: true })
+    expect(done).toMatchObject({ status: 'done', owner: 'agent-a', fencingToken: 1 })
+  })
+
+  it('a kept lease reports loss when its token goes stale', async () => {
+    server = await startTestServer()
+    const a = client('agent-a')
+    await a.create({ id: 't', title: 'T' })
+    const granted = await a.claim('t', 150)
+    const kept = keepLeaseAlive(a, granted)
+    await a.release('t', granted.fencingToken)
+    const { reason } = await kept.lost
+    expect(reason).toMatch(/^stale_fence/)
+  })
+
+  it('surfaces blocked claims and reports model use', async () => {
+    server = await startTestServer()
+    const a = client('agent-a')
+    await a.create({ id: 'second', title: 'S', dependsOn: ['first'] })
+    await expect(a.claim('second')).rejects.toMatchObject({ code: 'blocked', details: { unfinished: ['first'] } })
+    await a.report({ model: 'm', modelCalls: 2, inputTokens: 10, outputTokens: 5 })
+    const m = await a.teamMetrics({ bucketMs: 60_000 })
+    expect(m.claims.blocked).toBe(1)
+    expect(m.perPrincipal.find((p) => p.principal === 'agent-a')).toMatchObject({ modelCalls: 2, tokens: 15, blocked: 1 })
+    expect((await a.list()).map((t) => t.id)).toEqual(['second'])
+  })
+})
