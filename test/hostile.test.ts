@@ -131,6 +131,7 @@ describe('protocol violations below the message layer', () => {
     socket.write(Buffer.concat([Buffer.from([0x83, 0x80]), randomBytes(4)]))
     expect(await closeFrameCode(socket, rest)).toBe(1002)
     await witnessesSync(server.wsUrl, ROOM)
+    await witnessesSync(server.wsUrl, OTHER)
   })
 })
 
@@ -154,6 +155,7 @@ describe('awareness', () => {
     owner.close()
     thief.close()
     await witnessesSync(server.wsUrl, ROOM)
+    await witnessesSync(server.wsUrl, OTHER)
   })
 })
 
