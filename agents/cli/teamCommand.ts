@@ -31,11 +31,19 @@ export async function teamCommand(argv: string[]): Promise<number> {
     return 2
   }
   const supervisor = new Supervisor(team)
-  supervisor.on('status', (s) => console.log(JSON.stringify({ time: new Date().toISOString(), msg: 'agent status', ...s })))
-  supervisor.start()
+  const log = (fields: Record<string, unknown>) => console.log(JSON.stringify({ time: new Date().toISOString(), ...fields }))
   return new Promise<number>((resolve) => {
+    supervisor.on('status', (s) => {
+      log({ msg: 'agent status', ...s })
+      // Nothing left to supervise: say so and fail, rather than idle (or exit 0) with no agents.
+      if (supervisor.statuses().every((m) => m.state === 'gave-up')) {
+        log({ msg: 'every agent gave up' })
+        resolve(1)
+      }
+    })
     const stop = () => void supervisor.stop().then(() => resolve(0))
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
+    supervisor.start()
   })
 }

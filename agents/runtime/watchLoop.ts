@@ -49,8 +49,9 @@ export function watchDocuments(agent: Agent, review: (doc: string) => Promise<un
     // Our own edits do not ask for another review of the same text.
     if (txn.local) return
     for (const e of events) {
-      if (e.target === docs) for (const key of e.changes.keys.keys()) if (docs.has(key)) schedule(key, debounceMs)
-      else {
+      if (e.target === docs) {
+        for (const key of e.changes.keys.keys()) if (docs.has(key)) schedule(key, debounceMs)
+      } else {
         const name = [...docs.entries()].find(([, v]) => v === e.target)?.[0]
         if (name) schedule(name, debounceMs)
       }

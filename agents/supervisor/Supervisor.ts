@@ -17,7 +17,9 @@ export interface MemberStatus {
   detail?: string
 }
 
-const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url))
+// The same entry users run: it registers tsx relative to itself, so members start from any
+// working directory (`--import tsx` would resolve tsx from the cwd and fail outside the repo).
+const CLI = fileURLToPath(new URL('../../bin/polyphony.mjs', import.meta.url))
 
 export class Supervisor extends EventEmitter {
   readonly #members = new Map<string, { status: MemberStatus; child: ChildProcess | null; crashes: number[]; timer: NodeJS.Timeout | null }>()
@@ -63,7 +65,7 @@ export class Supervisor extends EventEmitter {
     const member = this.#members.get(name)!
     const spec = this.team.agents.find((a) => a.name === name)!
     const { args, token } = agentArgs(this.team, spec, this.env)
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'agent', ...args], {
+    const child = spawn(process.execPath, [CLI, 'agent', ...args], {
       env: { ...this.env, POLYPHONY_TOKEN: token },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
@@ -73,7 +75,7 @@ export class Supervisor extends EventEmitter {
       if (d.toString().includes('"attached"')) this.#set(name, 'running')
       this.emit('output', name, d.toString())
     })
-    child.stderr?.on('data', (d: Buffer) => (lastError = d.toString().trim().split('\n').at(-1) ?? ''))
+    child.stderr?.on('data', (d: Buffer) => (lastError = telling(d.toString()) ?? lastError))
     child.on('exit', (code, signal) => {
       member.child = null
       if (this.#stopping) return
@@ -92,4 +94,10 @@ export class Supervisor extends EventEmitter {
     m.status = { ...m.status, state, detail }
     this.emit('status', { ...m.status })
   }
+}
+
+/** The line of a crash report worth showing: the error, not Node's trailing version banner. */
+function telling(stderr: string): string | undefined {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^Node\.js v\d/.test(l) && !l.startsWith('at '))
+  return [...lines].reverse().find((l) => /error|cannot|denied|refused|invalid/i.test(l)) ?? lines.at(-1)
 }

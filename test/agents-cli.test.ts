@@ -1,0 +1,116 @@
+// [agents] `polyphony agent` as a user runs it: node bin/polyphony.mjs in its own process,
+// against a real test server (and, for the model loop, the fake Messages API).
+
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import type { Agent } from '../agents/index.ts'
+import { clarityReviewer } from '../agents/reviewers/index.ts'
+import { startTestServer, token, type TestServer } from './helpers/server.ts'
+import { connectTestAgent } from './helpers/agents.ts'
+import { startFakeMessagesApi, step, type FakeMessagesApi } from './helpers/fakeMessagesApi.ts'
+import { waitFor } from './helpers/wait.ts'
+import { cleanEnv, killAllCli, runCli } from './fixtures/agents-process.ts'
+import { REVIEW_DOC, REVIEW_TEXT, storedAnnotations } from './fixtures/agents-text.ts'
+
+let server: TestServer | undefined
+let api: FakeMessagesApi | undefined
+const agents: Agent[] = []
+afterEach(async () => {
+  await killAllCli()
+  for (const a of agents.splice(0)) a.close()
+  await api?.close()
+  await server?.close()
+  api = server = undefined
+})
+
+/** A server whose w1 holds the review text, written by agent-b (an editor; it stays attached to edit more). */
+async function serverWithText() {
+  server = await startTestServer()
+  const writer = await connectTestAgent(server, 'agent-b')
+  agents.push(writer)
+  writer.createDocument(REVIEW_DOC, REVIEW_TEXT)
+  await writer.flushed()
+  return { server, writer }
+}
+
+const agentArgs = (s: TestServer, extra: string[]) => ['agent', '--server', s.url, '--workspace', 'w1', '--token', token('agent-a'), ...extra]
+const annotationsOnServer = async (s: TestServer) => storedAnnotations((await s.core.room('w1/ns/agent-a')).doc.getMap('annotations'))
+
+describe('polyphony agent', () => {
+  it('--help prints the usage and exits 0', async () => {
+    const run = runCli(['agent', '--help'])
+    expect(await run.exited).toEqual({ code: 0, signal: null })
+    const out = run.stdout.join('\n')
+    expect(out).toMatch(/Usage: polyphony agent --workspace W --token T/)
+    expect(out).toMatch(/--offline-reviewer K/)
+    expect(out).toMatch(/POLYPHONY_TOKEN/)
+  })
+
+  it('without a token exits 2 and says what is missing', async () => {
+    const run = runCli(['agent', '--workspace', 'w1', '--offline-reviewer', 'clarity'])
+    expect(await run.exited).toEqual({ code: 2, signal: null })
+    expect(run.stderr.join('\n')).toMatch(/--token is required \(or set POLYPHONY_TOKEN\)/)
+    expect(run.stdout.filter(Boolean)).toEqual([])
+  })
+
+  it('without a model or an offline reviewer exits 2 and says how to choose one', async () => {
+    const run = runCli(['agent', '--workspace', 'w1', '--token', 'x'])
+    expect(await run.exited).toEqual({ code: 2, signal: null })
+    expect(run.stderr.join('\n')).toMatch(/ANTHROPIC_API_KEY.*--offline-reviewer/)
+  })
+
+  it('with a token the server rejects exits 1 with a readable message', async () => {
+    server = await startTestServer()
+    const run = runCli(['agent', '--server', server.url, '--workspace', 'w1', '--token', 'pp_not_a_real_token_0123456789', '--offline-reviewer', 'clarity'])
+    expect((await run.exited).code).toBe(1)
+    expect(run.stderr.join('\n')).toMatch(/cannot attach to http:\/\/127\.0\.0\.1:\d+ workspace w1/)
+  })
+
+  it('--offline-reviewer clarity --once annotates the workspace and exits 0', async () => {
+    const { server } = await serverWithText()
+    const run = runCli(agentArgs(server, ['--offline-reviewer', 'clarity', '--once']), { env: cleanEnv() })
+    expect(await run.exited).toEqual({ code: 0, signal: null })
+    expect(run.records().map((r) => r.msg)).toEqual(['attached', 'reviewed', 'stopping'])
+    const expected = clarityReviewer.review(REVIEW_TEXT)
+    expect(run.records()[1]).toMatchObject({ doc: REVIEW_DOC, result: { findings: expected.length, created: expected.length } })
+    // Durable before exit: the server has every finding, attributed to agent-a.
+    const stored = await annotationsOnServer(server)
+    expect(stored.map((a) => a.body.label).sort()).toEqual(expected.map((f) => f.label).sort())
+    expect(new Set(stored.map((a) => a.author))).toEqual(new Set(['agent-a']))
+  })
+
+  it('with ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL it runs the model loop against that endpoint', async () => {
+    const { server } = await serverWithText()
+    api = await startFakeMessagesApi()
+    api.script(
+      step.toolUse({ name: 'annotate', input: { doc: REVIEW_DOC, quote: 'Most experts agree', label: 'unsupported', comment: 'Who?' } }),
+      step.text('One unsupported claim.'),
+    )
+    const env = cleanEnv({ ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: api.url })
+    const run = runCli(agentArgs(server, ['--model', 'claude-test', '--role', 'fact-checker', '--once']), { env })
+    expect(await run.exited).toEqual({ code: 0, signal: null })
+    const reviewed = run.records().find((r) => r.msg === 'reviewed')
+    expect(reviewed).toMatchObject({ doc: REVIEW_DOC, result: { outcome: 'completed', turns: 2 } })
+    expect(api.requests).toHaveLength(2)
+    expect(api.requests[0]!.body).toMatchObject({ model: 'claude-test' })
+    expect(api.requests[0]!.body.system).toMatch(/fact-checker/)
+    const stored = await annotationsOnServer(server)
+    expect(stored.map((a) => [a.author, a.target.quote.exact, a.body.label])).toEqual([['agent-a', 'Most experts agree', 'unsupported']])
+  })
+
+  it('keeps watching, reviews a changed document again, and exits 0 on SIGTERM', async () => {
+    const { server, writer } = await serverWithText()
+    const run = runCli(agentArgs(server, ['--offline-reviewer', 'claims']), { env: cleanEnv() })
+    await run.waitForRecord((r) => r.msg === 'reviewed', 'the first review')
+    const before = (await annotationsOnServer(server)).length
+    writer.edit(REVIEW_DOC, (t: Y.Text) => t.insert(t.length, '\n\nEveryone knows it is clearly the fastest scheduler.'))
+    // The first review saw the original text; only a second one can count the new sentence.
+    const second = await run.waitForRecord((r) => r.msg === 'reviewed', 'a second review of the changed text', { nth: 2 })
+    expect((second.result as { created: number }).created).toBeGreaterThan(0)
+    await waitFor(async () => (await annotationsOnServer(server)).length > before, 'new annotations on the server')
+    run.child.kill('SIGTERM')
+    expect(await run.exited).toEqual({ code: 0, signal: null })
+    expect(run.records().at(-1)).toMatchObject({ msg: 'stopping', signal: 'SIGTERM' })
+    expect(run.stderr.join('\n')).toBe('')
+  })
+})
