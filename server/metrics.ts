@@ -33,6 +33,12 @@ export class ServerMetrics {
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   })
+  readonly conflicts = new prom.Counter({
+    name: 'polyphony_conflicts_total',
+    help: 'Operational conflicts detected, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  })
   readonly compactions = new prom.Counter({ name: 'polyphony_compactions_total', help: 'Room log compactions', registers: [this.registry] })
   readonly httpRequests = new prom.Counter({
     name: 'polyphony_http_requests_total',

@@ -14,6 +14,9 @@ import type { Limits } from './core/limits.ts'
 import { ServerMetrics } from './metrics.ts'
 import { createLogger } from './logger.ts'
 import { createApp } from './http/app.ts'
+import { reviewRoutes } from './http/routes/review.ts'
+import { conflictRoutes } from './http/routes/conflicts.ts'
+import { ConflictService } from './conflicts/ConflictService.ts'
 import { attachSync, closeSockets } from './ws/attachSync.ts'
 import { AgentReports, Coordinator, coordRoutes } from './coord/index.ts'
 
@@ -42,6 +45,8 @@ export interface RunningServer {
   storage: DocumentStorage
   /** Tasks, leases, claim log; emits 'claimRace' and 'entry' (server/coord/). */
   coord: Coordinator
+  /** The operational conflict log; emits 'conflict' (server/conflicts/). */
+  conflicts: ConflictService
   metrics: ServerMetrics
   logger: Logger
   /** Flushes every room to storage, closes sockets and the database. */
@@ -63,11 +68,22 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     logger.info({ ...result, ms: Math.round(performance.now() - started) }, 'bootstrap applied')
   }
   const metrics = new ServerMetrics()
-  const core = new SyncCore({ storage, metrics, logger, limits: opts.limits, shouldCompact })
+  const conflicts = new ConflictService({ db, metrics, logger })
+  const core = new SyncCore({ storage, metrics, logger, limits: opts.limits, shouldCompact, extensionFor: conflicts.extensionFor })
+  conflicts.attach(core)
   const coord = new Coordinator({ db, room: (name) => core.room(name), metrics, logger })
+  coord.on('claimRace', (race) => conflicts.onClaimRace(race))
   await coord.start()
-  const coordApi = { path: '/workspaces', routes: coordRoutes({ registry, coord, reports: new AgentReports(db, metrics), storage, metrics }) }
-  const app = createApp({ registry, core, metrics, logger, clientDir: opts.clientDir, extraRoutes: [coordApi] })
+  const deps = { registry, core, metrics, logger }
+  const app = createApp({
+    ...deps,
+    clientDir: opts.clientDir,
+    extraRoutes: [
+      { path: '/workspaces', routes: coordRoutes({ registry, coord, reports: new AgentReports(db, metrics), storage, metrics }) },
+      { path: '/workspaces', routes: reviewRoutes(deps) },
+      { path: '/workspaces', routes: conflictRoutes({ ...deps, conflicts }) },
+    ],
+  })
 
   const http = await listen(app.fetch, opts.port ?? 8080, opts.host ?? '127.0.0.1')
   const wss = attachSync(http as Server, {
@@ -94,6 +110,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     core,
     storage,
     coord,
+    conflicts,
     metrics,
     logger,
     close: () =>

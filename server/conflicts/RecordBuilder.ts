@@ -46,6 +46,11 @@ export class RecordBuilder {
       start: this.#position(text, path, first.item.id.client, first.start, 0),
       end: this.#position(text, path, last.item.id.client, last.end - 1, -1),
       text: stretch.members.map(pieceText).join(''),
+      // The stretch plus both parties' adjacent insertions: what a resolution replaces.
+      region: {
+        start: this.#position(text, path, stretch.region[0].item.id.client, stretch.region[0].start, 0),
+        end: this.#position(text, path, stretch.region[stretch.region.length - 1].item.id.client, stretch.region[stretch.region.length - 1].end - 1, -1),
+      },
     }
     const parties = sortParties([
       { principal: a.principal, value: va },

@@ -203,7 +203,8 @@ export class Connection {
     const subtype = decoding.readVarUint(decoder)
     if (subtype === syncProtocol.messageYjsSyncStep1) {
       const stateVector = decoding.readVarUint8Array(decoder)
-      return this.send(syncStep2Message(room.doc, stateVector))
+      this.send(syncStep2Message(room.doc, stateVector))
+      return room.noteDelivered(this)
     }
     if (subtype !== syncProtocol.messageYjsSyncStep2 && subtype !== syncProtocol.messageYjsUpdate) {
       return this.refuse(CLOSE.invalidPayload, `unknown sync message ${subtype}`, 'malformed')
@@ -218,7 +219,7 @@ export class Connection {
     if (info.hasGap && room.pendingBytes() + update.length > this.limits.maxPendingBytesPerRoom) {
       return this.refuse(CLOSE.policyViolation, 'too many updates with missing dependencies', 'pending_overflow')
     }
-    room.enqueueUpdate(this, update, info)
+    room.enqueueUpdate(this, update, info, subtype === syncProtocol.messageYjsSyncStep2 ? 'sync' : 'update')
     if (room.queuedUpdates > this.limits.maxQueuedUpdatesPerRoom && !this.#pausedForQueue) {
       this.#pausedForQueue = true
       this.transport.pause()

@@ -7,7 +7,7 @@
 import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import type { Logger } from 'pino'
-import type { DocumentStorage } from '../storage/DocumentStorage.ts'
+import type { DocumentStorage, RoomState } from '../storage/DocumentStorage.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import type { TransactionOrigin } from '../../shared/origin.ts'
 import type { Limits } from './limits.ts'
@@ -15,9 +15,8 @@ import type { Connection } from './Connection.ts'
 import { awarenessMessage, persistedMessage, updateMessage } from './messages.ts'
 import { pendingBytes, type UpdateInfo } from './inspectUpdate.ts'
 import { CLOSE } from '../../shared/protocol.ts'
+import type { RoomExtension, UpdateMessage } from './RoomExtension.ts'
 
-/** How an accepted update enters the document. The conflict detector replaces the default. */
-export type Integrator = (room: Room, update: Uint8Array, origin: TransactionOrigin) => void
 
 export interface RoomOptions {
   name: string
@@ -25,7 +24,8 @@ export interface RoomOptions {
   limits: Limits
   metrics: ServerMetrics
   logger: Logger
-  integrate?: Integrator
+  /** Takes over how updates enter the document (the conflict detector on shared rooms). */
+  extension?: RoomExtension
   /** Called once the room has no connections and has been idle for limits.idleRoomMs. */
   onIdle: (room: Room) => void
   shouldCompact: (stats: { updatesSinceSnapshot: number; bytesSinceSnapshot: number }) => boolean
@@ -35,14 +35,22 @@ export interface RoomOptions {
 type Writer = { conn: Connection; principal: string } | { conn: null; principal: string; reason: string }
 
 type Queued =
-  | { kind: 'update'; writer: Writer; update: Uint8Array; clients: number[]; receivedAt: number; gap: boolean; ends: Map<number, number> | null }
+  | {
+      kind: 'update'
+      writer: Writer
+      update: Uint8Array
+      message: UpdateMessage
+      clients: number[]
+      receivedAt: number
+      gap: boolean
+      ends: Map<number, number> | null
+    }
   | { kind: 'ack'; conn: Connection; requestId: number }
 
-const defaultIntegrate: Integrator = (room, update, origin) => Y.applyUpdate(room.doc, update, origin)
 
 export class Room {
   readonly name: string
-  readonly doc = new Y.Doc({ gc: true })
+  readonly doc: Y.Doc
   readonly awareness: awarenessProtocol.Awareness
   readonly connections = new Set<Connection>()
   /** Highest storage seq applied to `doc`; every lower seq is applied too. */
@@ -58,6 +66,7 @@ export class Room {
 
   constructor(private readonly opts: RoomOptions) {
     this.name = opts.name
+    this.doc = new Y.Doc({ gc: opts.extension?.gc ?? true })
     this.awareness = new awarenessProtocol.Awareness(this.doc)
     this.awareness.setLocalState(null)
     this.doc.on('update', this.#broadcastUpdate)
@@ -66,6 +75,15 @@ export class Room {
 
   async load(): Promise<void> {
     const state = await this.opts.storage.load(this.name)
+    if (this.opts.extension) this.opts.extension.load(this.doc, state)
+    else this.#applyStored(state)
+    this.#snapshotSeq = state.snapshotSeq
+    this.appliedSeq = state.updates.at(-1)?.seq ?? state.snapshotSeq
+    this.#updatesSinceSnapshot = state.updates.length
+    this.#bytesSinceSnapshot = state.updates.reduce((n, u) => n + u.data.length, 0)
+  }
+
+  #applyStored(state: RoomState): void {
     const origin: TransactionOrigin = { source: 'storage' }
     Y.transact(
       this.doc,
@@ -83,10 +101,6 @@ export class Room {
       },
       origin,
     )
-    this.#snapshotSeq = state.snapshotSeq
-    this.appliedSeq = state.updates.at(-1)?.seq ?? state.snapshotSeq
-    this.#updatesSinceSnapshot = state.updates.length
-    this.#bytesSinceSnapshot = state.updates.reduce((n, u) => n + u.data.length, 0)
   }
 
   get queuedUpdates(): number {
@@ -116,22 +130,29 @@ export class Room {
 
   removeConnection(conn: Connection): void {
     if (!this.connections.delete(conn)) return
+    this.opts.extension?.connectionClosed(conn)
     const owned = [...conn.awarenessIds]
     for (const id of owned) this.#awarenessOwners.delete(id)
     if (owned.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, owned, null)
-    if (this.connections.size === 0 && !this.#closed) {
-      this.#idleTimer = setTimeout(() => this.opts.onIdle(this), this.opts.limits.idleRoomMs)
-      this.#idleTimer.unref()
-    }
+    this.armIdle()
+  }
+
+  /** Starts the idle countdown if nobody is connected (also for rooms loaded by the API). */
+  armIdle(): void {
+    if (this.connections.size > 0 || this.#closed) return
+    if (this.#idleTimer) clearTimeout(this.#idleTimer)
+    this.#idleTimer = setTimeout(() => this.opts.onIdle(this), this.opts.limits.idleRoomMs)
+    this.#idleTimer.unref()
   }
 
   /** Queues an accepted update for durable append; applied and broadcast once stored. */
-  enqueueUpdate(conn: Connection, update: Uint8Array, info: Pick<UpdateInfo, 'clients' | 'hasGap' | 'ends'>): void {
+  enqueueUpdate(conn: Connection, update: Uint8Array, info: Pick<UpdateInfo, 'clients' | 'hasGap' | 'ends'>, message: UpdateMessage): void {
     const ends = info.hasGap ? null : info.ends
     this.#queue.push({
       kind: 'update',
       writer: { conn, principal: conn.ctx.principal },
       update,
+      message,
       clients: info.clients,
       receivedAt: performance.now(),
       gap: info.hasGap,
@@ -150,8 +171,10 @@ export class Room {
     const run = async (): Promise<void> => {
       await this.drain()
       const scratch = new Y.Doc()
-      scratch.clientID = this.#serverClientId
       Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.doc))
+      // Set after the state is in: Yjs gives a doc a new client id when a remote update
+      // carries its own id, which would churn ids on every server write.
+      scratch.clientID = this.#serverClientId
       const before = Y.encodeStateVector(scratch)
       let changed = false
       scratch.on('update', () => (changed = true))
@@ -159,7 +182,7 @@ export class Room {
       if (changed) {
         const update = Y.encodeStateAsUpdate(scratch, before)
         const writer: Writer = { conn: null, principal, reason }
-        this.#queue.push({ kind: 'update', writer, update, clients: [scratch.clientID], receivedAt: performance.now(), gap: false, ends: null })
+        this.#queue.push({ kind: 'update', writer, update, message: 'update', clients: [scratch.clientID], receivedAt: performance.now(), gap: false, ends: null })
         this.#scheduleFlush()
         await this.drain()
         const stored = Y.getState(this.doc.store, scratch.clientID) >= Y.getState(scratch.store, scratch.clientID)
@@ -181,6 +204,11 @@ export class Room {
   enqueueAck(conn: Connection, requestId: number): void {
     this.#queue.push({ kind: 'ack', conn, requestId })
     this.#scheduleFlush()
+  }
+
+  /** `conn` has been sent the whole document state (sync step 2). */
+  noteDelivered(conn: Connection): void {
+    this.opts.extension?.delivered(conn)
   }
 
   /** Which connection owns an awareness client id (a connection may only speak for its own). */
@@ -225,6 +253,7 @@ export class Room {
     if (this.#idleTimer) clearTimeout(this.#idleTimer)
     await this.drain()
     await this.compactIfNeeded()
+    this.opts.extension?.destroy()
     this.awareness.destroy()
     this.doc.destroy()
   }
@@ -274,7 +303,7 @@ export class Room {
       try {
         seqs = await this.opts.storage.append(
           this.name,
-          updates.map((u) => ({ principal: u.writer.principal, clients: u.clients, at, data: u.update })),
+          updates.map((u) => ({ principal: u.writer.principal, clients: u.clients, at, data: u.update, message: u.message })),
         )
       } catch (err) {
         // Nothing of this batch was acknowledged: its writers reconnect and resend (sync step 2).
@@ -298,8 +327,14 @@ export class Room {
         : { source: 'server', principal: writer.principal, reason: writer.reason }
       this.#currentSender = writer.conn
       try {
-        const integrate = this.opts.integrate ?? defaultIntegrate
-        integrate(this, q.update, origin)
+        const ext = this.opts.extension
+        if (ext) {
+          const session = writer.conn ? String(writer.conn.id) : `server:${writer.principal}`
+          ext.integrate(this.doc, q.update, { principal: writer.principal, session, message: q.message, origin })
+          for (const c of this.connections) if (c !== writer.conn) ext.delivered(c)
+        } else {
+          Y.applyUpdate(this.doc, q.update, origin)
+        }
       } catch (err) {
         // Decoded but Yjs could not apply it (a crafted update). It is stored already; load()
         // replays it the same way. Keep applying the rest of the batch: it is stored too.

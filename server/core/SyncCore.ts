@@ -8,7 +8,8 @@ import type { ServerMetrics } from '../metrics.ts'
 import { CLOSE } from '../../shared/protocol.ts'
 import { DEFAULT_LIMITS, type Limits } from './limits.ts'
 import { Connection } from './Connection.ts'
-import { Room, type Integrator } from './Room.ts'
+import { Room } from './Room.ts'
+import type { RoomExtension } from './RoomExtension.ts'
 import type { ConnectionContext, Transport } from './transport.ts'
 
 export interface SyncCoreOptions {
@@ -16,8 +17,8 @@ export interface SyncCoreOptions {
   metrics: ServerMetrics
   logger: Logger
   limits?: Partial<Limits>
-  /** Chooses how updates enter a room's document (e.g. through the conflict detector). */
-  integratorFor?: (room: string) => Integrator | undefined
+  /** Adds a feature to a room as it loads (e.g. the conflict detector on shared rooms). */
+  extensionFor?: (room: string) => RoomExtension | undefined
   shouldCompact?: (stats: { updatesSinceSnapshot: number; bytesSinceSnapshot: number }) => boolean
 }
 
@@ -72,11 +73,14 @@ export class SyncCore {
         limits: this.limits,
         metrics: this.opts.metrics,
         logger: this.opts.logger,
-        integrate: this.opts.integratorFor?.(name),
+        extension: this.opts.extensionFor?.(name),
         onIdle: (r) => void this.#unload(r),
         shouldCompact: this.opts.shouldCompact ?? (() => false),
       })
-      loading = room.load().then(() => room)
+      loading = room.load().then(() => {
+        room.armIdle()
+        return room
+      })
       loading.catch(() => this.#rooms.delete(name))
       this.#rooms.set(name, loading)
       loading.then(() => this.opts.metrics.rooms.set(this.#rooms.size)).catch(() => {})

@@ -22,7 +22,10 @@ export function requireAuth({ registry }: Pick<ApiDeps, 'registry'>): Middleware
   return async function requireAuth(c, next) {
     const header = c.req.header('authorization') ?? ''
     const match = /^Bearer\s+(\S+)$/i.exec(header)
-    const principal = match ? registry.authenticate(match[1]) : null
+    // EventSource cannot set headers: the event stream alone may carry the token in the query.
+    const fromQuery = c.req.method === 'GET' && c.req.path.endsWith('/events') ? c.req.query('token') : undefined
+    const token = match?.[1] ?? fromQuery
+    const principal = token ? registry.authenticate(token) : null
     if (!principal) throw unauthorized()
     c.set('principal', principal)
     c.set('log', c.get('log').child({ principal: principal.id }))

@@ -16,6 +16,11 @@ export interface UpdateMeta {
   clients: number[]
   /** Server receive time, ms since epoch. */
   at: number
+  /**
+   * How it arrived: 'sync' (a sync step 2, carrying everything the sender knew) or 'update'
+   * (the sender's own new writes). Absent means 'update'. The conflict detector replays it.
+   */
+  message?: 'sync' | 'update'
 }
 
 export interface StoredUpdate extends UpdateMeta {

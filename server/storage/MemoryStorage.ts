@@ -29,6 +29,7 @@ export class MemoryStorage implements DocumentStorage {
       clients: [...e.clients],
       at: e.at,
       data: e.data!.slice(),
+      ...(e.message === 'sync' ? { message: 'sync' as const } : {}),
     }))
     return { snapshot: r.snapshot?.slice() ?? null, snapshotSeq: r.snapshotSeq, updates }
   }
@@ -41,7 +42,7 @@ export class MemoryStorage implements DocumentStorage {
     return updates.map((u) => {
       const seq = r.log.length + 1
       // Copy: the caller may reuse its buffers after the promise resolves.
-      r.log.push({ seq, principal: u.principal, clients: [...u.clients], at: u.at, bytes: u.data.byteLength, data: u.data.slice() })
+      r.log.push({ seq, principal: u.principal, clients: [...u.clients], at: u.at, bytes: u.data.byteLength, data: u.data.slice(), message: u.message })
       return seq
     })
   }

@@ -30,6 +30,8 @@ export const TextLocationSchema = z.object({
   end: RelativePositionJsonSchema,
   /** What the stretch said before either party changed it. */
   text: z.string(),
+  /** The stretch with both parties' adjacent insertions: the range a resolution replaces. */
+  region: z.object({ start: RelativePositionJsonSchema, end: RelativePositionJsonSchema }).optional(),
 })
 
 /** A claim the server refused because another claimant won it concurrently (never reaches the CRDT). */

@@ -1,0 +1,107 @@
+// Operational conflicts for the whole server: the durable log, metrics, live events, claim
+// races from the coordinator, and resolution (an attributed write of the chosen value).
+
+import { EventEmitter } from 'node:events'
+import type { Logger } from 'pino'
+import type { Database } from '../db.ts'
+import type { ServerMetrics } from '../metrics.ts'
+import type { SyncCore } from '../core/SyncCore.ts'
+import type { RoomExtension } from '../core/RoomExtension.ts'
+import { parseRoom, sharedRoom } from '../../shared/rooms.ts'
+import { conflictId, sortParties, type ConflictRecord } from '../../shared/conflicts/index.ts'
+import { ConflictLog, type StatusFilter } from './ConflictLog.ts'
+import { ConflictWatch } from './ConflictWatch.ts'
+import { applyResolution } from './applyResolution.ts'
+
+/** A refused claim counts as a race only this soon after the winning claim. */
+export const CLAIM_RACE_WINDOW_MS = 2_000
+
+export interface ClaimRaceReport {
+  workspace: string
+  taskId: string
+  loser: string
+  holder: string
+  holderFencingToken: number
+  heldForMs: number
+  at: number
+}
+
+export type Choice = { pick: string } | { value: unknown }
+
+export class ConflictService extends EventEmitter<{ conflict: [string, ConflictRecord] }> {
+  readonly log: ConflictLog
+  #core: SyncCore | null = null
+
+  constructor(private readonly opts: { db: Database; metrics: ServerMetrics; logger: Logger }) {
+    super()
+    this.setMaxListeners(0)
+    this.log = new ConflictLog(opts.db)
+  }
+
+  /** The room extension for SyncCore: shared rooms get the detector. */
+  extensionFor = (room: string): RoomExtension | undefined => {
+    const ref = parseRoom(room)
+    if (ref?.kind !== 'shared') return undefined
+    return new ConflictWatch(
+      room,
+      (records) => this.record(ref.workspace, records),
+      (err, seq) => this.opts.logger.warn({ err, room, seq }, 'conflict replay skipped an update'),
+    )
+  }
+
+  attach(core: SyncCore): void {
+    this.#core = core
+  }
+
+  record(workspace: string, records: ConflictRecord[]): void {
+    for (const r of this.log.add(workspace, records)) {
+      this.opts.metrics.conflicts.inc({ kind: r.kind })
+      this.opts.logger.info({ workspace, conflict: r.id, kind: r.kind, parties: r.parties.map((p) => p.principal) }, 'conflict detected')
+      this.emit('conflict', workspace, r)
+    }
+  }
+
+  onClaimRace(race: ClaimRaceReport): void {
+    if (race.heldForMs > CLAIM_RACE_WINDOW_MS || race.loser === race.holder) return
+    const location = { kind: 'task' as const, taskId: race.taskId }
+    const parties = sortParties([
+      { principal: race.holder, value: { outcome: 'won', fencingToken: race.holderFencingToken } },
+      { principal: race.loser, value: { outcome: 'refused', againstFencingToken: race.holderFencingToken } },
+    ])
+    const doc = sharedRoom(race.workspace)
+    this.record(race.workspace, [
+      { id: conflictId('claim-race', doc, location, parties), kind: 'claim-race', doc, location, parties, status: 'open', detectedAt: race.at },
+    ])
+  }
+
+  list(workspace: string, opts: { status?: StatusFilter; doc?: string }): ConflictRecord[] {
+    return this.log.list(workspace, opts)
+  }
+
+  /** Writes the chosen value as `by` and records the decision. Null: unknown or already resolved. */
+  async resolve(workspace: string, id: string, by: string, choice: Choice): Promise<ConflictRecord | 'not_found' | 'resolved'> {
+    const record = this.log.get(id)
+    if (!record || parseRoom(record.doc)?.workspace !== workspace) return 'not_found'
+    if (record.status !== 'open') return 'resolved'
+    let value: unknown
+    let chosen: string
+    if ('pick' in choice) {
+      const party = record.parties.find((p) => p.principal === choice.pick)
+      if (!party) throw new RangeError(`${choice.pick} is not a party to this conflict (${record.parties.map((p) => p.principal).join(', ')})`)
+      value = party.value
+      chosen = party.principal
+    } else {
+      value = choice.value
+      chosen = 'custom'
+    }
+    if (record.location.kind === 'map' || record.location.kind === 'text') {
+      if (!this.#core) throw new Error('conflict service is not attached to a sync core')
+      const room = await this.#core.room(record.doc)
+      await room.writeAsServer(by, `resolve ${id}`, (doc) => applyResolution(doc, record, value))
+    }
+    const resolved = this.log.resolve(id, { by, choice: chosen, value, at: Date.now() })
+    if (!resolved) return 'resolved'
+    this.emit('conflict', workspace, resolved)
+    return resolved
+  }
+}

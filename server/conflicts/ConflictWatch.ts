@@ -1,0 +1,60 @@
+// The conflict detector as a room extension for `shared` rooms: every stored update goes
+// through it, it is told what each connection was sent, and its findings go to `report`.
+// At load it replays the stored log (after the snapshot) so who-saw-what survives restarts;
+// replayed findings have deterministic ids and the log stores them once.
+
+import * as Y from 'yjs'
+import type { RoomExtension, UpdateWriter } from '../core/RoomExtension.ts'
+import type { Connection } from '../core/Connection.ts'
+import type { RoomState } from '../storage/DocumentStorage.ts'
+import type { ConflictRecord } from '../../shared/conflicts/index.ts'
+import type { TransactionOrigin } from '../../shared/origin.ts'
+import { ConflictDetector } from './ConflictDetector.ts'
+
+export class ConflictWatch implements RoomExtension {
+  readonly gc = false
+  #detector: ConflictDetector | null = null
+
+  constructor(
+    private readonly room: string,
+    private readonly report: (records: ConflictRecord[]) => void,
+    private readonly onReplayError: (err: unknown, seq: number) => void,
+  ) {}
+
+  load(doc: Y.Doc, state: RoomState): void {
+    const detector = (this.#detector = new ConflictDetector(doc, { docName: this.room }))
+    const origin: TransactionOrigin = { source: 'storage' }
+    // What the snapshot folded is treated as seen by everyone (documented limit).
+    if (state.snapshot) Y.applyUpdate(doc, state.snapshot, origin)
+    for (const u of state.updates) {
+      try {
+        const found = detector.integrate(u.data, { principal: u.principal, session: `stored:${u.principal}`, message: u.message ?? 'update', origin })
+        if (found.length > 0) this.report(found)
+      } catch (err) {
+        this.onReplayError(err, u.seq)
+      }
+    }
+  }
+
+  integrate(_doc: Y.Doc, update: Uint8Array, writer: UpdateWriter): void {
+    const found = this.#need().integrate(update, writer)
+    if (found.length > 0) this.report(found)
+  }
+
+  delivered(conn: Connection): void {
+    this.#detector?.delivered(String(conn.id), conn.ctx.principal)
+  }
+
+  connectionClosed(conn: Connection): void {
+    this.#detector?.closeSession(String(conn.id))
+  }
+
+  destroy(): void {
+    this.#detector = null
+  }
+
+  #need(): ConflictDetector {
+    if (!this.#detector) throw new Error(`conflict watch on ${this.room} used before load`)
+    return this.#detector
+  }
+}

@@ -1,0 +1,32 @@
+// What a feature may add to a room without the core knowing it: the conflict detector
+// integrates updates itself and needs to know what each connection was sent.
+
+import type * as Y from 'yjs'
+import type { TransactionOrigin } from '../../shared/origin.ts'
+import type { RoomState } from '../storage/DocumentStorage.ts'
+import type { Connection } from './Connection.ts'
+
+/** Sync step 2 carries everything a client knows; an update carries its own new writes. */
+export type UpdateMessage = 'sync' | 'update'
+
+export interface UpdateWriter {
+  principal: string
+  /** The connection's id, or `server:<principal>` for writes the server makes. */
+  session: string
+  message: UpdateMessage
+  origin: TransactionOrigin
+}
+
+export interface RoomExtension {
+  /** Garbage collection for the room's document (history-keeping features need it off). */
+  readonly gc: boolean
+  /** Applies the stored state at load. */
+  load(doc: Y.Doc, state: RoomState): void
+  /** Applies one accepted, already stored update to `doc` (must apply it or throw). */
+  integrate(doc: Y.Doc, update: Uint8Array, writer: UpdateWriter): void
+  /** Everything integrated so far has been sent to `conn`. */
+  delivered(conn: Connection): void
+  connectionClosed(conn: Connection): void
+  /** The room is unloading. */
+  destroy(): void
+}

@@ -1,0 +1,178 @@
+// [review] Operational conflicts through the real server: stock clients go offline, write,
+// come back; the detector records exactly the expected conflicts; resolution writes back.
+
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { startTestServer, token, type TestServer } from './helpers/server.ts'
+import { connectStock, synced, type StockClient } from './helpers/clients.ts'
+import { waitFor } from './helpers/wait.ts'
+import { httpJson, type JsonResponse } from './helpers/http.ts'
+import type { ConflictRecord } from '../shared/conflicts/index.ts'
+
+let server: TestServer
+const clients: StockClient[] = []
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.destroy()
+  await server?.close()
+})
+
+const join = async (who: string) => {
+  const c = connectStock(server.wsUrl, 'w1/shared', who)
+  clients.push(c)
+  await synced(c)
+  return c
+}
+
+const api = <T,>(who: string, method: string, path: string, body?: unknown): Promise<JsonResponse<T>> =>
+  httpJson<T>(server.url + path, { method, token: token(who), body })
+
+const conflicts = async (status = 'all') =>
+  (await api<{ conflicts: ConflictRecord[] }>('alice', 'GET', `/api/workspaces/w1/conflicts?status=${status}`)).json.conflicts
+
+/** Both clients edit while disconnected, then reconnect in the given order and settle. */
+async function offlineRound(a: StockClient, b: StockClient, edit: (a: Y.Doc, b: Y.Doc) => void, order: 'ab' | 'ba') {
+  a.provider.disconnect()
+  b.provider.disconnect()
+  edit(a.doc, b.doc)
+  const [first, second] = order === 'ab' ? [a, b] : [b, a]
+  first.provider.connect()
+  await synced(first)
+  second.provider.connect()
+  await synced(second)
+  await waitFor(() => Y.encodeStateAsUpdate(a.doc).length > 0 && equalDocs(a.doc, b.doc), 'clients to converge')
+}
+
+function equalDocs(a: Y.Doc, b: Y.Doc): boolean {
+  return JSON.stringify(a.getMap('meta').toJSON()) === JSON.stringify(b.getMap('meta').toJSON()) &&
+    JSON.stringify(a.getMap('docs').toJSON()) === JSON.stringify(b.getMap('docs').toJSON())
+}
+
+async function twoWritersWithText(text: string) {
+  const alice = await join('alice')
+  const bob = await join('bob')
+  const t = new Y.Text()
+  alice.doc.getMap('docs').set('draft', t)
+  t.insert(0, text)
+  await waitFor(() => (bob.doc.getMap('docs').get('draft') as Y.Text | undefined)?.toString() === text, 'bob to get the draft')
+  return { alice, bob }
+}
+
+const draft = (c: StockClient) => c.doc.getMap('docs').get('draft') as Y.Text
+
+describe('conflicts through the server', () => {
+  for (const order of ['ab', 'ba'] as const) {
+    it(`concurrent writes of one key give one conflict with both values (arrival ${order})`, async () => {
+      server = await startTestServer()
+      const { alice, bob } = await twoWritersWithText('x')
+      await offlineRound(alice, bob, (a, b) => {
+        a.getMap('meta').set('title', 'Alice title')
+        b.getMap('meta').set('title', 'Bob title')
+      }, order)
+      await waitFor(async () => (await conflicts()).length === 1, 'one conflict')
+      const [c] = await conflicts()
+      expect(c.kind).toBe('map-key-overwrite')
+      expect(c.location).toEqual({ kind: 'map', path: ['meta', 'title'] })
+      expect(c.parties).toEqual([{ principal: 'alice', value: 'Alice title' }, { principal: 'bob', value: 'Bob title' }])
+    })
+  }
+
+  it('sequential writes are not conflicts', async () => {
+    server = await startTestServer()
+    const { alice, bob } = await twoWritersWithText('x')
+    alice.doc.getMap('meta').set('title', 'first')
+    await waitFor(() => bob.doc.getMap('meta').get('title') === 'first', 'bob sees first')
+    bob.doc.getMap('meta').set('title', 'second')
+    await waitFor(() => alice.doc.getMap('meta').get('title') === 'second', 'alice sees second')
+    draft(alice).insert(0, 'A ')
+    await waitFor(() => draft(bob).toString().startsWith('A '), 'bob sees the insert')
+    draft(bob).delete(0, 2)
+    await waitFor(() => draft(alice).toString() === 'x', 'alice sees the delete')
+    const room = await server.core.room('w1/shared')
+    await room.drain()
+    expect(await conflicts()).toEqual([])
+  })
+
+  it('rewriting the same words offline is one text conflict; resolving picks a side for everyone', async () => {
+    server = await startTestServer()
+    const base = 'The quick brown fox jumps. A second paragraph stays.'
+    const { alice, bob } = await twoWritersWithText(base)
+    await offlineRound(alice, bob, (a, b) => {
+      const ta = a.getMap('docs').get('draft') as Y.Text
+      const tb = b.getMap('docs').get('draft') as Y.Text
+      ta.delete(4, 5)
+      ta.insert(4, 'fast')
+      tb.delete(4, 5)
+      tb.insert(4, 'slow')
+    }, 'ab')
+    await waitFor(async () => (await conflicts('open')).length === 1, 'one text conflict')
+    const [c] = await conflicts('open')
+    expect(c.kind).toBe('overlapping-text-edit')
+    expect(c.location.kind === 'text' && c.location.text).toBe('quick')
+    expect(c.parties.map((p) => p.principal)).toEqual(['alice', 'bob'])
+
+    const res = await api<ConflictRecord>('rita', 'POST', `/api/workspaces/w1/conflicts/${c.id}/resolve`, { pick: 'bob' })
+    expect(res.status).toBe(200)
+    expect(res.json.resolution).toMatchObject({ by: 'rita', choice: 'bob' })
+    const expected = 'The ' + String(c.parties.find((p) => p.principal === 'bob')!.value) + ' brown fox jumps. A second paragraph stays.'
+    await waitFor(() => draft(alice).toString() === expected && draft(bob).toString() === expected, `resolution to reach both: "${draft(alice).toString()}" / expected "${expected}"`)
+    const again = await api<{ error: { code: string } }>('alice', 'POST', `/api/workspaces/w1/conflicts/${c.id}/resolve`, { value: 'x' })
+    expect(again.status).toBe(409)
+    expect((await conflicts('resolved')).map((r) => r.id)).toEqual([c.id])
+  })
+
+  it('edits of different paragraphs made offline are not conflicts', async () => {
+    server = await startTestServer()
+    const { alice, bob } = await twoWritersWithText('First paragraph here.\n\nSecond paragraph here.')
+    await offlineRound(alice, bob, (a, b) => {
+      ;(a.getMap('docs').get('draft') as Y.Text).delete(0, 5)
+      ;(b.getMap('docs').get('draft') as Y.Text).insert(30, 'NEW ')
+    }, 'ba')
+    const room = await server.core.room('w1/shared')
+    await room.drain()
+    expect(await conflicts()).toEqual([])
+  })
+
+  it('resolving a map conflict with a new value writes it; viewers may not resolve', async () => {
+    server = await startTestServer()
+    const { alice, bob } = await twoWritersWithText('x')
+    await offlineRound(alice, bob, (a, b) => {
+      a.getMap('meta').set('title', 'A')
+      b.getMap('meta').set('title', 'B')
+    }, 'ab')
+    await waitFor(async () => (await conflicts()).length === 1, 'one conflict')
+    const [c] = await conflicts()
+    expect((await api('vic', 'POST', `/api/workspaces/w1/conflicts/${c.id}/resolve`, { value: 'V' })).status).toBe(403)
+    expect((await api('alice', 'POST', `/api/workspaces/w1/conflicts/${c.id}/resolve`, { pick: 'nobody' })).status).toBe(400)
+    const ok = await api<ConflictRecord>('alice', 'POST', `/api/workspaces/w1/conflicts/${c.id}/resolve`, { value: 'Agreed title' })
+    expect(ok.json.resolution).toMatchObject({ by: 'alice', choice: 'custom', value: 'Agreed title' })
+    await waitFor(() => bob.doc.getMap('meta').get('title') === 'Agreed title', 'bob sees the resolution')
+  })
+
+  it('conflicts survive a restart and replaying the log does not duplicate them', async () => {
+    server = await startTestServer()
+    const { alice, bob } = await twoWritersWithText('x')
+    await offlineRound(alice, bob, (a, b) => {
+      a.getMap('meta').set('title', 'A')
+      b.getMap('meta').set('title', 'B')
+    }, 'ab')
+    await waitFor(async () => (await conflicts()).length === 1, 'one conflict')
+    for (const c of clients.splice(0)) c.destroy()
+    server = await server.restart()
+    await server.core.room('w1/shared') // replays the stored log through the detector
+    expect((await conflicts()).length).toBe(1)
+  })
+
+  it('a refused concurrent claim is recorded as a claim race', async () => {
+    server = await startTestServer()
+    await api('alice', 'POST', '/api/workspaces/w1/tasks', { id: 't1', title: 'Write the intro' })
+    const [a, b] = await Promise.all([
+      api('agent-a', 'POST', '/api/workspaces/w1/tasks/t1/claim', { ttlMs: 60_000 }),
+      api('agent-b', 'POST', '/api/workspaces/w1/tasks/t1/claim', { ttlMs: 60_000 }),
+    ])
+    expect([a.status, b.status].sort()).toEqual([200, 409])
+    const races = (await conflicts()).filter((c) => c.kind === 'claim-race')
+    expect(races).toHaveLength(1)
+    expect(races[0].location).toEqual({ kind: 'task', taskId: 't1' })
+    expect(races[0].parties.map((p) => p.principal).sort()).toEqual(['agent-a', 'agent-b'])
+  })
+})

@@ -1,0 +1,40 @@
+// JSON over node:http without connection reuse: a server restarted on the same port must not
+// meet a stale pooled socket from the previous one (fetch's pool would).
+
+import { request } from 'node:http'
+
+export interface JsonResponse<T> {
+  status: number
+  json: T
+}
+
+export function httpJson<T = unknown>(url: string, opts: { method?: string; token?: string; body?: unknown } = {}): Promise<JsonResponse<T>> {
+  const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body)
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: opts.method ?? 'GET',
+        agent: false,
+        headers: {
+          ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+        },
+      },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (d: string) => (text += d))
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as T })
+          } catch {
+            resolve({ status: res.statusCode ?? 0, json: text as T })
+          }
+        })
+      },
+    )
+    req.on('error', reject)
+    req.end(payload)
+  })
+}
