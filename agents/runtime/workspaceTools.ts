@@ -3,6 +3,7 @@
 
 import type { Agent } from '../sdk/Agent.ts'
 import type { WorkspaceTools } from '../llm/index.ts'
+import { TaskRefused } from '../../shared/coord/client.ts'
 
 export function workspaceToolsFor(agent: Agent): WorkspaceTools {
   return {
@@ -12,5 +13,21 @@ export function workspaceToolsFor(agent: Agent): WorkspaceTools {
       agent.annotate(doc, { quote }, { comment, ...(label ? { label } : {}), ...(severity ? { severity } : {}) }),
     propose: async ({ doc, quote, replacement, rationale }) => agent.propose(doc, { quote }, replacement, rationale),
     note: async ({ title, body }) => agent.note(`${title}\n\n${body}`),
+    claimTask: async ({ taskId }) => {
+      try {
+        await agent.tasks.claim(taskId)
+        return { claimed: true }
+      } catch (err) {
+        if (err instanceof TaskRefused && err.status === 409) {
+          const holder = typeof err.details.owner === 'string' ? err.details.owner : undefined
+          return { claimed: false, ...(holder ? { holder } : {}) }
+        }
+        throw err
+      }
+    },
+    completeTask: async ({ taskId, summary }) => {
+      await agent.tasks.complete(taskId, summary)
+      return { completed: true }
+    },
   }
 }

@@ -20,6 +20,9 @@ import type { TransactionOrigin } from '../../shared/origin.ts'
 import { RoomSync, type SyncState } from './RoomSync.ts'
 import type { LocalStore } from './LocalStore.ts'
 import type { ApiClient } from './ApiClient.ts'
+import { AgentTasks } from './AgentTasks.ts'
+import type { ConflictRecord } from '../../shared/conflicts/index.ts'
+import type { Divergences } from '../../shared/review/index.ts'
 
 export type AgentState = 'idle' | 'reading' | 'thinking' | 'writing' | 'error' | 'paused'
 
@@ -51,6 +54,8 @@ export class Agent {
   readonly api: ApiClient
   readonly sharedSync: RoomSync
   readonly namespaceSync: RoomSync
+  /** Task claims with automatic lease renewal (server-arbitrated). */
+  readonly tasks: AgentTasks
   readonly #origin: TransactionOrigin
   readonly #store?: LocalStore
 
@@ -61,6 +66,7 @@ export class Agent {
     this.api = parts.api
     this.#store = parts.store
     this.#origin = { source: 'agent', principal: parts.principal.id }
+    this.tasks = new AgentTasks({ baseUrl: parts.api.baseUrl, token: parts.token, workspace: parts.workspace })
     const common = { wsUrl: parts.wsUrl, token: parts.token, store: parts.store }
     this.sharedSync = new RoomSync({ ...common, room: sharedRoom(parts.workspace) })
     this.namespaceSync = new RoomSync({ ...common, room: namespaceRoom(parts.workspace, parts.principal.id) })
@@ -170,6 +176,19 @@ export class Agent {
     return out
   }
 
+  // --- review ---------------------------------------------------------------------------
+
+  /** Operational conflicts in this workspace (open by default). */
+  async conflicts(opts: { status?: 'open' | 'resolved' | 'all'; doc?: string } = {}): Promise<ConflictRecord[]> {
+    const q = new URLSearchParams({ status: opts.status ?? 'open', ...(opts.doc ? { doc: opts.doc } : {}) })
+    return (await this.api.get<{ conflicts: ConflictRecord[] }>(`/api/workspaces/${this.workspace}/conflicts?${q}`)).conflicts
+  }
+
+  /** Readings of `doc` grouped by stretch, from every namespace this agent may read. */
+  divergences(doc: string): Promise<Divergences> {
+    return this.api.get<Divergences>(`/api/workspaces/${this.workspace}/divergences?doc=${encodeURIComponent(doc)}`)
+  }
+
   // --- presence and durability ---------------------------------------------------------
 
   /** Published through awareness: people see what the agent is doing. */
@@ -185,6 +204,7 @@ export class Agent {
   }
 
   close(): void {
+    this.tasks.close()
     this.sharedSync.destroy()
     this.namespaceSync.destroy()
     this.#store?.close()

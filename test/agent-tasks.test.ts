@@ -1,0 +1,52 @@
+// [agents]+[coord] The SDK claims tasks with automatic renewal; [review] through the SDK.
+
+import { afterEach, expect, it } from 'vitest'
+import { startTestServer, type TestServer } from './helpers/server.ts'
+import { connectTestAgent } from './helpers/agents.ts'
+import { waitFor } from './helpers/wait.ts'
+import { TaskRefused, type Agent } from '../agents/index.ts'
+
+let server: TestServer
+const agents: Agent[] = []
+afterEach(async () => {
+  for (const a of agents.splice(0)) a.close()
+  await server?.close()
+})
+const attach = async (id: string) => {
+  const a = await connectTestAgent(server, id)
+  agents.push(a)
+  return a
+}
+
+it('an agent keeps its lease alive while it works, others are refused, completion needs its token', async () => {
+  server = await startTestServer()
+  const a = await attach('agent-a')
+  const b = await attach('agent-b')
+  await a.tasks.client.create({ id: 't1', title: 'Check the claims' })
+  const claimed = await a.tasks.claim('t1', 300)
+  const first = (await a.tasks.client.get('t1')).leaseExpiresAt ?? 0
+  // Renewals move the expiry forward past the first TTL: the lease outlives 300 ms.
+  await waitFor(async () => ((await a.tasks.client.get('t1')).leaseExpiresAt ?? 0) > first + 300, 'a renewal past the first ttl')
+  await expect(b.tasks.claim('t1')).rejects.toBeInstanceOf(TaskRefused)
+  const done = await a.tasks.complete('t1', 'all claims sourced')
+  expect(done.status).toBe('done')
+  expect(done.owner).toBe('agent-a')
+  expect(claimed.fencingToken()).toBe(1)
+  // The shared document shows it to everyone.
+  await waitFor(() => (b.shared.getMap('tasks').get('t1') as { get(k: string): unknown } | undefined)?.get('status') === 'done', 'done in the doc')
+})
+
+it('conflicts() and divergences() read the review state through the SDK', async () => {
+  server = await startTestServer()
+  const a = await attach('agent-a')
+  const b = await attach('agent-b')
+  a.createDocument('draft', 'Studies show that agents are always faster.')
+  await a.flushed()
+  await waitFor(() => b.documents().includes('draft'), 'b sees the draft')
+  a.annotate('draft', { quote: 'Studies show' }, { label: 'unsupported', comment: 'Which studies?' })
+  b.annotate('draft', { quote: 'show that agents' }, { label: 'unsupported', comment: 'Source?' })
+  await Promise.all([a.flushed(), b.flushed()])
+  // w1 is private: an editor agent reads only its own namespace; the owner sees both.
+  expect((await b.divergences('draft')).groups.map((g) => g.readings.map((r) => r.principal))).toEqual([['agent-b']])
+  expect(await a.conflicts()).toEqual([])
+})
