@@ -109,8 +109,27 @@ describe('polyphony agent', () => {
     expect((second.result as { created: number }).created).toBeGreaterThan(0)
     await waitFor(async () => (await annotationsOnServer(server)).length > before, 'new annotations on the server')
     run.child.kill('SIGTERM')
+    // Ctrl-C under a supervisor brings SIGINT as well: the agent stops once, cleanly.
+    run.child.kill('SIGINT')
     expect(await run.exited).toEqual({ code: 0, signal: null })
-    expect(run.records().at(-1)).toMatchObject({ msg: 'stopping', signal: 'SIGTERM' })
+    expect(run.records().filter((r) => r.msg === 'stopping')).toMatchObject([{ signal: expect.stringMatching(/^SIG(TERM|INT)$/) }])
     expect(run.stderr.join('\n')).toBe('')
+  })
+
+  it('SIGTERM while the model has not answered cancels the call and exits 0 promptly', async () => {
+    const { server } = await serverWithText()
+    api = await startFakeMessagesApi()
+    api.script(step.hang())
+    const env = cleanEnv({ ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: api.url })
+    const run = runCli(agentArgs(server, ['--model', 'claude-test']), { env })
+    await api.waitForRequests(1)
+    const signalled = performance.now()
+    run.child.kill('SIGTERM')
+    expect(await run.exited).toEqual({ code: 0, signal: null })
+    // The CLI's per-call timeout is 60 s: only cancelling the call ends this quickly.
+    expect(performance.now() - signalled).toBeLessThan(10_000)
+    await api.waitForAbort(0)
+    expect(api.requests).toHaveLength(1)
+    expect(run.records().find((r) => r.msg === 'reviewed')).toMatchObject({ result: { outcome: 'cancelled' } })
   })
 })

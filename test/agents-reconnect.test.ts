@@ -44,6 +44,7 @@ it(`reconnects and syncs everything written offline after each of ${RUNS} server
     // Work done while the server is away: text and namespace writes.
     agent.edit('log', (t) => t.insert(t.length, `run ${run}\n`))
     agent.note(`offline note ${run}`, 'log')
+    agent.annotate('log', { quote: `run ${run}\n` }, { label: 'offline', comment: `written during outage ${run}` })
     const flushed = agent.flushed()
     server = await server.restart()
     const up = performance.now()
@@ -54,7 +55,8 @@ it(`reconnects and syncs everything written offline after each of ${RUNS} server
     // Really there: the restarted server holds this run's writes.
     const shared = await server.core.room('w1/shared')
     expect(shared.doc.getMap('docs').get('log')!.toString()).toContain(`run ${run}\n`)
-    expect((await server.core.room('w1/ns/agent-a')).doc.getMap('notes').size).toBe(run + 1)
+    const ns = (await server.core.room('w1/ns/agent-a')).doc
+    expect([ns.getMap('notes').size, ns.getMap('annotations').size]).toEqual([run + 1, run + 1])
   }
 
   const sorted = [...synced].sort((a, b) => a - b)

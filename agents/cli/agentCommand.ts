@@ -29,17 +29,23 @@ export async function agentCommand(argv: string[], env = process.env): Promise<n
     return 1
   }
   log('attached', { principal: agent.principal.id, workspace: opts.workspace, connection: agent.connection })
-  const { review, llm } = reviewerFor(agent, opts)
+  // Aborted on stop, so a model call in flight ends now rather than after its timeout and retries.
+  const stopping = new AbortController()
+  const { review, llm } = reviewerFor(agent, opts, stopping.signal)
   const loop = watchDocuments(agent, async (doc) => log('reviewed', { doc, result: await review(doc) }), { docs: opts.docs })
 
-  const stop = async (signal: string) => {
-    log('stopping', { signal })
-    await loop.stop()
-    agent.setStatus('idle', 'stopped')
-    await Promise.race([agent.flushed(), new Promise((r) => setTimeout(r, 5000).unref())])
-    llm?.close()
-    agent.close()
-  }
+  // Ctrl-C under `polyphony team` delivers SIGINT (terminal) and SIGTERM (supervisor): stop once.
+  let stopped: Promise<void> | undefined
+  const stop = (signal: string) =>
+    (stopped ??= (async () => {
+      log('stopping', { signal })
+      stopping.abort()
+      await loop.stop()
+      agent.setStatus('idle', 'stopped')
+      await Promise.race([agent.flushed(), new Promise((r) => setTimeout(r, 5000).unref())])
+      llm?.close()
+      agent.close()
+    })())
   if (opts.once) {
     await loop.idle()
     await stop('once')
@@ -52,7 +58,7 @@ export async function agentCommand(argv: string[], env = process.env): Promise<n
   })
 }
 
-function reviewerFor(agent: Agent, opts: AgentOptions): { review: (doc: string) => Promise<unknown>; llm?: LlmAgent } {
+function reviewerFor(agent: Agent, opts: AgentOptions, signal: AbortSignal): { review: (doc: string) => Promise<unknown>; llm?: LlmAgent } {
   if (opts.offlineReviewer) {
     const heuristic = OFFLINE_REVIEWERS[opts.offlineReviewer]
     return { review: (doc) => runOfflineReview(agent, heuristic, doc) }
@@ -75,7 +81,7 @@ function reviewerFor(agent: Agent, opts: AgentOptions): { review: (doc: string) 
   return {
     llm,
     review: async (doc) => {
-      const result = await llm.reviewDocument(doc)
+      const result = await llm.reviewDocument(doc, { signal })
       await agent.flushed()
       return { outcome: result.outcome, turns: result.turns, tokens: result.inputTokens + result.outputTokens, reason: result.reason }
     },
