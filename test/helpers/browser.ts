@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { build } from 'vite'
+import * as Y from 'yjs'
+import type { Agent } from '../../agents/index.ts'
 
 export const CHROMIUM_PATH = '/usr/bin/chromium'
 export const CHROMIUM_ARGS = [
@@ -99,4 +101,22 @@ export async function waitForEditorText(page: Page, expect: TextExpectation, tim
 /** The connection indicator's state attribute (offline | connecting | syncing | saved | stopped). */
 export async function waitForConnection(page: Page, state: string, timeout = 15_000): Promise<void> {
   await page.locator(`.indicator[data-state="${state}"]`).waitFor({ timeout })
+}
+
+/**
+ * Puts an SDK agent's caret (and selection) into awareness the way y-codemirror.next reads
+ * it, so browsers draw the agent's labelled cursor. The SDK publishes presence and status;
+ * where exactly an agent is "looking" is the test's choice.
+ */
+export function showAgentCursor(agent: Agent, doc: string, anchor: number, head = anchor): void {
+  const text = agent.text(doc)
+  // The objects themselves, not relativePositionToJSON: y-codemirror.next reads the decoded
+  // awareness JSON as a RelativePosition and needs the explicit nulls (tname: null) it keeps.
+  const position = (index: number) => Y.createRelativePositionFromTypeIndex(text, index)
+  agent.sharedSync.provider.awareness.setLocalStateField('cursor', { anchor: position(anchor), head: position(head) })
+}
+
+/** The presence entry of a principal in the side panel. */
+export function presenceOf(page: Page, principal: string) {
+  return page.locator(`.presence [data-principal="${principal}"]`)
 }

@@ -15,6 +15,8 @@ export interface Member {
   kind: PrincipalKind
   name: string
   role: Role
+  /** Whether this member marked their review submitted (opens blind namespaces). */
+  submitted?: boolean
 }
 
 export interface Me {
@@ -24,15 +26,19 @@ export interface Me {
 
 export interface WorkspaceDetail extends WorkspaceSummary {
   members: Member[]
+  /** Namespaces this caller may open now (the rule sockets obey). */
+  readableNamespaces: string[]
 }
 
-export type ApiErrorKind = 'unauthenticated' | 'forbidden' | 'not-found' | 'unreachable' | 'server'
+export type ApiErrorKind = 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'unreachable' | 'server'
 
 export class ApiError extends Error {
   constructor(
     readonly kind: ApiErrorKind,
     message: string,
     readonly status = 0,
+    /** The server's machine-readable code (e.g. `held`, `stale_fence`). */
+    readonly code = '',
   ) {
     super(message)
     this.name = 'ApiError'
@@ -43,6 +49,7 @@ export function errorKindForStatus(status: number): ApiErrorKind {
   if (status === 401) return 'unauthenticated'
   if (status === 403) return 'forbidden'
   if (status === 404) return 'not-found'
+  if (status === 409) return 'conflict'
   return 'server'
 }
 
@@ -65,27 +72,44 @@ export class ApiClient {
   }
 
   me(): Promise<Me> {
-    return this.#get<Me>('/api/me')
+    return this.get<Me>('/api/me')
   }
 
   workspace(id: string): Promise<WorkspaceDetail> {
-    return this.#get<WorkspaceDetail>(`/api/workspaces/${encodeURIComponent(id)}`)
+    return this.get<WorkspaceDetail>(`/api/workspaces/${encodeURIComponent(id)}`)
   }
 
-  async #get<T>(path: string): Promise<T> {
+  get<T>(path: string): Promise<T> {
+    return this.#request<T>('GET', path)
+  }
+
+  post<T>(path: string, body: unknown = {}): Promise<T> {
+    return this.#request<T>('POST', path, body)
+  }
+
+  async #request<T>(method: string, path: string, body?: unknown): Promise<T> {
     let res: Response
     try {
       res = await this.#fetch(this.#base + path, {
-        headers: { authorization: `Bearer ${this.#token}`, accept: 'application/json' },
+        method,
+        headers: {
+          authorization: `Bearer ${this.#token}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
       })
     } catch {
       throw new ApiError('unreachable', 'The server could not be reached.')
     }
     if (res.ok) return (await res.json()) as T
-    const message = await res
+    const error = await res
       .json()
-      .then((body: { error?: { message?: string } }) => body.error?.message)
+      .then((b: { error?: { message?: string; code?: string } }) => b.error)
       .catch(() => undefined)
-    throw new ApiError(errorKindForStatus(res.status), message ?? `HTTP ${res.status}`, res.status)
+    throw new ApiError(errorKindForStatus(res.status), error?.message ?? `HTTP ${res.status}`, res.status, error?.code ?? '')
   }
 }
+
+/** `/api/workspaces/<ws>` plus a path. */
+export const wsPath = (ws: string, path: string): string => `/api/workspaces/${encodeURIComponent(ws)}${path}`

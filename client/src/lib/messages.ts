@@ -25,6 +25,8 @@ export function describeApiError(kind: ApiErrorKind, serverMessage: string, what
         detail: `You are not allowed to open ${what} (${serverMessage}). Ask a workspace owner to add you.`,
         transient: false,
       }
+    case 'conflict':
+      return { title: 'Already changed', detail: `Someone else acted first (${serverMessage}). The view shows the current state.`, transient: false }
     case 'not-found':
       return { title: 'Not found', detail: `${what} does not exist (${serverMessage}). Check the link.`, transient: false }
     case 'unreachable':

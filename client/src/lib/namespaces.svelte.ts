@@ -1,6 +1,7 @@
-// Readings from the namespaces this viewer may read. We try `<ws>/ns/<member>` for every
-// member; the server closes the ones we may not read with 4403 and we forget them (local
-// copy included: visibility may have been revoked since the last visit).
+// Readings from the namespaces this viewer may read. The server tells us which ones
+// (`readableNamespaces` in the workspace info, the rule its sockets obey); we open exactly
+// those, close the ones that stopped being readable (local copy included: visibility may have
+// been revoked), and still honour a 4403 close that arrives between two refreshes.
 
 import * as Y from 'yjs'
 import { createSubscriber } from 'svelte/reactivity'
@@ -19,7 +20,8 @@ export interface NamespacesOptions {
 export class Namespaces {
   readonly #options: NamespacesOptions
   readonly #rooms = new Map<string, Room>()
-  readonly #hidden = new Map<string, string>()
+  /** Owner -> why the server refused the socket (until the next readable list says otherwise). */
+  readonly #refused = new Map<string, string>()
   readonly #listeners = new Set<() => void>()
   readonly #subscribe: () => void
 
@@ -32,9 +34,20 @@ export class Namespaces {
     this.#open(options.self)
   }
 
-  /** Opens the namespaces of these members (idempotent; call again when members change). */
-  watch(members: Iterable<string>): void {
-    for (const id of members) if (!this.#rooms.has(id) && !this.#hidden.has(id)) this.#open(id)
+  /** Opens exactly these owners' namespaces (plus our own); idempotent. */
+  watch(readable: Iterable<string>): void {
+    const wanted = new Set(readable)
+    wanted.add(this.#options.self)
+    for (const id of wanted) {
+      this.#refused.delete(id)
+      if (!this.#rooms.has(id)) this.#open(id)
+    }
+    for (const [id, room] of this.#rooms) {
+      if (wanted.has(id)) continue
+      this.#rooms.delete(id)
+      void room.forget()
+    }
+    this.#notify()
   }
 
   /** The viewer's own namespace room (always open). */
@@ -48,23 +61,30 @@ export class Namespaces {
     return [...this.#rooms.keys()]
   }
 
-  /** Owner -> why the server would not let us read it. */
-  get hidden(): Map<string, string> {
+  /** Owner -> why the server closed our socket to their namespace. */
+  get refused(): Map<string, string> {
     this.#subscribe()
-    return new Map(this.#hidden)
+    return new Map(this.#refused)
   }
 
   /** Every well-formed annotation on `doc` in the readable namespaces, oldest first. */
   forDoc(doc: string): Annotation[] {
+    return [...this.byPrincipal(doc).values()].flat().sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))
+  }
+
+  /** Annotations on `doc` keyed by namespace owner (the input of groupDivergences). */
+  byPrincipal(doc: string): Map<string, Annotation[]> {
     this.#subscribe()
-    const out: Annotation[] = []
-    for (const room of this.#rooms.values()) {
+    const out = new Map<string, Annotation[]>()
+    for (const [owner, room] of this.#rooms) {
+      const list: Annotation[] = []
       for (const value of room.doc.getMap(NAMESPACE_MAPS.annotations).values()) {
         const annotation = parseAnnotation(value)
-        if (annotation && annotation.doc === doc) out.push(annotation)
+        if (annotation && annotation.doc === doc) list.push(annotation)
       }
+      if (list.length > 0) out.set(owner, list)
     }
-    return out.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))
+    return out
   }
 
   /** Writes an annotation of [start, end) into the viewer's own namespace. */
@@ -92,9 +112,9 @@ export class Namespaces {
     room.provider.awareness.setLocalState(null)
     room.doc.getMap(NAMESPACE_MAPS.annotations).observe(() => this.#notify())
     room.provider.on('connection-close', (event) => {
-      if (event?.code !== CLOSE.forbidden || owner === this.#options.self) return
+      if (event?.code !== CLOSE.forbidden || owner === this.#options.self || this.#rooms.get(owner) !== room) return
       this.#rooms.delete(owner)
-      this.#hidden.set(owner, event.reason || 'not visible to you')
+      this.#refused.set(owner, event.reason || 'not visible to you')
       void room.forget()
       this.#notify()
     })
@@ -105,4 +125,3 @@ export class Namespaces {
     for (const listener of this.#listeners) listener()
   }
 }
-

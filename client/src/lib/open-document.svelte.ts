@@ -6,7 +6,6 @@ import type { EditorView } from 'codemirror'
 import { createSubscriber } from 'svelte/reactivity'
 import { quoteIntact, resolveAnchor, type Resolution } from '../../../shared/anchoring/index.ts'
 import type { Annotation, AnnotationBody } from '../../../shared/annotations.ts'
-import { colorsFor } from './colors.ts'
 import { createEditor, setHighlights, type Highlight } from './editor.ts'
 import type { Workspace } from './workspace.svelte.ts'
 
@@ -56,7 +55,7 @@ export class OpenDocument {
     return this.#workspace.namespaces.forDoc(this.name).map((annotation) => ({
       annotation,
       resolution: resolveAnchor(this.ytext, annotation.target),
-      color: colorsFor(annotation.author).color,
+      color: this.#workspace.colorOf(annotation.author),
       authorName: this.#workspace.memberName(annotation.author),
       // Per document: edits elsewhere in the workspace do not count (writtenSince would).
       changedSince: !quoteIntact(this.ytext, annotation.target),

@@ -1,19 +1,23 @@
 // Path-based routes (the server serves index.html for any non-API path):
 //   /                       workspace list
 //   /w/<ws>?doc=<name>      documents tab, optionally with a document open
-//   /w/<ws>/review          review tab (later)
-//   /w/<ws>/tasks           tasks board (later)
+//   /w/<ws>/review?doc=<name>&view=readings   review: conflicts (default) or readings of a document
+//   /w/<ws>/tasks           task board and team metrics
 
 import { getContext, setContext } from 'svelte'
 
 export type Tab = 'docs' | 'review' | 'tasks'
-export type Route = { name: 'home' } | { name: 'workspace'; workspace: string; tab: Tab; doc: string | null }
+export type ReviewPane = 'conflicts' | 'readings'
+export type Route = { name: 'home' } | { name: 'workspace'; workspace: string; tab: Tab; doc: string | null; view?: ReviewPane }
 
 export function parseRoute(pathname: string, search: string): Route {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent)
   if (parts[0] === 'w' && parts[1]) {
     const tab: Tab = parts[2] === 'review' || parts[2] === 'tasks' ? parts[2] : 'docs'
-    return { name: 'workspace', workspace: parts[1], tab, doc: new URLSearchParams(search).get('doc') }
+    const params = new URLSearchParams(search)
+    const doc = tab === 'tasks' ? null : params.get('doc')
+    if (tab !== 'review') return { name: 'workspace', workspace: parts[1], tab, doc }
+    return { name: 'workspace', workspace: parts[1], tab, doc, view: params.get('view') === 'readings' ? 'readings' : 'conflicts' }
   }
   return { name: 'home' }
 }
@@ -21,8 +25,12 @@ export function parseRoute(pathname: string, search: string): Route {
 export function routeUrl(route: Route): string {
   if (route.name === 'home') return '/'
   const base = `/w/${encodeURIComponent(route.workspace)}`
-  if (route.tab !== 'docs') return `${base}/${route.tab}`
-  return route.doc === null ? base : `${base}?doc=${encodeURIComponent(route.doc)}`
+  if (route.tab === 'tasks') return `${base}/tasks`
+  const params = new URLSearchParams()
+  if (route.doc !== null) params.set('doc', route.doc)
+  if (route.tab === 'review' && route.view === 'readings') params.set('view', 'readings')
+  const query = params.toString() ? `?${params}` : ''
+  return route.tab === 'review' ? `${base}/review${query}` : base + query
 }
 
 export class Router {

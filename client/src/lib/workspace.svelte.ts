@@ -1,11 +1,13 @@
 // Everything one open workspace needs: the shared room (documents, presence), the readable
 // namespaces (annotations) and the member list from the API (cached for offline use).
+// The member list is fetched again when the tab regains focus and every REFRESH_MS, so a
+// blind namespace appears once its owner submits.
 
 import { getContext, setContext } from 'svelte'
 import { CLOSE } from '../../../shared/protocol.ts'
 import { sharedRoom } from '../../../shared/rooms.ts'
 import type { Role } from '../../../shared/model.ts'
-import { ApiError, type Member, type WorkspaceDetail } from './api.ts'
+import { ApiError, type ApiClient, type Member, type WorkspaceDetail } from './api.ts'
 import { colorsFor } from './colors.ts'
 import { Documents } from './documents.svelte.ts'
 import { describeApiError, describeClose, type Problem } from './messages.ts'
@@ -17,6 +19,14 @@ import type { Session } from './session.svelte.ts'
 export interface WorkspaceOptions {
   id: string
   session: Session
+  /** How often to re-fetch members and readable namespaces while open. */
+  refreshMs?: number
+}
+
+export interface HiddenNamespace {
+  id: string
+  name: string
+  reason: string
 }
 
 export class Workspace {
@@ -28,8 +38,9 @@ export class Workspace {
   readonly #session: Session
   #detail = $state<WorkspaceDetail | null>(null)
   #problem = $state<Problem | null>(null)
+  readonly #timer: ReturnType<typeof setInterval>
 
-  constructor({ id, session }: WorkspaceOptions) {
+  constructor({ id, session, refreshMs = 15_000 }: WorkspaceOptions) {
     const me = session.me
     const token = session.token
     if (!me || !token) throw new Error('Workspace needs a signed-in session')
@@ -53,13 +64,27 @@ export class Workspace {
       role: this.role ?? undefined,
     })
     this.presence.setStatus('idle')
-    if (this.#detail) this.namespaces.watch(this.#detail.members.map((m) => m.id))
+    if (this.#detail?.readableNamespaces) this.namespaces.watch(this.#detail.readableNamespaces)
     void this.refresh()
     // Opened offline: fetch members (and so namespaces) once the network is back.
-    window.addEventListener('online', this.#onOnline)
+    window.addEventListener('online', this.#onAttention)
+    window.addEventListener('focus', this.#onAttention)
+    document.addEventListener('visibilitychange', this.#onAttention)
+    this.#timer = setInterval(() => void this.refresh(), refreshMs)
   }
 
-  #onOnline = (): void => void this.refresh()
+  #onAttention = (): void => {
+    if (document.visibilityState === 'visible' && navigator.onLine) void this.refresh()
+  }
+
+  get api(): ApiClient {
+    return this.#session.api
+  }
+
+  /** The signed-in token (for EventSource, which cannot send headers). */
+  get token(): string {
+    return this.#session.token ?? ''
+  }
 
   get title(): string {
     return this.#detail?.title ?? this.#session.me?.workspaces.find((w) => w.id === this.id)?.title ?? this.id
@@ -97,6 +122,34 @@ export class Workspace {
     }
   }
 
+  /** Members whose namespace we cannot read, and why. */
+  get hiddenNamespaces(): HiddenNamespace[] {
+    const readable = new Set(this.namespaces.readable)
+    const refused = this.namespaces.refused
+    const blind = this.#detail?.visibility === 'blind-until-submitted'
+    return this.members
+      .filter((m) => !readable.has(m.id))
+      .map((m) => ({
+        id: m.id,
+        name: m.name,
+        reason: refused.get(m.id) ?? (blind && !m.submitted ? 'not submitted yet' : 'not visible to your role'),
+      }))
+  }
+
+  // Principal -> the colour it announces in awareness (agents pick their own), as a string so
+  // that dependents rerun only when a colour changes, not on every cursor move.
+  #announcedColors = $derived.by(() => {
+    const colors: Record<string, string> = {}
+    for (const p of this.presence.list) if (p.user.principal && p.user.color) colors[p.user.principal] = p.user.color
+    return JSON.stringify(colors)
+  })
+
+  /** The colour of a principal's cursor, presence dot and highlights: one per author everywhere. */
+  colorOf(principal: string): string {
+    const announced = (JSON.parse(this.#announcedColors) as Record<string, string>)[principal]
+    return announced ?? colorsFor(principal).color
+  }
+
   memberName(id: string): string {
     return this.members.find((m) => m.id === id)?.name ?? id
   }
@@ -107,7 +160,7 @@ export class Workspace {
       this.#session.store.saveWorkspace(detail)
       this.#detail = detail
       this.#problem = null
-      this.namespaces.watch(detail.members.map((m) => m.id))
+      this.namespaces.watch(detail.readableNamespaces)
     } catch (error) {
       const kind = error instanceof ApiError ? error.kind : 'server'
       const message = error instanceof Error ? error.message : String(error)
@@ -118,7 +171,10 @@ export class Workspace {
   }
 
   destroy(): void {
-    window.removeEventListener('online', this.#onOnline)
+    clearInterval(this.#timer)
+    window.removeEventListener('online', this.#onAttention)
+    window.removeEventListener('focus', this.#onAttention)
+    document.removeEventListener('visibilitychange', this.#onAttention)
     this.namespaces.destroy()
     this.shared.destroy()
   }

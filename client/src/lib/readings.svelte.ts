@@ -1,0 +1,74 @@
+// The Readings tab of one document: divergence groups recomputed live, in the browser, from
+// the namespace rooms we already hold (the same pure grouping the server's API uses), so a new
+// annotation or an edit of the text shows at once, offline too.
+
+import type * as Y from 'yjs'
+import { createSubscriber } from 'svelte/reactivity'
+import { groupDivergences, type DivergenceGroup, type Divergences } from '../../../shared/review/index.ts'
+import { facets, filterGroups, groupKey, type ReadingFilter } from './readings-filter.ts'
+import type { Namespaces } from './namespaces.svelte.ts'
+
+export class Readings {
+  readonly name: string
+  readonly ytext: Y.Text
+  readonly #namespaces: Namespaces
+  readonly #subscribeText: () => void
+  authors = $state<Set<string> | null>(null)
+  label = $state<string | null>(null)
+  /** groupKey of the selected group; survives recomputation while its annotations stay together. */
+  selectedKey = $state<string | null>(null)
+
+  constructor(namespaces: Namespaces, name: string, ytext: Y.Text) {
+    this.#namespaces = namespaces
+    this.name = name
+    this.ytext = ytext
+    this.#subscribeText = createSubscriber((update) => {
+      ytext.observe(update)
+      return () => ytext.unobserve(update)
+    })
+  }
+
+  #all = $derived.by((): Divergences => {
+    this.#subscribeText()
+    return groupDivergences(this.name, this.ytext, this.#namespaces.byPrincipal(this.name))
+  })
+
+  #filtered = $derived(filterGroups(this.#all.groups, { authors: this.authors, label: this.label } satisfies ReadingFilter))
+
+  /** Unfiltered: the document's agreement summary and orphans. */
+  get all(): Divergences {
+    return this.#all
+  }
+
+  get groups(): DivergenceGroup[] {
+    return this.#filtered
+  }
+
+  get text(): string {
+    this.#subscribeText()
+    return this.ytext.toString()
+  }
+
+  get facets(): { authors: string[]; labels: string[] } {
+    return facets(this.#all)
+  }
+
+  get selected(): DivergenceGroup | null {
+    const key = this.selectedKey
+    if (key === null) return null
+    // A group that grew or split keeps being shown if it still holds the first annotation.
+    const first = key.split(',')[0]
+    return this.#filtered.find((g) => groupKey(g) === key) ?? this.#filtered.find((g) => groupKey(g).split(',').includes(first)) ?? null
+  }
+
+  select(group: DivergenceGroup | null): void {
+    this.selectedKey = group ? groupKey(group) : null
+  }
+
+  toggleAuthor(id: string, all: string[]): void {
+    const next = new Set(this.authors ?? all)
+    if (next.has(id)) next.delete(id)
+    else next.add(id)
+    this.authors = next.size === all.length ? null : next
+  }
+}
