@@ -50,6 +50,8 @@ export class ChaosHarness {
   /** An SDK agent in workspace w1; closed at teardown unless the scenario closed it. */
   async agent(url: string, id: string, opts: { storeDir?: string } = {}): Promise<Agent> {
     const agent = await connectAgent({ url, workspace: WORKSPACE, token: token(id), role: 'chaos', ...opts })
+    // Scenarios close agents themselves (to restart them, or before a server restart);
+    // teardown must then not close them a second time.
     let closed = false
     const close = agent.close.bind(agent)
     agent.close = () => {

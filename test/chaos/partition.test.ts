@@ -51,7 +51,9 @@ describe('chaos: partitions', () => {
     writeRounds(rng, writers, 20)
     await Promise.all([writer.flushed(), peer.flushed()])
 
-    link.partition()
+    // Cut off the hard way: RST on the live connections, new ones refused.
+    link.refuseNew()
+    link.reset()
     await agentOffline(writer)
     const offlineStart = a.written.length
     writeRounds(rng, writers, 30)

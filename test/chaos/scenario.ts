@@ -5,6 +5,7 @@ import * as Y from 'yjs'
 import { expect } from 'vitest'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
 import type { Agent } from '../../agents/index.ts'
+import type { ServerOptions } from '../../server/server.ts'
 import { CONTESTED_DOC, CONTESTED_TEXT } from './contested.ts'
 import { SHARED, type ChaosHarness } from './harness.ts'
 import { docText, tokenDiff } from './workload.ts'
@@ -13,8 +14,11 @@ import { describeConflicts, type ScenarioOutcome } from './expectedConflicts.ts'
 export const DRAFT = 'draft'
 
 /** A server on a harness-owned data dir; `current()` follows restarts. */
-export async function chaosServer(h: ChaosHarness): Promise<{ current(): TestServer; restart(): Promise<TestServer> }> {
-  let server = await startTestServer({ dataDir: h.tempDir('data') })
+export async function chaosServer(
+  h: ChaosHarness,
+  opts: Partial<ServerOptions> = {},
+): Promise<{ current(): TestServer; restart(): Promise<TestServer> }> {
+  let server = await startTestServer({ ...opts, dataDir: h.tempDir('data') })
   h.defer(() => server.close())
   return {
     current: () => server,
