@@ -39,6 +39,8 @@ export interface AgentParts {
   principal: Principal
   workspace: string
   role: string
+  /** Presence label (default: the principal's name). */
+  displayName?: string
   wsUrl: string
   token: string
   api: ApiClient
@@ -72,7 +74,7 @@ export class Agent {
     this.namespaceSync = new RoomSync({ ...common, room: namespaceRoom(parts.workspace, parts.principal.id) })
     const color = COLORS[[...parts.principal.id].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7) % COLORS.length]
     this.sharedSync.provider.awareness.setLocalState({
-      user: { name: parts.principal.name, color, colorLight: `${color}33`, kind: 'agent', principal: parts.principal.id, role: parts.role },
+      user: { name: parts.displayName ?? parts.principal.name, color, colorLight: `${color}33`, kind: 'agent', principal: parts.principal.id, role: parts.role },
       status: { state: 'idle' },
     })
   }

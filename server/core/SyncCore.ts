@@ -91,7 +91,7 @@ export class SyncCore {
   /** Closes every connection matching `predicate` (revoked token, removed member). */
   closeWhere(predicate: (ctx: ConnectionContext) => boolean, code: number, reason: string): number {
     let n = 0
-    for (const conn of [...this.#connections]) {
+    for (const conn of this.#connections) {
       if (predicate(conn.ctx)) {
         conn.close(code, reason)
         n++
@@ -103,8 +103,8 @@ export class SyncCore {
   /** Stops accepting, closes sockets, writes out every room. */
   async close(): Promise<void> {
     this.#closing = true
-    for (const conn of [...this.#connections]) conn.close(CLOSE.goingAway, 'server shutting down')
-    const rooms = await Promise.allSettled([...this.#rooms.values()])
+    for (const conn of this.#connections) conn.close(CLOSE.goingAway, 'server shutting down')
+    const rooms = await Promise.allSettled(this.#rooms.values())
     for (const r of rooms) {
       if (r.status === 'fulfilled') await r.value.close()
     }

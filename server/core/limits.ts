@@ -24,6 +24,8 @@ export interface Limits {
   maxQueuedUpdatesPerRoom: number
   /** An empty room stays loaded this long before it is unloaded. */
   idleRoomMs: number
+  /** Sockets are pinged this often; one that missed the previous pong is cut. */
+  pingIntervalMs: number
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -39,4 +41,5 @@ export const DEFAULT_LIMITS: Limits = {
   maxMessagesWhileLoading: 1_000,
   maxQueuedUpdatesPerRoom: 5_000,
   idleRoomMs: 30_000,
+  pingIntervalMs: 30_000,
 }

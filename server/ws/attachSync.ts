@@ -35,9 +35,38 @@ export function attachSync(server: Server, opts: AttachSyncOptions): WebSocketSe
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
       return
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onSocket(ws, req, url, opts))
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      wss.emit('connection', ws, req)
+      onSocket(ws, req, url, opts)
+    })
   })
+  watchLiveness(wss, opts.core.limits.pingIntervalMs, opts.metrics)
   return wss
+}
+
+/**
+ * A peer that vanishes without FIN or RST (lid closed, NAT drop) would hold its room and its
+ * quota forever: ping every interval and cut sockets that did not answer the previous ping.
+ */
+function watchLiveness(wss: WebSocketServer, intervalMs: number, metrics: ServerMetrics): void {
+  const alive = new WeakMap<WebSocket, boolean>()
+  wss.on('connection', (ws: WebSocket) => {
+    alive.set(ws, true)
+    ws.on('pong', () => alive.set(ws, true))
+  })
+  const timer = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (alive.get(ws) === false) {
+        metrics.refused.inc({ reason: 'no_pong' })
+        ws.terminate()
+        continue
+      }
+      alive.set(ws, false)
+      ws.ping()
+    }
+  }, intervalMs)
+  timer.unref()
+  wss.on('close', () => clearInterval(timer))
 }
 
 /**
