@@ -1,0 +1,156 @@
+// The Conflicts tab with a real conflict: two stock y-websocket clients go offline, rewrite
+// the same words differently and come back; the detector records it, the browser shows it
+// live (SSE), a person keeps one side, and the text changes for every client. A concurrent
+// key overwrite is resolved with a new value the same way.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import * as Y from 'yjs'
+import { startTestServer, token, type TestServer } from '../helpers/server.ts'
+import { connectStock, synced, type StockClient } from '../helpers/clients.ts'
+import { waitFor } from '../helpers/wait.ts'
+import { buildClient, launchBrowser, openApp, waitForEditorText, type AppPage } from '../helpers/browser.ts'
+import type { ConflictRecord } from '../../shared/conflicts/index.ts'
+
+let server: TestServer
+let browser: Browser
+const pages: AppPage[] = []
+const clients: StockClient[] = []
+
+beforeAll(async () => {
+  const clientDir = await buildClient()
+  server = await startTestServer({ clientDir })
+  browser = await launchBrowser()
+})
+
+afterAll(async () => {
+  for (const c of clients) c.destroy()
+  for (const p of pages) await p.context.close()
+  await browser?.close()
+  await server?.close()
+})
+
+async function join(who: string): Promise<StockClient> {
+  const c = connectStock(server.wsUrl, 'w1/shared', who)
+  clients.push(c)
+  await synced(c)
+  return c
+}
+
+/** Both write while disconnected, then come back one after the other. */
+async function apart(a: StockClient, b: StockClient, edit: (a: Y.Doc, b: Y.Doc) => void): Promise<void> {
+  a.provider.disconnect()
+  b.provider.disconnect()
+  edit(a.doc, b.doc)
+  a.provider.connect()
+  await synced(a)
+  b.provider.connect()
+  await synced(b)
+}
+
+const minutes = (c: StockClient): Y.Text => c.doc.getMap<Y.Text>('docs').get('minutes')!
+
+async function recordsFromApi(): Promise<ConflictRecord[]> {
+  const res = await fetch(`${server.url}/api/workspaces/w1/conflicts?status=all`, { headers: { authorization: `Bearer ${token('alice')}` } })
+  return ((await res.json()) as { conflicts: ConflictRecord[] }).conflicts
+}
+
+describe('resolving operational conflicts in the browser', () => {
+  it('shows a real text conflict live and applies the side a person keeps for everyone', async () => {
+    const a = await join('agent-a')
+    const b = await join('agent-b')
+    a.doc.getMap('docs').set('minutes', new Y.Text('The meeting is on Tuesday at noon.'))
+    await waitFor(() => minutes(b)?.toString() === 'The meeting is on Tuesday at noon.', 'agent-b to get the minutes')
+
+    const alice = await openApp(browser, server.url, token('alice'), '/w/w1/review?doc=minutes')
+    const bob = await openApp(browser, server.url, token('bob'), '/w/w1?doc=minutes')
+    pages.push(alice, bob)
+    const { page } = alice
+    await page.locator('[data-feed="live"]').waitFor()
+    await page.getByText('Nothing to resolve here').waitFor()
+
+    await apart(a, b, () => {
+      const replace = (t: Y.Text, word: string) => {
+        const at = t.toString().indexOf('Tuesday')
+        t.delete(at, 'Tuesday'.length)
+        t.insert(at, word)
+      }
+      replace(minutes(a), 'Wednesday')
+      replace(minutes(b), 'Thursday')
+    })
+
+    // It arrives by the event stream: no reload, no polling (the feed stayed live).
+    const card = page.locator('.conflict[data-kind="overlapping-text-edit"]')
+    await card.waitFor()
+    expect(await page.locator('[data-feed]').getAttribute('data-feed')).toBe('live')
+    expect(await card.locator('.where').textContent()).toContain('In “minutes”, the text was: “')
+    expect(await card.locator('.party[data-principal="agent-a"] .value').textContent()).toContain('Wednesday')
+    expect(await card.locator('.party[data-principal="agent-b"] .value').textContent()).toContain('Thursday')
+    // The list of documents counts it.
+    expect(await page.getByRole('button', { name: /minutes/ }).locator('.badge').textContent()).toBe('1')
+
+    await card.getByRole('button', { name: 'Keep agent-b’s version' }).click()
+    const history = page.locator('.history li', { hasText: 'kept agent-b’s version' })
+    await history.waitFor()
+    expect(await history.textContent()).toContain('alice')
+
+    // The shared text changed for every client: both stock clients and another browser.
+    const isResolved = (s: string | undefined) => !!s && s.includes('Thursday') && !s.includes('Wednesday') && !s.includes('Tuesday')
+    await waitFor(() => isResolved(minutes(a).toString()) && isResolved(minutes(b).toString()), 'both clients to get the resolution')
+    expect(minutes(a).toString()).toBe(minutes(b).toString())
+    await waitForEditorText(bob.page, { equals: minutes(a).toString() })
+    const [record] = (await recordsFromApi()).filter((c) => c.kind === 'overlapping-text-edit')
+    expect(record.status).toBe('resolved')
+    expect(record.resolution).toMatchObject({ by: 'alice', choice: 'agent-b' })
+    // Applying the resolution is a sequential edit (the resolver saw both versions): it must
+    // open no new conflict, on the server or on screen.
+    expect((await recordsFromApi()).filter((c) => c.status === 'open').map((c) => c.parties)).toEqual([])
+    await page.getByText('Nothing to resolve here').waitFor()
+  })
+
+  it('resolves a concurrent key overwrite with a new value written by the person', async () => {
+    const a = await join('agent-a')
+    const b = await join('agent-b')
+    const alice = await openApp(browser, server.url, token('alice'), '/w/w1/review')
+    pages.push(alice)
+    const { page } = alice
+    await page.locator('[data-feed="live"]').waitFor()
+
+    await apart(a, b, (da, db) => {
+      da.getMap('meta').set('title', 'Q3 plan (agent-a)')
+      db.getMap('meta').set('title', 'Q3 plan (agent-b)')
+    })
+    const card = page.locator('.conflict[data-kind="map-key-overwrite"]')
+    await card.waitFor()
+    expect(await card.locator('.where').textContent()).toBe('Key meta › title')
+    await card.getByRole('button', { name: 'Write a new value…' }).click()
+    await card.getByLabel('New value').fill('Q3 plan')
+    await card.getByRole('button', { name: 'Use this value' }).click()
+    await page.locator('.history li', { hasText: 'wrote a new value' }).filter({ hasText: 'Q3 plan' }).waitFor()
+    await waitFor(() => a.doc.getMap('meta').get('title') === 'Q3 plan' && b.doc.getMap('meta').get('title') === 'Q3 plan', 'the new title everywhere')
+    const [record] = (await recordsFromApi()).filter((c) => c.kind === 'map-key-overwrite')
+    expect(record.resolution).toMatchObject({ by: 'alice', choice: 'custom', value: 'Q3 plan' })
+  })
+
+  it('falls back to refetching when the event stream is unavailable', async () => {
+    const a = await join('agent-a')
+    const b = await join('agent-b')
+    const alice = await openApp(browser, server.url, token('alice'), '/')
+    pages.push(alice)
+    const { page } = alice
+    // A proxy that does not pass event streams: every /events request fails.
+    await page.route('**/api/workspaces/*/events*', (route) => route.abort())
+    await page.goto(`${server.url}/w/w1/review`)
+    await page.locator('[data-feed="polling"]').waitFor()
+
+    await apart(a, b, (da, db) => {
+      da.getMap('meta').set('schemaNote', 'v2 (agent-a)')
+      db.getMap('meta').set('schemaNote', 'v3 (agent-b)')
+    })
+    const card = page.locator('.conflict[data-kind="map-key-overwrite"]', { hasText: 'schemaNote' })
+    await card.waitFor()
+    await card.getByRole('button', { name: 'Keep agent-a’s version' }).click()
+    await page.locator('.history li', { hasText: 'kept agent-a’s version' }).filter({ hasText: 'v2 (agent-a)' }).waitFor()
+    await waitFor(() => b.doc.getMap('meta').get('schemaNote') === 'v2 (agent-a)', 'agent-b to get the kept value')
+  })
+})
