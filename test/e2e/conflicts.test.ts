@@ -9,7 +9,7 @@ import * as Y from 'yjs'
 import { startTestServer, token, type TestServer } from '../helpers/server.ts'
 import { connectStock, synced, type StockClient } from '../helpers/clients.ts'
 import { waitFor } from '../helpers/wait.ts'
-import { buildClient, launchBrowser, openApp, waitForEditorText, type AppPage } from '../helpers/browser.ts'
+import { artifactPath, buildClient, launchBrowser, openApp, waitForEditorText, type AppPage } from '../helpers/browser.ts'
 import type { ConflictRecord } from '../../shared/conflicts/index.ts'
 
 let server: TestServer
@@ -88,6 +88,7 @@ describe('resolving operational conflicts in the browser', () => {
     expect(await card.locator('.party[data-principal="agent-b"] .value').textContent()).toContain('Thursday')
     // The list of documents counts it.
     expect(await page.getByRole('button', { name: /minutes/ }).locator('.badge').textContent()).toBe('1')
+    await page.screenshot({ path: artifactPath('review-conflicts.png') })
 
     await card.getByRole('button', { name: 'Keep agent-b’s version' }).click()
     const history = page.locator('.history li', { hasText: 'kept agent-b’s version' })

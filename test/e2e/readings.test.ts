@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core'
 import type { Agent } from '../../agents/index.ts'
 import { connectTestAgent } from '../helpers/agents.ts'
 import { startTestServer, token, type TestServer } from '../helpers/server.ts'
-import { buildClient, launchBrowser, openApp, type AppPage } from '../helpers/browser.ts'
+import { artifactPath, buildClient, launchBrowser, openApp, type AppPage } from '../helpers/browser.ts'
 
 let server: TestServer
 let browser: Browser
@@ -69,6 +69,7 @@ describe('readings side by side', () => {
     expect(await page.locator('.agreement .differ').textContent()).toContain('clarity (agent-b)')
     // Quoted text differing from the stretch is shown with the annotation.
     expect(await colA.textContent()).toContain('on “grew 40%”')
+    await page.screenshot({ path: artifactPath('review-readings.png') })
 
     // Filter by author: without agent-b the stretch has one reader.
     await page.getByRole('group', { name: 'Filter readings' }).getByLabel('agent-b').uncheck()

@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core'
 import type { Agent } from '../../agents/index.ts'
 import { connectTestAgent } from '../helpers/agents.ts'
 import { startTestServer, token, type TestServer } from '../helpers/server.ts'
-import { buildClient, launchBrowser, openApp, type AppPage } from '../helpers/browser.ts'
+import { artifactPath, buildClient, launchBrowser, openApp, type AppPage } from '../helpers/browser.ts'
 
 let server: TestServer
 let browser: Browser
@@ -93,5 +93,6 @@ describe('task board', () => {
     expect(await page.locator('[data-metric="claims"]').textContent()).toContain('1 blocked')
     expect(await page.locator('[data-metric="claims"]').textContent()).toContain('2 completed')
     await page.locator('.metrics tr[data-principal="agent-a"]').waitFor()
+    await page.screenshot({ path: artifactPath('tasks-board.png') })
   })
 })
