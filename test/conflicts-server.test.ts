@@ -115,6 +115,9 @@ describe('conflicts through the server', () => {
     expect(res.json.resolution).toMatchObject({ by: 'rita', choice: 'bob' })
     const expected = 'The ' + String(c.parties.find((p) => p.principal === 'bob')!.value) + ' brown fox jumps. A second paragraph stays.'
     await waitFor(() => draft(alice).toString() === expected && draft(bob).toString() === expected, `resolution to reach both: "${draft(alice).toString()}" / expected "${expected}"`)
+    // The resolution is an edit made having seen both sides: it is not a new conflict.
+    await (await server.core.room('w1/shared')).drain()
+    expect(await conflicts('open')).toEqual([])
     const again = await api<{ error: { code: string } }>('alice', 'POST', `/api/workspaces/w1/conflicts/${c.id}/resolve`, { value: 'x' })
     expect(again.status).toBe(409)
     expect((await conflicts('resolved')).map((r) => r.id)).toEqual([c.id])

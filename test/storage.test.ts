@@ -43,7 +43,7 @@ runStorageContract('sqlite', async () => {
       db.close()
     },
   }
-})
+}, { persistent: true })
 
 describe('openDatabase / migrate', () => {
   it('opens with WAL, synchronous=FULL, foreign keys and a busy timeout, creating the directory', () => {

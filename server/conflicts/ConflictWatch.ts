@@ -41,8 +41,8 @@ export class ConflictWatch implements RoomExtension {
     if (found.length > 0) this.report(found)
   }
 
-  delivered(conn: Connection): void {
-    this.#detector?.delivered(String(conn.id), conn.ctx.principal)
+  delivered(session: string, principal: string): void {
+    this.#detector?.delivered(session, principal)
   }
 
   connectionClosed(conn: Connection): void {

@@ -208,7 +208,7 @@ export class Room {
 
   /** `conn` has been sent the whole document state (sync step 2). */
   noteDelivered(conn: Connection): void {
-    this.opts.extension?.delivered(conn)
+    this.opts.extension?.delivered(String(conn.id), conn.ctx.principal)
   }
 
   /** Which connection owns an awareness client id (a connection may only speak for its own). */
@@ -330,8 +330,10 @@ export class Room {
         const ext = this.opts.extension
         if (ext) {
           const session = writer.conn ? String(writer.conn.id) : `server:${writer.principal}`
+          // A server write was made on a copy of the whole room: its writer had seen everything.
+          if (!writer.conn) ext.delivered(session, writer.principal)
           ext.integrate(this.doc, q.update, { principal: writer.principal, session, message: q.message, origin })
-          for (const c of this.connections) if (c !== writer.conn) ext.delivered(c)
+          for (const c of this.connections) if (c !== writer.conn) ext.delivered(String(c.id), c.ctx.principal)
         } else {
           Y.applyUpdate(this.doc, q.update, origin)
         }

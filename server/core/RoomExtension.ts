@@ -24,8 +24,8 @@ export interface RoomExtension {
   load(doc: Y.Doc, state: RoomState): void
   /** Applies one accepted, already stored update to `doc` (must apply it or throw). */
   integrate(doc: Y.Doc, update: Uint8Array, writer: UpdateWriter): void
-  /** Everything integrated so far has been sent to `conn`. */
-  delivered(conn: Connection): void
+  /** Everything integrated so far has been sent to `session` (a connection id, or a server writer). */
+  delivered(session: string, principal: string): void
   connectionClosed(conn: Connection): void
   /** The room is unloading. */
   destroy(): void
