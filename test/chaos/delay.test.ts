@@ -11,7 +11,8 @@ import { PersistedClocks, TokenWriter, agentText, docText, missingTokens, tokens
 import { waitConverged } from './convergence.ts'
 import { retitle } from './contested.ts'
 import { chaosServer, content, DRAFT, expectExactTokens, expectSurvivesRestart, report, seedDocuments, serverDoc } from './scenario.ts'
-import { expectedConflict, type ScenarioOutcome } from './expectedConflicts.ts'
+import { token } from '../helpers/server.ts'
+import { expectedConflict, type ScenarioOutcome, expectConflicts } from './expectedConflicts.ts'
 import { SHARED } from './harness.ts'
 
 let h = new ChaosHarness()
@@ -101,6 +102,7 @@ describe('chaos: delay and reordering', () => {
 
     await expectSurvivesRestart(srv, () => [agentA, agentB].forEach((x) => x.close()), content(during), all)
     const outcome = { expectedConflicts: [expectedConflict('map-key-overwrite', SHARED, ['meta', 'title'], ['agent-a', 'agent-b'])] }
+    await expectConflicts(srv.current().url, token('alice'), outcome.expectedConflicts)
     report('delay and reorder', started, outcome, { overtaken: `${overtaken}/40`, heldBack: heldBack.length, bAckedWhileStalled: ackedBeforeResume })
     return outcome
   })

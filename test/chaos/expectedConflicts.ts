@@ -2,9 +2,11 @@
 // returns this list; random token inserts never produce one (inserts between live tokens
 // touch nothing another party deleted), so the list is exact, not a lower bound.
 //
-// Hook for the conflict log: when the server exposes GET /api/workspaces/:ws/conflicts, each
-// scenario asserts that the conflicts it reports for the workspace are exactly these, matched
-// on kind, room, location path and the set of parties.
+// Each scenario asserts with expectConflicts() that the server's conflict log for the
+// workspace holds exactly these, matched on kind, room, location path and the set of parties.
+
+import { httpJson } from '../helpers/http.ts'
+import { waitFor } from '../helpers/wait.ts'
 
 export type ConflictKindExpected = 'map-key-overwrite' | 'overlapping-text-edit'
 
@@ -31,4 +33,24 @@ export function describeConflicts(list: ExpectedConflict[]): string {
 /** What a scenario hands back: the conflicts the conflict log must end up holding. */
 export interface ScenarioOutcome {
   expectedConflicts: ExpectedConflict[]
+}
+
+/** Asserts the server's conflict log for w1 holds exactly `expected` (kind, room, path, parties). */
+export async function expectConflicts(baseUrl: string, ownerToken: string, expected: ExpectedConflict[]): Promise<void> {
+  const key = (c: ExpectedConflict) => `${c.kind} ${c.room} ${c.path.join('.')} [${c.parties.join(', ')}]`
+  const want = expected.map(key).sort()
+  let got: string[] = []
+  // Detection happens as updates integrate; the last ones may still be in flight.
+  await waitFor(async () => {
+    const res = await httpJson<{ conflicts: Array<{ kind: string; doc: string; location: { kind: string; path?: string[]; taskId?: string }; parties: Array<{ principal: string }> }> }>(
+      `${baseUrl}/api/workspaces/w1/conflicts?status=all`,
+      { token: ownerToken },
+    )
+    got = res.json.conflicts
+      .map((c) => `${c.kind} ${c.doc} ${(c.location.path ?? [c.location.taskId ?? '']).join('.')} [${c.parties.map((p) => p.principal).sort().join(', ')}]`)
+      .sort()
+    return JSON.stringify(got) === JSON.stringify(want)
+  }, `conflict log to hold exactly: ${want.join('; ') || 'none'}`, 10_000).catch((err: Error) => {
+    throw new Error(`${err.message}\n  but it holds: ${got.join('; ') || 'none'}`)
+  })
 }

@@ -10,7 +10,8 @@ import { between, scenarioRng } from './random.ts'
 import { TokenWriter, agentText, docText, missingTokens, stockText } from './workload.ts'
 import { waitConverged } from './convergence.ts'
 import { chaosServer, content, DRAFT, expectExactTokens, expectSurvivesRestart, report, seedDocuments, serverDoc } from './scenario.ts'
-import type { ScenarioOutcome } from './expectedConflicts.ts'
+import { token } from '../helpers/server.ts'
+import { type ScenarioOutcome, expectConflicts } from './expectedConflicts.ts'
 
 let h = new ChaosHarness()
 afterEach(async () => {
@@ -62,6 +63,7 @@ describe('chaos: flapping link', () => {
     expectExactTokens(onServerNow, all, 'the server')
     await expectSurvivesRestart(srv, () => (agent.close(), tab.destroy()), content(onServerNow), all)
     const outcome = { expectedConflicts: [] }
+    await expectConflicts(srv.current().url, token('alice'), outcome.expectedConflicts)
     report('flapping link', started, outcome, { resets, accepted: link.stats.accepted, edits: all.length })
     return outcome
   })

@@ -10,7 +10,8 @@ import { scenarioRng } from './random.ts'
 import { PersistedClocks, TokenWriter, agentText, docText, missingTokens, tokensOf } from './workload.ts'
 import { waitConverged } from './convergence.ts'
 import { content, DRAFT, expectExactTokens, report, seedDocuments } from './scenario.ts'
-import type { ScenarioOutcome } from './expectedConflicts.ts'
+import { token } from '../helpers/server.ts'
+import { type ScenarioOutcome, expectConflicts } from './expectedConflicts.ts'
 
 let h = new ChaosHarness()
 afterEach(async () => {
@@ -94,6 +95,7 @@ describe('chaos: server killed', () => {
     expectExactTokens(fresh.doc, all, 'the server after a second kill')
 
     const outcome = { expectedConflicts: [] }
+    await expectConflicts(server.url, token('alice'), outcome.expectedConflicts)
     report('kill -9 mid-burst', started, outcome, {
       ackedAtKill: killed.acked.length,
       writtenAtKill: killed.written,

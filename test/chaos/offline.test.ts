@@ -12,7 +12,8 @@ import { TokenWriter, agentText, docText, missingTokens, stockText } from './wor
 import { waitConverged } from './convergence.ts'
 import { CONTESTED_DOC, contestedConflicts, contestedOutcome, retitle, rewriteSentence } from './contested.ts'
 import { chaosServer, content, DRAFT, expectExactTokens, expectSurvivesRestart, report, seedDocuments, serverDoc } from './scenario.ts'
-import type { ScenarioOutcome } from './expectedConflicts.ts'
+import { token } from '../helpers/server.ts'
+import { type ScenarioOutcome, expectConflicts } from './expectedConflicts.ts'
 
 let h = new ChaosHarness()
 afterEach(async () => {
@@ -76,6 +77,7 @@ describe('chaos: offline browser and agent', () => {
 
     await expectSurvivesRestart(srv, () => (agent.close(), tab.destroy()), content(during), all)
     const outcome = { expectedConflicts: contestedConflicts(['agent-a', 'alice'], ['agent-a', 'alice']) }
+    await expectConflicts(srv.current().url, token('alice'), outcome.expectedConflicts)
     report('offline browser and agent', started, outcome, { offlineEdits: offline.length, healToConvergedMs: healMs })
     return outcome
   })

@@ -10,7 +10,8 @@ import { TokenWriter, agentText, docText, missingTokens, stockText } from './wor
 import { waitConverged } from './convergence.ts'
 import { CONTESTED_DOC, contestedConflicts, contestedOutcome, retitle, rewriteSentence } from './contested.ts'
 import { chaosServer, content, DRAFT, expectExactTokens, expectSurvivesRestart, report, seedDocuments, serverDoc } from './scenario.ts'
-import type { ScenarioOutcome } from './expectedConflicts.ts'
+import { token } from '../helpers/server.ts'
+import { type ScenarioOutcome, expectConflicts } from './expectedConflicts.ts'
 
 let h = new ChaosHarness()
 afterEach(async () => {
@@ -79,6 +80,7 @@ describe('chaos: partitions', () => {
 
     await expectSurvivesRestart(srv, () => [writer, peer].forEach((x) => x.close()), content(during), allTokens(writers))
     const outcome = { expectedConflicts: contestedConflicts(['agent-a', 'agent-b'], ['agent-a', 'agent-b']) }
+    await expectConflicts(srv.current().url, token('alice'), outcome.expectedConflicts)
     report('partitioned writer', started, outcome, { offlineEdits: offlineTokens.length, refused: link.stats.refused, healToConvergedMs: healMs })
     return outcome
   })
@@ -132,6 +134,7 @@ describe('chaos: partitions', () => {
 
     await expectSurvivesRestart(srv, () => [agentA, agentB, bob, alice].forEach((x) => (('close' in x) ? x.close() : x.destroy())), content(during), allTokens(writers))
     const outcome = { expectedConflicts: contestedConflicts(['agent-a', 'agent-b'], ['alice', 'bob']) }
+    await expectConflicts(srv.current().url, token('alice'), outcome.expectedConflicts)
     report('half partition', started, outcome, { editsWhilePartitioned: since(writers).length, healToConvergedMs: healMs })
     return outcome
   })
