@@ -21,8 +21,10 @@ export interface BenchClientOptions {
   ackMode: AckMode
   /** false: incoming updates are counted, not applied (writers that only ingest). */
   applyRemote?: boolean
-  /** Called after a remote update was applied, with the time its message arrived. */
+  /** Called after remote updates were applied, with the arrival time of the last one. */
   onRemote?: (client: BenchClient, receivedAt: number) => void
+  /** Called with each remote update as it arrives, before it is applied. */
+  onRemoteUpdate?: (update: Uint8Array, receivedAt: number) => void
 }
 
 const REMOTE = Symbol('remote')
@@ -35,9 +37,9 @@ export class BenchClient {
   readonly ws: WebSocket
   bytesIn = 0
   messagesIn = 0
-  /** Arrival time of the message being handled (observers run inside its handler). */
+  /** Arrival time of the last message. */
   lastReceivedAt = 0
-  /** Arrival time of the last message that carried document content. */
+  /** Arrival time of the last document update applied. */
   lastRemoteAt = 0
   /** When the socket was asked to open, and when the first sync step 2 arrived. */
   readonly startedAt = now()
@@ -47,8 +49,8 @@ export class BenchClient {
   readonly synced: Promise<void>
   #resolveSynced!: () => void
   #rejectSynced!: (err: Error) => void
-  #acks = new Map<number, () => void>()
-  #roundtrips: Array<() => void> = []
+  #acks = new Map<number, { resolve: () => void; reject: (err: Error) => void }>()
+  #roundtrips: Array<{ resolve: () => void; reject: (err: Error) => void }> = []
   #nextAck = 1
   #capture: Uint8Array[] | null = null
 
@@ -70,7 +72,11 @@ export class BenchClient {
     this.ws.on('message', (data: Buffer) => this.#onMessage(data))
     this.ws.on('close', (code, reason) => {
       this.closed = { code, reason: reason.toString() }
-      this.#rejectSynced(new Error(`socket closed ${code} ${reason.toString()}`))
+      const err = new Error(`socket closed ${code} ${reason.toString()}`)
+      this.#rejectSynced(err)
+      for (const waiter of [...this.#acks.values(), ...this.#roundtrips]) waiter.reject(err)
+      this.#acks.clear()
+      this.#roundtrips = []
     })
     this.ws.on('error', (err) => this.#rejectSynced(err))
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
@@ -106,15 +112,16 @@ export class BenchClient {
 
   /** Resolves once the server has (durably, for Polyphony) taken everything sent before. */
   ack(mode: AckMode = this.opts.ackMode): Promise<void> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
+      if (this.closed) return reject(new Error(`socket closed ${this.closed.code} ${this.closed.reason}`))
       const encoder = encoding.createEncoder()
       if (mode === 'persisted') {
         const id = this.#nextAck++
-        this.#acks.set(id, resolve)
+        this.#acks.set(id, { resolve, reject })
         encoding.writeVarUint(encoder, MESSAGE_PERSISTED)
         encoding.writeVarUint(encoder, id)
       } else {
-        this.#roundtrips.push(resolve)
+        this.#roundtrips.push({ resolve, reject })
         encoding.writeVarUint(encoder, MESSAGE_SYNC)
         syncProtocol.writeSyncStep1(encoder, this.doc)
       }
@@ -140,33 +147,56 @@ export class BenchClient {
     if (type === MESSAGE_SYNC) return this.#onSync(decoder, receivedAt)
     if (type === MESSAGE_PERSISTED) {
       const id = decoding.readVarUint(decoder)
-      this.#acks.get(id)?.()
+      this.#acks.get(id)?.resolve()
       this.#acks.delete(id)
     }
     // awareness and auth messages carry nothing the benchmark needs
   }
 
   #onSync(decoder: decoding.Decoder, receivedAt: number): void {
-    const subtype = decoding.peekVarUint(decoder)
-    const isStep2 = subtype === syncProtocol.messageYjsSyncStep2
-    if (this.opts.applyRemote === false && subtype === syncProtocol.messageYjsUpdate) return
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, MESSAGE_SYNC)
-    syncProtocol.readSyncMessage(decoder, encoder, this.doc, REMOTE)
-    if (encoding.length(encoder) > 1) this.ws.send(encoding.toUint8Array(encoder))
-    if (isStep2) {
-      if (!this.syncedAt) {
-        this.syncedAt = now()
-        this.bytesAtSync = this.bytesIn
-        this.#resolveSynced()
-      } else {
-        this.#roundtrips.shift()?.()
-      }
+    const subtype = decoding.readVarUint(decoder)
+    if (subtype === syncProtocol.messageYjsSyncStep1) {
+      const encoder = encoding.createEncoder()
+      encoding.writeVarUint(encoder, MESSAGE_SYNC)
+      syncProtocol.readSyncStep1(decoder, encoder, this.doc)
+      this.ws.send(encoding.toUint8Array(encoder))
+      return
     }
-    if (subtype !== syncProtocol.messageYjsSyncStep1) {
-      this.lastRemoteAt = receivedAt
-      this.opts.onRemote?.(this, receivedAt)
+    const update = decoding.readVarUint8Array(decoder)
+    if (subtype === syncProtocol.messageYjsUpdate) {
+      if (this.opts.applyRemote === false) return
+      this.opts.onRemoteUpdate?.(update, receivedAt)
+      this.#pending.push(update)
+      this.#pendingAt = receivedAt
+      if (this.#pending.length === 1) setImmediate(this.#applyPending)
+      return
     }
+    // sync step 2: the answer to our step 1 (first: the initial sync; later: an ack round trip)
+    this.#pending.push(update)
+    this.#pendingAt = receivedAt
+    this.#applyPending()
+    if (!this.syncedAt) {
+      this.syncedAt = now()
+      this.bytesAtSync = this.bytesIn
+      this.#resolveSynced()
+    } else {
+      this.#roundtrips.shift()?.resolve()
+    }
+  }
+
+  // Updates that arrive in one turn of the event loop are applied in one transaction, as
+  // a client that keeps up would; their arrival times were recorded as they came in.
+  #pending: Uint8Array[] = []
+  #pendingAt = 0
+  #applyPending = (): void => {
+    if (this.#pending.length === 0) return
+    const batch = this.#pending
+    this.#pending = []
+    Y.transact(this.doc, () => {
+      for (const u of batch) Y.applyUpdate(this.doc, u, REMOTE)
+    }, REMOTE)
+    this.lastRemoteAt = this.#pendingAt
+    this.opts.onRemote?.(this, this.#pendingAt)
   }
 }
 

@@ -14,7 +14,7 @@ import type { Measurements, Scenario } from './scenarios/context.ts'
 import { fanout } from './scenarios/fanout.ts'
 import { burst } from './scenarios/burst.ts'
 import { manydocs } from './scenarios/manydocs.ts'
-import { coldsync } from './scenarios/coldsync.ts'
+import { coldsync, FRESH_CLIENTS } from './scenarios/coldsync.ts'
 import { yjsFloor } from './floor.ts'
 import { median } from './stats.ts'
 import { describeRun, floorTable, machineInfo, ratioTable, resultsTable, type Results } from './report.ts'
@@ -32,7 +32,7 @@ const progress = (msg: string) => process.stderr.write(`[bench ${new Date().toIS
 async function runAll(opts: BenchOptions, stamp: string): Promise<{ results: Results; failures: string[]; profiles: string[] }> {
   const s = opts.sizes
   const tmp = mkdtempSync(join(tmpdir(), 'polyphony-bench-'))
-  const principals = Math.max(s.manydocs.rooms, s.fanout.clients, s.burst.readers + 1, s.coldsync.writers + 2)
+  const principals = Math.max(s.manydocs.rooms, s.fanout.clients, s.burst.readers + 1, s.coldsync.writers + 2 * FRESH_CLIENTS)
   const bootstrapFile = writeBootstrap(join(tmp, 'bootstrap.json'), principals, s.manydocs.rooms)
   const pool = await WorkerPool.start(opts.workers)
   const runs: Partial<Record<ScenarioName, Partial<Record<TargetKind, Measurements[]>>>> = {}

@@ -19,6 +19,9 @@ interface Tracked {
 }
 
 const clients = new Map<string, Tracked>()
+let closing = false
+/** Every wait is bounded: a lost socket fails the run instead of hanging it. */
+const ACK_TIMEOUT_MS = 120_000
 
 function track(spec: ClientSpec): Tracked {
   const t: Tracked = {
@@ -32,26 +35,30 @@ function track(spec: ClientSpec): Tracked {
       clientId: spec.clientId,
       ackMode: spec.ackMode,
       applyRemote: spec.applyRemote,
+      onRemoteUpdate: (update, at) => record(t, update, at),
       onRemote: (_c, at) => {
         if (!t.firstRemoteAt) t.firstRemoteAt = at
         t.check?.()
       },
     }),
   }
-  // Send timestamps travel inside the text; the delta of a remote transaction is exactly the new text.
-  t.client.text.observe((event) => {
-    if (event.transaction.local) return
-    const at = t.client.lastReceivedAt
-    for (const op of event.delta) {
-      if (typeof op.insert !== 'string') continue
-      for (const m of op.insert.matchAll(TOKEN)) {
-        if (Number(m[1]) === spec.clientId) continue
-        t.latencies.push(at - Number(m[3]))
-        t.deliveries++
-      }
-    }
+  t.client.ws.on('close', (code, reason) => {
+    if (!closing) process.stderr.write(`[bench worker] client ${spec.id} lost its socket: ${code} ${reason.toString()}\n`)
   })
   return t
+}
+
+/**
+ * Send timestamps travel inside the inserted text. Strings are stored verbatim (UTF-8) in
+ * a Yjs update, so scanning the bytes finds them without decoding the update.
+ */
+function record(t: Tracked, update: Uint8Array, at: number): void {
+  const bytes = Buffer.from(update.buffer, update.byteOffset, update.byteLength).toString('latin1')
+  for (const m of bytes.matchAll(TOKEN)) {
+    if (Number(m[1]) === t.spec.clientId) continue
+    t.latencies.push(at - Number(m[3]))
+    t.deliveries++
+  }
 }
 
 async function connect(specs: ClientSpec[], concurrency: number, timeoutMs: number): Promise<ConnectResult[]> {
@@ -99,7 +106,7 @@ async function paced(ids: string[], rate: number, durationMs: number, startAt: n
         text.insert(Math.floor(random() * (text.length + 1)), `${spec.clientId}:${i}:${now().toFixed(3)};`)
       }
       const sentAt = now()
-      await client.ack()
+      await withTimeout(client.ack(), ACK_TIMEOUT_MS, `ack of ${id}`)
       return { id, clientId: spec.clientId, clock: Y.getState(client.doc.store, spec.clientId), sent: count, startedAt: startAt, sentAt, ackedAt: now() }
     }),
   )
@@ -118,7 +125,7 @@ async function burst(ids: string[], edits: number): Promise<WriterResult[]> {
       const startedAt = now()
       for (const m of messages) client.sendRaw(m)
       const sentAt = now()
-      await client.ack()
+      await withTimeout(client.ack(), ACK_TIMEOUT_MS, `ack of ${id}`)
       return { id, clientId: client.doc.clientID, clock: Y.getState(client.doc.store, client.doc.clientID), sent: messages.length, startedAt, sentAt, ackedAt: now() }
     }),
   )
@@ -130,7 +137,7 @@ async function editOnce(ids: string[]): Promise<WriterResult[]> {
       const { client } = get(id)
       const startedAt = now()
       client.text.insert(0, `${client.doc.clientID}:0:${startedAt.toFixed(3)};`)
-      await client.ack()
+      await withTimeout(client.ack(), ACK_TIMEOUT_MS, `ack of ${id}`)
       return { id, clientId: client.doc.clientID, clock: Y.getState(client.doc.store, client.doc.clientID), sent: 1, startedAt, sentAt: startedAt, ackedAt: now() }
     }),
   )
@@ -158,7 +165,7 @@ async function waitFor(expected: Expected, timeoutMs: number): Promise<WaitResul
           const timer = setTimeout(() => finish(false, now()), timeoutMs)
           if (reached(t.client.doc, expected)) return finish(true, t.client.lastRemoteAt || now())
           t.check = () => {
-            if (reached(t.client.doc, expected)) finish(true, t.client.lastReceivedAt)
+            if (reached(t.client.doc, expected)) finish(true, t.client.lastRemoteAt)
           }
         }),
     ),
@@ -180,9 +187,11 @@ function digest(): Digest[] {
 }
 
 async function closeAll(): Promise<void> {
+  closing = true
   await Promise.all([...clients.values()].map((t) => withTimeout(t.client.close(), 5000, 'close').catch(() => {})))
   for (const t of clients.values()) t.client.doc.destroy()
   clients.clear()
+  closing = false
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

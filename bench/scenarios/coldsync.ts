@@ -6,6 +6,7 @@
 import { now } from '../BenchClient.ts'
 import { FANOUT_WORKSPACE, roomUrl } from '../bootstrap.ts'
 import type { ClientSpec, ConnectResult, Expected, WaitResult, WriterResult } from '../workerProtocol.ts'
+import { median } from '../stats.ts'
 import { byWorker, closeAll, connectAll, meter, type Scenario, type ScenarioContext } from './context.ts'
 
 const ROOM = `${FANOUT_WORKSPACE}/shared`
@@ -37,14 +38,14 @@ export const coldsync: Scenario = {
 
     const warm = await freshSync(ctx, expected, writers)
     await closeAll(pool)
-    let cold = { ms: NaN, bytes: NaN, ok: NaN }
+    let cold = { ms: NaN, firstMs: NaN, bytes: NaN, ok: NaN }
     let restartMs = NaN
     if (ctx.target.durable) {
       const t0 = now()
       ctx.target = await ctx.target.restart()
       restartMs = now() - t0
       log(`restarted in ${Math.round(restartMs)} ms`)
-      cold = await freshSync(ctx, expected, writers + 1)
+      cold = await freshSync(ctx, expected, writers + FRESH_CLIENTS)
       await closeAll(pool)
     }
     return {
@@ -52,7 +53,8 @@ export const coldsync: Scenario = {
       ingestCpuS: ingest.cpuS,
       syncMs: warm.ms,
       syncKB: warm.bytes / 1024,
-      syncAfterRestartMs: cold.ms,
+      syncAfterRestartMs: cold.firstMs,
+      syncAfterRestartMedianMs: cold.ms,
       syncAfterRestartKB: cold.bytes / 1024,
       restartMs,
       complete: Math.min(warm.ok, Number.isNaN(cold.ok) ? 1 : cold.ok),
@@ -61,11 +63,27 @@ export const coldsync: Scenario = {
   },
 }
 
-/** One new client syncs the room; checks it received every ingested edit. */
-async function freshSync(ctx: ScenarioContext, expected: Expected, index: number) {
-  const spec: ClientSpec = { id: `fresh${index}`, url: roomUrl(ctx.target.syncBase, ROOM, index), clientId: 10_000 + index, ackMode: ctx.target.ackMode, applyRemote: true }
-  const [result] = await ctx.pool.send<ConnectResult[]>(0, { cmd: 'connect', clients: [spec], concurrency: 1, timeoutMs: 60_000 })
-  if (!result.ok) throw new Error(`coldsync: fresh client failed: ${result.error}`)
-  const waits = await ctx.pool.send<WaitResult[]>(0, { cmd: 'waitFor', expected, timeoutMs: 10_000 })
-  return { ms: result.connectMs, bytes: result.bytes, ok: waits.every((w) => w.ok) ? 1 : 0 }
+/** Fresh clients that sync one after another; the first after a restart also loads the room. */
+export const FRESH_CLIENTS = 5
+
+/**
+ * New clients sync the room one at a time; each must receive every ingested edit.
+ * `firstMs` is the first one (after a restart: includes loading the room from disk),
+ * `ms` the median of all.
+ */
+async function freshSync(ctx: ScenarioContext, expected: Expected, firstIndex: number) {
+  const times: number[] = []
+  let bytes = 0
+  let ok = 1
+  for (let k = 0; k < FRESH_CLIENTS; k++) {
+    const index = firstIndex + k
+    const spec: ClientSpec = { id: `fresh${index}`, url: roomUrl(ctx.target.syncBase, ROOM, index), clientId: 10_000 + index, ackMode: ctx.target.ackMode, applyRemote: true }
+    const [result] = await ctx.pool.send<ConnectResult[]>(0, { cmd: 'connect', clients: [spec], concurrency: 1, timeoutMs: 60_000 })
+    if (!result.ok) throw new Error(`coldsync: fresh client failed: ${result.error}`)
+    const waits = await ctx.pool.send<WaitResult[]>(0, { cmd: 'waitFor', expected, timeoutMs: 10_000 })
+    if (!waits.every((w) => w.ok)) ok = 0
+    times.push(result.connectMs)
+    bytes = result.bytes
+  }
+  return { ms: median(times), firstMs: times[0], bytes, ok }
 }
