@@ -26,3 +26,6 @@ export interface Workspace {
 
 /** The principal id the server itself writes as (task reflections, resolutions). */
 export const SERVER_PRINCIPAL = 'polyphony-server'
+
+/** The shared document layout version this server understands (`meta.schemaVersion`). */
+export const SCHEMA_VERSION = 1

@@ -94,7 +94,7 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
       value = choice.value
       chosen = 'custom'
     }
-    if (record.location.kind === 'map' || record.location.kind === 'text') {
+    if (record.location.kind !== 'task') {
       if (!this.#core) throw new Error('conflict service is not attached to a sync core')
       const room = await this.#core.room(record.doc)
       await room.writeAsServer(by, `resolve ${id}`, (doc) => applyResolution(doc, record, value))

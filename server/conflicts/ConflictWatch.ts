@@ -10,6 +10,18 @@ import type { RoomState } from '../storage/DocumentStorage.ts'
 import type { ConflictRecord } from '../../shared/conflicts/index.ts'
 import type { TransactionOrigin } from '../../shared/origin.ts'
 import { ConflictDetector } from './ConflictDetector.ts'
+import { SCHEMA_VERSION, SERVER_PRINCIPAL } from '../../shared/model.ts'
+import { conflictId, sortParties } from '../../shared/conflicts/index.ts'
+
+/** A writer set meta.schemaVersion to a version this server does not understand. */
+function schemaMismatch(room: string, principal: string, found: unknown): ConflictRecord {
+  const location = { kind: 'schema' as const, expected: SCHEMA_VERSION, found }
+  const parties = sortParties([
+    { principal: SERVER_PRINCIPAL, value: SCHEMA_VERSION },
+    { principal, value: found },
+  ])
+  return { id: conflictId('schema-mismatch', room, location, parties), kind: 'schema-mismatch', doc: room, location, parties, status: 'open', detectedAt: Date.now() }
+}
 
 export class ConflictWatch implements RoomExtension {
   readonly gc = false
@@ -36,8 +48,12 @@ export class ConflictWatch implements RoomExtension {
     }
   }
 
-  integrate(_doc: Y.Doc, update: Uint8Array, writer: UpdateWriter): void {
+  integrate(doc: Y.Doc, update: Uint8Array, writer: UpdateWriter): void {
+    const meta = doc.getMap('meta')
+    const before = meta.get('schemaVersion')
     const found = this.#need().integrate(update, writer)
+    const after = meta.get('schemaVersion')
+    if (after !== before && after !== undefined && after !== SCHEMA_VERSION) found.push(schemaMismatch(this.room, writer.principal, after))
     if (found.length > 0) this.report(found)
   }
 

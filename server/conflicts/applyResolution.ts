@@ -35,5 +35,9 @@ export function applyResolution(doc: Y.Doc, record: ConflictRecord, value: unkno
     text.delete(from, to - from)
     text.insert(from, value)
   }
-  // claim races and schema mismatches change no document: the record keeps the decision.
+  if (loc.kind === 'schema') {
+    doc.getMap('meta').set('schemaVersion', value)
+    return
+  }
+  // claim races change no document: the record keeps the decision.
 }
