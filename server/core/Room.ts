@@ -34,6 +34,8 @@ export interface RoomOptions {
 /** Who wrote a queued update: a socket, or the server itself acting for a principal. */
 type Writer = { conn: Connection; principal: string } | { conn: null; principal: string; reason: string }
 
+type QueuedUpdate = Extract<Queued, { kind: 'update' }>
+
 type Queued =
   | {
       kind: 'update'
@@ -295,63 +297,27 @@ export class Room {
 
   async #persistAndApply(batch: Queued[]): Promise<void> {
     // Updates from sockets that closed meanwhile are stored too: a client may write and leave.
-    const updates = batch.filter((q): q is Extract<Queued, { kind: 'update' }> => q.kind === 'update')
-    let seqs: number[] = []
-    if (updates.length > 0) {
-      const started = performance.now()
-      const at = Date.now()
-      try {
-        seqs = await this.opts.storage.append(
-          this.name,
-          updates.map((u) => ({ principal: u.writer.principal, clients: u.clients, at, data: u.update, message: u.message })),
-        )
-      } catch (err) {
-        // Nothing of this batch was acknowledged: its writers reconnect and resend (sync step 2).
-        this.opts.logger.error({ err, room: this.name }, 'append failed; closing writers of the batch')
-        for (const u of updates) u.writer.conn?.close(1011, 'could not store your update; reconnect to retry')
-        throw err
-      }
-      this.opts.metrics.persistSeconds.observe((performance.now() - started) / 1000)
-      this.opts.metrics.batchSize.observe(updates.length)
-    }
+    const updates = batch.filter((q): q is QueuedUpdate => q.kind === 'update')
+    const seqs = await this.#store(updates)
     const acked = new Set<Connection>()
-    let i = 0
-    for (const q of batch) {
-      if (q.kind === 'ack') {
-        q.conn.send(persistedMessage(q.requestId, Y.encodeStateVector(this.doc)))
-        continue
-      }
-      const { writer } = q
-      const origin: TransactionOrigin = writer.conn
-        ? { source: 'connection', principal: writer.principal, connectionId: writer.conn.id }
-        : { source: 'server', principal: writer.principal, reason: writer.reason }
-      this.#currentSender = writer.conn
-      try {
-        const ext = this.opts.extension
-        if (ext) {
-          const session = writer.conn ? String(writer.conn.id) : `server:${writer.principal}`
-          // A server write was made on a copy of the whole room: its writer had seen everything.
-          if (!writer.conn) ext.delivered(session, writer.principal)
-          ext.integrate(this.doc, q.update, { principal: writer.principal, session, message: q.message, origin })
-          for (const c of this.connections) if (c !== writer.conn) ext.delivered(String(c.id), c.ctx.principal)
-        } else {
-          Y.applyUpdate(this.doc, q.update, origin)
+    // Broadcasts of this batch are collected and sent as one message per peer at the end:
+    // one frame and one syscall per socket per batch instead of per update.
+    this.#outgoing = []
+    try {
+      let i = 0
+      for (const q of batch) {
+        if (q.kind === 'ack') {
+          q.conn.send(persistedMessage(q.requestId, Y.encodeStateVector(this.doc)))
+          continue
         }
-      } catch (err) {
-        // Decoded but Yjs could not apply it (a crafted update). It is stored already; load()
-        // replays it the same way. Keep applying the rest of the batch: it is stored too.
-        this.opts.logger.warn({ err, room: this.name, principal: writer.principal }, 'stored update failed to apply')
-        this.opts.metrics.refused.inc({ reason: 'apply_failed' })
-        writer.conn?.close(CLOSE.invalidPayload, 'update could not be applied')
-      } finally {
-        this.#currentSender = null
+        this.#applyOne(q)
+        this.appliedSeq = seqs[i++]
+        this.#updatesSinceSnapshot++
+        this.#bytesSinceSnapshot += q.update.length
+        if (q.writer.conn?.ctx.wantsPersisted) acked.add(q.writer.conn)
       }
-      this.opts.metrics.broadcastSeconds.observe((performance.now() - q.receivedAt) / 1000)
-      this.opts.metrics.updatesIn.inc()
-      this.appliedSeq = seqs[i++]
-      this.#updatesSinceSnapshot++
-      this.#bytesSinceSnapshot += q.update.length
-      if (writer.conn?.ctx.wantsPersisted) acked.add(writer.conn)
+    } finally {
+      this.#sendOutgoing(updates)
     }
     if (acked.size > 0) {
       const msg = persistedMessage(0, Y.encodeStateVector(this.doc))
@@ -359,13 +325,79 @@ export class Room {
     }
   }
 
+  /** Appends durably; on failure nothing of the batch was acknowledged and its writers must resend. */
+  async #store(updates: QueuedUpdate[]): Promise<number[]> {
+    if (updates.length === 0) return []
+    const started = performance.now()
+    const at = Date.now()
+    try {
+      const seqs = await this.opts.storage.append(
+        this.name,
+        updates.map((u) => ({ principal: u.writer.principal, clients: u.clients, at, data: u.update, message: u.message })),
+      )
+      this.opts.metrics.persistSeconds.observe((performance.now() - started) / 1000)
+      this.opts.metrics.batchSize.observe(updates.length)
+      return seqs
+    } catch (err) {
+      this.opts.logger.error({ err, room: this.name }, 'append failed; closing writers of the batch')
+      for (const u of updates) u.writer.conn?.close(CLOSE.internalError, 'could not store your update; reconnect to retry')
+      throw err
+    }
+  }
+
+  #applyOne(q: QueuedUpdate): void {
+    const { writer } = q
+    const origin: TransactionOrigin = writer.conn
+      ? { source: 'connection', principal: writer.principal, connectionId: writer.conn.id }
+      : { source: 'server', principal: writer.principal, reason: writer.reason }
+    this.#currentSender = writer.conn
+    try {
+      const ext = this.opts.extension
+      if (ext) {
+        const session = writer.conn ? String(writer.conn.id) : `server:${writer.principal}`
+        // A server write was made on a copy of the whole room: its writer had seen everything.
+        if (!writer.conn) ext.delivered(session, writer.principal)
+        ext.integrate(this.doc, q.update, { principal: writer.principal, session, message: q.message, origin })
+      } else {
+        Y.applyUpdate(this.doc, q.update, origin)
+      }
+    } catch (err) {
+      // Decoded but Yjs could not apply it (a crafted update). It is stored already; load()
+      // replays it the same way. Keep applying the rest of the batch: it is stored too.
+      this.opts.logger.warn({ err, room: this.name, principal: writer.principal }, 'stored update failed to apply')
+      this.opts.metrics.refused.inc({ reason: 'apply_failed' })
+      writer.conn?.close(CLOSE.invalidPayload, 'update could not be applied')
+    } finally {
+      this.#currentSender = null
+    }
+    this.opts.metrics.updatesIn.inc()
+  }
+
+  /** Sends what the batch changed: alone to everyone but its writer, merged to everyone. */
+  #sendOutgoing(updates: QueuedUpdate[]): void {
+    const out = this.#outgoing ?? []
+    this.#outgoing = null
+    if (out.length === 0) return
+    const only = out.length === 1 ? out[0] : null
+    const msg = updateMessage(only ? only.update : Y.mergeUpdates(out.map((o) => o.update)))
+    for (const conn of this.connections) if (conn !== only?.sender) conn.send(msg)
+    const ext = this.opts.extension
+    if (ext) for (const conn of this.connections) ext.delivered(String(conn.id), conn.ctx.principal)
+    const now = performance.now()
+    for (const u of updates) this.opts.metrics.broadcastSeconds.observe((now - u.receivedAt) / 1000)
+  }
+
   #currentSender: Connection | null = null
+  /** Changes applied in the batch being flushed, with the connection that sent each. */
+  #outgoing: Array<{ update: Uint8Array; sender: Connection | null }> | null = null
 
   #broadcastUpdate = (update: Uint8Array): void => {
-    const msg = updateMessage(update)
-    for (const conn of this.connections) {
-      if (conn !== this.#currentSender) conn.send(msg)
+    if (this.#outgoing) {
+      this.#outgoing.push({ update, sender: this.#currentSender })
+      return
     }
+    const msg = updateMessage(update)
+    for (const conn of this.connections) conn.send(msg)
   }
 
   #broadcastAwareness = (

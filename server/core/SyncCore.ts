@@ -26,6 +26,8 @@ export class SyncCore {
   readonly limits: Limits
   readonly #rooms = new Map<string, Promise<Room>>()
   readonly #connections = new Set<Connection>()
+  /** principal → room → open connections, for the rooms-per-principal cap. */
+  readonly #openRooms = new Map<string, Map<string, number>>()
   #closing = false
 
   constructor(private readonly opts: SyncCoreOptions) {
@@ -52,6 +54,7 @@ export class SyncCore {
       return conn
     }
     this.#connections.add(conn)
+    this.#countRoom(ctx, 1)
     this.opts.metrics.connections.set(this.#connections.size)
     this.room(ctx.room).then(
       (room) => conn.attach(room),
@@ -112,15 +115,25 @@ export class SyncCore {
   }
 
   #onClose(conn: Connection): void {
-    this.#connections.delete(conn)
+    if (!this.#connections.delete(conn)) return
+    this.#countRoom(conn.ctx, -1)
     this.opts.metrics.connections.set(this.#connections.size)
     this.#rooms.get(conn.ctx.room)?.then((room) => room.removeConnection(conn)).catch(() => {})
   }
 
+  /** Rooms `principal` has open, not counting `adding` if already among them (0 then). */
   #roomsOf(principal: string, adding: string): number {
-    const rooms = new Set<string>()
-    for (const c of this.#connections) if (c.ctx.principal === principal) rooms.add(c.ctx.room)
-    return rooms.has(adding) ? 0 : rooms.size
+    const rooms = this.#openRooms.get(principal)
+    return !rooms || rooms.has(adding) ? 0 : rooms.size
+  }
+
+  #countRoom(ctx: ConnectionContext, delta: 1 | -1): void {
+    let rooms = this.#openRooms.get(ctx.principal)
+    if (!rooms) this.#openRooms.set(ctx.principal, (rooms = new Map()))
+    const n = (rooms.get(ctx.room) ?? 0) + delta
+    if (n > 0) rooms.set(ctx.room, n)
+    else rooms.delete(ctx.room)
+    if (rooms.size === 0) this.#openRooms.delete(ctx.principal)
   }
 
   async #unload(room: Room): Promise<void> {
