@@ -96,6 +96,9 @@ describe('polyphony agent', () => {
     expect(api.requests[0]!.body.system).toMatch(/fact-checker/)
     const stored = await annotationsOnServer(server)
     expect(stored.map((a) => [a.author, a.target.quote.exact, a.body.label])).toEqual([['agent-a', 'Most experts agree', 'unsupported']])
+    // The agent reported its model use: it shows in the server's metrics under its principal.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text()
+    expect(metrics).toMatch(/polyphony_agent_model_calls_total\{[^}]*principal="agent-a"[^}]*\} 2/)
   })
 
   it('keeps watching, reviews a changed document again, and exits 0 on SIGTERM', async () => {

@@ -3,8 +3,8 @@
 import { connectAgent } from '../sdk/connectAgent.ts'
 import type { Agent } from '../sdk/Agent.ts'
 import { OFFLINE_REVIEWERS } from '../reviewers/index.ts'
-import { createLlmAgent, type LlmAgent } from '../llm/index.ts'
-import { heuristicFallback, runOfflineReview, watchDocuments, workspaceToolsFor } from '../runtime/index.ts'
+import { createLlmAgent } from '../llm/index.ts'
+import { heuristicFallback, reportUsage, runOfflineReview, watchDocuments, workspaceToolsFor } from '../runtime/index.ts'
 import { AGENT_HELP, parseAgentOptions, type AgentOptions } from './agentOptions.ts'
 
 const log = (msg: string, fields: Record<string, unknown> = {}) =>
@@ -31,7 +31,8 @@ export async function agentCommand(argv: string[], env = process.env): Promise<n
   log('attached', { principal: agent.principal.id, workspace: opts.workspace, connection: agent.connection })
   // Aborted on stop, so a model call in flight ends now rather than after its timeout and retries.
   const stopping = new AbortController()
-  const { review, llm } = reviewerFor(agent, opts, stopping.signal)
+  const reviewer = reviewerFor(agent, opts, stopping.signal)
+  const { review } = reviewer
   const loop = watchDocuments(agent, async (doc) => log('reviewed', { doc, result: await review(doc) }), { docs: opts.docs })
 
   // Ctrl-C under `polyphony team` delivers SIGINT (terminal) and SIGTERM (supervisor): stop once.
@@ -43,7 +44,7 @@ export async function agentCommand(argv: string[], env = process.env): Promise<n
       await loop.stop()
       agent.setStatus('idle', 'stopped')
       await Promise.race([agent.flushed(), new Promise((r) => setTimeout(r, 5000).unref())])
-      llm?.close()
+      await reviewer.close?.()
       agent.close()
     })())
   if (opts.once) {
@@ -58,7 +59,13 @@ export async function agentCommand(argv: string[], env = process.env): Promise<n
   })
 }
 
-function reviewerFor(agent: Agent, opts: AgentOptions, signal: AbortSignal): { review: (doc: string) => Promise<unknown>; llm?: LlmAgent } {
+interface Reviewer {
+  review: (doc: string) => Promise<unknown>
+  /** Releases the model client and sends the last usage report. */
+  close?: () => Promise<void>
+}
+
+function reviewerFor(agent: Agent, opts: AgentOptions, signal: AbortSignal): Reviewer {
   if (opts.offlineReviewer) {
     const heuristic = OFFLINE_REVIEWERS[opts.offlineReviewer]
     return { review: (doc) => runOfflineReview(agent, heuristic, doc) }
@@ -78,11 +85,16 @@ function reviewerFor(agent: Agent, opts: AgentOptions, signal: AbortSignal): { r
     onStatus: (s) => agent.setStatus(s.state, s.detail),
     fallback: opts.fallback === 'pause' ? 'pause' : heuristicFallback(agent, OFFLINE_REVIEWERS[opts.fallback]),
   })
+  // Model calls, tokens, errors, retries and breaker state go to the server's metrics.
+  const usage = reportUsage(llm.events, (body) => agent.tasks.client.report(body), { model: opts.model })
   return {
-    llm,
+    close: async () => {
+      await usage.stop()
+      llm.close()
+    },
     review: async (doc) => {
       const result = await llm.reviewDocument(doc, { signal })
-      await agent.flushed()
+      await Promise.all([agent.flushed(), usage.flush()])
       return { outcome: result.outcome, turns: result.turns, tokens: result.inputTokens + result.outputTokens, reason: result.reason }
     },
   }

@@ -2,3 +2,4 @@
 export { workspaceToolsFor } from './workspaceTools.ts'
 export { runOfflineReview, heuristicFallback, type OfflineReviewResult } from './offlineReview.ts'
 export { watchDocuments, type WatchLoop, type WatchOptions } from './watchLoop.ts'
+export { reportUsage, type UsageReporter } from './usageReporter.ts'
