@@ -13,6 +13,13 @@ export const MESSAGE_AWARENESS = 1
 export const MESSAGE_AUTH = 2
 export const MESSAGE_QUERY_AWARENESS = 3
 export const MESSAGE_PERSISTED = 100
+/**
+ * Causal metadata (client -> server only, sent by Polyphony's own clients right before the
+ * update of a local transaction): varUint8Array stateVector, varUint8Array deleteSet (an update
+ * with no structs: Y.encodeStateAsUpdate(doc, Y.encodeStateVector(doc))), both as they were
+ * before the transaction. Tells the conflict detector exactly what the writer had seen.
+ */
+export const MESSAGE_CAUSAL = 101
 
 /** WebSocket close codes the server uses. */
 export const CLOSE = {

@@ -70,7 +70,7 @@ export class Agent {
     this.#origin = { source: 'agent', principal: parts.principal.id }
     this.tasks = new AgentTasks({ baseUrl: parts.api.baseUrl, token: parts.token, workspace: parts.workspace })
     const common = { wsUrl: parts.wsUrl, token: parts.token, store: parts.store }
-    this.sharedSync = new RoomSync({ ...common, room: sharedRoom(parts.workspace) })
+    this.sharedSync = new RoomSync({ ...common, room: sharedRoom(parts.workspace), causal: true })
     this.namespaceSync = new RoomSync({ ...common, room: namespaceRoom(parts.workspace, parts.principal.id) })
     const color = COLORS[[...parts.principal.id].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7) % COLORS.length]
     this.sharedSync.provider.awareness.setLocalState({

@@ -122,9 +122,11 @@ export class ConflictDetector {
     // Stock clients: an incremental update is credited with everything already sent to its session
     // (y-websocket sends local changes at once, so only edits within one round trip are misjudged).
     // Not for sync replies: a reply to sync step 1 may be computed before the server's step 2 landed.
+    // Our own clients say exactly what they had seen: that replaces the delivery credit, which
+    // would count an update still in flight towards them as seen.
     const deliveredK = this.#deliveredK.get(session)
-    if (deliveredK !== undefined && writer.message !== 'sync') base = mergeKnowledge(base, deliveredK)
     if (seen !== undefined) base = mergeKnowledge(base, this.#metaKnowledge(seen))
+    else if (deliveredK !== undefined && writer.message !== 'sync') base = mergeKnowledge(base, deliveredK)
     const pending: Pending = { principal: writer.principal, redeleted: this.#alreadyDeletedText(decoded.ds) }
     const relayCapable = writer.message === 'sync' || replay
     const found: ConflictRecord[] = []

@@ -4,7 +4,7 @@
 // replayed findings have deterministic ids and the log stores them once.
 
 import * as Y from 'yjs'
-import type { RoomExtension, UpdateWriter } from '../core/RoomExtension.ts'
+import type { CausalMeta, RoomExtension, UpdateWriter } from '../core/RoomExtension.ts'
 import type { Connection } from '../core/Connection.ts'
 import type { RoomState } from '../storage/DocumentStorage.ts'
 import type { ConflictRecord } from '../../shared/conflicts/index.ts'
@@ -48,10 +48,10 @@ export class ConflictWatch implements RoomExtension {
     }
   }
 
-  integrate(doc: Y.Doc, update: Uint8Array, writer: UpdateWriter): void {
+  integrate(doc: Y.Doc, update: Uint8Array, writer: UpdateWriter, causal?: CausalMeta): void {
     const meta = doc.getMap('meta')
     const before = meta.get('schemaVersion')
-    const found = this.#need().integrate(update, writer)
+    const found = this.#need().integrate(update, writer, causal)
     const after = meta.get('schemaVersion')
     if (after !== before && after !== undefined && after !== SCHEMA_VERSION) found.push(schemaMismatch(this.room, writer.principal, after))
     if (found.length > 0) this.report(found)

@@ -2,12 +2,15 @@
 // rules (write rights, awareness ownership, rate, slow readers). Knows nothing of ws or HTTP.
 
 import * as decoding from 'lib0/decoding'
+import * as Y from 'yjs'
+import type { CausalMeta } from './RoomExtension.ts'
 import * as syncProtocol from 'y-protocols/sync'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import {
   CLOSE,
   MESSAGE_AUTH,
   MESSAGE_AWARENESS,
+  MESSAGE_CAUSAL,
   MESSAGE_PERSISTED,
   MESSAGE_QUERY_AWARENESS,
   MESSAGE_SYNC,
@@ -39,6 +42,7 @@ export class Connection {
   #room: Room | null = null
   #early: Uint8Array[] = []
   #closed = false
+  #causal: CausalMeta | null = null
   #pausedUntil = 0
   #pausedForQueue = false
   /** Messages that arrived while paused (the rest of the TCP chunk being parsed): run on resume. */
@@ -191,6 +195,8 @@ export class Connection {
         case MESSAGE_PERSISTED:
           this.ctx.wantsPersisted = true
           return room.enqueueAck(this, decoding.readVarUint(decoder))
+        case MESSAGE_CAUSAL:
+          return this.#readCausal(decoder)
         default:
           return this.refuse(CLOSE.policyViolation, `unknown message type ${type}`, 'unknown_type')
       }
@@ -219,11 +225,24 @@ export class Connection {
     if (info.hasGap && room.pendingBytes() + update.length > this.limits.maxPendingBytesPerRoom) {
       return this.refuse(CLOSE.policyViolation, 'too many updates with missing dependencies', 'pending_overflow')
     }
-    room.enqueueUpdate(this, update, info, subtype === syncProtocol.messageYjsSyncStep2 ? 'sync' : 'update')
+    const message = subtype === syncProtocol.messageYjsSyncStep2 ? 'sync' : 'update'
+    // Causal metadata describes the next incremental update only.
+    const causal = message === 'update' ? (this.#causal ?? undefined) : undefined
+    this.#causal = null
+    room.enqueueUpdate(this, update, info, message, causal)
     if (room.queuedUpdates > this.limits.maxQueuedUpdatesPerRoom && !this.#pausedForQueue) {
       this.#pausedForQueue = true
       this.transport.pause()
     }
+  }
+
+  /** MESSAGE_CAUSAL: what this client had seen before its next update (validated whole). */
+  #readCausal(decoder: decoding.Decoder): void {
+    const stateVector = decoding.readVarUint8Array(decoder)
+    const deleteSet = decoding.readVarUint8Array(decoder)
+    Y.decodeStateVector(stateVector) // throws if malformed
+    if (Y.decodeUpdate(deleteSet).structs.length > 0) throw new Error('causal delete set carries structs')
+    this.#causal = { stateVector, deleteSet }
   }
 
   #handleAwareness(room: Room, update: Uint8Array): void {

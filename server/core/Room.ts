@@ -15,7 +15,7 @@ import type { Connection } from './Connection.ts'
 import { awarenessMessage, persistedMessage, updateMessage } from './messages.ts'
 import { pendingBytes, type UpdateInfo } from './inspectUpdate.ts'
 import { CLOSE } from '../../shared/protocol.ts'
-import type { RoomExtension, UpdateMessage } from './RoomExtension.ts'
+import type { CausalMeta, RoomExtension, UpdateMessage } from './RoomExtension.ts'
 
 
 export interface RoomOptions {
@@ -42,6 +42,8 @@ type Queued =
       writer: Writer
       update: Uint8Array
       message: UpdateMessage
+      /** What the writer had seen, when its client said so (MESSAGE_CAUSAL). */
+      causal?: CausalMeta
       clients: number[]
       receivedAt: number
       gap: boolean
@@ -148,13 +150,20 @@ export class Room {
   }
 
   /** Queues an accepted update for durable append; applied and broadcast once stored. */
-  enqueueUpdate(conn: Connection, update: Uint8Array, info: Pick<UpdateInfo, 'clients' | 'hasGap' | 'ends'>, message: UpdateMessage): void {
+  enqueueUpdate(
+    conn: Connection,
+    update: Uint8Array,
+    info: Pick<UpdateInfo, 'clients' | 'hasGap' | 'ends'>,
+    message: UpdateMessage,
+    causal?: CausalMeta,
+  ): void {
     const ends = info.hasGap ? null : info.ends
     this.#queue.push({
       kind: 'update',
       writer: { conn, principal: conn.ctx.principal },
       update,
       message,
+      causal,
       clients: info.clients,
       receivedAt: performance.now(),
       gap: info.hasGap,
@@ -357,7 +366,7 @@ export class Room {
         const session = writer.conn ? String(writer.conn.id) : `server:${writer.principal}`
         // A server write was made on a copy of the whole room: its writer had seen everything.
         if (!writer.conn) ext.delivered(session, writer.principal)
-        ext.integrate(this.doc, q.update, { principal: writer.principal, session, message: q.message, origin })
+        ext.integrate(this.doc, q.update, { principal: writer.principal, session, message: q.message, origin }, q.causal)
       } else {
         Y.applyUpdate(this.doc, q.update, origin)
       }

@@ -9,6 +9,12 @@ import type { Connection } from './Connection.ts'
 /** Sync step 2 carries everything a client knows; an update carries its own new writes. */
 export type UpdateMessage = 'sync' | 'update'
 
+/** What a writer had seen before its update (from MESSAGE_CAUSAL), when its client says. */
+export interface CausalMeta {
+  stateVector: Uint8Array
+  deleteSet: Uint8Array
+}
+
 export interface UpdateWriter {
   principal: string
   /** The connection's id, or `server:<principal>` for writes the server makes. */
@@ -23,7 +29,7 @@ export interface RoomExtension {
   /** Applies the stored state at load. */
   load(doc: Y.Doc, state: RoomState): void
   /** Applies one accepted, already stored update to `doc` (must apply it or throw). */
-  integrate(doc: Y.Doc, update: Uint8Array, writer: UpdateWriter): void
+  integrate(doc: Y.Doc, update: Uint8Array, writer: UpdateWriter, causal?: CausalMeta): void
   /** Everything integrated so far has been sent to `session` (a connection id, or a server writer). */
   delivered(session: string, principal: string): void
   connectionClosed(conn: Connection): void
