@@ -8,7 +8,8 @@ import * as decoding from 'lib0/decoding'
 import { WebsocketProvider } from 'y-websocket'
 import WebSocket from 'ws'
 import { EventEmitter } from 'node:events'
-import { MESSAGE_CAUSAL, MESSAGE_PERSISTED } from '../../shared/protocol.ts'
+import { MESSAGE_PERSISTED } from '../../shared/protocol.ts'
+import { sendCausalMetadata } from '../../shared/causal.ts'
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../../shared/backoff.ts'
 import type { LocalStore } from './LocalStore.ts'
 
@@ -55,7 +56,7 @@ export class RoomSync extends EventEmitter {
       shouldReconnect: () => false,
     })
     this.provider.messageHandlers[MESSAGE_PERSISTED] = (_encoder, decoder) => this.#onPersisted(decoder)
-    if (opts.causal) this.doc.on('beforeTransaction', (tr: Y.Transaction) => this.#sendCausal(tr))
+    if (opts.causal) sendCausalMetadata(this.doc, () => (this.provider.wsconnected ? this.provider.ws : null))
     this.provider.on('sync', (synced: boolean) => {
       if (!synced) return
       this.#attempt = 0
@@ -134,21 +135,6 @@ export class RoomSync extends EventEmitter {
     this.provider.destroy()
     this.#unbind?.()
     this.doc.destroy()
-  }
-
-  /**
-   * Before a local transaction's update goes out (the provider sends it on 'update'), tell the
-   * server what this replica had seen: the conflict detector then judges it exactly.
-   */
-  #sendCausal(tr: Y.Transaction): void {
-    const ws = this.provider.ws
-    if (!tr.local || !this.provider.wsconnected || !ws || ws.readyState !== ws.OPEN) return
-    const stateVector = Y.encodeStateVector(this.doc)
-    const e = encoding.createEncoder()
-    encoding.writeVarUint(e, MESSAGE_CAUSAL)
-    encoding.writeVarUint8Array(e, stateVector)
-    encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(this.doc, stateVector))
-    ws.send(encoding.toUint8Array(e))
   }
 
   #onPersisted(decoder: decoding.Decoder): void {

@@ -11,6 +11,7 @@ import * as encoding from 'lib0/encoding'
 import { CLOSE, MESSAGE_AUTH, MESSAGE_AWARENESS, PERSISTED_QUERY_PARAM } from '../../../shared/protocol.ts'
 import { describeClose, type Problem } from './messages.ts'
 import { PersistedTracker } from './persisted.ts'
+import { sendCausalMetadata } from '../../../shared/causal.ts'
 
 export type ConnectionState = 'offline' | 'connecting' | 'syncing' | 'saved' | 'stopped'
 
@@ -79,6 +80,8 @@ export class Room {
       shouldReconnect: (event) => !isTerminalClose(event.code),
     })
     this.doc.on('update', this.#trackLocalWrite)
+    // Shared rooms: say what this tab had seen before each edit (exact conflict detection).
+    if (name.endsWith('/shared')) sendCausalMetadata(this.doc, () => (this.provider.wsconnected ? this.provider.ws : null))
     this.#sendOwnAwarenessOnly()
     this.#tracker = new PersistedTracker(this.doc, this.provider, () => (this.#pending = this.#tracker.pending))
     // The stock client only logs "permission denied"; keep the reason to show it.
