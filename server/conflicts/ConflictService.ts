@@ -10,21 +10,13 @@ import type { RoomExtension } from '../core/RoomExtension.ts'
 import { parseRoom, sharedRoom } from '../../shared/rooms.ts'
 import { conflictId, sortParties, type ConflictRecord } from '../../shared/conflicts/index.ts'
 import { ConflictLog, type StatusFilter } from './ConflictLog.ts'
+import type { ClaimRace } from '../../shared/coord/index.ts'
 import { ConflictWatch } from './ConflictWatch.ts'
 import { applyResolution } from './applyResolution.ts'
 
 /** A refused claim counts as a race only this soon after the winning claim. */
 export const CLAIM_RACE_WINDOW_MS = 2_000
 
-export interface ClaimRaceReport {
-  workspace: string
-  taskId: string
-  loser: string
-  holder: string
-  holderFencingToken: number
-  heldForMs: number
-  at: number
-}
 
 export type Choice = { pick: string } | { value: unknown }
 
@@ -61,7 +53,7 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
     }
   }
 
-  onClaimRace(race: ClaimRaceReport): void {
+  onClaimRace(race: ClaimRace): void {
     if (race.heldForMs > CLAIM_RACE_WINDOW_MS || race.loser === race.holder) return
     const location = { kind: 'task' as const, taskId: race.taskId }
     const parties = sortParties([
