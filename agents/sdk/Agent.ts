@@ -19,12 +19,18 @@ import {
 import type { TransactionOrigin } from '../../shared/origin.ts'
 import { RoomSync, type SyncState } from './RoomSync.ts'
 import type { LocalStore } from './LocalStore.ts'
-import type { ApiClient } from './ApiClient.ts'
+import { ApiRequestError, type ApiClient } from './ApiClient.ts'
 import { AgentTasks } from './AgentTasks.ts'
 import type { ConflictRecord } from '../../shared/conflicts/index.ts'
-import type { Divergences } from '../../shared/review/index.ts'
+import type { AnnotationDecision, Divergences, ProposalDecision, ProposalView, Reply } from '../../shared/review/index.ts'
 
 export type AgentState = 'idle' | 'reading' | 'thinking' | 'writing' | 'error' | 'paused'
+
+/** What accepting a proposed edit did: applied, an operational conflict with an earlier accepted one, or refused as stale. */
+export type AcceptResult =
+  | { status: 'accepted'; decision: ProposalDecision; text: string }
+  | { status: 'conflict'; conflict: string; message: string }
+  | { status: 'stale'; message: string }
 
 /** Where in a shared document: the words (optionally disambiguated) or offsets. */
 export type Target = { quote: string; hint?: QuoteHint } | { start: number; end: number }
@@ -191,6 +197,48 @@ export class Agent {
     return this.api.get<Divergences>(`/api/workspaces/${this.workspace}/divergences?doc=${encodeURIComponent(doc)}`)
   }
 
+  // --- actions on interpretive differences (server/http/routes/review.ts) ---------------
+  // Acting needs the namespace to be readable; keep/reply/reject need owner, editor or reviewer,
+  // promote/accept owner or editor. Each returns what the review room now records.
+
+  /** Marks `owner`'s annotation as kept. */
+  async keep(owner: string, annotationId: string): Promise<AnnotationDecision> {
+    return (await this.api.post<{ decision: AnnotationDecision }>(this.#reviewPath('annotations', owner, annotationId, 'keep'), {})).decision
+  }
+
+  /** Replies to `owner`'s annotation (the same words again are the same reply). */
+  async reply(owner: string, annotationId: string, text: string): Promise<Reply> {
+    return (await this.api.post<{ reply: Reply }>(this.#reviewPath('annotations', owner, annotationId, 'reply'), { text })).reply
+  }
+
+  /** Copies `owner`'s annotation into the shared document's notes, written as this agent. */
+  promote(owner: string, annotationId: string): Promise<{ decision: AnnotationDecision; note: { id: string } & Record<string, unknown> }> {
+    return this.api.post(this.#reviewPath('annotations', owner, annotationId, 'promote'), {})
+  }
+
+  /** Applies `owner`'s proposed edit to the shared text as this agent (see AcceptResult). */
+  async accept(owner: string, proposalId: string): Promise<AcceptResult> {
+    try {
+      return await this.api.post<AcceptResult>(this.#reviewPath('proposals', owner, proposalId, 'accept'), {})
+    } catch (err) {
+      if (!(err instanceof ApiRequestError) || err.status !== 409) throw err
+      if (err.code === 'stale') return { status: 'stale', message: err.message }
+      if (err.code !== 'proposal_conflict') throw err
+      const view = await this.proposal(owner, proposalId)
+      return { status: 'conflict', conflict: view.decision?.conflict ?? '', message: err.message }
+    }
+  }
+
+  /** Declines `owner`'s proposed edit. */
+  async reject(owner: string, proposalId: string): Promise<ProposalDecision> {
+    return (await this.api.post<{ decision: ProposalDecision }>(this.#reviewPath('proposals', owner, proposalId, 'reject'), {})).decision
+  }
+
+  /** One proposal with its placement on the current text and its status. */
+  proposal(owner: string, proposalId: string): Promise<ProposalView> {
+    return this.api.get<ProposalView>(this.#reviewPath('proposals', owner, proposalId))
+  }
+
   // --- presence and durability ---------------------------------------------------------
 
   /** Published through awareness: people see what the agent is doing. */
@@ -210,6 +258,11 @@ export class Agent {
     this.sharedSync.destroy()
     this.namespaceSync.destroy()
     this.#store?.close()
+  }
+
+  #reviewPath(kind: 'annotations' | 'proposals', owner: string, id: string, action?: string): string {
+    const base = `/api/workspaces/${encodeURIComponent(this.workspace)}/${kind}/${encodeURIComponent(owner)}/${encodeURIComponent(id)}`
+    return action ? `${base}/${action}` : base
   }
 
   #docs(): Y.Map<unknown> {

@@ -5,6 +5,7 @@
 import type * as Y from 'yjs'
 import { resolveAnchor, quoteIntact } from '../anchoring/index.ts'
 import type { Annotation } from '../annotations.ts'
+import type { AnnotationDecision, ProposalView, Reply } from './state.ts'
 
 export interface PlacedAnnotation {
   id: string
@@ -19,6 +20,10 @@ export interface PlacedAnnotation {
   /** The quoted text or its context changed since the annotation was made. */
   changedSince: boolean
   quote: string
+  /** Set by withReview: kept or promoted (null: no decision yet). */
+  decision?: AnnotationDecision | null
+  /** Set by withReview: people's replies, oldest first. */
+  replies?: Reply[]
 }
 
 export interface Reading {
@@ -53,6 +58,8 @@ export interface Divergences {
   groups: DivergenceGroup[]
   orphans: Orphan[]
   summary: { stretches: number; singleReading: number; severalReadings: number }
+  /** Proposed edits on this document from the readable namespaces (the API adds them). */
+  proposals?: ProposalView[]
 }
 
 /** Groups the annotations on `doc` (keyed by namespace owner) against the current text. */

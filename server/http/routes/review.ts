@@ -1,24 +1,110 @@
-// Review API: interpretive differences (divergences) per document. Conflicts join here once
-// the detector is wired (see server/conflicts).
+// Review API: interpretive differences (divergences) per document, and the actions on them.
+// Nothing is "resolved" here (operational conflicts are in conflicts.ts):
+//   GET  /:ws/divergences?doc=NAME                 groups + per-annotation decision/replies + proposals
+//   POST /:ws/annotations/:owner/:id/keep           {}              → { decision }
+//   POST /:ws/annotations/:owner/:id/reply          { text }        → { reply }
+//   POST /:ws/annotations/:owner/:id/promote        {}              → { decision, note }
+//   GET  /:ws/proposals/:owner/:id                                  → ProposalView
+//   POST /:ws/proposals/:owner/:id/accept           {}              → { status: 'accepted', decision, text }
+//                                                   409 stale | proposal_conflict (+ conflict id) | already_decided
+//   POST /:ws/proposals/:owner/:id/reject           {}              → { decision }
+// Who may act: shared/review/policy.ts (read the namespace; keep/reply/reject need review-room
+// write, promote/accept need shared-document write).
 
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
-import { queryOf } from '../validate.ts'
-import { notFound } from '../errors.ts'
+import { jsonBody, queryOf } from '../validate.ts'
+import { badRequest, notFound } from '../errors.ts'
 import { workspaceFor } from './workspaces.ts'
-import { divergencesFor } from '../../review/divergencesFor.ts'
+import { ID_PATTERN } from '../../../shared/rooms.ts'
+import type { ConflictService } from '../../conflicts/ConflictService.ts'
+import { ReviewActions, ReviewError, proposalViewFor, reviewedDivergencesFor } from '../../review/index.ts'
 
-export function reviewRoutes(deps: ApiDeps): Hono<ApiEnv> {
+const Params = z.object({ owner: z.string().regex(ID_PATTERN, 'not a principal id'), id: z.string().min(1).max(200) })
+const Empty = z.object({}).strict()
+const ReplyBody = z.object({ text: z.string().trim().min(1, 'a reply needs some text').max(4000) }).strict()
+
+export function reviewRoutes(deps: ApiDeps & { conflicts: ConflictService }): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
+  const actions = new ReviewActions(deps)
+
   app.get('/:ws/divergences', async (c) => {
     const principal = c.get('principal')
     const { workspace } = workspaceFor(deps.registry, c.req.param('ws'), principal)
     const { doc } = queryOf(c, z.object({ doc: z.string().min(1).max(200) }))
-    const result = await divergencesFor(deps, workspace.id, doc, principal)
+    const result = await reviewedDivergencesFor(deps, workspace.id, doc, principal)
     if (!result) throw notFound(`no document "${doc}" in ${workspace.id}`)
     return c.json(result)
   })
+
+  app.post('/:ws/annotations/:owner/:id/:action{keep|reply|promote}', async (c) => {
+    const { ws, actor, owner, id } = target(c, deps)
+    const action = c.req.param('action')
+    try {
+      if (action === 'keep') {
+        await noBody(c)
+        return c.json({ decision: await actions.keep(ws, actor, owner, id) })
+      }
+      if (action === 'reply') {
+        const { text } = await jsonBody(c, ReplyBody)
+        return c.json({ reply: await actions.reply(ws, actor, owner, id, text) }, 201)
+      }
+      await noBody(c)
+      return c.json(await actions.promote(ws, actor, owner, id))
+    } catch (err) {
+      return refusal(c, err)
+    }
+  })
+
+  // Reading a proposal needs only its namespace to be readable (viewers included).
+  app.get('/:ws/proposals/:owner/:id', async (c) => {
+    const { ws, actor, owner, id } = target(c, deps)
+    const view = await proposalViewFor(deps, ws, actor, owner, id)
+    if (!view) throw notFound(`no proposal ${id} in ${owner}'s namespace you may read`)
+    return c.json(view)
+  })
+
+  app.post('/:ws/proposals/:owner/:id/:action{accept|reject}', async (c) => {
+    const { ws, actor, owner, id } = target(c, deps)
+    await noBody(c)
+    try {
+      if (c.req.param('action') === 'accept') {
+        const outcome = await actions.accept(ws, actor, owner, id)
+        c.get('log').info({ proposal: `${owner}/${id}`, by: actor.id }, 'proposal accepted')
+        return c.json(outcome)
+      }
+      return c.json({ decision: await actions.reject(ws, actor, owner, id) })
+    } catch (err) {
+      return refusal(c, err)
+    }
+  })
   return app
+}
+
+function target(c: Context<ApiEnv>, deps: ApiDeps) {
+  const actor = c.get('principal')
+  const { workspace } = workspaceFor(deps.registry, c.req.param('ws') ?? '', actor)
+  const parsed = Params.safeParse({ owner: c.req.param('owner'), id: c.req.param('id') })
+  if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
+  return { ws: workspace.id, actor, ...parsed.data }
+}
+
+/** Actions without parameters accept no body or `{}`; anything else is a 400. */
+async function noBody(c: Context<ApiEnv>): Promise<void> {
+  const raw = await c.req.text()
+  if (raw.trim() === '') return
+  let json: unknown
+  try {
+    json = JSON.parse(raw)
+  } catch {
+    throw badRequest('body must be JSON (or empty)')
+  }
+  if (!Empty.safeParse(json).success) throw badRequest('this action takes no parameters: send {} or no body')
+}
+
+function refusal(c: Context<ApiEnv>, err: unknown) {
+  if (!(err instanceof ReviewError)) throw err
+  return c.json({ error: { code: err.code, message: err.message, ...err.details } }, err.status)
 }
