@@ -8,7 +8,7 @@ import { createSubscriber } from 'svelte/reactivity'
 import { CLOSE } from '../../../shared/protocol.ts'
 import { namespaceRoom } from '../../../shared/rooms.ts'
 import { createAnchor } from '../../../shared/anchoring/index.ts'
-import { makeAnnotation, parseAnnotation, NAMESPACE_MAPS, type Annotation, type AnnotationBody } from '../../../shared/annotations.ts'
+import { makeAnnotation, parseAnnotation, parseProposal, NAMESPACE_MAPS, type Annotation, type AnnotationBody, type Proposal } from '../../../shared/annotations.ts'
 import type { Room } from './room.svelte.ts'
 
 export interface NamespacesOptions {
@@ -87,6 +87,21 @@ export class Namespaces {
     return out
   }
 
+  /** Proposed edits on `doc` keyed by namespace owner (only the owner's own, whatever a value claims). */
+  proposalsByPrincipal(doc: string): Map<string, Proposal[]> {
+    this.#subscribe()
+    const out = new Map<string, Proposal[]>()
+    for (const [owner, room] of this.#rooms) {
+      const list: Proposal[] = []
+      for (const value of room.doc.getMap(NAMESPACE_MAPS.proposals).values()) {
+        const proposal = parseProposal(value)
+        if (proposal && proposal.doc === doc && proposal.author === owner) list.push(proposal)
+      }
+      if (list.length > 0) out.set(owner, list)
+    }
+    return out
+  }
+
   /** Writes an annotation of [start, end) into the viewer's own namespace. */
   annotate(doc: string, ytext: Y.Text, start: number, end: number, body: AnnotationBody): Annotation {
     const own = this.#rooms.get(this.#options.self)
@@ -111,6 +126,7 @@ export class Namespaces {
     // Presence lives in the shared room; nobody needs to see us in namespace rooms.
     room.provider.awareness.setLocalState(null)
     room.doc.getMap(NAMESPACE_MAPS.annotations).observe(() => this.#notify())
+    room.doc.getMap(NAMESPACE_MAPS.proposals).observe(() => this.#notify())
     room.provider.on('connection-close', (event) => {
       if (event?.code !== CLOSE.forbidden || owner === this.#options.self || this.#rooms.get(owner) !== room) return
       this.#rooms.delete(owner)

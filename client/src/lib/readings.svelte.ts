@@ -4,7 +4,7 @@
 
 import type * as Y from 'yjs'
 import { createSubscriber } from 'svelte/reactivity'
-import { groupDivergences, type DivergenceGroup, type Divergences } from '../../../shared/review/index.ts'
+import { groupDivergences, placeProposals, emptyReviewState, type DivergenceGroup, type Divergences, type ProposalView, type ReviewState } from '../../../shared/review/index.ts'
 import { facets, filterGroups, groupKey, type ReadingFilter } from './readings-filter.ts'
 import type { Namespaces } from './namespaces.svelte.ts'
 
@@ -18,8 +18,11 @@ export class Readings {
   /** groupKey of the selected group; survives recomputation while its annotations stay together. */
   selectedKey = $state<string | null>(null)
 
-  constructor(namespaces: Namespaces, name: string, ytext: Y.Text) {
+  readonly #review: () => ReviewState
+
+  constructor(namespaces: Namespaces, name: string, ytext: Y.Text, review: () => ReviewState = emptyReviewState) {
     this.#namespaces = namespaces
+    this.#review = review
     this.name = name
     this.ytext = ytext
     this.#subscribeText = createSubscriber((update) => {
@@ -33,11 +36,21 @@ export class Readings {
     return groupDivergences(this.name, this.ytext, this.#namespaces.byPrincipal(this.name))
   })
 
+  #proposals = $derived.by((): ProposalView[] => {
+    this.#subscribeText()
+    return placeProposals(this.name, this.ytext, this.#namespaces.proposalsByPrincipal(this.name), this.#review())
+  })
+
   #filtered = $derived(filterGroups(this.#all.groups, { authors: this.authors, label: this.label } satisfies ReadingFilter))
 
   /** Unfiltered: the document's agreement summary and orphans. */
   get all(): Divergences {
     return this.#all
+  }
+
+  /** Proposed edits on this document with their status (accepted, rejected, in conflict, open). */
+  get proposals(): ProposalView[] {
+    return this.#proposals
   }
 
   get groups(): DivergenceGroup[] {

@@ -13,6 +13,7 @@ import { Documents } from './documents.svelte.ts'
 import { describeApiError, describeClose, type Problem } from './messages.ts'
 import { Namespaces } from './namespaces.svelte.ts'
 import { Presence } from './presence.svelte.ts'
+import { ReviewRoom } from './review-room.svelte.ts'
 import { Room, worstState, type ConnectionState } from './room.svelte.ts'
 import type { Session } from './session.svelte.ts'
 
@@ -36,6 +37,8 @@ export class Workspace {
   readonly presence: Presence
   readonly namespaces: Namespaces
   readonly #session: Session
+  readonly #openRoom: (name: string) => Room
+  #review: ReviewRoom | null = null
   #detail = $state<WorkspaceDetail | null>(null)
   #problem = $state<Problem | null>(null)
   readonly #timer: ReturnType<typeof setInterval>
@@ -48,6 +51,7 @@ export class Workspace {
     this.#session = session
     const storePrefix = `polyphony:${me.principal.id}:`
     const openRoom = (name: string): Room => new Room({ name, wsBase: session.wsBase, token, storePrefix })
+    this.#openRoom = openRoom
     this.shared = openRoom(sharedRoom(id))
     this.shared.provider.on('connection-close', (event) => {
       if (event?.code === CLOSE.unauthenticated) session.expire(describeClose(event.code, event.reason, id)!)
@@ -105,6 +109,12 @@ export class Workspace {
 
   get self(): string {
     return this.#session.me?.principal.id ?? ''
+  }
+
+  /** The review room (decisions, replies), opened the first time the review view asks for it. */
+  get review(): ReviewRoom {
+    this.#review ??= new ReviewRoom({ workspace: this.id, api: this.api, openRoom: this.#openRoom })
+    return this.#review
   }
 
   /** A problem with the workspace itself (no access, gone); the shared room reports its own. */
@@ -176,6 +186,7 @@ export class Workspace {
     window.removeEventListener('focus', this.#onAttention)
     document.removeEventListener('visibilitychange', this.#onAttention)
     this.namespaces.destroy()
+    this.#review?.destroy()
     this.shared.destroy()
   }
 }
