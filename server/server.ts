@@ -17,6 +17,7 @@ import { createApp } from './http/app.ts'
 import { reviewRoutes } from './http/routes/review.ts'
 import { conflictRoutes } from './http/routes/conflicts.ts'
 import { ConflictService } from './conflicts/ConflictService.ts'
+import { readingsSummary } from './review/readingsSummary.ts'
 import { attachSync, closeSockets } from './ws/attachSync.ts'
 import { AgentReports, Coordinator, coordRoutes } from './coord/index.ts'
 
@@ -79,7 +80,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     ...deps,
     clientDir: opts.clientDir,
     extraRoutes: [
-      { path: '/workspaces', routes: coordRoutes({ registry, coord, reports: new AgentReports(db, metrics), storage, metrics }) },
+      { path: '/workspaces', routes: coordRoutes({ registry, coord, reports: new AgentReports(db, metrics), storage, metrics, readings: (ws, viewer) => readingsSummary(deps, ws, viewer) }) },
       { path: '/workspaces', routes: reviewRoutes({ ...deps, conflicts }) },
       { path: '/workspaces', routes: conflictRoutes({ ...deps, conflicts }) },
     ],

@@ -2,7 +2,8 @@
 // document byte and again for every write; the HTTP API calls it for room-backed reads.
 //
 // shared room:     owners and editors write; every member reads.
-// review room:     owners, editors and reviewers write; every member reads.
+// review room:     every member reads; only the server writes it, through the review API
+//                  (keep, reply, promote, accept), so decisions cannot be forged over a socket.
 // ns/<p>:          only p writes (any role, it is p's own reading);
 //                  p, owners and reviewers read; other members read when the workspace's
 //                  visibility is 'team', or 'blind-until-submitted' and p has submitted.
@@ -37,7 +38,7 @@ export function decideAccess(req: AccessRequest, action: Action): Decision {
       return role === 'owner' || role === 'editor' ? ALLOW : deny(`role ${role} may not edit shared documents`)
     case 'review':
       if (action === 'read') return ALLOW
-      return role === 'viewer' ? deny('viewers may not write review notes') : ALLOW
+      return deny('the review room is written by the server: use the review API (keep, reply, promote, accept)')
     case 'namespace':
       return namespaceAccess(req, action)
   }

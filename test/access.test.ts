@@ -21,7 +21,7 @@ const KINDS: RoomKind[] = ['shared', 'review', 'own', 'other']
 function expected(role: Role | null, kind: RoomKind, visibility: Visibility, submitted: boolean, action: Action): boolean {
   if (role === null) return false
   if (kind === 'shared') return action === 'read' || role === 'owner' || role === 'editor'
-  if (kind === 'review') return action === 'read' || role !== 'viewer'
+  if (kind === 'review') return action === 'read' // written only by the server, via the review API
   if (kind === 'own') return true
   if (action === 'write') return false
   if (role === 'owner' || role === 'reviewer') return true

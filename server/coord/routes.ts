@@ -37,6 +37,8 @@ export interface CoordRouteDeps {
   storage: DocumentStorage
   metrics: ServerMetrics
   now?: () => number
+  /** Adds the review's one-reading-vs-several summary to team metrics ([review]). */
+  readings?: (workspace: string, viewer: Principal) => Promise<unknown>
 }
 
 const MAX_RESULT_BYTES = 64 * 1024
@@ -154,7 +156,8 @@ export function coordRoutes(deps: CoordRouteDeps): Hono<ApiEnv> {
     const since = q.since ?? until - 86_400_000
     if (since >= until) throw badRequest('since must be before until')
     if ((until - since) / q.bucketMs > 10_000) throw badRequest('at most 10000 buckets: raise bucketMs or narrow the range')
-    return c.json(await teamMetricsFor(ws, { since, until, bucketMs: q.bucketMs, windowMs: q.windowMs }, { storage: deps.storage, store, reports: deps.reports }))
+    const team = await teamMetricsFor(ws, { since, until, bucketMs: q.bucketMs, windowMs: q.windowMs }, { storage: deps.storage, store, reports: deps.reports })
+    return c.json(deps.readings ? { ...team, readings: await deps.readings(ws, c.get('principal')) } : team)
   })
 
   app.post('/:ws/agent-reports', async (c) => {

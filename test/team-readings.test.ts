@@ -1,0 +1,39 @@
+// [coord]+[review] Team metrics carry the share of stretches with one reading vs several.
+
+import { afterEach, expect, it } from 'vitest'
+import { startTestServer, token, type TestServer } from './helpers/server.ts'
+import { connectTestAgent } from './helpers/agents.ts'
+import { httpJson } from './helpers/http.ts'
+import { waitFor } from './helpers/wait.ts'
+import type { Agent } from '../agents/index.ts'
+
+let server: TestServer
+const agents: Agent[] = []
+afterEach(async () => {
+  for (const a of agents.splice(0)) a.close()
+  await server?.close()
+})
+
+it('counts stretches read by one principal and by several', async () => {
+  server = await startTestServer()
+  const [a, b] = await Promise.all([connectTestAgent(server, 'agent-a', { workspace: 'team' }), connectTestAgent(server, 'agent-b', { workspace: 'team' })])
+  agents.push(a, b)
+  a.createDocument('draft', 'Studies show that agents are always faster. The design took months.')
+  await a.flushed()
+  await waitFor(() => b.documents().includes('draft'), 'b sees the draft')
+  a.annotate('draft', { quote: 'Studies show' }, { label: 'unsupported', comment: 'Which?' })
+  b.annotate('draft', { quote: 'show that agents' }, { label: 'unsupported', comment: 'Source?' })
+  b.annotate('draft', { quote: 'took months' }, { label: 'vague', comment: 'How many?' })
+  await Promise.all([a.flushed(), b.flushed()])
+  const res = await httpJson<{ readings: { documents: Record<string, unknown>; stretches: number; severalReadings: number; severalShare: number } }>(
+    `${server.url}/api/workspaces/team/metrics`,
+    { token: token('alice') },
+  )
+  expect(res.status).toBe(200)
+  expect(res.json.readings).toEqual({
+    documents: { draft: { stretches: 2, singleReading: 1, severalReadings: 1 } },
+    stretches: 2,
+    severalReadings: 1,
+    severalShare: 0.5,
+  })
+})
