@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import type { Agent } from '../../agents/index.ts'
+import { waitFor } from '../helpers/wait.ts'
 import { connectTestAgent } from '../helpers/agents.ts'
 import { startTestServer, token, type TestServer } from '../helpers/server.ts'
 import { artifactPath, buildClient, launchBrowser, openApp, type AppPage } from '../helpers/browser.ts'
@@ -36,7 +37,8 @@ describe('readings side by side', () => {
     agents.push(a, b)
     a.createDocument('report', TEXT)
     await a.flushed()
-    await b.whenSynced()
+    // Durable on the server does not mean delivered to b yet: wait for the document itself.
+    await waitFor(() => b.documents().includes('report'), 'agent-b to receive the report')
     // Overlapping: "grew 40%" and "Revenue grew 40% last year"; disjoint: "The team doubled".
     a.annotate('report', { quote: 'grew 40%' }, { label: 'unsourced', comment: 'Source for 40%?' })
     b.annotate('report', { quote: 'Revenue grew 40% last year' }, { label: 'unsourced', comment: 'Which figures?' })
