@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { openDatabase, type Database } from './db.ts'
-import { MemoryStorage, SqliteWorkerStorage, shouldCompact, type DocumentStorage } from './storage/index.ts'
+import { MemoryStorage, SqliteStorage, shouldCompact, type DocumentStorage } from './storage/index.ts'
 import { Registry } from './registry/index.ts'
 import { SyncCore } from './core/SyncCore.ts'
 import type { Limits } from './core/limits.ts'
@@ -58,8 +58,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const logger = opts.logger ?? createLogger()
   const inMemory = opts.dataDir === ':memory:'
   const db = openDatabase(inMemory ? ':memory:' : join(opts.dataDir ?? 'data', 'polyphony.db'))
-  // Commits on a worker thread, one transaction per turn across all rooms (closed in close()).
-  const storage: DocumentStorage = inMemory ? new MemoryStorage() : new SqliteWorkerStorage(db)
+  // Group commit: one transaction (one fsync) per event-loop turn across all rooms.
+  const storage: DocumentStorage = inMemory ? new MemoryStorage() : new SqliteStorage(db)
   const registry = new Registry(db)
   if (opts.adminToken) {
     registry.applyBootstrap({ principals: [{ id: 'admin', kind: 'service', name: 'Administrator', admin: true, token: opts.adminToken }] })

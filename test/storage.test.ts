@@ -85,6 +85,25 @@ describe('SqliteStorage specifics', () => {
     expect(await storage.append('w/shared', [ok])).toEqual([2])
   })
 
+  it('group commit: appends from 200 rooms in one turn are one transaction; a failing one rejects alone', async () => {
+    db = openDatabase(':memory:')
+    const storage = new SqliteStorage(db)
+    db.exec(`CREATE TRIGGER boom BEFORE INSERT ON doc_updates WHEN NEW.principal = 'boom'
+             BEGIN SELECT RAISE(ABORT, 'injected'); END`)
+    const w = new Writer('alice')
+    const update = w.insert('a')
+    const before = storage.stats().transactions
+    const results = await Promise.allSettled(
+      Array.from({ length: 200 }, (_, i) => storage.append(`w${i}/shared`, i === 7 ? [{ ...update[0], principal: 'boom' }] : update)),
+    )
+    expect(storage.stats().transactions - before).toBe(1)
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1)
+    expect(results[7].status).toBe('rejected')
+    expect(results[8]).toEqual({ status: 'fulfilled', value: [1] })
+    // The failed request used no seq: its room continues at 1.
+    expect(await storage.append('w7/shared', update)).toEqual([1])
+  })
+
   it('compaction NULLs the data of folded rows but keeps the rows', async () => {
     db = openDatabase(':memory:')
     const storage = new SqliteStorage(db)

@@ -26,6 +26,13 @@ CREATE TABLE doc_snapshots (
 `
 
 type UpdateRow = [seq: number, principal: string, clients: string, at: number, data: Buffer, message: string | null]
+interface PendingAppend {
+  room: string
+  updates: NewUpdate[]
+  resolve: (seqs: number[]) => void
+  reject: (err: unknown) => void
+}
+
 type HistoryRow = [seq: number, principal: string, clients: string, at: number, bytes: number]
 
 export class SqliteStorage implements DocumentStorage {
@@ -85,22 +92,71 @@ export class SqliteStorage implements DocumentStorage {
     })()
   }
 
-  async append(room: string, updates: NewUpdate[]): Promise<number[]> {
-    this.#check(room)
-    checkBatch(updates)
-    if (updates.length === 0) return []
-    // IMMEDIATE takes the write lock before reading MAX(seq), so two connections cannot
-    // hand out the same seq. The commit fsyncs (synchronous=FULL) before we resolve.
-    return this.#db
-      .transaction((): number[] => {
-        let seq = this.#lastSeq.get(room)?.seq ?? 0
-        return updates.map((u) => {
-          seq += 1
-          this.#insert.run(room, seq, u.principal, JSON.stringify(u.clients), u.at, u.data.byteLength, u.data, u.message === 'sync' ? 'sync' : null)
-          return seq
+  /**
+   * Group commit across rooms: appends requested in the same event-loop turn are written in
+   * one IMMEDIATE transaction (one fsync), each in its own savepoint so a failing request
+   * rejects only its caller. Resolves after COMMIT, i.e. once durable (synchronous=FULL).
+   */
+  append(room: string, updates: NewUpdate[]): Promise<number[]> {
+    try {
+      this.#check(room)
+      checkBatch(updates)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    if (updates.length === 0) return Promise.resolve([])
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ room, updates, resolve, reject })
+      if (this.#pending.length === 1) setImmediate(() => this.#commitPending())
+    })
+  }
+
+  #pending: PendingAppend[] = []
+  #commits = 0
+
+  /** Durable transactions written so far (one per turn with appends). */
+  stats(): { transactions: number } {
+    return { transactions: this.#commits }
+  }
+
+  #commitPending(): void {
+    const batch = this.#pending
+    this.#pending = []
+    const outcomes: Array<{ seqs: number[] } | { error: unknown }> = []
+    try {
+      this.#db
+        .transaction(() => {
+          for (const req of batch) {
+            try {
+              // A nested better-sqlite3 transaction is a savepoint.
+              outcomes.push({ seqs: this.#db.transaction(() => this.#insertAll(req.room, req.updates))() })
+            } catch (error) {
+              outcomes.push({ error })
+            }
+          }
         })
-      })
-      .immediate()
+        .immediate()
+      this.#commits++
+    } catch (error) {
+      for (const req of batch) req.reject(error)
+      return
+    }
+    batch.forEach((req, i) => {
+      const o = outcomes[i]
+      if ('seqs' in o) req.resolve(o.seqs)
+      else req.reject(o.error)
+    })
+  }
+
+  #insertAll(room: string, updates: NewUpdate[]): number[] {
+    // Inside the IMMEDIATE transaction: the write lock is held before MAX(seq) is read, so two
+    // connections cannot hand out the same seq.
+    let seq = this.#lastSeq.get(room)?.seq ?? 0
+    return updates.map((u) => {
+      seq += 1
+      this.#insert.run(room, seq, u.principal, JSON.stringify(u.clients), u.at, u.data.byteLength, u.data, u.message === 'sync' ? 'sync' : null)
+      return seq
+    })
   }
 
   async compact(room: string, snapshot: Uint8Array, uptoSeq: number): Promise<void> {
@@ -128,7 +184,9 @@ export class SqliteStorage implements DocumentStorage {
     return this.#rooms.all().map((r) => r.room)
   }
 
+  /** Commits appends still waiting for their turn, then refuses further use. */
   async close(): Promise<void> {
+    if (this.#pending.length > 0) this.#commitPending()
     this.#closed = true
   }
 
