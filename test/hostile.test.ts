@@ -161,8 +161,8 @@ describe('awareness', () => {
 
 describe('updates with missing dependencies', () => {
   it('are refused beyond the per-room bound instead of accumulating, even in one burst', async () => {
-    const room = 'team/review'
-    const s = await ready(room, 'rita')
+    const room = 'team/shared'
+    const s = await ready(room, 'bob')
     // Each update starts beyond what the room has for this client: Yjs would hold it pending.
     const doc = new Y.Doc()
     doc.clientID = 900_001
@@ -184,8 +184,8 @@ describe('updates with missing dependencies', () => {
   })
 
   it('deletions of unknown items count against the same bound', async () => {
-    const room = 'w1/review'
-    const s = await ready(room, 'rita')
+    const room = 'team/shared'
+    const s = await ready(room, 'bob')
     for (let i = 0; i < 200; i++) s.send(syncMessage(deleteOnly(910_000 + i * 50, 50)))
     const closed = await s.whenClosed()
     expect(closed.code).toBe(CLOSE.policyViolation)

@@ -103,12 +103,12 @@ describe('rate limits', () => {
 describe('slow readers', () => {
   it('are disconnected with 4408 once their buffer exceeds maxBufferedBytes', async () => {
     await start({ maxBufferedBytes: 256 * 1024 })
-    const room = 'team/review'
+    const room = 'team/shared'
     const slow = await ready(room, 'vic')
     // Stop reading: the server's send buffer to this socket grows once the kernel's is full.
     const tcp = (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket
     tcp.pause()
-    const writer = await ready(room, 'rita', { persisted: '1' })
+    const writer = await ready(room, 'bob', { persisted: '1' })
     const doc = new Y.Doc()
     doc.on('update', (u: Uint8Array) => writer.send(syncMessage(u)))
     const big = 'y'.repeat(200 * 1024)

@@ -2,39 +2,23 @@
 // the browser shows its edit, its labelled cursor, its presence with role and status, and
 // the highlight of its annotation.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import type { Agent } from '../../agents/index.ts'
+import { describe, expect, it } from 'vitest'
 import { connectTestAgent } from '../helpers/agents.ts'
-import { startTestServer, token, type TestServer } from '../helpers/server.ts'
-import { buildClient, launchBrowser, openApp, presenceOf, showAgentCursor, waitForEditorText, type AppPage } from '../helpers/browser.ts'
+import { token } from '../helpers/server.ts'
+import { browserSuite } from '../helpers/browserSuite.ts'
+import { openApp, presenceOf, showAgentCursor, waitForEditorText } from '../helpers/browser.ts'
 
-let server: TestServer
-let browser: Browser
-const pages: AppPage[] = []
-const agents: Agent[] = []
-
-beforeAll(async () => {
-  const clientDir = await buildClient()
-  server = await startTestServer({ clientDir })
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  for (const a of agents) a.close()
-  for (const p of pages) await p.context.close()
-  await browser?.close()
-  await server?.close()
-})
+const suite = browserSuite()
+const { pages, agents } = suite
 
 describe('an SDK agent seen from the browser', () => {
   it('shows the agent’s edit, cursor, presence with role and status, and its highlight', async () => {
-    const agent = await connectTestAgent(server, 'agent-a', { role: 'fact-checker' })
+    const agent = await connectTestAgent(suite.server, 'agent-a', { role: 'fact-checker' })
     agents.push(agent)
     agent.createDocument('brief', 'The launch is planned for March.')
     await agent.flushed()
 
-    const alice = await openApp(browser, server.url, token('alice'), '/w/w1?doc=brief')
+    const alice = await openApp(suite.browser, suite.server.url, token('alice'), '/w/w1?doc=brief')
     pages.push(alice)
     const { page } = alice
     await waitForEditorText(page, { equals: 'The launch is planned for March.' })

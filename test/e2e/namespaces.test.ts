@@ -2,40 +2,24 @@
 // blind-until-submitted workspace an agent's annotations stay hidden (and are never
 // downloaded) until the agent submits; then they appear without a reload.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import type { Agent } from '../../agents/index.ts'
+import { describe, expect, it } from 'vitest'
 import { connectTestAgent } from '../helpers/agents.ts'
-import { startTestServer, token, type TestServer } from '../helpers/server.ts'
-import { buildClient, launchBrowser, openApp, waitForEditorText, type AppPage } from '../helpers/browser.ts'
+import { token } from '../helpers/server.ts'
+import { browserSuite } from '../helpers/browserSuite.ts'
+import { openApp, waitForEditorText } from '../helpers/browser.ts'
 
-let server: TestServer
-let browser: Browser
-const pages: AppPage[] = []
-const agents: Agent[] = []
-
-beforeAll(async () => {
-  const clientDir = await buildClient()
-  server = await startTestServer({ clientDir })
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  for (const a of agents) a.close()
-  for (const p of pages) await p.context.close()
-  await browser?.close()
-  await server?.close()
-})
+const suite = browserSuite()
+const { pages, agents } = suite
 
 describe('blind namespaces', () => {
   it('shows an agent’s readings once it submits, not before', async () => {
-    const agent = await connectTestAgent(server, 'agent-a', { workspace: 'blind' })
+    const agent = await connectTestAgent(suite.server, 'agent-a', { workspace: 'blind' })
     agents.push(agent)
     agent.createDocument('essay', 'Independent readings first, then compare.')
     agent.annotate('essay', { quote: 'Independent readings' }, { label: 'method', comment: 'Why independent?' })
     await agent.flushed()
 
-    const bob = await openApp(browser, server.url, token('bob'), '/w/blind?doc=essay')
+    const bob = await openApp(suite.browser, suite.server.url, token('bob'), '/w/blind?doc=essay')
     pages.push(bob)
     const { page } = bob
     await waitForEditorText(page, { equals: 'Independent readings first, then compare.' })

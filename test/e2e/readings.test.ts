@@ -2,38 +2,22 @@
 // a disjoint one stays alone; filters, the agreement summary and "changed since annotated"
 // follow live edits of the text and the namespaces.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import type { Agent } from '../../agents/index.ts'
+import { describe, expect, it } from 'vitest'
 import { waitFor } from '../helpers/wait.ts'
 import { connectTestAgent } from '../helpers/agents.ts'
-import { startTestServer, token, type TestServer } from '../helpers/server.ts'
-import { artifactPath, buildClient, launchBrowser, openApp, type AppPage } from '../helpers/browser.ts'
+import { token } from '../helpers/server.ts'
+import { browserSuite } from '../helpers/browserSuite.ts'
+import { artifactPath, openApp } from '../helpers/browser.ts'
 
-let server: TestServer
-let browser: Browser
-const pages: AppPage[] = []
-const agents: Agent[] = []
-
-beforeAll(async () => {
-  const clientDir = await buildClient()
-  server = await startTestServer({ clientDir })
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  for (const a of agents) a.close()
-  for (const p of pages) await p.context.close()
-  await browser?.close()
-  await server?.close()
-})
+const suite = browserSuite()
+const { pages, agents } = suite
 
 const TEXT = 'Revenue grew 40% last year. Most customers renewed. The team doubled in size.'
 
 describe('readings side by side', () => {
   it('groups two agents’ overlapping annotations and keeps each reading', async () => {
-    const a = await connectTestAgent(server, 'agent-a', { role: 'skeptic' })
-    const b = await connectTestAgent(server, 'agent-b', { role: 'editor' })
+    const a = await connectTestAgent(suite.server, 'agent-a', { role: 'skeptic' })
+    const b = await connectTestAgent(suite.server, 'agent-b', { role: 'editor' })
     agents.push(a, b)
     a.createDocument('report', TEXT)
     await a.flushed()
@@ -46,7 +30,7 @@ describe('readings side by side', () => {
     a.annotate('report', { quote: 'The team doubled' }, { label: 'vague', comment: 'From how many?' })
     await Promise.all([a.flushed(), b.flushed()])
 
-    const alice = await openApp(browser, server.url, token('alice'), '/w/w1/review?doc=report&view=readings')
+    const alice = await openApp(suite.browser, suite.server.url, token('alice'), '/w/w1/review?doc=report&view=readings')
     pages.push(alice)
     const { page } = alice
     const summary = page.locator('.summary')

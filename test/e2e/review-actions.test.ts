@@ -2,38 +2,22 @@
 // its proposed edit (the shared text changes for every client), and accepting a second
 // proposal on the same words shows the operational conflict to resolve instead of applying it.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import type { Agent } from '../../agents/index.ts'
+import { describe, expect, it } from 'vitest'
 import { connectTestAgent } from '../helpers/agents.ts'
-import { startTestServer, token, type TestServer } from '../helpers/server.ts'
+import { token } from '../helpers/server.ts'
+import { browserSuite } from '../helpers/browserSuite.ts'
 import { waitFor } from '../helpers/wait.ts'
-import { artifactPath, buildClient, launchBrowser, openApp, type AppPage } from '../helpers/browser.ts'
+import { artifactPath, openApp } from '../helpers/browser.ts'
 
-let server: TestServer
-let browser: Browser
-const pages: AppPage[] = []
-const agents: Agent[] = []
-
-beforeAll(async () => {
-  const clientDir = await buildClient()
-  server = await startTestServer({ clientDir })
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  for (const a of agents) a.close()
-  for (const p of pages) await p.context.close()
-  await browser?.close()
-  await server?.close()
-})
+const suite = browserSuite()
+const { pages, agents } = suite
 
 const TEXT = 'Revenue grew 40% last year. Most customers renewed. The team doubled in size.'
 
 describe('review actions in the Readings tab', () => {
   it('replies to an annotation and accepts a proposed edit; an overlapping second accept shows the conflict', async () => {
-    const a = await connectTestAgent(server, 'agent-a')
-    const b = await connectTestAgent(server, 'agent-b')
+    const a = await connectTestAgent(suite.server, 'agent-a')
+    const b = await connectTestAgent(suite.server, 'agent-b')
     agents.push(a, b)
     a.createDocument('report', TEXT)
     await a.flushed()
@@ -43,7 +27,7 @@ describe('review actions in the Readings tab', () => {
     const pb = b.propose('report', { quote: 'grew 40%' }, 'rose', 'No figure we cannot source.')
     await Promise.all([a.flushed(), b.flushed()])
 
-    const alice = await openApp(browser, server.url, token('alice'), '/w/w1/review?doc=report&view=readings')
+    const alice = await openApp(suite.browser, suite.server.url, token('alice'), '/w/w1/review?doc=report&view=readings')
     pages.push(alice)
     const { page } = alice
 
@@ -70,7 +54,7 @@ describe('review actions in the Readings tab', () => {
     // The second proposal's words were rewritten by the first: accepting it records a conflict.
     await second.getByRole('button', { name: 'Accept' }).click()
     await page.locator(`.proposal[data-proposal="${pb.id}"][data-status="conflict"]`).waitFor()
-    const conflicts = server.conflicts.list('w1', { status: 'open' })
+    const conflicts = suite.server.conflicts.list('w1', { status: 'open' })
     expect(conflicts).toHaveLength(1)
     expect(await second.locator('.notice.conflict').textContent()).toContain(conflicts[0].id)
     expect(b.read('report')).toBe(accepted)

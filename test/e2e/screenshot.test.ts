@@ -8,6 +8,7 @@ import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import type { Agent } from '../../agents/index.ts'
+import { waitFor } from '../helpers/wait.ts'
 import { connectTestAgent } from '../helpers/agents.ts'
 import { startTestServer, token, type TestServer } from '../helpers/server.ts'
 import { artifactPath, buildClient, launchBrowser, presenceOf, showAgentCursor, waitForConnection, waitForEditorText } from '../helpers/browser.ts'
@@ -49,7 +50,7 @@ describe('README screenshot', () => {
     checker.createDocument('launch-plan', PLAN)
     checker.createDocument('announcement', 'Draft: the new editor is here.')
     await checker.flushed()
-    await editor.whenSynced()
+    await waitFor(() => editor.documents().includes('launch-plan'), 'the editor agent to receive the plan')
 
     checker.annotate('launch-plan', { quote: 'Revenue grew 40% last year' }, { label: 'unsourced', comment: 'Which report says 40%?', severity: 'warning' })
     editor.annotate('launch-plan', { quote: 'grew 40% last year, so the budget' }, { label: 'logic', comment: 'Growth does not justify doubling by itself.' })

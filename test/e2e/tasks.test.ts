@@ -2,30 +2,14 @@
 // tasks in the browser, an agent claims and completes one through the API and the board
 // follows; the person's own claim, completion and the team metrics panel.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import type { Agent } from '../../agents/index.ts'
+import { describe, expect, it } from 'vitest'
 import { connectTestAgent } from '../helpers/agents.ts'
-import { startTestServer, token, type TestServer } from '../helpers/server.ts'
-import { artifactPath, buildClient, launchBrowser, openApp, type AppPage } from '../helpers/browser.ts'
+import { token } from '../helpers/server.ts'
+import { browserSuite } from '../helpers/browserSuite.ts'
+import { artifactPath, openApp } from '../helpers/browser.ts'
 
-let server: TestServer
-let browser: Browser
-const pages: AppPage[] = []
-const agents: Agent[] = []
-
-beforeAll(async () => {
-  const clientDir = await buildClient()
-  server = await startTestServer({ clientDir })
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  for (const a of agents) a.close()
-  for (const p of pages) await p.context.close()
-  await browser?.close()
-  await server?.close()
-})
+const suite = browserSuite()
+const { pages, agents } = suite
 
 interface ClaimResponse {
   fencingToken: number
@@ -34,7 +18,7 @@ interface ClaimResponse {
 
 describe('task board', () => {
   it('shows an agent’s claim made through the API, live, and lets a person claim and complete', async () => {
-    const alice = await openApp(browser, server.url, token('alice'), '/w/w1/tasks')
+    const alice = await openApp(suite.browser, suite.server.url, token('alice'), '/w/w1/tasks')
     pages.push(alice)
     const { page } = alice
 
@@ -51,7 +35,7 @@ describe('task board', () => {
     expect(await publish.textContent()).toContain('waiting for check-the-figures')
 
     // An agent claims the first one through the API: the board shows owner, token, lease.
-    const agent = await connectTestAgent(server, 'agent-a')
+    const agent = await connectTestAgent(suite.server, 'agent-a')
     agents.push(agent)
     const claim = await agent.api.post<ClaimResponse>('/api/workspaces/w1/tasks/check-the-figures/claim', { ttlMs: 120_000 })
     const claimed = page.locator('[data-status="claimed"] .task[data-task="check-the-figures"][data-owner="agent-a"]')
