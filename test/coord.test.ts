@@ -11,6 +11,7 @@ import { ADMIN_TOKEN, startTestServer, token, type TestServer } from './helpers/
 import { connectStock, synced, type StockClient } from './helpers/clients.ts'
 import { waitFor } from './helpers/wait.ts'
 import { readTaskFromDoc, type ClaimRace } from '../shared/coord/index.ts'
+import { parsePrometheus } from './helpers/prometheus.ts'
 
 let server: TestServer
 const clients: StockClient[] = []
@@ -42,7 +43,7 @@ const as = (who: string) => ({
   get: (path: string) => call('GET', `/api/workspaces/w1${path}`, token(who)),
 })
 
-/** Parses Prometheus text exposition strictly: every sample line must be `name{labels} value`. */
+/** The server's /metrics, parsed strictly. */
 async function prom(): Promise<Map<string, number>> {
   const text = await new Promise<string>((resolve, reject) => {
     http.get(`${server.url}/metrics`, { agent: false }, (res) => {
@@ -52,16 +53,7 @@ async function prom(): Promise<Map<string, number>> {
       res.on('end', () => resolve(t))
     }).on('error', reject)
   })
-  const samples = new Map<string, number>()
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})?\s+(\S+)$/.exec(line)
-    if (!m) throw new Error(`not Prometheus text: ${line}`)
-    const value = Number(m[3] === '+Inf' ? Infinity : m[3] === '-Inf' ? -Infinity : m[3])
-    if (Number.isNaN(value) && m[3] !== 'NaN') throw new Error(`bad value: ${line}`)
-    samples.set(`${m[1]}${m[2] ?? ''}`, value)
-  }
-  return samples
+  return parsePrometheus(text)
 }
 const claims = (s: Map<string, number>, outcome: string) => s.get(`polyphony_claim_results_total{outcome="${outcome}"}`) ?? 0
 

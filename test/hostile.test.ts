@@ -142,15 +142,15 @@ describe('awareness', () => {
     const id = 777_001
     owner.send(awarenessEntry(id, 1, { user: 'agent-a' }))
     const room = await server.core.room(ROOM)
-    await waitFor(() => (room.awareness.getStates().get(id) as { user?: string } | undefined)?.user === 'agent-a', 'owner awareness')
+    await waitFor(() => (room.presence.awareness.getStates().get(id) as { user?: string } | undefined)?.user === 'agent-a', 'owner awareness')
 
     thief.send(awarenessEntry(id, 5, { user: 'impostor' }))
     await thief.waitFor('denied', (m) => m.reason.includes(String(id)))
     thief.send(awarenessEntry(id, 6, null))
     await waitFor(() => thief.received.filter((m) => m.kind === 'denied').length >= 2, 'second denial')
 
-    expect(room.awareness.getStates().get(id)).toEqual({ user: 'agent-a' })
-    expect(room.awareness.meta.get(id)?.clock).toBe(1)
+    expect(room.presence.awareness.getStates().get(id)).toEqual({ user: 'agent-a' })
+    expect(room.presence.awareness.meta.get(id)?.clock).toBe(1)
     expect(thief.closed).toBeNull()
     owner.close()
     thief.close()

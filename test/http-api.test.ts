@@ -7,6 +7,7 @@ import { ADMIN_TOKEN, startTestServer, token, type TestServer } from './helpers/
 import { openRaw } from './helpers/rawSocket.ts'
 import { api, type ApiResponse } from './fixtures/api.ts'
 import { CLOSE } from '../shared/protocol.ts'
+import { parsePrometheus } from './helpers/prometheus.ts'
 
 let server: TestServer
 const call = (method: string, path: string, bearer?: string | null, body?: unknown) => api(server.url, method, path, bearer, body)
@@ -191,26 +192,3 @@ describe('workspaces', () => {
     expectError(await call('PUT', '/api/workspaces/blind/namespaces/outsider/submitted', as('outsider'), { submitted: true }), 404, 'not_found')
   })
 })
-
-/** Parses Prometheus text format strictly; returns sample name (with labels) → value. */
-function parsePrometheus(body: string): Map<string, number> {
-  const samples = new Map<string, number>()
-  const typed = new Set<string>()
-  for (const line of body.split('\n')) {
-    if (line === '') continue
-    const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line)
-    if (meta) {
-      if (meta[1] === 'TYPE') {
-        expect(meta[3]).toMatch(/^(counter|gauge|histogram|summary|untyped)$/)
-        typed.add(meta[2])
-      }
-      continue
-    }
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN|[+-]Inf)( -?\d+)?$/.exec(line)
-    expect(m, `not a Prometheus sample line: ${line}`).not.toBeNull()
-    const base = m![1].replace(/_(bucket|sum|count)$/, '')
-    expect(typed.has(m![1]) || typed.has(base), `sample ${m![1]} has no TYPE`).toBe(true)
-    samples.set(m![1] + (m![2] ?? ''), Number(m![3]))
-  }
-  return samples
-}

@@ -71,9 +71,9 @@ export class Connection {
     this.#room = room
     room.addConnection(this)
     this.send(syncStep1Message(room.doc))
-    const states = room.awareness.getStates()
+    const states = room.presence.awareness.getStates()
     if (states.size > 0) {
-      this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(room.awareness, [...states.keys()])))
+      this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(room.presence.awareness, [...states.keys()])))
     }
     const early = this.#early
     this.#early = []
@@ -187,8 +187,8 @@ export class Connection {
         case MESSAGE_AWARENESS:
           return this.#handleAwareness(room, decoding.readVarUint8Array(decoder))
         case MESSAGE_QUERY_AWARENESS: {
-          const ids = [...room.awareness.getStates().keys()]
-          return this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(room.awareness, ids)))
+          const ids = [...room.presence.awareness.getStates().keys()]
+          return this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(room.presence.awareness, ids)))
         }
         case MESSAGE_AUTH:
           return // clients have nothing to say here
@@ -249,11 +249,11 @@ export class Connection {
     const entries = parseAwarenessUpdate(update) // throws if malformed
     const accepted: AwarenessEntry[] = []
     for (const entry of entries) {
-      const owner = room.awarenessOwner(entry.clientId)
+      const owner = room.presence.ownerOf(entry.clientId)
       if (owner && owner !== this) {
         // Stock y-websocket clients echo every awareness change they receive. An echo carries
         // a clock we already have; only a newer clock would be someone speaking for another.
-        if (entry.clock <= (room.awareness.meta.get(entry.clientId)?.clock ?? -1)) continue
+        if (entry.clock <= (room.presence.awareness.meta.get(entry.clientId)?.clock ?? -1)) continue
         this.metrics.refused.inc({ reason: 'awareness_impersonation' })
         return this.send(permissionDeniedMessage(`awareness client ${entry.clientId} belongs to another connection`))
       }
@@ -265,10 +265,10 @@ export class Connection {
     }
     if (accepted.length === 0) return
     for (const { clientId, state } of accepted) {
-      if (state !== null) room.claimAwareness(this, clientId)
+      if (state !== null) room.presence.claim(this, clientId)
     }
     const filtered = accepted.length === entries.length ? update : encodeAwarenessEntries(accepted)
-    awarenessProtocol.applyAwarenessUpdate(room.awareness, filtered, this)
+    awarenessProtocol.applyAwarenessUpdate(room.presence.awareness, filtered, this)
   }
 
 }

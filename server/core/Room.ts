@@ -5,14 +5,14 @@
 // and go to disk together in the next batch (group commit: one fsync for many edits).
 
 import * as Y from 'yjs'
-import * as awarenessProtocol from 'y-protocols/awareness'
 import type { Logger } from 'pino'
 import type { DocumentStorage, RoomState } from '../storage/DocumentStorage.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import type { TransactionOrigin } from '../../shared/origin.ts'
 import type { Limits } from './limits.ts'
 import type { Connection } from './Connection.ts'
-import { awarenessMessage, persistedMessage, updateMessage } from './messages.ts'
+import { persistedMessage, updateMessage } from './messages.ts'
+import { RoomPresence } from './RoomPresence.ts'
 import { pendingBytes, type UpdateInfo } from './inspectUpdate.ts'
 import { CLOSE } from '../../shared/protocol.ts'
 import type { CausalMeta, RoomExtension, UpdateMessage } from './RoomExtension.ts'
@@ -55,7 +55,7 @@ type Queued =
 export class Room {
   readonly name: string
   readonly doc: Y.Doc
-  readonly awareness: awarenessProtocol.Awareness
+  readonly presence: RoomPresence
   readonly connections = new Set<Connection>()
   /** Highest storage seq applied to `doc`; every lower seq is applied too. */
   appliedSeq = 0
@@ -65,16 +65,13 @@ export class Room {
   #queue: Queued[] = []
   #flushing: Promise<void> | null = null
   #idleTimer: NodeJS.Timeout | null = null
-  #awarenessOwners = new Map<number, Connection>()
   #closed = false
 
   constructor(private readonly opts: RoomOptions) {
     this.name = opts.name
     this.doc = new Y.Doc({ gc: opts.extension?.gc ?? true })
-    this.awareness = new awarenessProtocol.Awareness(this.doc)
-    this.awareness.setLocalState(null)
+    this.presence = new RoomPresence(this.doc, () => this.connections)
     this.doc.on('update', this.#broadcastUpdate)
-    this.awareness.on('update', this.#broadcastAwareness)
   }
 
   async load(): Promise<void> {
@@ -135,9 +132,7 @@ export class Room {
   removeConnection(conn: Connection): void {
     if (!this.connections.delete(conn)) return
     this.opts.extension?.connectionClosed(conn)
-    const owned = [...conn.awarenessIds]
-    for (const id of owned) this.#awarenessOwners.delete(id)
-    if (owned.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, owned, null)
+    this.presence.release(conn)
     this.armIdle()
   }
 
@@ -222,16 +217,6 @@ export class Room {
     this.opts.extension?.delivered(String(conn.id), conn.ctx.principal)
   }
 
-  /** Which connection owns an awareness client id (a connection may only speak for its own). */
-  awarenessOwner(clientId: number): Connection | undefined {
-    return this.#awarenessOwners.get(clientId)
-  }
-
-  claimAwareness(conn: Connection, clientId: number): void {
-    this.#awarenessOwners.set(clientId, conn)
-    conn.awarenessIds.add(clientId)
-  }
-
   /** Resolves when everything queued so far is stored and applied. */
   async drain(): Promise<void> {
     while (this.#flushing || this.#queue.length > 0) {
@@ -265,7 +250,7 @@ export class Room {
     await this.drain()
     await this.compactIfNeeded()
     this.opts.extension?.destroy()
-    this.awareness.destroy()
+    this.presence.destroy()
     this.doc.destroy()
   }
 
@@ -406,22 +391,6 @@ export class Room {
       return
     }
     const msg = updateMessage(update)
-    for (const conn of this.connections) conn.send(msg)
-  }
-
-  #broadcastAwareness = (
-    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-    origin: unknown,
-  ): void => {
-    const changed = added.concat(updated, removed)
-    for (const id of removed) {
-      const owner = this.#awarenessOwners.get(id)
-      if (owner && owner === origin) {
-        this.#awarenessOwners.delete(id)
-        owner.awarenessIds.delete(id)
-      }
-    }
-    const msg = awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed))
     for (const conn of this.connections) conn.send(msg)
   }
 }

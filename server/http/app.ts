@@ -28,7 +28,8 @@ export function createApp(opts: AppOptions): Hono<ApiEnv> {
   app.get('/healthz', (c) => c.json({ ok: true, connections: core.connectionCount }))
   app.get('/metrics', async (c) => {
     c.header('content-type', metrics.registry.contentType)
-    return c.body(await metrics.registry.metrics())
+    // prom-client prints an empty gauge as "Nan"; the exposition format spells it NaN.
+    return c.body((await metrics.registry.metrics()).replace(/ Nan$/gm, ' NaN'))
   })
 
   const api = new Hono<ApiEnv>()
