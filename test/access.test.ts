@@ -159,7 +159,17 @@ describe('blind-until-submitted after the owner submits', () => {
     for (const [who, role] of PEOPLE) {
       await probe(who, room, expected(role, 'other', 'blind-until-submitted', true, 'read'), false)
     }
-    expect((await submit(false)).status).toBe(200)
+    // A reader who could see it only because it was submitted is cut off on withdrawal;
+    // a reviewer (who may always read it) keeps the socket.
+    const bobReading = openRaw(server.wsUrl, room, 'bob')
+    const ritaReading = openRaw(server.wsUrl, room, 'rita')
+    await Promise.all([bobReading.waitFor('sync'), ritaReading.waitFor('sync')])
+    const withdrawn = await submit(false)
+    expect(withdrawn.status).toBe(200)
+    expect(withdrawn.body.closedSockets).toBe(1)
+    expect((await bobReading.whenClosed()).code).toBe(4403)
+    expect(ritaReading.closed).toBeNull()
+    ritaReading.ws.terminate()
     await probe('bob', room, false, false)
     await probe('vic', room, false, false)
     await probe('rita', room, true, false)
