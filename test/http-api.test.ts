@@ -184,7 +184,7 @@ describe('workspaces', () => {
   it('only the namespace owner marks its review submitted; body validated', async () => {
     const ok = await call('PUT', '/api/workspaces/blind/namespaces/rita/submitted', as('rita'), { submitted: true })
     expect(ok.status).toBe(200)
-    expect(ok.body).toEqual({ workspace: 'blind', principal: 'rita', submitted: true })
+    expect(ok.body).toEqual({ workspace: 'blind', principal: 'rita', submitted: true, closedSockets: 0 })
     const members = (await call('GET', '/api/workspaces/blind', as('rita'))).body.members
     expect(members.find((m: { id: string }) => m.id === 'rita').submitted).toBe(true)
     expectError(await call('PUT', '/api/workspaces/blind/namespaces/rita/submitted', as('alice'), { submitted: false }), 403, 'forbidden')
