@@ -15,15 +15,8 @@ export interface TaskHistoryItem {
   fencingToken: number | null
 }
 
-export interface TaskDocFields {
-  title: string
-  description: string
-  dependsOn: string[]
-  status: TaskStatus
-  owner: string | null
-  leaseExpiresAt: number | null
-  fencingToken: number
-  result: unknown
+/** What the shared document shows of a task: the task's own fields plus recent history. */
+export type TaskDocFields = Pick<Task, 'title' | 'description' | 'dependsOn' | 'status' | 'owner' | 'leaseExpiresAt' | 'fencingToken' | 'result'> & {
   history: TaskHistoryItem[]
 }
 
