@@ -2,7 +2,7 @@
 // TaskDocFields. The server writes it (as SERVER_PRINCIPAL); everyone else only reads it.
 
 import * as Y from 'yjs'
-import type { ClaimEvent, Task, TaskStatus } from './types.ts'
+import type { ClaimEvent, Task } from './types.ts'
 
 export const TASKS_MAP = 'tasks'
 /** How many lifecycle events each task keeps in its `history` field. */
