@@ -4,12 +4,11 @@
 
 import { describe, expect, it } from 'vitest'
 import { connectTestAgent } from '../helpers/agents.ts'
-import { token } from '../helpers/server.ts'
 import { browserSuite } from '../helpers/browserSuite.ts'
-import { openApp, presenceOf, showAgentCursor, waitForEditorText } from '../helpers/browser.ts'
+import { presenceOf, showAgentCursor, waitForEditorText } from '../helpers/browser.ts'
 
 const suite = browserSuite()
-const { pages, agents } = suite
+const { agents } = suite
 
 describe('an SDK agent seen from the browser', () => {
   it('shows the agent’s edit, cursor, presence with role and status, and its highlight', async () => {
@@ -18,8 +17,7 @@ describe('an SDK agent seen from the browser', () => {
     agent.createDocument('brief', 'The launch is planned for March.')
     await agent.flushed()
 
-    const alice = await openApp(suite.browser, suite.server.url, token('alice'), '/w/w1?doc=brief')
-    pages.push(alice)
+    const alice = await suite.open('alice', '/w/w1?doc=brief')
     const { page } = alice
     await waitForEditorText(page, { equals: 'The launch is planned for March.' })
 

@@ -1,31 +1,15 @@
 // Two people in two browser profiles edit one document at once: the texts converge, each
 // sees the other's labelled cursor and presence, and an annotation shows up for both.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import { startTestServer, token, type TestServer } from '../helpers/server.ts'
-import { artifactPath, buildClient, editorText, launchBrowser, openApp, waitForConnection, waitForEditorText, type AppPage } from '../helpers/browser.ts'
+import { describe, expect, it } from 'vitest'
+import { browserSuite } from '../helpers/browserSuite.ts'
+import { artifactPath, editorText, waitForConnection, waitForEditorText } from '../helpers/browser.ts'
 
-let server: TestServer
-let browser: Browser
-const pages: AppPage[] = []
-
-beforeAll(async () => {
-  const clientDir = await buildClient()
-  server = await startTestServer({ clientDir })
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  for (const p of pages) await p.context.close()
-  await browser?.close()
-  await server?.close()
-})
+const suite = browserSuite()
 
 describe('collaborative editing in the browser', () => {
   it('converges concurrent edits and shows each other’s cursors, presence and annotations', async () => {
-    const alice = await openApp(browser, server.url, token('alice'), '/w/team')
-    pages.push(alice)
+    const alice = await suite.open('alice', '/w/team')
     await alice.page.getByRole('button', { name: 'New document' }).click()
     await alice.page.getByLabel('Name of the new document').fill('notes')
     await alice.page.keyboard.press('Enter')
@@ -33,8 +17,7 @@ describe('collaborative editing in the browser', () => {
     await alice.page.keyboard.type('Shared opening line.')
     await waitForConnection(alice.page, 'saved')
 
-    const bob = await openApp(browser, server.url, token('bob'), '/w/team?doc=notes')
-    pages.push(bob)
+    const bob = await suite.open('bob', '/w/team?doc=notes')
     await waitForEditorText(bob.page, { equals: 'Shared opening line.' })
 
     // Both type at the same time at different ends of the text.

@@ -3,35 +3,21 @@
 // live (SSE), a person keeps one side, and the text changes for every client. A concurrent
 // key overwrite is resolved with a new value the same way.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
+import { afterAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { startTestServer, token, type TestServer } from '../helpers/server.ts'
+import { token } from '../helpers/server.ts'
+import { browserSuite } from '../helpers/browserSuite.ts'
 import { connectStock, synced, type StockClient } from '../helpers/clients.ts'
 import { waitFor } from '../helpers/wait.ts'
-import { artifactPath, buildClient, launchBrowser, openApp, waitForEditorText, type AppPage } from '../helpers/browser.ts'
+import { artifactPath, waitForEditorText } from '../helpers/browser.ts'
 import type { ConflictRecord } from '../../shared/conflicts/index.ts'
 
-let server: TestServer
-let browser: Browser
-const pages: AppPage[] = []
+const suite = browserSuite()
 const clients: StockClient[] = []
-
-beforeAll(async () => {
-  const clientDir = await buildClient()
-  server = await startTestServer({ clientDir })
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  for (const c of clients) c.destroy()
-  for (const p of pages) await p.context.close()
-  await browser?.close()
-  await server?.close()
-})
+afterAll(() => clients.forEach((c) => c.destroy()))
 
 async function join(who: string): Promise<StockClient> {
-  const c = connectStock(server.wsUrl, 'w1/shared', who)
+  const c = connectStock(suite.server.wsUrl, 'w1/shared', who)
   clients.push(c)
   await synced(c)
   return c
@@ -51,7 +37,7 @@ async function apart(a: StockClient, b: StockClient, edit: (a: Y.Doc, b: Y.Doc) 
 const minutes = (c: StockClient): Y.Text => c.doc.getMap<Y.Text>('docs').get('minutes')!
 
 async function recordsFromApi(): Promise<ConflictRecord[]> {
-  const res = await fetch(`${server.url}/api/workspaces/w1/conflicts?status=all`, { headers: { authorization: `Bearer ${token('alice')}` } })
+  const res = await fetch(`${suite.server.url}/api/workspaces/w1/conflicts?status=all`, { headers: { authorization: `Bearer ${token('alice')}` } })
   return ((await res.json()) as { conflicts: ConflictRecord[] }).conflicts
 }
 
@@ -62,9 +48,8 @@ describe('resolving operational conflicts in the browser', () => {
     a.doc.getMap('docs').set('minutes', new Y.Text('The meeting is on Tuesday at noon.'))
     await waitFor(() => minutes(b)?.toString() === 'The meeting is on Tuesday at noon.', 'agent-b to get the minutes')
 
-    const alice = await openApp(browser, server.url, token('alice'), '/w/w1/review?doc=minutes')
-    const bob = await openApp(browser, server.url, token('bob'), '/w/w1?doc=minutes')
-    pages.push(alice, bob)
+    const alice = await suite.open('alice', '/w/w1/review?doc=minutes')
+    const bob = await suite.open('bob', '/w/w1?doc=minutes')
     const { page } = alice
     await page.locator('[data-feed="live"]').waitFor()
     await page.getByText('Nothing to resolve here').waitFor()
@@ -112,8 +97,7 @@ describe('resolving operational conflicts in the browser', () => {
   it('resolves a concurrent key overwrite with a new value written by the person', async () => {
     const a = await join('agent-a')
     const b = await join('agent-b')
-    const alice = await openApp(browser, server.url, token('alice'), '/w/w1/review')
-    pages.push(alice)
+    const alice = await suite.open('alice', '/w/w1/review')
     const { page } = alice
     await page.locator('[data-feed="live"]').waitFor()
 
@@ -136,12 +120,11 @@ describe('resolving operational conflicts in the browser', () => {
   it('falls back to refetching when the event stream is unavailable', async () => {
     const a = await join('agent-a')
     const b = await join('agent-b')
-    const alice = await openApp(browser, server.url, token('alice'), '/')
-    pages.push(alice)
+    const alice = await suite.open('alice', '/')
     const { page } = alice
     // A proxy that does not pass event streams: every /events request fails.
     await page.route('**/api/workspaces/*/events*', (route) => route.abort())
-    await page.goto(`${server.url}/w/w1/review`)
+    await page.goto(`${suite.server.url}/w/w1/review`)
     await page.locator('[data-feed="polling"]').waitFor()
 
     await apart(a, b, (da, db) => {

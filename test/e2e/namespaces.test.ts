@@ -4,12 +4,11 @@
 
 import { describe, expect, it } from 'vitest'
 import { connectTestAgent } from '../helpers/agents.ts'
-import { token } from '../helpers/server.ts'
 import { browserSuite } from '../helpers/browserSuite.ts'
-import { openApp, waitForEditorText } from '../helpers/browser.ts'
+import { waitForEditorText } from '../helpers/browser.ts'
 
 const suite = browserSuite()
-const { pages, agents } = suite
+const { agents } = suite
 
 describe('blind namespaces', () => {
   it('shows an agent’s readings once it submits, not before', async () => {
@@ -19,8 +18,7 @@ describe('blind namespaces', () => {
     agent.annotate('essay', { quote: 'Independent readings' }, { label: 'method', comment: 'Why independent?' })
     await agent.flushed()
 
-    const bob = await openApp(suite.browser, suite.server.url, token('bob'), '/w/blind?doc=essay')
-    pages.push(bob)
+    const bob = await suite.open('bob', '/w/blind?doc=essay')
     const { page } = bob
     await waitForEditorText(page, { equals: 'Independent readings first, then compare.' })
     const note = page.locator('.note', { hasText: 'Not visible to you' })

@@ -1,43 +1,27 @@
 // Offline: edits made without network are kept in IndexedDB, survive a reload without
 // network (app shell from the service worker), and reach the server and others afterwards.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import { startTestServer, token, type TestServer } from '../helpers/server.ts'
+import { describe, expect, it } from 'vitest'
+import { browserSuite } from '../helpers/browserSuite.ts'
 import { connectStock, synced } from '../helpers/clients.ts'
 import { waitFor } from '../helpers/wait.ts'
-import { buildClient, launchBrowser, openApp, waitForConnection, waitForEditorText, type AppPage } from '../helpers/browser.ts'
+import { waitForConnection, waitForEditorText } from '../helpers/browser.ts'
 import * as Y from 'yjs'
 
-let server: TestServer
-let browser: Browser
-const pages: AppPage[] = []
-
-beforeAll(async () => {
-  const clientDir = await buildClient()
-  server = await startTestServer({ clientDir })
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  for (const p of pages) await p.context.close()
-  await browser?.close()
-  await server?.close()
-})
+const suite = browserSuite()
 
 describe('offline editing', () => {
   it('keeps offline edits across a reload and syncs them when the network returns', async () => {
     // The service worker that makes an offline reload possible must be served as a script.
-    const sw = await fetch(`${server.url}/sw.js`)
+    const sw = await fetch(`${suite.server.url}/sw.js`)
     expect(sw.headers.get('content-type'), 'the server must serve /sw.js from the client directory').toMatch(/javascript/)
 
     // The document exists on the server before anyone opens it.
-    const seed = connectStock(server.wsUrl, 'team/shared', 'alice')
+    const seed = connectStock(suite.server.wsUrl, 'team/shared', 'alice')
     await synced(seed)
     seed.doc.getMap<Y.Text>('docs').set('plan', new Y.Text('Step one.'))
 
-    const alice = await openApp(browser, server.url, token('alice'), '/w/team?doc=plan')
-    pages.push(alice)
+    const alice = await suite.open('alice', '/w/team?doc=plan')
     await waitForEditorText(alice.page, { equals: 'Step one.' })
     await waitForConnection(alice.page, 'saved')
     // The app shell must be cached before we can reload without network.
@@ -62,8 +46,7 @@ describe('offline editing', () => {
     await waitForConnection(alice.page, 'saved')
     await waitFor(() => seed.doc.getMap<Y.Text>('docs').get('plan')?.toString() === 'Step one. Step two, written offline.', 'server to get the offline edit')
 
-    const bob = await openApp(browser, server.url, token('bob'), '/w/team?doc=plan')
-    pages.push(bob)
+    const bob = await suite.open('bob', '/w/team?doc=plan')
     await waitForEditorText(bob.page, { equals: 'Step one. Step two, written offline.' })
     seed.destroy()
   })

@@ -5,12 +5,11 @@
 import { describe, expect, it } from 'vitest'
 import { waitFor } from '../helpers/wait.ts'
 import { connectTestAgent } from '../helpers/agents.ts'
-import { token } from '../helpers/server.ts'
 import { browserSuite } from '../helpers/browserSuite.ts'
-import { artifactPath, openApp } from '../helpers/browser.ts'
+import { artifactPath } from '../helpers/browser.ts'
 
 const suite = browserSuite()
-const { pages, agents } = suite
+const { agents } = suite
 
 const TEXT = 'Revenue grew 40% last year. Most customers renewed. The team doubled in size.'
 
@@ -30,8 +29,7 @@ describe('readings side by side', () => {
     a.annotate('report', { quote: 'The team doubled' }, { label: 'vague', comment: 'From how many?' })
     await Promise.all([a.flushed(), b.flushed()])
 
-    const alice = await openApp(suite.browser, suite.server.url, token('alice'), '/w/w1/review?doc=report&view=readings')
-    pages.push(alice)
+    const alice = await suite.open('alice', '/w/w1/review?doc=report&view=readings')
     const { page } = alice
     const summary = page.locator('.summary')
     await page.locator('.summary[data-stretches="2"][data-several="1"][data-single="1"]').waitFor()

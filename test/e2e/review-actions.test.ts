@@ -4,13 +4,12 @@
 
 import { describe, expect, it } from 'vitest'
 import { connectTestAgent } from '../helpers/agents.ts'
-import { token } from '../helpers/server.ts'
 import { browserSuite } from '../helpers/browserSuite.ts'
 import { waitFor } from '../helpers/wait.ts'
-import { artifactPath, openApp } from '../helpers/browser.ts'
+import { artifactPath } from '../helpers/browser.ts'
 
 const suite = browserSuite()
-const { pages, agents } = suite
+const { agents } = suite
 
 const TEXT = 'Revenue grew 40% last year. Most customers renewed. The team doubled in size.'
 
@@ -27,8 +26,7 @@ describe('review actions in the Readings tab', () => {
     const pb = b.propose('report', { quote: 'grew 40%' }, 'rose', 'No figure we cannot source.')
     await Promise.all([a.flushed(), b.flushed()])
 
-    const alice = await openApp(suite.browser, suite.server.url, token('alice'), '/w/w1/review?doc=report&view=readings')
-    pages.push(alice)
+    const alice = await suite.open('alice', '/w/w1/review?doc=report&view=readings')
     const { page } = alice
 
     // Reply inline on agent-a's annotation; the reply comes back live through the review room.

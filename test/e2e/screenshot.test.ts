@@ -5,29 +5,15 @@
 
 import { copyFileSync, readFileSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import type { Agent } from '../../agents/index.ts'
+import { describe, expect, it } from 'vitest'
 import { waitFor } from '../helpers/wait.ts'
 import { connectTestAgent } from '../helpers/agents.ts'
-import { startTestServer, token, type TestServer } from '../helpers/server.ts'
-import { artifactPath, buildClient, launchBrowser, presenceOf, showAgentCursor, waitForConnection, waitForEditorText } from '../helpers/browser.ts'
+import { token } from '../helpers/server.ts'
+import { browserSuite } from '../helpers/browserSuite.ts'
+import { artifactPath, presenceOf, showAgentCursor, waitForConnection, waitForEditorText } from '../helpers/browser.ts'
 
-let server: TestServer
-let browser: Browser
-const agents: Agent[] = []
-
-beforeAll(async () => {
-  const clientDir = await buildClient()
-  server = await startTestServer({ clientDir })
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  for (const a of agents) a.close()
-  await browser?.close()
-  await server?.close()
-})
+const suite = browserSuite()
+const { agents } = suite
 
 const PLAN = [
   'Launch plan for the spring release',
@@ -44,8 +30,8 @@ const HEIGHT = 700
 
 describe('README screenshot', () => {
   it('captures a person and two agents working in one document', async () => {
-    const checker = await connectTestAgent(server, 'agent-a', { role: 'fact-checker' })
-    const editor = await connectTestAgent(server, 'agent-b', { role: 'copy editor' })
+    const checker = await connectTestAgent(suite.server, 'agent-a', { role: 'fact-checker' })
+    const editor = await connectTestAgent(suite.server, 'agent-b', { role: 'copy editor' })
     agents.push(checker, editor)
     checker.createDocument('launch-plan', PLAN)
     checker.createDocument('announcement', 'Draft: the new editor is here.')
@@ -57,9 +43,9 @@ describe('README screenshot', () => {
     checker.annotate('launch-plan', { quote: 'within one hour' }, { label: 'risky promise', comment: 'Staffing plan needed for this.', severity: 'error' })
     editor.annotate('launch-plan', { quote: 'to all customers at once' }, { label: 'clarity', comment: 'Staged rollout instead?' })
 
-    const context = await browser.newContext({ viewport: { width: WIDTH, height: HEIGHT }, deviceScaleFactor: 1 })
+    const context = await suite.browser.newContext({ viewport: { width: WIDTH, height: HEIGHT }, deviceScaleFactor: 1 })
     const page = await context.newPage()
-    await page.goto(`${server.url}/w/w1?doc=launch-plan#token=${encodeURIComponent(token('alice'))}`)
+    await page.goto(`${suite.server.url}/w/w1?doc=launch-plan#token=${encodeURIComponent(token('alice'))}`)
     await waitForEditorText(page, { includes: ['Launch plan'] })
 
     // The person adds a line; the agents say what they are doing and where they are.

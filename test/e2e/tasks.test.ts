@@ -4,12 +4,11 @@
 
 import { describe, expect, it } from 'vitest'
 import { connectTestAgent } from '../helpers/agents.ts'
-import { token } from '../helpers/server.ts'
 import { browserSuite } from '../helpers/browserSuite.ts'
-import { artifactPath, openApp } from '../helpers/browser.ts'
+import { artifactPath } from '../helpers/browser.ts'
 
 const suite = browserSuite()
-const { pages, agents } = suite
+const { agents } = suite
 
 interface ClaimResponse {
   fencingToken: number
@@ -18,8 +17,7 @@ interface ClaimResponse {
 
 describe('task board', () => {
   it('shows an agent’s claim made through the API, live, and lets a person claim and complete', async () => {
-    const alice = await openApp(suite.browser, suite.server.url, token('alice'), '/w/w1/tasks')
-    pages.push(alice)
+    const alice = await suite.open('alice', '/w/w1/tasks')
     const { page } = alice
 
     // A person creates two tasks; the second depends on the first.

@@ -5,7 +5,8 @@ import { afterAll, beforeAll } from 'vitest'
 import type { Browser } from 'playwright-core'
 import type { Agent } from '../../agents/index.ts'
 import { startTestServer, type TestServer } from './server.ts'
-import { buildClient, launchBrowser, type AppPage } from './browser.ts'
+import { buildClient, launchBrowser, openApp, type AppPage } from './browser.ts'
+import { token } from './server.ts'
 
 export interface BrowserSuite {
   readonly server: TestServer
@@ -13,6 +14,8 @@ export interface BrowserSuite {
   /** Closed after the file. */
   readonly pages: AppPage[]
   readonly agents: Agent[]
+  /** Signs `principal` in and opens `path`; the page is closed after the file. */
+  open(principal: string, path?: string): Promise<AppPage>
 }
 
 export function browserSuite(): BrowserSuite {
@@ -43,5 +46,10 @@ export function browserSuite(): BrowserSuite {
     },
     pages,
     agents,
+    async open(principal, path) {
+      const page = await openApp(ready(browser, 'the browser'), ready(server, 'the test server').url, token(principal), path)
+      pages.push(page)
+      return page
+    },
   }
 }
