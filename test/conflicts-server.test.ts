@@ -57,6 +57,17 @@ async function twoWritersWithText(text: string) {
   return { alice, bob }
 }
 
+/** Alice and Bob retitle the workspace while both offline: one map conflict, A vs B. */
+async function titleConflict() {
+  const writers = await twoWritersWithText('x')
+  await offlineRound(writers.alice, writers.bob, (a, b) => {
+    a.getMap('meta').set('title', 'A')
+    b.getMap('meta').set('title', 'B')
+  }, 'ab')
+  await waitFor(async () => (await conflicts()).length === 1, 'one conflict')
+  return writers
+}
+
 const draft = (c: StockClient) => c.doc.getMap('docs').get('draft') as Y.Text
 
 describe('conflicts through the server', () => {
@@ -137,12 +148,7 @@ describe('conflicts through the server', () => {
 
   it('resolving a map conflict with a new value writes it; viewers may not resolve', async () => {
     server = await startTestServer()
-    const { alice, bob } = await twoWritersWithText('x')
-    await offlineRound(alice, bob, (a, b) => {
-      a.getMap('meta').set('title', 'A')
-      b.getMap('meta').set('title', 'B')
-    }, 'ab')
-    await waitFor(async () => (await conflicts()).length === 1, 'one conflict')
+    const { bob } = await titleConflict()
     const [c] = await conflicts()
     expect((await api('vic', 'POST', `/api/workspaces/w1/conflicts/${c.id}/resolve`, { value: 'V' })).status).toBe(403)
     expect((await api('alice', 'POST', `/api/workspaces/w1/conflicts/${c.id}/resolve`, { pick: 'nobody' })).status).toBe(400)
@@ -153,12 +159,7 @@ describe('conflicts through the server', () => {
 
   it('conflicts survive a restart and replaying the log does not duplicate them', async () => {
     server = await startTestServer()
-    const { alice, bob } = await twoWritersWithText('x')
-    await offlineRound(alice, bob, (a, b) => {
-      a.getMap('meta').set('title', 'A')
-      b.getMap('meta').set('title', 'B')
-    }, 'ab')
-    await waitFor(async () => (await conflicts()).length === 1, 'one conflict')
+    await titleConflict()
     for (const c of clients.splice(0)) c.destroy()
     server = await server.restart()
     await server.core.room('w1/shared') // replays the stored log through the detector
