@@ -39,7 +39,7 @@ describe('health and metrics', () => {
     await s.waitFor('sync')
     const res = await call('GET', '/metrics')
     expect(res.status).toBe(200)
-    expect(res.headers.get('content-type')).toMatch(/^text\/plain/)
+    expect(res.headers['content-type']).toMatch(/^text\/plain/)
     const samples = parsePrometheus(res.body as string)
     expect(samples.get('polyphony_connections')).toBe(1)
     expect(samples.get('polyphony_rooms_loaded')).toBeGreaterThanOrEqual(1)
@@ -70,7 +70,7 @@ describe('authentication', () => {
   it('unknown API routes are 404 JSON errors, and every response carries a request id', async () => {
     const res = await call('GET', '/api/nope', as('bob'))
     expectError(res, 404, 'not_found')
-    expect(res.headers.get('x-request-id')).toBeTruthy()
+    expect(res.headers['x-request-id']).toBeTruthy()
   })
 })
 

@@ -1,15 +1,18 @@
 // JSON over node:http without connection reuse: a server restarted on the same port must not
 // meet a stale pooled socket from the previous one (fetch's pool would).
 
-import { request } from 'node:http'
+import { request, type IncomingHttpHeaders } from 'node:http'
 
 export interface JsonResponse<T> {
   status: number
+  /** The parsed body, or its text when it is not JSON (e.g. /metrics). */
   json: T
+  headers: IncomingHttpHeaders
 }
 
+/** `body` is sent as JSON; a string is sent as it is (to test malformed bodies). */
 export function httpJson<T = unknown>(url: string, opts: { method?: string; token?: string; body?: unknown } = {}): Promise<JsonResponse<T>> {
-  const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body)
+  const payload = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body)
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -27,9 +30,9 @@ export function httpJson<T = unknown>(url: string, opts: { method?: string; toke
         res.on('data', (d: string) => (text += d))
         res.on('end', () => {
           try {
-            resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as T })
+            resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as T, headers: res.headers })
           } catch {
-            resolve({ status: res.statusCode ?? 0, json: text as T })
+            resolve({ status: res.statusCode ?? 0, json: text as T, headers: res.headers })
           }
         })
       },
