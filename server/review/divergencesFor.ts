@@ -10,25 +10,48 @@ import type { Registry } from '../registry/index.ts'
 import type { SyncCore } from '../core/SyncCore.ts'
 import { readableNamespaces } from './readableNamespaces.ts'
 
-export async function divergencesFor(
-  deps: { registry: Registry; core: SyncCore },
+type Deps = { registry: Registry; core: SyncCore }
+
+/**
+ * Items of one map (`annotations`, `proposals`) in each namespace `viewer` may read, keyed by
+ * owner. Values are untrusted JSON: `parse` drops what does not fit, and an item counts only
+ * if its author is the namespace owner, whatever a value claims.
+ */
+export async function readableItems<T extends { author: string }>(
+  deps: Deps,
   workspace: string,
-  doc: string,
   viewer: Principal,
-): Promise<Divergences | null> {
-  const shared = await deps.core.room(sharedRoom(workspace))
-  const text = shared.doc.getMap('docs').get(doc)
-  if (!(text instanceof Y.Text)) return null
-  const byPrincipal = new Map<string, Annotation[]>()
+  map: 'annotations' | 'proposals',
+  parse: (value: unknown) => T | null,
+): Promise<Map<string, T[]>> {
+  const byPrincipal = new Map<string, T[]>()
   for (const owner of readableNamespaces(deps.registry, workspace, viewer)) {
     const ns = await deps.core.room(namespaceRoom(workspace, owner))
-    const annotations: Annotation[] = []
-    ns.doc.getMap('annotations').forEach((v) => {
-      const a = parseAnnotation(v)
-      // The namespace owner is the author, whatever a value claims.
-      if (a && a.doc === doc && a.author === owner) annotations.push(a)
+    const items: T[] = []
+    ns.doc.getMap(map).forEach((v) => {
+      const item = parse(v)
+      if (item && item.author === owner) items.push(item)
     })
-    if (annotations.length > 0) byPrincipal.set(owner, annotations)
+    if (items.length > 0) byPrincipal.set(owner, items)
   }
-  return groupDivergences(doc, text, byPrincipal)
+  return byPrincipal
+}
+
+/** Annotations (on every document) of each namespace `viewer` may read, keyed by owner. */
+export function readableAnnotations(deps: Deps, workspace: string, viewer: Principal): Promise<Map<string, Annotation[]>> {
+  return readableItems(deps, workspace, viewer, 'annotations', parseAnnotation)
+}
+
+/** The shared text of `doc`, or null when there is no such document. */
+export async function sharedText(deps: Deps, workspace: string, doc: string): Promise<Y.Text | null> {
+  const shared = await deps.core.room(sharedRoom(workspace))
+  const text = shared.doc.getMap('docs').get(doc)
+  return text instanceof Y.Text ? text : null
+}
+
+export async function divergencesFor(deps: Deps, workspace: string, doc: string, viewer: Principal): Promise<Divergences | null> {
+  const text = await sharedText(deps, workspace, doc)
+  if (!text) return null
+  // groupDivergences keeps only the annotations on `doc`.
+  return groupDivergences(doc, text, await readableAnnotations(deps, workspace, viewer))
 }

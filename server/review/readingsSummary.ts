@@ -6,7 +6,8 @@ import type { Principal } from '../../shared/model.ts'
 import { sharedRoom } from '../../shared/rooms.ts'
 import type { Registry } from '../registry/index.ts'
 import type { SyncCore } from '../core/SyncCore.ts'
-import { divergencesFor } from './divergencesFor.ts'
+import { groupDivergences } from '../../shared/review/index.ts'
+import { readableAnnotations } from './divergencesFor.ts'
 
 export interface ReadingsSummary {
   documents: Record<string, { stretches: number; singleReading: number; severalReadings: number }>
@@ -22,12 +23,13 @@ export async function readingsSummary(deps: { registry: Registry; core: SyncCore
   const documents: ReadingsSummary['documents'] = {}
   let stretches = 0
   let several = 0
+  // Each readable namespace is read once, then grouped per document.
+  const annotations = await readableAnnotations(deps, workspace, viewer)
   for (const name of names.sort()) {
-    const d = await divergencesFor(deps, workspace, name, viewer)
-    if (!d) continue
-    documents[name] = d.summary
-    stretches += d.summary.stretches
-    several += d.summary.severalReadings
+    const summary = groupDivergences(name, shared.doc.getMap('docs').get(name) as Y.Text, annotations).summary
+    documents[name] = summary
+    stretches += summary.stretches
+    several += summary.severalReadings
   }
   return { documents, stretches, severalReadings: several, severalShare: stretches === 0 ? 0 : several / stretches }
 }

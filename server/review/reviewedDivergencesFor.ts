@@ -2,14 +2,13 @@
 // annotation's decision and replies, plus the proposed edits with their status. Only what the
 // viewer may read: annotations and proposals come from the readable namespaces, and review
 // records are attached to those alone.
-import * as Y from 'yjs'
-import { parseProposal, type Proposal } from '../../shared/annotations.ts'
-import { namespaceRoom, roomName, sharedRoom } from '../../shared/rooms.ts'
+import { parseProposal } from '../../shared/annotations.ts'
+import { namespaceRoom, roomName } from '../../shared/rooms.ts'
 import type { Principal } from '../../shared/model.ts'
 import { placeProposals, readReviewState, withReview, type Divergences, type ProposalView } from '../../shared/review/index.ts'
 import type { Registry } from '../registry/index.ts'
 import type { SyncCore } from '../core/SyncCore.ts'
-import { divergencesFor } from './divergencesFor.ts'
+import { divergencesFor, readableItems, sharedText } from './divergencesFor.ts'
 import { readableNamespaces } from './readableNamespaces.ts'
 
 export async function reviewedDivergencesFor(
@@ -21,18 +20,10 @@ export async function reviewedDivergencesFor(
   const base = await divergencesFor(deps, workspace, doc, viewer)
   if (!base) return null
   const review = readReviewState((await deps.core.room(roomName({ kind: 'review', workspace }))).doc)
-  const text = (await deps.core.room(sharedRoom(workspace))).doc.getMap('docs').get(doc)
-  if (!(text instanceof Y.Text)) return null
-  const byPrincipal = new Map<string, Proposal[]>()
-  for (const owner of readableNamespaces(deps.registry, workspace, viewer)) {
-    const ns = await deps.core.room(namespaceRoom(workspace, owner))
-    const list: Proposal[] = []
-    ns.doc.getMap('proposals').forEach((v) => {
-      const p = parseProposal(v)
-      if (p && p.doc === doc && p.author === owner) list.push(p)
-    })
-    if (list.length > 0) byPrincipal.set(owner, list)
-  }
+  const text = await sharedText(deps, workspace, doc)
+  if (!text) return null
+  const proposals = await readableItems(deps, workspace, viewer, 'proposals', parseProposal)
+  const byPrincipal = new Map([...proposals].map(([owner, list]) => [owner, list.filter((p) => p.doc === doc)] as const).filter(([, list]) => list.length > 0))
   return { ...withReview(base, review), proposals: placeProposals(doc, text, byPrincipal, review) }
 }
 
@@ -47,8 +38,8 @@ export async function proposalViewFor(
   if (!readableNamespaces(deps.registry, workspace, viewer).includes(owner)) return null
   const p = parseProposal((await deps.core.room(namespaceRoom(workspace, owner))).doc.getMap('proposals').get(id))
   if (!p || p.author !== owner) return null
-  const text = (await deps.core.room(sharedRoom(workspace))).doc.getMap('docs').get(p.doc)
-  if (!(text instanceof Y.Text)) return null
+  const text = await sharedText(deps, workspace, p.doc)
+  if (!text) return null
   const review = readReviewState((await deps.core.room(roomName({ kind: 'review', workspace }))).doc)
   return placeProposals(p.doc, text, new Map([[owner, [p]]]), review)[0] ?? null
 }
