@@ -101,7 +101,7 @@ describe('rate limits', () => {
 })
 
 describe('slow readers', () => {
-  it('are disconnected with 4408 once their buffer exceeds maxBufferedBytes', async () => {
+  it('are disconnected (4508, a transient code: they reconnect and resync) once their buffer exceeds maxBufferedBytes', async () => {
     await start({ maxBufferedBytes: 256 * 1024 })
     const room = 'team/shared'
     const slow = await ready(room, 'vic')

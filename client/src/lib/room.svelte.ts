@@ -38,7 +38,7 @@ export function worstState(states: ConnectionState[]): ConnectionState {
   return states.reduce((worst, s) => (SEVERITY.indexOf(s) > SEVERITY.indexOf(worst) ? s : worst), 'saved')
 }
 
-/** Closes after which reconnecting is pointless until the person acts (a slow reader, 4408, just resyncs). */
+/** Closes after which reconnecting is pointless until the person acts (a slow reader, 4508, just resyncs). */
 const TERMINAL_CLOSES: number[] = [
   CLOSE.unauthenticated,
   CLOSE.forbidden,
