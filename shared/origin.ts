@@ -6,7 +6,3 @@ export type TransactionOrigin =
   | { source: 'storage' }
   | { source: 'server'; principal: string; reason: string }
   | { source: 'agent'; principal: string }
-
-export function isOrigin(value: unknown): value is TransactionOrigin {
-  return typeof value === 'object' && value !== null && 'source' in value
-}
