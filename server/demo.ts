@@ -4,10 +4,10 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import * as Y from 'yjs'
 import { generateToken } from './registry/index.ts'
 import type { RunningServer } from './server.ts'
 import { SERVER_PRINCIPAL } from '../shared/model.ts'
+import { createDocument, docsMap } from '../shared/documents.ts'
 
 export const DEMO_WORKSPACE = 'demo'
 
@@ -62,13 +62,11 @@ Every edit is stored before it is acknowledged. Conflicts are detected and shown
 /** Writes the sample document once, through the durable path, as the server. */
 export async function seedDemoContent(server: RunningServer): Promise<void> {
   const room = await server.core.room(`${DEMO_WORKSPACE}/shared`)
-  const docs = room.doc.getMap<Y.Text>('docs')
-  if (docs.size > 0) return
+  if (docsMap(room.doc).size > 0) return
   await room.writeAsServer(SERVER_PRINCIPAL, 'demo content', (doc) => {
     doc.getMap('meta').set('title', 'Demo: a launch announcement')
     doc.getMap('meta').set('schemaVersion', 1)
-    const text = new Y.Text()
-    doc.getMap<Y.Text>('docs').set('announcement', text)
-    text.insert(0, SAMPLE)
+    // Id `announcement` (what the demo agents and links use), shown as its title.
+    createDocument(doc, 'Launch announcement', SAMPLE, 'announcement')
   })
 }

@@ -150,7 +150,10 @@ describe('LLM agent tool-use loop', () => {
     expect(result.outcome).toBe('max-turns')
     expect(result.turns).toBe(5)
     expect(api.requests[1]!.body.messages[2].content[0]).toMatchObject({ content: 'x' })
-    expect(JSON.parse(api.requests[2]!.body.messages[4].content[0].content)).toEqual(['moon.md', 'notes.md'])
+    expect(JSON.parse(api.requests[2]!.body.messages[4].content[0].content)).toEqual([
+      { id: 'moon.md', title: 'moon.md' },
+      { id: 'notes.md', title: 'notes.md' },
+    ])
     expect(api.remaining()).toBe(1)
   })
 

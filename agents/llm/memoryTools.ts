@@ -40,7 +40,7 @@ export function createMemoryWorkspaceTools({
     documents: docs,
     writes,
     attempts,
-    listDocuments: () => [...docs.keys()],
+    listDocuments: () => [...docs.keys()].map((id) => ({ id, title: id })),
     readDocument(name) {
       const text = docs.get(name)
       if (text === undefined) throw new Error(`no document named "${name}"`)

@@ -6,7 +6,7 @@ import type { Tool } from '@anthropic-ai/sdk/resources/messages'
 import { SeveritySchema } from '../../shared/annotations.ts'
 
 
-const docName = z.string().min(1).max(200).describe('Document name, as listed by list_documents.')
+const docName = z.string().min(1).max(200).describe('Document id (or its title when no other document has it), as listed by list_documents.')
 const quote = z
   .string()
   .min(1)
@@ -62,7 +62,8 @@ export interface WriteResult {
 
 /** The port an LLM agent works through; the agent SDK implements it over the live workspace. */
 export interface WorkspaceTools {
-  listDocuments(): string[]
+  /** Each document's stable id and its display title. */
+  listDocuments(): Array<{ id: string; title: string }>
   /** Throws when the document does not exist or is not readable. */
   readDocument(name: string): string
   annotate(input: AnnotateInput): Promise<WriteResult>
@@ -92,7 +93,7 @@ export const TOOL_SCHEMAS = {
 } satisfies Record<ToolName, z.ZodType>
 
 const DESCRIPTIONS: Record<ToolName, string> = {
-  list_documents: 'List the names of the documents in the shared workspace.',
+  list_documents: 'List the documents in the shared workspace, each with its id and title.',
   read_document: 'Read the full current text of a document.',
   annotate:
     'Attach a comment to an exact passage of a document. Use it for your reading, questions, ' +

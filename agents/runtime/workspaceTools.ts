@@ -7,7 +7,7 @@ import { TaskRefused } from '../../shared/coord/client.ts'
 
 export function workspaceToolsFor(agent: Agent): WorkspaceTools {
   return {
-    listDocuments: () => agent.documents(),
+    listDocuments: () => agent.documentList(),
     readDocument: (name) => agent.read(name),
     annotate: async ({ doc, quote, label, comment, severity }) =>
       agent.annotate(doc, { quote }, { comment, ...(label ? { label } : {}), ...(severity ? { severity } : {}) }),

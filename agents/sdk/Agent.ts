@@ -17,6 +17,16 @@ import {
   type Proposal,
 } from '../../shared/annotations.ts'
 import type { TransactionOrigin } from '../../shared/origin.ts'
+import {
+  checkTitle,
+  createDocument,
+  documentText,
+  findDocument,
+  listDocuments,
+  renameDocument,
+  titleOf,
+  type DocumentEntry,
+} from '../../shared/documents.ts'
 import { RoomSync, type SyncState } from './RoomSync.ts'
 import type { LocalStore } from './LocalStore.ts'
 import { ApiRequestError, type ApiClient } from './ApiClient.ts'
@@ -106,28 +116,54 @@ export class Agent {
   }
 
   // --- shared documents -------------------------------------------------------------
+  // A document has a stable id and a display title (shared/documents.ts). Every call that
+  // takes a document accepts its id or a title only one document has; what the agent writes
+  // (annotations, proposals, notes) always references the id, so it survives renames.
 
+  /** Ids of every document (stable across renames). */
   documents(): string[] {
-    return [...this.#docs().keys()].sort()
+    return listDocuments(this.shared).map((d) => d.id).sort()
+  }
+
+  /** Every document with its display title, by title. */
+  documentList(): DocumentEntry[] {
+    return listDocuments(this.shared)
+  }
+
+  /** The id of the document with this id or (unique) title; throws saying what exists when none or several match. */
+  documentId(idOrTitle: string): string {
+    const found = findDocument(this.shared, idOrTitle)
+    if (!found.ok) throw new Error(`in workspace ${this.workspace}: ${found.message}`)
+    return found.id
+  }
+
+  /** The display title (the id when the document has none). */
+  title(idOrTitle: string): string {
+    return titleOf(this.shared, this.documentId(idOrTitle))
   }
 
   text(name: string): Y.Text {
-    const t = this.#docs().get(name)
-    if (!(t instanceof Y.Text)) throw new Error(`no document "${name}" in ${this.workspace} (have: ${this.documents().join(', ') || 'none'})`)
-    return t
+    return documentText(this.shared, this.documentId(name))!
   }
 
   read(name: string): string {
     return this.text(name).toString()
   }
 
-  createDocument(name: string, content = ''): void {
+  /** Creates a document with id `name` (and `title`, when given); throws if the id exists. */
+  createDocument(name: string, content = '', title?: string): void {
     this.#transact(this.shared, () => {
-      if (this.#docs().has(name)) throw new Error(`document "${name}" exists`)
-      const t = new Y.Text()
-      this.#docs().set(name, t)
-      if (content) t.insert(0, content)
+      if (documentText(this.shared, name)) throw new Error(`document "${name}" exists`)
+      createDocument(this.shared, title ?? name, content, name)
     })
+  }
+
+  /** Sets the title of a document; its id, text and every annotation on it stay. */
+  rename(idOrTitle: string, title: string): void {
+    const id = this.documentId(idOrTitle)
+    const problem = checkTitle(this.shared, title, id)
+    if (problem) throw new Error(`cannot rename "${idOrTitle}": ${problem}`)
+    this.#transact(this.shared, () => renameDocument(this.shared, id, title))
   }
 
   /** Any edit of a shared text, in one attributed transaction. */
@@ -151,35 +187,37 @@ export class Agent {
 
   annotate(doc: string, target: Target, body: AnnotationBody): WriteResult {
     const anchor = this.#anchor(doc, target)
-    const annotation = makeAnnotation({ author: this.principal.id, doc, target: anchor, body, createdAt: Date.now() })
+    const annotation = makeAnnotation({ author: this.principal.id, doc: this.documentId(doc), target: anchor, body, createdAt: Date.now() })
     return this.#putOnce('annotations', annotation.id, annotation)
   }
 
   propose(doc: string, target: Target, replacement: string, rationale: string): WriteResult {
     const anchor = this.#anchor(doc, target)
-    const proposal = makeProposal({ author: this.principal.id, doc, target: anchor, replacement, rationale, createdAt: Date.now() })
+    const proposal = makeProposal({ author: this.principal.id, doc: this.documentId(doc), target: anchor, replacement, rationale, createdAt: Date.now() })
     return this.#putOnce('proposals', proposal.id, proposal)
   }
 
   note(text: string, doc?: string): WriteResult {
-    const note = makeNote({ author: this.principal.id, doc, text, createdAt: Date.now() })
+    const note = makeNote({ author: this.principal.id, doc: doc === undefined ? undefined : this.documentId(doc), text, createdAt: Date.now() })
     return this.#putOnce('notes', note.id, note)
   }
 
   annotations(doc?: string): Annotation[] {
+    const id = doc === undefined ? undefined : this.#idIfKnown(doc)
     const out: Annotation[] = []
     this.namespace.getMap('annotations').forEach((v) => {
       const a = parseAnnotation(v)
-      if (a && (!doc || a.doc === doc)) out.push(a)
+      if (a && (!id || a.doc === id)) out.push(a)
     })
     return out
   }
 
   proposals(doc?: string): Proposal[] {
+    const id = doc === undefined ? undefined : this.#idIfKnown(doc)
     const out: Proposal[] = []
     this.namespace.getMap('proposals').forEach((v) => {
       const p = parseProposal(v)
-      if (p && (!doc || p.doc === doc)) out.push(p)
+      if (p && (!id || p.doc === id)) out.push(p)
     })
     return out
   }
@@ -188,13 +226,13 @@ export class Agent {
 
   /** Operational conflicts in this workspace (open by default). */
   async conflicts(opts: { status?: 'open' | 'resolved' | 'all'; doc?: string } = {}): Promise<ConflictRecord[]> {
-    const q = new URLSearchParams({ status: opts.status ?? 'open', ...(opts.doc ? { doc: opts.doc } : {}) })
+    const q = new URLSearchParams({ status: opts.status ?? 'open', ...(opts.doc ? { doc: this.#idIfKnown(opts.doc) } : {}) })
     return (await this.api.get<{ conflicts: ConflictRecord[] }>(`/api/workspaces/${this.workspace}/conflicts?${q}`)).conflicts
   }
 
   /** Readings of `doc` grouped by stretch, from every namespace this agent may read. */
   divergences(doc: string): Promise<Divergences> {
-    return this.api.get<Divergences>(`/api/workspaces/${this.workspace}/divergences?doc=${encodeURIComponent(doc)}`)
+    return this.api.get<Divergences>(`/api/workspaces/${this.workspace}/divergences?doc=${encodeURIComponent(this.#idIfKnown(doc))}`)
   }
 
   // --- actions on interpretive differences (server/http/routes/review.ts) ---------------
@@ -265,8 +303,10 @@ export class Agent {
     return action ? `${base}/${action}` : base
   }
 
-  #docs(): Y.Map<unknown> {
-    return this.shared.getMap('docs')
+  /** The id for `doc` when it names a document here; else `doc` as given (the server says what is missing). */
+  #idIfKnown(doc: string): string {
+    const found = findDocument(this.shared, doc)
+    return found.ok ? found.id : doc
   }
 
   #transact(doc: Y.Doc, fn: () => void): void {

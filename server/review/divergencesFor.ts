@@ -1,10 +1,11 @@
 // The divergence view of one shared document for one viewer: every namespace the viewer may
 // read, its annotations on that document, grouped by stretch (shared/review).
 
-import * as Y from 'yjs'
+import type * as Y from 'yjs'
 import { groupDivergences, type Divergences } from '../../shared/review/index.ts'
 import { parseAnnotation, type Annotation } from '../../shared/annotations.ts'
 import { namespaceRoom, sharedRoom } from '../../shared/rooms.ts'
+import { documentText, titleOf } from '../../shared/documents.ts'
 import type { Principal } from '../../shared/model.ts'
 import type { Registry } from '../registry/index.ts'
 import type { SyncCore } from '../core/SyncCore.ts'
@@ -42,16 +43,15 @@ export function readableAnnotations(deps: Deps, workspace: string, viewer: Princ
   return readableItems(deps, workspace, viewer, 'annotations', parseAnnotation)
 }
 
-/** The shared text of `doc`, or null when there is no such document. */
+/** The shared text of document `doc` (its id), or null when there is no such document. */
 export async function sharedText(deps: Deps, workspace: string, doc: string): Promise<Y.Text | null> {
-  const shared = await deps.core.room(sharedRoom(workspace))
-  const text = shared.doc.getMap('docs').get(doc)
-  return text instanceof Y.Text ? text : null
+  return documentText((await deps.core.room(sharedRoom(workspace))).doc, doc)
 }
 
 export async function divergencesFor(deps: Deps, workspace: string, doc: string, viewer: Principal): Promise<Divergences | null> {
-  const text = await sharedText(deps, workspace, doc)
+  const shared = (await deps.core.room(sharedRoom(workspace))).doc
+  const text = documentText(shared, doc)
   if (!text) return null
   // groupDivergences keeps only the annotations on `doc`.
-  return groupDivergences(doc, text, await readableAnnotations(deps, workspace, viewer))
+  return { ...groupDivergences(doc, text, await readableAnnotations(deps, workspace, viewer)), title: titleOf(shared, doc) }
 }

@@ -54,7 +54,10 @@ export interface Orphan {
 }
 
 export interface Divergences {
+  /** The document id. */
   doc: string
+  /** Its display title (the API adds it; the id when it has none). */
+  title?: string
   groups: DivergenceGroup[]
   orphans: Orphan[]
   summary: { stretches: number; singleReading: number; severalReadings: number }

@@ -1,5 +1,6 @@
 // How conflicts read to a person: kind names, where they happened, values. Pure.
 
+import { DOCS_MAP, TITLES_MAP } from '../../../shared/documents.ts'
 import type { ConflictKind, ConflictRecord } from '../../../shared/conflicts/types.ts'
 
 const KINDS: Record<ConflictKind, string> = {
@@ -11,14 +12,16 @@ const KINDS: Record<ConflictKind, string> = {
 
 export const kindLabel = (kind: ConflictKind): string => KINDS[kind]
 
-/** One line saying where: the key path, the task, or the text stretch as it was before. */
-export function whereLabel(c: ConflictRecord): string {
+/** One line saying where: the key path, the task, or the text stretch as it was before. `titleOf` names documents by id. */
+export function whereLabel(c: ConflictRecord, titleOf: (id: string) => string = (id) => id): string {
   const l = c.location
   switch (l.kind) {
     case 'map':
+      if (l.path.length === 2 && l.path[0] === TITLES_MAP) return `Title of “${titleOf(l.path[1])}” (document ${l.path[1]})`
+      if (l.path.length === 2 && l.path[0] === DOCS_MAP) return `Document “${titleOf(l.path[1])}” (${l.path[1]})`
       return `Key ${l.path.join(' › ')}`
     case 'text':
-      return `In “${l.doc}”, the text was: “${l.text}”`
+      return `In “${titleOf(l.doc)}”, the text was: “${l.text}”`
     case 'task':
       return `Task ${l.taskId}`
     case 'schema':

@@ -4,6 +4,7 @@
 // so nothing missed in between is lost.
 
 import type { ConflictRecord } from '../../../shared/conflicts/types.ts'
+import { documentOfLocation } from '../../../shared/documents.ts'
 import { ApiError, wsPath, type ApiClient } from './api.ts'
 
 export type FeedState = 'loading' | 'live' | 'polling' | 'unavailable'
@@ -25,12 +26,8 @@ export function upsert(list: ConflictRecord[], record: ConflictRecord): Conflict
   return [record, ...rest].sort((a, b) => b.detectedAt - a.detectedAt || a.id.localeCompare(b.id))
 }
 
-/** The text document a conflict is about, or null for task keys, claims and schema. */
-export function conflictDoc(c: ConflictRecord): string | null {
-  if (c.location.kind === 'text') return c.location.doc
-  if (c.location.kind === 'map' && c.location.path[0] === 'docs' && c.location.path.length === 2) return c.location.path[1]
-  return null
-}
+/** The document (id) a conflict is about, its text or its title; null for task keys, claims and schema. */
+export const conflictDoc = (c: ConflictRecord): string | null => documentOfLocation(c.location)
 
 export class ConflictFeed {
   readonly #options: ConflictFeedOptions

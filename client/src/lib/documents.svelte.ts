@@ -1,61 +1,76 @@
-// The document list of a workspace: `Y.Map('docs')` of name -> Y.Text in the shared room.
+// The document list of a workspace, live: ids and titles in the shared room (shared/documents.ts).
+// Renaming sets the title only; the id (and so the URL, annotations and conflicts) never changes.
 
 import * as Y from 'yjs'
 import { createSubscriber } from 'svelte/reactivity'
-
-export const MAX_NAME_LENGTH = 120
-
-/** Returns why a name cannot be used, or null when it can. */
-export function checkDocName(name: string, existing: Iterable<string>, current?: string): string | null {
-  const trimmed = name.trim()
-  if (!trimmed) return 'A document needs a name.'
-  if (trimmed.length > MAX_NAME_LENGTH) return `Names are at most ${MAX_NAME_LENGTH} characters.`
-  if (trimmed !== current && [...existing].includes(trimmed)) return `A document named “${trimmed}” already exists.`
-  return null
-}
+import {
+  checkTitle,
+  createDocument,
+  deleteDocument,
+  docsMap,
+  documentText,
+  listDocuments,
+  renameDocument,
+  titleOf,
+  titlesMap,
+  type DocumentEntry,
+} from '../../../shared/documents.ts'
 
 export class Documents {
-  readonly #map: Y.Map<Y.Text>
+  readonly #doc: Y.Doc
   readonly #subscribe: () => void
 
   constructor(doc: Y.Doc) {
-    this.#map = doc.getMap<Y.Text>('docs')
+    this.#doc = doc
+    const docs = docsMap(doc)
+    const titles = titlesMap(doc)
     this.#subscribe = createSubscriber((update) => {
-      this.#map.observe(update)
-      return () => this.#map.unobserve(update)
+      docs.observe(update)
+      titles.observe(update)
+      return () => {
+        docs.unobserve(update)
+        titles.unobserve(update)
+      }
     })
   }
 
-  get names(): string[] {
+  /** Every document, by title. */
+  get list(): DocumentEntry[] {
     this.#subscribe()
-    return [...this.#map.keys()].sort((a, b) => a.localeCompare(b))
+    return listDocuments(this.#doc)
   }
 
-  text(name: string): Y.Text | null {
+  /** Every document id (what rooms, annotations and conflicts reference). */
+  get ids(): string[] {
+    return this.list.map((d) => d.id)
+  }
+
+  text(id: string): Y.Text | null {
     this.#subscribe()
-    const value = this.#map.get(name)
-    return value instanceof Y.Text ? value : null
+    return documentText(this.#doc, id)
   }
 
-  create(name: string, content = ''): string {
-    const trimmed = name.trim()
-    this.#map.set(trimmed, new Y.Text(content))
-    return trimmed
+  /** The display title (the id when the document has none). */
+  title(id: string): string {
+    this.#subscribe()
+    return titleOf(this.#doc, id)
   }
 
-  /** Copies the text under the new name and deletes the old key in one transaction. */
-  rename(from: string, to: string): string {
-    const trimmed = to.trim()
-    const old = this.#map.get(from)
-    if (!old || trimmed === from) return from
-    this.#map.doc!.transact(() => {
-      this.#map.set(trimmed, new Y.Text(old.toString()))
-      this.#map.delete(from)
-    })
-    return trimmed
+  /** Why `title` cannot be used (for `self`, when renaming), or null. */
+  check(title: string, self?: string): string | null {
+    return checkTitle(this.#doc, title, self)
   }
 
-  delete(name: string): void {
-    this.#map.delete(name)
+  /** Creates a document under a new id; returns the id. */
+  create(title: string, content = ''): string {
+    return createDocument(this.#doc, title, content)
+  }
+
+  rename(id: string, title: string): void {
+    renameDocument(this.#doc, id, title)
+  }
+
+  delete(id: string): void {
+    deleteDocument(this.#doc, id)
   }
 }

@@ -19,6 +19,7 @@ export interface ResolvedAnnotation {
 }
 
 export class OpenDocument {
+  /** The document id (stable across renames; what annotations reference). */
   readonly name: string
   readonly ytext: Y.Text
   readonly #workspace: Workspace
@@ -34,6 +35,11 @@ export class OpenDocument {
       ytext.observe(update)
       return () => ytext.unobserve(update)
     })
+  }
+
+  /** The display title, live (renames change it, not the id). */
+  get title(): string {
+    return this.#workspace.documents.title(this.name)
   }
 
   get selection(): { from: number; to: number } {
@@ -68,7 +74,7 @@ export class OpenDocument {
       ytext: this.ytext,
       awareness: this.#workspace.shared.provider.awareness,
       readOnly: !this.#workspace.canEdit,
-      label: `Text of ${this.name}`,
+      label: `Text of ${this.title}`,
       onSelection: (from, to) => (this.#selection = { from, to }),
     })
     return this.#view

@@ -35,7 +35,7 @@ export class TeamMetricsFeed {
   get readings(): ReadingShare {
     const share = { stretches: 0, singleReading: 0, severalReadings: 0 }
     const { documents, namespaces } = this.#workspace
-    for (const name of documents.names) {
+    for (const name of documents.ids) {
       const text = documents.text(name)
       if (!text) continue
       const { summary } = groupDivergences(name, text, namespaces.byPrincipal(name))

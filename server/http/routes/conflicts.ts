@@ -11,16 +11,22 @@ import { workspaceFor } from './workspaces.ts'
 import type { ConflictService } from '../../conflicts/ConflictService.ts'
 import { ResolutionError } from '../../conflicts/applyResolution.ts'
 import type { ConflictRecord } from '../../../shared/conflicts/index.ts'
+import { documentOfLocation, titlesFor } from '../../../shared/documents.ts'
+import { sharedRoom } from '../../../shared/rooms.ts'
 
 const ResolveBody = z.union([z.object({ pick: z.string().min(1) }).strict(), z.object({ value: z.string().max(1_000_000) }).strict()])
 
 export function conflictRoutes(deps: ApiDeps & { conflicts: ConflictService }): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
 
-  app.get('/:ws/conflicts', (c) => {
+  // `?doc=ID` also finds conflicts on the document's title; `titles` names every document listed.
+  app.get('/:ws/conflicts', async (c) => {
     const { workspace } = workspaceFor(deps.registry, c.req.param('ws'), c.get('principal'))
     const q = queryOf(c, z.object({ status: z.enum(['open', 'resolved', 'all']).default('open'), doc: z.string().optional() }))
-    return c.json({ conflicts: deps.conflicts.list(workspace.id, q) })
+    const conflicts = deps.conflicts.list(workspace.id, { status: q.status }).filter((r) => !q.doc || documentOfLocation(r.location) === q.doc)
+    const shared = (await deps.core.room(sharedRoom(workspace.id))).doc
+    const ids = conflicts.map((r) => documentOfLocation(r.location)).filter((id) => id !== null)
+    return c.json({ conflicts, titles: titlesFor(shared, ids) })
   })
 
   app.post('/:ws/conflicts/:id/resolve', async (c) => {
