@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { parseRoute, routeUrl } from '../../client/src/lib/router.svelte.ts'
 import { filterGroups, segments, facets, groupKey } from '../../client/src/lib/readings-filter.ts'
 import { conflictDoc, upsert } from '../../client/src/lib/conflicts.svelte.ts'
+import { whereLabel } from '../../client/src/lib/conflict-text.ts'
 import { byStatus, taskIdFor, type BoardTask } from '../../client/src/lib/tasks.svelte.ts'
 import { formatRemaining } from '../../client/src/lib/clock.svelte.ts'
 import type { DivergenceGroup, PlacedAnnotation } from '../../shared/review/index.ts'
@@ -77,6 +78,15 @@ describe('conflict bookkeeping', () => {
     expect(conflictDoc(record('x', 1))).toBeNull()
     const text = { ...record('t', 1), kind: 'overlapping-text-edit' as const, location: { kind: 'text' as const, doc: 'notes', path: ['docs', 'notes'], start: {}, end: {}, text: 'x' } }
     expect(conflictDoc(text)).toBe('notes')
+  })
+  it('ties a title conflict to its document and names documents by title', () => {
+    const title = { ...record('t', 1), location: { kind: 'map' as const, path: ['titles', 'd-abc'] }, parties: [{ principal: 'a', value: 'A' }, { principal: 'b', value: 'B' }] }
+    expect(conflictDoc(title)).toBe('d-abc')
+    const titleOf = (id: string) => (id === 'd-abc' ? 'Minutes' : id)
+    expect(whereLabel(title, titleOf)).toBe('Title of “Minutes” (document d-abc)')
+    const text = { ...record('t', 1), kind: 'overlapping-text-edit' as const, location: { kind: 'text' as const, doc: 'd-abc', path: ['docs', 'd-abc'], start: {}, end: {}, text: 'x' } }
+    expect(whereLabel(text, titleOf)).toBe('In “Minutes”, the text was: “x”')
+    expect(whereLabel(record('x', 1), titleOf)).toBe('Key tasks › t1 › status')
   })
 })
 

@@ -3,21 +3,31 @@
 
 import { describe, expect, it } from 'vitest'
 import { browserSuite } from '../helpers/browserSuite.ts'
+import type { Page } from 'playwright-core'
 import { artifactPath, editorText, waitForConnection, waitForEditorText } from '../helpers/browser.ts'
 
 const suite = browserSuite()
+
+/** The id of the document open in the page (the `doc` parameter of its URL). */
+async function openDocId(page: Page): Promise<string> {
+  await page.waitForURL(/[?&]doc=/)
+  const id = new URL(page.url()).searchParams.get('doc')
+  if (!id) throw new Error(`no document open at ${page.url()}`)
+  return id
+}
 
 describe('collaborative editing in the browser', () => {
   it('converges concurrent edits and shows each other’s cursors, presence and annotations', async () => {
     const alice = await suite.open('alice', '/w/team')
     await alice.page.getByRole('button', { name: 'New document' }).click()
-    await alice.page.getByLabel('Name of the new document').fill('notes')
+    await alice.page.getByLabel('Title of the new document').fill('notes')
     await alice.page.keyboard.press('Enter')
     await alice.page.locator('.cm-content').click()
     await alice.page.keyboard.type('Shared opening line.')
     await waitForConnection(alice.page, 'saved')
 
-    const bob = await suite.open('bob', '/w/team?doc=notes')
+    // The link names the document by its id, which a rename never changes.
+    const bob = await suite.open('bob', `/w/team?doc=${await openDocId(alice.page)}`)
     await waitForEditorText(bob.page, { equals: 'Shared opening line.' })
 
     // Both type at the same time at different ends of the text.
@@ -55,5 +65,42 @@ describe('collaborative editing in the browser', () => {
     await alice.page.setViewportSize({ width: 400, height: 900 })
     await alice.page.screenshot({ path: artifactPath('workspace-narrow.png'), fullPage: true })
     expect(await alice.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400)
+  })
+
+  it('renaming a document changes its title for everyone and never duplicates it', async () => {
+    const alice = await suite.open('alice', '/w/w1')
+    await alice.page.getByRole('button', { name: 'New document' }).click()
+    await alice.page.getByLabel('Title of the new document').fill('Draft plan')
+    await alice.page.keyboard.press('Enter')
+    await alice.page.locator('.cm-content').click()
+    await alice.page.keyboard.type('Plan text stays.')
+    await waitForConnection(alice.page, 'saved')
+    const id = await openDocId(alice.page)
+    expect(id).toMatch(/^d-[a-z0-9]{10}$/)
+
+    const bob = await suite.open('bob', `/w/w1?doc=${id}`)
+    await waitForEditorText(bob.page, { equals: 'Plan text stays.' })
+    const listed = (page: Page) => page.locator('.doclist li[data-doc]')
+
+    await alice.page.getByRole('button', { name: 'Rename Draft plan' }).click()
+    await alice.page.getByLabel('New title for Draft plan').fill('Final plan')
+    await alice.page.keyboard.press('Enter')
+
+    // Both lists show the new title on the same single entry; the open editor, its text and the link stay.
+    for (const { page } of [alice, bob]) {
+      await page.locator(`.doclist li[data-doc="${id}"] .open`, { hasText: 'Final plan' }).waitFor()
+      await page.locator('.docname', { hasText: 'Final plan' }).waitFor()
+      expect(await listed(page).count()).toBe(1)
+      expect(await page.locator('.doclist', { hasText: 'Draft plan' }).count()).toBe(0)
+      expect(new URL(page.url()).searchParams.get('doc')).toBe(id)
+    }
+    await waitForEditorText(bob.page, { equals: 'Plan text stays.' })
+
+    // A title already in use is refused with a message, and nothing is written.
+    await alice.page.getByRole('button', { name: 'New document' }).click()
+    await alice.page.getByLabel('Title of the new document').fill('Final plan')
+    await alice.page.keyboard.press('Enter')
+    await alice.page.getByRole('alert').filter({ hasText: 'already exists' }).waitFor()
+    expect(await listed(alice.page).count()).toBe(1)
   })
 })
