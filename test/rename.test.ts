@@ -12,6 +12,7 @@ import { connectTestAgent } from './helpers/agents.ts'
 import { httpJson } from './helpers/http.ts'
 import { waitFor } from './helpers/wait.ts'
 import type { Agent } from '../agents/index.ts'
+import { watchDocuments, type WatchLoop } from '../agents/runtime/index.ts'
 import type { ConflictRecord } from '../shared/conflicts/index.ts'
 import type { Divergences } from '../shared/review/index.ts'
 import { resolveAnchor } from '../shared/anchoring/index.ts'
@@ -30,9 +31,12 @@ import {
 } from '../shared/documents.ts'
 
 let server: TestServer
+let loop: WatchLoop | undefined
 const agents: Agent[] = []
 const stock: StockClient[] = []
 afterEach(async () => {
+  await loop?.stop()
+  loop = undefined
   for (const a of agents.splice(0)) a.close()
   for (const c of stock.splice(0)) c.destroy()
   await server?.close()
@@ -197,5 +201,29 @@ describe('renaming through the server', () => {
     expect(() => agent.read('minutes')).toThrow(/no document "minutes".*Committee minutes \[draft\]/)
     agent.createDocument('other', 'x', 'Other')
     expect(() => agent.rename('other', 'Committee minutes')).toThrow(/already exists/)
+  })
+
+  it('an agent watching a document by title keeps watching it after a rename, and a rename asks for no review', async () => {
+    server = await startTestServer()
+    const bob = await join('bob')
+    const id = createDocument(bob.doc, 'Minutes', BASE)
+    const other = createDocument(bob.doc, 'Other', 'Unwatched.')
+    const agent = await attach('agent-a')
+    await waitFor(() => agent.documents().includes(id) && agent.documents().includes(other), 'both documents at the agent')
+    const reviews: string[] = []
+    loop = watchDocuments(agent, async (doc) => void reviews.push(doc), { docs: ['Minutes'], debounceMs: 20 })
+    await waitFor(() => reviews.length === 1, 'the first review')
+    await loop.idle()
+    // The rename and an edit of the other document travel in one update: neither is reviewed.
+    bob.doc.transact(() => {
+      renameDocument(bob.doc, id, 'Minutes (final)')
+      documentText(bob.doc, other)!.insert(0, 'Still ')
+    })
+    await waitFor(() => agent.title(id) === 'Minutes (final)', 'the rename at the agent')
+    documentText(bob.doc, id)!.insert(0, 'Edited. ')
+    // The watch loop marks a document dirty as the update arrives; idle() waits for its review.
+    await waitFor(() => agent.read(id).startsWith('Edited. '), 'the edit at the agent')
+    await loop.idle()
+    expect(reviews).toEqual([id, id])
   })
 })

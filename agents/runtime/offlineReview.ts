@@ -12,11 +12,13 @@ export interface OfflineReviewResult {
 }
 
 export async function runOfflineReview(agent: Agent, reviewer: HeuristicReviewer, doc: string): Promise<OfflineReviewResult> {
-  agent.setStatus('reading', `reading ${doc}`, doc)
+  // People read the status: name the document by its title; presence and annotations keep the id.
+  const title = agent.title(doc)
+  agent.setStatus('reading', `reading ${title}`, doc)
   const text = agent.read(doc)
   agent.setStatus('thinking', `${reviewer.lens} (${text.length} chars)`, doc)
   const findings = reviewer.review(text)
-  agent.setStatus('writing', `${findings.length} findings on ${doc}`, doc)
+  agent.setStatus('writing', `${findings.length} findings on ${title}`, doc)
   let created = 0
   // Offsets are from the text just read; nothing yields in between, so they still hold.
   for (const f of findings) {
@@ -24,7 +26,7 @@ export async function runOfflineReview(agent: Agent, reviewer: HeuristicReviewer
     if (r.created) created++
   }
   await agent.flushed()
-  agent.setStatus('idle', `reviewed ${doc}: ${findings.length} findings`, doc)
+  agent.setStatus('idle', `reviewed ${title}: ${findings.length} findings`, doc)
   return { doc, findings: findings.length, created }
 }
 

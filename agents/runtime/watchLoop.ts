@@ -3,9 +3,10 @@
 
 import * as Y from 'yjs'
 import type { Agent } from '../sdk/Agent.ts'
+import { titleOf } from '../../shared/documents.ts'
 
 export interface WatchOptions {
-  /** Only these documents (default: all, including ones created later). */
+  /** Only these documents, by id or title (default: all, including ones created later). */
   docs?: string[]
   /** Quiet time after the last change before a document is reviewed again. */
   debounceMs?: number
@@ -21,7 +22,10 @@ export interface WatchLoop {
 
 export function watchDocuments(agent: Agent, review: (doc: string) => Promise<unknown>, opts: WatchOptions = {}): WatchLoop {
   const debounceMs = opts.debounceMs ?? 1500
-  const wanted = (doc: string) => !opts.docs || opts.docs.includes(doc)
+  // Titles are resolved to ids now, so a document stays watched after a rename; a title that
+  // names no document yet matches one created later under it.
+  const chosen = new Set(opts.docs?.map((d) => agent.documentIdIfAny(d) ?? d))
+  const wanted = (doc: string) => !opts.docs || chosen.has(doc) || chosen.has(titleOf(agent.shared, doc))
   const timers = new Map<string, NodeJS.Timeout>()
   const dirty = new Set<string>()
   let running: Promise<void> = Promise.resolve()

@@ -137,6 +137,12 @@ export class Agent {
     return found.id
   }
 
+  /** Like documentId, but undefined when no document (or several) match. */
+  documentIdIfAny(idOrTitle: string): string | undefined {
+    const found = findDocument(this.shared, idOrTitle)
+    return found.ok ? found.id : undefined
+  }
+
   /** The display title (the id when the document has none). */
   title(idOrTitle: string): string {
     return titleOf(this.shared, this.documentId(idOrTitle))
@@ -305,8 +311,7 @@ export class Agent {
 
   /** The id for `doc` when it names a document here; else `doc` as given (the server says what is missing). */
   #idIfKnown(doc: string): string {
-    const found = findDocument(this.shared, doc)
-    return found.ok ? found.id : doc
+    return this.documentIdIfAny(doc) ?? doc
   }
 
   #transact(doc: Y.Doc, fn: () => void): void {
