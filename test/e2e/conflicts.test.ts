@@ -11,6 +11,7 @@ import { connectStock, synced, type StockClient } from '../helpers/clients.ts'
 import { waitFor } from '../helpers/wait.ts'
 import { artifactPath, waitForEditorText } from '../helpers/browser.ts'
 import type { ConflictRecord } from '../../shared/conflicts/index.ts'
+import { createDocument, docsMap, documentText, renameDocument, titleOf } from '../../shared/documents.ts'
 
 const suite = browserSuite()
 const clients: StockClient[] = []
@@ -115,6 +116,36 @@ describe('resolving operational conflicts in the browser', () => {
     await waitFor(() => a.doc.getMap('meta').get('title') === 'Q3 plan' && b.doc.getMap('meta').get('title') === 'Q3 plan', 'the new title everywhere')
     const [record] = (await recordsFromApi()).filter((c) => c.kind === 'map-key-overwrite')
     expect(record.resolution).toMatchObject({ by: 'alice', choice: 'custom', value: 'Q3 plan' })
+  })
+
+  it('shows two concurrent renames as one conflict on the document’s title; keeping a side renames it for everyone', async () => {
+    const a = await join('agent-a')
+    const b = await join('agent-b')
+    const id = createDocument(a.doc, 'Budget', 'Figures for Q3.')
+    await waitFor(() => documentText(b.doc, id)?.toString() === 'Figures for Q3.', 'agent-b to get the budget')
+    const alice = await suite.open('alice', `/w/w1/review?doc=${id}`)
+    const { page } = alice
+    await page.locator('[data-feed="live"]').waitFor()
+
+    await apart(a, b, (da, db) => {
+      renameDocument(da, id, 'Budget (agent-a)')
+      renameDocument(db, id, 'Budget (agent-b)')
+    })
+    const card = page.locator('.conflict[data-kind="map-key-overwrite"]')
+    await card.waitFor()
+    expect(await card.locator('.where').textContent()).toMatch(new RegExp(`^Title of “Budget \\(agent-[ab]\\)” \\(document ${id}\\)$`))
+    expect(await card.locator('.party[data-principal="agent-a"] .value').textContent()).toBe('Budget (agent-a)')
+    expect(await card.locator('.party[data-principal="agent-b"] .value').textContent()).toBe('Budget (agent-b)')
+    // Listed once, by its title, with the open conflict counted.
+    const entry = page.getByRole('button', { name: /^Budget \(agent-[ab]\)/ })
+    expect(await entry.count()).toBe(1)
+    expect(await entry.locator('.badge').textContent()).toBe('1')
+
+    await card.getByRole('button', { name: 'Keep agent-a’s version' }).click()
+    await page.locator('.review .title', { hasText: 'Budget (agent-a)' }).waitFor()
+    await page.getByRole('button', { name: 'Budget (agent-a)', exact: true }).waitFor()
+    await waitFor(() => titleOf(a.doc, id) === 'Budget (agent-a)' && titleOf(b.doc, id) === 'Budget (agent-a)', 'the kept title everywhere')
+    expect([...docsMap(b.doc).keys()].filter((k) => documentText(b.doc, k)?.toString() === 'Figures for Q3.')).toEqual([id])
   })
 
   it('falls back to refetching when the event stream is unavailable', async () => {
