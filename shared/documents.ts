@@ -45,10 +45,14 @@ export function documentText(doc: Y.Doc, id: string): Y.Text | null {
   return value instanceof Y.Text ? value : null
 }
 
-/** The display title of `id`: its title when it has one, else the id itself. */
+/**
+ * The display title of `id`: its title when it has one, else the id itself. Any client may
+ * write the map, so a title longer than the limit is shown cut (the id still finds it).
+ */
 export function titleOf(doc: Y.Doc, id: string): string {
   const title = titlesMap(doc).get(id)
-  return typeof title === 'string' && title.trim() ? title : id
+  if (typeof title !== 'string' || !title.trim()) return id
+  return title.length > MAX_TITLE_LENGTH ? `${title.slice(0, MAX_TITLE_LENGTH)}…` : title
 }
 
 /** Every document with its display title, by title then id (ids break ties between equal titles). */
@@ -58,6 +62,16 @@ export function listDocuments(doc: Y.Doc): DocumentEntry[] {
     if (value instanceof Y.Text) out.push({ id, title: titleOf(doc, id) })
   })
   return out.sort((a, b) => a.title.localeCompare(b.title) || a.id.localeCompare(b.id))
+}
+
+/**
+ * What a list shows for each document: its title, with the id added where several documents
+ * share the title (two people created "Notes" while apart), so every entry can be told apart.
+ */
+export function withLabels(list: DocumentEntry[]): Array<DocumentEntry & { label: string }> {
+  const count = new Map<string, number>()
+  for (const d of list) count.set(d.title, (count.get(d.title) ?? 0) + 1)
+  return list.map((d) => ({ ...d, label: (count.get(d.title) ?? 0) > 1 ? `${d.title} (${d.id})` : d.title }))
 }
 
 /** Display titles of the given ids (only those that are documents), for API answers. */

@@ -28,6 +28,7 @@ import {
   renameDocument,
   titleOf,
   titlesMap,
+  withLabels,
 } from '../shared/documents.ts'
 
 let server: TestServer
@@ -91,6 +92,7 @@ describe('document ids and titles (pure)', () => {
     expect(ambiguous.ok).toBe(false)
     const message = ambiguous.ok ? '' : ambiguous.message
     for (const part of ['2 documents are titled "Minutes"', a, b]) expect(message).toContain(part)
+    expect(withLabels(listDocuments(doc)).map((d) => d.label)).toEqual(['announcement', `Minutes (${a})`, `Minutes (${b})`].sort((x, y) => x.localeCompare(y)))
     renameDocument(doc, b, 'Budget')
     expect(findDocument(doc, 'Budget')).toEqual({ ok: true, id: b })
     expect(documentText(doc, b)?.toString()).toBe('b')
@@ -99,6 +101,11 @@ describe('document ids and titles (pure)', () => {
     expect(checkTitle(doc, 'announcement')).toMatch(/already exists/)
     expect(checkTitle(doc, '  ')).toMatch(/needs a title/)
     expect(checkTitle(doc, 'x'.repeat(121))).toMatch(/at most 120/)
+    // Any client may write a title: a huge one is shown cut, a non-string one not at all.
+    titlesMap(doc).set(a, 'y'.repeat(5000))
+    expect(titleOf(doc, a)).toBe(`${'y'.repeat(120)}…`)
+    titlesMap(doc).set(a, 42)
+    expect(titleOf(doc, a)).toBe(a)
     // Renaming to the current title writes nothing.
     let writes = 0
     doc.on('update', () => writes++)
@@ -201,6 +208,8 @@ describe('renaming through the server', () => {
     expect(() => agent.read('minutes')).toThrow(/no document "minutes".*Committee minutes \[draft\]/)
     agent.createDocument('other', 'x', 'Other')
     expect(() => agent.rename('other', 'Committee minutes')).toThrow(/already exists/)
+    expect(() => agent.createDocument('third', '', 'Other')).toThrow(/cannot create "third": A document titled “Other” already exists/)
+    expect(agent.documents()).toEqual(['draft', 'other'])
   })
 
   it('an agent watching a document by title keeps watching it after a rename, and a rename asks for no review', async () => {

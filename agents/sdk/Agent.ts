@@ -156,8 +156,10 @@ export class Agent {
     return this.text(name).toString()
   }
 
-  /** Creates a document with id `name` (and `title`, when given); throws if the id exists. */
+  /** Creates a document with id `name` (and `title`, when given); throws if the id exists or the title is taken. */
   createDocument(name: string, content = '', title?: string): void {
+    const problem = title === undefined ? null : checkTitle(this.shared, title)
+    if (problem) throw new Error(`cannot create "${name}": ${problem}`)
     this.#transact(this.shared, () => {
       if (documentText(this.shared, name)) throw new Error(`document "${name}" exists`)
       createDocument(this.shared, title ?? name, content, name)

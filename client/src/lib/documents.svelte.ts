@@ -13,6 +13,7 @@ import {
   renameDocument,
   titleOf,
   titlesMap,
+  withLabels,
   type DocumentEntry,
 } from '../../../shared/documents.ts'
 
@@ -34,10 +35,10 @@ export class Documents {
     })
   }
 
-  /** Every document, by title. */
-  get list(): DocumentEntry[] {
+  /** Every document, by title; `label` adds the id where titles repeat. */
+  get list(): Array<DocumentEntry & { label: string }> {
     this.#subscribe()
-    return listDocuments(this.#doc)
+    return withLabels(listDocuments(this.#doc))
   }
 
   /** Every document id (what rooms, annotations and conflicts reference). */
