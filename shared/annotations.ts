@@ -22,7 +22,7 @@ export const AnnotationSchema = z.object({
   id: z.string().min(1),
   kind: z.literal('annotation'),
   author: z.string().min(1),
-  /** Name of the shared document (key in the shared room's `Y.Map('docs')`). */
+  /** Id of the shared document (its key in the shared room's `Y.Map('docs')`; stable across renames). */
   doc: z.string().min(1),
   target: AnchorSchema,
   body: AnnotationBodySchema,
