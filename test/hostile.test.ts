@@ -140,16 +140,16 @@ describe('awareness', () => {
     const owner = await ready(ROOM, 'agent-a')
     const thief = await ready(ROOM, 'agent-b')
     const id = 777_001
-    owner.send(awarenessEntry(id, 1, { user: 'agent-a' }))
+    owner.send(awarenessEntry(id, 1, { status: { state: 'idle' } }))
     const room = await server.core.room(ROOM)
-    await waitFor(() => (room.presence.awareness.getStates().get(id) as { user?: string } | undefined)?.user === 'agent-a', 'owner awareness')
+    await waitFor(() => room.presence.awareness.getStates().has(id), 'owner awareness')
 
-    thief.send(awarenessEntry(id, 5, { user: 'impostor' }))
+    thief.send(awarenessEntry(id, 5, { status: { state: 'writing' } }))
     await thief.waitFor('denied', (m) => m.reason.includes(String(id)))
     thief.send(awarenessEntry(id, 6, null))
     await waitFor(() => thief.received.filter((m) => m.kind === 'denied').length >= 2, 'second denial')
 
-    expect(room.presence.awareness.getStates().get(id)).toEqual({ user: 'agent-a' })
+    expect(room.presence.awareness.getStates().get(id)).toEqual({ status: { state: 'idle' } })
     expect(room.presence.awareness.meta.get(id)?.clock).toBe(1)
     expect(thief.closed).toBeNull()
     owner.close()

@@ -23,7 +23,7 @@ export async function agentCommand(argv: string[], env = process.env): Promise<n
   const opts = parsed.options
   let agent: Agent
   try {
-    agent = await connectAgent({ url: opts.server, workspace: opts.workspace, token: opts.token, storeDir: opts.storeDir, role: opts.role, name: opts.name })
+    agent = await connectAgent({ url: opts.server, workspace: opts.workspace, token: opts.token, storeDir: opts.storeDir, role: opts.role })
   } catch (err) {
     console.error(`cannot attach to ${opts.server} workspace ${opts.workspace}: ${(err as Error).message}`)
     return 1

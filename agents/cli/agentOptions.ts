@@ -11,7 +11,6 @@ Options (environment variable in brackets):
   --workspace W              workspace id                                     [POLYPHONY_WORKSPACE]
   --token T                  the agent's token                                [POLYPHONY_TOKEN]
   --role R                   reviewer | fact-checker | summarizer | editor (default reviewer)
-  --name N                   name shown in presence (default: the principal's name)
   --model M                  Messages API model (default claude-sonnet-4-5)
   --offline-reviewer K       clarity | claims: use a built-in heuristic, no model or network
   --fallback K               clarity | claims | pause: when the model is unavailable (default pause)
@@ -33,7 +32,6 @@ export interface AgentOptions {
   workspace: string
   token: string
   role: AgentRole
-  name?: string
   model: string
   offlineReviewer?: HeuristicId
   fallback: HeuristicId | 'pause'
@@ -56,7 +54,6 @@ export function parseAgentOptions(argv: string[], env: Record<string, string | u
         workspace: { type: 'string' },
         token: { type: 'string' },
         role: { type: 'string' },
-        name: { type: 'string' },
         model: { type: 'string' },
         'offline-reviewer': { type: 'string' },
         fallback: { type: 'string' },
@@ -91,7 +88,6 @@ export function parseAgentOptions(argv: string[], env: Record<string, string | u
       workspace,
       token,
       role,
-      name: v.name,
       model: v.model ?? 'claude-sonnet-4-5',
       offlineReviewer: offline,
       fallback,

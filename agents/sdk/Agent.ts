@@ -27,6 +27,7 @@ import {
   titleOf,
   type DocumentEntry,
 } from '../../shared/documents.ts'
+import { colorsFor, type AgentState, type PresenceUser } from '../../shared/presence/index.ts'
 import { RoomSync, type SyncState } from './RoomSync.ts'
 import type { LocalStore } from './LocalStore.ts'
 import { ApiRequestError, type ApiClient } from './ApiClient.ts'
@@ -34,7 +35,7 @@ import { AgentTasks } from './AgentTasks.ts'
 import type { ConflictRecord } from '../../shared/conflicts/index.ts'
 import type { AnnotationDecision, Divergences, ProposalDecision, ProposalView, Reply } from '../../shared/review/index.ts'
 
-export type AgentState = 'idle' | 'reading' | 'thinking' | 'writing' | 'error' | 'paused'
+export type { AgentState } from '../../shared/presence/index.ts'
 
 /** What accepting a proposed edit did: applied, an operational conflict with an earlier accepted one, or refused as stale. */
 export type AcceptResult =
@@ -55,15 +56,12 @@ export interface AgentParts {
   principal: Principal
   workspace: string
   role: string
-  /** Presence label (default: the principal's name). */
-  displayName?: string
   wsUrl: string
   token: string
   api: ApiClient
   store?: LocalStore
 }
 
-const COLORS = ['#d9480f', '#1c7ed6', '#2b8a3e', '#ae3ec9', '#e8590c', '#0c8599', '#5f3dc4', '#c2255c']
 
 export class Agent {
   readonly principal: Principal
@@ -88,9 +86,10 @@ export class Agent {
     const common = { wsUrl: parts.wsUrl, token: parts.token, store: parts.store }
     this.sharedSync = new RoomSync({ ...common, room: sharedRoom(parts.workspace), causal: true })
     this.namespaceSync = new RoomSync({ ...common, room: namespaceRoom(parts.workspace, parts.principal.id) })
-    const color = COLORS[[...parts.principal.id].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7) % COLORS.length]
+    // The server relays principal, kind and name from its registry whatever we write here.
+    const { id, kind, name } = parts.principal
     this.sharedSync.provider.awareness.setLocalState({
-      user: { name: parts.displayName ?? parts.principal.name, color, colorLight: `${color}33`, kind: 'agent', principal: parts.principal.id, role: parts.role },
+      user: { principal: id, kind, name, ...colorsFor(id), role: parts.role } satisfies PresenceUser,
       status: { state: 'idle' },
     })
   }

@@ -18,8 +18,6 @@ export interface ConnectAgentOptions {
   storeDir?: string
   /** Shown to people next to the agent's name (reviewer, fact-checker, ...). */
   role?: string
-  /** Presence label; defaults to the principal's name. */
-  name?: string
   /** Wait until both rooms are in sync before resolving (default true when online). */
   waitForSync?: boolean
 }
@@ -56,7 +54,6 @@ export async function connectAgent(opts: ConnectAgentOptions): Promise<Agent> {
     principal,
     workspace: opts.workspace,
     role: opts.role ?? 'agent',
-    displayName: opts.name,
     wsUrl: base.replace(/^http/, 'ws') + '/sync',
     token: opts.token,
     api,

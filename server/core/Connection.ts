@@ -21,18 +21,7 @@ import type { Room } from './Room.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import { TokenBucket } from './TokenBucket.ts'
 import { inspectUpdate } from './inspectUpdate.ts'
-import {
-  awarenessMessage,
-  encodeAwarenessEntries,
-  parseAwarenessUpdate,
-  permissionDeniedMessage,
-  syncStep1Message,
-  syncStep2Message,
-  type AwarenessEntry,
-} from './messages.ts'
-
-/** Awareness client ids one connection may speak for (a tab or agent needs one). */
-const MAX_AWARENESS_IDS = 8
+import { awarenessMessage, permissionDeniedMessage, syncStep1Message, syncStep2Message } from './messages.ts'
 
 let nextConnectionId = 1
 
@@ -246,29 +235,9 @@ export class Connection {
   }
 
   #handleAwareness(room: Room, update: Uint8Array): void {
-    const entries = parseAwarenessUpdate(update) // throws if malformed
-    const accepted: AwarenessEntry[] = []
-    for (const entry of entries) {
-      const owner = room.presence.ownerOf(entry.clientId)
-      if (owner && owner !== this) {
-        // Stock y-websocket clients echo every awareness change they receive. An echo carries
-        // a clock we already have; only a newer clock would be someone speaking for another.
-        if (entry.clock <= (room.presence.awareness.meta.get(entry.clientId)?.clock ?? -1)) continue
-        this.metrics.refused.inc({ reason: 'awareness_impersonation' })
-        return this.send(permissionDeniedMessage(`awareness client ${entry.clientId} belongs to another connection`))
-      }
-      if (!owner && entry.state !== null && this.awarenessIds.size >= MAX_AWARENESS_IDS) {
-        this.metrics.refused.inc({ reason: 'awareness_ids' })
-        return this.send(permissionDeniedMessage('too many awareness client ids on one connection'))
-      }
-      accepted.push(entry)
-    }
-    if (accepted.length === 0) return
-    for (const { clientId, state } of accepted) {
-      if (state !== null) room.presence.claim(this, clientId)
-    }
-    const filtered = accepted.length === entries.length ? update : encodeAwarenessEntries(accepted)
-    awarenessProtocol.applyAwarenessUpdate(room.presence.awareness, filtered, this)
+    const refusal = room.presence.receive(this, update) // throws if malformed
+    if (!refusal) return
+    this.metrics.refused.inc({ reason: refusal.reason })
+    this.send(permissionDeniedMessage(refusal.message))
   }
-
 }

@@ -1,8 +1,6 @@
-// Encoders for the messages the server sends, and a parser for awareness updates
-// (the server needs the client ids in one before applying it).
+// Encoders for the messages the server sends (awareness entries: shared/presence/awarenessUpdate.ts).
 
 import * as encoding from 'lib0/encoding'
-import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
 import * as authProtocol from 'y-protocols/auth'
 import * as Y from 'yjs'
@@ -50,38 +48,5 @@ export function persistedMessage(requestId: number, stateVector: Uint8Array): Ui
   encoding.writeVarUint(e, MESSAGE_PERSISTED)
   encoding.writeVarUint(e, requestId)
   encoding.writeVarUint8Array(e, stateVector)
-  return encoding.toUint8Array(e)
-}
-
-export interface AwarenessEntry {
-  clientId: number
-  clock: number
-  /** null removes the entry. */
-  state: unknown
-}
-
-/** Parses an awareness update fully (throws on malformed input, including bad JSON). */
-export function parseAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
-  const d = decoding.createDecoder(update)
-  const count = decoding.readVarUint(d)
-  const entries: AwarenessEntry[] = []
-  for (let i = 0; i < count; i++) {
-    const clientId = decoding.readVarUint(d)
-    const clock = decoding.readVarUint(d)
-    const state: unknown = JSON.parse(decoding.readVarString(d))
-    entries.push({ clientId, clock, state })
-  }
-  if (decoding.hasContent(d)) throw new Error('trailing bytes after awareness update')
-  return entries
-}
-
-export function encodeAwarenessEntries(entries: AwarenessEntry[]): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, entries.length)
-  for (const { clientId, clock, state } of entries) {
-    encoding.writeVarUint(e, clientId)
-    encoding.writeVarUint(e, clock)
-    encoding.writeVarString(e, JSON.stringify(state))
-  }
   return encoding.toUint8Array(e)
 }

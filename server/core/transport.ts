@@ -1,6 +1,8 @@
 // What the core needs from a socket. The ws adapter implements it; tests and benchmarks
 // can implement it in-process.
 
+import type { PrincipalKind } from '../../shared/model.ts'
+
 export interface Transport {
   send(data: Uint8Array): void
   close(code: number, reason: string): void
@@ -14,6 +16,9 @@ export interface Transport {
 /** Identity and rights of a connection, decided before the core sees it. */
 export interface ConnectionContext {
   principal: string
+  /** From the registry: what presence in awareness says about this connection. */
+  principalKind: PrincipalKind
+  principalName: string
   room: string
   canWrite: boolean
   /** Client asked for MESSAGE_PERSISTED acknowledgements. */

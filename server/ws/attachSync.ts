@@ -129,6 +129,8 @@ function onSocket(ws: WebSocket, req: IncomingMessage, url: URL, opts: AttachSyn
     },
     {
       principal: decision.principal.id,
+      principalKind: decision.principal.kind,
+      principalName: decision.principal.name,
       room: roomName,
       canWrite: decision.canWrite,
       wantsPersisted: url.searchParams.get(PERSISTED_QUERY_PARAM) === '1',

@@ -7,6 +7,7 @@ import { Decoration, keymap, type DecorationSet } from '@codemirror/view'
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next'
 import type * as Y from 'yjs'
 import type { Awareness } from 'y-protocols/awareness'
+import { isHexColor } from '../../../shared/presence/index.ts'
 
 export interface Highlight {
   id: string
@@ -17,21 +18,25 @@ export interface Highlight {
   title: string
 }
 
+const FALLBACK_COLOR = '#888888'
+
 export const setHighlights = StateEffect.define<Highlight[]>()
 
 function buildHighlights(highlights: Highlight[], length: number): DecorationSet {
   const ranges = highlights
     .filter((h) => h.from < h.to && h.to <= length)
-    .map((h) =>
-      Decoration.mark({
+    .map((h) => {
+      // The colour may come from a peer's presence: into a style attribute only as #rrggbb.
+      const color = isHexColor(h.color) ? h.color : FALLBACK_COLOR
+      return Decoration.mark({
         class: 'pp-annotation',
         attributes: {
           title: h.title,
           'data-annotation': h.id,
-          style: `background-color: ${h.color}2e; border-bottom: 2px solid ${h.color};`,
+          style: `background-color: ${color}2e; border-bottom: 2px solid ${color};`,
         },
-      }).range(h.from, h.to),
-    )
+      }).range(h.from, h.to)
+    })
   return Decoration.set(ranges, true)
 }
 

@@ -1,31 +1,17 @@
 // Who is here: awareness states of the shared room, in the convention people and agents
-// share (`user`, `status`, `doc`). `user.name/color/colorLight` also drive remote cursors.
+// share (shared/presence: `user`, `status`, `doc`). `user.name/color/colorLight` also drive
+// remote cursors. Peer states were already reduced to checked fields when they arrived
+// (room.svelte.ts); `participants` checks again, since it is what the panels render.
 
 import { createSubscriber } from 'svelte/reactivity'
 import type { Awareness } from 'y-protocols/awareness'
-
-export type AgentState = 'idle' | 'reading' | 'thinking' | 'writing' | 'error' | 'paused'
-
-export interface AwarenessUser {
-  name: string
-  color: string
-  colorLight: string
-  kind: 'human' | 'agent'
-  principal: string
-  role?: string
-}
-
-export interface AwarenessState {
-  user?: AwarenessUser
-  status?: { state: AgentState; detail?: string }
-  doc?: string
-}
+import { readPresence, type AgentState, type PresenceState, type PresenceUser } from '../../../shared/presence/index.ts'
 
 export interface Participant {
   clientId: number
   self: boolean
-  user: AwarenessUser
-  status: AwarenessState['status'] | null
+  user: PresenceUser
+  status: PresenceState['status'] | null
   doc: string | null
 }
 
@@ -33,12 +19,12 @@ export interface Participant {
 export function participants(states: Map<number, Record<string, unknown>>, selfId: number): Participant[] {
   const list: Participant[] = []
   for (const [clientId, raw] of states) {
-    const state = raw as AwarenessState
-    if (!state.user || typeof state.user.name !== 'string') continue
+    const state = readPresence(raw)
+    if (!state?.user) continue
     list.push({ clientId, self: clientId === selfId, user: state.user, status: state.status ?? null, doc: state.doc ?? null })
   }
   return list.sort(
-    (a, b) => Number(a.user.kind === 'agent') - Number(b.user.kind === 'agent') || a.user.name.localeCompare(b.user.name) || a.clientId - b.clientId,
+    (a, b) => Number(a.user.kind !== 'human') - Number(b.user.kind !== 'human') || a.user.name.localeCompare(b.user.name) || a.clientId - b.clientId,
   )
 }
 
@@ -59,7 +45,7 @@ export class Presence {
     return participants(this.#awareness.getStates(), this.#awareness.clientID)
   }
 
-  setUser(user: AwarenessUser): void {
+  setUser(user: PresenceUser): void {
     this.#awareness.setLocalStateField('user', user)
   }
 

@@ -8,10 +8,12 @@ import { IndexeddbPersistence } from 'y-indexeddb'
 import * as authProtocol from 'y-protocols/auth'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as encoding from 'lib0/encoding'
+import * as decoding from 'lib0/decoding'
 import { CLOSE, MESSAGE_AUTH, MESSAGE_AWARENESS, PERSISTED_QUERY_PARAM } from '../../../shared/protocol.ts'
 import { describeClose, type Problem } from './messages.ts'
 import { PersistedTracker } from './persisted.ts'
 import { sendCausalMetadata } from '../../../shared/causal.ts'
+import { encodeAwarenessEntries, parseAwarenessUpdate, readPresence, type AwarenessEntry } from '../../../shared/presence/index.ts'
 
 export type ConnectionState = 'offline' | 'connecting' | 'syncing' | 'saved' | 'stopped'
 
@@ -83,6 +85,7 @@ export class Room {
     // Shared rooms: say what this tab had seen before each edit (exact conflict detection).
     if (name.endsWith('/shared')) sendCausalMetadata(this.doc, () => (this.provider.wsconnected ? this.provider.ws : null))
     this.#sendOwnAwarenessOnly()
+    this.#sanitizePeerAwareness()
     this.#tracker = new PersistedTracker(this.doc, this.provider, () => (this.#pending = this.#tracker.pending))
     // The stock client only logs "permission denied"; keep the reason to show it.
     this.provider.messageHandlers[MESSAGE_AUTH] = (_encoder, decoder) =>
@@ -196,6 +199,22 @@ export class Room {
     }
     provider._awarenessUpdateHandler = handler
     awareness.on('update', handler)
+  }
+
+  // Peer states reach the editor (cursor colours go into style attributes) and the panels:
+  // reduce each to checked fields before it enters the awareness, whatever the server relayed.
+  #sanitizePeerAwareness(): void {
+    const provider = this.provider
+    provider.messageHandlers[MESSAGE_AWARENESS] = (_encoder, decoder) => {
+      let entries: AwarenessEntry[]
+      try {
+        entries = parseAwarenessUpdate(decoding.readVarUint8Array(decoder))
+      } catch {
+        return // malformed: nothing of it is shown
+      }
+      const clean = entries.map((e) => ({ ...e, state: readPresence(e.state) }))
+      awarenessProtocol.applyAwarenessUpdate(provider.awareness, encodeAwarenessEntries(clean), provider)
+    }
   }
 
   // The browser knows about lost networks before the socket does; react at once.

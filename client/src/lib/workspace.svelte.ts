@@ -8,7 +8,7 @@ import { CLOSE } from '../../../shared/protocol.ts'
 import { sharedRoom } from '../../../shared/rooms.ts'
 import type { Role } from '../../../shared/model.ts'
 import { ApiError, type ApiClient, type Member, type WorkspaceDetail } from './api.ts'
-import { colorsFor } from './colors.ts'
+import { colorsFor, isHexColor } from '../../../shared/presence/index.ts'
 import { Documents } from './documents.svelte.ts'
 import { describeApiError, describeClose, type Problem } from './messages.ts'
 import { Namespaces } from './namespaces.svelte.ts'
@@ -63,7 +63,7 @@ export class Workspace {
     this.presence.setUser({
       name: me.principal.name,
       ...colorsFor(me.principal.id),
-      kind: me.principal.kind === 'agent' ? 'agent' : 'human',
+      kind: me.principal.kind,
       principal: me.principal.id,
       role: this.role ?? undefined,
     })
@@ -150,14 +150,14 @@ export class Workspace {
   // that dependents rerun only when a colour changes, not on every cursor move.
   #announcedColors = $derived.by(() => {
     const colors: Record<string, string> = {}
-    for (const p of this.presence.list) if (p.user.principal && p.user.color) colors[p.user.principal] = p.user.color
+    for (const p of this.presence.list) colors[p.user.principal] = p.user.color
     return JSON.stringify(colors)
   })
 
   /** The colour of a principal's cursor, presence dot and highlights: one per author everywhere. */
   colorOf(principal: string): string {
-    const announced = (JSON.parse(this.#announcedColors) as Record<string, string>)[principal]
-    return announced ?? colorsFor(principal).color
+    const announced = (JSON.parse(this.#announcedColors) as Record<string, unknown>)[principal]
+    return isHexColor(announced) ? announced : colorsFor(principal).color
   }
 
   memberName(id: string): string {
