@@ -40,11 +40,17 @@ async function navigate(request) {
   }
 }
 
+// Only a real build asset is kept: a 404 (or an HTML page served in its place) must not
+// stick for a year under an immutable name.
+function cacheable(res, url) {
+  return res.ok && url.pathname.startsWith('/assets/') && !(res.headers.get('content-type') || '').includes('text/html')
+}
+
 async function asset(request, url) {
   const hit = await caches.match(request)
   if (hit) return hit
   const res = await fetch(request)
-  if (res.ok && url.pathname.startsWith('/assets/')) {
+  if (cacheable(res, url)) {
     const cache = await caches.open(CACHE)
     await cache.put(request, res.clone())
   }

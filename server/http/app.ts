@@ -9,6 +9,7 @@ import type { ApiEnv } from './env.ts'
 import type { ApiDeps } from './deps.ts'
 import { onApiError, requestContext, requireAuth } from './middleware.ts'
 import { notFound } from './errors.ts'
+import { securityHeaders } from './securityHeaders.ts'
 import { principalRoutes } from './routes/principals.ts'
 import { workspaceRoutes } from './routes/workspaces.ts'
 
@@ -23,6 +24,7 @@ export function createApp(opts: AppOptions): Hono<ApiEnv> {
   const { registry, core, metrics } = opts
   const app = new Hono<ApiEnv>()
   app.onError(onApiError)
+  app.use(securityHeaders())
   app.use(requestContext(opts))
 
   app.get('/healthz', (c) => c.json({ ok: true, connections: core.connectionCount }))
@@ -59,6 +61,11 @@ function mountClient(app: Hono<ApiEnv>, clientDir: string): void {
     if (c.res.ok) c.header('cache-control', 'public, max-age=31536000, immutable')
   })
   app.use('/assets/*', serveStatic({ root }))
+  // A missing asset is a 404, never the app page: under an immutable name a stand-in would be
+  // cached (by the browser and the service worker) for a year.
+  app.all('/assets/*', (c) => {
+    throw notFound(`no such asset ${c.req.path.slice(0, 120)}: reload the page to get the current build`)
+  })
   const rootFiles = readdirSync(clientDir, { withFileTypes: true }).filter((f) => f.isFile() && f.name !== 'index.html')
   for (const file of rootFiles) {
     app.get(`/${file.name}`, async function rootFile(c, next) {
