@@ -93,6 +93,16 @@ export const parseAnnotation = (value: unknown): Annotation | null => Annotation
 export const parseProposal = (value: unknown): Proposal | null => ProposalSchema.safeParse(value).data ?? null
 export const parseNote = (value: unknown): Note | null => NoteSchema.safeParse(value).data ?? null
 
+/**
+ * An item read from `owner`'s namespace, or null. Only the owner writes its namespace, so the
+ * author of anything in it is the owner: an item claiming another author (an agent writing
+ * `author: 'alice'`) is not shown as anyone's. Server outputs and the browser both read through this.
+ */
+export function ownItem<T extends { author: string }>(owner: string, value: unknown, parse: (value: unknown) => T | null): T | null {
+  const item = parse(value)
+  return item && item.author === owner ? item : null
+}
+
 const FNV_OFFSET = 0xcbf29ce484222325n
 const FNV_PRIME = 0x100000001b3n
 const MASK_64 = 0xffffffffffffffffn

@@ -5,7 +5,7 @@
 // review room `W/review` (shared/review/state.ts); a proposer's namespace stays theirs alone.
 import type { Principal } from '../../shared/model.ts'
 import { namespaceRoom, roomName, sharedRoom } from '../../shared/rooms.ts'
-import { parseAnnotation, parseProposal, type Annotation, type Proposal } from '../../shared/annotations.ts'
+import { ownItem, parseAnnotation, parseProposal, type Annotation, type Proposal } from '../../shared/annotations.ts'
 import {
   REVIEW_MAPS,
   decideReviewAction,
@@ -150,16 +150,16 @@ export class ReviewActions {
   async #annotation(ws: string, actor: Principal, owner: string, id: string, action: ReviewAction): Promise<Annotation> {
     this.authorize(ws, actor, owner, action)
     const ns = await this.#deps.core.room(namespaceRoom(ws, owner))
-    const a = parseAnnotation(ns.doc.getMap('annotations').get(id))
-    if (!a || a.author !== owner) throw new ReviewError(404, 'not_found', `no annotation ${id} in ${owner}'s namespace`)
+    const a = ownItem(owner, ns.doc.getMap('annotations').get(id), parseAnnotation)
+    if (!a) throw new ReviewError(404, 'not_found', `no annotation ${id} in ${owner}'s namespace`)
     return a
   }
 
   async #proposal(ws: string, actor: Principal, owner: string, id: string, action: ReviewAction): Promise<Proposal> {
     this.authorize(ws, actor, owner, action)
     const ns = await this.#deps.core.room(namespaceRoom(ws, owner))
-    const p = parseProposal(ns.doc.getMap('proposals').get(id))
-    if (!p || p.author !== owner) throw new ReviewError(404, 'not_found', `no proposal ${id} in ${owner}'s namespace`)
+    const p = ownItem(owner, ns.doc.getMap('proposals').get(id), parseProposal)
+    if (!p) throw new ReviewError(404, 'not_found', `no proposal ${id} in ${owner}'s namespace`)
     return p
   }
 

@@ -3,7 +3,7 @@
 
 import type * as Y from 'yjs'
 import { groupDivergences, type Divergences } from '../../shared/review/index.ts'
-import { parseAnnotation, type Annotation } from '../../shared/annotations.ts'
+import { ownItem, parseAnnotation, type Annotation } from '../../shared/annotations.ts'
 import { namespaceRoom, sharedRoom } from '../../shared/rooms.ts'
 import { documentText, titleOf } from '../../shared/documents.ts'
 import type { Principal } from '../../shared/model.ts'
@@ -16,7 +16,7 @@ type Deps = { registry: Registry; core: SyncCore }
 /**
  * Items of one map (`annotations`, `proposals`) in each namespace `viewer` may read, keyed by
  * owner. Values are untrusted JSON: `parse` drops what does not fit, and an item counts only
- * if its author is the namespace owner, whatever a value claims.
+ * if its author is the namespace owner, whatever a value claims (ownItem).
  */
 export async function readableItems<T extends { author: string }>(
   deps: Deps,
@@ -30,8 +30,8 @@ export async function readableItems<T extends { author: string }>(
     const ns = await deps.core.room(namespaceRoom(workspace, owner))
     const items: T[] = []
     ns.doc.getMap(map).forEach((v) => {
-      const item = parse(v)
-      if (item && item.author === owner) items.push(item)
+      const item = ownItem(owner, v, parse)
+      if (item) items.push(item)
     })
     if (items.length > 0) byPrincipal.set(owner, items)
   }

@@ -2,7 +2,7 @@
 // annotation's decision and replies, plus the proposed edits with their status. Only what the
 // viewer may read: annotations and proposals come from the readable namespaces, and review
 // records are attached to those alone.
-import { parseProposal } from '../../shared/annotations.ts'
+import { ownItem, parseProposal } from '../../shared/annotations.ts'
 import { namespaceRoom, roomName } from '../../shared/rooms.ts'
 import type { Principal } from '../../shared/model.ts'
 import { placeProposals, readReviewState, withReview, type Divergences, type ProposalView } from '../../shared/review/index.ts'
@@ -36,8 +36,8 @@ export async function proposalViewFor(
   id: string,
 ): Promise<ProposalView | null> {
   if (!readableNamespaces(deps.registry, workspace, viewer).includes(owner)) return null
-  const p = parseProposal((await deps.core.room(namespaceRoom(workspace, owner))).doc.getMap('proposals').get(id))
-  if (!p || p.author !== owner) return null
+  const p = ownItem(owner, (await deps.core.room(namespaceRoom(workspace, owner))).doc.getMap('proposals').get(id), parseProposal)
+  if (!p) return null
   const text = await sharedText(deps, workspace, p.doc)
   if (!text) return null
   const review = readReviewState((await deps.core.room(roomName({ kind: 'review', workspace }))).doc)

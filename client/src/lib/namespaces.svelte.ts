@@ -8,7 +8,7 @@ import { createSubscriber } from 'svelte/reactivity'
 import { CLOSE } from '../../../shared/protocol.ts'
 import { namespaceRoom } from '../../../shared/rooms.ts'
 import { createAnchor } from '../../../shared/anchoring/index.ts'
-import { makeAnnotation, parseAnnotation, parseProposal, NAMESPACE_MAPS, type Annotation, type AnnotationBody, type Proposal } from '../../../shared/annotations.ts'
+import { makeAnnotation, ownItem, parseAnnotation, parseProposal, NAMESPACE_MAPS, type Annotation, type AnnotationBody, type Proposal } from '../../../shared/annotations.ts'
 import type { Room } from './room.svelte.ts'
 
 export interface NamespacesOptions {
@@ -72,14 +72,14 @@ export class Namespaces {
     return [...this.byPrincipal(doc).values()].flat().sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))
   }
 
-  /** Annotations on `doc` keyed by namespace owner (the input of groupDivergences). */
+  /** Annotations on `doc` keyed by namespace owner (the input of groupDivergences); the owner is the author, whatever a value claims. */
   byPrincipal(doc: string): Map<string, Annotation[]> {
     this.#subscribe()
     const out = new Map<string, Annotation[]>()
     for (const [owner, room] of this.#rooms) {
       const list: Annotation[] = []
       for (const value of room.doc.getMap(NAMESPACE_MAPS.annotations).values()) {
-        const annotation = parseAnnotation(value)
+        const annotation = ownItem(owner, value, parseAnnotation)
         if (annotation && annotation.doc === doc) list.push(annotation)
       }
       if (list.length > 0) out.set(owner, list)
@@ -94,8 +94,8 @@ export class Namespaces {
     for (const [owner, room] of this.#rooms) {
       const list: Proposal[] = []
       for (const value of room.doc.getMap(NAMESPACE_MAPS.proposals).values()) {
-        const proposal = parseProposal(value)
-        if (proposal && proposal.doc === doc && proposal.author === owner) list.push(proposal)
+        const proposal = ownItem(owner, value, parseProposal)
+        if (proposal && proposal.doc === doc) list.push(proposal)
       }
       if (list.length > 0) out.set(owner, list)
     }
