@@ -5,6 +5,7 @@ import { getContext, setContext } from 'svelte'
 import { ApiClient, ApiError, type Me } from './api.ts'
 import { describeApiError, type Problem } from './messages.ts'
 import { LocalStore } from './storage.ts'
+import { deleteRoomDatabases } from './local-data.ts'
 
 export type SessionStatus = 'signed-out' | 'checking' | 'ready'
 
@@ -56,6 +57,8 @@ export class Session {
     try {
       const me = await new ApiClient({ token }).me()
       if (previous !== token) this.store.clear()
+      // Whoever used this browser before: their rooms' local copies go, ours stay for offline use.
+      void deleteRoomDatabases(me.principal.id).catch((error: unknown) => console.warn('could not delete local copies', error))
       this.store.token = token
       this.store.me = me
       this.#token = token
@@ -91,12 +94,14 @@ export class Session {
     this.#status = 'signed-out'
   }
 
-  signOut(): void {
+  /** Forgets the identity and deletes every local copy (rooms close as the workspace view goes). */
+  signOut(): Promise<void> {
     this.store.clear()
     this.#token = null
     this.#me = null
     this.#problem = null
     this.#status = 'signed-out'
+    return deleteRoomDatabases(null).catch((error: unknown) => console.warn('could not delete local copies', error))
   }
 }
 

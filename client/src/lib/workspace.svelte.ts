@@ -11,6 +11,7 @@ import { ApiError, type ApiClient, type Member, type WorkspaceDetail } from './a
 import { colorsFor, isHexColor } from '../../../shared/presence/index.ts'
 import { Documents } from './documents.svelte.ts'
 import { describeApiError, describeClose, type Problem } from './messages.ts'
+import { storePrefixFor } from './local-data.ts'
 import { Namespaces } from './namespaces.svelte.ts'
 import { Presence } from './presence.svelte.ts'
 import { ReviewRoom } from './review-room.svelte.ts'
@@ -49,7 +50,7 @@ export class Workspace {
     if (!me || !token) throw new Error('Workspace needs a signed-in session')
     this.id = id
     this.#session = session
-    const storePrefix = `polyphony:${me.principal.id}:`
+    const storePrefix = storePrefixFor(me.principal.id)
     const openRoom = (name: string): Room => new Room({ name, wsBase: session.wsBase, token, storePrefix })
     this.#openRoom = openRoom
     this.shared = openRoom(sharedRoom(id))
