@@ -149,3 +149,17 @@ describe('local copies', () => {
     expect((await databases(page)).filter((n) => n.startsWith('polyphony:alice:'))).toEqual([])
   })
 })
+
+describe('the service worker', () => {
+  it('caches the real build assets but not a missing one (a 404)', async () => {
+    const { page } = await suite.open('alice', '/')
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 })
+    const seen = await page.evaluate(async () => {
+      const missing = await fetch('/assets/missing.js')
+      const script = document.querySelector<HTMLScriptElement>('script[src^="/assets/"]')!.getAttribute('src')!
+      const cache = await caches.open('polyphony-shell-v1')
+      return { status: missing.status, cachedMissing: (await cache.match('/assets/missing.js')) !== undefined, cachedScript: (await cache.match(script)) !== undefined }
+    })
+    expect(seen).toEqual({ status: 404, cachedMissing: false, cachedScript: true })
+  })
+})
