@@ -62,7 +62,6 @@ export interface AgentParts {
   store?: LocalStore
 }
 
-
 export class Agent {
   readonly principal: Principal
   readonly workspace: string
