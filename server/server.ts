@@ -94,7 +94,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     logger,
     access: {
       authenticate: (token) => registry.authenticate(token),
-      workspace: (id) => registry.getWorkspace(id),
+      visibility: (id) => registry.visibility(id),
       roleOf: (ws, p) => registry.roleOf(ws, p),
       isSubmitted: (ws, p) => registry.isSubmitted(ws, p),
     },

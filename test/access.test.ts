@@ -14,23 +14,26 @@ import { waitFor } from './helpers/wait.ts'
 import { api } from './fixtures/api.ts'
 import { storedHistory } from './fixtures/stored.ts'
 
-type RoomKind = 'shared' | 'review' | 'own' | 'other'
-const KINDS: RoomKind[] = ['shared', 'review', 'own', 'other']
+type RoomKind = 'shared' | 'tasks' | 'own' | 'other' | 'own-review' | 'other-review'
+const KINDS: RoomKind[] = ['shared', 'tasks', 'own', 'other', 'own-review', 'other-review']
 
 /** The specification, written independently of shared/access.ts. */
 function expected(role: Role | null, kind: RoomKind, visibility: Visibility, submitted: boolean, action: Action): boolean {
   if (role === null) return false
   if (kind === 'shared') return action === 'read' || role === 'owner' || role === 'editor'
-  if (kind === 'review') return action === 'read' // written only by the server, via the review API
-  if (kind === 'own') return true
-  if (action === 'write') return false
+  // Written only by the server: the task API and the review API.
+  if (kind === 'tasks') return action === 'read'
+  if (action === 'write') return kind === 'own'
+  // A review room is read exactly when its namespace is.
+  if (kind === 'own' || kind === 'own-review') return true
   if (role === 'owner' || role === 'reviewer') return true
   return visibility === 'team' || (visibility === 'blind-until-submitted' && submitted)
 }
 
 function ref(kind: RoomKind, workspace: string, self: string, other: string): RoomRef {
-  if (kind === 'shared' || kind === 'review') return { kind, workspace }
-  return { kind: 'namespace', workspace, owner: kind === 'own' ? self : other }
+  if (kind === 'shared' || kind === 'tasks') return { kind, workspace }
+  const owner = kind.startsWith('own') ? self : other
+  return kind.endsWith('review') ? { kind: 'review', workspace, owner } : { kind: 'namespace', workspace, owner }
 }
 
 describe('decideAccess (pure)', () => {
@@ -54,7 +57,7 @@ describe('decideAccess (pure)', () => {
         }
       }
     }
-    expect(cases).toBe(5 * 4 * 3 * 2 * 2)
+    expect(cases).toBe(5 * 6 * 3 * 2 * 2)
   })
 
   it('never lets anyone but the owner write a namespace, whatever the role', () => {
@@ -92,8 +95,9 @@ afterAll(async () => {
 
 function roomName(kind: RoomKind, workspace: string, self: string): string {
   if (kind === 'shared') return `${workspace}/shared`
-  if (kind === 'review') return `${workspace}/review`
-  return `${workspace}/ns/${kind === 'own' ? self : OTHER}`
+  if (kind === 'tasks') return `${workspace}/tasks`
+  const owner = kind.startsWith('own') ? self : OTHER
+  return kind.endsWith('review') ? `${workspace}/review/${owner}` : `${workspace}/ns/${owner}`
 }
 
 /** A socket that may not read: closed with `code`, and nothing arrived before the close. */
@@ -151,28 +155,38 @@ describe.each(VISIBILITIES)('sockets in a %s workspace', (visibility) => {
 })
 
 describe('blind-until-submitted after the owner submits', () => {
-  it('others may read the namespace once submitted (never write), and not after withdrawal', async () => {
+  it('others may read the namespace and its review room once submitted (never write), and not after withdrawal', async () => {
     const room = `blind/ns/${OTHER}`
+    const review = `blind/review/${OTHER}`
     await probe('bob', room, false, false)
+    await probe('bob', review, false, false)
     const submit = (submitted: boolean) => api(server.url, 'PUT', `/api/workspaces/blind/namespaces/${OTHER}/submitted`, token(OTHER), { submitted })
     expect((await submit(true)).status).toBe(200)
     for (const [who, role] of PEOPLE) {
       await probe(who, room, expected(role, 'other', 'blind-until-submitted', true, 'read'), false)
+      await probe(who, review, expected(role, 'other-review', 'blind-until-submitted', true, 'read'), false)
     }
-    // A reader who could see it only because it was submitted is cut off on withdrawal;
-    // a reviewer (who may always read it) keeps the socket.
+    // A reader who could see it only because it was submitted is cut off on withdrawal, from
+    // the namespace and from its review room; a reviewer (who may always read it) keeps both.
     const bobReading = openRaw(server.wsUrl, room, 'bob')
+    const bobReview = openRaw(server.wsUrl, review, 'bob')
     const ritaReading = openRaw(server.wsUrl, room, 'rita')
-    await Promise.all([bobReading.waitFor('sync'), ritaReading.waitFor('sync')])
+    const ritaReview = openRaw(server.wsUrl, review, 'rita')
+    const sockets = [bobReading, bobReview, ritaReading, ritaReview]
+    await Promise.all(sockets.map((s) => s.waitFor('sync')))
     const withdrawn = await submit(false)
     expect(withdrawn.status).toBe(200)
-    expect(withdrawn.body.closedSockets).toBe(1)
+    expect(withdrawn.body.closedSockets).toBe(2)
     expect((await bobReading.whenClosed()).code).toBe(4403)
+    expect((await bobReview.whenClosed()).code).toBe(4403)
     expect(ritaReading.closed).toBeNull()
-    ritaReading.ws.terminate()
-    await probe('bob', room, false, false)
-    await probe('vic', room, false, false)
-    await probe('rita', room, true, false)
+    expect(ritaReview.closed).toBeNull()
+    for (const s of sockets) s.ws.terminate()
+    for (const r of [room, review]) {
+      await probe('bob', r, false, false)
+      await probe('vic', r, false, false)
+      await probe('rita', r, true, false)
+    }
   })
 })
 
@@ -222,7 +236,7 @@ describe('authentication and room names', () => {
 
   it('a workspace that does not exist is 4403, unknown room forms are 4404, before any byte', async () => {
     await expectRefusedBeforeData(openRaw(server.wsUrl, 'nope/shared', 'alice'), CLOSE.forbidden)
-    for (const room of ['w1/other', 'w1/ns', 'w1/shared/extra', 'w1', 'w1/ns/alice/x', 'w1/ns/%2e%2e', 'w1/%ZZ']) {
+    for (const room of ['w1/other', 'w1/ns', 'w1/review', 'w1/tasks/x', 'w1/shared/extra', 'w1', 'w1/ns/alice/x', 'w1/review/alice/x', 'w1/ns/%2e%2e', 'w1/%ZZ']) {
       await expectRefusedBeforeData(openRaw(server.wsUrl, room, 'alice'), CLOSE.notFound)
     }
   })

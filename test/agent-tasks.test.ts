@@ -32,8 +32,9 @@ it('an agent keeps its lease alive while it works, others are refused, completio
   expect(done.status).toBe('done')
   expect(done.owner).toBe('agent-a')
   expect(claimed.fencingToken()).toBe(1)
-  // The shared document shows it to everyone.
-  await waitFor(() => (b.shared.getMap('tasks').get('t1') as { get(k: string): unknown } | undefined)?.get('status') === 'done', 'done in the doc')
+  // The task room (written only by the server) shows it to everyone.
+  await waitFor(() => b.tasks.board().find((t) => t.id === 't1')?.status === 'done', 'done on the board')
+  expect(b.tasks.board()).toEqual([expect.objectContaining({ id: 't1', status: 'done', owner: 'agent-a', fencingToken: 1 })])
 })
 
 it('conflicts() and divergences() read the review state through the SDK', async () => {

@@ -121,9 +121,13 @@ describe('conflicts through the server', () => {
     expect(c.location.kind === 'text' && c.location.text).toBe('quick')
     expect(c.parties.map((p) => p.principal)).toEqual(['alice', 'bob'])
 
-    const res = await api<ConflictRecord>('rita', 'POST', `/api/workspaces/w1/conflicts/${c.id}/resolve`, { pick: 'bob' })
+    // A reviewer may not: resolving writes into the shared document (shared/conflicts/policy.ts).
+    const refused = await api<{ error: { code: string; message: string } }>('rita', 'POST', `/api/workspaces/w1/conflicts/${c.id}/resolve`, { pick: 'bob' })
+    expect(refused.status).toBe(403)
+    expect(refused.json.error.message).toMatch(/only owners and editors/)
+    const res = await api<ConflictRecord>('agent-c', 'POST', `/api/workspaces/w1/conflicts/${c.id}/resolve`, { pick: 'bob' })
     expect(res.status).toBe(200)
-    expect(res.json.resolution).toMatchObject({ by: 'rita', choice: 'bob' })
+    expect(res.json.resolution).toMatchObject({ by: 'agent-c', choice: 'bob' })
     const expected = 'The ' + String(c.parties.find((p) => p.principal === 'bob')!.value) + ' brown fox jumps. A second paragraph stays.'
     await waitFor(() => draft(alice).toString() === expected && draft(bob).toString() === expected, `resolution to reach both: "${draft(alice).toString()}" / expected "${expected}"`)
     // The resolution is an edit made having seen both sides: it is not a new conflict.

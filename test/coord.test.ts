@@ -1,6 +1,6 @@
 // [coord] Task claims over real HTTP against a real server: one winner among 20 concurrent
 // claimers, a killed holder's lease expiring, blocked claims, renew/release, restart mid-lease,
-// and the shared document (seen by a stock y-websocket client) following every change.
+// and the task room (seen by a stock y-websocket client) following every change.
 
 import { afterEach, describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
@@ -57,8 +57,8 @@ async function prom(): Promise<Map<string, number>> {
 }
 const claims = (s: Map<string, number>, outcome: string) => s.get(`polyphony_claim_results_total{outcome="${outcome}"}`) ?? 0
 
-function watchShared(who = 'vic'): StockClient {
-  const c = connectStock(server.wsUrl, 'w1/shared', who)
+function watchBoard(who = 'vic'): StockClient {
+  const c = connectStock(server.wsUrl, 'w1/tasks', who)
   clients.push(c)
   return c
 }
@@ -75,7 +75,7 @@ describe('task claims over HTTP', () => {
       expect((await call('PUT', `/api/workspaces/w1/members/${id}`, ADMIN_TOKEN, { role: 'editor' })).status).toBe(200)
     }
     expect((await as('alice').post('/tasks', { id: 'hot', title: 'Everyone wants this' })).status).toBe(201)
-    const watcher = watchShared()
+    const watcher = watchBoard()
     await synced(watcher)
     const races: ClaimRace[] = []
     server.coord.on('claimRace', (r) => races.push(r))
@@ -105,7 +105,7 @@ describe('task claims over HTTP', () => {
   it('a killed holder: its lease expires, another agent claims and completes, the late completion is refused', async () => {
     server = await startTestServer()
     await as('alice').post('/tasks', { id: 'job', title: 'Do the job' })
-    const watcher = watchShared()
+    const watcher = watchBoard()
     await synced(watcher)
     const before = await prom()
 
@@ -160,7 +160,7 @@ describe('task claims over HTTP', () => {
   it('renew extends, release returns the task, stale tokens are refused, roles are enforced', async () => {
     server = await startTestServer()
     await as('alice').post('/tasks', { id: 't', title: 'T' })
-    const watcher = watchShared()
+    const watcher = watchBoard()
     await synced(watcher)
     const c = await as('agent-a').post('/tasks/t/claim', { ttlMs: 5_000 })
     const renewed = await as('agent-a').post('/tasks/t/renew', { fencingToken: c.body.fencingToken, ttlMs: 120_000 })
@@ -194,7 +194,7 @@ describe('task claims over HTTP', () => {
     server = await server.restart()
     expect((await as('agent-b').get('/tasks/t')).body.task).toMatchObject({ status: 'claimed', owner: 'agent-b', leaseExpiresAt: held.leaseExpiresAt, fencingToken: 2 })
     expect(await as('agent-c').post('/tasks/t/claim')).toMatchObject({ status: 409, body: { error: { code: 'held', owner: 'agent-b' } } })
-    const watcher = watchShared()
+    const watcher = watchBoard()
     await synced(watcher)
     await waitFor(() => readTaskFromDoc(watcher.doc, 't')?.owner === 'agent-b', 'doc after restart')
     expect((await as('agent-b').post('/tasks/t/renew', { fencingToken: 2 })).status).toBe(200)

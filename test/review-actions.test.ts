@@ -41,9 +41,10 @@ const annotationIn = (d: Divergences, id: string): PlacedAnnotation | undefined 
   d.groups.flatMap((g) => g.readings.flatMap((r) => r.annotations)).find((x) => x.id === id)
 
 describe('keep and reply', () => {
-  it('a reviewer keeps and replies; the review room and the divergences API show both, live', async () => {
+  it('a reviewer keeps and replies; the namespace’s review room and the divergences API show both, live', async () => {
     const { id, path } = await setup()
-    const review = connectStock(server.wsUrl, 'w1/review', 'vic')
+    // The decisions about agent-a's readings live in agent-a's review room, readable by whoever may read the namespace.
+    const review = connectStock(server.wsUrl, 'w1/review/agent-a', 'alice')
     stock.push(review)
     await synced(review)
 
@@ -57,7 +58,7 @@ describe('keep and reply', () => {
     const again = await api<{ reply: { id: string } }>('rita', 'POST', path('reply'), { text: 'Agreed, ask finance.' })
     expect(again.json.reply.id).toBe(replied.json.reply.id)
 
-    // Every member (a viewer too) sees the review room live.
+    // Those who may read the namespace see its review room live.
     await waitFor(() => review.doc.getMap('decisions').has(`agent-a/${id}`) && review.doc.getMap('replies').size === 1, 'the review room to show keep and reply')
     expect(review.doc.getMap('decisions').get(`agent-a/${id}`)).toMatchObject({ action: 'keep', by: 'rita' })
 
@@ -66,7 +67,7 @@ describe('keep and reply', () => {
     expect(ann.decision).toMatchObject({ action: 'keep', by: 'rita' })
     expect(ann.replies?.map((r) => r.text)).toEqual(['Agreed, ask finance.'])
     // The review room records who wrote it: the acting person.
-    const history = await server.storage.history('w1/review')
+    const history = await server.storage.history('w1/review/agent-a')
     expect(history.map((h) => h.principal)).toEqual(['rita', 'rita'])
   })
 

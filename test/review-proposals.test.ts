@@ -86,7 +86,7 @@ describe('accepting proposed edits', () => {
       ['agent-b', 'conflict', c.id],
     ])
 
-    const resolved = await api<ConflictRecord>('rita', 'POST', `/api/workspaces/w1/conflicts/${c.id}/resolve`, { pick: 'agent-b' })
+    const resolved = await api<ConflictRecord>('alice', 'POST', `/api/workspaces/w1/conflicts/${c.id}/resolve`, { pick: 'agent-b' })
     expect(resolved.status).toBe(200)
     const afterResolve = TEXT.replace('Revenue grew 40% last year.', 'Revenue rose sharply last year.')
     await waitFor(() => report(bob) === afterResolve && report(a) === afterResolve, `the resolution to reach everyone: "${report(bob)}"`)

@@ -4,7 +4,7 @@
 
 import * as Y from 'yjs'
 import type { Principal } from '../../shared/model.ts'
-import { namespaceRoom, sharedRoom } from '../../shared/rooms.ts'
+import { namespaceRoom, sharedRoom, tasksRoom } from '../../shared/rooms.ts'
 import { anchorByQuote, createAnchor, type Anchor, type QuoteHint } from '../../shared/anchoring/index.ts'
 import {
   makeAnnotation,
@@ -69,7 +69,7 @@ export class Agent {
   readonly api: ApiClient
   readonly sharedSync: RoomSync
   readonly namespaceSync: RoomSync
-  /** Task claims with automatic lease renewal (server-arbitrated). */
+  /** Task claims with automatic lease renewal (server-arbitrated); the live board (`tasks.board()`). */
   readonly tasks: AgentTasks
   readonly #origin: TransactionOrigin
   readonly #store?: LocalStore
@@ -81,8 +81,13 @@ export class Agent {
     this.api = parts.api
     this.#store = parts.store
     this.#origin = { source: 'agent', principal: parts.principal.id }
-    this.tasks = new AgentTasks({ baseUrl: parts.api.baseUrl, token: parts.token, workspace: parts.workspace })
     const common = { wsUrl: parts.wsUrl, token: parts.token, store: parts.store }
+    this.tasks = new AgentTasks({
+      baseUrl: parts.api.baseUrl,
+      token: parts.token,
+      workspace: parts.workspace,
+      openTaskRoom: () => new RoomSync({ ...common, room: tasksRoom(parts.workspace) }),
+    })
     this.sharedSync = new RoomSync({ ...common, room: sharedRoom(parts.workspace), causal: true })
     this.namespaceSync = new RoomSync({ ...common, room: namespaceRoom(parts.workspace, parts.principal.id) })
     // The server relays principal, kind and name from its registry whatever we write here.

@@ -1,8 +1,11 @@
 // Task claims for an agent: claim with automatic lease renewal while it works, complete or
 // release with the fencing token it holds. The server arbitrates; leases do the reassigning.
+// The live board is the task room `W/tasks`, which only the server writes (from its task
+// store), so what an agent reads there is what the server decided, never another client's write.
 
 import { createTaskClient, keepLeaseAlive, TaskRefused, type Granted, type KeptLease, type TaskClient } from '../../shared/coord/client.ts'
-import type { Task } from '../../shared/coord/index.ts'
+import { readTaskFromDoc, taskIdsInDoc, type Task, type TaskDocFields } from '../../shared/coord/index.ts'
+import type { RoomSync } from './RoomSync.ts'
 
 export interface Claimed {
   taskId: string
@@ -11,12 +14,39 @@ export interface Claimed {
   lost: Promise<{ reason: string }>
 }
 
+export interface AgentTasksOptions {
+  baseUrl: string
+  token: string
+  workspace: string
+  /** Opens the task room (the Agent passes one bound to its socket settings and local store). */
+  openTaskRoom?: () => RoomSync
+}
+
 export class AgentTasks {
   readonly client: TaskClient
+  readonly #openTaskRoom?: () => RoomSync
+  #room: RoomSync | null = null
   #held = new Map<string, KeptLease>()
 
-  constructor(opts: { baseUrl: string; token: string; workspace: string }) {
+  constructor(opts: AgentTasksOptions) {
     this.client = createTaskClient(opts)
+    this.#openTaskRoom = opts.openTaskRoom
+  }
+
+  /** The task room `W/tasks`, live and read-only (opened on first use). */
+  get room(): RoomSync {
+    if (!this.#openTaskRoom) throw new Error('no task room: construct AgentTasks with openTaskRoom (connectAgent does)')
+    this.#room ??= this.#openTaskRoom()
+    return this.#room
+  }
+
+  /** What the board shows now, from the task room (call `await tasks.room.whenSynced()` first for the server's view). */
+  board(): Array<{ id: string } & TaskDocFields> {
+    const doc = this.room.doc
+    return taskIdsInDoc(doc).flatMap((id) => {
+      const fields = readTaskFromDoc(doc, id)
+      return fields ? [{ id, ...fields }] : []
+    })
   }
 
   list(): Promise<Task[]> {
@@ -51,10 +81,12 @@ export class AgentTasks {
     return [...this.#held.keys()]
   }
 
-  /** Stops renewing (leases then expire and return the tasks to the pool). */
+  /** Stops renewing (leases then expire and return the tasks to the pool) and closes the task room. */
   close(): void {
     for (const kept of this.#held.values()) kept.stop()
     this.#held.clear()
+    this.#room?.destroy()
+    this.#room = null
   }
 
   #need(taskId: string): KeptLease {

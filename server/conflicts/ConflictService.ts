@@ -70,6 +70,12 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
     return this.log.list(workspace, opts)
   }
 
+  /** One record of this workspace, or null. */
+  get(workspace: string, id: string): ConflictRecord | null {
+    const record = this.log.get(id)
+    return record && parseRoom(record.doc)?.workspace === workspace ? record : null
+  }
+
   /** Writes the chosen value as `by` and records the decision. Null: unknown or already resolved. */
   async resolve(workspace: string, id: string, by: string, choice: Choice): Promise<ConflictRecord | 'not_found' | 'resolved'> {
     const record = this.log.get(id)

@@ -1,6 +1,7 @@
 // The coordination service of one server: the task store plus everything that follows a
 // committed change — Prometheus counters, `claimRace` events for the conflict log, the
-// reflection of the task into the shared document, and the lease-expiry timer.
+// reflection of the task into the task room `W/tasks` (which only the server writes, so the
+// board every member sees is the store's, never a client's), and the lease-expiry timer.
 //
 // Events (typed, see CoordinatorEvents):
 //   'entry'     every claim-log entry, after its transaction committed
@@ -22,7 +23,7 @@ import {
   type TtlLimits,
 } from '../../shared/coord/index.ts'
 import { SERVER_PRINCIPAL } from '../../shared/model.ts'
-import { sharedRoom } from '../../shared/rooms.ts'
+import { tasksRoom } from '../../shared/rooms.ts'
 import { TaskStore } from './TaskStore.ts'
 
 export interface CoordinatorOptions {
@@ -42,9 +43,9 @@ export interface CoordinatorEvents {
   claimRace: [ClaimRace]
 }
 
-/** Events that change what the shared document shows for a task. */
+/** Events that change what the task room shows for a task. */
 const REFLECTED = new Set<ClaimLogEntry['event']>(['created', 'won', 'renewed', 'released', 'completed', 'expired'])
-/** Events kept in a task's `history` field in the document. */
+/** Events kept in a task's `history` field in the task room. */
 const HISTORY = ['created', 'won', 'released', 'completed', 'expired'] as const
 
 export class Coordinator extends EventEmitter<CoordinatorEvents> {
@@ -58,7 +59,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.store = new TaskStore(opts.db, { now: opts.now, ttl: opts.ttl, onEvents: (entries) => this.#onEvents(entries) })
   }
 
-  /** Returns leases that ran out while the server was down, re-asserts every task in its document, arms the timer. */
+  /** Returns leases that ran out while the server was down, re-asserts every task in the task room, arms the timer. */
   async start(): Promise<void> {
     this.store.expireDue()
     const all = this.store.workspaces().flatMap((ws) => this.store.list(ws).map((t) => this.reflect(ws, t.id)))
@@ -75,7 +76,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   }
 
   /**
-   * Writes the task's stored state into `<ws>/shared` as the server principal. Writes for one
+   * Writes the task's stored state into `<ws>/tasks` as the server principal. Writes for one
    * task are chained, and each reads the store when it runs, so the document ends at the latest state.
    */
   reflect(workspace: string, id: string): Promise<void> {
@@ -97,14 +98,14 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   async #write(workspace: string, id: string): Promise<void> {
     if (this.#closed) return
     try {
-      const room = await this.opts.room(sharedRoom(workspace))
+      const room = await this.opts.room(tasksRoom(workspace))
       await room.writeAsServer(SERVER_PRINCIPAL, `task ${id}`, (doc) => {
         const task = this.store.peek(workspace, id)
         if (task) writeTaskToDoc(doc, id, taskDocFields(task, this.#history(workspace, id)))
       })
     } catch (err) {
       // The store stays the truth; the next change of this task (or a restart) rewrites it.
-      this.opts.logger.error({ err, workspace, task: id }, 'could not reflect task into the shared document')
+      this.opts.logger.error({ err, workspace, task: id }, 'could not reflect task into the task room')
     }
   }
 
@@ -140,7 +141,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     if (leasesChanged) this.#schedule()
   }
 
-  /** Arms one timer for the earliest lease expiry, so the document shows expiry without an access. */
+  /** Arms one timer for the earliest lease expiry, so the board shows expiry without an access. */
   #schedule(): void {
     if (this.#closed) return
     if (this.#timer) clearTimeout(this.#timer)

@@ -6,7 +6,7 @@
 //   POST /:ws/tasks/:id/renew            { fencingToken, ttlMs? } → same shape as claim
 //   POST /:ws/tasks/:id/release          { fencingToken } → { task }
 //   POST /:ws/tasks/:id/complete         { fencingToken, result? } → { task }
-//   GET  /:ws/metrics                    team metrics (members)
+//   GET  /:ws/metrics                    team metrics over the rooms the caller may read (members)
 //   POST /:ws/agent-reports              an agent's model-use deltas (members)
 // Refusals are 409 { error: { code: held | blocked | done | stale_fence | not_holder, message, ... } }.
 
@@ -21,7 +21,8 @@ import { jsonBody, queryOf } from '../http/validate.ts'
 import { ApiError, badRequest, forbidden, notFound } from '../http/errors.ts'
 import { onApiError } from '../http/middleware.ts'
 import { IdSchema } from '../registry/index.ts'
-import { decideAccess } from '../../shared/access.ts'
+import { mayEditShared, mayRead } from '../../shared/access.ts'
+import { parseRoom } from '../../shared/rooms.ts'
 import type { Principal } from '../../shared/model.ts'
 import type { Coordinator } from './Coordinator.ts'
 import type { AgentReports } from './AgentReports.ts'
@@ -73,15 +74,14 @@ export function coordRoutes(deps: CoordRouteDeps): Hono<ApiEnv> {
     return onApiError(err, c)
   })
 
-  /** Members read; owners and editors change the board (the shared room's write rule). */
+  /** Members read; owners and editors change the board (mayEditShared: the same writers as shared documents). */
   const member = (c: Context<ApiEnv>) => workspaceFor(registry, c.req.param('ws') ?? '', c.get('principal')).workspace.id
   const writer = (c: Context<ApiEnv>, op: string): { ws: string; principal: Principal } => {
     const principal = c.get('principal')
     const { workspace, role } = workspaceFor(registry, c.req.param('ws') ?? '', principal)
-    const decision = decideAccess({ principal: principal.id, role, visibility: workspace.visibility, room: { kind: 'shared', workspace: workspace.id } }, 'write')
-    if (!decision.allow) {
+    if (!mayEditShared(role)) {
       metrics.taskOperations.inc({ op, result: 'forbidden' })
-      throw forbidden(`${decision.reason}: only owners and editors may ${op} tasks`)
+      throw forbidden(`role ${role ?? 'non-member'} may not ${op} tasks: only owners and editors change the board`)
     }
     return { ws: workspace.id, principal }
   }
@@ -156,7 +156,12 @@ export function coordRoutes(deps: CoordRouteDeps): Hono<ApiEnv> {
     const since = q.since ?? until - 86_400_000
     if (since >= until) throw badRequest('since must be before until')
     if ((until - since) / q.bucketMs > 10_000) throw badRequest('at most 10000 buckets: raise bucketMs or narrow the range')
-    const team = await teamMetricsFor(ws, { since, until, bucketMs: q.bucketMs, windowMs: q.windowMs }, { storage: deps.storage, store, reports: deps.reports })
+    const viewer = c.get('principal').id
+    const readable = (room: string) => {
+      const ref = parseRoom(room)
+      return ref !== null && mayRead(registry, viewer, ref)
+    }
+    const team = await teamMetricsFor(ws, { since, until, bucketMs: q.bucketMs, windowMs: q.windowMs }, { storage: deps.storage, store, reports: deps.reports }, readable)
     return c.json(deps.readings ? { ...team, readings: await deps.readings(ws, c.get('principal')) } : team)
   })
 

@@ -1,5 +1,7 @@
 // Gathers the inputs of computeTeamMetrics for one workspace: the attribution log of every
-// room of the workspace (storage.history), the claim log and the agents' reports.
+// room of the workspace the viewer may read (storage.history), the claim log and the agents'
+// reports. A room the viewer may not read (a hidden namespace, its review room) contributes
+// nothing, not even counts: activity there would reveal what the access policy hides.
 // Cost: reads each room's whole attribution log (no data blobs); fine for team-sized logs.
 
 import type { DocumentStorage } from '../storage/index.ts'
@@ -19,8 +21,10 @@ export async function teamMetricsFor(
   workspace: string,
   q: TeamMetricsQuery,
   sources: { storage: DocumentStorage; store: TaskStore; reports: AgentReports },
+  /** Whether the viewer may read this room (shared/access.ts, through mayRead). */
+  readable: (room: string) => boolean,
 ): Promise<TeamMetrics> {
-  const rooms = (await sources.storage.rooms()).filter((r) => r.startsWith(`${workspace}/`))
+  const rooms = (await sources.storage.rooms()).filter((r) => r.startsWith(`${workspace}/`) && readable(r))
   const writes: WriteEntry[] = []
   for (const room of rooms) {
     for (const e of await sources.storage.history(room)) {

@@ -104,6 +104,11 @@ export class Registry {
     return this.#s.workspace.get(id) ?? null
   }
 
+  /** The workspace's namespace visibility, or null when there is no such workspace (AccessFacts). */
+  visibility(id: string): Visibility | null {
+    return this.getWorkspace(id)?.visibility ?? null
+  }
+
   updateWorkspace(id: string, patch: WorkspacePatch): Workspace {
     const p = parseInput(WorkspacePatchSchema, patch, 'workspace patch')
     const row = this.#s.patchWorkspace.get(p.title ?? null, p.visibility ?? null, id)

@@ -1,10 +1,11 @@
 // Actions on interpretive differences (DESIGN.md §1): keep, reply, promote to a shared note,
 // accept or reject a proposed edit. None of them "resolves" a difference: keep and reply are
 // recorded in the review room; promote and accept are explicit acts that turn a reading into an
-// operational change, written as the acting person (Room.writeAsServer). Decisions live in the
-// review room `W/review` (shared/review/state.ts); a proposer's namespace stays theirs alone.
+// operational change, written as the acting person (Room.writeAsServer). Decisions about
+// <owner>'s readings live in <owner>'s review room `W/review/<owner>` (shared/review/state.ts),
+// readable exactly when the namespace is; a proposer's namespace stays theirs alone.
 import type { Principal } from '../../shared/model.ts'
-import { namespaceRoom, roomName, sharedRoom } from '../../shared/rooms.ts'
+import { namespaceRoom, reviewRoom, sharedRoom } from '../../shared/rooms.ts'
 import { ownItem, parseAnnotation, parseProposal, type Annotation, type Proposal } from '../../shared/annotations.ts'
 import {
   REVIEW_MAPS,
@@ -22,6 +23,7 @@ import type { SyncCore } from '../core/SyncCore.ts'
 import type { Room } from '../core/Room.ts'
 import type { ConflictService } from '../conflicts/ConflictService.ts'
 import { readableNamespaces } from './readableNamespaces.ts'
+import { reviewStateOf } from './reviewStates.ts'
 import { acceptInto, type AcceptVerdict } from './acceptInto.ts'
 import { ReviewError } from './errors.ts'
 import { promotedNote, type SharedNote } from './promotedNote.ts'
@@ -47,7 +49,7 @@ export class ReviewActions {
   async keep(ws: string, actor: Principal, owner: string, id: string): Promise<AnnotationDecision> {
     await this.#annotation(ws, actor, owner, id, 'keep')
     return this.#serial(ws, async () => {
-      const review = await this.#review(ws)
+      const review = await this.#review(ws, owner)
       const existing = readReviewState(review.doc).decisions.get(reviewKey(owner, id))
       if (existing) return existing // kept already, or promoted (which says more)
       const decision: AnnotationDecision = { action: 'keep', by: actor.id, at: this.#now() }
@@ -61,7 +63,7 @@ export class ReviewActions {
     const target = reviewKey(owner, id)
     const reply: Reply = { id: replyId(target, actor.id, text), target, author: actor.id, text, at: this.#now() }
     return this.#serial(ws, async () => {
-      const review = await this.#review(ws)
+      const review = await this.#review(ws, owner)
       const existing = readReviewState(review.doc).replies.get(target)?.find((r) => r.id === reply.id)
       if (existing) return existing
       await review.writeAsServer(actor.id, `reply ${target}`, (d) => d.getMap(REVIEW_MAPS.replies).set(reply.id, reply))
@@ -74,7 +76,7 @@ export class ReviewActions {
     const key = reviewKey(owner, id)
     return this.#serial(ws, async () => {
       const shared = await this.#deps.core.room(sharedRoom(ws))
-      const review = await this.#review(ws)
+      const review = await this.#review(ws, owner)
       const existing = readReviewState(review.doc).decisions.get(key)
       const current = shared.doc.getMap('notes').get(key) as SharedNote | undefined
       if (existing?.action === 'promote' && current) return { decision: existing, note: current }
@@ -91,12 +93,13 @@ export class ReviewActions {
     const proposal = await this.#proposal(ws, actor, owner, id, 'accept')
     const key = reviewKey(owner, id)
     return this.#serial(ws, async () => {
-      const review = await this.#review(ws)
-      const state = readReviewState(review.doc)
-      const existing = state.proposals.get(key)
+      const review = await this.#review(ws, owner)
+      const existing = readReviewState(review.doc).proposals.get(key)
       if (existing?.status === 'conflict') throw proposalConflict(existing.conflict ?? '')
       if (existing) throw new ReviewError(409, 'already_decided', `this proposal was ${existing.status} by ${existing.by}`)
-      const accepted = [...state.proposals]
+      // Earlier accepted edits of every namespace: an overlap is operational whoever proposed it.
+      const everyone = this.#deps.registry.members(ws).map((m) => m.id)
+      const accepted = [...(await reviewStateOf(this.#deps.core, ws, everyone)).proposals]
         .filter(([, d]) => d.status === 'accepted' && d.applied)
         .sort(([, a], [, b]) => b.at - a.at)
         .map(([k, d]) => ({ key: k, edit: d.applied! }))
@@ -128,7 +131,7 @@ export class ReviewActions {
     await this.#proposal(ws, actor, owner, id, 'reject')
     const key = reviewKey(owner, id)
     return this.#serial(ws, async () => {
-      const review = await this.#review(ws)
+      const review = await this.#review(ws, owner)
       const existing = readReviewState(review.doc).proposals.get(key)
       if (existing?.status === 'rejected') return existing
       if (existing) throw new ReviewError(409, 'already_decided', `this proposal was ${existing.status === 'conflict' ? 'accepted into a conflict' : existing.status} by ${existing.by}`)
@@ -163,8 +166,8 @@ export class ReviewActions {
     return p
   }
 
-  #review(ws: string): Promise<Room> {
-    return this.#deps.core.room(roomName({ kind: 'review', workspace: ws }))
+  #review(ws: string, owner: string): Promise<Room> {
+    return this.#deps.core.room(reviewRoom(ws, owner))
   }
 
   #now(): number {

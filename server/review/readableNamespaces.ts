@@ -1,21 +1,14 @@
 // Which namespaces of a workspace a viewer may read, by the same access policy sockets obey.
+// A namespace's review room is readable exactly when the namespace is (shared/access.ts).
 
-import { decideAccess } from '../../shared/access.ts'
+import { mayRead } from '../../shared/access.ts'
 import type { Principal } from '../../shared/model.ts'
 import type { Registry } from '../registry/index.ts'
 
 export function readableNamespaces(registry: Registry, workspace: string, viewer: Principal): string[] {
-  const ws = registry.getWorkspace(workspace)
-  if (!ws) return []
-  const role = registry.roleOf(workspace, viewer.id)
+  if (!registry.getWorkspace(workspace)) return []
   return registry
     .members(workspace)
-    .filter(
-      (m) =>
-        decideAccess(
-          { principal: viewer.id, role, visibility: ws.visibility, room: { kind: 'namespace', workspace, owner: m.id }, namespaceSubmitted: m.submitted },
-          'read',
-        ).allow,
-    )
+    .filter((m) => mayRead(registry, viewer.id, { kind: 'namespace', workspace, owner: m.id }))
     .map((m) => m.id)
 }

@@ -1,15 +1,16 @@
 // The divergences of one document as the review view wants them: grouped readings with each
 // annotation's decision and replies, plus the proposed edits with their status. Only what the
-// viewer may read: annotations and proposals come from the readable namespaces, and review
-// records are attached to those alone.
+// viewer may read: annotations, proposals and review records all come from the readable
+// namespaces (and their review rooms) alone.
 import { ownItem, parseProposal } from '../../shared/annotations.ts'
-import { namespaceRoom, roomName } from '../../shared/rooms.ts'
+import { namespaceRoom } from '../../shared/rooms.ts'
 import type { Principal } from '../../shared/model.ts'
-import { placeProposals, readReviewState, withReview, type Divergences, type ProposalView } from '../../shared/review/index.ts'
+import { placeProposals, withReview, type Divergences, type ProposalView } from '../../shared/review/index.ts'
 import type { Registry } from '../registry/index.ts'
 import type { SyncCore } from '../core/SyncCore.ts'
 import { divergencesFor, readableItems, sharedText } from './divergencesFor.ts'
 import { readableNamespaces } from './readableNamespaces.ts'
+import { reviewStateOf } from './reviewStates.ts'
 
 export async function reviewedDivergencesFor(
   deps: { registry: Registry; core: SyncCore },
@@ -19,7 +20,7 @@ export async function reviewedDivergencesFor(
 ): Promise<Divergences | null> {
   const base = await divergencesFor(deps, workspace, doc, viewer)
   if (!base) return null
-  const review = readReviewState((await deps.core.room(roomName({ kind: 'review', workspace }))).doc)
+  const review = await reviewStateOf(deps.core, workspace, readableNamespaces(deps.registry, workspace, viewer))
   const text = await sharedText(deps, workspace, doc)
   if (!text) return null
   const proposals = await readableItems(deps, workspace, viewer, 'proposals', parseProposal)
@@ -40,6 +41,6 @@ export async function proposalViewFor(
   if (!p) return null
   const text = await sharedText(deps, workspace, p.doc)
   if (!text) return null
-  const review = readReviewState((await deps.core.room(roomName({ kind: 'review', workspace }))).doc)
+  const review = await reviewStateOf(deps.core, workspace, [owner])
   return placeProposals(p.doc, text, new Map([[owner, [p]]]), review)[0] ?? null
 }

@@ -1,16 +1,13 @@
 // Decides, before any document byte flows, whether a socket may open a room and with
 // which rights. Pure apart from the registry look-ups it is given.
 
-import { decideAccess } from '../../shared/access.ts'
-import { parseRoom } from '../../shared/rooms.ts'
+import { accessRequest, decideAccess, type AccessFacts } from '../../shared/access.ts'
+import { parseRoom, ROOM_FORMS } from '../../shared/rooms.ts'
 import { CLOSE } from '../../shared/protocol.ts'
-import type { Principal, Role, Visibility } from '../../shared/model.ts'
+import type { Principal } from '../../shared/model.ts'
 
-export interface AccessLookup {
+export interface AccessLookup extends AccessFacts {
   authenticate(token: string): Principal | null
-  workspace(id: string): { visibility: Visibility } | null
-  roleOf(workspace: string, principal: string): Role | null
-  isSubmitted(workspace: string, principal: string): boolean
 }
 
 export type SocketDecision =
@@ -22,16 +19,9 @@ export function authorizeSocket(lookup: AccessLookup, token: string | null, room
   const principal = lookup.authenticate(token)
   if (!principal) return { ok: false, code: CLOSE.unauthenticated, reason: 'unknown or revoked token' }
   const room = parseRoom(roomName)
-  if (!room) return { ok: false, code: CLOSE.notFound, reason: `no such room "${roomName.slice(0, 60)}": use <ws>/shared or <ws>/ns/<principal>` }
-  const workspace = lookup.workspace(room.workspace)
-  if (!workspace) return { ok: false, code: CLOSE.forbidden, reason: `no access to workspace ${room.workspace}` }
-  const request = {
-    principal: principal.id,
-    role: lookup.roleOf(room.workspace, principal.id),
-    visibility: workspace.visibility,
-    room,
-    namespaceSubmitted: room.kind === 'namespace' ? lookup.isSubmitted(room.workspace, room.owner) : false,
-  }
+  if (!room) return { ok: false, code: CLOSE.notFound, reason: `no such room "${roomName.slice(0, 20)}": use ${ROOM_FORMS}` }
+  const request = accessRequest(lookup, principal.id, room)
+  if (!request) return { ok: false, code: CLOSE.forbidden, reason: `no access to workspace ${room.workspace}` }
   const read = decideAccess(request, 'read')
   if (!read.allow) return { ok: false, code: CLOSE.forbidden, reason: read.reason }
   return { ok: true, principal, canWrite: decideAccess(request, 'write').allow }

@@ -33,3 +33,4 @@ export {
 export type { Knowledge, StructId, OpRef } from './knowledge.ts'
 export { mapWritesConflict, classifyRedelete, classifyInsertion } from './classify.ts'
 export type { MapWriteStamp, DeleteStamp, InsertStamp, RedeleteVerdict } from './classify.ts'
+export { decideConflictResolution, type ResolutionDecision } from './policy.ts'

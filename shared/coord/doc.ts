@@ -1,5 +1,6 @@
-// How a task looks in the shared document: Y.Map('tasks') of id → Y.Map with the fields of
-// TaskDocFields. The server writes it (as SERVER_PRINCIPAL); everyone else only reads it.
+// How a task looks in the task room `W/tasks`: Y.Map('tasks') of id → Y.Map with the fields of
+// TaskDocFields. Only the server writes that room (as SERVER_PRINCIPAL, from its task store);
+// a client's update to it is refused (shared/access.ts), so the board cannot be forged.
 
 import * as Y from 'yjs'
 import type { ClaimEvent, Task } from './types.ts'
@@ -15,7 +16,7 @@ export interface TaskHistoryItem {
   fencingToken: number | null
 }
 
-/** What the shared document shows of a task: the task's own fields plus recent history. */
+/** What the task room shows of a task: the task's own fields plus recent history. */
 export type TaskDocFields = Pick<Task, 'title' | 'description' | 'dependsOn' | 'status' | 'owner' | 'leaseExpiresAt' | 'fencingToken' | 'result'> & {
   history: TaskHistoryItem[]
 }

@@ -1,4 +1,4 @@
-// Coordination: task model, lease policy (pure), the task's shape in the shared document,
+// Coordination: task model, lease policy (pure), the task's shape in the task room,
 // and team metrics. The server's TaskStore (server/coord/) applies the policy transactionally.
 export type { Task, TaskStatus, Lease, ClaimEvent, ClaimOutcome, ClaimLogEntry, ClaimRace } from './types.ts'
 export { TASK_STATUSES, CLAIM_OUTCOMES } from './types.ts'

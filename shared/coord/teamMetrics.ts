@@ -119,7 +119,8 @@ export function computeTeamMetrics(input: TeamMetricsInput): TeamMetrics {
       bump(w.principal, w.at, 'edits')
       bump(w.principal, w.at, 'editBytes', w.bytes)
     } else if (ref.kind === 'namespace') bump(w.principal, w.at, 'namespaceWrites')
-    else bump(w.principal, w.at, 'reviewWrites')
+    else if (ref.kind === 'review') bump(w.principal, w.at, 'reviewWrites')
+    else continue // the task room: only the server writes it; claims are counted from the claim log
     if (!byRoom.has(w.room)) byRoom.set(w.room, [])
     byRoom.get(w.room)!.push(w)
   }

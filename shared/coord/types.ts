@@ -1,5 +1,5 @@
 // The task board's data model, shared by server, agent SDK and browser.
-// SQLite on the server is the truth; the shared document's Y.Map('tasks') is a live view of it.
+// SQLite on the server is the truth; the task room `W/tasks` (written only by the server) is a live view of it.
 
 export type TaskStatus = 'open' | 'claimed' | 'done'
 export const TASK_STATUSES = ['open', 'claimed', 'done'] as const

@@ -1,5 +1,5 @@
 // Review: interpretive differences grouped by stretch, and what people did about them
-// (the review room). Operational conflicts live in shared/conflicts.
+// (one review room per namespace). Operational conflicts live in shared/conflicts.
 export { groupDivergences, agreementOf, type Divergences, type DivergenceGroup, type Reading, type PlacedAnnotation, type Agreement, type Orphan } from './divergences.ts'
 export {
   REVIEW_MAPS,
@@ -7,6 +7,7 @@ export {
   replyId,
   readReviewState,
   emptyReviewState,
+  mergeReviewStates,
   AnnotationDecisionSchema,
   ReplySchema,
   ProposalDecisionSchema,

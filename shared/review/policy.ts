@@ -1,9 +1,10 @@
 // Who may act on an interpretive difference. Pure; the HTTP API and the browser both use it.
 //
 // Every action needs the namespace to be readable by the actor (you act on what you can see).
-// keep, reply, reject:  write the review room only → owners, editors, reviewers.
+// keep, reply, reject:  write the namespace's review room only → owners, editors, reviewers.
 // promote, accept:      also write the shared document (a note, the replacement) as the actor
 //                       → owners and editors, the roles that may edit shared text anyway.
+import { mayEditShared } from '../access.ts'
 import type { Role } from '../model.ts'
 
 export const REVIEW_ACTIONS = ['keep', 'reply', 'promote', 'accept', 'reject'] as const
@@ -16,7 +17,7 @@ export function decideReviewAction(role: Role | null, canReadNamespace: boolean,
   if (!canReadNamespace) return { allow: false, reason: 'you may not read this namespace' }
   const writesShared = action === 'promote' || action === 'accept'
   if (writesShared) {
-    return role === 'owner' || role === 'editor' ? { allow: true } : { allow: false, reason: `role ${role} may not ${action}: it changes the shared document` }
+    return mayEditShared(role) ? { allow: true } : { allow: false, reason: `role ${role} may not ${action}: it changes the shared document` }
   }
   return role === 'viewer' ? { allow: false, reason: `viewers may not ${action}` } : { allow: true }
 }

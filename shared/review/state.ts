@@ -1,5 +1,7 @@
-// What the review room `W/review` holds (DESIGN.md §2): the actions people took on
-// interpretive differences. Nothing here resolves a difference; it records what was done.
+// What a review room `W/review/<owner>` holds (DESIGN.md §2): the actions people took on the
+// interpretive differences in <owner>'s namespace. One room per namespace, readable exactly when
+// the namespace is, so nobody learns of decisions about readings they may not see.
+// Nothing here resolves a difference; it records what was done.
 //   Y.Map('decisions')  `<owner>/<annotationId>` → { action: 'keep' | 'promote', by, at, note? }
 //   Y.Map('replies')    reply id → { target: `<owner>/<annotationId>`, author, text, at }
 //   Y.Map('proposals')  `<owner>/<proposalId>` → { status, by, at, conflict?, applied? }
@@ -110,6 +112,21 @@ export interface ProposalView {
   status: ProposalStatus
   /** Who decided and when; for 'conflict', the operational conflict to resolve. */
   decision: { by: string; at: number; conflict?: string } | null
+}
+
+/**
+ * One view over several namespaces' review rooms (owner → that room's state). Only keys of the
+ * room's own namespace count: a room can speak only about its own owner's annotations.
+ */
+export function mergeReviewStates(byOwner: Iterable<readonly [string, ReviewState]>): ReviewState {
+  const out = emptyReviewState()
+  for (const [owner, state] of byOwner) {
+    const mine = (key: string) => key.startsWith(`${owner}/`)
+    for (const [k, v] of state.decisions) if (mine(k)) out.decisions.set(k, v)
+    for (const [k, v] of state.replies) if (mine(k)) out.replies.set(k, v)
+    for (const [k, v] of state.proposals) if (mine(k)) out.proposals.set(k, v)
+  }
+  return out
 }
 
 export const emptyReviewState = (): ReviewState => ({ decisions: new Map(), replies: new Map(), proposals: new Map() })

@@ -1,11 +1,14 @@
-// The review room `W/review`, live: what people did about interpretive differences (kept,
-// promoted, replies, accepted/rejected proposals). Every member reads it over its own socket;
-// the actions go through the HTTP API (the server checks who may act and writes the room as
-// that person), so the browser never writes this room itself and a viewer's copy is read-only.
+// The review rooms `W/review/<owner>`, live: what people did about the interpretive differences
+// in each namespace we may read (kept, promoted, replies, accepted/rejected proposals). A review
+// room is readable exactly when its namespace is, so we open the review rooms of the readable
+// namespaces (the list the server gives, the same rule its sockets obey) and drop one the server
+// closes (4403, e.g. a blind namespace withdrawn). The actions go through the HTTP API (the
+// server checks who may act and writes the room as that person): the browser never writes them.
 
 import { createSubscriber } from 'svelte/reactivity'
-import { roomName } from '../../../shared/rooms.ts'
-import { REVIEW_MAPS, readReviewState, reviewKey, type ReviewState } from '../../../shared/review/index.ts'
+import { CLOSE } from '../../../shared/protocol.ts'
+import { reviewRoom } from '../../../shared/rooms.ts'
+import { REVIEW_MAPS, mergeReviewStates, readReviewState, reviewKey, type ReviewState } from '../../../shared/review/index.ts'
 import { ApiError, wsPath, type ApiClient } from './api.ts'
 import type { Room } from './room.svelte.ts'
 
@@ -13,6 +16,8 @@ export interface ReviewRoomOptions {
   workspace: string
   api: ApiClient
   openRoom: (name: string) => Room
+  /** The namespaces we may read now. */
+  readable: Iterable<string>
 }
 
 export type ReviewVerb = 'keep' | 'reply' | 'promote' | 'accept' | 'reject'
@@ -25,27 +30,39 @@ export interface ActionNotice {
 }
 
 export class ReviewRoom {
-  readonly room: Room
   readonly #options: ReviewRoomOptions
+  /** Namespace owner → its review room. */
+  readonly #rooms = new Map<string, Room>()
+  readonly #listeners = new Set<() => void>()
   readonly #subscribe: () => void
   #busy = $state<Record<string, boolean>>({})
   #notices = $state<Record<string, ActionNotice>>({})
 
   constructor(options: ReviewRoomOptions) {
     this.#options = options
-    this.room = options.openRoom(roomName({ kind: 'review', workspace: options.workspace }))
-    this.room.provider.awareness.setLocalState(null)
-    const maps = Object.values(REVIEW_MAPS).map((m) => this.room.doc.getMap(m))
     this.#subscribe = createSubscriber((update) => {
-      for (const m of maps) m.observe(update)
-      return () => maps.forEach((m) => m.unobserve(update))
+      this.#listeners.add(update)
+      return () => this.#listeners.delete(update)
     })
+    this.watch(options.readable)
   }
 
-  /** The review room as it is now (reactive). */
+  /** Opens exactly the review rooms of these namespaces; idempotent. */
+  watch(readable: Iterable<string>): void {
+    const wanted = new Set(readable)
+    for (const owner of wanted) if (!this.#rooms.has(owner)) this.#open(owner)
+    for (const [owner, room] of this.#rooms) {
+      if (wanted.has(owner)) continue
+      this.#rooms.delete(owner)
+      void room.forget()
+    }
+    this.#notify()
+  }
+
+  /** The review rooms as they are now, merged (reactive). */
   get state(): ReviewState {
     this.#subscribe()
-    return readReviewState(this.room.doc)
+    return mergeReviewStates([...this.#rooms].map(([owner, room]) => [owner, readReviewState(room.doc)] as const))
   }
 
   busy(owner: string, id: string): boolean {
@@ -63,7 +80,25 @@ export class ReviewRoom {
   reject = (owner: string, id: string) => this.#act('proposals', owner, id, 'reject')
 
   destroy(): void {
-    this.room.destroy()
+    for (const room of this.#rooms.values()) room.destroy()
+    this.#rooms.clear()
+  }
+
+  #open(owner: string): void {
+    const room = this.#options.openRoom(reviewRoom(this.#options.workspace, owner))
+    this.#rooms.set(owner, room)
+    room.provider.awareness.setLocalState(null)
+    for (const m of Object.values(REVIEW_MAPS)) room.doc.getMap(m).observe(() => this.#notify())
+    room.provider.on('connection-close', (event) => {
+      if (event?.code !== CLOSE.forbidden || this.#rooms.get(owner) !== room) return
+      this.#rooms.delete(owner)
+      void room.forget() // no longer ours to read: drop the local copy too
+      this.#notify()
+    })
+  }
+
+  #notify(): void {
+    for (const listener of this.#listeners) listener()
   }
 
   /** True when the server took the action; otherwise the notice says why not. */
@@ -88,7 +123,7 @@ export class ReviewRoom {
     if (error.code === 'stale') return { kind: 'stale', message }
     if (error.code === 'proposal_conflict') {
       // The id is in the review room once the server recorded it; ask for it if not synced yet.
-      const known = this.room.doc.getMap(REVIEW_MAPS.proposals).get(reviewKey(owner, id)) as { conflict?: string } | undefined
+      const known = this.#rooms.get(owner)?.doc.getMap(REVIEW_MAPS.proposals).get(reviewKey(owner, id)) as { conflict?: string } | undefined
       const conflict =
         known?.conflict ??
         (await this.#options.api

@@ -1,5 +1,6 @@
-// The task board: read live from the shared document's Y.Map('tasks') (the server writes it
-// as a view of its SQLite truth), changed only through the HTTP API, which arbitrates claims.
+// The task board: read live from the task room `W/tasks` (only the server writes it, as a view
+// of its SQLite truth; a client's update is refused), changed only through the HTTP API, which
+// arbitrates claims.
 
 import type * as Y from 'yjs'
 import { createSubscriber } from 'svelte/reactivity'

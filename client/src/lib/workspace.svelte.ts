@@ -4,8 +4,9 @@
 // blind namespace appears once its owner submits.
 
 import { getContext, setContext } from 'svelte'
+import { mayEditShared } from '../../../shared/access.ts'
 import { CLOSE } from '../../../shared/protocol.ts'
-import { sharedRoom } from '../../../shared/rooms.ts'
+import { sharedRoom, tasksRoom } from '../../../shared/rooms.ts'
 import type { Role } from '../../../shared/model.ts'
 import { ApiError, type ApiClient, type Member, type WorkspaceDetail } from './api.ts'
 import { colorsFor, isHexColor } from '../../../shared/presence/index.ts'
@@ -40,6 +41,7 @@ export class Workspace {
   readonly #session: Session
   readonly #openRoom: (name: string) => Room
   #review: ReviewRoom | null = null
+  #tasks: Room | null = null
   #detail = $state<WorkspaceDetail | null>(null)
   #problem = $state<Problem | null>(null)
   readonly #timer: ReturnType<typeof setInterval>
@@ -101,7 +103,7 @@ export class Workspace {
 
   /** Owners and editors write shared documents (shared/access.ts). */
   get canEdit(): boolean {
-    return this.role === 'owner' || this.role === 'editor'
+    return mayEditShared(this.role)
   }
 
   get members(): Member[] {
@@ -112,10 +114,19 @@ export class Workspace {
     return this.#session.me?.principal.id ?? ''
   }
 
-  /** The review room (decisions, replies), opened the first time the review view asks for it. */
+  /** The review rooms of the readable namespaces (decisions, replies), opened the first time the review view asks. */
   get review(): ReviewRoom {
-    this.#review ??= new ReviewRoom({ workspace: this.id, api: this.api, openRoom: this.#openRoom })
+    this.#review ??= new ReviewRoom({ workspace: this.id, api: this.api, openRoom: this.#openRoom, readable: this.namespaces.readable })
     return this.#review
+  }
+
+  /** The task room (the board the server writes; read-only for us), opened the first time the board asks. */
+  get tasks(): Room {
+    if (!this.#tasks) {
+      this.#tasks = this.#openRoom(tasksRoom(this.id))
+      this.#tasks.provider.awareness.setLocalState(null)
+    }
+    return this.#tasks
   }
 
   /** A problem with the workspace itself (no access, gone); the shared room reports its own. */
@@ -172,6 +183,7 @@ export class Workspace {
       this.#detail = detail
       this.#problem = null
       this.namespaces.watch(detail.readableNamespaces)
+      this.#review?.watch(detail.readableNamespaces)
     } catch (error) {
       const kind = error instanceof ApiError ? error.kind : 'server'
       const message = error instanceof Error ? error.message : String(error)
@@ -188,6 +200,7 @@ export class Workspace {
     document.removeEventListener('visibilitychange', this.#onAttention)
     this.namespaces.destroy()
     this.#review?.destroy()
+    this.#tasks?.destroy()
     this.shared.destroy()
   }
 }

@@ -10,7 +10,7 @@ import { ApiError, badRequest, conflict, forbidden, notFound } from '../errors.t
 import { workspaceFor } from './workspaces.ts'
 import type { ConflictService } from '../../conflicts/ConflictService.ts'
 import { ResolutionError } from '../../conflicts/applyResolution.ts'
-import type { ConflictRecord } from '../../../shared/conflicts/index.ts'
+import { decideConflictResolution, type ConflictRecord } from '../../../shared/conflicts/index.ts'
 import { documentOfLocation, titlesFor } from '../../../shared/documents.ts'
 import { sharedRoom } from '../../../shared/rooms.ts'
 
@@ -32,17 +32,21 @@ export function conflictRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
   app.post('/:ws/conflicts/:id/resolve', async (c) => {
     const principal = c.get('principal')
     const { workspace, role } = workspaceFor(deps.registry, c.req.param('ws'), principal)
-    if (role !== 'owner' && role !== 'editor' && role !== 'reviewer') throw forbidden('owners, editors and reviewers resolve conflicts')
+    const id = c.req.param('id')
+    const record = deps.conflicts.get(workspace.id, id)
+    if (!record) throw notFound(`no conflict ${id} in ${workspace.id}`)
+    const decision = decideConflictResolution(role, record)
+    if (!decision.allow) throw forbidden(decision.reason)
     const choice = await jsonBody(c, ResolveBody)
     let result: Awaited<ReturnType<ConflictService['resolve']>>
     try {
-      result = await deps.conflicts.resolve(workspace.id, c.req.param('id'), principal.id, choice)
+      result = await deps.conflicts.resolve(workspace.id, id, principal.id, choice)
     } catch (err) {
       if (err instanceof RangeError) throw badRequest(err.message)
       if (err instanceof ResolutionError) throw conflict(err.message)
       throw err
     }
-    if (result === 'not_found') throw notFound(`no conflict ${c.req.param('id')} in ${workspace.id}`)
+    if (result === 'not_found') throw notFound(`no conflict ${id} in ${workspace.id}`)
     if (result === 'resolved') throw new ApiError(409, 'already_resolved', 'this conflict was resolved already; reload to see how')
     c.get('log').info({ conflict: result.id, choice: result.resolution?.choice }, 'conflict resolved')
     return c.json(result)

@@ -8,8 +8,8 @@ import { jsonBody } from '../validate.ts'
 import { NewWorkspaceSchema, RoleSchema } from '../../registry/index.ts'
 import { requireAdmin } from '../middleware.ts'
 import { forbidden, notFound } from '../errors.ts'
-import { decideAccess, mayManageMembers } from '../../../shared/access.ts'
-import { namespaceRoom } from '../../../shared/rooms.ts'
+import { mayManageMembers, mayRead } from '../../../shared/access.ts'
+import { namespaceOwnerOf, parseRoom } from '../../../shared/rooms.ts'
 import { CLOSE } from '../../../shared/protocol.ts'
 import type { Principal, Role, Workspace } from '../../../shared/model.ts'
 import type { Registry } from '../../registry/index.ts'
@@ -70,17 +70,14 @@ export function workspaceRoutes({ registry, core }: ApiDeps): Hono<ApiEnv> {
     if (owner !== principal.id) throw forbidden('only the namespace owner may submit its review')
     const { submitted } = await jsonBody(c, z.object({ submitted: z.boolean() }))
     registry.setSubmitted(workspace.id, owner, submitted)
-    // Withdrawn: readers who could see it only because it was submitted lose it now.
-    const room = namespaceRoom(workspace.id, owner)
+    // Withdrawn: readers who could see it (or its review room) only because it was submitted lose it now.
     const closed = submitted
       ? 0
       : core.closeWhere(
-          (ctx) =>
-            ctx.room === room &&
-            !decideAccess(
-              { principal: ctx.principal, role: registry.roleOf(workspace.id, ctx.principal), visibility: workspace.visibility, room: { kind: 'namespace', workspace: workspace.id, owner }, namespaceSubmitted: false },
-              'read',
-            ).allow,
+          (ctx) => {
+            const room = parseRoom(ctx.room)
+            return room !== null && room.workspace === workspace.id && namespaceOwnerOf(room) === owner && !mayRead(registry, ctx.principal, room)
+          },
           CLOSE.forbidden,
           `namespace ${owner} is hidden again until its owner submits`,
         )
