@@ -1,7 +1,8 @@
 // The Conflicts tab with a real conflict: two stock y-websocket clients go offline, rewrite
 // the same words differently and come back; the detector records it, the browser shows it
 // live (SSE), a person keeps one side, and the text changes for every client. A concurrent
-// key overwrite is resolved with a new value the same way.
+// key overwrite is resolved with a new value the same way; a reviewer sees no resolve buttons
+// (and the server refuses them).
 
 import { afterAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -109,6 +110,20 @@ describe('resolving operational conflicts in the browser', () => {
     const card = page.locator('.conflict[data-kind="map-key-overwrite"]')
     await card.waitFor()
     expect(await card.locator('.where').textContent()).toBe('Key meta › title')
+    // A reviewer sees the conflict but no way to resolve it: resolving writes the shared
+    // document (shared/conflicts/policy.ts), and the server refuses it too.
+    const rita = await suite.open('rita', '/w/w1/review')
+    const ritaCard = rita.page.locator('.conflict[data-kind="map-key-overwrite"]')
+    await ritaCard.waitFor()
+    expect(await ritaCard.getByRole('button').count()).toBe(0)
+    expect(await ritaCard.locator('.note').textContent()).toContain('role reviewer may not resolve conflicts')
+    const [open] = (await recordsFromApi()).filter((c) => c.kind === 'map-key-overwrite')
+    const refused = await fetch(`${suite.server.url}/api/workspaces/w1/conflicts/${open.id}/resolve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token('rita')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ pick: 'agent-a' }),
+    })
+    expect(refused.status).toBe(403)
     await card.getByRole('button', { name: 'Write a new value…' }).click()
     await card.getByLabel('New value').fill('Q3 plan')
     await card.getByRole('button', { name: 'Use this value' }).click()

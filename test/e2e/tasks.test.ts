@@ -1,11 +1,16 @@
-// The task board: live from Y.Map('tasks'), changed through the HTTP API. A person creates
-// tasks in the browser, an agent claims and completes one through the API and the board
-// follows; the person's own claim, completion and the team metrics panel.
+// The task board: live from the task room `W/tasks` (written only by the server), changed
+// through the HTTP API. A person creates tasks in the browser, an agent claims and completes
+// one through the API and the board follows; the person's own claim, completion and the team
+// metrics panel. An editor's forged write to the task room is refused and the board keeps
+// showing the store.
 
 import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import { connectTestAgent } from '../helpers/agents.ts'
 import { browserSuite } from '../helpers/browserSuite.ts'
 import { artifactPath } from '../helpers/browser.ts'
+import { openRaw, syncMessage } from '../helpers/rawSocket.ts'
+import { readTaskFromDoc, type Task } from '../../shared/coord/index.ts'
 
 const suite = browserSuite()
 const { agents } = suite
@@ -76,5 +81,49 @@ describe('task board', () => {
     expect(await page.locator('[data-metric="claims"]').textContent()).toContain('2 completed')
     await page.locator('.metrics tr[data-principal="agent-a"]').waitFor()
     await page.screenshot({ path: artifactPath('tasks-board.png') })
+  })
+
+  it('an editor cannot forge the board: the write to the task room is refused and the board shows the store', async () => {
+    const agent = await connectTestAgent(suite.server, 'agent-b')
+    agents.push(agent)
+    await agent.api.post('/api/workspaces/w1/tasks', { id: 'audit', title: 'Audit the figures' })
+    const claim = await agent.api.post<ClaimResponse>('/api/workspaces/w1/tasks/audit/claim', { ttlMs: 120_000 })
+    const vic = await suite.open('vic', '/w/w1/tasks')
+    await vic.page.locator('[data-status="claimed"] .task[data-task="audit"][data-owner="agent-b"]').waitFor()
+
+    // bob (an editor, who may edit the shared documents) writes the task room directly: he
+    // takes over the claimed task and adds one the server never saw.
+    const room = await suite.server.core.room('w1/tasks')
+    const forged = new Y.Doc()
+    Y.applyUpdate(forged, Y.encodeStateAsUpdate(room.doc))
+    const before = Y.encodeStateVector(forged)
+    const audit = forged.getMap<Y.Map<unknown>>('tasks').get('audit')!
+    audit.set('owner', 'bob')
+    audit.set('status', 'done')
+    const extra = new Y.Map<unknown>()
+    forged.getMap('tasks').set('forged', extra)
+    extra.set('title', 'A task nobody created')
+    const bob = openRaw(suite.server.wsUrl, 'w1/tasks', 'bob', { params: { persisted: '1' } })
+    try {
+      await bob.waitFor('sync')
+      bob.send(syncMessage(Y.encodeStateAsUpdate(forged, before)))
+      expect((await bob.waitFor('denied')).reason).toMatch(/read-only/)
+      await bob.persisted(1)
+    } finally {
+      bob.ws.terminate()
+    }
+
+    // The server's view still equals its store, field for field.
+    const stored = await agent.api.get<{ task: Task }>('/api/workspaces/w1/tasks/audit')
+    expect(readTaskFromDoc(room.doc, 'audit')).toMatchObject({ status: 'claimed', owner: 'agent-b', fencingToken: claim.fencingToken })
+    expect(readTaskFromDoc(room.doc, 'audit')).toMatchObject({ status: stored.task.status, owner: stored.task.owner, fencingToken: stored.task.fencingToken })
+    expect(readTaskFromDoc(room.doc, 'forged')).toBeNull()
+    // A later real change reaches the browser after anything the forgery could have caused.
+    await agent.api.post('/api/workspaces/w1/tasks/audit/complete', { fencingToken: claim.fencingToken, result: 'Checked by agent-b.' })
+    await vic.page.locator('[data-status="done"] .task[data-task="audit"][data-owner="agent-b"]', { hasText: 'Checked by agent-b.' }).waitFor()
+    expect(await vic.page.locator('.task[data-task="forged"]').count()).toBe(0)
+    const board = await vic.page.locator('.task').evaluateAll((cards) => cards.map((c) => [c.getAttribute('data-task'), c.getAttribute('data-owner')]))
+    const tasks = (await agent.api.get<{ tasks: Task[] }>('/api/workspaces/w1/tasks')).tasks
+    expect(board.sort()).toEqual(tasks.map((t) => [t.id, t.owner ?? '']).sort())
   })
 })
