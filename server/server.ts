@@ -18,6 +18,7 @@ import { reviewRoutes } from './http/routes/review.ts'
 import { conflictRoutes } from './http/routes/conflicts.ts'
 import { ConflictService } from './conflicts/ConflictService.ts'
 import { readingsSummary } from './review/readingsSummary.ts'
+import { moveLegacyReviewRooms } from './review/moveLegacyReviewRooms.ts'
 import { attachSync, closeSockets } from './ws/attachSync.ts'
 import { AgentReports, Coordinator, coordRoutes } from './coord/index.ts'
 
@@ -73,6 +74,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const conflicts = new ConflictService({ db, metrics, logger })
   const core = new SyncCore({ storage, metrics, logger, limits: opts.limits, shouldCompact, extensionFor: conflicts.extensionFor })
   conflicts.attach(core)
+  await moveLegacyReviewRooms({ storage, core, logger })
   const coord = new Coordinator({ db, room: (name) => core.room(name), metrics, logger })
   coord.on('claimRace', (race) => conflicts.onClaimRace(race))
   await coord.start()
