@@ -1,9 +1,11 @@
-// [review] Who may act on an interpretive difference (pure), and the accept decision on a
-// document (pure Yjs): exact → applied with the ids it touched; changed → stale or conflict.
+// [review] Who may act on an interpretive difference (pure), who may resolve an operational
+// conflict (pure), merging per-namespace review rooms, and the accept decision on a document
+// (pure Yjs): exact → applied with the ids it touched; changed → stale or conflict.
 
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { decideReviewAction, REVIEW_ACTIONS } from '../shared/review/index.ts'
+import { decideReviewAction, mergeReviewStates, emptyReviewState, REVIEW_ACTIONS } from '../shared/review/index.ts'
+import { decideConflictResolution } from '../shared/conflicts/index.ts'
 import { ROLES, type Role } from '../shared/model.ts'
 import { createAnchor } from '../shared/anchoring/index.ts'
 import { makeProposal } from '../shared/annotations.ts'
@@ -21,6 +23,40 @@ describe('decideReviewAction', () => {
   }
   it('non-members may do nothing', () => {
     expect(REVIEW_ACTIONS.some((a) => decideReviewAction(null, true, a).allow)).toBe(false)
+  })
+})
+
+describe('decideConflictResolution', () => {
+  // Resolving writes the shared document: exactly its writers (owners, editors) resolve.
+  const table: Record<Role, boolean> = { owner: true, editor: true, reviewer: false, viewer: false }
+  for (const role of ROLES) {
+    it(`${role}: ${table[role] ? 'resolves' : 'may not resolve'}`, () => {
+      const decision = decideConflictResolution(role, { doc: 'w/shared' })
+      expect(decision.allow).toBe(table[role])
+      if (!decision.allow) expect(decision.reason).toContain('only owners and editors')
+    })
+  }
+  it('non-members may not', () => {
+    expect(decideConflictResolution(null, { doc: 'w/shared' }).allow).toBe(false)
+  })
+})
+
+describe('mergeReviewStates', () => {
+  it('takes from each namespace’s room only the entries about that namespace', () => {
+    const a = emptyReviewState()
+    a.decisions.set('agent-a/x', { action: 'keep', by: 'rita', at: 1 })
+    // A value about another namespace in agent-a's room counts for nothing.
+    a.decisions.set('agent-b/y', { action: 'keep', by: 'rita', at: 1 })
+    a.replies.set('agent-b/y', [{ id: 'r-1', target: 'agent-b/y', author: 'rita', text: 'hi', at: 1 }])
+    const b = emptyReviewState()
+    b.proposals.set('agent-b/p', { status: 'rejected', by: 'alice', at: 2 })
+    const merged = mergeReviewStates([
+      ['agent-a', a],
+      ['agent-b', b],
+    ])
+    expect([...merged.decisions.keys()]).toEqual(['agent-a/x'])
+    expect([...merged.replies.keys()]).toEqual([])
+    expect([...merged.proposals.keys()]).toEqual(['agent-b/p'])
   })
 })
 
