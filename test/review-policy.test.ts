@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { decideReviewAction, mergeReviewStates, emptyReviewState, REVIEW_ACTIONS } from '../shared/review/index.ts'
-import { decideConflictResolution } from '../shared/conflicts/index.ts'
+import { decideConflictResolution, type ConflictLocation } from '../shared/conflicts/index.ts'
 import { ROLES, type Role } from '../shared/model.ts'
 import { createAnchor } from '../shared/anchoring/index.ts'
 import { makeProposal } from '../shared/annotations.ts'
@@ -27,17 +27,23 @@ describe('decideReviewAction', () => {
 })
 
 describe('decideConflictResolution', () => {
-  // Resolving writes the shared document: exactly its writers (owners, editors) resolve.
+  // Resolving writes the shared document (or decides a claim): exactly its writers (owners, editors) resolve.
   const table: Record<Role, boolean> = { owner: true, editor: true, reviewer: false, viewer: false }
+  const locations: ConflictLocation[] = [
+    { kind: 'map', path: ['meta', 'title'] },
+    { kind: 'task', taskId: 't1' },
+  ]
   for (const role of ROLES) {
     it(`${role}: ${table[role] ? 'resolves' : 'may not resolve'}`, () => {
-      const decision = decideConflictResolution(role, { doc: 'w/shared' })
-      expect(decision.allow).toBe(table[role])
-      if (!decision.allow) expect(decision.reason).toContain('only owners and editors')
+      for (const location of locations) {
+        const decision = decideConflictResolution(role, { location })
+        expect(decision.allow).toBe(table[role])
+        if (!decision.allow) expect(decision.reason).toContain('only owners and editors')
+      }
     })
   }
   it('non-members may not', () => {
-    expect(decideConflictResolution(null, { doc: 'w/shared' }).allow).toBe(false)
+    expect(decideConflictResolution(null, { location: locations[0] }).allow).toBe(false)
   })
 })
 

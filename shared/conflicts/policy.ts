@@ -12,8 +12,9 @@ import type { ConflictRecord } from './types.ts'
 
 export type ResolutionDecision = { allow: true } | { allow: false; reason: string }
 
-export function decideConflictResolution(role: Role | null, record: Pick<ConflictRecord, 'doc'>): ResolutionDecision {
+export function decideConflictResolution(role: Role | null, record: Pick<ConflictRecord, 'location'>): ResolutionDecision {
   if (role === null) return { allow: false, reason: 'not a member of this workspace' }
   if (mayEditShared(role)) return { allow: true }
-  return { allow: false, reason: `role ${role} may not resolve conflicts: resolving writes into ${record.doc}, which only owners and editors edit` }
+  const what = record.location.kind === 'task' ? 'it decides a task claim, which' : 'it writes the chosen value into the shared document, which'
+  return { allow: false, reason: `role ${role} may not resolve conflicts: ${what} only owners and editors change` }
 }

@@ -15,7 +15,7 @@ export type RelativePositionJson = z.infer<typeof RelativePositionJsonSchema>
 
 export const MapLocationSchema = z.object({
   kind: z.literal('map'),
-  /** Key path from the root type, e.g. ['tasks', 't1', 'status']. */
+  /** Key path from the root type, e.g. ['meta', 'title']. */
   path: z.array(z.string()),
 })
 
