@@ -14,6 +14,9 @@ import type { Limits } from './core/limits.ts'
 import { ServerMetrics } from './metrics.ts'
 import { createLogger } from './logger.ts'
 import { createApp } from './http/app.ts'
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/limits.ts'
+import { EventStreams } from './http/EventStreams.ts'
+import { AuthFailures } from './http/AuthFailures.ts'
 import { reviewRoutes } from './http/routes/review.ts'
 import { conflictRoutes } from './http/routes/conflicts.ts'
 import { ConflictService } from './conflicts/ConflictService.ts'
@@ -32,6 +35,10 @@ export interface ServerOptions {
   /** Declarative principals and workspaces, applied idempotently at start. */
   bootstrap?: unknown
   limits?: Partial<Limits>
+  /** HTTP edge bounds: body size, JSON depth, event streams, failed authentications. */
+  httpLimits?: Partial<HttpLimits>
+  /** Clock for the failed-authentication windows (tests). */
+  now?: () => number
   logger?: Logger
   /** Directory of the built client to serve at `/`. */
   clientDir?: string
@@ -49,6 +56,8 @@ export interface RunningServer {
   coord: Coordinator
   /** The operational conflict log; emits 'conflict' (server/conflicts/). */
   conflicts: ConflictService
+  /** Open SSE streams (capped; closed on revocation and removal). */
+  streams: EventStreams
   metrics: ServerMetrics
   logger: Logger
   /** Flushes every room to storage, closes sockets and the database. */
@@ -78,9 +87,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const coord = new Coordinator({ db, room: (name) => core.room(name), metrics, logger })
   coord.on('claimRace', (race) => conflicts.onClaimRace(race))
   await coord.start()
-  const deps = { registry, core, metrics, logger }
+  const httpLimits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...opts.httpLimits }
+  const streams = new EventStreams(httpLimits)
+  const authFailures = new AuthFailures(httpLimits, opts.now)
+  const deps = { registry, core, metrics, logger, httpLimits, streams }
   const app = createApp({
     ...deps,
+    authFailures,
     clientDir: opts.clientDir,
     extraRoutes: [
       { path: '/workspaces', routes: coordRoutes({ registry, coord, reports: new AgentReports(db, metrics), storage, metrics, readings: (ws, viewer) => readingsSummary(deps, ws, viewer) }) },
@@ -115,11 +128,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     storage,
     coord,
     conflicts,
+    streams,
     metrics,
     logger,
     close: () =>
       (closing ??= (async () => {
         await coord.close()
+        streams.closeWhere(() => true, 'server shutting down')
         await core.close()
         await closeSockets(wss, 2000)
         await new Promise<void>((resolve) => {

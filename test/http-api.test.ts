@@ -112,7 +112,7 @@ describe('principals (admin only)', () => {
     await Promise.all(sockets.map((s) => s.waitFor('sync')))
     const res = await call('DELETE', '/api/principals/erin', ADMIN_TOKEN)
     expect(res.status).toBe(200)
-    expect(res.body).toEqual({ id: 'erin', revoked: true, closedSockets: 2 })
+    expect(res.body).toEqual({ id: 'erin', revoked: true, closedSockets: 2, closedStreams: 0 })
     for (const s of sockets) expect((await s.whenClosed()).code).toBe(CLOSE.unauthenticated)
     expectError(await call('GET', '/api/me', created.body.token), 401, 'unauthorized')
   })
@@ -151,7 +151,7 @@ describe('workspaces', () => {
     expectError(await call('PUT', '/api/workspaces/w1/members/ghost', as('alice'), { role: 'viewer' }), 404, 'not_found')
     expectError(await call('PUT', '/api/workspaces/w1/members/outsider', as('outsider-none'), { role: 'viewer' }), 401, 'unauthorized')
     const removed = await call('DELETE', '/api/workspaces/w1/members/outsider', as('alice'))
-    expect(removed.body).toEqual({ workspace: 'w1', principal: 'outsider', removed: true, closedSockets: 0 })
+    expect(removed.body).toEqual({ workspace: 'w1', principal: 'outsider', removed: true, closedSockets: 0, closedStreams: 0 })
     expectError(await call('DELETE', '/api/workspaces/w1/members/outsider', as('alice')), 404, 'not_found')
   })
 

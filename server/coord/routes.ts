@@ -17,7 +17,7 @@ import type { Registry } from '../registry/index.ts'
 import type { DocumentStorage } from '../storage/index.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import { workspaceFor } from '../http/routes/workspaces.ts'
-import { jsonBody, queryOf } from '../http/validate.ts'
+import { jsonBody, queryOf, readJson } from '../http/validate.ts'
 import { ApiError, badRequest, forbidden, notFound } from '../http/errors.ts'
 import { onApiError } from '../http/middleware.ts'
 import { IdSchema } from '../registry/index.ts'
@@ -177,15 +177,7 @@ export function coordRoutes(deps: CoordRouteDeps): Hono<ApiEnv> {
 
 /** A claim may come without a body: `{}` is assumed. */
 async function optionalBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
-  const text = await c.req.text()
-  let raw: unknown = {}
-  if (text.trim() !== '') {
-    try {
-      raw = JSON.parse(text)
-    } catch {
-      throw badRequest('body must be JSON (Content-Type: application/json)')
-    }
-  }
+  const raw = (await readJson(c)) ?? {}
   const parsed = schema.safeParse(raw)
   if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '))
   return parsed.data

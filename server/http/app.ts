@@ -7,7 +7,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import type { ApiEnv } from './env.ts'
 import type { ApiDeps } from './deps.ts'
-import { onApiError, requestContext, requireAuth } from './middleware.ts'
+import { limitBody, onApiError, requestContext, requireAuth } from './middleware.ts'
+import type { AuthFailures } from './AuthFailures.ts'
 import { notFound } from './errors.ts'
 import { securityHeaders } from './securityHeaders.ts'
 import { principalRoutes } from './routes/principals.ts'
@@ -18,6 +19,8 @@ export interface AppOptions extends ApiDeps {
   clientDir?: string
   /** Extra authenticated API routes mounted under /api (review, tasks, ...). */
   extraRoutes?: Array<{ path: string; routes: Hono<ApiEnv> }>
+  /** Failed authentications per client address (shared with the WebSocket adapter). */
+  authFailures: AuthFailures
 }
 
 export function createApp(opts: AppOptions): Hono<ApiEnv> {
@@ -36,6 +39,7 @@ export function createApp(opts: AppOptions): Hono<ApiEnv> {
 
   const api = new Hono<ApiEnv>()
   api.use(requireAuth(opts))
+  api.use(limitBody(opts))
   api.get('/me', (c) => {
     const principal = c.get('principal')
     return c.json({ principal, workspaces: registry.listWorkspacesFor(principal.id) })

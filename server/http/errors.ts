@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly status: ContentfulStatusCode,
     readonly code: string,
     message: string,
+    /** Extra response headers, e.g. Retry-After on a 429. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message)
   }
@@ -20,6 +22,13 @@ export const notFound = (message: string) => new ApiError(404, 'not_found', mess
 export const conflict = (message: string) => new ApiError(409, 'conflict', message)
 export const badRequest = (message: string) => new ApiError(400, 'invalid_request', message)
 
+/** 429 with Retry-After (seconds): the client may try again after that long. */
+export const tooManyRequests = (code: string, message: string, retryAfterS: number) =>
+  new ApiError(429, code, message, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterS))) })
+export const payloadTooLarge = (maxBytes: number) =>
+  new ApiError(413, 'payload_too_large', `request body is larger than ${maxBytes} bytes: send less (split it into several requests)`, { connection: 'close' })
+
 export function errorResponse(c: Context, err: ApiError) {
+  for (const [name, value] of Object.entries(err.headers)) c.header(name, value)
   return c.json({ error: { code: err.code, message: err.message } }, err.status)
 }

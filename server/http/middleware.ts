@@ -1,32 +1,72 @@
-// Request id + structured log per request, bearer auth, and error mapping.
+// Request id + structured log per request, body size limit, bearer auth (with failed attempts
+// logged and rate-limited per client address), and error mapping.
 
-import type { MiddlewareHandler, ErrorHandler } from 'hono'
+import type { MiddlewareHandler, ErrorHandler, Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { randomUUID } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
 import type { ApiEnv } from './env.ts'
 import type { ApiDeps } from './deps.ts'
-import { ApiError, errorResponse, forbidden, unauthorized } from './errors.ts'
+import type { AuthFailures } from './AuthFailures.ts'
+import { ApiError, errorResponse, forbidden, payloadTooLarge, tooManyRequests, unauthorized } from './errors.ts'
 import { RegistryError } from '../registry/index.ts'
 
-export function requestContext({ logger, metrics }: Pick<ApiDeps, 'logger' | 'metrics'>): MiddlewareHandler<ApiEnv> {
+export function requestContext({ logger, metrics, httpLimits }: Pick<ApiDeps, 'logger' | 'metrics' | 'httpLimits'>): MiddlewareHandler<ApiEnv> {
   return async function requestContext(c, next) {
     const requestId = c.req.header('x-request-id')?.slice(0, 64) || randomUUID()
     c.set('requestId', requestId)
     c.set('log', logger.child({ requestId }))
+    c.set('httpLimits', httpLimits)
     c.header('x-request-id', requestId)
     await next()
     metrics.httpRequests.inc({ method: c.req.method, status: String(c.res.status) })
   }
 }
 
-export function requireAuth({ registry }: Pick<ApiDeps, 'registry'>): MiddlewareHandler<ApiEnv> {
+/**
+ * Refuses bodies over the limit with 413: by Content-Length before reading anything, or by
+ * counting bytes while streaming when there is none (memory never exceeds the limit).
+ */
+export function limitBody({ httpLimits }: Pick<ApiDeps, 'httpLimits'>): MiddlewareHandler<ApiEnv> {
+  return bodyLimit({
+    maxSize: httpLimits.maxBodyBytes,
+    onError: () => {
+      throw payloadTooLarge(httpLimits.maxBodyBytes)
+    },
+  })
+}
+
+/** The one route that may carry its token in the query: EventSource cannot set headers. */
+const EVENT_STREAM_PATH = /^\/api\/workspaces\/[^/]+\/events$/
+
+/** The peer address of the request ('unknown' for in-process app.request()). */
+export function clientAddress(c: Context): string {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
+  return incoming?.socket?.remoteAddress ?? 'unknown'
+}
+
+export function requireAuth({ registry, authFailures }: Pick<ApiDeps, 'registry'> & { authFailures: AuthFailures }): MiddlewareHandler<ApiEnv> {
   return async function requireAuth(c, next) {
+    const address = clientAddress(c)
+    const wait = authFailures.retryAfterS(address)
+    if (wait !== null) {
+      throw tooManyRequests('too_many_auth_failures', `too many failed authentications from ${address}: wait ${wait} s, then retry with a valid token`, wait)
+    }
     const header = c.req.header('authorization') ?? ''
     const match = /^Bearer\s+(\S+)$/i.exec(header)
-    // EventSource cannot set headers: the event stream alone may carry the token in the query.
-    const fromQuery = c.req.method === 'GET' && c.req.path.endsWith('/events') ? c.req.query('token') : undefined
-    const token = match?.[1] ?? fromQuery
+    const isEventStream = c.req.method === 'GET' && EVENT_STREAM_PATH.test(c.req.path)
+    const fromQuery = c.req.query('token')
+    if (!match && fromQuery !== undefined && !isEventStream) {
+      throw unauthorized('?token= is accepted only on the event stream (/api/workspaces/<ws>/events): send Authorization: Bearer <token> instead')
+    }
+    const token = match?.[1] ?? (isEventStream ? fromQuery : undefined)
     const principal = token ? registry.authenticate(token) : null
-    if (!principal) throw unauthorized()
+    if (!principal) {
+      // Never log the token; the address and route are what an operator needs.
+      c.get('log').warn({ address, method: c.req.method, route: c.req.path, presented: token ? 'invalid' : 'none' }, 'authentication failed')
+      if (token) authFailures.fail(address)
+      throw unauthorized()
+    }
     c.set('principal', principal)
     c.set('log', c.get('log').child({ principal: principal.id }))
     await next()

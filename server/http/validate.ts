@@ -1,20 +1,38 @@
 // zod at the HTTP edge: a body or query that does not parse is a 400 that says what is wrong.
+// Every JSON body goes through parseJsonText (one parser: size bounded by the body limit
+// middleware, depth bounded here).
 
 import type { Context } from 'hono'
 import type { z } from 'zod'
 import { badRequest } from './errors.ts'
+import { jsonDeeperThan } from './jsonDepth.ts'
+import { DEFAULT_HTTP_LIMITS } from './limits.ts'
+import type { ApiEnv } from './env.ts'
 
 function describe(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')
 }
 
-export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
-  let raw: unknown
+/** Parses a request body's text; `undefined` for an empty body. 400 on bad or too deep JSON. */
+export function parseJsonText(text: string, maxDepth = DEFAULT_HTTP_LIMITS.maxJsonDepth): unknown {
+  if (text.trim() === '') return undefined
+  if (jsonDeeperThan(text, maxDepth)) throw badRequest(`body nests deeper than ${maxDepth} levels of arrays/objects: flatten it`)
   try {
-    raw = await c.req.json()
+    return JSON.parse(text) as unknown
   } catch {
     throw badRequest('body must be JSON (Content-Type: application/json)')
   }
+}
+
+/** The request body as JSON (undefined when empty), within the server's depth limit. */
+export async function readJson(c: Context): Promise<unknown> {
+  const limits = (c as Context<ApiEnv>).get('httpLimits')
+  return parseJsonText(await c.req.text(), limits?.maxJsonDepth)
+}
+
+export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const raw = await readJson(c)
+  if (raw === undefined) throw badRequest('body must be JSON (Content-Type: application/json)')
   const parsed = schema.safeParse(raw)
   if (!parsed.success) throw badRequest(describe(parsed.error))
   return parsed.data

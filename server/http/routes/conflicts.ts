@@ -6,7 +6,7 @@ import { z } from 'zod'
 import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
 import { jsonBody, queryOf } from '../validate.ts'
-import { ApiError, badRequest, conflict, forbidden, notFound } from '../errors.ts'
+import { ApiError, badRequest, conflict, forbidden, notFound, tooManyRequests } from '../errors.ts'
 import { workspaceFor } from './workspaces.ts'
 import type { ConflictService } from '../../conflicts/ConflictService.ts'
 import { ResolutionError } from '../../conflicts/applyResolution.ts'
@@ -52,25 +52,51 @@ export function conflictRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
     return c.json(result)
   })
 
-  // EventSource cannot send headers: this route also accepts ?token= (see requireAuth).
+  // EventSource cannot send headers: this route alone also accepts ?token= (see requireAuth).
+  // The stream is capped (per principal and in total), closed when the token is revoked or the
+  // member removed (EventStreams.closeWhere), and re-checks its authorization periodically.
   app.get('/:ws/events', (c) => {
-    const { workspace } = workspaceFor(deps.registry, c.req.param('ws'), c.get('principal'))
+    const principal = c.get('principal')
+    const { workspace } = workspaceFor(deps.registry, c.req.param('ws'), principal)
+    const token = bearerOrQueryToken(c.req.header('authorization'), c.req.query('token'))
+    const stillAllowed = () => {
+      const now = deps.registry.authenticate(token)
+      return now !== null && now.id === principal.id && (now.admin || deps.registry.roleOf(workspace.id, now.id) !== null)
+    }
+    let end: (reason: string) => void = () => {}
+    const slot = deps.streams.open({ principal: principal.id, workspace: workspace.id }, (reason) => end(reason))
+    if (!slot.ok) throw tooManyRequests(slot.code, slot.message, slot.retryAfterS)
+    const limits = deps.httpLimits
     return streamSSE(c, async (stream) => {
+      const ended = new Promise<string | null>((resolve) => {
+        end = resolve
+        stream.onAbort(() => resolve(null))
+      })
       const onConflict = (ws: string, record: ConflictRecord) => {
-        if (ws === workspace.id) void stream.writeSSE({ event: 'conflict', data: JSON.stringify(record), id: record.id })
+        if (ws === workspace.id) void stream.writeSSE({ event: 'conflict', data: JSON.stringify(record), id: record.id }).catch(() => {})
       }
       deps.conflicts.on('conflict', onConflict)
-      let open = true
-      stream.onAbort(() => {
-        open = false
+      const ping = setInterval(() => void stream.writeSSE({ event: 'ping', data: '{}' }).catch(() => {}), limits.eventStreamPingMs)
+      const recheck = setInterval(() => {
+        if (!stillAllowed()) end('your access to this workspace ended')
+      }, limits.eventStreamRecheckMs)
+      try {
+        await stream.writeSSE({ event: 'ready', data: '{}' })
+        const reason = await ended
+        // Tell the client why, so it does not reconnect in a loop with a dead token.
+        if (reason !== null) await stream.writeSSE({ event: 'closed', data: JSON.stringify({ reason }) }).catch(() => {})
+      } finally {
+        clearInterval(ping)
+        clearInterval(recheck)
         deps.conflicts.off('conflict', onConflict)
-      })
-      await stream.writeSSE({ event: 'ready', data: '{}' })
-      while (open) {
-        await stream.sleep(15_000)
-        if (open) await stream.writeSSE({ event: 'ping', data: '{}' })
+        slot.release()
       }
     })
   })
   return app
+}
+
+/** The token the request authenticated with (requireAuth accepted one of the two). */
+function bearerOrQueryToken(header: string | undefined, query: string | undefined): string {
+  return /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1] ?? query ?? ''
 }

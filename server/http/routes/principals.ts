@@ -9,7 +9,7 @@ import { requireAdmin } from '../middleware.ts'
 import { notFound } from '../errors.ts'
 import { CLOSE } from '../../../shared/protocol.ts'
 
-export function principalRoutes({ registry, core }: ApiDeps): Hono<ApiEnv> {
+export function principalRoutes({ registry, core, streams }: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
   app.use(requireAdmin())
   app.post('/', async (c) => {
@@ -24,8 +24,9 @@ export function principalRoutes({ registry, core }: ApiDeps): Hono<ApiEnv> {
     if (!registry.getPrincipal(id)) throw notFound(`no principal ${id}`)
     registry.revokePrincipal(id)
     const closed = core.closeWhere((ctx) => ctx.principal === id, CLOSE.unauthenticated, 'token revoked')
-    c.get('log').info({ revoked: id, closedSockets: closed }, 'principal revoked')
-    return c.json({ id, revoked: true, closedSockets: closed })
+    const closedStreams = streams.closeWhere((s) => s.principal === id, 'token revoked')
+    c.get('log').info({ revoked: id, closedSockets: closed, closedStreams }, 'principal revoked')
+    return c.json({ id, revoked: true, closedSockets: closed, closedStreams })
   })
   return app
 }

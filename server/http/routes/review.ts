@@ -15,7 +15,7 @@ import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
-import { jsonBody, queryOf } from '../validate.ts'
+import { jsonBody, queryOf, readJson } from '../validate.ts'
 import { badRequest, notFound } from '../errors.ts'
 import { workspaceFor } from './workspaces.ts'
 import { ID_PATTERN } from '../../../shared/rooms.ts'
@@ -93,14 +93,8 @@ function target(c: Context<ApiEnv>, deps: ApiDeps) {
 
 /** Actions without parameters accept no body or `{}`; anything else is a 400. */
 async function noBody(c: Context<ApiEnv>): Promise<void> {
-  const raw = await c.req.text()
-  if (raw.trim() === '') return
-  let json: unknown
-  try {
-    json = JSON.parse(raw)
-  } catch {
-    throw badRequest('body must be JSON (or empty)')
-  }
+  const json = await readJson(c)
+  if (json === undefined) return
   if (!Empty.safeParse(json).success) throw badRequest('this action takes no parameters: send {} or no body')
 }
 

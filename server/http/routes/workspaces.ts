@@ -23,7 +23,7 @@ export function workspaceFor(registry: Registry, id: string, principal: Principa
   return { workspace, role }
 }
 
-export function workspaceRoutes({ registry, core }: ApiDeps): Hono<ApiEnv> {
+export function workspaceRoutes({ registry, core, streams }: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
 
   app.post('/', requireAdmin(), async (c) => {
@@ -60,7 +60,8 @@ export function workspaceRoutes({ registry, core }: ApiDeps): Hono<ApiEnv> {
     const member = c.req.param('principal')
     if (!registry.removeMember(workspace.id, member)) throw notFound(`${member} is not a member of ${workspace.id}`)
     const closed = core.closeWhere((ctx) => ctx.principal === member && ctx.room.startsWith(`${workspace.id}/`), CLOSE.forbidden, 'removed from workspace')
-    return c.json({ workspace: workspace.id, principal: member, removed: true, closedSockets: closed })
+    const closedStreams = streams.closeWhere((s) => s.principal === member && s.workspace === workspace.id, 'removed from workspace')
+    return c.json({ workspace: workspace.id, principal: member, removed: true, closedSockets: closed, closedStreams })
   })
 
   app.put('/:ws/namespaces/:principal/submitted', async (c) => {

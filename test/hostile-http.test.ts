@@ -1,0 +1,212 @@
+// [http] Hostile input at the HTTP edge, through a real server on port 0 with raw node:http.
+// Every refusal is `{ error: { code, message } }` with the stated status (+ Retry-After), and the
+// server stays healthy: /healthz answers fast and other principals are unaffected.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { request } from 'node:http'
+import { ADMIN_TOKEN, startTestServer, token, type TestServer } from './helpers/server.ts'
+import { httpJson } from './helpers/http.ts'
+import { openEvents } from './helpers/sse.ts'
+import { waitFor } from './helpers/wait.ts'
+
+const MAX_BODY = 256 * 1024
+const RECHECK_MS = 200
+
+let server: TestServer
+
+beforeAll(async () => {
+  server = await startTestServer({
+    httpLimits: { maxBodyBytes: MAX_BODY, maxEventStreamsPerPrincipal: 3, maxEventStreams: 6, eventStreamRecheckMs: RECHECK_MS, maxAuthFailures: 5 },
+  })
+})
+afterAll(async () => {
+  await server?.close()
+})
+
+type ErrorBody = { error: { code: string; message: string } }
+
+/** The server answers /healthz quickly and a bystander's request works. */
+async function stillHealthy(): Promise<void> {
+  const t0 = performance.now()
+  const health = await httpJson(`${server.url}/healthz`)
+  expect(health.status).toBe(200)
+  expect(performance.now() - t0).toBeLessThan(500)
+  const me = await httpJson<{ principal: { id: string } }>(`${server.url}/api/me`, { token: token('bob') })
+  expect(me.status).toBe(200)
+  expect(me.json.principal.id).toBe('bob')
+}
+
+/**
+ * Streams `bytes` of JSON-ish filler from a reused 64 KiB buffer (the sender itself holds almost
+ * nothing), with or without a Content-Length. Resolves with the response, however early it comes.
+ */
+function sendLargeBody(path: string, who: string, bytes: number, withLength: boolean): Promise<{ status: number; body: ErrorBody; headers: Record<string, unknown>; sent: number }> {
+  const chunk = Buffer.alloc(64 * 1024, 0x20) // spaces: valid JSON whitespace
+  return new Promise((resolve, reject) => {
+    let sent = 0
+    const req = request(`${server.url}${path}`, {
+      method: 'POST',
+      agent: false,
+      headers: { authorization: `Bearer ${token(who)}`, 'content-type': 'application/json', ...(withLength ? { 'content-length': bytes } : {}) },
+    })
+    req.on('response', (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (d: string) => (text += d))
+      res.on('end', () => {
+        req.destroy()
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as ErrorBody, headers: res.headers, sent })
+      })
+    })
+    // The server may cut the upload after refusing it: that is the point, not a failure.
+    req.on('error', (err) => (sent >= bytes ? reject(err) : undefined))
+    const pump = () => {
+      while (sent < bytes) {
+        const n = Math.min(chunk.length, bytes - sent)
+        sent += n
+        if (!req.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void req.once('drain', pump)
+      }
+      req.end()
+    }
+    pump()
+  })
+}
+
+describe('request bodies are bounded', () => {
+  for (const withLength of [true, false]) {
+    it(`a 50 MB body ${withLength ? 'with' : 'without'} Content-Length is refused with 413 and memory does not grow with it`, async () => {
+      globalThis.gc?.()
+      const before = process.memoryUsage().rss
+      const res = await sendLargeBody('/api/workspaces/team/agent-reports', 'vic', 50 * 1024 * 1024, withLength)
+      const grown = process.memoryUsage().rss - before
+      console.log(`[hostile-http] 50 MB body ${withLength ? 'with' : 'without'} Content-Length: ${res.status}, RSS +${(grown / 1e6).toFixed(1)} MB, sender wrote ${(res.sent / 1e6).toFixed(1)} MB before the answer`)
+      expect(res.status).toBe(413)
+      expect(res.body.error.code).toBe('payload_too_large')
+      expect(res.body.error.message).toContain(String(MAX_BODY))
+      expect(grown).toBeLessThan(40 * 1024 * 1024)
+      await stillHealthy()
+    })
+  }
+
+  it('a body just under the limit is still read', async () => {
+    const res = await httpJson<ErrorBody>(`${server.url}/api/workspaces/team/agent-reports`, {
+      method: 'POST',
+      token: token('agent-a'),
+      body: JSON.stringify({ modelCalls: 1 }) + ' '.repeat(MAX_BODY - 100),
+    })
+    expect(res.status).toBe(200)
+  })
+
+  it('a 9,000-deep JSON body is a 400 that says how deep is allowed, on every body-reading route', async () => {
+    const deep = '['.repeat(9000) + ']'.repeat(9000)
+    for (const [path, who] of [
+      ['/api/workspaces/team/agent-reports', 'vic'],
+      ['/api/workspaces/team/tasks/t1/claim', 'bob'],
+      ['/api/workspaces/team/members/vic', 'alice'],
+      ['/api/workspaces/team/conflicts/x/resolve', 'alice'],
+    ] as const) {
+      const res = await httpJson<ErrorBody>(`${server.url}${path}`, { method: path.includes('members') ? 'PUT' : 'POST', token: token(who), body: `{"value":${deep}}` })
+      expect(res.status, path).toBe(400)
+      expect(res.json.error.code).toBe('invalid_request')
+      expect(res.json.error.message).toMatch(/deeper than 64 levels/)
+    }
+    await stillHealthy()
+  })
+})
+
+describe('the query token is accepted only on the event stream', () => {
+  it('?token= on any other route is a 401 that says to use the Authorization header', async () => {
+    const res = await httpJson<ErrorBody>(`${server.url}/api/me?token=${token('bob')}`)
+    expect(res.status).toBe(401)
+    expect(res.json.error.code).toBe('unauthorized')
+    expect(res.json.error.message).toMatch(/Authorization: Bearer/)
+    const conflicts = await httpJson<ErrorBody>(`${server.url}/api/workspaces/team/conflicts?token=${token('bob')}`)
+    expect(conflicts.status).toBe(401)
+    const events = await openEvents(server.url, 'team', token('bob'))
+    expect(events.status).toBe(200)
+    await events.waitForEvent('ready')
+    events.close()
+  })
+})
+
+/** A fresh principal (made by the admin) who is a viewer of `team`; returns its token. */
+async function freshViewer(id: string): Promise<string> {
+  const created = await httpJson<{ token: string }>(`${server.url}/api/principals`, { method: 'POST', token: ADMIN_TOKEN, body: { id, kind: 'agent' } })
+  expect(created.status).toBe(201)
+  const added = await httpJson(`${server.url}/api/workspaces/team/members/${id}`, { method: 'PUT', token: token('alice'), body: { role: 'viewer' } })
+  expect(added.status).toBe(200)
+  return created.json.token
+}
+
+describe('event streams end with access', () => {
+  it('revoking a token closes its open event streams (and says why), like its sockets', async () => {
+    const t = await freshViewer('sse-revoked')
+    const stream = await openEvents(server.url, 'team', t)
+    await stream.waitForEvent('ready')
+    const bystander = await openEvents(server.url, 'team', token('bob'), { bearer: true })
+    await bystander.waitForEvent('ready')
+    const res = await httpJson<{ closedStreams: number }>(`${server.url}/api/principals/sse-revoked`, { method: 'DELETE', token: ADMIN_TOKEN })
+    expect(res.status).toBe(200)
+    expect(res.json.closedStreams).toBe(1)
+    await stream.ended
+    expect(JSON.parse((await stream.waitForEvent('closed')).data)).toEqual({ reason: 'token revoked' })
+    expect(bystander.isEnded()).toBe(false)
+    const again = await openEvents(server.url, 'team', t)
+    expect(again.status).toBe(401)
+    bystander.close()
+    await stillHealthy()
+  })
+
+  it('removing a member closes their event streams of that workspace', async () => {
+    const t = await freshViewer('sse-removed')
+    const stream = await openEvents(server.url, 'team', t, { bearer: true })
+    await stream.waitForEvent('ready')
+    const res = await httpJson<{ closedStreams: number }>(`${server.url}/api/workspaces/team/members/sse-removed`, { method: 'DELETE', token: token('alice') })
+    expect(res.json.closedStreams).toBe(1)
+    await stream.ended
+    expect(JSON.parse((await stream.waitForEvent('closed')).data).reason).toBe('removed from workspace')
+  })
+
+  it('a stream re-checks its authorization periodically (access lost by any other path ends it)', async () => {
+    const t = await freshViewer('sse-recheck')
+    const stream = await openEvents(server.url, 'team', t)
+    await stream.waitForEvent('ready')
+    // Not through the API: nothing closes the stream but its own periodic check.
+    server.registry.removeMember('team', 'sse-recheck')
+    const t0 = performance.now()
+    await stream.ended
+    expect(performance.now() - t0).toBeLessThan(RECHECK_MS * 10)
+    expect(JSON.parse((await stream.waitForEvent('closed')).data).reason).toMatch(/access/)
+  })
+})
+
+describe('event streams are capped', () => {
+  it('per principal: the next one is a 429 with Retry-After; others still get theirs', async () => {
+    const mine = await Promise.all([0, 1, 2].map(() => openEvents(server.url, 'team', token('vic'))))
+    for (const s of mine) expect(s.status).toBe(200)
+    const refused = await openEvents(server.url, 'team', token('vic'))
+    expect(refused.status).toBe(429)
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0)
+    expect(refused.refusal).toMatchObject({ error: { code: 'too_many_streams', message: expect.stringMatching(/at most 3 event streams per principal/) } })
+    const other = await openEvents(server.url, 'team', token('rita'))
+    expect(other.status).toBe(200)
+    // Closing one frees its slot.
+    mine[0]!.close()
+    await waitFor(async () => (await openEvents(server.url, 'team', token('vic')).then((s) => (s.close(), s.status))) === 200, 'a freed slot')
+    for (const s of [...mine, other]) s.close()
+    await stillHealthy()
+  })
+
+  it('in total: beyond the server cap every principal gets a 429 with Retry-After', async () => {
+    await waitFor(() => server.streams.count === 0, 'earlier streams to close')
+    const open = await Promise.all(['alice', 'bob', 'rita', 'vic', 'agent-a', 'agent-b'].map((who) => openEvents(server.url, 'team', token(who))))
+    for (const s of open) expect(s.status).toBe(200)
+    const refused = await openEvents(server.url, 'team', token('agent-c'))
+    expect(refused.status).toBe(429)
+    expect(refused.headers['retry-after']).toBeDefined()
+    expect(refused.refusal).toMatchObject({ error: { code: 'too_many_streams' } })
+    for (const s of open) s.close()
+    await waitFor(() => server.streams.count === 0, 'streams to close')
+    await stillHealthy()
+  })
+})
