@@ -107,6 +107,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     core,
     metrics,
     logger,
+    authFailures,
     access: {
       authenticate: (token) => registry.authenticate(token),
       visibility: (id) => registry.visibility(id),

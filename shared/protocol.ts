@@ -35,6 +35,8 @@ export const CLOSE = {
   forbidden: 4403,
   notFound: 4404,
   tooManyRooms: 4429,
+  /** Same code as tooManyRooms: a per-principal or per-address cap (sockets, failed sign-ins). */
+  tooManyRequests: 4429,
   slowReader: 4508, // 45xx: transient, stock clients reconnect and resync
 } as const
 

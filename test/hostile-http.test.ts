@@ -8,15 +8,31 @@ import { ADMIN_TOKEN, startTestServer, token, type TestServer } from './helpers/
 import { httpJson } from './helpers/http.ts'
 import { openEvents } from './helpers/sse.ts'
 import { waitFor } from './helpers/wait.ts'
+import { openRaw, type RawSocket } from './helpers/rawSocket.ts'
+import { witnessesSync } from './fixtures/witness.ts'
+import { CLOSE } from '../shared/protocol.ts'
+import WebSocket from 'ws'
+import { pino } from 'pino'
 
 const MAX_BODY = 256 * 1024
 const RECHECK_MS = 200
 
+const MAX_AUTH_FAILURES = 5
+const AUTH_WINDOW_MS = 60_000
+const SOCKETS_PER_PRINCIPAL = 4
+
 let server: TestServer
+/** The server's clock for failed-authentication windows: tests move it forward. */
+let clockOffset = 0
+/** Warnings and errors the server logged (pino JSON). */
+const logs: Array<Record<string, unknown>> = []
 
 beforeAll(async () => {
   server = await startTestServer({
-    httpLimits: { maxBodyBytes: MAX_BODY, maxEventStreamsPerPrincipal: 3, maxEventStreams: 6, eventStreamRecheckMs: RECHECK_MS, maxAuthFailures: 5 },
+    httpLimits: { maxBodyBytes: MAX_BODY, maxEventStreamsPerPrincipal: 3, maxEventStreams: 6, eventStreamRecheckMs: RECHECK_MS, maxAuthFailures: MAX_AUTH_FAILURES, authFailureWindowMs: AUTH_WINDOW_MS },
+    limits: { maxConnections: 10, maxSocketsPerPrincipal: SOCKETS_PER_PRINCIPAL },
+    now: () => Date.now() + clockOffset,
+    logger: pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) }),
   })
 })
 afterAll(async () => {
@@ -208,5 +224,86 @@ describe('event streams are capped', () => {
     for (const s of open) s.close()
     await waitFor(() => server.streams.count === 0, 'streams to close')
     await stillHealthy()
+  })
+})
+
+describe('sockets per principal are capped', () => {
+  it('a viewer at its cap gets 4429 with the reason; the owner still gets in', async () => {
+    const mine: RawSocket[] = []
+    for (let i = 0; i < SOCKETS_PER_PRINCIPAL; i++) {
+      const s = openRaw(server.wsUrl, 'team/shared', 'vic')
+      mine.push(s)
+      await s.opened()
+      await s.waitFor('sync')
+    }
+    const extra = openRaw(server.wsUrl, 'team/shared', 'vic')
+    const closed = await extra.whenClosed()
+    expect(closed.code).toBe(CLOSE.tooManyRequests)
+    expect(closed.reason).toMatch(/at most 4 sockets open per principal/)
+    expect(extra.closedBeforeAnyMessage()).toBe(true)
+    // The owner, and the viewer's other rooms' neighbours, are unaffected.
+    const owner = openRaw(server.wsUrl, 'team/shared', 'alice')
+    await owner.opened()
+    await owner.waitFor('sync')
+    await witnessesSync(server.wsUrl, 'team/shared')
+    // A freed slot can be used again.
+    mine[0]!.close()
+    await mine[0]!.whenClosed()
+    await waitFor(() => server.core.connectionCount === SOCKETS_PER_PRINCIPAL, 'the closed socket to leave')
+    const again = openRaw(server.wsUrl, 'team/shared', 'vic')
+    await again.opened()
+    await again.waitFor('sync')
+    for (const s of [...mine, owner, again]) s.close()
+    await waitFor(() => server.core.connectionCount === 0, 'sockets to close')
+    await stillHealthy()
+  })
+})
+
+describe('failed authentication is logged and rate-limited per address', () => {
+  // Linux routes all of 127/8 to loopback: 127.0.0.2 is "another client" of the same server.
+  const ATTACKER = '127.0.0.2'
+
+  it('after N wrong tokens an address gets 429 with Retry-After (even with a valid token); other addresses are unaffected', async () => {
+    logs.length = 0
+    for (let i = 0; i < MAX_AUTH_FAILURES; i++) {
+      const res = await httpJson<ErrorBody>(`${server.url}/api/me`, { token: `pp_guess_${i}_0000000000000000000000000`, localAddress: ATTACKER })
+      expect(res.status).toBe(401)
+    }
+    const failures = logs.filter((l) => l.msg === 'authentication failed')
+    expect(failures).toHaveLength(MAX_AUTH_FAILURES)
+    expect(failures[0]).toMatchObject({ address: ATTACKER, route: '/api/me', method: 'GET' })
+    expect(JSON.stringify(logs)).not.toContain('pp_guess_')
+
+    const blocked = await httpJson<ErrorBody>(`${server.url}/api/me`, { token: token('bob'), localAddress: ATTACKER })
+    expect(blocked.status).toBe(429)
+    expect(blocked.json.error.code).toBe('too_many_auth_failures')
+    expect(blocked.json.error.message).toMatch(/wait \d+ s/)
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0)
+    expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(AUTH_WINDOW_MS / 1000)
+    // The sync endpoint shares the count: the address cannot guess tokens there instead.
+    const ws = new WebSocket(`${server.wsUrl}/team/shared?token=${token('bob')}`, { localAddress: ATTACKER })
+    const code = await new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)))
+    expect(code).toBe(CLOSE.tooManyRequests)
+
+    await stillHealthy() // from 127.0.0.1
+
+    // When the window has passed, the address may try again.
+    clockOffset += AUTH_WINDOW_MS
+    const after = await httpJson(`${server.url}/api/me`, { token: token('bob'), localAddress: ATTACKER })
+    expect(after.status).toBe(200)
+  })
+
+  it('wrong tokens on the sync endpoint count too, and are logged without the token', async () => {
+    clockOffset += AUTH_WINDOW_MS
+    logs.length = 0
+    for (let i = 0; i < MAX_AUTH_FAILURES; i++) {
+      const ws = new WebSocket(`${server.wsUrl}/team/shared?token=pp_wsguess_${i}_000000000000000000000`, { localAddress: ATTACKER })
+      expect(await new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)))).toBe(CLOSE.unauthenticated)
+    }
+    expect(logs.filter((l) => l.msg === 'authentication failed' && l.address === ATTACKER)).toHaveLength(MAX_AUTH_FAILURES)
+    expect(JSON.stringify(logs)).not.toContain('pp_wsguess_')
+    const blocked = await httpJson<ErrorBody>(`${server.url}/api/me`, { token: token('bob'), localAddress: ATTACKER })
+    expect(blocked.status).toBe(429)
+    clockOffset += AUTH_WINDOW_MS
   })
 })

@@ -49,6 +49,10 @@ export class SyncCore {
       conn.refuse(CLOSE.tryAgainLater, 'server at connection limit; retry later', 'max_connections')
       return conn
     }
+    if (this.#socketsOf(ctx.principal) >= this.limits.maxSocketsPerPrincipal) {
+      conn.refuse(CLOSE.tooManyRequests, `at most ${this.limits.maxSocketsPerPrincipal} sockets open per principal: close one and retry`, 'max_sockets')
+      return conn
+    }
     if (this.#roomsOf(ctx.principal, ctx.room) >= this.limits.maxRoomsPerPrincipal) {
       conn.refuse(CLOSE.tooManyRooms, `at most ${this.limits.maxRoomsPerPrincipal} rooms open per principal`, 'max_rooms')
       return conn
@@ -125,6 +129,13 @@ export class SyncCore {
   #roomsOf(principal: string, adding: string): number {
     const rooms = this.#openRooms.get(principal)
     return !rooms || rooms.has(adding) ? 0 : rooms.size
+  }
+
+  /** Sockets `principal` has open (the connection counts per room, summed). */
+  #socketsOf(principal: string): number {
+    let n = 0
+    for (const count of this.#openRooms.get(principal)?.values() ?? []) n += count
+    return n
   }
 
   #countRoom(ctx: ConnectionContext, delta: 1 | -1): void {

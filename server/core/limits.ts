@@ -12,6 +12,8 @@ export interface Limits {
   bytesPerSecond: number
   /** Rooms one principal may have open at once (across its connections). */
   maxRoomsPerPrincipal: number
+  /** Sockets one principal may have open at once, so no principal can take the whole maxConnections. */
+  maxSocketsPerPrincipal: number
   /** Total sockets the server accepts. */
   maxConnections: number
   /** Bytes queued towards one slow reader before it is disconnected (it resyncs on reconnect). */
@@ -35,6 +37,7 @@ export const DEFAULT_LIMITS: Limits = {
   byteBurst: 32 * 1024 * 1024,
   bytesPerSecond: 8 * 1024 * 1024,
   maxRoomsPerPrincipal: 256,
+  maxSocketsPerPrincipal: 32,
   maxConnections: 10_000,
   maxBufferedBytes: 16 * 1024 * 1024,
   maxPendingBytesPerRoom: 4 * 1024 * 1024,

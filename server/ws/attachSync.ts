@@ -9,6 +9,7 @@ import type { SyncCore } from '../core/SyncCore.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import { CLOSE, PERSISTED_QUERY_PARAM } from '../../shared/protocol.ts'
 import { authorizeSocket, type AccessLookup } from './authorizeSocket.ts'
+import type { AuthFailures } from '../http/AuthFailures.ts'
 
 export const SYNC_PATH = '/sync/'
 /** Alternative to ?token=: the subprotocol `polyphony.token.<token>`. */
@@ -19,6 +20,8 @@ export interface AttachSyncOptions {
   access: AccessLookup
   metrics: ServerMetrics
   logger: Logger
+  /** Failed authentications per client address, shared with the HTTP API. */
+  authFailures?: AuthFailures
 }
 
 export function attachSync(server: Server, opts: AttachSyncOptions): WebSocketServer {
@@ -108,9 +111,21 @@ function onSocket(ws: WebSocket, req: IncomingMessage, url: URL, opts: AttachSyn
     ws.close(CLOSE.notFound, 'room name is not valid URL encoding')
     return
   }
-  const decision = authorizeSocket(opts.access, tokenOf(req, url), roomName)
+  const address = req.socket.remoteAddress ?? 'unknown'
+  const wait = opts.authFailures?.retryAfterS(address) ?? null
+  if (wait !== null) {
+    opts.metrics.refused.inc({ reason: 'auth_failures' })
+    ws.close(CLOSE.tooManyRequests, `too many failed authentications from this address: wait ${wait} s`)
+    return
+  }
+  const token = tokenOf(req, url)
+  const decision = authorizeSocket(opts.access, token, roomName)
   if (!decision.ok) {
     opts.metrics.refused.inc({ reason: decision.code === CLOSE.unauthenticated ? 'unauthenticated' : 'forbidden' })
+    if (decision.code === CLOSE.unauthenticated) {
+      opts.logger.warn({ address, route: SYNC_PATH, room: roomName.slice(0, 120), presented: token ? 'invalid' : 'none' }, 'authentication failed')
+      if (token) opts.authFailures?.fail(address)
+    }
     ws.close(decision.code, decision.reason.slice(0, 120))
     return
   }

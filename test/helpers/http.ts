@@ -11,7 +11,7 @@ export interface JsonResponse<T> {
 }
 
 /** `body` is sent as JSON; a string is sent as it is (to test malformed bodies). */
-export function httpJson<T = unknown>(url: string, opts: { method?: string; token?: string; body?: unknown } = {}): Promise<JsonResponse<T>> {
+export function httpJson<T = unknown>(url: string, opts: { method?: string; token?: string; body?: unknown; localAddress?: string } = {}): Promise<JsonResponse<T>> {
   const payload = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body)
   return new Promise((resolve, reject) => {
     const req = request(
@@ -19,6 +19,7 @@ export function httpJson<T = unknown>(url: string, opts: { method?: string; toke
       {
         method: opts.method ?? 'GET',
         agent: false,
+        localAddress: opts.localAddress,
         headers: {
           ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
           ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
