@@ -13,6 +13,8 @@ import { witnessesSync } from './fixtures/witness.ts'
 import { CLOSE } from '../shared/protocol.ts'
 import WebSocket from 'ws'
 import { pino } from 'pino'
+import { parsePrometheus } from './helpers/prometheus.ts'
+import { MAX_AGENT_SERIES } from '../server/coord/AgentReports.ts'
 
 const MAX_BODY = 256 * 1024
 const RECHECK_MS = 200
@@ -305,5 +307,29 @@ describe('failed authentication is logged and rate-limited per address', () => {
     const blocked = await httpJson<ErrorBody>(`${server.url}/api/me`, { token: token('bob'), localAddress: ATTACKER })
     expect(blocked.status).toBe(429)
     clockOffset += AUTH_WINDOW_MS
+  })
+})
+
+describe('metric labels from agent reports are bounded', () => {
+  it('300 reports with 300 model names add at most MAX_AGENT_SERIES + 1 series; the rest fold into other', async () => {
+    for (let i = 0; i < 300; i++) {
+      const res = await httpJson(`${server.url}/api/workspaces/team/agent-reports`, { method: 'POST', token: token('agent-b'), body: { model: `model-${i}`, modelCalls: 1 } })
+      expect(res.status).toBe(200)
+    }
+    const text = (await httpJson<string>(`${server.url}/metrics`)).json
+    const series = [...parsePrometheus(text).entries()].filter(([name]) => name.startsWith('polyphony_agent_model_calls_total{'))
+    console.log(`[hostile-http] 300 model names → ${series.length} series of polyphony_agent_model_calls_total`)
+    expect(series.length).toBeLessThanOrEqual(MAX_AGENT_SERIES + 1)
+    const total = series.reduce((sum, [, v]) => sum + v, 0)
+    expect(total).toBeGreaterThanOrEqual(300) // nothing is lost, only folded
+    expect(parsePrometheus(text).get('polyphony_agent_model_calls_total{principal="other",model="other"}')).toBeGreaterThan(0)
+  })
+
+  it('a model name outside the safe charset or too long is a 400 that says what is allowed', async () => {
+    for (const model of ['evil"} 1\nfake_metric{', 'x'.repeat(65), '']) {
+      const res = await httpJson<ErrorBody>(`${server.url}/api/workspaces/team/agent-reports`, { method: 'POST', token: token('agent-b'), body: { model, modelCalls: 1 } })
+      expect(res.status).toBe(400)
+      expect(res.json.error.message).toMatch(/model name is 1-64 letters, digits/)
+    }
   })
 })

@@ -8,11 +8,20 @@ import { migrate, type Database } from '../db.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import type { AgentReportFact } from '../../shared/coord/index.ts'
 import { COORD_SCHEMA } from './schema.ts'
+import { SeriesBudget } from '../seriesBudget.ts'
 
 const count = z.number().int().min(0).max(1e9).default(0)
 
+/** Model names become Prometheus label values: a safe charset and length (vendor names fit). */
+export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,63}$/
+/** Series per agent metric before new principal/model combinations fold into `other`. */
+export const MAX_AGENT_SERIES = 200
+
 export const AgentReportSchema = z.object({
-  model: z.string().min(1).max(100).optional(),
+  model: z
+    .string()
+    .regex(MODEL_NAME, 'a model name is 1-64 letters, digits and . _ : @ / + - (starting with a letter or digit), e.g. claude-sonnet-4-5')
+    .optional(),
   modelCalls: count,
   inputTokens: count,
   outputTokens: count,
@@ -29,6 +38,14 @@ export class AgentReports {
   #db: Database
   #metrics: ServerMetrics
   #now: () => number
+  /** One budget per metric: principals and model names are open-ended. */
+  #budgets = {
+    modelCalls: new SeriesBudget(MAX_AGENT_SERIES),
+    tokens: new SeriesBudget(MAX_AGENT_SERIES),
+    errors: new SeriesBudget(MAX_AGENT_SERIES),
+    retries: new SeriesBudget(MAX_AGENT_SERIES),
+    breaker: new SeriesBudget(MAX_AGENT_SERIES),
+  }
 
   constructor(db: Database, metrics: ServerMetrics, now: () => number = Date.now) {
     migrate(db, 'coord/1-init', COORD_SCHEMA)
@@ -46,12 +63,14 @@ export class AgentReports {
       )
       .run(workspace, principal, this.#now(), r.model ?? null, r.modelCalls, r.inputTokens, r.outputTokens, r.errors, r.retries, r.breaker ?? null)
     const m = this.#metrics
-    if (r.modelCalls) m.agentModelCalls.inc({ principal, model: r.model ?? 'unknown' }, r.modelCalls)
-    if (r.inputTokens) m.agentTokens.inc({ principal, kind: 'input' }, r.inputTokens)
-    if (r.outputTokens) m.agentTokens.inc({ principal, kind: 'output' }, r.outputTokens)
-    if (r.errors) m.agentErrors.inc({ principal }, r.errors)
-    if (r.retries) m.agentRetries.inc({ principal }, r.retries)
-    if (r.breaker) m.agentBreakerState.set({ principal }, BREAKER_VALUE[r.breaker])
+    const b = this.#budgets
+    if (r.modelCalls) m.agentModelCalls.inc(b.modelCalls.labels({ principal, model: r.model ?? 'unknown' }), r.modelCalls)
+    // kind is fixed (input/output): only the principal may fold.
+    if (r.inputTokens) m.agentTokens.inc({ ...b.tokens.labels({ principal }), kind: 'input' }, r.inputTokens)
+    if (r.outputTokens) m.agentTokens.inc({ ...b.tokens.labels({ principal }), kind: 'output' }, r.outputTokens)
+    if (r.errors) m.agentErrors.inc(b.errors.labels({ principal }), r.errors)
+    if (r.retries) m.agentRetries.inc(b.retries.labels({ principal }), r.retries)
+    if (r.breaker) m.agentBreakerState.set(b.breaker.labels({ principal }), BREAKER_VALUE[r.breaker])
   }
 
   list(workspace: string, since: number, until: number): AgentReportFact[] {
