@@ -39,6 +39,12 @@ export class ServerMetrics {
     labelNames: ['kind'] as const,
     registers: [this.registry],
   })
+  readonly conflictsSuppressed = new prom.Counter({
+    name: 'polyphony_conflicts_suppressed_total',
+    help: 'New conflict records dropped because their principal spent its budget for the room (server/conflicts/ConflictBudget.ts)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  })
   readonly compactions = new prom.Counter({ name: 'polyphony_compactions_total', help: 'Room log compactions', registers: [this.registry] })
   readonly httpRequests = new prom.Counter({
     name: 'polyphony_http_requests_total',

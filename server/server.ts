@@ -20,6 +20,7 @@ import { AuthFailures } from './http/AuthFailures.ts'
 import { reviewRoutes } from './http/routes/review.ts'
 import { conflictRoutes } from './http/routes/conflicts.ts'
 import { ConflictService } from './conflicts/ConflictService.ts'
+import { ConflictBudget, DEFAULT_CONFLICT_BUDGET, type ConflictBudgetLimits } from './conflicts/ConflictBudget.ts'
 import { readingsSummary } from './review/readingsSummary.ts'
 import { moveLegacyReviewRooms } from './review/moveLegacyReviewRooms.ts'
 import { attachSync, closeSockets } from './ws/attachSync.ts'
@@ -37,7 +38,9 @@ export interface ServerOptions {
   limits?: Partial<Limits>
   /** HTTP edge bounds: body size, JSON depth, event streams, failed authentications. */
   httpLimits?: Partial<HttpLimits>
-  /** Clock for the failed-authentication windows (tests). */
+  /** New conflict records one principal may cause per room per window (stale-write floods). */
+  conflictBudget?: Partial<ConflictBudgetLimits>
+  /** Clock for the failed-authentication and conflict-budget windows (tests). */
   now?: () => number
   logger?: Logger
   /** Directory of the built client to serve at `/`. */
@@ -80,7 +83,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     logger.info({ ...result, ms: Math.round(performance.now() - started) }, 'bootstrap applied')
   }
   const metrics = new ServerMetrics()
-  const conflicts = new ConflictService({ db, metrics, logger })
+  const budget = new ConflictBudget({ ...DEFAULT_CONFLICT_BUDGET, ...opts.conflictBudget }, opts.now)
+  const conflicts = new ConflictService({ db, metrics, logger, budget })
   const core = new SyncCore({ storage, metrics, logger, limits: opts.limits, shouldCompact, extensionFor: conflicts.extensionFor })
   conflicts.attach(core)
   await moveLegacyReviewRooms({ storage, core, logger })

@@ -14,6 +14,7 @@ import { CLOSE } from '../shared/protocol.ts'
 import WebSocket from 'ws'
 import { pino } from 'pino'
 import { parsePrometheus } from './helpers/prometheus.ts'
+import { connectStock, synced, type StockClient } from './helpers/clients.ts'
 import { MAX_AGENT_SERIES } from '../server/coord/AgentReports.ts'
 
 const MAX_BODY = 256 * 1024
@@ -22,6 +23,8 @@ const RECHECK_MS = 200
 const MAX_AUTH_FAILURES = 5
 const AUTH_WINDOW_MS = 60_000
 const SOCKETS_PER_PRINCIPAL = 4
+const CONFLICT_BUDGET = 3
+const CONFLICT_WINDOW_MS = 60_000
 
 let server: TestServer
 /** The server's clock for failed-authentication windows: tests move it forward. */
@@ -33,6 +36,7 @@ beforeAll(async () => {
   server = await startTestServer({
     httpLimits: { maxBodyBytes: MAX_BODY, maxEventStreamsPerPrincipal: 3, maxEventStreams: 6, eventStreamRecheckMs: RECHECK_MS, maxAuthFailures: MAX_AUTH_FAILURES, authFailureWindowMs: AUTH_WINDOW_MS },
     limits: { maxConnections: 10, maxSocketsPerPrincipal: SOCKETS_PER_PRINCIPAL },
+    conflictBudget: { maxPerWindow: CONFLICT_BUDGET, windowMs: CONFLICT_WINDOW_MS },
     now: () => Date.now() + clockOffset,
     logger: pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) }),
   })
@@ -330,6 +334,52 @@ describe('metric labels from agent reports are bounded', () => {
       const res = await httpJson<ErrorBody>(`${server.url}/api/workspaces/team/agent-reports`, { method: 'POST', token: token('agent-b'), body: { model, modelCalls: 1 } })
       expect(res.status).toBe(400)
       expect(res.json.error.message).toMatch(/model name is 1-64 letters, digits/)
+    }
+  })
+})
+
+describe('conflicts cannot be minted at will', () => {
+  const ROOM = 'blind/shared'
+  const conflictsOf = async () =>
+    (await httpJson<{ conflicts: Array<{ parties: Array<{ principal: string }> }> }>(`${server.url}/api/workspaces/blind/conflicts?status=all`, { token: token('alice') })).json.conflicts
+  const suppressed = async () => (await server.metrics.conflictsSuppressed.get()).values.reduce((n, v) => n + v.value, 0)
+
+  /** `writer` goes offline, `online` sets each key, then `writer` sets the same keys offline and comes back. */
+  async function staleWrites(writer: StockClient, online: StockClient, keys: string[]): Promise<void> {
+    writer.provider.disconnect()
+    for (const k of keys) online.doc.getMap('records').set(k, `online ${k}`)
+    const room = await server.core.room(ROOM)
+    await waitFor(() => keys.every((k) => room.doc.getMap('records').get(k) !== undefined), 'online writes to reach the server')
+    for (const k of keys) writer.doc.getMap('records').set(k, `stale ${k}`)
+    writer.provider.connect()
+    await synced(writer)
+  }
+
+  it('a principal making stale writes causes at most the budget per room and window; the excess is counted and logged once', async () => {
+    logs.length = 0
+    const alice = connectStock(server.wsUrl, ROOM, 'alice')
+    const bob = connectStock(server.wsUrl, ROOM, 'bob')
+    const agent = connectStock(server.wsUrl, ROOM, 'agent-a')
+    try {
+      await Promise.all([synced(alice), synced(bob), synced(agent)])
+      const before = await suppressed()
+      await staleWrites(bob, alice, Array.from({ length: 10 }, (_, i) => `k${i}`))
+      await waitFor(async () => (await suppressed()) - before === 10 - CONFLICT_BUDGET, 'the excess to be counted')
+      const byBob = (await conflictsOf()).filter((c) => c.parties.some((p) => p.principal === 'bob'))
+      expect(byBob).toHaveLength(CONFLICT_BUDGET)
+      expect(logs.filter((l) => l.msg?.toString().startsWith('conflict budget spent'))).toEqual([expect.objectContaining({ principal: 'bob', room: ROOM })])
+
+      // Another principal's conflicts in the same room are still recorded.
+      await staleWrites(agent, alice, ['z'])
+      await waitFor(async () => (await conflictsOf()).some((c) => c.parties.some((p) => p.principal === 'agent-a')), "agent-a's conflict")
+
+      // A new window gives bob a new budget.
+      clockOffset += CONFLICT_WINDOW_MS
+      await staleWrites(bob, alice, ['w0'])
+      await waitFor(async () => (await conflictsOf()).filter((c) => c.parties.some((p) => p.principal === 'bob')).length === CONFLICT_BUDGET + 1, "bob's next conflict")
+      await stillHealthy()
+    } finally {
+      for (const c of [alice, bob, agent]) c.destroy()
     }
   })
 })

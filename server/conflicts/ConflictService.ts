@@ -13,6 +13,8 @@ import { ConflictLog, type StatusFilter } from './ConflictLog.ts'
 import type { ClaimRace } from '../../shared/coord/index.ts'
 import { ConflictWatch } from './ConflictWatch.ts'
 import { applyResolution } from './applyResolution.ts'
+import { ConflictBudget } from './ConflictBudget.ts'
+import { SERVER_PRINCIPAL } from '../../shared/model.ts'
 
 /** A refused claim counts as a race only this soon after the winning claim. */
 export const CLAIM_RACE_WINDOW_MS = 2_000
@@ -24,10 +26,13 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
   readonly log: ConflictLog
   #core: SyncCore | null = null
 
-  constructor(private readonly opts: { db: Database; metrics: ServerMetrics; logger: Logger }) {
+  readonly #budget: ConflictBudget
+
+  constructor(private readonly opts: { db: Database; metrics: ServerMetrics; logger: Logger; budget?: ConflictBudget }) {
     super()
     this.setMaxListeners(0)
     this.log = new ConflictLog(opts.db)
+    this.#budget = opts.budget ?? new ConflictBudget()
   }
 
   /** The room extension for SyncCore: shared rooms get the detector. */
@@ -36,7 +41,7 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
     if (ref?.kind !== 'shared') return undefined
     return new ConflictWatch(
       room,
-      (records) => this.record(ref.workspace, records),
+      (records, writer) => this.record(ref.workspace, records, writer),
       (err, seq) => this.opts.logger.warn({ err, room, seq }, 'conflict replay skipped an update'),
     )
   }
@@ -45,12 +50,34 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
     this.#core = core
   }
 
-  record(workspace: string, records: ConflictRecord[]): void {
-    for (const r of this.log.add(workspace, records)) {
+  /**
+   * Stores and announces new records. `writer` is the principal whose update produced them; new
+   * records are charged to it (or, when unknown, to every party: kept while any has budget left).
+   * Records already in the log (a replay) are free.
+   */
+  record(workspace: string, records: ConflictRecord[], writer?: string): void {
+    const admitted = records.filter((r) => this.log.get(r.id) !== null || this.#admit(r, writer))
+    for (const r of this.log.add(workspace, admitted)) {
       this.opts.metrics.conflicts.inc({ kind: r.kind })
       this.opts.logger.info({ workspace, conflict: r.id, kind: r.kind, parties: r.parties.map((p) => p.principal) }, 'conflict detected')
       this.emit('conflict', workspace, r)
     }
+  }
+
+  #admit(record: ConflictRecord, writer: string | undefined): boolean {
+    const charged = writer !== undefined && writer !== SERVER_PRINCIPAL ? [writer] : record.parties.map((p) => p.principal).filter((p) => p !== SERVER_PRINCIPAL)
+    if (charged.length === 0) return true
+    let admitted = false
+    for (const principal of charged) {
+      const verdict = this.#budget.charge(record.doc, principal)
+      if (verdict === 'ok') admitted = true
+      else if (verdict === 'over-first') {
+        const { maxPerWindow, windowMs } = this.#budget.limits
+        this.opts.logger.warn({ room: record.doc, principal, maxPerWindow, windowMs }, 'conflict budget spent: further new conflicts caused by this principal in this room are dropped until the window ends')
+      }
+    }
+    if (!admitted) this.opts.metrics.conflictsSuppressed.inc({ kind: record.kind })
+    return admitted
   }
 
   onClaimRace(race: ClaimRace): void {

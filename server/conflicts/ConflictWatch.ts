@@ -29,7 +29,8 @@ export class ConflictWatch implements RoomExtension {
 
   constructor(
     private readonly room: string,
-    private readonly report: (records: ConflictRecord[]) => void,
+    /** `writer`: the principal whose update produced the records (charged for them, see ConflictBudget). */
+    private readonly report: (records: ConflictRecord[], writer: string) => void,
     private readonly onReplayError: (err: unknown, seq: number) => void,
   ) {}
 
@@ -41,7 +42,7 @@ export class ConflictWatch implements RoomExtension {
     for (const u of state.updates) {
       try {
         const found = detector.integrate(u.data, { principal: u.principal, session: `stored:${u.principal}`, message: u.message ?? 'update', origin })
-        if (found.length > 0) this.report(found)
+        if (found.length > 0) this.report(found, u.principal)
       } catch (err) {
         this.onReplayError(err, u.seq)
       }
@@ -54,7 +55,7 @@ export class ConflictWatch implements RoomExtension {
     const found = this.#need().integrate(update, writer, causal)
     const after = meta.get('schemaVersion')
     if (after !== before && after !== undefined && after !== SCHEMA_VERSION) found.push(schemaMismatch(this.room, writer.principal, after))
-    if (found.length > 0) this.report(found)
+    if (found.length > 0) this.report(found, writer.principal)
   }
 
   delivered(session: string, principal: string): void {
