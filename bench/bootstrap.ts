@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs'
 export const FANOUT_WORKSPACE = 'bench'
 
 export const principalId = (i: number): string => `c${i}`
-export const tokenOf = (i: number): string => `bench_${principalId(i)}_token_0123456789abcdef`
+export const tokenOf = (i: number): string => `bench_${principalId(i)}_token_0123456789abcdef_0123`
 /** Room of manydocs client i: a workspace of its own. */
 export const manyRoom = (i: number): string => `m${i}/shared`
 

@@ -14,11 +14,14 @@ Options (environment variable in brackets):
   --bootstrap FILE  JSON principals/workspaces applied at start           [POLYPHONY_BOOTSTRAP]
   --demo            create the demo workspace, its tokens and agents, print them
   --no-agents       with --demo: do not run the built-in offline reviewers
+  --allow-demo-on-network
+                    with --demo: allow a non-loopback --host (the demo prints its tokens)
   --log-level L     trace|debug|info|warn|error (default info)           [LOG_LEVEL]
   -h, --help        show this help
 
 The administrator token comes from POLYPHONY_ADMIN_TOKEN; without it no admin exists
-except in --demo mode, which generates one and prints it.`
+except in --demo mode, which generates one and prints it. Demo tokens work only in --demo
+mode: a later start without --demo on the same data directory disables them.`
 
 export interface ServerConfig {
   port: number
@@ -27,6 +30,8 @@ export interface ServerConfig {
   bootstrapFile?: string
   adminToken?: string
   demo: boolean
+  /** --demo on a non-loopback address was asked for explicitly. */
+  allowDemoOnNetwork: boolean
   agents: boolean
   logLevel: string
 }
@@ -45,6 +50,7 @@ export function parseServerConfig(argv: string[], env: Record<string, string | u
         bootstrap: { type: 'string' },
         demo: { type: 'boolean', default: false },
         'no-agents': { type: 'boolean', default: false },
+        'allow-demo-on-network': { type: 'boolean', default: false },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -59,17 +65,32 @@ export function parseServerConfig(argv: string[], env: Record<string, string | u
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     return { ok: false, help: false, error: `--port must be a number from 0 to 65535, got "${portText}"` }
   }
+  const host = values.host ?? env.HOST ?? '127.0.0.1'
+  const allowDemoOnNetwork = values['allow-demo-on-network'] ?? false
+  if (values.demo && !isLoopback(host) && !allowDemoOnNetwork) {
+    return {
+      ok: false,
+      help: false,
+      error: `--demo prints its tokens (admin included) and must stay local: drop --host ${host} (the default is 127.0.0.1), or add --allow-demo-on-network if you really mean to expose it`,
+    }
+  }
   return {
     ok: true,
     config: {
       port,
-      host: values.host ?? env.HOST ?? '127.0.0.1',
+      host,
       dataDir: values.data ?? env.POLYPHONY_DATA ?? 'data',
       bootstrapFile: values.bootstrap ?? env.POLYPHONY_BOOTSTRAP,
-      adminToken: env.POLYPHONY_ADMIN_TOKEN,
+      adminToken: env.POLYPHONY_ADMIN_TOKEN || undefined,
       demo: values.demo ?? false,
+      allowDemoOnNetwork,
       agents: !values['no-agents'],
       logLevel: values['log-level'] ?? env.LOG_LEVEL ?? 'info',
     },
   }
+}
+
+/** Whether `host` binds only the local machine (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
 }

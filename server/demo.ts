@@ -19,8 +19,20 @@ export interface DemoTokens {
   'claims-reviewer': string
 }
 
+const tokensFile = (dataDir: string) => join(dataDir, 'demo-tokens.json')
+
+/**
+ * The demo tokens a data directory was once served with (none if it never was). A start
+ * without --demo disables them, so the printed, well-known demo tokens stay local dev only.
+ */
+export function storedDemoTokens(dataDir: string): string[] {
+  const file = tokensFile(dataDir)
+  if (!existsSync(file)) return []
+  return Object.values(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>).filter((t): t is string => typeof t === 'string')
+}
+
 export function demoTokens(dataDir: string): DemoTokens {
-  const file = join(dataDir, 'demo-tokens.json')
+  const file = tokensFile(dataDir)
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoTokens
   const tokens: DemoTokens = {
     admin: generateToken(),

@@ -3,11 +3,11 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
-import { parseServerConfig, SERVER_HELP } from './config.ts'
+import { isLoopback, parseServerConfig, SERVER_HELP } from './config.ts'
 import { startServer } from './server.ts'
 import { createLogger } from './logger.ts'
 import { startDemoAgents } from './demoAgents.ts'
-import { DEMO_WORKSPACE, demoBootstrap, demoTokens, seedDemoContent, type DemoTokens } from './demo.ts'
+import { DEMO_WORKSPACE, demoBootstrap, demoTokens, seedDemoContent, storedDemoTokens, type DemoTokens } from './demo.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -21,6 +21,10 @@ export async function main(argv: string[]): Promise<void> {
   }
   const config = parsed.config
   const logger = createLogger(config.logLevel)
+  if (config.demo && !isLoopback(config.host)) {
+    // Only reachable with --allow-demo-on-network (parseServerConfig refuses otherwise).
+    logger.warn({ host: config.host }, 'DEMO MODE ON A NETWORK ADDRESS: the demo tokens (admin included) are printed and stored in plain text; anyone who can reach this address and read them has full access')
+  }
   const tokens = config.demo ? demoTokens(config.dataDir) : null
   let bootstrap: unknown
   if (config.bootstrapFile) {
@@ -37,6 +41,7 @@ export async function main(argv: string[]): Promise<void> {
     host: config.host,
     dataDir: config.dataDir,
     adminToken: config.adminToken ?? tokens?.admin,
+    disabledTokens: config.demo ? [] : storedDemoTokens(config.dataDir),
     bootstrap: tokens ? mergeBootstraps(demoBootstrap(tokens), bootstrap) : bootstrap,
     logger,
     clientDir: join(root, 'dist', 'client'),

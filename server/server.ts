@@ -26,13 +26,24 @@ import { moveLegacyReviewRooms } from './review/moveLegacyReviewRooms.ts'
 import { attachSync, closeSockets } from './ws/attachSync.ts'
 import { AgentReports, Coordinator, coordRoutes } from './coord/index.ts'
 
+/** The built-in administrator principal (enabled only while an admin token is configured). */
+export const ADMIN_PRINCIPAL = 'admin'
+
 export interface ServerOptions {
   port?: number
   host?: string
   /** Directory for polyphony.db; ':memory:' keeps everything in memory (tests only). */
   dataDir?: string
-  /** Token of the built-in administrator principal `admin`, created or updated at start. */
+  /**
+   * Token of the built-in administrator principal `admin`, created or updated at start.
+   * Without one the administrator is disabled (its stored token no longer authenticates).
+   */
   adminToken?: string
+  /**
+   * Tokens that must not authenticate in this run, removed from whoever holds them before the
+   * server listens: the demo's tokens when the same data directory is served without --demo.
+   */
+  disabledTokens?: string[]
   /** Declarative principals and workspaces, applied idempotently at start. */
   bootstrap?: unknown
   limits?: Partial<Limits>
@@ -75,12 +86,18 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const storage: DocumentStorage = inMemory ? new MemoryStorage() : new SqliteStorage(db)
   const registry = new Registry(db)
   if (opts.adminToken) {
-    registry.applyBootstrap({ principals: [{ id: 'admin', kind: 'service', name: 'Administrator', admin: true, token: opts.adminToken }] })
+    registry.applyBootstrap({ principals: [{ id: ADMIN_PRINCIPAL, kind: 'service', name: 'Administrator', admin: true, token: opts.adminToken }] })
+  } else if (registry.clearToken(ADMIN_PRINCIPAL)) {
+    logger.warn('no administrator token given (POLYPHONY_ADMIN_TOKEN): the admin principal is disabled for this run')
   }
   if (opts.bootstrap) {
     const started = performance.now()
     const result = registry.applyBootstrap(opts.bootstrap)
     logger.info({ ...result, ms: Math.round(performance.now() - started) }, 'bootstrap applied')
+  }
+  if (opts.disabledTokens?.length) {
+    const disabled = registry.clearTokens(opts.disabledTokens)
+    if (disabled.length > 0) logger.warn({ principals: disabled }, 'demo tokens disabled: this data directory is served without --demo')
   }
   const metrics = new ServerMetrics()
   const budget = new ConflictBudget({ ...DEFAULT_CONFLICT_BUDGET, ...opts.conflictBudget }, opts.now)

@@ -16,6 +16,11 @@ import { pino } from 'pino'
 import { parsePrometheus } from './helpers/prometheus.ts'
 import { connectStock, synced, type StockClient } from './helpers/clients.ts'
 import { MAX_AGENT_SERIES } from '../server/coord/AgentReports.ts'
+import { parseServerConfig, SERVER_HELP } from '../server/config.ts'
+import { startChildServer, type ChildServer } from './helpers/childServer.ts'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 const MAX_BODY = 256 * 1024
 const RECHECK_MS = 200
@@ -382,4 +387,97 @@ describe('conflicts cannot be minted at will', () => {
       for (const c of [alice, bob, agent]) c.destroy()
     }
   })
+})
+
+describe('admin and demo hygiene', () => {
+  it('reserved ids (polyphony-server, polyphony-*) cannot be registered, over the API or by bootstrap', async () => {
+    for (const id of ['polyphony-server', 'polyphony-anything', 'Polyphony-Server']) {
+      const res = await httpJson<ErrorBody>(`${server.url}/api/principals`, { method: 'POST', token: ADMIN_TOKEN, body: { id, kind: 'agent' } })
+      expect(res.status, id).toBe(400)
+      expect(res.json.error.message).toMatch(/reserved for the server/)
+    }
+    expect(() => server.registry.applyBootstrap({ principals: [{ id: 'polyphony-server', kind: 'service', token: 'pp_' + 'abcdefghijklmnopqrstuvwxyz0123456789' }] })).toThrow(/reserved for the server/)
+    expect(server.registry.getPrincipal('polyphony-server')).toBeNull()
+  })
+
+  it('bootstrap tokens need at least 32 varied characters; the error names the principal', () => {
+    expect(() => server.registry.applyBootstrap({ principals: [{ id: 'weakling', kind: 'agent', token: 'pp_12345' }] })).toThrow(/token of principal weakling is 8 characters; use at least 32/)
+    expect(() => server.registry.applyBootstrap({ principals: [{ id: 'weakling', kind: 'agent', token: 'a'.repeat(40) }] })).toThrow(/token of principal weakling repeats too few characters/)
+    expect(server.registry.getPrincipal('weakling')).toBeNull()
+  })
+
+  it('the last owner cannot be demoted or removed (409 with a message); with another owner it can', async () => {
+    const put = (who: string, member: string, role: string) =>
+      httpJson<ErrorBody>(`${server.url}/api/workspaces/w1/members/${member}`, { method: 'PUT', token: who === 'admin' ? ADMIN_TOKEN : token(who), body: { role } })
+    const del = (who: string, member: string) => httpJson<ErrorBody>(`${server.url}/api/workspaces/w1/members/${member}`, { method: 'DELETE', token: who === 'admin' ? ADMIN_TOKEN : token(who) })
+    for (const res of [await put('alice', 'alice', 'editor'), await del('alice', 'alice'), await put('admin', 'alice', 'viewer'), await del('admin', 'alice')]) {
+      expect(res.status).toBe(409)
+      expect(res.json.error.code).toBe('conflict')
+      expect(res.json.error.message).toMatch(/alice[a-z ]*: they are the last owner of w1; make another member owner first/)
+    }
+    expect(server.registry.roleOf('w1', 'alice')).toBe('owner')
+    expect((await put('alice', 'bob', 'owner')).status).toBe(200)
+    expect((await put('bob', 'alice', 'editor')).status).toBe(200)
+    // Restore the fixture: alice the only owner again.
+    expect((await put('bob', 'alice', 'owner')).status).toBe(200)
+    expect((await put('alice', 'bob', 'editor')).status).toBe(200)
+  })
+
+  it('without an admin token the admin principal is disabled, as --help says', async () => {
+    const first = await startTestServer()
+    try {
+      expect((await httpJson(`${first.url}/api/principals`, { token: ADMIN_TOKEN })).status).toBe(200)
+      await first.stop()
+      const second = await startTestServer({ dataDir: first.dataDir, adminToken: undefined })
+      try {
+        expect((await httpJson(`${second.url}/api/principals`, { token: ADMIN_TOKEN })).status).toBe(401)
+        expect((await httpJson(`${second.url}/api/me`, { token: token('alice') })).status).toBe(200)
+      } finally {
+        await second.stop()
+      }
+      // Given again, it works again.
+      const third = await startTestServer({ dataDir: first.dataDir })
+      expect((await httpJson(`${third.url}/api/principals`, { token: ADMIN_TOKEN })).status).toBe(200)
+      await third.stop()
+    } finally {
+      await first.close()
+    }
+  })
+
+  it('--demo on a network address is refused unless --allow-demo-on-network; loopback is fine', () => {
+    const refused = parseServerConfig(['--demo', '--host', '0.0.0.0'], {})
+    expect(refused).toMatchObject({ ok: false, help: false, error: expect.stringMatching(/--demo prints its tokens .* --allow-demo-on-network/) })
+    expect(parseServerConfig(['--demo'], { HOST: '192.168.1.5' }).ok).toBe(false)
+    expect(parseServerConfig(['--demo', '--host', '0.0.0.0', '--allow-demo-on-network'], {})).toMatchObject({ ok: true, config: { demo: true, allowDemoOnNetwork: true } })
+    for (const host of ['127.0.0.1', '127.0.0.2', '::1', 'localhost']) expect(parseServerConfig(['--demo', '--host', host], {}).ok, host).toBe(true)
+    expect(parseServerConfig(['--host', '0.0.0.0'], {}).ok).toBe(true)
+    expect(SERVER_HELP).toContain('--allow-demo-on-network')
+  })
+
+  it('demo tokens stop working when the same data directory is served without --demo, and work again with it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'polyphony-demo-hygiene-'))
+    const noAdmin = { POLYPHONY_ADMIN_TOKEN: '' }
+    let child: ChildServer | null = null
+    try {
+      child = await startChildServer({ dataDir, args: ['--demo', '--no-agents'], env: noAdmin })
+      const demo = JSON.parse(readFileSync(join(dataDir, 'demo-tokens.json'), 'utf8')) as Record<string, string>
+      // (alice and bob are also in the test bootstrap, which replaces their tokens: use the reviewers.)
+      expect((await httpJson(`${child.url}/api/me`, { token: demo['clarity-reviewer'] })).status).toBe(200)
+      expect((await httpJson(`${child.url}/api/principals`, { token: demo.admin })).status).toBe(200)
+      await child.kill('SIGTERM')
+
+      child = await startChildServer({ dataDir, env: noAdmin })
+      for (const t of Object.values(demo)) expect((await httpJson(`${child.url}/api/me`, { token: t })).status).toBe(401)
+      expect((await httpJson(`${child.url}/api/me`, { token: token('alice') })).status).toBe(200) // the bootstrap's own principals
+      expect(child.logs.some((l) => l.msg === 'demo tokens disabled: this data directory is served without --demo')).toBe(true)
+      await child.kill('SIGTERM')
+
+      child = await startChildServer({ dataDir, args: ['--demo', '--no-agents'], env: noAdmin })
+      expect((await httpJson(`${child.url}/api/me`, { token: demo['claims-reviewer'] })).status).toBe(200)
+      expect((await httpJson(`${child.url}/api/principals`, { token: demo.admin })).status).toBe(200)
+    } finally {
+      await child?.kill('SIGTERM')
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  }, 60_000)
 })

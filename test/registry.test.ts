@@ -38,16 +38,16 @@ describe('principals and tokens', () => {
   })
 
   it('takes a given token, defaults the name to the id, and keeps the admin flag', () => {
-    reg.createPrincipal({ id: 'root', kind: 'service', admin: true, token: 'root-token-1' })
-    expect(reg.authenticate('root-token-1')).toEqual({ id: 'root', kind: 'service', name: 'root', admin: true })
+    reg.createPrincipal({ id: 'root', kind: 'service', admin: true, token: 'root-token-1-abcdefghijklmnopqrstuvwxyz' })
+    expect(reg.authenticate('root-token-1-abcdefghijklmnopqrstuvwxyz')).toEqual({ id: 'root', kind: 'service', name: 'root', admin: true })
     expect(reg.getPrincipal('root')?.admin).toBe(true)
     expect(reg.getPrincipal('nobody')).toBeNull()
   })
 
   it('rejects duplicates as conflict and bad input as invalid', () => {
-    reg.createPrincipal({ id: 'alice', kind: 'human', token: 'alice-token' })
+    reg.createPrincipal({ id: 'alice', kind: 'human', token: 'alice-token-abcdefghijklmnopqrstuvwxyz' })
     expect(errorCode(() => reg.createPrincipal({ id: 'alice', kind: 'agent' }))).toBe('conflict')
-    expect(errorCode(() => reg.createPrincipal({ id: 'other', kind: 'agent', token: 'alice-token' }))).toBe('conflict')
+    expect(errorCode(() => reg.createPrincipal({ id: 'other', kind: 'agent', token: 'alice-token-abcdefghijklmnopqrstuvwxyz' }))).toBe('conflict')
     expect(errorCode(() => reg.createPrincipal({ id: 'bad/id', kind: 'human' }))).toBe('invalid')
     expect(errorCode(() => reg.createPrincipal({ id: 'x', kind: 'robot' as 'agent' }))).toBe('invalid')
     expect(errorCode(() => reg.createPrincipal({ id: 'y', kind: 'agent', token: 'short' }))).toBe('invalid')
@@ -71,7 +71,7 @@ describe('principals and tokens', () => {
     const fresh = reg.issueToken('agent-1')
     expect(reg.authenticate(old)).toBeNull()
     expect(reg.authenticate(fresh)?.id).toBe('agent-1')
-    expect(reg.issueToken('agent-1', 'chosen-token')).toBe('chosen-token')
+    expect(reg.issueToken('agent-1', 'chosen-token-abcdefghijklmnopqrstuvwxyz')).toBe('chosen-token-abcdefghijklmnopqrstuvwxyz')
     expect(reg.authenticate(fresh)).toBeNull()
     expect(errorCode(() => reg.issueToken('ghost'))).toBe('not_found')
   })
@@ -169,8 +169,8 @@ describe('workspaces and members', () => {
 describe('applyBootstrap', () => {
   const doc: Bootstrap = {
     principals: [
-      { id: 'admin', kind: 'human', name: 'Admin', token: 'admin-token', admin: true },
-      { id: 'critic', kind: 'agent', token: 'critic-token' },
+      { id: 'admin', kind: 'human', name: 'Admin', token: 'admin-token-abcdefghijklmnopqrstuvwxyz', admin: true },
+      { id: 'critic', kind: 'agent', token: 'critic-token-abcdefghijklmnopqrstuvwxyz' },
     ],
     workspaces: [{ id: 'paper', title: 'Paper', visibility: 'team', members: { admin: 'owner', critic: 'reviewer' } }],
   }
@@ -181,16 +181,16 @@ describe('applyBootstrap', () => {
     const first = snapshot()
     reg.applyBootstrap(doc)
     expect(snapshot()).toEqual(first)
-    expect(reg.authenticate('admin-token')).toEqual({ id: 'admin', kind: 'human', name: 'Admin', admin: true })
+    expect(reg.authenticate('admin-token-abcdefghijklmnopqrstuvwxyz')).toEqual({ id: 'admin', kind: 'human', name: 'Admin', admin: true })
     expect(reg.roleOf('paper', 'critic')).toBe('reviewer')
     expect(reg.getWorkspace('paper')).toEqual({ id: 'paper', title: 'Paper', visibility: 'team' })
   })
 
   it('re-applying with a changed token replaces the hash', () => {
     reg.applyBootstrap(doc)
-    reg.applyBootstrap({ ...doc, principals: [{ ...doc.principals![1], token: 'critic-token-2' }] })
-    expect(reg.authenticate('critic-token')).toBeNull()
-    expect(reg.authenticate('critic-token-2')?.id).toBe('critic')
+    reg.applyBootstrap({ ...doc, principals: [{ ...doc.principals![1], token: 'critic-token-abcdefghijklmnopqrstuvwxyz-2' }] })
+    expect(reg.authenticate('critic-token-abcdefghijklmnopqrstuvwxyz')).toBeNull()
+    expect(reg.authenticate('critic-token-abcdefghijklmnopqrstuvwxyz-2')?.id).toBe('critic')
   })
 
   it('keeps stored values for omitted fields, runtime members, submissions and revocations', () => {
@@ -200,7 +200,7 @@ describe('applyBootstrap', () => {
     reg.setSubmitted('paper', 'critic', true)
     reg.revokePrincipal('critic')
     reg.applyBootstrap({
-      principals: [{ id: 'admin', kind: 'human', token: 'admin-token' }, doc.principals![1]],
+      principals: [{ id: 'admin', kind: 'human', token: 'admin-token-abcdefghijklmnopqrstuvwxyz' }, doc.principals![1]],
       workspaces: [{ id: 'paper', members: { critic: 'editor' } }],
     })
     expect(reg.getPrincipal('admin')).toEqual({ id: 'admin', kind: 'human', name: 'Admin', admin: true })
@@ -208,7 +208,7 @@ describe('applyBootstrap', () => {
     expect(reg.roleOf('paper', 'late')).toBe('viewer')
     expect(reg.roleOf('paper', 'critic')).toBe('editor')
     expect(reg.isSubmitted('paper', 'critic')).toBe(true)
-    expect(reg.authenticate('critic-token')).toBeNull()
+    expect(reg.authenticate('critic-token-abcdefghijklmnopqrstuvwxyz')).toBeNull()
   })
 
   it('rejects an invalid document as invalid, with a readable message, and applies nothing', () => {
@@ -227,7 +227,7 @@ describe('applyBootstrap', () => {
     const principals = Array.from({ length: 200 }, (_, i) => ({
       id: `p${i}`,
       kind: i % 2 ? ('agent' as const) : ('human' as const),
-      token: `token-of-p${i}`,
+      token: `token-of-p${i}-abcdefghijklmnopqrstuvwxyz`,
     }))
     const workspaces = Array.from({ length: 1000 }, (_, i) => ({
       id: `ws${i}`,

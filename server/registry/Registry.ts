@@ -75,6 +75,19 @@ export class Registry {
     if (this.#s.revoke.run(Date.now(), id).changes === 0) throw new RegistryError('not_found', `no principal ${id}`)
   }
 
+  /**
+   * Removes the principal's token without revoking it: nothing authenticates as it until a
+   * token is set again (bootstrap or issueToken). Returns whether it had one.
+   */
+  clearToken(id: string): boolean {
+    return this.#s.clearToken.run(id).changes > 0
+  }
+
+  /** Removes these tokens from whichever principals hold them; returns those principals' ids. */
+  clearTokens(tokens: string[]): string[] {
+    return this.#db.transaction(() => tokens.flatMap((t) => this.#s.clearTokenByHash.all(hashToken(t)).map((r) => r.id)))()
+  }
+
   /** Replaces the principal's token (and lifts a revocation); returns the new token. */
   issueToken(id: string, token?: string): string {
     const next = token === undefined ? generateToken() : parseInput(TokenSchema, token, 'token')
@@ -127,18 +140,31 @@ export class Registry {
 
   // --- members ---
 
-  /** Adds the principal to the workspace or changes its role. */
+  /** Adds the principal to the workspace or changes its role. A workspace keeps at least one owner. */
   setMember(workspace: string, principal: string, role: Role): void {
     parseInput(RoleSchema, role, 'role')
-    this.#requireWorkspace(workspace)
-    if (!this.#s.principal.get(principal)) throw new RegistryError('not_found', `no principal ${principal}`)
-    this.#s.upsertMember.run(workspace, principal, role)
+    this.#db.transaction(() => {
+      this.#requireWorkspace(workspace)
+      if (!this.#s.principal.get(principal)) throw new RegistryError('not_found', `no principal ${principal}`)
+      if (role !== 'owner') this.#keepAnOwner(workspace, principal, `cannot make ${principal} ${role}`)
+      this.#s.upsertMember.run(workspace, principal, role)
+    })()
   }
 
-  /** Returns whether the principal was a member. */
+  /** Returns whether the principal was a member. The last owner cannot be removed. */
   removeMember(workspace: string, principal: string): boolean {
-    this.#requireWorkspace(workspace)
-    return this.#s.deleteMember.run(workspace, principal).changes > 0
+    return this.#db.transaction(() => {
+      this.#requireWorkspace(workspace)
+      this.#keepAnOwner(workspace, principal, `cannot remove ${principal}`)
+      return this.#s.deleteMember.run(workspace, principal).changes > 0
+    })()
+  }
+
+  /** Refuses (409) a change that would leave the workspace without an owner. */
+  #keepAnOwner(workspace: string, principal: string, what: string): void {
+    if (this.#s.member.get(workspace, principal)?.role !== 'owner') return
+    if ((this.#s.owners.get(workspace)?.n ?? 0) > 1) return
+    throw new RegistryError('conflict', `${what}: they are the last owner of ${workspace}; make another member owner first`)
   }
 
   /** Null when not a member, or when the workspace does not exist. */

@@ -5,6 +5,8 @@ export { RegistryError, type RegistryErrorCode } from './errors.ts'
 export {
   BootstrapSchema,
   IdSchema,
+  PrincipalIdSchema,
+  RESERVED_PRINCIPAL_ID,
   NewPrincipalSchema,
   NewWorkspaceSchema,
   WorkspacePatchSchema,
@@ -16,4 +18,4 @@ export {
   type NewWorkspace,
   type WorkspacePatch,
 } from './schemas.ts'
-export { generateToken, hashToken, TOKEN_PREFIX, MIN_TOKEN_LENGTH } from './tokens.ts'
+export { generateToken, hashToken, tokenWeakness, TOKEN_PREFIX, MIN_TOKEN_LENGTH } from './tokens.ts'

@@ -4,15 +4,26 @@ import { z } from 'zod'
 import { PRINCIPAL_KINDS, ROLES, VISIBILITIES } from '../../shared/model.ts'
 import { ID_PATTERN } from '../../shared/rooms.ts'
 import { RegistryError } from './errors.ts'
-import { MIN_TOKEN_LENGTH } from './tokens.ts'
+import { tokenWeakness } from './tokens.ts'
 
 export const IdSchema = z.string().regex(ID_PATTERN, 'must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}')
+/** Ids the server itself acts under (SERVER_PRINCIPAL = polyphony-server, and any future polyphony-*). */
+export const RESERVED_PRINCIPAL_ID = /^polyphony-/i
+export const PrincipalIdSchema = IdSchema.refine((id) => !RESERVED_PRINCIPAL_ID.test(id), {
+  message: 'ids starting with "polyphony-" are reserved for the server itself: choose another id',
+})
 export const RoleSchema = z.enum(ROLES)
 export const VisibilitySchema = z.enum(VISIBILITIES)
-export const TokenSchema = z.string().min(MIN_TOKEN_LENGTH).max(512)
+export const TokenSchema = z
+  .string()
+  .max(512)
+  .superRefine((token, ctx) => {
+    const weakness = tokenWeakness(token)
+    if (weakness) ctx.addIssue({ code: 'custom', message: `token ${weakness}` })
+  })
 
 export const NewPrincipalSchema = z.object({
-  id: IdSchema,
+  id: PrincipalIdSchema,
   kind: z.enum(PRINCIPAL_KINDS),
   name: z.string().min(1).max(200).optional(),
   admin: z.boolean().optional(),
@@ -42,7 +53,13 @@ export type WorkspacePatch = z.infer<typeof WorkspacePatchSchema>
  */
 export const BootstrapSchema = z.object({
   principals: z
-    .array(NewPrincipalSchema.required({ token: true }))
+    .array(
+      // The token's weakness is reported with the principal it belongs to.
+      NewPrincipalSchema.extend({ token: z.string().max(512) }).superRefine((p, ctx) => {
+        const weakness = tokenWeakness(p.token)
+        if (weakness) ctx.addIssue({ code: 'custom', path: ['token'], message: `token of principal ${p.id} ${weakness}` })
+      }),
+    )
     .default([]),
   workspaces: z
     .array(

@@ -32,6 +32,10 @@ export function prepareStatements(db: Database) {
     ),
     revoke: db.prepare<[number, string]>('UPDATE principals SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?'),
     setToken: db.prepare<[string, string]>('UPDATE principals SET token_hash = ?, revoked_at = NULL WHERE id = ?'),
+    /** No token at all: nothing authenticates as this principal until a token is set again. */
+    clearToken: db.prepare<[string]>('UPDATE principals SET token_hash = NULL WHERE id = ? AND token_hash IS NOT NULL'),
+    clearTokenByHash: db.prepare<[string], { id: string }>('UPDATE principals SET token_hash = NULL WHERE token_hash = ? RETURNING id'),
+    owners: db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM members WHERE workspace = ? AND role = 'owner'"),
     insertWorkspace: db.prepare<[string, string, string, number]>(
       'INSERT INTO workspaces (id, title, visibility, created_at) VALUES (?, ?, ?, ?)',
     ),

@@ -5,7 +5,17 @@ import { createHash, randomBytes } from 'node:crypto'
 
 export const TOKEN_PREFIX = 'pp_'
 /** Shortest token an operator may choose (bootstrap files, tests); generated ones are 46 chars. */
-export const MIN_TOKEN_LENGTH = 8
+export const MIN_TOKEN_LENGTH = 32
+/** A chosen token must also vary: fewer distinct characters than this is not random. */
+export const MIN_TOKEN_DISTINCT_CHARS = 10
+const HOW_TO_GENERATE = `generate one with: node -e "console.log('pp_' + require('crypto').randomBytes(32).toString('base64url'))"`
+
+/** Why an operator-chosen token is too weak to accept, or null when it is acceptable. */
+export function tokenWeakness(token: string): string | null {
+  if (token.length < MIN_TOKEN_LENGTH) return `is ${token.length} characters; use at least ${MIN_TOKEN_LENGTH} random characters (${HOW_TO_GENERATE})`
+  if (new Set(token).size < MIN_TOKEN_DISTINCT_CHARS) return `repeats too few characters to be random; ${HOW_TO_GENERATE}`
+  return null
+}
 
 export function generateToken(): string {
   return TOKEN_PREFIX + randomBytes(32).toString('base64url')

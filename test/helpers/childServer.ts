@@ -25,6 +25,8 @@ export interface ChildServerOptions {
   /** Bootstrap document; default the test cast (test/helpers/server.ts). */
   bootstrap?: unknown
   env?: Record<string, string>
+  /** Extra command-line flags (e.g. --demo). */
+  args?: string[]
   startTimeoutMs?: number
 }
 
@@ -34,7 +36,7 @@ export function startChildServer(opts: ChildServerOptions): Promise<ChildServer>
   writeFileSync(bootstrapFile, JSON.stringify(opts.bootstrap ?? testBootstrap()))
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', 'server/main.ts', '--port', '0', '--data', opts.dataDir, '--bootstrap', bootstrapFile],
+    ['--import', 'tsx', 'server/main.ts', '--port', '0', '--data', opts.dataDir, '--bootstrap', bootstrapFile, ...(opts.args ?? [])],
     {
       cwd: root,
       env: { ...process.env, POLYPHONY_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'info', ...opts.env },
