@@ -146,7 +146,7 @@ describe('the query token is accepted only on the event stream', () => {
     const res = await httpJson<ErrorBody>(`${server.url}/api/me?token=${token('bob')}`)
     expect(res.status).toBe(401)
     expect(res.json.error.code).toBe('unauthorized')
-    expect(res.json.error.message).toMatch(/Authorization: Bearer/)
+    expect(res.json.error.message).toMatch(/\?token= is accepted only on the event stream .* send Authorization: Bearer/)
     const conflicts = await httpJson<ErrorBody>(`${server.url}/api/workspaces/team/conflicts?token=${token('bob')}`)
     expect(conflicts.status).toBe(401)
     const events = await openEvents(server.url, 'team', token('bob'))

@@ -14,6 +14,9 @@ import { decideConflictResolution, type ConflictRecord } from '../../../shared/c
 import { documentOfLocation, titlesFor } from '../../../shared/documents.ts'
 import { sharedRoom } from '../../../shared/rooms.ts'
 
+/** Events queued towards one slow event-stream reader before its stream is ended. */
+const MAX_QUEUED_EVENTS = 256
+
 const ResolveBody = z.union([z.object({ pick: z.string().min(1) }).strict(), z.object({ value: z.string().max(1_000_000) }).strict()])
 
 export function conflictRoutes(deps: ApiDeps & { conflicts: ConflictService }): Hono<ApiEnv> {
@@ -72,19 +75,36 @@ export function conflictRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
         end = resolve
         stream.onAbort(() => resolve(null))
       })
+      // A reader that does not drain its stream must not make the server queue events for it.
+      let queued = 0
+      const send = (message: { event: string; data: string; id?: string }) => {
+        if (queued >= MAX_QUEUED_EVENTS) return end('events were not read fast enough; reconnect to resume')
+        queued++
+        void stream
+          .writeSSE(message)
+          .catch(() => {})
+          .finally(() => queued--)
+      }
       const onConflict = (ws: string, record: ConflictRecord) => {
-        if (ws === workspace.id) void stream.writeSSE({ event: 'conflict', data: JSON.stringify(record), id: record.id }).catch(() => {})
+        if (ws === workspace.id) send({ event: 'conflict', data: JSON.stringify(record), id: record.id })
       }
       deps.conflicts.on('conflict', onConflict)
-      const ping = setInterval(() => void stream.writeSSE({ event: 'ping', data: '{}' }).catch(() => {}), limits.eventStreamPingMs)
+      const ping = setInterval(() => send({ event: 'ping', data: '{}' }), limits.eventStreamPingMs)
       const recheck = setInterval(() => {
         if (!stillAllowed()) end('your access to this workspace ended')
       }, limits.eventStreamRecheckMs)
       try {
         await stream.writeSSE({ event: 'ready', data: '{}' })
         const reason = await ended
-        // Tell the client why, so it does not reconnect in a loop with a dead token.
-        if (reason !== null) await stream.writeSSE({ event: 'closed', data: JSON.stringify({ reason }) }).catch(() => {})
+        // Tell the client why, so it does not reconnect in a loop with a dead token; a reader that
+        // does not take even this gets its stream cut after a second.
+        if (reason !== null) {
+          let timer: NodeJS.Timeout | undefined
+          const told = stream.writeSSE({ event: 'closed', data: JSON.stringify({ reason }) }).then(() => true, () => false)
+          const cut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 1000)))
+          if (!(await Promise.race([told, cut]))) stream.abort()
+          clearTimeout(timer)
+        }
       } finally {
         clearInterval(ping)
         clearInterval(recheck)
