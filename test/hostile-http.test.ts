@@ -14,6 +14,7 @@ import { CLOSE } from '../shared/protocol.ts'
 import WebSocket from 'ws'
 import { pino } from 'pino'
 import { parsePrometheus } from './helpers/prometheus.ts'
+import { jsonDeeperThan } from '../server/http/jsonDepth.ts'
 import { connectStock, synced, type StockClient } from './helpers/clients.ts'
 import { MAX_AGENT_SERIES } from '../server/coord/AgentReports.ts'
 import { parseServerConfig, SERVER_HELP } from '../server/config.ts'
@@ -138,6 +139,17 @@ describe('request bodies are bounded', () => {
       expect(res.json.error.message).toMatch(/deeper than 64 levels/)
     }
     await stillHealthy()
+  })
+})
+
+describe('JSON depth is measured without parsing', () => {
+  it('counts nesting of arrays and objects, not brackets inside strings (escaped quotes included)', () => {
+    expect(jsonDeeperThan('[[[]]]', 3)).toBe(false)
+    expect(jsonDeeperThan('[[[[]]]]', 3)).toBe(true)
+    expect(jsonDeeperThan('{"a":{"b":[1,{"c":2}]}}', 4)).toBe(false)
+    expect(jsonDeeperThan('{"a":{"b":[1,{"c":2}]}}', 3)).toBe(true)
+    expect(jsonDeeperThan(JSON.stringify({ s: '[[[[[[\\"{{{{' }), 1)).toBe(false)
+    expect(jsonDeeperThan(JSON.stringify(['"]]]', ['x']]), 1)).toBe(true)
   })
 })
 
