@@ -129,6 +129,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     metrics,
     logger,
     authFailures,
+    isRevokedToken: (token) => registry.isRevokedToken(token),
     access: {
       authenticate: (token) => registry.authenticate(token),
       visibility: (id) => registry.visibility(id),

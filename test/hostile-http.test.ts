@@ -316,6 +316,18 @@ describe('failed authentication is logged and rate-limited per address', () => {
     expect(after.status).toBe(200)
   })
 
+  it('a revoked token retried by a stale client is not counted as a guess (an office behind one address is not locked out)', async () => {
+    clockOffset += AUTH_WINDOW_MS
+    const t = await freshViewer('stale-tab')
+    expect((await httpJson(`${server.url}/api/principals/stale-tab`, { method: 'DELETE', token: ADMIN_TOKEN })).status).toBe(200)
+    for (let i = 0; i < MAX_AUTH_FAILURES * 2; i++) {
+      expect((await httpJson(`${server.url}/api/me`, { token: t, localAddress: ATTACKER })).status).toBe(401)
+      const ws = new WebSocket(`${server.wsUrl}/team/shared?token=${t}`, { localAddress: ATTACKER })
+      expect(await new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)))).toBe(CLOSE.unauthenticated)
+    }
+    expect((await httpJson(`${server.url}/api/me`, { token: token('bob'), localAddress: ATTACKER })).status).toBe(200)
+  })
+
   it('wrong tokens on the sync endpoint count too, and are logged without the token', async () => {
     clockOffset += AUTH_WINDOW_MS
     logs.length = 0

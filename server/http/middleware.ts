@@ -64,7 +64,8 @@ export function requireAuth({ registry, authFailures }: Pick<ApiDeps, 'registry'
     if (!principal) {
       // Never log the token; the address and route are what an operator needs.
       c.get('log').warn({ address, method: c.req.method, route: c.req.path, presented: token ? 'invalid' : 'none' }, 'authentication failed')
-      if (token) authFailures.fail(address)
+      // A revoked token retried by a stale client is not a guess: only unknown tokens count.
+      if (token && !registry.isRevokedToken(token)) authFailures.fail(address)
       throw unauthorized()
     }
     c.set('principal', principal)

@@ -70,6 +70,11 @@ export class Registry {
     return row ? toPrincipal(row) : null
   }
 
+  /** Whether `token` belonged to a principal that was revoked (a stale client, not a guess). */
+  isRevokedToken(token: string): boolean {
+    return typeof token === 'string' && token.length > 0 && this.#s.revokedByToken.get(hashToken(token)) !== undefined
+  }
+
   /** Disables the principal's token. The row stays so history can still name it. */
   revokePrincipal(id: string): void {
     if (this.#s.revoke.run(Date.now(), id).changes === 0) throw new RegistryError('not_found', `no principal ${id}`)

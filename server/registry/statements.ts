@@ -30,6 +30,7 @@ export function prepareStatements(db: Database) {
     principalByToken: db.prepare<[string], PrincipalRow>(
       `SELECT ${principalCols} FROM principals WHERE token_hash = ? AND revoked_at IS NULL`,
     ),
+    revokedByToken: db.prepare<[string], { id: string }>('SELECT id FROM principals WHERE token_hash = ? AND revoked_at IS NOT NULL'),
     revoke: db.prepare<[number, string]>('UPDATE principals SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?'),
     setToken: db.prepare<[string, string]>('UPDATE principals SET token_hash = ?, revoked_at = NULL WHERE id = ?'),
     /** No token at all: nothing authenticates as this principal until a token is set again. */

@@ -22,6 +22,8 @@ export interface AttachSyncOptions {
   logger: Logger
   /** Failed authentications per client address, shared with the HTTP API. */
   authFailures?: AuthFailures
+  /** A revoked token retried by a reconnecting client is not a guess and is not counted. */
+  isRevokedToken?: (token: string) => boolean
 }
 
 export function attachSync(server: Server, opts: AttachSyncOptions): WebSocketServer {
@@ -124,7 +126,7 @@ function onSocket(ws: WebSocket, req: IncomingMessage, url: URL, opts: AttachSyn
     opts.metrics.refused.inc({ reason: decision.code === CLOSE.unauthenticated ? 'unauthenticated' : 'forbidden' })
     if (decision.code === CLOSE.unauthenticated) {
       opts.logger.warn({ address, route: SYNC_PATH, room: roomName.slice(0, 120), presented: token ? 'invalid' : 'none' }, 'authentication failed')
-      if (token) opts.authFailures?.fail(address)
+      if (token && !opts.isRevokedToken?.(token)) opts.authFailures?.fail(address)
     }
     ws.close(decision.code, decision.reason.slice(0, 120))
     return
