@@ -36,11 +36,12 @@ export function conflictRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
     const principal = c.get('principal')
     const { workspace, role } = workspaceFor(deps.registry, c.req.param('ws'), principal)
     const id = c.req.param('id')
+    // The body is validated before any lookup: a malformed request is a 400 whatever it names.
+    const choice = await jsonBody(c, ResolveBody)
     const record = deps.conflicts.get(workspace.id, id)
     if (!record) throw notFound(`no conflict ${id} in ${workspace.id}`)
     const decision = decideConflictResolution(role, record)
     if (!decision.allow) throw forbidden(decision.reason)
-    const choice = await jsonBody(c, ResolveBody)
     let result: Awaited<ReturnType<ConflictService['resolve']>>
     try {
       result = await deps.conflicts.resolve(workspace.id, id, principal.id, choice)
