@@ -30,6 +30,7 @@ export class Connection {
   readonly awarenessIds = new Set<number>()
   #room: Room | null = null
   #early: Uint8Array[] = []
+  #earlyBytes = 0
   #closed = false
   #causal: CausalMeta | null = null
   #pausedUntil = 0
@@ -66,6 +67,7 @@ export class Connection {
     }
     const early = this.#early
     this.#early = []
+    this.#earlyBytes = 0
     for (const data of early) this.#handle(data)
   }
 
@@ -86,18 +88,26 @@ export class Connection {
     if (data.length > this.limits.maxMessageBytes) return this.refuse(CLOSE.messageTooBig, 'message too big', 'too_big')
     this.#throttle(data.length)
     if (!this.#room) {
-      if (this.#early.length >= this.limits.maxMessagesWhileLoading) {
+      if (this.#early.length >= this.limits.maxMessagesWhileLoading || this.#earlyBytes + data.length > this.limits.maxQueuedBytesPerRoom) {
         return this.refuse(CLOSE.policyViolation, 'too many messages before the room was ready', 'flood_loading')
       }
       this.#early.push(data)
+      this.#earlyBytes += data.length
       return
     }
     this.#handle(data)
   }
 
+  /**
+   * Queues `data` for the peer. What waits for one socket (ws's queue and the kernel-side
+   * writable buffer, both in bufferedAmount) never exceeds maxBufferedBytes, except a single
+   * message sent when nothing waits (a large document's sync step 2): a reader that cannot
+   * take the next message within the bound is cut, never waited for.
+   */
   send(data: Uint8Array): void {
     if (this.#closed) return
-    if (this.transport.bufferedAmount() > this.limits.maxBufferedBytes) {
+    const waiting = this.transport.bufferedAmount()
+    if (waiting > 0 && waiting + data.length > this.limits.maxBufferedBytes) {
       return this.refuse(CLOSE.slowReader, 'reader too slow; reconnect to resync', 'slow_reader')
     }
     this.metrics.bytesOut.inc(data.length)
@@ -219,7 +229,8 @@ export class Connection {
     const causal = message === 'update' ? (this.#causal ?? undefined) : undefined
     this.#causal = null
     room.enqueueUpdate(this, update, info, message, causal)
-    if (room.queuedUpdates > this.limits.maxQueuedUpdatesPerRoom && !this.#pausedForQueue) {
+    const queueFull = room.queuedUpdates > this.limits.maxQueuedUpdatesPerRoom || room.queuedBytes > this.limits.maxQueuedBytesPerRoom
+    if (queueFull && !this.#pausedForQueue) {
       this.#pausedForQueue = true
       this.transport.pause()
     }

@@ -108,6 +108,13 @@ export class Room {
     return this.#queue.length
   }
 
+  /** Bytes of updates waiting to be stored and applied (the writers' reads pause beyond a bound). */
+  get queuedBytes(): number {
+    return this.#queuedBytes
+  }
+
+  #queuedBytes = 0
+
   /** Bytes held back for missing dependencies, counting queued updates that will be. */
   pendingBytes(): number {
     return pendingBytes(this.doc) + this.#queuedGapBytes
@@ -164,6 +171,7 @@ export class Room {
       gap: info.hasGap,
       ends,
     })
+    this.#queuedBytes += update.length
     if (info.hasGap) this.#queuedGapBytes += update.length
     for (const [client, end] of ends ?? []) this.#queuedEnds.set(client, Math.max(end, this.#queuedEnds.get(client) ?? 0))
     this.#scheduleFlush()
@@ -189,6 +197,7 @@ export class Room {
         const update = Y.encodeStateAsUpdate(scratch, before)
         const writer: Writer = { conn: null, principal, reason }
         this.#queue.push({ kind: 'update', writer, update, message: 'update', clients: [scratch.clientID], receivedAt: performance.now(), gap: false, ends: null })
+        this.#queuedBytes += update.length
         this.#scheduleFlush()
         await this.drain()
         const stored = Y.getState(this.doc.store, scratch.clientID) >= Y.getState(scratch.store, scratch.clientID)
@@ -263,8 +272,7 @@ export class Room {
   async #flush(): Promise<void> {
     try {
       while (this.#queue.length > 0) {
-        const batch = this.#queue
-        this.#queue = []
+        const batch = this.#takeBatch()
         try {
           await this.#persistAndApply(batch)
         } catch {
@@ -280,8 +288,29 @@ export class Room {
     void this.compactIfNeeded().catch((err: unknown) => this.opts.logger.error({ err, room: this.name }, 'compaction failed'))
   }
 
+  /**
+   * The next batch: queued entries up to limits.maxBatchBytes of updates (at least one entry).
+   * A flood is stored and broadcast in slices with a turn between them, so sockets drain as
+   * it goes instead of every reader being handed the whole flood in one go.
+   */
+  #takeBatch(): Queued[] {
+    let bytes = 0
+    let n = 0
+    for (const q of this.#queue) {
+      const size = q.kind === 'update' ? q.update.length : 0
+      if (n > 0 && bytes + size > this.opts.limits.maxBatchBytes) break
+      bytes += size
+      n++
+    }
+    return this.#queue.splice(0, n)
+  }
+
   #forgetQueued(batch: Queued[]): void {
-    for (const q of batch) if (q.kind === 'update' && q.gap) this.#queuedGapBytes -= q.update.length
+    for (const q of batch) {
+      if (q.kind !== 'update') continue
+      this.#queuedBytes -= q.update.length
+      if (q.gap) this.#queuedGapBytes -= q.update.length
+    }
     this.#queuedEnds.clear()
     for (const q of this.#queue) {
       if (q.kind !== 'update' || !q.ends) continue
@@ -367,14 +396,20 @@ export class Room {
     this.opts.metrics.updatesIn.inc()
   }
 
-  /** Sends what the batch changed: alone to everyone but its writer, merged to everyone. */
+  /**
+   * Sends what the batch changed, merged into messages of at most MERGE_BYTES (an update
+   * bigger than that goes alone): a message with one writer goes to everyone but that
+   * writer, a mixed one to everyone. Merging saves frames for many small edits; the cap keeps
+   * big floods from being copied into one huge message.
+   */
   #sendOutgoing(updates: QueuedUpdate[]): void {
     const out = this.#outgoing ?? []
     this.#outgoing = null
+    for (const chunk of chunksOf(out)) {
+      const msg = updateMessage(chunk.updates.length === 1 ? chunk.updates[0] : Y.mergeUpdates(chunk.updates))
+      for (const conn of this.connections) if (conn !== chunk.sender) conn.send(msg)
+    }
     if (out.length === 0) return
-    const only = out.length === 1 ? out[0] : null
-    const msg = updateMessage(only ? only.update : Y.mergeUpdates(out.map((o) => o.update)))
-    for (const conn of this.connections) if (conn !== only?.sender) conn.send(msg)
     const ext = this.opts.extension
     if (ext) for (const conn of this.connections) ext.delivered(String(conn.id), conn.ctx.principal)
     const now = performance.now()
@@ -393,4 +428,31 @@ export class Room {
     const msg = updateMessage(update)
     for (const conn of this.connections) conn.send(msg)
   }
+}
+
+/** Updates up to this size are merged into one broadcast message. */
+const MERGE_BYTES = 256 * 1024
+
+interface OutgoingChunk {
+  updates: Uint8Array[]
+  /** The one connection that sent every update of the chunk, or null (mixed or server). */
+  sender: Connection | null
+}
+
+/** Consecutive outgoing updates grouped into chunks of at most MERGE_BYTES (or one bigger update). */
+function chunksOf(out: Array<{ update: Uint8Array; sender: Connection | null }>): OutgoingChunk[] {
+  const chunks: OutgoingChunk[] = []
+  let current: OutgoingChunk | null = null
+  let bytes = 0
+  for (const { update, sender } of out) {
+    if (!current || bytes + update.length > MERGE_BYTES) {
+      current = { updates: [], sender }
+      chunks.push(current)
+      bytes = 0
+    }
+    if (current.sender !== sender) current.sender = null
+    current.updates.push(update)
+    bytes += update.length
+  }
+  return chunks
 }

@@ -38,6 +38,11 @@ export class SyncCore {
     return this.#connections.size
   }
 
+  /** Sizes of what the core holds, for tests and debugging: all return to 0 when idle. */
+  stats(): { rooms: number; connections: number; principalsWithRooms: number } {
+    return { rooms: this.#rooms.size, connections: this.#connections.size, principalsWithRooms: this.#openRooms.size }
+  }
+
   /** Accepts a socket whose principal may read ctx.room. Returns the connection to feed. */
   connect(transport: Transport, ctx: ConnectionContext): Connection {
     const conn = new Connection(ctx, transport, this.limits, this.opts.metrics, (c) => this.#onClose(c))

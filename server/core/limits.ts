@@ -24,10 +24,19 @@ export interface Limits {
   maxMessagesWhileLoading: number
   /** Updates queued for persistence in one room before the writers' reads are paused. */
   maxQueuedUpdatesPerRoom: number
+  /** Bytes of updates queued in one room before the writers' reads are paused. */
+  maxQueuedBytesPerRoom: number
+  /**
+   * Bytes of updates one durable batch takes from a room's queue (at least one update): the
+   * rest waits a turn, so sockets drain between batches and no reader gets a whole flood at once.
+   */
+  maxBatchBytes: number
   /** An empty room stays loaded this long before it is unloaded. */
   idleRoomMs: number
   /** Sockets are pinged this often; one that missed the previous pong is cut. */
   pingIntervalMs: number
+  /** A socket the server closed is cut this long after the close frame if the peer has not answered. */
+  closeGraceMs: number
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -43,6 +52,9 @@ export const DEFAULT_LIMITS: Limits = {
   maxPendingBytesPerRoom: 4 * 1024 * 1024,
   maxMessagesWhileLoading: 1_000,
   maxQueuedUpdatesPerRoom: 5_000,
+  maxQueuedBytesPerRoom: 16 * 1024 * 1024,
+  maxBatchBytes: 4 * 1024 * 1024,
   idleRoomMs: 30_000,
   pingIntervalMs: 30_000,
+  closeGraceMs: 2_000,
 }

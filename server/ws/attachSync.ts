@@ -110,14 +110,14 @@ function onSocket(ws: WebSocket, req: IncomingMessage, url: URL, opts: AttachSyn
   try {
     roomName = decodeURIComponent(url.pathname.slice(SYNC_PATH.length))
   } catch {
-    ws.close(CLOSE.notFound, 'room name is not valid URL encoding')
+    closeSocket(ws, CLOSE.notFound, 'room name is not valid URL encoding', opts.core.limits.closeGraceMs)
     return
   }
   const address = req.socket.remoteAddress ?? 'unknown'
   const wait = opts.authFailures?.retryAfterS(address) ?? null
   if (wait !== null) {
     opts.metrics.refused.inc({ reason: 'auth_failures' })
-    ws.close(CLOSE.tooManyRequests, `too many failed authentications from this address: wait ${wait} s`)
+    closeSocket(ws, CLOSE.tooManyRequests, `too many failed authentications from this address: wait ${wait} s`, opts.core.limits.closeGraceMs)
     return
   }
   const token = tokenOf(req, url)
@@ -128,18 +128,13 @@ function onSocket(ws: WebSocket, req: IncomingMessage, url: URL, opts: AttachSyn
       opts.logger.warn({ address, route: SYNC_PATH, room: roomName.slice(0, 120), presented: token ? 'invalid' : 'none' }, 'authentication failed')
       if (token && !opts.isRevokedToken?.(token)) opts.authFailures?.fail(address)
     }
-    ws.close(decision.code, decision.reason.slice(0, 120))
+    closeSocket(ws, decision.code, decision.reason, opts.core.limits.closeGraceMs)
     return
   }
   const conn = opts.core.connect(
     {
       send: (data) => ws.send(data, { binary: true }),
-      close: (code, reason) => {
-        ws.close(code, reason.slice(0, 120))
-        // A socket paused for flow control would never read the peer's close reply (or its
-        // FIN) and linger until ws's 30 s close timeout: read again so the handshake ends.
-        ws.resume()
-      },
+      close: (code, reason) => closeSocket(ws, code, reason, opts.core.limits.closeGraceMs),
       bufferedAmount: () => ws.bufferedAmount,
       pause: () => ws.pause(),
       resume: () => ws.resume(),
@@ -158,6 +153,21 @@ function onSocket(ws: WebSocket, req: IncomingMessage, url: URL, opts: AttachSyn
     conn.receive(toBytes(data))
   })
   ws.on('close', () => conn.closedByPeer())
+}
+
+/**
+ * Closes with a code the peer can read, and cuts the socket if the peer has not answered
+ * within `graceMs`: a peer that does not read (a slow reader, a hostile client) would
+ * otherwise hold the socket and everything queued on it for ws's 30 s close timeout.
+ */
+function closeSocket(ws: WebSocket, code: number, reason: string, graceMs: number): void {
+  ws.close(code, reason.slice(0, 120))
+  // A socket paused for flow control would never read the peer's close reply (or its FIN).
+  ws.resume()
+  if (ws.readyState === ws.CLOSED) return
+  const timer = setTimeout(() => ws.terminate(), graceMs)
+  timer.unref()
+  ws.once('close', () => clearTimeout(timer))
 }
 
 function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
