@@ -183,6 +183,36 @@ describe('updates with missing dependencies', () => {
     await witnessesSync(server.wsUrl, OTHER)
   })
 
+  it('are held by the room, not sent to new clients, and applied and broadcast once what they depend on arrives', async () => {
+    const room = 'team/ns/bob'
+    const s = await ready(room, 'bob')
+    const doc = new Y.Doc()
+    doc.clientID = 920_001
+    doc.getText('t').insert(0, 'first ')
+    const first = Y.encodeStateAsUpdate(doc)
+    const sv = Y.encodeStateVector(doc)
+    doc.getText('t').insert(6, 'second')
+    const second = Y.encodeStateAsUpdate(doc, sv)
+    s.send(syncMessage(second))
+    const loaded = await server.core.room(room)
+    await waitFor(() => loaded.pendingUpdates === 1, 'the gapped update to be held')
+    const early = await ready(room, 'alice')
+    early.send(syncStep1())
+    const step2 = await early.waitFor('sync', (m) => m.subtype === 1)
+    expect(Y.decodeUpdate(step2.payload).structs.some((st) => st.id.client === doc.clientID)).toBe(false)
+
+    s.send(syncMessage(first))
+    const mirror = new Y.Doc()
+    await waitFor(() => {
+      for (const m of early.received) if (m.kind === 'sync' && m.subtype !== 0) Y.applyUpdate(mirror, m.payload)
+      return mirror.getText('t').toString() === 'first second'
+    }, 'both updates to reach the other client')
+    expect(loaded.pendingUpdates).toBe(0)
+    expect(loaded.pendingBytes()).toBe(0)
+    s.close()
+    early.close()
+  })
+
   it('deletions of unknown items count against the same bound', async () => {
     const room = 'team/shared'
     const s = await ready(room, 'bob')

@@ -4,7 +4,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { startProbedServer, type ProbedServer } from './helpers/probedServer.ts'
-import { openRaw, syncMessage, type RawSocket } from './helpers/rawSocket.ts'
+import { openRaw, syncMessage, syncStep1, type RawSocket } from './helpers/rawSocket.ts'
+import { witnessesSync } from './fixtures/witness.ts'
+import { CLOSE } from '../shared/protocol.ts'
 import { waitFor } from './helpers/wait.ts'
 import { parsePrometheus } from './helpers/prometheus.ts'
 
@@ -105,5 +107,40 @@ describe('slow readers', () => {
     // Processing 100 MiB makes garbage; what matters is that it is not copied per reader or merged whole.
     expect(peakGrowthMiB).toBeLessThan(200)
     expect(after.core.connections).toBe(2)
+  }, 30_000)
+})
+
+describe('updates with missing dependencies', () => {
+  it('a flood of 1,500 stalls no other room, is refused beyond the bound, and never reaches a new client', async () => {
+    server = await startProbedServer()
+    const room = 'team/shared'
+    const flooder = await ready(room, 'bob')
+    // Each update starts after an insert that is never sent: all of them wait for it.
+    const doc = new Y.Doc()
+    doc.clientID = 900_101
+    doc.getText('t').insert(0, 'never sent')
+    const gapped: Uint8Array[] = []
+    for (let i = 0; i < 1_500; i++) {
+      const sv = Y.encodeStateVector(doc)
+      doc.getText('t').insert(0, `${i}`.padEnd(2_000, '.'))
+      gapped.push(syncMessage(Y.encodeStateAsUpdate(doc, sv)))
+    }
+    const started = performance.now()
+    for (const m of gapped) flooder.send(m)
+    await witnessesSync(server.wsUrl, 'w1/shared')
+    const otherRoomMs = performance.now() - started
+    console.log(`missing-dependency flood: another room synced after ${otherRoomMs.toFixed(0)} ms`)
+    const closed = await flooder.whenClosed()
+    expect(closed.code).toBe(CLOSE.policyViolation)
+    expect(closed.reason).toMatch(/missing dependencies/)
+    expect(otherRoomMs).toBeLessThan(5_000)
+
+    // A new client's sync step 2 carries only what the room could integrate.
+    const fresh = await ready(room, 'alice')
+    fresh.send(syncStep1())
+    const step2 = await fresh.waitFor('sync', (m) => m.subtype === 1)
+    const clients = new Set(Y.decodeUpdate(step2.payload).structs.map((st) => st.id.client))
+    expect(clients.has(doc.clientID)).toBe(false)
+    await witnessesSync(server.wsUrl, room)
   }, 30_000)
 })

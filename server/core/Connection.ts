@@ -221,8 +221,12 @@ export class Connection {
       this.metrics.refused.inc({ reason: 'read_only' })
       return this.send(permissionDeniedMessage('read-only access: your update was not applied'))
     }
-    if (info.hasGap && room.pendingBytes() + update.length > this.limits.maxPendingBytesPerRoom) {
-      return this.refuse(CLOSE.policyViolation, 'too many updates with missing dependencies', 'pending_overflow')
+    if (
+      info.hasGap &&
+      (room.pendingUpdates >= this.limits.maxPendingUpdatesPerRoom || room.pendingBytes() + update.length > this.limits.maxPendingBytesPerRoom)
+    ) {
+      const reason = 'too many updates waiting for missing dependencies in this room; send what they depend on first, or resync'
+      return this.refuse(CLOSE.policyViolation, reason, 'pending_overflow')
     }
     const message = subtype === syncProtocol.messageYjsSyncStep2 ? 'sync' : 'update'
     // Causal metadata describes the next incremental update only.

@@ -13,7 +13,7 @@ import type { Limits } from './limits.ts'
 import type { Connection } from './Connection.ts'
 import { persistedMessage, updateMessage } from './messages.ts'
 import { RoomPresence } from './RoomPresence.ts'
-import { pendingBytes, type UpdateInfo } from './inspectUpdate.ts'
+import { needsMet, yjsPendingBytes, type UpdateInfo } from './inspectUpdate.ts'
 import { CLOSE } from '../../shared/protocol.ts'
 import type { CausalMeta, RoomExtension, UpdateMessage } from './RoomExtension.ts'
 
@@ -48,6 +48,8 @@ type Queued =
       receivedAt: number
       gap: boolean
       ends: Map<number, number> | null
+      /** Per client: the clock the document must have before this update integrates. */
+      needs: Map<number, number>
     }
   | { kind: 'ack'; conn: Connection; requestId: number }
 
@@ -117,8 +119,21 @@ export class Room {
 
   /** Bytes held back for missing dependencies, counting queued updates that will be. */
   pendingBytes(): number {
-    return pendingBytes(this.doc) + this.#queuedGapBytes
+    return this.#heldBytes + this.#queuedGapBytes + yjsPendingBytes(this.doc)
   }
+
+  /** Updates held back for missing dependencies, counting queued updates that will be. */
+  get pendingUpdates(): number {
+    return this.#held.length + this.#queuedGaps
+  }
+
+  /**
+   * Stored updates whose dependencies have not arrived, in arrival order. The room holds them
+   * itself instead of handing them to Yjs, which would re-merge its whole pending set on every
+   * such update and ship the dangling structs to new clients in sync step 2.
+   */
+  #held: QueuedUpdate[] = []
+  #heldBytes = 0
 
   /** The clock the document will have for `client` once everything queued is applied. */
   expectedState(client: number): number {
@@ -129,6 +144,7 @@ export class Room {
   // so consecutive updates of one client are not mistaken for gaps, and gaps in one burst add up.
   #queuedEnds = new Map<number, number>()
   #queuedGapBytes = 0
+  #queuedGaps = 0
 
   addConnection(conn: Connection): void {
     this.connections.add(conn)
@@ -155,7 +171,7 @@ export class Room {
   enqueueUpdate(
     conn: Connection,
     update: Uint8Array,
-    info: Pick<UpdateInfo, 'clients' | 'hasGap' | 'ends'>,
+    info: Pick<UpdateInfo, 'clients' | 'hasGap' | 'ends' | 'needs'>,
     message: UpdateMessage,
     causal?: CausalMeta,
   ): void {
@@ -170,9 +186,13 @@ export class Room {
       receivedAt: performance.now(),
       gap: info.hasGap,
       ends,
+      needs: info.needs,
     })
     this.#queuedBytes += update.length
-    if (info.hasGap) this.#queuedGapBytes += update.length
+    if (info.hasGap) {
+      this.#queuedGapBytes += update.length
+      this.#queuedGaps++
+    }
     for (const [client, end] of ends ?? []) this.#queuedEnds.set(client, Math.max(end, this.#queuedEnds.get(client) ?? 0))
     this.#scheduleFlush()
   }
@@ -196,7 +216,7 @@ export class Room {
       if (changed) {
         const update = Y.encodeStateAsUpdate(scratch, before)
         const writer: Writer = { conn: null, principal, reason }
-        this.#queue.push({ kind: 'update', writer, update, message: 'update', clients: [scratch.clientID], receivedAt: performance.now(), gap: false, ends: null })
+        this.#queue.push({ kind: 'update', writer, update, message: 'update', clients: [scratch.clientID], receivedAt: performance.now(), gap: false, ends: null, needs: new Map() })
         this.#queuedBytes += update.length
         this.#scheduleFlush()
         await this.drain()
@@ -241,10 +261,8 @@ export class Room {
     if (!force && !this.opts.shouldCompact(stats)) return
     const upto = this.appliedSeq
     // Updates Yjs holds back (missing dependencies) are not in encodeStateAsUpdate: keep them.
-    const parts = [Y.encodeStateAsUpdate(this.doc)]
-    const pending = this.doc.store.pendingStructs?.update
-    if (pending) parts.push(pending)
-    if (this.doc.store.pendingDs) parts.push(this.doc.store.pendingDs)
+    // encodeStateAsUpdate includes what Yjs holds pending; add what the room holds back.
+    const parts = [Y.encodeStateAsUpdate(this.doc), ...this.#held.map((q) => q.update)]
     const snapshot = parts.length === 1 ? parts[0] : Y.mergeUpdates(parts)
     await this.opts.storage.compact(this.name, snapshot, upto)
     this.#snapshotSeq = upto
@@ -309,7 +327,10 @@ export class Room {
     for (const q of batch) {
       if (q.kind !== 'update') continue
       this.#queuedBytes -= q.update.length
-      if (q.gap) this.#queuedGapBytes -= q.update.length
+      if (q.gap) {
+        this.#queuedGapBytes -= q.update.length
+        this.#queuedGaps--
+      }
     }
     this.#queuedEnds.clear()
     for (const q of this.#queue) {
@@ -333,12 +354,14 @@ export class Room {
           q.conn.send(persistedMessage(q.requestId, Y.encodeStateVector(this.doc)))
           continue
         }
-        this.#applyOne(q)
+        if (needsMet(this.doc, q.needs)) this.#applyOne(q)
+        else this.#hold(q)
         this.appliedSeq = seqs[i++]
         this.#updatesSinceSnapshot++
         this.#bytesSinceSnapshot += q.update.length
         if (q.writer.conn?.ctx.wantsPersisted) acked.add(q.writer.conn)
       }
+      this.#applyReady()
     } finally {
       this.#sendOutgoing(updates)
     }
@@ -365,6 +388,27 @@ export class Room {
       this.opts.logger.error({ err, room: this.name }, 'append failed; closing writers of the batch')
       for (const u of updates) u.writer.conn?.close(CLOSE.internalError, 'could not store your update; reconnect to retry')
       throw err
+    }
+  }
+
+  #hold(q: QueuedUpdate): void {
+    this.#held.push(q)
+    this.#heldBytes += q.update.length
+  }
+
+  /** Applies held updates whose dependencies have arrived (one may unblock the next). */
+  #applyReady(): void {
+    let progress = this.#held.length > 0
+    while (progress) {
+      progress = false
+      for (let i = 0; i < this.#held.length; i++) {
+        const q = this.#held[i]
+        if (!needsMet(this.doc, q.needs)) continue
+        this.#held.splice(i--, 1)
+        this.#heldBytes -= q.update.length
+        this.#applyOne(q)
+        progress = true
+      }
     }
   }
 

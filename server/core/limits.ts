@@ -20,6 +20,8 @@ export interface Limits {
   maxBufferedBytes: number
   /** Bytes of updates with missing dependencies a room keeps pending before refusing more. */
   maxPendingBytesPerRoom: number
+  /** Updates with missing dependencies a room keeps pending before refusing more. */
+  maxPendingUpdatesPerRoom: number
   /** Messages buffered per connection while its room loads. */
   maxMessagesWhileLoading: number
   /** Updates queued for persistence in one room before the writers' reads are paused. */
@@ -50,6 +52,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxConnections: 10_000,
   maxBufferedBytes: 16 * 1024 * 1024,
   maxPendingBytesPerRoom: 4 * 1024 * 1024,
+  maxPendingUpdatesPerRoom: 1_000,
   maxMessagesWhileLoading: 1_000,
   maxQueuedUpdatesPerRoom: 5_000,
   maxQueuedBytesPerRoom: 16 * 1024 * 1024,

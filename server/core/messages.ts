@@ -13,12 +13,29 @@ export function syncStep1Message(doc: Y.Doc): Uint8Array {
   return encoding.toUint8Array(e)
 }
 
+/** Sync step 2: the integrated state only, never structs waiting for missing dependencies. */
 export function syncStep2Message(doc: Y.Doc, stateVector?: Uint8Array): Uint8Array {
   const e = encoding.createEncoder()
   encoding.writeVarUint(e, MESSAGE_SYNC)
   encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep2)
-  encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(doc, stateVector))
+  encoding.writeVarUint8Array(e, encodeIntegratedState(doc, stateVector))
   return encoding.toUint8Array(e)
+}
+
+/**
+ * Like Y.encodeStateAsUpdate, without what Yjs holds pending (stored updates with missing
+ * dependencies replayed at load): a client must not receive structs the room cannot place.
+ */
+export function encodeIntegratedState(doc: Y.Doc, stateVector?: Uint8Array): Uint8Array {
+  const { pendingStructs, pendingDs } = doc.store
+  doc.store.pendingStructs = null
+  doc.store.pendingDs = null
+  try {
+    return Y.encodeStateAsUpdate(doc, stateVector)
+  } finally {
+    doc.store.pendingStructs = pendingStructs
+    doc.store.pendingDs = pendingDs
+  }
 }
 
 export function updateMessage(update: Uint8Array): Uint8Array {
