@@ -4,9 +4,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { startProbedServer, type ProbedServer } from './helpers/probedServer.ts'
-import { openRaw, syncMessage, syncStep1, type RawSocket } from './helpers/rawSocket.ts'
+import WebSocket from 'ws'
+import { awarenessEntry, openRaw, persistedRequest, syncMessage, syncStep1, textUpdate, type RawSocket } from './helpers/rawSocket.ts'
+import { token } from './helpers/server.ts'
+import type { MemoryProbe } from './fixtures/probedServer.ts'
 import { witnessesSync } from './fixtures/witness.ts'
-import { CLOSE } from '../shared/protocol.ts'
+import { CLOSE, MESSAGE_PERSISTED } from '../shared/protocol.ts'
 import { waitFor } from './helpers/wait.ts'
 import { parsePrometheus } from './helpers/prometheus.ts'
 
@@ -142,5 +145,93 @@ describe('updates with missing dependencies', () => {
     const clients = new Set(Y.decodeUpdate(step2.payload).structs.map((st) => st.id.client))
     expect(clients.has(doc.clientID)).toBe(false)
     await witnessesSync(server.wsUrl, room)
+  }, 30_000)
+})
+
+/**
+ * A bare socket for churn tests: counts nothing, decodes nothing (2,000 of them must be cheap
+ * for the test process); resolves when the room attached and when the server acknowledged.
+ */
+function churnSocket(room: string, who: string, opts: { deaf?: boolean } = {}): { ws: WebSocket; attached: Promise<void>; acked: Promise<void>; closed: Promise<void> } {
+  const ws = new WebSocket(`${server!.wsUrl}/${room}?token=${token(who)}`)
+  // A deaf peer stops reading once connected: it never answers the server's close frame.
+  if (opts.deaf) ws.once('upgrade', (res) => res.socket.pause())
+  const attached = new Promise<void>((resolve, reject) => {
+    ws.once('message', () => resolve())
+    ws.once('close', (code) => reject(new Error(`closed ${code} before the room attached`)))
+  })
+  attached.catch(() => {}) // refused sockets never attach; callers that expect them to await it
+  const acked = new Promise<void>((resolve) => ws.on('message', (data: Buffer) => data[0] === MESSAGE_PERSISTED && resolve()))
+  const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()))
+  ws.on('error', () => {})
+  return { ws, attached, acked, closed }
+}
+
+describe('socket churn', () => {
+  it('opening and closing 2,000 sockets a round returns their memory: heap flat from round 2 to round 4', async () => {
+    server = await startProbedServer()
+    // Shared rooms (conflict detector on) are read and get presence; namespaces get edits from their owners.
+    const owners = ['alice', 'bob', 'rita', 'vic', 'agent-a', 'agent-b', 'agent-c']
+    const places: Array<[room: string, who: string, writes: boolean]> = [
+      ...owners.map((o): [string, string, boolean] => [`team/ns/${o}`, o, true]),
+      ['team/shared', 'bob', false],
+      ['w1/shared', 'alice', false],
+      ['blind/shared', 'agent-a', false],
+    ]
+    const heaps: number[] = []
+    let core: MemoryProbe['core'] | null = null
+    for (let round = 0; round < 4; round++) {
+      const open = Array.from({ length: 2_000 }, (_, i) => {
+        const [room, who, writes] = places[i % places.length]
+        return { s: churnSocket(room, who), writes }
+      })
+      await Promise.all(open.map(({ s }) => s.attached))
+      open.forEach(({ s, writes }, i) => {
+        if (i % 10 === 0) s.ws.send(awarenessEntry(1_000_000 + round * 10_000 + i, 1, { user: `u${i}` }))
+        if (writes && i % 4 === 0) s.ws.send(syncMessage(textUpdate(`r${round}s${i}`, 2_000_000 + round * 10_000 + i)))
+        s.ws.close()
+      })
+      await Promise.all(open.map(({ s }) => s.closed))
+      await waitFor(async () => (await server!.probe({ gc: false })).core.connections === 0, 'the server to see every close')
+      const probe = await server.probe()
+      heaps.push(probe.heapUsed)
+      core = probe.core
+    }
+    console.log(`churn: heap after each round of 2,000 sockets (after GC): ${heaps.map((h) => (h / MiB).toFixed(1)).join(', ')} MiB`)
+    expect(core).toEqual({ rooms: places.length, connections: 0, principalsWithRooms: 0 })
+    // Rounds 3 and 4 add only their edits to the documents (a few KiB), nothing per socket.
+    expect(heaps[3] - heaps[1]).toBeLessThan(2 * MiB)
+  }, 40_000)
+})
+
+describe('idle rooms and refused names', () => {
+  it('refused room names create nothing; rooms unload when idle and leave nothing behind', async () => {
+    server = await startProbedServer({ limits: { idleRoomMs: 50, maxRoomsPerPrincipal: 1_000 } })
+    const baseline = await server.probe()
+    for (let round = 0; round < Number(process.env.ROUNDS ?? 3); round++) {
+      const refusedNames = Array.from({ length: 300 }, (_, i) => [`nope${i}`, `team/bogus/${i}`, `ghost${i}/shared`][i % 3])
+      const refusedSockets = refusedNames.map((name) => churnSocket(name, 'alice', { deaf: true }))
+      // An owner may open any namespace of its workspace: 300 distinct rooms, each with an edit.
+      const accepted = Array.from({ length: 300 }, (_, i) => churnSocket(`team/ns/r${round}x${i}`, 'alice'))
+      await Promise.all(accepted.map((s) => s.attached))
+      accepted.forEach((s, i) => {
+        s.ws.send(syncMessage(textUpdate(`room ${i}`, 3_000_000 + round * 1_000 + i)))
+        s.ws.send(persistedRequest(1))
+      })
+      await Promise.all(accepted.map((s) => s.acked))
+      const during = await server.probe({ gc: false })
+      expect(during.core.rooms).toBe(300)
+      for (const s of accepted) s.ws.close()
+      await Promise.all(accepted.map((s) => s.closed))
+      await waitFor(async () => (await server!.probe({ gc: false })).core.rooms === 0, 'idle rooms to unload')
+      // Refused peers that never answer the close are cut after closeGraceMs, not held 30 s.
+      await waitFor(async () => (await server!.probe({ gc: false })).sockets === 0, 'refused sockets to be cut', 5_000)
+      for (const s of refusedSockets) s.ws.terminate()
+      if (process.env.PERROUND) console.log('round heap', ((await server.probe()).heapUsed / MiB).toFixed(2))
+    }
+    const after = await server.probe()
+    console.log(`idle rooms: heap ${(baseline.heapUsed / MiB).toFixed(1)} -> ${(after.heapUsed / MiB).toFixed(1)} MiB after 900 rooms and 900 refused names`)
+    expect(after.core).toEqual({ rooms: 0, connections: 0, principalsWithRooms: 0 })
+    expect(after.heapUsed - baseline.heapUsed).toBeLessThan(4 * MiB)
   }, 30_000)
 })

@@ -15,8 +15,8 @@ export interface ProbedServer {
   url: string
   wsUrl: string
   proc: ChildProcess
-  /** Full GC in the child, then its memory and core map sizes. */
-  probe(): Promise<MemoryProbe>
+  /** Full GC in the child (unless gc is false), then its memory and core map sizes. */
+  probe(opts?: { gc?: boolean }): Promise<MemoryProbe>
   close(): Promise<void>
 }
 
@@ -47,7 +47,7 @@ export async function startProbedServer(opts: { limits?: Partial<Limits>; bootst
     url,
     wsUrl: `${url.replace(/^http/, 'ws')}/sync`,
     proc,
-    probe: () =>
+    probe: ({ gc = true } = {}) =>
       new Promise((resolve, reject) => {
         const id = next++
         const onMessage = (m: { probe?: number; result?: MemoryProbe }) => {
@@ -56,7 +56,7 @@ export async function startProbedServer(opts: { limits?: Partial<Limits>; bootst
           resolve(m.result)
         }
         proc.on('message', onMessage)
-        if (!proc.send({ probe: id })) reject(new Error('probed server is gone'))
+        if (!proc.send({ probe: id, gc })) reject(new Error('probed server is gone'))
       }),
     close: async () => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM')
