@@ -213,6 +213,40 @@ describe('updates with missing dependencies', () => {
     early.close()
   })
 
+  it('a held update survives compaction and a restart, still reaches no new client, and applies once its dependency arrives', async () => {
+    const room = 'team/ns/agent-b'
+    const s = await ready(room, 'agent-b')
+    const doc = new Y.Doc()
+    doc.clientID = 920_002
+    doc.getText('t').insert(0, 'before ')
+    const first = Y.encodeStateAsUpdate(doc)
+    const sv = Y.encodeStateVector(doc)
+    doc.getText('t').insert(7, 'after')
+    s.send(syncMessage(Y.encodeStateAsUpdate(doc, sv)))
+    await s.persisted(1)
+    s.close()
+    // Compaction folds the log into a snapshot: the held update must be in it.
+    const loaded = await server.core.room(room)
+    expect(loaded.pendingUpdates).toBe(1)
+    await loaded.compactIfNeeded(true)
+    server = await server.restart()
+
+    const reader = await ready(room, 'alice')
+    reader.send(syncStep1())
+    const step2 = await reader.waitFor('sync', (m) => m.subtype === 1)
+    expect(Y.decodeUpdate(step2.payload).structs.some((st) => st.id.client === doc.clientID)).toBe(false)
+    const writer = await ready(room, 'agent-b')
+    writer.send(syncMessage(first))
+    const mirror = new Y.Doc()
+    await waitFor(() => {
+      for (const m of reader.received) if (m.kind === 'sync' && m.subtype !== 0) Y.applyUpdate(mirror, m.payload)
+      return mirror.getText('t').toString() === 'before after'
+    }, 'the held update to apply after the restart')
+    expect((await server.core.room(room)).pendingBytes()).toBe(0)
+    reader.close()
+    writer.close()
+  })
+
   it('deletions of unknown items count against the same bound', async () => {
     const room = 'team/shared'
     const s = await ready(room, 'bob')
