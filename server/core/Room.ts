@@ -260,7 +260,6 @@ export class Room {
     if (this.appliedSeq <= this.#snapshotSeq) return
     if (!force && !this.opts.shouldCompact(stats)) return
     const upto = this.appliedSeq
-    // Updates Yjs holds back (missing dependencies) are not in encodeStateAsUpdate: keep them.
     // encodeStateAsUpdate includes what Yjs holds pending; add what the room holds back.
     const parts = [Y.encodeStateAsUpdate(this.doc), ...this.#held.map((q) => q.update)]
     const snapshot = parts.length === 1 ? parts[0] : Y.mergeUpdates(parts)
