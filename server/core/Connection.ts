@@ -68,7 +68,10 @@ export class Connection {
     const early = this.#early
     this.#early = []
     this.#earlyBytes = 0
-    for (const data of early) this.#handle(data)
+    for (const data of early) {
+      if (this.#closed) break // refused by an earlier message: the rest is not read
+      this.#handle(data)
+    }
   }
 
   receive(data: Uint8Array): void {
@@ -116,7 +119,7 @@ export class Connection {
 
   close(code: number, reason: string): void {
     if (this.#closed) return
-    this.#closed = true
+    this.#markClosed()
     this.transport.close(code, reason)
     this.onClose(this)
   }
@@ -124,8 +127,16 @@ export class Connection {
   /** The transport closed from the other side. */
   closedByPeer(): void {
     if (this.#closed) return
-    this.#closed = true
+    this.#markClosed()
     this.onClose(this)
+  }
+
+  /** Nothing is read after a close: drop what was held for later at once (a room may keep this object a while). */
+  #markClosed(): void {
+    this.#closed = true
+    this.#early = []
+    this.#earlyBytes = 0
+    this.#held = []
   }
 
   refuse(code: number, reason: string, metricReason: string): void {
