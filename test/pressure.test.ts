@@ -169,7 +169,7 @@ function churnSocket(room: string, who: string, opts: { deaf?: boolean } = {}): 
 
 describe('socket churn', () => {
   it('opening and closing 2,000 sockets a round returns their memory: heap flat from round 1 to round 3', async () => {
-    server = await startProbedServer()
+    server = await startProbedServer({ limits: { maxSocketsPerPrincipal: 2_000 } })
     // Shared rooms (conflict detector on) are read and get presence; namespaces get edits from their owners.
     const owners = ['alice', 'bob', 'rita', 'vic', 'agent-a', 'agent-b', 'agent-c']
     const places: Array<[room: string, who: string, writes: boolean]> = [
@@ -206,7 +206,7 @@ describe('socket churn', () => {
 
 describe('idle rooms and refused names', () => {
   it('refused room names create nothing; rooms unload when idle and leave nothing behind', async () => {
-    server = await startProbedServer({ limits: { idleRoomMs: 50, maxRoomsPerPrincipal: 1_000 } })
+    server = await startProbedServer({ limits: { idleRoomMs: 50, maxRoomsPerPrincipal: 1_000, maxSocketsPerPrincipal: 1_000 } })
     const baseline = await server.probe()
     for (let round = 0; round < 3; round++) {
       const refusedNames = Array.from({ length: 300 }, (_, i) => [`nope${i}`, `team/bogus/${i}`, `ghost${i}/shared`][i % 3])
