@@ -11,12 +11,30 @@ export const SEVERITIES = ['info', 'warning', 'error'] as const
 export const SeveritySchema = z.enum(SEVERITIES)
 export type Severity = z.infer<typeof SeveritySchema>
 
+/** Bounds on what an annotation says (its anchor is bounded by ANCHOR_LIMITS): every reader compares labels and comments. */
+export const ANNOTATION_LIMITS = { label: 80, comment: 4000 } as const
+
 export const AnnotationBodySchema = z.object({
-  label: z.string().optional(),
-  comment: z.string(),
+  label: z.string().max(ANNOTATION_LIMITS.label, `a label may hold at most ${ANNOTATION_LIMITS.label} characters`).optional(),
+  comment: z.string().max(ANNOTATION_LIMITS.comment, `a comment may hold at most ${ANNOTATION_LIMITS.comment} characters`),
   severity: SeveritySchema.optional(),
 })
 export type AnnotationBody = z.infer<typeof AnnotationBodySchema>
+
+/** Why an annotation body is out of bounds, phrased as how to fix it; null when it fits. */
+export function annotationBodyError(body: AnnotationBody): string | null {
+  const r = AnnotationBodySchema.safeParse(body)
+  return r.success ? null : r.error.issues.map((i) => i.message).join('; ')
+}
+
+/** How many items (annotations, proposals) on `doc` a namespace map holds (valid or not: each one costs its readers). */
+export function annotationsOn(map: { forEach(f: (value: unknown) => void): void }, doc: string): number {
+  let n = 0
+  map.forEach((v) => {
+    if ((v as { doc?: unknown } | null)?.doc === doc) n++
+  })
+  return n
+}
 
 export const AnnotationSchema = z.object({
   id: z.string().min(1),

@@ -33,8 +33,8 @@ describe('groupDivergences', () => {
     expect(d.groups.map((g) => g.range.text)).toEqual(['Studies show that agents', 'always faster', 'took months', 'Many experts'])
     const first = d.groups[0]
     expect(first.readings.map((r) => r.principal)).toEqual(['a', 'b'])
-    expect(first.agreement).toEqual({ readers: 2, shared: ['unsupported'], differing: {} })
-    expect(d.summary).toEqual({ stretches: 4, singleReading: 3, severalReadings: 1 })
+    expect(first.agreement).toMatchObject({ readers: 2, full: [{ topic: 'unsupported', readers: ['a', 'b'], reasons: ['same label'] }], partial: [], differ: [] })
+    expect(d.summary).toEqual({ stretches: 4, singleReading: 3, severalReadings: 1, fullAgreement: 1, partialAgreement: 0, difference: 0 })
   })
 
   it('reports what readers differ on', () => {
@@ -44,7 +44,32 @@ describe('groupDivergences', () => {
       ['b', [ann('b', 'agents are always', 'fine')]],
     ]))
     expect(d.groups).toHaveLength(1)
-    expect(d.groups[0].agreement).toEqual({ readers: 2, shared: [], differing: { absolute: ['a'], fine: ['b'] } })
+    expect(d.groups[0].agreement).toMatchObject({
+      readers: 2,
+      full: [],
+      partial: [],
+      differ: [
+        { topic: 'fine', readers: ['b'] },
+        { topic: 'overclaim', labels: ['absolute'], readers: ['a'] },
+      ],
+    })
+  })
+
+  it('one reader is one reading (no difference); a label two of three share is partial agreement, not a difference', () => {
+    const { text, ann } = setup()
+    const alone = groupDivergences('draft', text, new Map([['a', [ann('a', 'always faster', 'absolute'), ann('a', 'agents are always', 'vague')]]]))
+    expect(alone.groups[0].agreement).toMatchObject({ readers: 1, full: [], partial: [], differ: [] })
+    expect(alone.summary).toMatchObject({ singleReading: 1, fullAgreement: 0, partialAgreement: 0, difference: 0 })
+    const three = groupDivergences('draft', text, new Map([
+      ['a', [ann('a', 'always faster', 'absolute', 'Never always.')]],
+      ['b', [ann('b', 'agents are always', 'Absolute', 'Too strong.')]],
+      ['c', [ann('c', 'are always faster', 'fine', 'Reads well.')]],
+    ]))
+    const g = three.groups[0].agreement
+    expect(g.full).toEqual([])
+    expect(g.partial.map((p) => [p.topic, p.readers, p.reasons])).toEqual([['overclaim', ['a', 'b'], ['same label']]])
+    expect(g.differ.map((p) => [p.topic, p.readers])).toEqual([['fine', ['c']]])
+    expect(three.summary).toMatchObject({ severalReadings: 1, fullAgreement: 0, partialAgreement: 1, difference: 1 })
   })
 
   it('marks annotations whose text changed and lists orphans instead of misplacing them', () => {

@@ -31,9 +31,10 @@ it('counts stretches read by one principal and by several', async () => {
   )
   expect(res.status).toBe(200)
   expect(res.json.readings).toEqual({
-    documents: { draft: { stretches: 2, singleReading: 1, severalReadings: 1 } },
+    documents: { draft: { stretches: 2, singleReading: 1, severalReadings: 1, fullAgreement: 1, partialAgreement: 0, difference: 0 } },
     stretches: 2,
     severalReadings: 1,
     severalShare: 0.5,
+    skipped: 0,
   })
 })

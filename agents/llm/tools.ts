@@ -3,14 +3,15 @@
 // Anthropic tool definitions generated from those same schemas (so they cannot drift).
 import { z } from 'zod'
 import type { Tool } from '@anthropic-ai/sdk/resources/messages'
-import { SeveritySchema } from '../../shared/annotations.ts'
+import { ANNOTATION_LIMITS, SeveritySchema } from '../../shared/annotations.ts'
+import { ANCHOR_LIMITS } from '../../shared/anchoring/index.ts'
 
 
 const docName = z.string().min(1).max(200).describe('Document id (or its title when no other document has it), as listed by list_documents.')
 const quote = z
   .string()
   .min(1)
-  .max(2000)
+  .max(ANCHOR_LIMITS.quote, `quote at most ${ANCHOR_LIMITS.quote} characters: pick the words that matter`)
   .describe('Exact text copied from the document that this refers to; it must occur verbatim.')
 
 export const annotateInput = z
@@ -18,7 +19,7 @@ export const annotateInput = z
     doc: docName,
     quote,
     label: z.string().min(1).max(60).optional().describe('Short category, e.g. "clarity" or "unsupported claim".'),
-    comment: z.string().min(1).max(4000).describe('Your reading of the quoted passage.'),
+    comment: z.string().min(1).max(ANNOTATION_LIMITS.comment).describe('Your reading of the quoted passage.'),
     severity: SeveritySchema.optional(),
   })
   .strict()

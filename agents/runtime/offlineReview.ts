@@ -21,10 +21,18 @@ export async function runOfflineReview(agent: Agent, reviewer: HeuristicReviewer
   agent.setStatus('writing', `${findings.length} findings on ${title}`, doc)
   let created = 0
   // Offsets are from the text just read; nothing yields in between, so they still hold.
+  let refused = 0
   for (const f of findings) {
-    const r = agent.annotate(doc, { start: f.start, end: f.end }, { label: f.label, comment: f.comment, severity: f.severity })
-    if (r.created) created++
+    try {
+      const r = agent.annotate(doc, { start: f.start, end: f.end }, { label: f.label, comment: f.comment, severity: f.severity })
+      if (r.created) created++
+    } catch (error) {
+      // Beyond the reading limits (a finding too long, the namespace full on this document): skip it, keep the rest.
+      if (!(error instanceof RangeError)) throw error
+      refused++
+    }
   }
+  if (refused > 0) agent.setStatus('writing', `${refused} findings on ${doc} beyond the reading limits, not written`, doc)
   await agent.flushed()
   agent.setStatus('idle', `reviewed ${title}: ${findings.length} findings`, doc)
   return { doc, findings: findings.length, created }

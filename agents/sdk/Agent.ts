@@ -5,8 +5,11 @@
 import * as Y from 'yjs'
 import type { Principal } from '../../shared/model.ts'
 import { namespaceRoom, sharedRoom, tasksRoom } from '../../shared/rooms.ts'
-import { anchorByQuote, createAnchor, type Anchor, type QuoteHint } from '../../shared/anchoring/index.ts'
+import { ANCHOR_LIMITS, anchorByQuote, createAnchor, type Anchor, type QuoteHint } from '../../shared/anchoring/index.ts'
+import { annotationCapError } from '../../shared/review/limits.ts'
 import {
+  annotationBodyError,
+  annotationsOn,
   makeAnnotation,
   makeNote,
   makeProposal,
@@ -196,15 +199,28 @@ export class Agent {
 
   // --- the agent's own reading ----------------------------------------------------------
 
+  /**
+   * Writes an annotation into this agent's namespace. Throws (without writing) when the quote or
+   * its hint is beyond ANCHOR_LIMITS, the body beyond ANNOTATION_LIMITS, or the namespace already
+   * holds READING_LIMITS.perNamespaceDoc annotations on `doc`.
+   */
   annotate(doc: string, target: Target, body: AnnotationBody): WriteResult {
+    const invalidBody = annotationBodyError(body)
+    if (invalidBody) throw new RangeError(invalidBody)
     const anchor = this.#anchor(doc, target)
     const annotation = makeAnnotation({ author: this.principal.id, doc: this.documentId(doc), target: anchor, body, createdAt: Date.now() })
+    const map = this.namespace.getMap('annotations')
+    const full = map.has(annotation.id) ? null : annotationCapError(doc, annotationsOn(map, annotation.doc))
+    if (full) throw new RangeError(full)
     return this.#putOnce('annotations', annotation.id, annotation)
   }
 
   propose(doc: string, target: Target, replacement: string, rationale: string): WriteResult {
     const anchor = this.#anchor(doc, target)
     const proposal = makeProposal({ author: this.principal.id, doc: this.documentId(doc), target: anchor, replacement, rationale, createdAt: Date.now() })
+    const map = this.namespace.getMap('proposals')
+    const full = map.has(proposal.id) ? null : annotationCapError(doc, annotationsOn(map, proposal.doc), 'proposals')
+    if (full) throw new RangeError(full)
     return this.#putOnce('proposals', proposal.id, proposal)
   }
 
@@ -325,6 +341,11 @@ export class Agent {
 
   #range(name: string, target: Target): { start: number; end: number } | null {
     if ('start' in target) return target
+    // Editing is not anchoring: a passage longer than an anchor may hold is found verbatim.
+    if (target.quote.length > ANCHOR_LIMITS.quote) {
+      const at = this.text(name).toString().indexOf(target.quote, target.hint?.near ?? 0)
+      return at === -1 ? null : { start: at, end: at + target.quote.length }
+    }
     return anchorByQuote(this.text(name), target.quote, target.hint)?.position ?? null
   }
 

@@ -2,6 +2,7 @@
 import * as Y from 'yjs'
 import * as buffer from 'lib0/buffer'
 import { matchQuote } from './match.ts'
+import { ANCHOR_LIMITS, quoteLimitError } from './limits.ts'
 import type { Anchor, RelativePositionJSON } from './types.ts'
 
 export const DEFAULT_CONTEXT_CHARS = 32
@@ -17,13 +18,17 @@ export function createAnchor(ytext: Y.Text, start: number, end: number, contextC
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > text.length || start >= end) {
     throw new RangeError(`invalid span [${start}, ${end}) for text of length ${text.length}`)
   }
+  if (end - start > ANCHOR_LIMITS.quote) {
+    throw new RangeError(`the span is ${end - start} characters; annotate at most ${ANCHOR_LIMITS.quote} (select a shorter passage)`)
+  }
+  const context = Math.min(contextChars, ANCHOR_LIMITS.context)
   return {
     start: Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(ytext, start, 0)) as RelativePositionJSON,
     end: Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(ytext, end, -1)) as RelativePositionJSON,
     quote: {
       exact: text.slice(start, end),
-      prefix: text.slice(Math.max(0, start - contextChars), start),
-      suffix: text.slice(end, end + contextChars),
+      prefix: text.slice(Math.max(0, start - context), start),
+      suffix: text.slice(end, end + context),
     },
     position: { start, end },
     stateVector: buffer.toBase64(Y.encodeStateVector(doc)),
@@ -43,9 +48,12 @@ export interface QuoteHint {
  * Anchors the first good match of `exact` (for agents that only know the words they mean).
  * An exact occurrence wins over an approximate one; among exact occurrences the one whose
  * context fits the hint best, then the one nearest `hint.near`. Returns null when nothing matches.
+ * Throws a RangeError when the quote or the hint's context is beyond ANCHOR_LIMITS.
  */
 export function anchorByQuote(ytext: Y.Text, exact: string, hint: QuoteHint = {}, contextChars = DEFAULT_CONTEXT_CHARS): Anchor | null {
   if (exact.length === 0) return null
+  const invalid = quoteLimitError({ exact, prefix: hint.prefix, suffix: hint.suffix })
+  if (invalid) throw new RangeError(invalid)
   const text = ytext.toString()
   const near = hint.near ?? 0
   const quote = { exact, prefix: hint.prefix ?? '', suffix: hint.suffix ?? '' }
@@ -61,7 +69,7 @@ export function anchorByQuote(ytext: Y.Text, exact: string, hint: QuoteHint = {}
 
 function pickOccurrence(text: string, exact: string, prefix: string, suffix: string, at: number[], near: number): number {
   const fit = (i: number): number =>
-    (prefix && text.slice(0, i).endsWith(prefix) ? 1 : 0) + (suffix && text.startsWith(suffix, i + exact.length) ? 1 : 0)
+    (prefix && i >= prefix.length && text.startsWith(prefix, i - prefix.length) ? 1 : 0) + (suffix && text.startsWith(suffix, i + exact.length) ? 1 : 0)
   let best = at[0]
   for (const i of at) {
     const d = fit(i) - fit(best)

@@ -3,7 +3,16 @@ import * as Y from 'yjs'
 import * as buffer from 'lib0/buffer'
 import { contextScore } from './match.ts'
 import { resolveAnchor } from './resolve.ts'
-import type { Anchor } from './types.ts'
+import type { Anchor, Resolution } from './types.ts'
+
+/**
+ * "Changed since this was written", as people mean it: the words the annotation quoted read
+ * differently where it is placed now. Edits next to the quote (its context) do not count, nor
+ * does the quote moving elsewhere unchanged. False for an orphan (nothing to compare).
+ */
+export function quoteChanged(text: string, anchor: Anchor, placed: Resolution): boolean {
+  return placed.status !== 'orphaned' && text.slice(placed.start, placed.end) !== anchor.quote.exact
+}
 
 /**
  * True when `doc` holds writes the anchor's author had not seen: some client's clock is beyond

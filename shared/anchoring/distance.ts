@@ -1,4 +1,5 @@
 // Edit-distance primitives for quote matching. Pure string code, no Yjs.
+import { myersScan } from './myers.ts'
 
 /** Levenshtein distance (unit costs). O(a·b) time, O(b) memory: meant for short strings such as quote context. */
 export function editDistance(a: string, b: string): number {
@@ -32,84 +33,93 @@ export interface ApproxMatch {
   errors: number
 }
 
+export interface SpanFilter {
+  /** Only ends (exclusive offsets in `text`) for which this holds are reported, e.g. word boundaries. */
+  endOk?: (end: number) => boolean
+  /** Among equally good starts, only those for which this holds (when any does). */
+  startOk?: (start: number) => boolean
+}
+
 /**
  * Every place where `pattern` occurs in `text` with at most `maxErrors` edits, one match per
- * local minimum of the error count. Sellers' semi-global DP with Ukkonen's cut-off, so the
- * cost is about O(text · maxErrors) rather than O(text · pattern). Start offsets are recovered
- * with a reverse DP anchored at each match end.
+ * local minimum of the error count, the `limit` best. Ends come from one bit-parallel scan
+ * (myers.ts, O(text · ⌈pattern/32⌉)); each reported end's start from a second, anchored scan of
+ * the reversed pattern over the reversed text before it (O((pattern + errors) · ⌈pattern/32⌉)).
  */
-export function approximateMatches(text: string, pattern: string, maxErrors: number, limit = 64): ApproxMatch[] {
+export function approximateMatches(text: string, pattern: string, maxErrors: number, limit = 64, filter: SpanFilter = {}): ApproxMatch[] {
   const m = pattern.length
   const k = Math.min(Math.max(0, Math.floor(maxErrors)), m)
   if (m === 0) return []
-  const cap = k + 1
-  // col[i] = min(k + 1, edit distance of pattern[0, i) to the best text suffix ending here).
-  const col = new Int32Array(m + 1)
-  for (let i = 0; i <= m; i++) col[i] = Math.min(i, cap)
-  let lact = k // last row whose value is ≤ k
-  const ends: { end: number; errors: number }[] = []
-  for (let j = 1; j <= text.length; j++) {
-    const c = text.charCodeAt(j - 1)
-    const top = Math.min(lact + 1, m)
-    let diag = 0 // col[i - 1] of the previous column
-    for (let i = 1; i <= top; i++) {
-      const left = col[i]
-      const v = pattern.charCodeAt(i - 1) === c ? diag : 1 + Math.min(diag, left, col[i - 1])
-      col[i] = Math.min(v, cap)
-      diag = left
-    }
-    lact = top
-    while (lact > 0 && col[lact] > k) lact--
-    // Rows above the active band are > k by Ukkonen's argument; make the stored value say so.
-    if (lact + 1 <= m) col[lact + 1] = cap
-    if (lact === m) ends.push({ end: j, errors: col[m] })
-  }
+  const ends: End[] = []
+  myersScan(text, pattern, false, (j, d) => {
+    if (d <= k) ends.push({ end: j, errors: d, ok: filter.endOk?.(j) ?? true })
+  })
   const minima = localMinima(ends)
   minima.sort((a, b) => a.errors - b.errors || a.end - b.end)
   return minima.slice(0, limit).map(({ end }) => {
-    const { start, errors } = bestStart(text, pattern, end, k)
+    const { start, errors } = bestStart(text, pattern, end, k, filter.startOk)
     return { start, end, errors }
   })
 }
 
 /** Keeps one end per run of adjacent ends: the first one with the lowest error count. */
-function localMinima(ends: { end: number; errors: number }[]): { end: number; errors: number }[] {
+interface End {
+  end: number
+  errors: number
+  /** The filter accepts this end. */
+  ok: boolean
+}
+
+/**
+ * Keeps one end per run of adjacent ends (one match): the first accepted one with the lowest
+ * error count. Runs are formed from every end, accepted or not, so a filter cannot split one
+ * match into rivals.
+ */
+function localMinima(ends: End[]): { end: number; errors: number }[] {
   const out: { end: number; errors: number }[] = []
-  let run: { end: number; errors: number } | null = null
+  let run: End | null = null
   let lastEnd = -2
+  const close = () => {
+    if (run?.ok) out.push({ end: run.end, errors: run.errors })
+  }
   for (const e of ends) {
     if (run === null || e.end !== lastEnd + 1) {
-      if (run) out.push(run)
+      close()
       run = e
-    } else if (e.errors < run.errors) run = e
+    } else if (e.ok && (!run.ok || e.errors < run.errors)) run = e
     lastEnd = e.end
   }
-  if (run) out.push(run)
+  close()
   return out
 }
 
-/** The start that gives the fewest edits for a match ending at `end`; ties prefer a length closest to the pattern. */
-function bestStart(text: string, pattern: string, end: number, k: number): { start: number; errors: number } {
+/**
+ * The start that gives the fewest edits for a match ending at `end`; ties prefer a length
+ * closest to the pattern. With `startOk`, only starts it accepts (when there is one).
+ */
+function bestStart(text: string, pattern: string, end: number, k: number, startOk?: (start: number) => boolean): { start: number; errors: number } {
   const m = pattern.length
   const from = Math.max(0, end - m - k)
   const w = end - from
-  // Reverse DP: rows walk the pattern backwards, columns walk the text backwards from `end`.
-  let prev = new Int32Array(w + 1)
-  let cur = new Int32Array(w + 1)
-  for (let j = 0; j <= w; j++) prev[j] = j
-  for (let i = 1; i <= m; i++) {
-    cur[0] = i
-    const pc = pattern.charCodeAt(m - i)
-    for (let j = 1; j <= w; j++) {
-      const sub = prev[j - 1] + (pc === text.charCodeAt(end - j) ? 0 : 1)
-      cur[j] = Math.min(sub, prev[j] + 1, cur[j - 1] + 1)
+  // Distances of the pattern to text[end - j, end) for j = 0..w, from the reversed strings.
+  const d = new Int32Array(w + 1)
+  d[0] = m
+  myersScan(reverse(text.slice(from, end)), reverse(pattern), true, (j, v) => (d[j] = v))
+  const pick = (ok: (start: number) => boolean): number => {
+    let best = -1
+    for (let j = 0; j <= w; j++) {
+      if (!ok(end - j)) continue
+      if (best === -1 || d[j] < d[best] || (d[j] === d[best] && Math.abs(j - m) < Math.abs(best - m))) best = j
     }
-    ;[prev, cur] = [cur, prev]
+    return best
   }
-  let best = 0
-  for (let j = 1; j <= w; j++) {
-    const better = prev[j] < prev[best] || (prev[j] === prev[best] && Math.abs(j - m) < Math.abs(best - m))
-    if (better) best = j
-  }
-  return { start: end - best, errors: prev[best] }
+  let best = startOk ? pick(startOk) : -1
+  if (best === -1) best = pick(() => true)
+  return { start: end - best, errors: d[best] }
+}
+
+const reverse = (s: string): string => {
+  let out = ''
+  for (let i = s.length - 1; i >= 0; i--) out += s[i]
+  return out
 }

@@ -2,14 +2,18 @@
 // under concurrent edits, W3C quote/position selectors to re-anchor after rewrites.
 // Start with createAnchor / resolveAnchor.
 export { createAnchor, anchorByQuote, DEFAULT_CONTEXT_CHARS, type QuoteHint } from './anchor.ts'
-export { resolveAnchor } from './resolve.ts'
-export { textChangedSince, writtenSince, quoteIntact } from './changed.ts'
+export { resolveAnchor, checkPositions, placeByQuote, type PositionCheck } from './resolve.ts'
+export { AnchorPlacement, type PlacementItem, type Placed } from './placement.ts'
+export { textChangedSince, writtenSince, quoteIntact, quoteChanged } from './changed.ts'
+export { ANCHOR_LIMITS, quoteLimitError } from './limits.ts'
+export { respectsWordBoundaries, sharedWordShare } from './words.ts'
 export {
   matchQuote,
   scoreCandidates,
   contextScore,
   DEFAULT_MAX_ERROR_RATIO,
   DEFAULT_THRESHOLD,
+  MAX_EXACT_CANDIDATES,
   type MatchOptions,
   type QuoteMatch,
   type Candidate,

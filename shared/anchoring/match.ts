@@ -1,9 +1,13 @@
 // Finding a quote in text that may have been rewritten (Hypothesis-style fuzzy anchoring).
 // Pure string code: candidates come from exact occurrences and a bounded approximate search,
 // each is scored by quote similarity, context (prefix/suffix) similarity and distance from a
-// position hint, and only a clear winner above the threshold is accepted.
+// position hint, and only a clear winner above the threshold is accepted. A place that cuts a
+// word the quote kept whole, or shares too few of the quote's words, is never accepted.
+// Cost is bounded (limits.ts, search.ts): a quote beyond ANCHOR_LIMITS is never scored.
 import { similarity, type ApproxMatch } from './distance.ts'
-import { approximateAnywhere, approximateNear, exactOccurrences } from './search.ts'
+import { quoteLimitError } from './limits.ts'
+import { approximateAnywhere, approximateNear, exactOccurrences, nearWindow } from './search.ts'
+import { respectsWordBoundaries, sharedWordShare, wordShareAnywhere } from './words.ts'
 import type { TextQuote } from './types.ts'
 
 export interface MatchOptions {
@@ -42,6 +46,10 @@ const LONG_QUOTE_MIN_SCORE = 0.9
 const MIN_CONTEXT_TO_SPLIT_TIE = 0.6
 const TIE = 0.05
 const RIVAL_QUOTE_GAP = 0.1
+/** An edited quote must keep at least this share of its words whole (weak similarity → orphan). */
+const MIN_SHARED_WORDS = 0.5
+/** Exact occurrences scored at most; a quote found more often than this is ambiguous. */
+export const MAX_EXACT_CANDIDATES = 64
 
 export const DEFAULT_MAX_ERROR_RATIO = 0.25
 export const DEFAULT_THRESHOLD = 0.7
@@ -54,34 +62,57 @@ export const DEFAULT_THRESHOLD = 0.7
  * without context to choose between them.
  */
 export function matchQuote(text: string, quote: TextQuote, hint: number, options: MatchOptions = {}): QuoteMatch {
+  if (quoteLimitError(quote)) return { kind: 'none' }
   const threshold = options.threshold ?? DEFAULT_THRESHOLD
   const exact = quote.exact
-  const maxErrors = Math.floor(exact.length * (options.maxErrorRatio ?? DEFAULT_MAX_ERROR_RATIO))
+  // Linear fast path: the quote with its whole stored context occurs exactly once.
+  const unique = uniqueWithContext(text, quote)
+  if (unique !== null) {
+    const c = score(text, quote, hint, { start: unique, end: unique + exact.length, errors: 0 })
+    if (acceptable(text, quote, c, threshold)) return { kind: 'match', start: c.start, end: c.end, score: round(c.score), errors: 0 }
+  }
+  const occurrences = exactOccurrences(text, exact, MAX_EXACT_CANDIDATES)
+  if (occurrences.more) return { kind: 'ambiguous' }
+  // An edited quote must keep half its words: if they are not in the text at all, only exact occurrences can match.
+  const editable = wordShareAnywhere(exact, text) >= MIN_SHARED_WORDS
+  const maxErrors = editable ? Math.floor(exact.length * (options.maxErrorRatio ?? DEFAULT_MAX_ERROR_RATIO)) : 0
+  const near = nearWindow(text, exact, hint)
+  const nearIsAll = near.from === 0 && near.to === text.length
   const stages = [
-    () => exactOccurrences(text, exact),
-    () => (maxErrors > 0 ? approximateNear(text, exact, maxErrors, hint) : []),
-    () => (maxErrors > 0 ? approximateAnywhere(text, exact, maxErrors) : []),
+    () => occurrences.spans,
+    () => (maxErrors > 0 ? approximateNear(text, quote, maxErrors, hint) : []),
+    () => (maxErrors > 0 && !nearIsAll ? approximateAnywhere(text, quote, maxErrors) : []),
   ]
   const spans: ApproxMatch[] = []
   let verdict: QuoteMatch = { kind: 'none' }
   for (const stage of stages) {
     spans.push(...stage())
     const candidates = scoreSpans(text, quote, hint, spans)
-    verdict = decide(quote, candidates, threshold)
+    verdict = decide(text, quote, candidates, threshold)
     if (verdict.kind === 'match' && candidates[0].contextScore >= MIN_CONTEXT_TO_SPLIT_TIE) return verdict
   }
   return verdict
 }
 
-/** All non-overlapping candidates over the whole text, best first. For diagnostics and tests. */
+/** All non-overlapping candidates over the whole text, best first (bounded like matchQuote). For diagnostics and tests. */
 export function scoreCandidates(text: string, quote: TextQuote, hint: number, options: MatchOptions = {}): Candidate[] {
+  if (quoteLimitError(quote)) return []
   const maxErrors = Math.floor(quote.exact.length * (options.maxErrorRatio ?? DEFAULT_MAX_ERROR_RATIO))
-  const spans = [...exactOccurrences(text, quote.exact), ...(maxErrors > 0 ? approximateAnywhere(text, quote.exact, maxErrors) : [])]
+  const spans = [...exactOccurrences(text, quote.exact, MAX_EXACT_CANDIDATES).spans, ...(maxErrors > 0 ? approximateAnywhere(text, quote, maxErrors) : [])]
   return scoreSpans(text, quote, hint, spans)
 }
 
-function decide(quote: TextQuote, candidates: Candidate[], threshold: number): QuoteMatch {
-  const best = candidates.find((c) => acceptable(quote, c, threshold))
+/** Start of the only occurrence of prefix + exact + suffix, or null (none, several, or no context). */
+function uniqueWithContext(text: string, quote: TextQuote): number | null {
+  if (quote.prefix.length + quote.suffix.length === 0) return null
+  const whole = quote.prefix + quote.exact + quote.suffix
+  const at = text.indexOf(whole)
+  if (at === -1 || text.indexOf(whole, at + 1) !== -1) return null
+  return at + quote.prefix.length
+}
+
+function decide(text: string, quote: TextQuote, candidates: Candidate[], threshold: number): QuoteMatch {
+  const best = candidates.find((c) => acceptable(text, quote, c, threshold))
   if (!best) return { kind: 'none' }
   // A rival the text cannot tell apart (only the position hint prefers `best`) makes it a guess.
   const rival = candidates.some(
@@ -133,13 +164,17 @@ export function contextScore(text: string, quote: TextQuote, start: number, end:
 }
 
 /**
- * Acceptance, from least to most distinctive quote:
+ * Acceptance. Never a place that cuts a word the quote kept whole (it began or ended at a word
+ * boundary), nor an edited quote that keeps less than half of its words. Then, from least to
+ * most distinctive quote:
  * - a short quote (< 12 chars) needs its context to agree and the combined score to pass;
  * - an exact occurrence of a longer quote is accepted anywhere (the quote survived a rewrite);
  * - an edited quote needs the combined score (context and position make up for the edits),
  *   unless it is long (≥ 64 chars) and at most lightly edited: that is distinctive on its own.
  */
-function acceptable(quote: TextQuote, c: Candidate, threshold: number): boolean {
+function acceptable(text: string, quote: TextQuote, c: Candidate, threshold: number): boolean {
+  if (!respectsWordBoundaries(text, quote, c.start, c.end)) return false
+  if (c.errors > 0 && sharedWordShare(quote.exact, text.slice(c.start, c.end)) < MIN_SHARED_WORDS) return false
   const len = quote.exact.length
   if (len < SHORT_QUOTE) return c.contextScore >= MIN_CONTEXT_FOR_SHORT && c.score >= threshold
   return c.errors === 0 || c.score >= threshold || (len >= LONG_QUOTE && c.quoteScore >= LONG_QUOTE_MIN_SCORE)

@@ -1,6 +1,7 @@
 // Anchor data model: W3C Web Annotation selectors plus Yjs relative positions.
 // Everything here is plain JSON so an anchor can live inside a namespace Y.Map.
 import { z } from 'zod'
+import { ANCHOR_LIMITS } from './limits.ts'
 
 /** A Yjs ID as `Y.relativePositionToJSON` writes it. */
 export const YIdSchema = z.object({ client: z.number().int().nonnegative(), clock: z.number().int().nonnegative() })
@@ -14,8 +15,15 @@ export const RelativePositionJSONSchema = z.object({
 })
 export type RelativePositionJSON = z.infer<typeof RelativePositionJSONSchema>
 
-/** W3C `TextQuoteSelector`: the quoted text and a little context either side. */
-export const TextQuoteSchema = z.object({ exact: z.string().min(1), prefix: z.string(), suffix: z.string() })
+const context = (side: string) =>
+  z.string().max(ANCHOR_LIMITS.context, `the ${side} may hold at most ${ANCHOR_LIMITS.context} characters of context`)
+
+/** W3C `TextQuoteSelector`: the quoted text and a little context either side, bounded (limits.ts). */
+export const TextQuoteSchema = z.object({
+  exact: z.string().min(1).max(ANCHOR_LIMITS.quote, `a quote may hold at most ${ANCHOR_LIMITS.quote} characters: quote a shorter passage`),
+  prefix: context('prefix'),
+  suffix: context('suffix'),
+})
 export type TextQuote = z.infer<typeof TextQuoteSchema>
 
 /** W3C `TextPositionSelector`: character offsets when the anchor was made (a hint only). */
@@ -44,6 +52,8 @@ export type OrphanReason =
   | 'ambiguous'
   /** The anchor refers to text this replica has not received yet; try again after sync. */
   | 'not-synced'
+  /** The quote or its context is beyond ANCHOR_LIMITS: never scored. */
+  | 'invalid'
 
 export type Resolution =
   | { status: 'exact'; start: number; end: number }

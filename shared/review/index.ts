@@ -1,6 +1,39 @@
 // Review: interpretive differences grouped by stretch, and what people did about them
 // (one review room per namespace). Operational conflicts live in shared/conflicts.
-export { groupDivergences, agreementOf, type Divergences, type DivergenceGroup, type Reading, type PlacedAnnotation, type Agreement, type Orphan } from './divergences.ts'
+export {
+  groupDivergences,
+  prepareDivergences,
+  countReadings,
+  type Divergences,
+  type DivergenceGroup,
+  type Reading,
+  type PlacedAnnotation,
+  type Orphan,
+  type Skipped,
+  type ReadingsCount,
+  type GroupOptions,
+} from './divergences.ts'
+export {
+  agreementOf,
+  agreementKinds,
+  normaliseLabel,
+  synonymIndex,
+  vocabularyError,
+  commentWords,
+  jaccard,
+  DEFAULT_VOCABULARY,
+  VOCABULARY_LIMITS,
+  COMMENT_SIMILARITY,
+  MAX_COMPARED_COMMENTS,
+  type Agreement,
+  type AgreementKind,
+  type AgreementPoint,
+  type AgreementInput,
+  type Vocabulary,
+  type SynonymIndex,
+} from './agreement.ts'
+export { READING_LIMITS, annotationCapError, capPerNamespace } from './limits.ts'
+export { readVocabulary, VocabularySchema, VOCABULARY_MAP } from './vocabulary.ts'
 export {
   REVIEW_MAPS,
   reviewKey,
@@ -22,4 +55,4 @@ export {
   type ProposalStatus,
 } from './state.ts'
 export { withReview, placeProposals } from './reviewed.ts'
-export { decideReviewAction, allowedReviewActions, REVIEW_ACTIONS, type ReviewAction, type ReviewDecision } from './policy.ts'
+export { decideReviewAction, allowedReviewActions, mayEditVocabulary, REVIEW_ACTIONS, type ReviewAction, type ReviewDecision } from './policy.ts'

@@ -26,3 +26,8 @@ export function decideReviewAction(role: Role | null, canReadNamespace: boolean,
 export function allowedReviewActions(role: Role | null): Set<ReviewAction> {
   return new Set(REVIEW_ACTIONS.filter((a) => decideReviewAction(role, true, a).allow))
 }
+
+/** The workspace vocabulary (label synonyms for agreement) is a workspace setting: owners (and administrators) change it. */
+export function mayEditVocabulary(role: Role | null, admin: boolean): ReviewDecision {
+  return admin || role === 'owner' ? { allow: true } : { allow: false, reason: 'only workspace owners and administrators change the vocabulary' }
+}

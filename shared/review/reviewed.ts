@@ -5,6 +5,7 @@ import { resolveAnchor } from '../anchoring/index.ts'
 import type { Proposal } from '../annotations.ts'
 import type { Divergences } from './divergences.ts'
 import { reviewKey, type ProposalDecision, type ProposalView, type ReviewState } from './state.ts'
+import { capPerNamespace } from './limits.ts'
 
 /** Adds `decision` and `replies` to every placed annotation (keyed by its namespace owner). */
 export function withReview(d: Divergences, review: ReviewState): Divergences {
@@ -23,12 +24,16 @@ export function withReview(d: Divergences, review: ReviewState): Divergences {
   }
 }
 
-/** Proposals on `doc` (keyed by namespace owner), placed on the current text, oldest first. */
+/**
+ * Proposals on `doc` (keyed by namespace owner), placed on the current text, oldest first. At
+ * most READING_LIMITS.perNamespaceDoc per namespace (the oldest), like annotations: every reader
+ * places them again after each edit.
+ */
 export function placeProposals(doc: string, text: Y.Text, byPrincipal: Map<string, Proposal[]>, review: ReviewState): ProposalView[] {
   const out: ProposalView[] = []
-  for (const [owner, proposals] of byPrincipal) {
+  const own = new Map([...byPrincipal].map(([owner, list]) => [owner, list.filter((p) => p.doc === doc && p.author === owner)] as const))
+  for (const [owner, proposals] of capPerNamespace(own).kept) {
     for (const p of proposals) {
-      if (p.doc !== doc || p.author !== owner) continue
       const r = resolveAnchor(text, p.target)
       const decision = review.proposals.get(reviewKey(owner, p.id)) ?? null
       out.push({

@@ -8,7 +8,7 @@ import { conflictDoc, upsert } from '../../client/src/lib/conflicts.svelte.ts'
 import { whereLabel } from '../../client/src/lib/conflict-text.ts'
 import { byStatus, taskIdFor, type BoardTask } from '../../client/src/lib/tasks.svelte.ts'
 import { formatRemaining } from '../../client/src/lib/clock.svelte.ts'
-import type { DivergenceGroup, PlacedAnnotation } from '../../shared/review/index.ts'
+import { agreementOf, countReadings, type DivergenceGroup, type PlacedAnnotation } from '../../shared/review/index.ts'
 import type { ConflictRecord } from '../../shared/conflicts/index.ts'
 
 const note = (id: string, label: string | null, start = 0, end = 5): PlacedAnnotation => ({
@@ -18,7 +18,7 @@ const note = (id: string, label: string | null, start = 0, end = 5): PlacedAnnot
 const group = (start: number, end: number, readings: Record<string, PlacedAnnotation[]>): DivergenceGroup => ({
   range: { start, end, text: '' },
   readings: Object.entries(readings).map(([principal, annotations]) => ({ principal, annotations })),
-  agreement: { readers: Object.keys(readings).length, shared: [], differing: {} },
+  agreement: agreementOf(Object.entries(readings).map(([principal, annotations]) => ({ principal, annotations }))),
 })
 
 describe('routes', () => {
@@ -44,12 +44,32 @@ describe('reading filters', () => {
     expect(onlyA[0].agreement.readers).toBe(1)
     const unsourced = filterGroups(groups, { authors: null, label: 'unsourced' })
     expect(unsourced).toHaveLength(1)
-    expect(unsourced[0].agreement.shared).toEqual(['unsourced'])
+    // "unsourced" is in the default vocabulary's "unsupported" group: the point is named after the group.
+    expect(unsourced[0].agreement.full.map((p) => [p.topic, p.labels])).toEqual([['unsupported', ['unsourced']]])
     expect(filterGroups(groups, { authors: null, label: null })).toBe(groups)
     expect(filterGroups(groups, { authors: new Set(['nobody']), label: null })).toEqual([])
   })
+  it('counts per agreement kind exactly what filtering by that kind lists', () => {
+    const three = [
+      ...groups,
+      group(20, 25, { a: [note('5', 'vague', 20, 25)], b: [note('6', 'unclear', 20, 25)], c: [note('7', 'typo', 20, 25)] }),
+    ]
+    for (const base of [{ authors: null, label: null }, { authors: new Set(['agent-a', 'a', 'b']), label: null }, { authors: null, label: 'vague' }]) {
+      const counts = countReadings(filterGroups(three, base))
+      const listed = (agreement: 'one-reading' | 'full' | 'partial' | 'differ') => filterGroups(three, { ...base, agreement }).length
+      expect([listed('one-reading'), listed('full'), listed('partial'), listed('differ')]).toEqual([
+        counts.singleReading,
+        counts.fullAgreement,
+        counts.partialAgreement,
+        counts.difference,
+      ])
+    }
+    // Stretch 1: both said "unsourced" (full), only agent-b "clarity" (differ); stretch 3: a and b partly agree (vague ≈ unclear), c differs.
+    expect(countReadings(three)).toEqual({ stretches: 3, singleReading: 1, severalReadings: 2, fullAgreement: 1, partialAgreement: 1, difference: 2 })
+  })
+
   it('lists facets and splits the text into plain and annotated runs', () => {
-    expect(facets({ doc: 'd', groups, orphans: [], summary: { stretches: 2, singleReading: 1, severalReadings: 1 } })).toEqual({
+    expect(facets({ doc: 'd', groups, orphans: [], summary: countReadings(groups), skipped: [] })).toEqual({
       authors: ['agent-a', 'agent-b'],
       labels: ['clarity', 'unsourced', 'vague'],
     })

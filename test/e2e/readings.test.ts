@@ -48,9 +48,9 @@ describe('readings side by side', () => {
     expect(await colA.textContent()).not.toContain('Which figures?')
     expect(await colB.textContent()).toContain('Which figures?')
     expect(await colB.textContent()).toContain('Say revenue of what.')
-    // Both used "unsourced"; only agent-b said "clarity".
-    expect(await page.locator('.agreement .agree').textContent()).toContain('unsourced')
-    expect(await page.locator('.agreement .differ').textContent()).toContain('clarity (agent-b)')
+    // Both used "unsourced" (in the default vocabulary's "unsupported" group); only agent-b said "clarity".
+    expect(await page.locator('.agreement .agree').textContent()).toMatch(/All agree: unsupported \(unsourced\) — same label/)
+    expect(await page.locator('.agreement .differ').textContent()).toMatch(/Only agent-b: .*clarity/)
     // Quoted text differing from the stretch is shown with the annotation.
     expect(await colA.textContent()).toContain('on “grew 40%”')
     await page.screenshot({ path: artifactPath('review-readings.png') })
@@ -65,6 +65,14 @@ describe('readings side by side', () => {
     await page.locator('.stretch', { hasText: 'The team doubled' }).waitFor()
     expect(await page.locator('.stretch').count()).toBe(1)
     await page.getByLabel('Label').selectOption('')
+    // Filter by agreement: each choice's count is what it lists.
+    for (const kind of ['one-reading', 'full', 'differ', 'partial']) {
+      await page.getByLabel('Agreement').selectOption(kind)
+      const count = Number(await page.locator(`option[value="${kind}"]`).getAttribute('data-count'))
+      await waitFor(async () => (await page.locator('.stretch').count()) === count, `${kind}: ${count} stretches listed`)
+    }
+    expect(await page.locator('.summary').getAttribute('data-full')).toBe('1')
+    await page.getByLabel('Agreement').selectOption('')
     await page.locator('.stretch[data-readers="2"]').click()
 
     // Live: the text under agent-a's quote changes → marked "changed since annotated".

@@ -8,7 +8,19 @@ import { createSubscriber } from 'svelte/reactivity'
 import { CLOSE } from '../../../shared/protocol.ts'
 import { namespaceRoom } from '../../../shared/rooms.ts'
 import { createAnchor } from '../../../shared/anchoring/index.ts'
-import { makeAnnotation, ownItem, parseAnnotation, parseProposal, NAMESPACE_MAPS, type Annotation, type AnnotationBody, type Proposal } from '../../../shared/annotations.ts'
+import {
+  annotationBodyError,
+  annotationsOn,
+  makeAnnotation,
+  ownItem,
+  parseAnnotation,
+  parseProposal,
+  NAMESPACE_MAPS,
+  type Annotation,
+  type AnnotationBody,
+  type Proposal,
+} from '../../../shared/annotations.ts'
+import { annotationCapError } from '../../../shared/review/index.ts'
 import type { Room } from './room.svelte.ts'
 
 export interface NamespacesOptions {
@@ -87,6 +99,20 @@ export class Namespaces {
     return out
   }
 
+  /** Per owner, how many values on `doc` do not fit the annotation schema (e.g. beyond the anchor limits): reported, never placed. */
+  invalidOn(doc: string): Map<string, number> {
+    this.#subscribe()
+    const out = new Map<string, number>()
+    for (const [owner, room] of this.#rooms) {
+      let n = 0
+      for (const value of room.doc.getMap(NAMESPACE_MAPS.annotations).values()) {
+        if ((value as { doc?: unknown } | null)?.doc === doc && !parseAnnotation(value)) n++
+      }
+      if (n > 0) out.set(owner, n)
+    }
+    return out
+  }
+
   /** Proposed edits on `doc` keyed by namespace owner (only the owner's own, whatever a value claims). */
   proposalsByPrincipal(doc: string): Map<string, Proposal[]> {
     this.#subscribe()
@@ -102,12 +128,20 @@ export class Namespaces {
     return out
   }
 
-  /** Writes an annotation of [start, end) into the viewer's own namespace. */
+  /**
+   * Writes an annotation of [start, end) into the viewer's own namespace. Throws, writing
+   * nothing, when the span or body is beyond the limits or the namespace is full for `doc`.
+   */
   annotate(doc: string, ytext: Y.Text, start: number, end: number, body: AnnotationBody): Annotation {
     const own = this.#rooms.get(this.#options.self)
     if (!own) throw new Error('your namespace is not open')
+    const invalidBody = annotationBodyError(body)
+    if (invalidBody) throw new RangeError(invalidBody)
+    const map = own.doc.getMap(NAMESPACE_MAPS.annotations)
     const annotation = makeAnnotation({ author: this.#options.self, doc, target: createAnchor(ytext, start, end), body, createdAt: Date.now() })
-    own.doc.getMap(NAMESPACE_MAPS.annotations).set(annotation.id, annotation)
+    const full = map.has(annotation.id) ? null : annotationCapError(doc, annotationsOn(map, doc))
+    if (full) throw new RangeError(full)
+    map.set(annotation.id, annotation)
     return annotation
   }
 

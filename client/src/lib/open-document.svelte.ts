@@ -4,17 +4,19 @@
 import type * as Y from 'yjs'
 import type { EditorView } from 'codemirror'
 import { createSubscriber } from 'svelte/reactivity'
-import { quoteIntact, resolveAnchor, type Resolution } from '../../../shared/anchoring/index.ts'
+import { AnchorPlacement, quoteChanged, type Resolution } from '../../../shared/anchoring/index.ts'
 import type { Annotation, AnnotationBody } from '../../../shared/annotations.ts'
+import { READING_LIMITS, capPerNamespace } from '../../../shared/review/index.ts'
 import { createEditor, setHighlights, type Highlight } from './editor.ts'
 import type { Workspace } from './workspace.svelte.ts'
 
 export interface ResolvedAnnotation {
   annotation: Annotation
-  resolution: Resolution
+  /** Null when it was not placed: beyond the per-namespace cap, or past the time budget of this recomputation. */
+  resolution: Resolution | null
   color: string
   authorName: string
-  /** The quoted text or its context reads differently now than when annotated. */
+  /** The quoted words read differently now than when annotated (edits next to them do not count). */
   changedSince: boolean
 }
 
@@ -56,16 +58,26 @@ export class OpenDocument {
     return this.#annotations
   }
 
+  // Placed after every edit, so bounded like the server's readings (shared/review/limits.ts): at
+  // most READING_LIMITS.perNamespaceDoc per namespace, quote searches within a time budget.
   #annotations = $derived.by((): ResolvedAnnotation[] => {
     this.#subscribeText()
-    return this.#workspace.namespaces.forDoc(this.name).map((annotation) => ({
-      annotation,
-      resolution: resolveAnchor(this.ytext, annotation.target),
-      color: this.#workspace.colorOf(annotation.author),
-      authorName: this.#workspace.memberName(annotation.author),
-      // Per document: edits elsewhere in the workspace do not count (writtenSince would).
-      changedSince: !quoteIntact(this.ytext, annotation.target),
-    }))
+    const all = this.#workspace.namespaces.byPrincipal(this.name)
+    const { kept } = capPerNamespace(all)
+    const items = [...kept].flatMap(([owner, list]) => list.map((item) => ({ owner, anchor: item.target, item })))
+    const placement = new AnchorPlacement(this.ytext, items).runFor(READING_LIMITS.browserBudgetMs)
+    const placed = new Map(placement.results().map((r) => [r.item, r.resolution]))
+    const annotations = [...all.values()].flat().sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))
+    return annotations.map((annotation) => {
+      const resolution = placed.get(annotation) ?? null
+      return {
+        annotation,
+        resolution,
+        color: this.#workspace.colorOf(annotation.author),
+        authorName: this.#workspace.memberName(annotation.author),
+        changedSince: resolution !== null && quoteChanged(placement.text, annotation.target, resolution),
+      }
+    })
   })
 
   mount(parent: HTMLElement): EditorView {
@@ -83,7 +95,7 @@ export class OpenDocument {
   showHighlights(list: ResolvedAnnotation[]): void {
     const highlights: Highlight[] = []
     for (const r of list) {
-      if (r.resolution.status === 'orphaned') continue
+      if (r.resolution === null || r.resolution.status === 'orphaned') continue
       const { label, comment } = r.annotation.body
       const title = `${r.authorName}${label ? ` · ${label}` : ''}: ${comment}`
       highlights.push({ id: r.annotation.id, from: r.resolution.start, to: r.resolution.end, color: r.color, title })

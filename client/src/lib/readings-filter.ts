@@ -1,18 +1,23 @@
-// Filtering divergence groups by author and label for the Readings tab. Pure: the filtered
-// view recomputes what the remaining readers agree on, so "agree" never counts a hidden reader.
+// Filtering divergence groups by author, label and agreement for the Readings tab. Pure: the
+// filtered view recomputes what the remaining readers agree on (the same shared policy as the
+// server, shared/review/agreement.ts), so "agree" never counts a hidden reader, and the counts
+// shown next to each agreement choice are exactly the stretches that choice lists.
 
-import { agreementOf, type DivergenceGroup, type Divergences } from '../../../shared/review/index.ts'
+import { agreementKinds, agreementOf, type AgreementKind, type DivergenceGroup, type Divergences, type SynonymIndex } from '../../../shared/review/index.ts'
 
 export interface ReadingFilter {
   /** Authors to show; null shows everyone. */
   authors: ReadonlySet<string> | null
   /** Only annotations with this label; null for any. */
   label: string | null
+  /** Only stretches with this kind of agreement (among the readers left); null or absent for any. */
+  agreement?: AgreementKind | null
 }
 
-export const NO_FILTER: ReadingFilter = { authors: null, label: null }
+export const NO_FILTER: ReadingFilter = { authors: null, label: null, agreement: null }
 
-export function filterGroups(groups: DivergenceGroup[], filter: ReadingFilter): DivergenceGroup[] {
+/** Authors and label: what is left of each stretch, its agreement recomputed among those readers. */
+export function narrowGroups(groups: DivergenceGroup[], filter: ReadingFilter, synonyms?: SynonymIndex): DivergenceGroup[] {
   if (filter.authors === null && filter.label === null) return groups
   const out: DivergenceGroup[] = []
   for (const group of groups) {
@@ -20,9 +25,18 @@ export function filterGroups(groups: DivergenceGroup[], filter: ReadingFilter): 
       .filter((r) => filter.authors === null || filter.authors.has(r.principal))
       .map((r) => ({ ...r, annotations: r.annotations.filter((a) => filter.label === null || a.label === filter.label) }))
       .filter((r) => r.annotations.length > 0)
-    if (readings.length > 0) out.push({ ...group, readings, agreement: agreementOf(readings) })
+    if (readings.length > 0) out.push({ ...group, readings, agreement: agreementOf(readings, synonyms) })
   }
   return out
+}
+
+/** Stretches showing this kind of agreement (null: all). */
+export function byAgreement(groups: DivergenceGroup[], kind: AgreementKind | null | undefined): DivergenceGroup[] {
+  return kind ? groups.filter((g) => agreementKinds(g.agreement).includes(kind)) : groups
+}
+
+export function filterGroups(groups: DivergenceGroup[], filter: ReadingFilter, synonyms?: SynonymIndex): DivergenceGroup[] {
+  return byAgreement(narrowGroups(groups, filter, synonyms), filter.agreement)
 }
 
 /** Every author and label present, for the filter controls. */

@@ -4,8 +4,21 @@
 
 import type * as Y from 'yjs'
 import { createSubscriber } from 'svelte/reactivity'
-import { groupDivergences, placeProposals, emptyReviewState, type DivergenceGroup, type Divergences, type ProposalView, type ReviewState } from '../../../shared/review/index.ts'
-import { facets, filterGroups, groupKey, type ReadingFilter } from './readings-filter.ts'
+import {
+  groupDivergences,
+  countReadings,
+  placeProposals,
+  emptyReviewState,
+  READING_LIMITS,
+  type AgreementKind,
+  type DivergenceGroup,
+  type Divergences,
+  type ProposalView,
+  type ReadingsCount,
+  type ReviewState,
+  type SynonymIndex,
+} from '../../../shared/review/index.ts'
+import { byAgreement, facets, groupKey, narrowGroups, type ReadingFilter } from './readings-filter.ts'
 import type { Namespaces } from './namespaces.svelte.ts'
 
 export class Readings {
@@ -15,14 +28,17 @@ export class Readings {
   readonly #subscribeText: () => void
   authors = $state<Set<string> | null>(null)
   label = $state<string | null>(null)
+  agreement = $state<AgreementKind | null>(null)
   /** groupKey of the selected group; survives recomputation while its annotations stay together. */
   selectedKey = $state<string | null>(null)
 
   readonly #review: () => ReviewState
+  readonly #synonyms: () => SynonymIndex | undefined
 
-  constructor(namespaces: Namespaces, name: string, ytext: Y.Text, review: () => ReviewState = emptyReviewState) {
+  constructor(namespaces: Namespaces, name: string, ytext: Y.Text, review: () => ReviewState = emptyReviewState, synonyms: () => SynonymIndex | undefined = () => undefined) {
     this.#namespaces = namespaces
     this.#review = review
+    this.#synonyms = synonyms
     this.name = name
     this.ytext = ytext
     this.#subscribeText = createSubscriber((update) => {
@@ -33,7 +49,12 @@ export class Readings {
 
   #all = $derived.by((): Divergences => {
     this.#subscribeText()
-    return groupDivergences(this.name, this.ytext, this.#namespaces.byPrincipal(this.name))
+    // Recomputed after every edit: bounded by the same limits as the server, with the browser's time budget.
+    return groupDivergences(this.name, this.ytext, this.#namespaces.byPrincipal(this.name), {
+      synonyms: this.#synonyms(),
+      invalid: this.#namespaces.invalidOn(this.name),
+      budgetMs: READING_LIMITS.browserBudgetMs,
+    })
   })
 
   #proposals = $derived.by((): ProposalView[] => {
@@ -41,7 +62,13 @@ export class Readings {
     return placeProposals(this.name, this.ytext, this.#namespaces.proposalsByPrincipal(this.name), this.#review())
   })
 
-  #filtered = $derived(filterGroups(this.#all.groups, { authors: this.authors, label: this.label } satisfies ReadingFilter))
+  #narrowed = $derived.by(() => narrowGroups(this.#all.groups, { authors: this.authors, label: this.label } satisfies ReadingFilter, this.#synonyms()))
+  #filtered = $derived(byAgreement(this.#narrowed, this.agreement))
+
+  /** Stretch counts per agreement kind among the stretches the author and label filters leave: each equals what choosing it lists. */
+  get counts(): ReadingsCount {
+    return countReadings(this.#narrowed)
+  }
 
   /** Unfiltered: the document's agreement summary and orphans. */
   get all(): Divergences {

@@ -2,7 +2,7 @@
 // periodically while shown, plus the share of stretches with one reading vs several,
 // computed here from the namespaces this viewer may read.
 
-import { groupDivergences } from '../../../shared/review/index.ts'
+import { groupDivergences, READING_LIMITS } from '../../../shared/review/index.ts'
 import type { TeamMetrics } from '../../../shared/coord/index.ts'
 import { wsPath } from './api.ts'
 import type { Workspace } from './workspace.svelte.ts'
@@ -35,10 +35,13 @@ export class TeamMetricsFeed {
   get readings(): ReadingShare {
     const share = { stretches: 0, singleReading: 0, severalReadings: 0 }
     const { documents, namespaces } = this.#workspace
+    // One time budget across every document (each recomputation runs after edits).
+    const deadline = performance.now() + READING_LIMITS.browserBudgetMs
     for (const name of documents.ids) {
       const text = documents.text(name)
       if (!text) continue
-      const { summary } = groupDivergences(name, text, namespaces.byPrincipal(name))
+      const budgetMs = Math.max(0, deadline - performance.now())
+      const { summary } = groupDivergences(name, text, namespaces.byPrincipal(name), { budgetMs })
       share.stretches += summary.stretches
       share.singleReading += summary.singleReading
       share.severalReadings += summary.severalReadings

@@ -16,6 +16,7 @@ import { storePrefixFor } from './local-data.ts'
 import { Namespaces } from './namespaces.svelte.ts'
 import { Presence } from './presence.svelte.ts'
 import { ReviewRoom } from './review-room.svelte.ts'
+import { WorkspaceVocabulary } from './vocabulary.svelte.ts'
 import { Room, worstState, type ConnectionState } from './room.svelte.ts'
 import type { Session } from './session.svelte.ts'
 
@@ -128,6 +129,14 @@ export class Workspace {
     }
     return this.#tasks
   }
+
+  /** The label synonyms agreement uses, live from the task room (opened on first use). */
+  get vocabulary(): WorkspaceVocabulary {
+    this.#vocabulary ??= new WorkspaceVocabulary(this.tasks)
+    return this.#vocabulary
+  }
+
+  #vocabulary: WorkspaceVocabulary | null = null
 
   /** A problem with the workspace itself (no access, gone); the shared room reports its own. */
   get problem(): Problem | null {

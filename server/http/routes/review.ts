@@ -8,6 +8,8 @@
 //   POST /:ws/proposals/:owner/:id/accept           {}              → { status: 'accepted', decision, text }
 //                                                   409 stale | proposal_conflict (+ conflict id) | already_decided
 //   POST /:ws/proposals/:owner/:id/reject           {}              → { decision }
+//   GET  /:ws/vocabulary                                            → { synonyms, isDefault }
+//   PUT  /:ws/vocabulary                            { synonyms }    → { synonyms, isDefault: false }  (owners)
 // Who may act: shared/review/policy.ts (read the namespace; keep/reply/reject need review-room
 // write, promote/accept need shared-document write).
 
@@ -16,11 +18,13 @@ import { z } from 'zod'
 import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
 import { jsonBody, queryOf, readJson } from '../validate.ts'
-import { badRequest, notFound } from '../errors.ts'
+import { badRequest, forbidden, notFound } from '../errors.ts'
 import { workspaceFor } from './workspaces.ts'
 import { ID_PATTERN } from '../../../shared/rooms.ts'
 import type { ConflictService } from '../../conflicts/ConflictService.ts'
 import { ReviewActions, ReviewError, proposalViewFor, reviewedDivergencesFor } from '../../review/index.ts'
+import { VOCABULARY_MAP, VocabularySchema, mayEditVocabulary, readVocabulary } from '../../../shared/review/index.ts'
+import { tasksRoom } from '../../../shared/rooms.ts'
 
 const Params = z.object({ owner: z.string().regex(ID_PATTERN, 'not a principal id'), id: z.string().min(1).max(200) })
 const Empty = z.object({}).strict()
@@ -37,6 +41,26 @@ export function reviewRoutes(deps: ApiDeps & { conflicts: ConflictService }): Ho
     const result = await reviewedDivergencesFor(deps, workspace.id, doc, principal)
     if (!result) throw notFound(`no document "${doc}" in ${workspace.id}`)
     return c.json(result)
+  })
+
+  // The label synonyms agreement uses (shared/review/agreement.ts), kept in the tasks room
+  // (shared/review/vocabulary.ts) so every member's browser reads the same vocabulary live;
+  // only the server writes it.
+  app.get('/:ws/vocabulary', async (c) => {
+    const { workspace } = workspaceFor(deps.registry, c.req.param('ws'), c.get('principal'))
+    const { vocabulary, isDefault } = readVocabulary((await deps.core.room(tasksRoom(workspace.id))).doc)
+    return c.json({ ...vocabulary, isDefault })
+  })
+
+  app.put('/:ws/vocabulary', async (c) => {
+    const principal = c.get('principal')
+    const { workspace, role } = workspaceFor(deps.registry, c.req.param('ws'), principal)
+    const may = mayEditVocabulary(role, principal.admin === true)
+    if (!may.allow) throw forbidden(may.reason)
+    const { synonyms } = await jsonBody(c, VocabularySchema)
+    const room = await deps.core.room(tasksRoom(workspace.id))
+    await room.writeAsServer(principal.id, 'vocabulary', (d) => d.getMap(VOCABULARY_MAP).set('synonyms', synonyms))
+    return c.json({ synonyms, isDefault: false })
   })
 
   app.post('/:ws/annotations/:owner/:id/:action{keep|reply|promote}', async (c) => {
