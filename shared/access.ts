@@ -4,7 +4,8 @@
 //
 // shared room:     owners and editors write; every member reads.
 // tasks room:      every member reads; only the server writes it (the task board is a view of
-//                  the server's task store, changed through the task API, so it cannot be forged).
+//                  the server's task store, changed through the task API, so it cannot be forged;
+//                  likewise the workspace vocabulary, changed by owners through its API).
 // ns/<p>:          only p writes (any role, it is p's own reading);
 //                  p, owners and reviewers read; other members read when the workspace's
 //                  visibility is 'team', or 'blind-until-submitted' and p has submitted.
