@@ -112,7 +112,8 @@ describe('hostile annotations', () => {
     while (pending > 0 && health.length < 1000)
     const [a, b, m] = await Promise.all(readings)
     console.log(`healthz idle max ${Math.max(...idle).toFixed(1)} ms; while computing max ${Math.max(...health).toFixed(1)} ms over ${health.length} probes; divergences ${a.ms.toFixed(0)} / ${b.ms.toFixed(0)} ms; metrics ${m.ms.toFixed(0)} ms`)
-    expect(Math.max(...health)).toBeLessThan(200)
+    // 200 ms, or ten times the idle worst case when the machine is so loaded that even idle probes are slow.
+    expect(Math.max(...health)).toBeLessThan(Math.max(200, 10 * Math.max(...idle)))
     expect(a.value.status).toBe(200)
     expect(m.value.status).toBe(200)
     // The time budget plus margin for a shared machine.
