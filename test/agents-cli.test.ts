@@ -59,11 +59,11 @@ describe('polyphony agent', () => {
     expect(run.stderr.join('\n')).toMatch(/ANTHROPIC_API_KEY.*--offline-reviewer/)
   })
 
-  it('with a token the server rejects exits 1 with a readable message', async () => {
+  it('with a token the server rejects exits 4 (fatal) with a readable message', async () => {
     server = await startTestServer()
     const run = runCli(['agent', '--server', server.url, '--workspace', 'w1', '--token', 'pp_not_a_real_token_0123456789', '--offline-reviewer', 'clarity'])
-    expect((await run.exited).code).toBe(1)
-    expect(run.stderr.join('\n')).toMatch(/cannot attach to http:\/\/127\.0\.0\.1:\d+ workspace w1/)
+    expect((await run.exited).code).toBe(4)
+    expect(run.stderr.join('\n')).toMatch(/cannot attach to http:\/\/127\.0\.0\.1:\d+ workspace w1: the token was refused .*\(fatal: not retrying\)/)
   })
 
   it('--offline-reviewer clarity --once annotates the workspace and exits 0', async () => {

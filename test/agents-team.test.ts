@@ -1,5 +1,6 @@
 // [agents] `polyphony team team.json`: a healthy member runs and annotates; a member with a
-// bad token crashes, is restarted with backoff and given up on after maxCrashes; SIGINT stops
+// bad token is given up on at once (fatal: restarting cannot help); a member whose server is
+// unreachable crashes, is restarted with backoff and given up on after maxCrashes; SIGINT stops
 // everyone and the command exits 0; a team whose every member gave up exits 1. The team file is test/fixtures/team-agents.json (no
 // server in it: members find the server through POLYPHONY_URL, tokens through tokenEnv).
 
@@ -25,7 +26,7 @@ afterEach(async () => {
   server = undefined
 })
 
-it('runs the healthy member, gives up on the crashing one, and stops everyone on SIGINT', async () => {
+it('runs the healthy member, gives up on the fatal and the crashing ones, and stops everyone on SIGINT', async () => {
   server = await startTestServer()
   const writer = await connectTestAgent(server, 'agent-b')
   agents.push(writer)
@@ -43,9 +44,12 @@ it('runs the healthy member, gives up on the crashing one, and stops everyone on
   await waitFor(() => ns.doc.getMap('annotations').size === expected, 'clarity member annotations on the server')
   for (const a of storedAnnotations(ns.doc.getMap('annotations'))) expect(a.author).toBe('agent-a')
 
-  const gaveUp = await team.waitForRecord(status('broken', 'gave-up'), 'the broken member to be given up on')
+  const fatal = await team.waitForRecord(status('broken', 'gave-up'), 'the revoked member to be given up on')
+  expect(fatal).toMatchObject({ restarts: 0, detail: expect.stringMatching(/^fatal, not restarted; exited with 4: cannot attach .*token was refused/) })
+  expect(team.records().filter(status('broken', 'restarting'))).toEqual([])
+  const gaveUp = await team.waitForRecord(status('unreachable', 'gave-up'), 'the unreachable member to be given up on')
   expect(gaveUp).toMatchObject({ restarts: 2, detail: expect.stringMatching(/crashed 3 times within 60 s; gave up; last: exited with 1: cannot attach/) })
-  const restarts = team.records().filter(status('broken', 'restarting'))
+  const restarts = team.records().filter(status('unreachable', 'restarting'))
   expect(restarts.map((r) => r.restarts)).toEqual([1, 2])
   expect(restarts[0]!.detail).toMatch(/restarting in \d+ ms/)
   // The healthy member was never restarted.

@@ -28,6 +28,7 @@ export {
   noteInput,
   proposeInput,
   readDocumentInput,
+  readTaskInput,
   toolDefinitions,
 } from './tools.ts'
 export type {
@@ -44,5 +45,5 @@ export { runToolCall } from './toolCalls.ts'
 export type { ToolCallResult, ToolPhase, ToolUse } from './toolCalls.ts'
 export { createMemoryWorkspaceTools } from './memoryTools.ts'
 export type { MemoryWorkspaceTools, MemoryWrite } from './memoryTools.ts'
-export { LLM_ROLES, reviewRequest, systemPrompt } from './prompts.ts'
-export type { LlmRole } from './prompts.ts'
+export { LLM_ROLES, reviewRequest, systemPrompt, taskRequest } from './prompts.ts'
+export type { LlmRole, TaskBrief } from './prompts.ts'

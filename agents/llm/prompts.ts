@@ -34,3 +34,23 @@ export function systemPrompt(role: LlmRole, instructions?: string): string {
 export function reviewRequest(doc: string, text: string): string {
   return `Please review the document "${doc}". Its current text follows.\n\n<document name="${doc}">\n${text}\n</document>`
 }
+
+/** What the model is told about a task it works on (the worker claimed it already). */
+export interface TaskBrief {
+  id: string
+  title: string
+  description: string
+  /** Results of the tasks this one depended on, by task id. */
+  dependencyResults: Record<string, unknown>
+}
+
+export function taskRequest(task: TaskBrief): string {
+  const deps = Object.entries(task.dependencyResults)
+  return [
+    `You hold the task "${task.title}" (id ${task.id}); no one else works on it while you do.`,
+    'Do it with the tools: read_task for its details, list_documents and read_document to read, annotate, propose_edit and write_note to write.',
+    'When you are done, reply with the result in one short paragraph: it is recorded as the task\'s result.',
+    `<task id="${task.id}">\n${task.description || task.title}\n</task>`,
+    ...(deps.length ? [`Results of the tasks it depended on:\n${deps.map(([id, r]) => `- ${id}: ${JSON.stringify(r)}`).join('\n')}`] : []),
+  ].join('\n\n')
+}

@@ -6,7 +6,7 @@ import type { Message, MessageParam, ToolUseBlock } from '@anthropic-ai/sdk/reso
 import { classifyFailure, type Failure } from './failures.ts'
 import { describeFailure, shouldFallBack, type FallbackOption } from './fallback.ts'
 import { emptyAgentCounters, type AgentCounters, type AgentStatus, type LlmEvent, type LlmEventEmitter } from './events.ts'
-import { reviewRequest, systemPrompt, type LlmRole } from './prompts.ts'
+import { reviewRequest, systemPrompt, taskRequest, type LlmRole, type TaskBrief } from './prompts.ts'
 import { createLlmPolicies, endpointKey, type BreakerOptions, type LlmPolicies, type RetryOptions } from './resilience.ts'
 import { runToolCall, type ToolCallResult } from './toolCalls.ts'
 import { toolDefinitions, type ToolName, type WorkspaceTools } from './tools.ts'
@@ -63,6 +63,8 @@ export interface LlmAgent {
   readonly policies: LlmPolicies
   readonly events: LlmEventEmitter
   reviewDocument(doc: string, options?: { signal?: AbortSignal }): Promise<ReviewResult>
+  /** Does a task with the tools; `doc` in the result is the task id, `finalText` its result. */
+  doTask(task: TaskBrief, options?: { signal?: AbortSignal }): Promise<ReviewResult>
   /** Releases the policies' timers when the agent owns them. */
   close(): void
 }
@@ -103,17 +105,42 @@ export function createLlmAgent(options: LlmAgentOptions): LlmAgent {
     } catch (error) {
       return fail(result, `cannot read "${doc}": ${error instanceof Error ? error.message : String(error)}`)
     }
-    const messages: MessageParam[] = [{ role: 'user', content: reviewRequest(doc, text) }]
+    return converse(result, reviewRequest(doc, text), doc, `reviewed ${doc}`, signal, (failure) => recover(result, failure, text, signal))
+  }
+
+  /** A task: the same tool loop, asked to do the task; the model's closing text is its result. */
+  async function doTask(task: TaskBrief, signal: AbortSignal | undefined): Promise<ReviewResult> {
+    const result: ReviewResult = { doc: task.id, outcome: 'completed', turns: 0, inputTokens: 0, outputTokens: 0, writes: [], rejectedToolCalls: 0 }
+    return converse(result, taskRequest(task), `task ${task.title}`, `did task ${task.title}`, signal, (failure) => {
+      // No heuristic can do an arbitrary task: an unavailable model pauses it (the worker hands it back).
+      if (signal?.aborted || failure.kind === 'cancelled') return Promise.resolve(cancelled(result))
+      if (!shouldFallBack(failure)) return Promise.resolve(fail(result, describeFailure(failure, { model, timeoutMs: policies.timeoutMs })))
+      result.outcome = 'paused'
+      result.reason = describeFailure(failure, { model, timeoutMs: policies.timeoutMs })
+      setStatus('paused', `${result.reason}. Task handed back.`)
+      return Promise.resolve(result)
+    })
+  }
+
+  async function converse(
+    result: ReviewResult,
+    request: string,
+    label: string,
+    doneText: string,
+    signal: AbortSignal | undefined,
+    onFailure: (failure: Failure) => Promise<ReviewResult>,
+  ): Promise<ReviewResult> {
+    const messages: MessageParam[] = [{ role: 'user', content: request }]
     const call = (attemptSignal: AbortSignal): Promise<Message> =>
       client.messages.create({ model, max_tokens: maxTokens, system, tools: definitions, messages }, { signal: attemptSignal })
 
     for (let turn = 1; turn <= maxTurns; turn++) {
-      setStatus('thinking', `${doc}: turn ${turn}`)
+      setStatus('thinking', `${label}: turn ${turn}`)
       let response: Message
       try {
         response = await policies.execute(endpoint, call, signal)
       } catch (error) {
-        return recover(result, classifyFailure(error), text, signal)
+        return onFailure(classifyFailure(error))
       }
       recordUsage(result, response)
       messages.push({ role: 'assistant', content: response.content })
@@ -121,7 +148,7 @@ export function createLlmAgent(options: LlmAgentOptions): LlmAgent {
       if (response.stop_reason !== 'tool_use' || uses.length === 0) {
         const closing = response.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('\n')
         if (closing) result.finalText = closing
-        setStatus('idle', `reviewed ${doc}`)
+        setStatus('idle', doneText)
         return result
       }
       const replies: ToolCallResult[] = []
@@ -129,7 +156,14 @@ export function createLlmAgent(options: LlmAgentOptions): LlmAgent {
       messages.push({ role: 'user', content: replies.map((reply) => reply.result) })
     }
     result.outcome = 'max-turns'
-    setStatus('idle', `stopped ${doc} after ${maxTurns} turns`)
+    setStatus('idle', `stopped ${label} after ${maxTurns} turns`)
+    return result
+  }
+
+  function cancelled(result: ReviewResult): ReviewResult {
+    result.outcome = 'cancelled'
+    result.reason = 'cancelled'
+    setStatus('idle', result.reason)
     return result
   }
 
@@ -163,9 +197,7 @@ export function createLlmAgent(options: LlmAgentOptions): LlmAgent {
 
   async function recover(result: ReviewResult, failure: Failure, text: string, signal?: AbortSignal): Promise<ReviewResult> {
     if (signal?.aborted || failure.kind === 'cancelled') {
-      result.outcome = 'cancelled'
-      result.reason = 'the review was cancelled'
-      setStatus('idle', result.reason)
+      cancelled(result).reason = 'the review was cancelled'
       return result
     }
     const context = { model, timeoutMs: policies.timeoutMs }
@@ -211,6 +243,7 @@ export function createLlmAgent(options: LlmAgentOptions): LlmAgent {
     policies,
     events: policies.events,
     reviewDocument: (doc, reviewOptions) => review(doc, reviewOptions?.signal),
+    doTask: (task, taskOptions) => doTask(task, taskOptions?.signal),
     close() {
       if (ownsPolicies) policies.dispose()
     },

@@ -89,6 +89,11 @@ export async function runToolCall(
         onPhase('writing', 'claiming a task')
         return reply(call, 'read', JSON.stringify(await tools.claimTask(TOOL_SCHEMAS.claim_task.parse(parsed.data))))
       }
+      case 'read_task': {
+        if (!tools.readTask) return reply(call, 'rejected', 'Tasks are not available to this agent.')
+        onPhase('reading', 'reading a task')
+        return reply(call, 'read', JSON.stringify(await tools.readTask(TOOL_SCHEMAS.read_task.parse(parsed.data))))
+      }
       case 'complete_task': {
         if (!tools.completeTask) return reply(call, 'rejected', 'Tasks are not available to this agent.')
         onPhase('writing', 'completing a task')

@@ -43,6 +43,7 @@ export const noteInput = z
 export const readDocumentInput = z.object({ doc: docName }).strict()
 export const listDocumentsInput = z.object({}).strict()
 export const claimTaskInput = z.object({ taskId: z.string().min(1).max(200) }).strict()
+export const readTaskInput = z.object({ taskId: z.string().min(1).max(200) }).strict()
 export const completeTaskInput = z
   .object({ taskId: z.string().min(1).max(200), summary: z.string().max(4000).optional() })
   .strict()
@@ -72,6 +73,8 @@ export interface WorkspaceTools {
   note(input: NoteInput): Promise<WriteResult>
   claimTask?(input: ClaimTaskInput): Promise<{ claimed: boolean; holder?: string }>
   completeTask?(input: CompleteTaskInput): Promise<{ completed: boolean }>
+  /** The task as the board shows it (title, description, status, dependencies and their results). */
+  readTask?(input: { taskId: string }): Promise<unknown>
 }
 
 export type ToolName =
@@ -82,6 +85,7 @@ export type ToolName =
   | 'write_note'
   | 'claim_task'
   | 'complete_task'
+  | 'read_task'
 
 export const TOOL_SCHEMAS = {
   list_documents: listDocumentsInput,
@@ -91,6 +95,7 @@ export const TOOL_SCHEMAS = {
   write_note: noteInput,
   claim_task: claimTaskInput,
   complete_task: completeTaskInput,
+  read_task: readTaskInput,
 } satisfies Record<ToolName, z.ZodType>
 
 const DESCRIPTIONS: Record<ToolName, string> = {
@@ -105,6 +110,7 @@ const DESCRIPTIONS: Record<ToolName, string> = {
   write_note: 'Write a note in your own namespace, e.g. a summary or overall assessment.',
   claim_task: 'Claim a task so that no one else works on it at the same time.',
   complete_task: 'Mark a task you claimed as complete, with a short summary.',
+  read_task: 'Read a task from the task board: title, description, status, dependencies and their results.',
 }
 
 function inputSchema(schema: z.ZodType): Tool.InputSchema {
@@ -117,7 +123,8 @@ export function toolDefinitions(tools: WorkspaceTools): Tool[] {
   const names = (Object.keys(TOOL_SCHEMAS) as ToolName[]).filter(
     (name) =>
       (name !== 'claim_task' || tools.claimTask !== undefined) &&
-      (name !== 'complete_task' || tools.completeTask !== undefined),
+      (name !== 'complete_task' || tools.completeTask !== undefined) &&
+      (name !== 'read_task' || tools.readTask !== undefined),
   )
   return names.map((name) => ({ name, description: DESCRIPTIONS[name], input_schema: inputSchema(TOOL_SCHEMAS[name]) }))
 }

@@ -33,7 +33,8 @@ export async function runOfflineReview(agent: Agent, reviewer: HeuristicReviewer
     }
   }
   if (refused > 0) agent.setStatus('writing', `${refused} findings on ${doc} beyond the reading limits, not written`, doc)
-  await agent.flushed()
+  // Offline, the local store keeps the findings; waiting here would stall every other document.
+  await agent.flushedIfOnline()
   agent.setStatus('idle', `reviewed ${title}: ${findings.length} findings`, doc)
   return { doc, findings: findings.length, created }
 }

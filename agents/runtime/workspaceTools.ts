@@ -25,6 +25,14 @@ export function workspaceToolsFor(agent: Agent): WorkspaceTools {
         throw err
       }
     },
+    readTask: async ({ taskId }) => {
+      const board = agent.tasks.board()
+      const task = board.find((t) => t.id === taskId)
+      if (!task) throw new Error(`no task "${taskId}" on the board; tasks: ${board.map((t) => t.id).slice(0, 50).join(', ') || 'none'}`)
+      const { history: _history, ...fields } = task
+      const dependencyResults = Object.fromEntries(board.filter((t) => task.dependsOn.includes(t.id)).map((t) => [t.id, t.result]))
+      return { ...fields, dependencyResults }
+    },
     completeTask: async ({ taskId, summary }) => {
       await agent.tasks.complete(taskId, summary)
       return { completed: true }

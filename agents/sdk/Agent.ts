@@ -55,6 +55,11 @@ export interface WriteResult {
   created: boolean
 }
 
+/** The key of the agent's memory note in its namespace's notes. */
+export const MEMORY_NOTE = 'memory'
+/** Memory is a summary, not a log: the newest part is kept past this size. */
+export const MAX_MEMORY_CHARS = 8000
+
 export interface AgentParts {
   principal: Principal
   workspace: string
@@ -316,6 +321,64 @@ export class Agent {
   /** Resolves when the server has durably stored everything written so far, in both rooms. */
   async flushed(): Promise<void> {
     await Promise.all([this.sharedSync.flushed(), this.namespaceSync.flushed()])
+  }
+
+  /**
+   * Waits for durability while connected; resolves false at once (or as soon as the
+   * connection drops) when offline, so one unsynced review never stalls the next: the
+   * local store keeps the changes and they sync on reconnect.
+   */
+  async flushedIfOnline(): Promise<boolean> {
+    if (this.connection !== 'online') return false
+    const rooms = [this.sharedSync, this.namespaceSync]
+    let off = () => {}
+    const dropped = new Promise<false>((resolve) => {
+      const onState = (s: SyncState) => s !== 'online' && resolve(false)
+      for (const r of rooms) r.on('state', onState)
+      off = () => rooms.forEach((r) => r.off('state', onState))
+    })
+    try {
+      return await Promise.race([this.flushed().then(() => true as const), dropped])
+    } finally {
+      off()
+    }
+  }
+
+  /** Local changes (both rooms) the server has not yet acknowledged; 0 without a local store. */
+  pendingChanges(): number {
+    if (!this.#store) return 0
+    return this.#store.pending(this.sharedSync.room) + this.#store.pending(this.namespaceSync.room)
+  }
+
+  /** Calls `onDenied` once if the server refuses either room (revoked token, membership removed). */
+  onDenied(onDenied: (reason: string) => void): () => void {
+    const rooms = [this.sharedSync, this.namespaceSync]
+    const check = () => {
+      const denied = rooms.find((r) => r.state === 'denied')
+      if (!denied) return
+      off()
+      onDenied(`access to ${denied.room} denied: ${denied.deniedReason}`)
+    }
+    const off = () => rooms.forEach((r) => r.off('state', check))
+    rooms.forEach((r) => r.on('state', check))
+    check()
+    return off
+  }
+
+  // --- identity -------------------------------------------------------------------------
+
+  /** The agent's memory (its "identity file"): the note `memory` in its namespace, '' when none. */
+  memory(): string {
+    const v = this.namespace.getMap('notes').get(MEMORY_NOTE) as { text?: unknown } | undefined
+    return typeof v?.text === 'string' ? v.text : ''
+  }
+
+  /** Replaces the memory note (bounded); kept in the namespace, so a restarted agent reads it back. */
+  remember(text: string): void {
+    const bounded = text.length > MAX_MEMORY_CHARS ? text.slice(text.length - MAX_MEMORY_CHARS) : text
+    if (bounded === this.memory()) return
+    const note = { id: MEMORY_NOTE, author: this.principal.id, text: bounded, createdAt: Date.now() }
+    this.#transact(this.namespace, () => this.namespace.getMap('notes').set(MEMORY_NOTE, note))
   }
 
   close(): void {

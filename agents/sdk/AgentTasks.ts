@@ -63,7 +63,7 @@ export class AgentTasks {
     return { taskId, fencingToken: () => kept.current().fencingToken, lost: kept.lost }
   }
 
-  async complete(taskId: string, result?: string): Promise<Task> {
+  async complete(taskId: string, result?: unknown): Promise<Task> {
     const kept = this.#need(taskId)
     kept.stop()
     this.#held.delete(taskId)

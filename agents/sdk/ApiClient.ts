@@ -1,5 +1,7 @@
 // A small JSON client for the Polyphony HTTP API with bearer auth and readable errors.
 
+const REQUEST_TIMEOUT_MS = 15_000
+
 export class ApiRequestError extends Error {
   constructor(
     readonly status: number,
@@ -35,6 +37,8 @@ export class ApiClient {
         method,
         headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
+        // A server that accepts the connection but never answers must not hang the agent.
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       })
     } catch (err) {
       throw new ApiRequestError(0, 'unreachable', `cannot reach ${this.baseUrl}: ${(err as Error).message}`)

@@ -22,7 +22,8 @@ export class LocalStore {
     this.#db.exec(`
       CREATE TABLE IF NOT EXISTS updates (id INTEGER PRIMARY KEY, room TEXT NOT NULL, data BLOB NOT NULL);
       CREATE INDEX IF NOT EXISTS updates_room ON updates(room, id);
-      CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);`)
+      CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS pending (room TEXT PRIMARY KEY, changes INTEGER NOT NULL);`)
   }
 
   /** Applies the stored state of `room` to `doc` and keeps appending its later updates. */
@@ -48,6 +49,21 @@ export class LocalStore {
 
   set(key: string, value: string): void {
     this.#db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value)
+  }
+
+  /** Counts one local change of `room` that the server has not yet acknowledged as durable. */
+  addPending(room: string): void {
+    this.#db.prepare('INSERT INTO pending (room, changes) VALUES (?, 1) ON CONFLICT(room) DO UPDATE SET changes = changes + 1').run(room)
+  }
+
+  /** The server has durably stored everything `room` holds. */
+  clearPending(room: string): void {
+    this.#db.prepare('DELETE FROM pending WHERE room = ?').run(room)
+  }
+
+  /** Local changes of `room` not yet acknowledged by the server (kept across restarts). */
+  pending(room: string): number {
+    return (this.#db.prepare('SELECT changes FROM pending WHERE room = ?').get(room) as { changes: number } | undefined)?.changes ?? 0
   }
 
   close(): void {

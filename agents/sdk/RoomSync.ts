@@ -42,10 +42,12 @@ export class RoomSync extends EventEmitter {
   #waiting = new Map<number, () => void>()
   #unbind: (() => void) | null = null
   #destroyed = false
+  readonly #store?: LocalStore
 
   constructor(opts: RoomSyncOptions) {
     super()
     this.room = opts.room
+    this.#store = opts.store
     if (opts.store) this.#unbind = opts.store.bind(opts.room, this.doc, opts.store)
     const backoff = opts.backoff ?? DEFAULT_BACKOFF
     this.provider = new WebsocketProvider(opts.wsUrl, opts.room, this.doc, {
@@ -55,6 +57,14 @@ export class RoomSync extends EventEmitter {
       // Every server close comes back to us: we decide whether and when to reconnect.
       shouldReconnect: () => false,
     })
+    // Local changes are counted until the server says it stored them, so an offline run can
+    // say how many wait to sync (and a restart still knows).
+    const store = opts.store
+    if (store) {
+      this.doc.on('update', (_update: Uint8Array, origin: unknown) => {
+        if (origin !== this.provider && origin !== store) store.addPending(opts.room)
+      })
+    }
     this.provider.messageHandlers[MESSAGE_PERSISTED] = (_encoder, decoder) => this.#onPersisted(decoder)
     if (opts.causal) sendCausalMetadata(this.doc, () => (this.provider.wsconnected ? this.provider.ws : null))
     this.provider.on('sync', (synced: boolean) => {
@@ -140,6 +150,7 @@ export class RoomSync extends EventEmitter {
   #onPersisted(decoder: decoding.Decoder): void {
     const id = decoding.readVarUint(decoder)
     this.persistedStateVector = decoding.readVarUint8Array(decoder)
+    if (this.#store && covers(this.persistedStateVector, Y.encodeStateVector(this.doc))) this.#store.clearPending(this.room)
     const done = this.#waiting.get(id)
     if (done) {
       this.#waiting.delete(id)
@@ -154,4 +165,11 @@ export class RoomSync extends EventEmitter {
     this.state = state
     this.emit('state', state)
   }
+}
+
+/** Whether state vector `stored` includes everything `local` has. */
+function covers(stored: Uint8Array, local: Uint8Array): boolean {
+  const have = Y.decodeStateVector(stored)
+  for (const [client, clock] of Y.decodeStateVector(local)) if ((have.get(client) ?? 0) < clock) return false
+  return true
 }

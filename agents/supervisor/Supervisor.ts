@@ -6,7 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { decideRestart, DEFAULT_RESTART_POLICY, type RestartPolicy } from './restartPolicy.ts'
-import { agentArgs, type TeamFile } from './teamFile.ts'
+import { agentArgs, expandMembers, type TeamAgent, type TeamFile } from './teamFile.ts'
+import { isRetryableExit } from '../cli/exitCodes.ts'
 
 export type MemberState = 'starting' | 'running' | 'restarting' | 'gave-up' | 'stopped'
 
@@ -25,6 +26,8 @@ export class Supervisor extends EventEmitter {
   readonly #members = new Map<string, { status: MemberStatus; child: ChildProcess | null; crashes: number[]; timer: NodeJS.Timeout | null }>()
   readonly #policy: RestartPolicy
   #stopping = false
+  /** Team members after `count` is expanded (worker-1, worker-2, ...). */
+  readonly #specs: TeamAgent[]
 
   constructor(
     private readonly team: TeamFile,
@@ -32,10 +35,11 @@ export class Supervisor extends EventEmitter {
   ) {
     super()
     this.#policy = { ...DEFAULT_RESTART_POLICY, ...team.restart }
+    this.#specs = expandMembers(team)
   }
 
   start(): void {
-    for (const a of this.team.agents) {
+    for (const a of this.#specs) {
       this.#members.set(a.name, { status: { name: a.name, state: 'starting', restarts: 0 }, child: null, crashes: [], timer: null })
       this.#spawn(a.name)
     }
@@ -63,7 +67,7 @@ export class Supervisor extends EventEmitter {
 
   #spawn(name: string): void {
     const member = this.#members.get(name)!
-    const spec = this.team.agents.find((a) => a.name === name)!
+    const spec = this.#specs.find((a) => a.name === name)!
     const { args, token } = agentArgs(this.team, spec, this.env)
     const child = spawn(process.execPath, [CLI, 'agent', ...args], {
       env: { ...this.env, POLYPHONY_TOKEN: token },
@@ -79,9 +83,11 @@ export class Supervisor extends EventEmitter {
     child.on('exit', (code, signal) => {
       member.child = null
       if (this.#stopping) return
+      const why = `exited with ${signal ?? code}${lastError ? `: ${lastError}` : ''}`
+      // A refused token or lost membership stays refused: say so once instead of restarting forever.
+      if (signal === null && !isRetryableExit(code)) return this.#set(name, 'gave-up', `fatal, not restarted; ${why}`)
       member.crashes.push(Date.now())
       const decision = decideRestart(member.crashes, Date.now(), this.#policy)
-      const why = `exited with ${signal ?? code}${lastError ? `: ${lastError}` : ''}`
       if (!decision.restart) return this.#set(name, 'gave-up', `${decision.reason}; last: ${why}`)
       member.status.restarts++
       this.#set(name, 'restarting', `${why}; restarting in ${decision.delayMs} ms`)

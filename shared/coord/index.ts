@@ -47,3 +47,4 @@ export {
   type RefusalCode,
   type AgentReportBody,
 } from './client.ts'
+export { readyTasks, claimOrder, boardExhausted, stableHash, type BoardTask } from './pickTask.ts'
