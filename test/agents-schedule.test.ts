@@ -1,0 +1,81 @@
+// [agents] Schedules and budgets on an injected clock: `--every` fires at each agent's own
+// offset in the period (staggered across a team, stable across restarts); a spent token budget
+// pauses the agent until the next hour and then lets it go on.
+
+import { expect, it } from 'vitest'
+import { budgetPausedText, nextRunAt, parseDuration, runEvery, scheduleOffset, TokenBudget, waitForBudget } from '../agents/runtime/index.ts'
+import { fakeClock } from './helpers/fakeClock.ts'
+
+const MIN = 60_000
+const START = Date.UTC(2026, 11, 1, 14, 0, 0)
+
+it('--every fires at a deterministic offset per agent, every period, and staggers a team', async () => {
+  const clock = fakeClock(START)
+  const every = 10 * MIN
+  const fired = new Map<string, number[]>()
+  const team = ['agent-a', 'agent-b', 'agent-c', 'worker-1', 'worker-2']
+  const schedules = team.map((id) => runEvery(id, every, async (at) => void fired.set(id, [...(fired.get(id) ?? []), at]), clock))
+  await clock.advance(30 * MIN)
+  for (const s of schedules) s.stop()
+
+  const offsets = team.map((id) => scheduleOffset(id, every))
+  console.log(`offsets in a 10 min period (s): ${offsets.map((o) => Math.round(o / 1000)).join(', ')}`)
+  expect(new Set(offsets).size).toBe(team.length)
+  for (const [i, id] of team.entries()) {
+    const times = fired.get(id)!
+    expect(times).toHaveLength(3)
+    // Each firing at the agent's offset within its period, one period apart.
+    for (const t of times) expect((t - offsets[i]!) % every).toBe(0)
+    expect(times[1]! - times[0]!).toBe(every)
+    expect(times[0]!).toBeGreaterThan(START)
+    expect(times[0]!).toBeLessThanOrEqual(START + every)
+  }
+  // Stopped schedules do not fire again; a restarted agent keeps its offset.
+  await clock.advance(30 * MIN)
+  expect(fired.get('agent-a')).toHaveLength(3)
+  expect(scheduleOffset('agent-a', every)).toBe(offsets[0])
+  expect(nextRunAt(START, every, 0)).toBe(START + every)
+  expect(parseDuration('10m')).toBe(every)
+  expect(parseDuration('30s')).toBe(30_000)
+  expect(parseDuration('ten minutes')).toBeNull()
+})
+
+it('a run still going when the next is due skips that firing', async () => {
+  const clock = fakeClock(START)
+  let finish = () => {}
+  const starts: number[] = []
+  const s = runEvery('agent-a', MIN, async (at) => {
+    starts.push(at)
+    await new Promise<void>((r) => (finish = r))
+  }, clock)
+  await clock.advance(3 * MIN)
+  expect(starts).toHaveLength(1)
+  finish()
+  await clock.advance(MIN)
+  expect(starts).toHaveLength(2)
+  s.stop()
+})
+
+it('a spent token budget pauses the agent with a visible status and resumes in the next hour', async () => {
+  const clock = fakeClock(START + 5 * MIN)
+  const budget = new TokenBudget(1000, clock)
+  const statuses: Array<[string, string | undefined]> = []
+  const agent = { setStatus: (state: string, detail?: string) => void statuses.push([state, detail]) }
+  await waitForBudget(budget, agent, clock)
+  expect(statuses).toEqual([])
+  budget.record(600)
+  budget.record(500)
+  expect(budget.pausedUntil()).toBe(START + 60 * MIN)
+
+  let resumed = false
+  const waiting = waitForBudget(budget, agent, clock).then(() => (resumed = true))
+  await clock.advance(54 * MIN)
+  expect(resumed).toBe(false)
+  expect(statuses).toEqual([['paused', 'paused: token budget spent until 15:00 UTC']])
+  await clock.advance(1 * MIN)
+  await waiting
+  expect(resumed).toBe(true)
+  expect(statuses.at(-1)).toEqual(['idle', 'token budget renewed'])
+  expect(budget.spent()).toBe(0)
+  expect(budgetPausedText(Date.UTC(2026, 11, 1, 14, 5))).toBe('paused: token budget spent until 14:05 UTC')
+})
