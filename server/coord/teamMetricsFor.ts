@@ -36,6 +36,7 @@ export async function teamMetricsFor(
     writes,
     claims: sources.store.claimLog(workspace, { since: q.since, until: q.until }),
     reports: sources.reports.list(workspace, q.since, q.until),
+    tasks: sources.store.list(workspace).map((t) => ({ id: t.id, dependsOn: t.dependsOn, createdAt: t.createdAt })),
     ...q,
     exclude: [SERVER_PRINCIPAL],
   })

@@ -48,3 +48,4 @@ export {
   type AgentReportBody,
 } from './client.ts'
 export { readyTasks, claimOrder, boardExhausted, stableHash, type BoardTask } from './pickTask.ts'
+export { computeTaskFlow, type TaskFlow, type TaskFlowEvent, type TaskShape } from './taskFlow.ts'

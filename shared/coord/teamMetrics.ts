@@ -9,6 +9,7 @@
 
 import { parseRoom } from '../rooms.ts'
 import type { ClaimEvent } from './types.ts'
+import { computeTaskFlow, type TaskFlow, type TaskShape } from './taskFlow.ts'
 
 export interface WriteEntry {
   room: string
@@ -21,6 +22,8 @@ export interface ClaimFact {
   event: ClaimEvent
   principal: string
   at: number
+  /** Needed for the task flow (throughput, waits, speedup). */
+  taskId?: string
 }
 
 /** What an agent process reports about its model use (see POST .../agent-reports). */
@@ -39,6 +42,8 @@ export interface TeamMetricsInput {
   writes: WriteEntry[]
   claims: ClaimFact[]
   reports?: AgentReportFact[]
+  /** The workspace's tasks (dependencies, creation time) for the task flow. */
+  tasks?: TaskShape[]
   since: number
   until: number
   bucketMs: number
@@ -81,6 +86,8 @@ export interface TeamMetrics {
   concurrentWrites: { total: number; byDocument: DocumentConcurrency[] }
   stretches: { total: number; singleWriter: number; multiWriter: number; multiWriterShare: number }
   claims: { won: number; race: number; blocked: number; expired: number; staleFence: number; released: number; completed: number }
+  /** Does the team help: throughput, waits, parallel speedup (shared/coord/taskFlow.ts). */
+  tasks: TaskFlow
   perPrincipal: Array<{ principal: string } & PrincipalActivity>
   /** Sparse: one row per (bucket start, principal) with any activity. */
   timeline: Array<{ start: number; principal: string } & PrincipalActivity>
@@ -158,6 +165,7 @@ export function computeTeamMetrics(input: TeamMetricsInput): TeamMetrics {
     concurrentWrites: { total: byDocument.reduce((n, d) => n + d.concurrentUpdates, 0), byDocument },
     stretches: { total: stretchTotal, singleWriter: stretchTotal - multi, multiWriter: multi, multiWriterShare: stretchTotal ? multi / stretchTotal : 0 },
     claims,
+    tasks: computeTaskFlow(input.claims.filter((c) => inRange(c.at)), input.tasks ?? []),
     perPrincipal: [...totals].map(([principal, a]) => ({ principal, ...a })).sort((a, b) => a.principal.localeCompare(b.principal)),
     timeline: [...buckets.values()].sort((a, b) => a.start - b.start || a.principal.localeCompare(b.principal)),
   }

@@ -14,6 +14,8 @@ export type FakeStep =
       content: FakeBlock[]
       stopReason: 'end_turn' | 'tool_use' | 'max_tokens'
       usage?: { input_tokens: number; output_tokens: number }
+      /** Answer after this long (a model that takes time to think; a response time, not a test sleep). */
+      delayMs?: number
     }
   | { kind: 'error'; status: number; type: string; message: string; headers?: Record<string, string> }
   | { kind: 'hang' }
@@ -116,12 +118,13 @@ export async function startFakeMessagesApi(): Promise<FakeMessagesApi> {
       }
       if (next.kind === 'error') return sendError(res, next.status, next.type, next.message, next.headers)
       messageCount++
+      const answeredAs = messageCount
       let toolCount = 0
       const content = next.content.map((block) =>
-        block.type === 'tool_use' ? { ...block, id: block.id ?? `toolu_fake_${messageCount}_${++toolCount}` } : block,
+        block.type === 'tool_use' ? { ...block, id: block.id ?? `toolu_fake_${answeredAs}_${++toolCount}` } : block,
       )
-      send(res, 200, {
-        id: `msg_fake_${messageCount}`,
+      const answer = () => send(res, 200, {
+        id: `msg_fake_${answeredAs}`,
         type: 'message',
         role: 'assistant',
         model: body.model,
@@ -133,6 +136,8 @@ export async function startFakeMessagesApi(): Promise<FakeMessagesApi> {
           output_tokens: Math.ceil(JSON.stringify(content).length / 4),
         },
       })
+      if (next.delayMs) setTimeout(() => !res.destroyed && answer(), next.delayMs)
+      else answer()
     })
   })
 
