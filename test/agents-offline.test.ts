@@ -84,3 +84,19 @@ it('--help documents the exit codes', async () => {
   const out = run.stdout.join('\n')
   for (const code of ['0  done', '1  retryable', '2  usage', '3  offline', '4  fatal']) expect(out).toContain(code)
 })
+
+it('a token revoked while the agent runs ends it with a fatal message and exit 4 (no retry loop)', async () => {
+  server = await startTestServer()
+  const writer = await connectTestAgent(server, 'agent-b')
+  agents.push(writer)
+  writer.createDocument(REVIEW_DOC, REVIEW_TEXT)
+  await writer.flushed()
+  const run = runCli(['agent', '--server', server.url, '--workspace', 'w1', '--token', token('agent-c'), '--offline-reviewer', 'clarity'], { env: cleanEnv() })
+  await run.waitForRecord((r) => r.msg === 'reviewed', 'the first review')
+  server.registry.revokePrincipal('agent-c')
+  // The server refuses the next connection: make the agent reconnect.
+  server = await server.restart()
+  expect(await run.exited).toEqual({ code: 4, signal: null })
+  expect(run.stderr.join('\n')).toMatch(/^fatal: access to w1\/(shared|ns\/agent-c) denied: .*not retrying/m)
+  expect(run.records().map((r) => r.msg)).toContain('fatal')
+})

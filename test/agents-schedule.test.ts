@@ -2,7 +2,11 @@
 // offset in the period (staggered across a team, stable across restarts); a spent token budget
 // pauses the agent until the next hour and then lets it go on.
 
-import { expect, it } from 'vitest'
+import { afterEach, expect, it } from 'vitest'
+import { startTestServer, token, type TestServer } from './helpers/server.ts'
+import { connectTestAgent } from './helpers/agents.ts'
+import { cleanEnv, killAllCli, runCli } from './fixtures/agents-process.ts'
+import { REVIEW_DOC, REVIEW_TEXT } from './fixtures/agents-text.ts'
 import { budgetPausedText, nextRunAt, parseDuration, runEvery, scheduleOffset, TokenBudget, waitForBudget } from '../agents/runtime/index.ts'
 import { fakeClock } from './helpers/fakeClock.ts'
 
@@ -78,4 +82,29 @@ it('a spent token budget pauses the agent with a visible status and resumes in t
   expect(statuses.at(-1)).toEqual(['idle', 'token budget renewed'])
   expect(budget.spent()).toBe(0)
   expect(budgetPausedText(Date.UTC(2026, 11, 1, 14, 5))).toBe('paused: token budget spent until 14:05 UTC')
+})
+
+let server: TestServer | undefined
+afterEach(async () => {
+  await killAllCli()
+  await server?.close()
+  server = undefined
+})
+
+it('polyphony agent --every 1s reviews at its own offset each second instead of on changes', async () => {
+  server = await startTestServer()
+  const writer = await connectTestAgent(server, 'agent-b')
+  writer.createDocument(REVIEW_DOC, REVIEW_TEXT)
+  await writer.flushed()
+  writer.close()
+  const run = runCli(['agent', '--server', server.url, '--workspace', 'w1', '--token', token('agent-a'), '--offline-reviewer', 'clarity', '--every', '1s'], { env: cleanEnv() })
+  await run.waitForRecord((r) => r.msg === 'reviewed', 'a review after the second scheduled run', { nth: 2 })
+  const records = run.records().filter((r) => r.msg === 'scheduled run' || r.msg === 'reviewed')
+  // Nothing is reviewed before the first scheduled run; each run reviews the document once.
+  expect(records.slice(0, 4).map((r) => r.msg)).toEqual(['scheduled run', 'reviewed', 'scheduled run', 'reviewed'])
+  const runs = records.filter((r) => r.msg === 'scheduled run').map((r) => Date.parse(String(r.at)))
+  // Whole periods apart (a run still going when the next is due skips it, on a loaded machine).
+  expect(runs[1]! - runs[0]!).toBeGreaterThan(0)
+  expect((runs[1]! - runs[0]!) % 1000).toBe(0)
+  expect(runs[0]! % 1000).toBe(scheduleOffset('agent-a', 1000))
 })
