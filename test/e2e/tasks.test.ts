@@ -79,6 +79,8 @@ describe('task board', () => {
     await page.locator('[data-metric="claims"]', { hasText: '2 won' }).waitFor()
     expect(await page.locator('[data-metric="claims"]').textContent()).toContain('1 blocked')
     expect(await page.locator('[data-metric="claims"]').textContent()).toContain('2 completed')
+    // Does the team help: the two completed tasks, their throughput, speedup and waits.
+    expect(await page.locator('[data-metric="task-flow"]').textContent()).toMatch(/^\s*2 done in [\d.]+ s \(\d+\/h\) · speedup ×[\d.]+ ·\s+waited [\d.]+ s blocked, [\d.]+ s unclaimed \(mean\)\s*$/)
     await page.locator('.metrics tr[data-principal="agent-a"]').waitFor()
     await page.screenshot({ path: artifactPath('tasks-board.png') })
   })
