@@ -10,7 +10,7 @@ import { waitFor } from './helpers/wait.ts'
 import { cleanEnv, killAllCli, runCli, type CliRun } from './fixtures/agents-process.ts'
 import { HEURISTIC_WORKER } from '../agents/runtime/index.ts'
 import type { ClaimLogEntry, Task } from '../shared/coord/index.ts'
-import { expandMembers, TeamFileSchema } from '../agents/supervisor/teamFile.ts'
+import { agentArgs, expandMembers, TeamFileSchema } from '../agents/supervisor/teamFile.ts'
 import { fileURLToPath } from 'node:url'
 import { tmpdir } from 'node:os'
 
@@ -141,13 +141,40 @@ it('polyphony team runs `count` workers, one principal each, and they finish the
   expect(await team.exited).toEqual({ code: 0, signal: null })
 })
 
-it('a team entry with count > 1 needs one token per copy', () => {
+it('team.json: count > 1 needs one token per copy; persona, schedule, budget and worker pass through', () => {
   const ok = TeamFileSchema.parse({ workspace: 'w', agents: [{ name: 'w', tokenEnv: 'W_{n}', count: 2, worker: true }] })
   expect(expandMembers(ok).map((a) => [a.name, a.tokenEnv])).toEqual([
     ['w-1', 'W_1'],
     ['w-2', 'W_2'],
   ])
+  const persona = { name: 'ada', tokenEnv: 'ADA', instructions: 'ada.md', every: '10m', maxTokensPerHour: 5000, worker: true, leaseMs: 2000 }
+  expect(agentArgs(TeamFileSchema.parse({ workspace: 'w', agents: [persona] }), persona, {}).args).toEqual([
+    '--workspace', 'w', '--worker', '--lease-ms', '2000', '--instructions', 'ada.md', '--every', '10m', '--max-tokens-per-hour', '5000',
+  ])
   const shared = TeamFileSchema.safeParse({ workspace: 'w', agents: [{ name: 'w', token: 'pp_x', count: 2 }] })
   expect(shared.success).toBe(false)
   expect(shared.error!.issues[0]!.message).toMatch(/count > 1 needs one token per copy: use tokenEnv with \{n\}/)
+})
+
+it('a model-backed worker reads the task with read_task, writes a note, and completes with its closing text', async () => {
+  server = await startTestServer()
+  await call(server, 'POST', '/tasks', 'alice', { id: 'summary', title: 'Summarise the launch', description: 'One paragraph for the newsletter.' })
+  api = await startFakeMessagesApi()
+  api.script(
+    step.toolUse({ name: 'read_task', input: { taskId: 'summary' } }),
+    step.toolUse({ name: 'write_note', input: { title: 'Launch summary', body: 'The scheduler ships next week.' } }),
+    step.text('Wrote the launch summary note.'),
+  )
+  const env = cleanEnv({ ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: api.url })
+  const run = runCli(workerArgs(server, 'agent-a', ['--once', '--model', 'claude-test']), { env })
+  expect(await run.exited).toEqual({ code: 0, signal: null })
+  expect(api.requests[0]!.body.messages[0].content).toMatch(/You hold the task "Summarise the launch" \(id summary\)/)
+  // read_task answered with the task as the board shows it.
+  const toolResult = JSON.stringify(api.requests[1]!.body.messages.at(-1))
+  expect(toolResult).toContain('One paragraph for the newsletter.')
+  const task = (await call(server, 'GET', '/tasks/summary', 'alice')).body.task as Task
+  expect(task).toMatchObject({ status: 'done', owner: 'agent-a', result: { by: 'agent-a', summary: 'Wrote the launch summary note.', writes: 1, turns: 3 } })
+  const ns = await server.core.room('w1/ns/agent-a')
+  expect([...ns.doc.getMap('notes').values()].map((n) => (n as { text: string }).text)).toContain('Launch summary\n\nThe scheduler ships next week.')
+  expect(run.records().map((r) => r.msg)).toEqual(expect.arrayContaining(['attached', 'working', 'completed', 'stopping']))
 })

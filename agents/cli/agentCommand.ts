@@ -162,6 +162,8 @@ function activityFor(agent: Agent, opts: AgentOptions, brain: Brain, gate: () =>
   }
   if (opts.worker) {
     const w = worker(opts.once)
+    // E.g. the task room refused: say so (a denied room also ends the agent as fatal).
+    w.done.catch((err: unknown) => log('worker stopped', { error: (err as Error).message }))
     return { idle: () => w.done, stop: () => w.stop() }
   }
   const loop = watchDocuments(agent, review, { docs: opts.docs })

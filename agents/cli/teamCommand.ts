@@ -12,11 +12,15 @@ TEAM.json:
   { "server": "http://127.0.0.1:8080", "workspace": "demo",
     "agents": [
       { "name": "clarity", "tokenEnv": "CLARITY_TOKEN", "offlineReviewer": "clarity" },
-      { "name": "critic", "token": "pp_...", "role": "fact-checker", "model": "claude-sonnet-4-5", "fallback": "claims" } ],
+      { "name": "critic", "token": "pp_...", "role": "fact-checker", "model": "claude-sonnet-4-5", "fallback": "claims",
+        "instructions": "critic.md", "every": "10m", "maxTokensPerHour": 50000 },
+      { "name": "worker", "tokenEnv": "WORKER_{n}_TOKEN", "worker": true, "count": 3 } ],
     "restart": { "maxCrashes": 5, "windowMs": 60000, "baseMs": 500, "capMs": 10000 } }
 
 Each agent runs as its own process; a crashed agent is restarted with backoff, and given up
-on (status gave-up) after maxCrashes within windowMs. Ctrl-C stops every agent cleanly.`
+on (status gave-up) after maxCrashes within windowMs. An agent whose token is refused or that
+lost access (exit 4) is given up on at once. "count": N runs N copies (worker-1 ... worker-N),
+each with its own token ({n} in tokenEnv). Ctrl-C stops every agent cleanly.`
 
 export async function teamCommand(argv: string[]): Promise<number> {
   if (argv.length !== 1 || argv[0] === '--help' || argv[0] === '-h') {

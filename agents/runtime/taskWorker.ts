@@ -116,8 +116,13 @@ export function runTaskWorker(agent: Agent, doTask: DoTask, opts: WorkerOptions 
       if (stopping.signal.aborted) return
       const results = Object.fromEntries(board.filter((t) => next.dependsOn.includes(t.id)).map((t) => [t.id, t.result]))
       const before = completed.length
-      await work({ id: next.id, title: next.title, description: next.description, dependsOn: next.dependsOn, dependencyResults: results })
-      // Refused or handed back: let the board move before trying again (no busy loop).
+      try {
+        await work({ id: next.id, title: next.title, description: next.description, dependsOn: next.dependsOn, dependencyResults: results })
+      } catch (err) {
+        // The server unreachable mid-claim, say: keep the worker alive and try again later.
+        log('worker error', { task: next.id, error: (err as Error).message })
+      }
+      // Refused, handed back or failed: let the board move before trying again (no busy loop).
       if (completed.length === before) await boardChanged()
     }
   })()
