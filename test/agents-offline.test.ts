@@ -4,6 +4,7 @@
 
 import { afterEach, expect, it } from 'vitest'
 import type { Agent } from '../agents/index.ts'
+import { LocalStore } from '../agents/sdk/LocalStore.ts'
 import { claimsReviewer } from '../agents/reviewers/index.ts'
 import { startTestServer, token, type TestServer } from './helpers/server.ts'
 import { connectTestAgent, tempStoreDir } from './helpers/agents.ts'
@@ -64,6 +65,10 @@ it('offline --once reviews the local copy, exits 3 within seconds, and the next 
   expect(new Set(all.map((a) => a.id)).size).toBe(all.length)
   const claims = all.filter((a) => a.body.comment && claimsReviewer.review(REVIEW_TEXT + '\n\n' + PARAGRAPH_3).some((f) => f.comment === a.body.comment))
   expect(claims.length).toBe(expected)
+  // The server acknowledged everything: nothing is counted as waiting any more.
+  const local = new LocalStore(store)
+  expect([local.pending('w1/shared'), local.pending('w1/ns/agent-a')]).toEqual([0, 0])
+  local.close()
 })
 
 it('without a local copy an unreachable server is retryable (exit 1), a revoked token fatal (exit 4)', async () => {

@@ -26,15 +26,24 @@ export class LocalStore {
       CREATE TABLE IF NOT EXISTS pending (room TEXT PRIMARY KEY, changes INTEGER NOT NULL);`)
   }
 
-  /** Applies the stored state of `room` to `doc` and keeps appending its later updates. */
-  bind(room: string, doc: Y.Doc, origin: unknown): () => void {
+  /**
+   * Applies the stored state of `room` to `doc` and keeps appending its later updates. Updates
+   * for which `isLocal(origin)` holds are also counted as pending (same transaction: one fsync)
+   * until clearPending.
+   */
+  bind(room: string, doc: Y.Doc, origin: unknown, isLocal: (origin: unknown) => boolean = () => false): () => void {
     const rows = this.#db.prepare('SELECT data FROM updates WHERE room = ? ORDER BY id').all(room) as Array<{ data: Buffer }>
     Y.transact(doc, () => rows.forEach((r) => Y.applyUpdate(doc, r.data, origin)), origin)
     this.#counts.set(room, rows.length)
     const insert = this.#db.prepare('INSERT INTO updates (room, data) VALUES (?, ?)')
+    const count = this.#db.prepare('INSERT INTO pending (room, changes) VALUES (?, 1) ON CONFLICT(room) DO UPDATE SET changes = changes + 1')
+    const append = this.#db.transaction((update: Uint8Array, local: boolean) => {
+      insert.run(room, update)
+      if (local) count.run(room)
+    })
     const onUpdate = (update: Uint8Array, from: unknown) => {
       if (from === origin) return
-      insert.run(room, update)
+      append(update, isLocal(from))
       const n = (this.#counts.get(room) ?? 0) + 1
       this.#counts.set(room, n)
       if (n > COMPACT_AFTER) this.#compact(room, doc)
@@ -49,11 +58,6 @@ export class LocalStore {
 
   set(key: string, value: string): void {
     this.#db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value)
-  }
-
-  /** Counts one local change of `room` that the server has not yet acknowledged as durable. */
-  addPending(room: string): void {
-    this.#db.prepare('INSERT INTO pending (room, changes) VALUES (?, 1) ON CONFLICT(room) DO UPDATE SET changes = changes + 1').run(room)
   }
 
   /** The server has durably stored everything `room` holds. */

@@ -48,7 +48,9 @@ export class RoomSync extends EventEmitter {
     super()
     this.room = opts.room
     this.#store = opts.store
-    if (opts.store) this.#unbind = opts.store.bind(opts.room, this.doc, opts.store)
+    // Changes made here (not received from the server) are counted until the server says it
+    // stored them, so an offline run can say how many wait to sync (and a restart still knows).
+    if (opts.store) this.#unbind = opts.store.bind(opts.room, this.doc, opts.store, (origin) => origin !== this.provider)
     const backoff = opts.backoff ?? DEFAULT_BACKOFF
     this.provider = new WebsocketProvider(opts.wsUrl, opts.room, this.doc, {
       WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
@@ -57,14 +59,6 @@ export class RoomSync extends EventEmitter {
       // Every server close comes back to us: we decide whether and when to reconnect.
       shouldReconnect: () => false,
     })
-    // Local changes are counted until the server says it stored them, so an offline run can
-    // say how many wait to sync (and a restart still knows).
-    const store = opts.store
-    if (store) {
-      this.doc.on('update', (_update: Uint8Array, origin: unknown) => {
-        if (origin !== this.provider && origin !== store) store.addPending(opts.room)
-      })
-    }
     this.provider.messageHandlers[MESSAGE_PERSISTED] = (_encoder, decoder) => this.#onPersisted(decoder)
     if (opts.causal) sendCausalMetadata(this.doc, () => (this.provider.wsconnected ? this.provider.ws : null))
     this.provider.on('sync', (synced: boolean) => {
