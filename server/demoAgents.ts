@@ -1,31 +1,36 @@
 // `npm start` runs the two built-in heuristic reviewers against the demo workspace, as real
 // SDK clients over the network, so a fresh checkout shows divergent readings without a model.
+// The claims reviewer also works the task board as the heuristic worker (no model): a task
+// created on the Tasks page is claimed, recorded in a note and completed.
 
 import type { RunningServer } from './server.ts'
 import type { DemoTokens } from './demo.ts'
 import { DEMO_WORKSPACE } from './demo.ts'
 import { connectAgent } from '../agents/index.ts'
 import { OFFLINE_REVIEWERS } from '../agents/reviewers/index.ts'
-import { runOfflineReview, watchDocuments } from '../agents/runtime/index.ts'
+import { heuristicTaskDoer, runOfflineReview, runTaskWorker, watchDocuments, type TaskWorker } from '../agents/runtime/index.ts'
 
 export async function startDemoAgents(server: RunningServer, tokens: DemoTokens): Promise<() => Promise<void>> {
   const crew = [
-    { token: tokens['clarity-reviewer'], reviewer: OFFLINE_REVIEWERS.clarity },
-    { token: tokens['claims-reviewer'], reviewer: OFFLINE_REVIEWERS.claims },
+    { token: tokens['clarity-reviewer'], reviewer: OFFLINE_REVIEWERS.clarity, works: false },
+    { token: tokens['claims-reviewer'], reviewer: OFFLINE_REVIEWERS.claims, works: true },
   ]
   const running = await Promise.all(
-    crew.map(async ({ token, reviewer }) => {
+    crew.map(async ({ token, reviewer, works }) => {
       const agent = await connectAgent({ url: server.url, workspace: DEMO_WORKSPACE, token, role: 'reviewer' })
       const loop = watchDocuments(agent, (doc) => runOfflineReview(agent, reviewer, doc), {
         onError: (err, doc) => server.logger.warn({ err, doc, agent: agent.principal.id }, 'demo review failed'),
       })
-      return { agent, loop }
+      const worker: TaskWorker | null = works ? runTaskWorker(agent, heuristicTaskDoer(agent)) : null
+      worker?.done.catch((err: unknown) => server.logger.warn({ err, agent: agent.principal.id }, 'demo worker stopped'))
+      return { agent, loop, worker }
     }),
   )
   server.logger.info({ agents: running.map((r) => r.agent.principal.id) }, 'demo reviewers attached')
   return async () => {
-    for (const { agent, loop } of running) {
+    for (const { agent, loop, worker } of running) {
       await loop.stop()
+      await worker?.stop()
       agent.close()
     }
   }

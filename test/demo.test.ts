@@ -10,6 +10,7 @@ import { demoBootstrap, demoTokens, seedDemoContent } from '../server/demo.ts'
 import { startDemoAgents } from '../server/demoAgents.ts'
 import { waitFor } from './helpers/wait.ts'
 import { parseAnnotation } from '../shared/annotations.ts'
+import { HEURISTIC_WORKER } from '../agents/runtime/index.ts'
 
 let server: RunningServer
 let stopAgents: (() => Promise<void>) | undefined
@@ -34,4 +35,20 @@ it('the demo reviewers write different readings of the announcement into their o
   expect([...a].some((l) => !b.has(l))).toBe(true)
   expect([...b].some((l) => !a.has(l))).toBe(true)
   for (const v of claims.doc.getMap('annotations').values()) expect(parseAnnotation(v)?.author).toBe('claims-reviewer')
+})
+
+it('the demo claims reviewer also works the board: a task a person creates is completed by the heuristic worker', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'polyphony-demo-'))
+  const tokens = demoTokens(dataDir)
+  server = await startServer({ port: 0, dataDir, bootstrap: demoBootstrap(tokens), logger: createLogger('silent') })
+  await seedDemoContent(server)
+  stopAgents = await startDemoAgents(server, tokens)
+  const res = await fetch(`${server.url}/api/workspaces/demo/tasks`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tokens.alice}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 'summary', title: 'Summarise the announcement' }),
+  })
+  expect(res.status).toBe(201)
+  await waitFor(() => server.coord.store.get('demo', 'summary')?.status === 'done', 'the demo worker to complete the task')
+  expect(server.coord.store.get('demo', 'summary')).toMatchObject({ owner: 'claims-reviewer', result: { by: HEURISTIC_WORKER } })
 })
