@@ -24,7 +24,7 @@ export const TeamAgentSchema = z
     /** Schedule (`--every`), e.g. "10m". */
     every: z.string().optional(),
     maxTokensPerHour: z.number().int().positive().optional(),
-    /** Run this many copies (name-1 ... name-N); each needs its own principal: put {n} in tokenEnv or storeDir. */
+    /** Run this many copies (name-1 ... name-N), each its own principal: {n} in tokenEnv (and storeDir) is the copy number. */
     count: z.number().int().min(1).max(16).optional(),
   })
   .refine((a) => a.token || a.tokenEnv, { message: 'each agent needs token or tokenEnv' })
