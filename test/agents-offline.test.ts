@@ -71,7 +71,7 @@ it('offline --once reviews the local copy, exits 3 within seconds, and the next 
   local.close()
 })
 
-it('without a local copy an unreachable server is retryable (exit 1), a revoked token fatal (exit 4)', async () => {
+it('without a local copy an unreachable server is retryable (exit 1); a revoked token or an unknown workspace is fatal (exit 4)', async () => {
   const unreachable = runCli(['agent', '--server', 'http://127.0.0.1:9', '--workspace', 'w1', '--token', token('agent-a'), '--offline-reviewer', 'clarity', '--once'], { env: cleanEnv() })
   expect(await unreachable.exited).toEqual({ code: 1, signal: null })
   expect(unreachable.stderr.join('\n')).toMatch(/cannot reach/)
@@ -81,6 +81,10 @@ it('without a local copy an unreachable server is retryable (exit 1), a revoked 
   const revoked = runCli(['agent', '--server', server.url, '--workspace', 'w1', '--token', token('agent-c'), '--offline-reviewer', 'clarity'], { env: cleanEnv() })
   expect(await revoked.exited).toEqual({ code: 4, signal: null })
   expect(revoked.stderr.join('\n')).toMatch(/token was refused.*fatal: not retrying/)
+
+  const noAccess = runCli(['agent', '--server', server.url, '--workspace', 'no-such-workspace', '--token', token('agent-a'), '--offline-reviewer', 'clarity'], { env: cleanEnv() })
+  expect(await noAccess.exited).toEqual({ code: 4, signal: null })
+  expect(noAccess.stderr.join('\n')).toMatch(/no access to the workspace: agent-a is not a member of workspace no-such-workspace.*fatal: not retrying/)
 })
 
 it('--help documents the exit codes', async () => {
