@@ -178,3 +178,20 @@ it('a model-backed worker reads the task with read_task, writes a note, and comp
   expect([...ns.doc.getMap('notes').values()].map((n) => (n as { text: string }).text)).toContain('Launch summary\n\nThe scheduler ships next week.')
   expect(run.records().map((r) => r.msg)).toEqual(expect.arrayContaining(['attached', 'working', 'completed', 'stopping']))
 })
+
+it('SIGTERM while a worker waits on the model hands the task back (released, not left to expire) and exits 0', async () => {
+  server = await startTestServer()
+  await call(server, 'POST', '/tasks', 'alice', { id: 'slow', title: 'A slow one' })
+  api = await startFakeMessagesApi()
+  api.script(step.hang())
+  const env = cleanEnv({ ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: api.url })
+  const run = runCli(workerArgs(server, 'agent-a', ['--model', 'claude-test']), { env })
+  await api.waitForRequests(1)
+  expect(((await call(server, 'GET', '/tasks/slow', 'alice')).body.task as Task).status).toBe('claimed')
+  run.child.kill('SIGTERM')
+  expect(await run.exited).toEqual({ code: 0, signal: null })
+  const task = (await call(server, 'GET', '/tasks/slow', 'alice')).body.task as Task
+  expect(task).toMatchObject({ status: 'open', owner: null })
+  expect(server.coord.store.claimLog('w1', { taskId: 'slow' }).map((e) => e.event)).toEqual(['created', 'won', 'released'])
+  expect(run.records().map((r) => r.msg)).toContain('handed back')
+})
