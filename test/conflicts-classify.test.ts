@@ -5,7 +5,8 @@ import {
   classifyInsertion,
   classifyRedelete,
   conflictId,
-  mapWritesConflict,
+  mapWritesConcurrent,
+  type MapWriteStamp,
   mergeKnowledge,
   withOp,
   withStruct,
@@ -16,34 +17,49 @@ import {
 const sees = (...ids: Array<[number, number]>): Knowledge => ids.reduce((k, [client, clock]) => withStruct(k, { client, clock }), EMPTY_KNOWLEDGE)
 const op = (principal: string, stream: string, seq: number, seen: Knowledge = EMPTY_KNOWLEDGE): DeleteStamp => ({ principal, stream, seq, seen })
 
-describe('mapWritesConflict', () => {
-  const a = { id: { client: 1, clock: 5 }, principal: 'alice', seen: sees([9, 0]) }
+describe('mapWritesConcurrent', () => {
+  const set = (client: number, clock: number, principal: string, seen: Knowledge): MapWriteStamp => ({ principal, seen, write: { struct: { client, clock } } })
+  const a = set(1, 5, 'alice', sees([9, 0]))
+  const never = () => false
   it.each([
-    ['neither saw the other', { id: { client: 2, clock: 0 }, principal: 'bob', seen: sees([9, 0]) }, true],
-    ['b saw a (origin chain covers it)', { id: { client: 2, clock: 0 }, principal: 'bob', seen: sees([1, 5]) }, false],
-    ['b saw a later write of a\'s client', { id: { client: 2, clock: 0 }, principal: 'bob', seen: sees([1, 7]) }, false],
-    ['b saw only an earlier write of a\'s client', { id: { client: 2, clock: 0 }, principal: 'bob', seen: sees([1, 4]) }, true],
-    ['same principal', { id: { client: 2, clock: 0 }, principal: 'alice', seen: EMPTY_KNOWLEDGE }, false],
+    ['neither saw the other', set(2, 0, 'bob', sees([9, 0])), true],
+    ['b saw a (origin chain covers it)', set(2, 0, 'bob', sees([1, 5])), false],
+    ['b saw a later write of a\'s client', set(2, 0, 'bob', sees([1, 7])), false],
+    ['b saw only an earlier write of a\'s client', set(2, 0, 'bob', sees([1, 4])), true],
+    ['same principal', set(2, 0, 'alice', EMPTY_KNOWLEDGE), false],
   ])('%s', (_name, b, expected) => {
-    expect(mapWritesConflict(a, b)).toBe(expected)
-    expect(mapWritesConflict(b, a)).toBe(expected)
+    expect(mapWritesConcurrent(a, b, never)).toBe(expected)
+    expect(mapWritesConcurrent(b, a, never)).toBe(expected)
+  })
+  it('structural proof of not having seen wins over credit', () => {
+    const b = set(2, 0, 'bob', sees([1, 5]))
+    expect(mapWritesConcurrent(a, b, (x) => x === b)).toBe(true)
+  })
+  it('a delete is seen through its operation', () => {
+    const del: MapWriteStamp = { principal: 'bob', seen: sees([9, 0]), write: { op: { stream: 's2', seq: 1 } } }
+    expect(mapWritesConcurrent(a, del, never)).toBe(true)
+    expect(mapWritesConcurrent({ ...a, seen: withOp(a.seen, { stream: 's2', seq: 1 }) }, del, never)).toBe(false)
   })
 })
 
 describe('classifyRedelete', () => {
   const first = op('alice', 's1', 3)
   it('re-deleting what another principal deleted unseen is a conflict', () => {
-    expect(classifyRedelete(first, op('bob', 's2', 1), false)).toBe('conflict')
+    expect(classifyRedelete(first, op('bob', 's2', 1), true, false)).toBe('conflict')
+  })
+  it('in an incremental update a re-deletion is a conflict whatever was credited (Yjs deletes only live text)', () => {
+    expect(classifyRedelete(first, op('bob', 's2', 1, withOp(EMPTY_KNOWLEDGE, { stream: 's1', seq: 3 })), false, false)).toBe('conflict')
   })
   it('a relayed deletion is not', () => {
-    expect(classifyRedelete(first, op('bob', 's2', 1), true)).toBe('relay')
-    expect(classifyRedelete(first, op('bob', 's2', 1, withOp(EMPTY_KNOWLEDGE, { stream: 's1', seq: 3 })), false)).toBe('relay')
+    expect(classifyRedelete(first, op('bob', 's2', 1), true, true)).toBe('relay')
+    expect(classifyRedelete(first, op('bob', 's2', 1, withOp(EMPTY_KNOWLEDGE, { stream: 's1', seq: 3 })), true, false)).toBe('relay')
+    expect(classifyRedelete({ ...first, struct: { client: 7, clock: 2 } }, op('bob', 's2', 1, sees([7, 2])), true, false)).toBe('relay')
   })
   it('seeing an earlier op of the stream does not cover a later one', () => {
-    expect(classifyRedelete(first, op('bob', 's2', 1, withOp(EMPTY_KNOWLEDGE, { stream: 's1', seq: 2 })), false)).toBe('conflict')
+    expect(classifyRedelete(first, op('bob', 's2', 1, withOp(EMPTY_KNOWLEDGE, { stream: 's1', seq: 2 })), true, false)).toBe('conflict')
   })
   it('same principal never conflicts', () => {
-    expect(classifyRedelete(first, op('alice', 's9', 1), false)).toBe('same-principal')
+    expect(classifyRedelete(first, op('alice', 's9', 1), false, false)).toBe('same-principal')
   })
 })
 

@@ -83,7 +83,14 @@ describe('conflicts through the server', () => {
       const [c] = await conflicts()
       expect(c.kind).toBe('map-key-overwrite')
       expect(c.location).toEqual({ kind: 'map', path: ['meta', 'title'] })
-      expect(c.parties).toEqual([{ principal: 'alice', value: 'Alice title' }, { principal: 'bob', value: 'Bob title' }])
+      expect(c.parties).toEqual([
+        { principal: 'alice', value: 'Alice title', typed: { t: 'json', v: 'Alice title' } },
+        { principal: 'bob', value: 'Bob title', typed: { t: 'json', v: 'Bob title' } },
+      ])
+      expect(c.arose).toBe('offline')
+      // What stands is the value Yjs kept (decided by client ids), read from the document now.
+      const room = await server.core.room('w1/shared')
+      expect(c.current).toBe(room.doc.getMap('meta').get('title'))
     })
   }
 

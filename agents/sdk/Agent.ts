@@ -256,10 +256,17 @@ export class Agent {
 
   // --- review ---------------------------------------------------------------------------
 
-  /** Operational conflicts in this workspace (open by default). */
-  async conflicts(opts: { status?: 'open' | 'resolved' | 'all'; doc?: string } = {}): Promise<ConflictRecord[]> {
-    const q = new URLSearchParams({ status: opts.status ?? 'open', ...(opts.doc ? { doc: this.#idIfKnown(opts.doc) } : {}) })
-    return (await this.api.get<{ conflicts: ConflictRecord[] }>(`/api/workspaces/${this.workspace}/conflicts?${q}`)).conflicts
+  /** Operational conflicts in this workspace (open by default), following pages up to `max` records. */
+  async conflicts(opts: { status?: 'open' | 'resolved' | 'decided' | 'all'; doc?: string; max?: number } = {}): Promise<ConflictRecord[]> {
+    const out: ConflictRecord[] = []
+    let cursor: string | null = null
+    do {
+      const q = new URLSearchParams({ status: opts.status ?? 'open', limit: '200', ...(opts.doc ? { doc: this.#idIfKnown(opts.doc) } : {}), ...(cursor ? { cursor } : {}) })
+      const page: { conflicts: ConflictRecord[]; next: string | null } = await this.api.get(`/api/workspaces/${this.workspace}/conflicts?${q}`)
+      out.push(...page.conflicts)
+      cursor = page.next
+    } while (cursor !== null && out.length < (opts.max ?? 10_000))
+    return out
   }
 
   /** Readings of `doc` grouped by stretch, from every namespace this agent may read. */

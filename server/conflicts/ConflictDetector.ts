@@ -7,18 +7,22 @@ import {
   EMPTY_KNOWLEDGE,
   classifyInsertion,
   classifyRedelete,
+  duplicatedInsertion,
   mergeKnowledge,
+  seesStruct,
   withOp,
   withStruct,
   type ConflictRecord,
   type Knowledge,
+  type StructId,
 } from '../../shared/conflicts/index.ts'
 import { ClientKnowledge } from './ClientKnowledge.ts'
-import { MapWrites, valueAt } from './MapWrites.ts'
+import { MapWrites, type MapWrite, type Via } from './MapWrites.ts'
 import { RangeIndex } from './RangeIndex.ts'
 import { TypePaths } from './paths.ts'
-import { type DeleteOp, type InsertRec } from './records.ts'
+import { type DeleteOp, type InsertRec, type Party } from './records.ts'
 import { RecordBuilder } from './RecordBuilder.ts'
+import { describeItem, LIVE } from './typedValue.ts'
 
 export interface Writer {
   principal: string
@@ -30,11 +34,15 @@ export interface Writer {
    * everything the sender knows (relays included). Default 'update'.
    */
   message?: 'update' | 'sync'
+  /** A server write made on a copy of the whole document: its writer had seen everything. */
+  knowsAll?: boolean
+  /** Replayed from the stored log at load (how a record arose: after a restart). */
+  stored?: boolean
   /** Transaction origin for the apply (DESIGN: every transaction carries a typed origin). */
   origin?: unknown
 }
 
-/** Causal metadata an (own) client may send with an update: what it had seen before writing it. */
+/** Causal metadata a client may send with an update: what it had seen before writing it. */
 export interface CausalMeta {
   /** Y.encodeStateVector of the writer's doc before its first write in this update. */
   stateVector?: Uint8Array
@@ -48,9 +56,19 @@ export interface DetectorOptions {
   now?: () => number
 }
 
-interface Pending {
-  principal: string
-  redeleted: Array<{ client: number; clock: number; len: number; item: Y.Item }>
+type DecodedDs = ReturnType<typeof Y.decodeUpdate>['ds']
+
+interface Redeleted {
+  client: number
+  clock: number
+  len: number
+  item: Y.Item
+}
+
+/** What had been sent to a session when a probe (sync step 1) went out after it. */
+interface Probe {
+  k: Knowledge
+  g: number
 }
 
 export class ConflictDetector {
@@ -58,11 +76,14 @@ export class ConflictDetector {
   #opts: Required<DetectorOptions>
   #owners = new Map<number, string>()
   #clients = new ClientKnowledge()
+  /** Per session: what it sent (its own writes) and what it acknowledged having received. */
   #sessions = new Map<string, Knowledge>()
   #streamSeq = new Map<string, number>()
-  #delivered = new Map<string, Map<string, number>>() // principal -> session -> ops delivered (g)
-  /** What the server had sent each session at its latest delivered() call. */
-  #deliveredK = new Map<string, Knowledge>()
+  /** Per session: what the server had sent it at its latest delivered() call (not yet proof it was seen). */
+  #deliveredK = new Map<string, Probe>()
+  #probes = new Map<string, Probe[]>()
+  /** principal -> session -> integration number the session acknowledged (relay evidence). */
+  #ackedG = new Map<string, Map<string, number>>()
   #serverDv: Knowledge['dv'] = new Map()
   #serverK: Knowledge | null = EMPTY_KNOWLEDGE
   #g = 0
@@ -70,10 +91,11 @@ export class ConflictDetector {
   #byOrigin = new RangeIndex<InsertRec>()
   #byRightOrigin = new RangeIndex<InsertRec>()
   #inserts = new RangeIndex<InsertRec>()
+  /** Explicit deletes of map keys already recorded: principal + item, to count each once. */
+  #mapDeletes = new Set<string>()
   #maps = new MapWrites()
   #paths: TypePaths
   #records: RecordBuilder
-  #emitted = new Set<string>()
 
   constructor(doc: Y.Doc, opts: DetectorOptions) {
     // Conflict records quote deleted text (what a stretch said before): keep tombstone content.
@@ -89,22 +111,44 @@ export class ConflictDetector {
     return this.#owners.get(client)
   }
 
-  /** Everything integrated so far has now been sent to `session` (sync step 2 or broadcast). */
-  delivered(session: string, principal: string): void {
-    let sessions = this.#delivered.get(principal)
-    if (sessions === undefined) this.#delivered.set(principal, (sessions = new Map()))
-    sessions.set(session, this.#g)
+  /**
+   * Everything integrated so far has now been sent to `session`. Sent is not seen: this counts
+   * only once the session acknowledges a probe sent after it (see probed / acknowledged).
+   */
+  delivered(session: string, _principal?: string): void {
     this.#serverK ??= { sv: Y.decodeStateVector(Y.encodeStateVector(this.doc)), dv: this.#serverDv }
-    this.#deliveredK.set(session, this.#serverK)
+    this.#deliveredK.set(session, { k: this.#serverK, g: this.#g })
   }
 
-  /** Forgets per-session knowledge (what it delivered stays, for relay evidence). */
+  /** A probe (sync step 1) went to `session` after its latest delivery; its answer proves that delivery was integrated. */
+  probed(session: string): void {
+    let fifo = this.#probes.get(session)
+    if (fifo === undefined) this.#probes.set(session, (fifo = []))
+    fifo.push(this.#deliveredK.get(session) ?? { k: EMPTY_KNOWLEDGE, g: 0 })
+  }
+
+  /**
+   * `session` answered its oldest outstanding probe: a y-websocket client handles messages in
+   * order, so it had integrated everything delivered before that probe. Call in the order of the
+   * session's messages (after the updates it sent before the answer).
+   */
+  acknowledged(session: string, principal: string): void {
+    const probe = this.#probes.get(session)?.shift()
+    if (probe === undefined) return
+    this.#sessions.set(session, mergeKnowledge(this.#sessions.get(session) ?? EMPTY_KNOWLEDGE, probe.k))
+    let sessions = this.#ackedG.get(principal)
+    if (sessions === undefined) this.#ackedG.set(principal, (sessions = new Map()))
+    sessions.set(session, Math.max(probe.g, sessions.get(session) ?? 0))
+  }
+
+  /** Forgets per-session knowledge (what it acknowledged stays, for relay evidence). */
   closeSession(session: string): void {
     this.#sessions.delete(session)
     this.#deliveredK.delete(session)
+    this.#probes.delete(session)
   }
 
-  /** Applies `update` to the doc and returns the conflicts it revealed (each id only once). */
+  /** Applies `update` to the doc and returns the conflict records it created or changed. */
   integrate(update: Uint8Array, writer: Writer, seen?: CausalMeta): ConflictRecord[] {
     const session = writer.session ?? `principal:${writer.principal}`
     const decoded = Y.decodeUpdate(update)
@@ -118,52 +162,64 @@ export class ConflictDetector {
       if (this.#owners.get(client) === writer.principal) own.add(client)
       if (s.id.clock + s.length <= Y.getState(store, client)) replay = true
     }
+    const via: Via = writer.stored ? 'stored' : writer.knowsAll ? 'server' : writer.message === 'sync' ? 'offline' : 'online'
+    // Evidence of what the writer had seen: its session's own earlier writes and acknowledged
+    // deliveries, what its client says (causal metadata, or a sync reply's state vector), and for
+    // a server write everything. Deliveries never acknowledged count for nothing.
     let base = this.#sessions.get(session) ?? EMPTY_KNOWLEDGE
-    // Stock clients: an incremental update is credited with everything already sent to its session
-    // (y-websocket sends local changes at once, so only edits within one round trip are misjudged).
-    // Not for sync replies: a reply to sync step 1 may be computed before the server's step 2 landed.
-    // Our own clients say exactly what they had seen: that replaces the delivery credit, which
-    // would count an update still in flight towards them as seen.
-    const deliveredK = this.#deliveredK.get(session)
     if (seen !== undefined) base = mergeKnowledge(base, this.#metaKnowledge(seen))
-    else if (deliveredK !== undefined && writer.message !== 'sync') base = mergeKnowledge(base, deliveredK)
-    const pending: Pending = { principal: writer.principal, redeleted: this.#alreadyDeletedText(decoded.ds) }
+    if (writer.knowsAll) base = mergeKnowledge(base, { sv: Y.decodeStateVector(Y.encodeStateVector(this.doc)), dv: this.#serverDv })
     const relayCapable = writer.message === 'sync' || replay
+    // Replay has less evidence than the live run (no acknowledgements): a stored full-state message
+    // re-deleting what is deleted already is taken as a relay, never as a new deletion.
+    const redeleted = writer.stored && relayCapable ? [] : this.#alreadyDeleted(decoded.ds)
+    // A sync reply that answers a probe was computed after the client integrated everything
+    // delivered before that probe: the deletions it relays are judged with that knowledge.
+    const answering = writer.message === 'sync' ? this.#probes.get(session)?.[0] : undefined
     const found: ConflictRecord[] = []
     const origin = writer.origin ?? { source: 'server', principal: writer.principal, reason: 'integrate' }
     this.doc.transact((tr) => {
       Y.applyUpdate(this.doc, update, origin)
       let after = base
       const inserts: InsertRec[] = []
+      const sets: Array<{ item: Y.Item; principal: string; seen: Knowledge }> = []
+      let struct: StructId | undefined
       for (const item of this.#newItems(tr)) {
         const k = this.#learn(item, own.has(item.id.client) ? base : EMPTY_KNOWLEDGE)
-        if (own.has(item.id.client)) after = mergeKnowledge(after, withStruct(k, item.lastId))
+        if (own.has(item.id.client)) {
+          after = mergeKnowledge(after, withStruct(k, item.lastId))
+          struct = item.lastId
+        }
         const principal = this.#owners.get(item.id.client) ?? writer.principal
-        if (item.parentSub !== null) this.#mapWrite(item, principal, k, found)
-        else if (item.parent instanceof Y.Text && item.countable) inserts.push(this.#indexInsert(item, principal, k))
+        if (item.parentSub !== null) sets.push({ item, principal, seen: k })
+        else if (item.parent instanceof Y.Text && item.countable) inserts.push(this.#indexInsert(item, principal, k, via))
       }
-      const deleted = this.#newlyDeletedText(tr)
+      const deleted = this.#newlyDeleted(tr)
+      const textDeleted = deleted.filter((d) => d.item.parent instanceof Y.Text)
+      const textRedeleted = redeleted.filter((d) => d.item.parent instanceof Y.Text)
+      if (answering !== undefined) after = mergeKnowledge(after, answering.k)
+      const mapDeletes = this.#explicitMapDeletes(deleted, redeleted, sets, writer.principal, relayCapable ? after : null)
       let op: DeleteOp | null = null
-      if (deleted.length > 0 || pending.redeleted.length > 0) {
-        for (const d of [...deleted, ...pending.redeleted]) after = mergeKnowledge(after, this.#clients.having({ client: d.client, clock: d.clock + d.len - 1 }))
+      if (textDeleted.length > 0 || textRedeleted.length > 0 || mapDeletes.length > 0) {
+        for (const d of [...deleted, ...redeleted]) after = mergeKnowledge(after, this.#clients.having({ client: d.client, clock: d.clock + d.len - 1 }))
         const seq = (this.#streamSeq.get(session) ?? 0) + 1
         this.#streamSeq.set(session, seq)
-        op = { stream: session, seq, principal: writer.principal, seen: after, g: ++this.#g, after: after }
+        op = { stream: session, seq, principal: writer.principal, seen: after, g: ++this.#g, via, ...(struct ? { struct } : {}) }
         after = withOp(after, op)
-        op.after = after
         this.#serverDv = withOp({ sv: new Map(), dv: this.#serverDv }, op).dv
       }
-      for (const rec of inserts) rec.after = after
       this.#sessions.set(session, after)
+      for (const s of sets) this.#mapSet(s.item, s.principal, s.seen, decoded.ds, via, found)
       if (op !== null) {
-        for (const d of deleted) this.#deletions.add(d.client, d.clock, d.len, op)
-        this.#redeletes(op, pending, relayCapable, session, found)
-        for (const d of deleted) this.#insertsAround(op, d, found)
+        for (const d of mapDeletes) this.#mapDelete(d, op, found)
+        for (const d of textDeleted) this.#deletions.add(d.client, d.clock, d.len, op)
+        this.#redeletes(op, textRedeleted, relayCapable, session, found)
+        for (const d of textDeleted) this.#insertsAround(op, d, found)
       }
       for (const rec of inserts) this.#insertionConflicts(rec, found)
     }, origin)
     this.#serverK = null
-    return found.filter((r) => !this.#emitted.has(r.id) && this.#emitted.add(r.id))
+    return found
   }
 
   #metaKnowledge(meta: CausalMeta): Knowledge {
@@ -176,9 +232,9 @@ export class ConflictDetector {
     return k
   }
 
-  /** Text items in `ds` that are already deleted here, cut to the ranges `ds` names. */
-  #alreadyDeletedText(ds: ReturnType<typeof Y.decodeUpdate>['ds']): Pending['redeleted'] {
-    const out: Pending['redeleted'] = []
+  /** Items in `ds` that are already deleted here, cut to the ranges `ds` names. */
+  #alreadyDeleted(ds: DecodedDs): Redeleted[] {
+    const out: Redeleted[] = []
     for (const [client, ranges] of ds.clients) {
       const structs = this.doc.store.clients.get(client)
       if (structs === undefined) continue
@@ -188,7 +244,8 @@ export class ConflictDetector {
         if (r.clock >= end) continue
         for (let i = Y.findIndexSS(structs, r.clock); i < structs.length && structs[i].id.clock < end; i++) {
           const s = structs[i]
-          if (!(s instanceof Y.Item) || !s.deleted || !(s.parent instanceof Y.Text)) continue
+          if (!(s instanceof Y.Item) || !s.deleted) continue
+          if (!(s.parent instanceof Y.Text) && s.parentSub === null) continue
           const from = Math.max(s.id.clock, r.clock)
           out.push({ client, clock: from, len: Math.min(s.id.clock + s.length, end) - from, item: s })
         }
@@ -219,48 +276,117 @@ export class ConflictDetector {
     return k
   }
 
-  #mapWrite(item: Y.Item, principal: string, seen: Knowledge, found: ConflictRecord[]): void {
+  #keyOf(item: Y.Item): { key: string; parentKey: string; path: string[] } {
     const parent = item.parent as Y.AbstractType<unknown>
-    const path = [...this.#paths.of(parent), item.parentSub as string]
+    const parentKey = parent._item ? `${parent._item.id.client}:${parent._item.id.clock}` : `root:${this.#paths.of(parent)[0]}`
+    return { key: `${parentKey}\u0000${item.parentSub}`, parentKey, path: [...this.#paths.of(parent), item.parentSub as string] }
+  }
+
+  #mapSet(item: Y.Item, principal: string, seen: Knowledge, ds: DecodedDs, via: Via, found: ConflictRecord[]): void {
+    const base = item.origin ? (Y.getItem(this.doc.store, item.origin) as Y.Item) : null
+    // A value that lost at once (deleted on arrival) is described as its writer left it: every
+    // part except what the writer itself deleted.
+    const keep = item.deleted ? (it: Y.Item) => !inDeleteSet(ds, it.id) : LIVE
     for (let i = 0; i < item.length; i++) {
       const id = { client: item.id.client, clock: item.id.clock + i }
-      const write = { id, principal, seen: i === 0 ? seen : withStruct(seen, { client: id.client, clock: id.clock - 1 }), value: valueAt(item, i) }
-      for (const other of this.#maps.add(path.join('\u0000'), write)) {
-        const rec = this.#records.map(path, other, write, this.#opts.now())
-        if (rec) found.push(rec)
+      const write: MapWrite = {
+        principal,
+        seen: i === 0 ? seen : withStruct(seen, { client: id.client, clock: id.clock - 1 }),
+        write: { struct: id },
+        item,
+        base,
+        typed: describeItem(item, i, keep),
+        via,
+        group: null,
       }
+      this.#addMapWrite(item, write, found)
     }
   }
 
-  #indexInsert(item: Y.Item, principal: string, seen: Knowledge): InsertRec {
-    const rec: InsertRec = { id: item.id, principal, seen, text: item.parent as Y.Text, after: seen }
+  /**
+   * Map items an update deleted that are deletions of a key, not the overwrite of a set or the
+   * removal of a parent. In a full-state message (`relayKnowledge` given), re-deleting an item the
+   * sender knew was overwritten is a relay.
+   */
+  #explicitMapDeletes(deleted: Redeleted[], redeleted: Redeleted[], sets: Array<{ item: Y.Item; principal: string }>, principal: string, relayKnowledge: Knowledge | null): Y.Item[] {
+    const out: Y.Item[] = []
+    const seenItems = new Set<Y.Item>()
+    const again = new Set(redeleted.map((r) => r.item))
+    for (const { item } of [...deleted, ...redeleted]) {
+      if (item.parentSub === null || seenItems.has(item)) continue
+      seenItems.add(item)
+      if (relayKnowledge !== null && again.has(item) && this.#knewOverwritten(item, relayKnowledge)) continue
+      const parent = item.parent as Y.AbstractType<unknown>
+      if (parent._item !== null && parent._item.deleted) continue
+      if (sets.some((s) => s.item.parent === parent && s.item.parentSub === item.parentSub)) continue
+      if (this.#overwrittenBy(item, principal)) continue
+      const mark = `${principal}\u0000${item.id.client}:${item.id.clock}`
+      if (this.#mapDeletes.has(mark)) continue
+      this.#mapDeletes.add(mark)
+      out.push(item)
+    }
+    return out
+  }
+
+  /** `k` had a later value of the key than `item` (so it knew `item` was overwritten). */
+  #knewOverwritten(item: Y.Item, k: Knowledge): boolean {
+    let steps = 0
+    for (let it = item.right; it !== null && steps < 10_000; it = it.right, steps++) if (seesStruct(k, it.id)) return true
+    return false
+  }
+
+  /** `principal` itself replaced `item` with a later set (its deletion was that overwrite). */
+  #overwrittenBy(item: Y.Item, principal: string): boolean {
+    let steps = 0
+    for (let it = item.right; it !== null && steps < 10_000; it = it.right, steps++) {
+      if (this.#owners.get(it.id.client) === principal && it.origin !== null) return true
+    }
+    return false
+  }
+
+  #mapDelete(target: Y.Item, op: DeleteOp, found: ConflictRecord[]): void {
+    const write: MapWrite = { principal: op.principal, seen: op.seen, write: { op }, item: null, base: target, typed: { t: 'deleted' }, via: op.via, group: null }
+    this.#addMapWrite(target, write, found)
+  }
+
+  #addMapWrite(item: Y.Item, write: MapWrite, found: ConflictRecord[]): void {
+    const { key, parentKey, path } = this.#keyOf(item)
+    const group = this.#maps.add(key, path, write)
+    if (group === null) return
+    const rec = this.#records.map(group, parentKey, this.#opts.now())
+    if (rec) found.push(rec)
+  }
+
+  #indexInsert(item: Y.Item, principal: string, seen: Knowledge, via: Via): InsertRec {
+    const rec: InsertRec = { id: item.id, principal, seen, text: item.parent as Y.Text, origin: item.origin, rightOrigin: item.rightOrigin, via }
     if (item.origin) this.#byOrigin.add(item.origin.client, item.origin.clock, 1, rec)
     if (item.rightOrigin) this.#byRightOrigin.add(item.rightOrigin.client, item.rightOrigin.clock, 1, rec)
     this.#inserts.add(item.id.client, item.id.clock, 1, rec)
     return rec
   }
 
-  #newlyDeletedText(tr: Y.Transaction): Array<{ client: number; clock: number; len: number }> {
-    const out: Array<{ client: number; clock: number; len: number }> = []
+  /** Text and map items this transaction deleted. */
+  #newlyDeleted(tr: Y.Transaction): Redeleted[] {
+    const out: Redeleted[] = []
     Y.iterateDeletedStructs(tr, tr.deleteSet, (s) => {
-      if (s instanceof Y.Item && s.parent instanceof Y.Text) out.push({ client: s.id.client, clock: s.id.clock, len: s.length })
+      if (s instanceof Y.Item && (s.parent instanceof Y.Text || s.parentSub !== null)) out.push({ client: s.id.client, clock: s.id.clock, len: s.length, item: s })
     })
     return out
   }
 
   #relayed(first: DeleteOp, principal: string, session: string): boolean {
-    for (const [s, upTo] of this.#delivered.get(principal) ?? []) if (s !== session && upTo >= first.g) return true
+    for (const [s, upTo] of this.#ackedG.get(principal) ?? []) if (s !== session && upTo >= first.g) return true
     return false
   }
 
-  #redeletes(op: DeleteOp, pending: Pending, relayCapable: boolean, session: string, found: ConflictRecord[]): void {
+  #redeletes(op: DeleteOp, redeleted: Redeleted[], relayCapable: boolean, session: string, found: ConflictRecord[]): void {
     const pairs: Array<[Y.Item, DeleteOp]> = []
-    for (const r of pending.redeleted) {
+    for (const r of redeleted) {
       for (const slice of this.#deletions.slices(r.client, r.clock, r.len)) {
         const firsts = slice.values.filter((v) => v !== op)
         let counted = firsts.length === 0
         for (const first of firsts) {
-          if (classifyRedelete(first, op, relayCapable && this.#relayed(first, op.principal, session)) !== 'conflict') continue
+          if (classifyRedelete(first, op, relayCapable, relayCapable && this.#relayed(first, op.principal, session)) !== 'conflict') continue
           counted = true
           pairs.push([r.item, first])
         }
@@ -268,8 +394,11 @@ export class ConflictDetector {
         if (counted) this.#deletions.add(r.client, slice.start, slice.end - slice.start, op)
       }
     }
+    const done = new Set<DeleteOp>()
     for (const [item, first] of pairs) {
-      const rec = this.#records.text(item, first, op, [first, op], (p) => p.deleters.includes(first) || p.deleters.includes(op), this.#opts.now())
+      if (done.has(first)) continue
+      done.add(first)
+      const rec = this.#records.text(item, [party(first), party(op)], [first, op], this.#opts.now())
       if (rec) found.push(rec)
     }
   }
@@ -284,14 +413,70 @@ export class ConflictDetector {
   #insertionConflicts(rec: InsertRec, found: ConflictRecord[]): void {
     const item = Y.getItem(this.doc.store, rec.id) as Y.Item
     const head = item.id.clock === rec.id.clock ? item : null
-    if (head === null || !head.origin || !head.rightOrigin) return
+    if (head === null) return
+    this.#duplicates(rec, head, found)
+    if (!head.origin || !head.rightOrigin) return
     const left = this.#deletions.get(head.origin.client, head.origin.clock)
     const right = this.#deletions.get(head.rightOrigin.client, head.rightOrigin.clock)
     const self = this.#deletions.get(rec.id.client, rec.id.clock)
     for (const principal of classifyInsertion(rec, left, right, self)) {
       const op = right.find((o) => o.principal === principal) as DeleteOp
-      const rec2 = this.#records.text(head, op, rec, [op], (p) => p.deleters.includes(op), this.#opts.now())
+      const rec2 = this.#records.text(head, [party(op), { principal: rec.principal, seen: rec.seen, via: rec.via }], [op], this.#opts.now())
       if (rec2) found.push(rec2)
     }
   }
+
+  /** The same text inserted at the same place by another principal, unseen: a duplication. */
+  #duplicates(rec: InsertRec, head: Y.Item, found: ConflictRecord[]): void {
+    if (head.deleted) return
+    const siblings = (rec.origin ? this.#byOrigin.get(rec.origin.client, rec.origin.clock) : []).filter(
+      (o) => o !== rec && sameId(o.rightOrigin, rec.rightOrigin) && sameId(o.origin, rec.origin),
+    )
+    if (siblings.length === 0) return
+    const mine = runOf(head)
+    const matches = [{ rec, ...mine }]
+    for (const o of siblings) {
+      // A replacement's insertion (its neighbour deleted by the other party) is judged with the deletions.
+      if (this.#deletedByOther(rec.origin, o.principal) || this.#deletedByOther(rec.rightOrigin, o.principal)) continue
+      const other = Y.getItem(this.doc.store, o.id) as Y.Item
+      if (other.deleted || other.id.clock !== o.id.clock) continue
+      const run = runOf(other)
+      if (duplicatedInsertion(rec, o, run.text === mine.text)) matches.push({ rec: o, ...run })
+    }
+    if (matches.length < 2) return
+    const place = `${rec.origin ? `${rec.origin.client}:${rec.origin.clock}` : 'start'}>${rec.rightOrigin ? `${rec.rightOrigin.client}:${rec.rightOrigin.clock}` : 'end'}`
+    const r = this.#records.duplicate(place, matches, this.#opts.now())
+    if (r) found.push(r)
+  }
+
+  #deletedByOther(id: StructId | null, principal: string): boolean {
+    return id !== null && this.#deletions.get(id.client, id.clock).some((op) => op.principal === principal)
+  }
 }
+
+function party(op: DeleteOp): Party {
+  return { principal: op.principal, seen: op.seen, via: op.via }
+}
+
+function sameId(a: StructId | null, b: StructId | null): boolean {
+  return a === b || (a !== null && b !== null && a.client === b.client && a.clock === b.clock)
+}
+
+/** An insertion and the items typed right after it by the same client (one run of text). */
+function runOf(head: Y.Item): { items: Y.Item[]; text: string } {
+  const items = [head]
+  let text = head.content instanceof Y.ContentString ? head.content.str : ''
+  for (let it = head.right; it !== null && text.length < 10_000; it = it.right) {
+    const prev = items[items.length - 1]
+    if (it.id.client !== prev.id.client || it.origin === null || it.origin.client !== prev.id.client || it.origin.clock !== prev.id.clock + prev.length - 1) break
+    items.push(it)
+    if (it.content instanceof Y.ContentString) text += it.content.str
+  }
+  return { items, text }
+}
+
+function inDeleteSet(ds: DecodedDs, id: StructId): boolean {
+  for (const r of ds.clients.get(id.client) ?? []) if (id.clock >= r.clock && id.clock < r.clock + r.len) return true
+  return false
+}
+

@@ -1,9 +1,11 @@
-// The durable conflict log (SQLite). Records are upserted by their deterministic id, so a
-// conflict detected again (replay after restart, another arrival order) is stored once.
+// The durable conflict log (SQLite). One row per collision, keyed by its deterministic id: a
+// conflict detected again (another arrival order) is stored once, and a party joining an open
+// collision updates its row.
 
 import type { Database, Statement } from 'better-sqlite3'
 import { migrate } from '../db.ts'
-import { ConflictRecordSchema, type ConflictRecord, type ConflictResolution } from '../../shared/conflicts/index.ts'
+import { documentOfLocation } from '../../shared/documents.ts'
+import { canonicalJson, ConflictRecordSchema, type ConflictRecord, type ConflictResolution } from '../../shared/conflicts/index.ts'
 
 const SCHEMA = `
 CREATE TABLE conflicts (
@@ -17,40 +19,83 @@ CREATE TABLE conflicts (
 CREATE INDEX conflicts_by_workspace ON conflicts (workspace, detected_at);
 `
 
-export type StatusFilter = 'open' | 'resolved' | 'all'
+export type StatusFilter = 'open' | 'resolved' | 'decided' | 'all'
+
+/** Page size of the list API: default and most a caller may ask for. */
+export const PAGE_DEFAULT = 50
+export const PAGE_MAX = 200
+
+export interface Page {
+  conflicts: ConflictRecord[]
+  /** Pass as `cursor` for the next page; null on the last page. */
+  next: string | null
+}
 
 export class ConflictLog {
   #insert: Statement<[string, string, string, string, number, string]>
-  #list: Statement<[string]>
+  #update: Statement<[string, string]>
+  #page: Statement<[string, string, string, number, number, string, number]>
   #get: Statement<[string]>
   #resolve: Statement<[string, string, string]>
 
   constructor(private readonly db: Database) {
     migrate(db, 'conflicts/1-init', SCHEMA)
     this.#insert = db.prepare('INSERT OR IGNORE INTO conflicts (id, workspace, kind, status, detected_at, record) VALUES (?, ?, ?, ?, ?, ?)')
-    this.#list = db.prepare('SELECT record FROM conflicts WHERE workspace = ? ORDER BY detected_at, id')
+    this.#update = db.prepare("UPDATE conflicts SET record = ? WHERE id = ? AND status = 'open'")
+    this.#page = db.prepare(
+      `SELECT detected_at, id, record FROM conflicts
+       WHERE workspace = ? AND (? = 'all' OR status = ?) AND (detected_at > ? OR (detected_at = ? AND id > ?))
+       ORDER BY detected_at, id LIMIT ?`,
+    )
     this.#get = db.prepare('SELECT record FROM conflicts WHERE id = ?')
     this.#resolve = db.prepare("UPDATE conflicts SET status = 'resolved', record = ? WHERE id = ? AND status = 'open' AND ? IS NOT NULL")
   }
 
-  /** Stores new records; returns those that were not already in the log. */
+  /**
+   * Stores new records and updates open ones a party joined (or whose values changed); returns
+   * what changed. A resolved or decided record is never reopened.
+   */
   add(workspace: string, records: ConflictRecord[]): ConflictRecord[] {
-    const added: ConflictRecord[] = []
+    const changed: ConflictRecord[] = []
     this.db.transaction(() => {
       for (const r of records) {
         const res = this.#insert.run(r.id, workspace, r.kind, r.status, r.detectedAt, JSON.stringify(r))
-        if (res.changes === 1) added.push(r)
+        if (res.changes === 1) {
+          changed.push(r)
+          continue
+        }
+        const current = this.get(r.id)
+        if (!current || current.status !== 'open') continue
+        if (canonicalJson([current.kind, current.location, current.parties]) === canonicalJson([r.kind, r.location, r.parties])) continue
+        const updated: ConflictRecord = { ...r, detectedAt: current.detectedAt, updatedAt: r.detectedAt }
+        this.#update.run(JSON.stringify(updated), r.id)
+        changed.push(updated)
       }
     })()
-    return added
+    return changed
   }
 
+  /** One page, oldest first; filter by status and document (a `doc` filter may return short pages). */
+  page(workspace: string, opts: { status?: StatusFilter; doc?: string; limit?: number; cursor?: string | null } = {}): Page {
+    const limit = Math.min(Math.max(1, opts.limit ?? PAGE_DEFAULT), PAGE_MAX)
+    const status = opts.status ?? 'all'
+    const after = decodeCursor(opts.cursor ?? null)
+    const rows = this.#page.all(workspace, status, status, after.at, after.at, after.id, limit) as Array<{ detected_at: number; id: string; record: string }>
+    const conflicts = rows.map((r) => parse(r.record)).filter((r) => !opts.doc || documentOfLocation(r.location) === opts.doc)
+    const last = rows.at(-1)
+    return { conflicts, next: rows.length === limit && last ? encodeCursor(last.detected_at, last.id) : null }
+  }
+
+  /** Every record (tests and small workspaces); the API pages with page(). */
   list(workspace: string, opts: { status?: StatusFilter; doc?: string } = {}): ConflictRecord[] {
-    const rows = this.#list.all(workspace) as Array<{ record: string }>
-    return rows
-      .map((r) => parse(r.record))
-      .filter((r) => (opts.status ?? 'all') === 'all' || r.status === opts.status)
-      .filter((r) => !opts.doc || documentOf(r) === opts.doc)
+    const out: ConflictRecord[] = []
+    let cursor: string | null = null
+    do {
+      const page: Page = this.page(workspace, { ...opts, limit: PAGE_MAX, cursor })
+      out.push(...page.conflicts)
+      cursor = page.next
+    } while (cursor !== null)
+    return out
   }
 
   get(id: string): ConflictRecord | null {
@@ -68,14 +113,23 @@ export class ConflictLog {
   }
 }
 
-function parse(json: string): ConflictRecord {
-  return ConflictRecordSchema.parse(JSON.parse(json))
+export class CursorError extends Error {}
+
+function encodeCursor(at: number, id: string): string {
+  return Buffer.from(JSON.stringify([at, id])).toString('base64url')
 }
 
-/** The shared document (name in Y.Map('docs')) a record is about, if any. */
-export function documentOf(r: ConflictRecord): string | null {
-  const loc = r.location
-  if (loc.kind === 'text') return loc.doc
-  if (loc.kind === 'map' && loc.path[0] === 'docs') return loc.path[1] ?? null
-  return null
+function decodeCursor(cursor: string | null): { at: number; id: string } {
+  if (cursor === null) return { at: -Infinity, id: '' }
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown]
+    if (typeof at === 'number' && typeof id === 'string') return { at, id }
+  } catch {
+    // reported below
+  }
+  throw new CursorError('cursor is not one this server returned; pass the `next` value of the previous page')
+}
+
+function parse(json: string): ConflictRecord {
+  return ConflictRecordSchema.parse(JSON.parse(json))
 }

@@ -2,14 +2,16 @@
 // races from the coordinator, and resolution (an attributed write of the chosen value).
 
 import { EventEmitter } from 'node:events'
+import type * as Y from 'yjs'
 import type { Logger } from 'pino'
 import type { Database } from '../db.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import type { SyncCore } from '../core/SyncCore.ts'
 import type { RoomExtension } from '../core/RoomExtension.ts'
 import { parseRoom, sharedRoom } from '../../shared/rooms.ts'
-import { conflictId, sortParties, type ConflictRecord } from '../../shared/conflicts/index.ts'
-import { ConflictLog, type StatusFilter } from './ConflictLog.ts'
+import { conflictId, sortParties, type ConflictRecord, type TypedValue } from '../../shared/conflicts/index.ts'
+import { ConflictLog, type Page, type StatusFilter } from './ConflictLog.ts'
+import { currentValue } from './currentValue.ts'
 import type { ClaimRace } from '../../shared/coord/index.ts'
 import { ConflictWatch } from './ConflictWatch.ts'
 import { applyResolution } from './applyResolution.ts'
@@ -89,7 +91,8 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
     ])
     const doc = sharedRoom(race.workspace)
     this.record(race.workspace, [
-      { id: conflictId('claim-race', doc, location, parties), kind: 'claim-race', doc, location, parties, status: 'open', detectedAt: race.at },
+      // Already decided by the server (one claim won): an event to see, nothing to resolve.
+      { id: conflictId('claim-race', doc, location, parties), kind: 'claim-race', doc, location, parties, status: 'decided', detectedAt: race.at },
     ])
   }
 
@@ -103,17 +106,38 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
     return record && parseRoom(record.doc)?.workspace === workspace ? record : null
   }
 
+  /** One page of records, each with what currently stands at its location. */
+  async page(workspace: string, opts: { status?: StatusFilter; doc?: string; limit?: number; cursor?: string | null }): Promise<Page> {
+    const page = this.log.page(workspace, opts)
+    const docs = new Map<string, Y.Doc | null>()
+    const conflicts: ConflictRecord[] = []
+    for (const r of page.conflicts) {
+      if (r.location.kind === 'task' || !this.#core) {
+        conflicts.push(r)
+        continue
+      }
+      if (!docs.has(r.doc)) docs.set(r.doc, await this.#core.room(r.doc).then((room) => room.doc, () => null))
+      const doc = docs.get(r.doc)
+      const current = doc ? currentValue(doc, r) : undefined
+      conflicts.push(current === undefined ? r : { ...r, current })
+    }
+    return { conflicts, next: page.next }
+  }
+
   /** Writes the chosen value as `by` and records the decision. Null: unknown or already resolved. */
-  async resolve(workspace: string, id: string, by: string, choice: Choice): Promise<ConflictRecord | 'not_found' | 'resolved'> {
+  async resolve(workspace: string, id: string, by: string, choice: Choice): Promise<ConflictRecord | 'not_found' | 'resolved' | 'decided'> {
     const record = this.log.get(id)
     if (!record || parseRoom(record.doc)?.workspace !== workspace) return 'not_found'
+    if (record.status === 'decided') return 'decided'
     if (record.status !== 'open') return 'resolved'
     let value: unknown
+    let typed: TypedValue | undefined
     let chosen: string
     if ('pick' in choice) {
       const party = record.parties.find((p) => p.principal === choice.pick)
       if (!party) throw new RangeError(`${choice.pick} is not a party to this conflict (${record.parties.map((p) => p.principal).join(', ')})`)
       value = party.value
+      typed = party.typed
       chosen = party.principal
     } else {
       value = choice.value
@@ -122,7 +146,7 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
     if (record.location.kind !== 'task') {
       if (!this.#core) throw new Error('conflict service is not attached to a sync core')
       const room = await this.#core.room(record.doc)
-      await room.writeAsServer(by, `resolve ${id}`, (doc) => applyResolution(doc, record, value))
+      await room.writeAsServer(by, `resolve ${id}`, (doc) => applyResolution(doc, record, value, typed))
     }
     const resolved = this.log.resolve(id, { by, choice: chosen, value, at: Date.now() })
     if (!resolved) return 'resolved'

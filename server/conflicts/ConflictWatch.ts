@@ -1,7 +1,8 @@
 // The conflict detector as a room extension for `shared` rooms: every stored update goes
-// through it, it is told what each connection was sent, and its findings go to `report`.
-// At load it replays the stored log (after the snapshot) so who-saw-what survives restarts;
-// replayed findings have deterministic ids and the log stores them once.
+// through it, it is told what each connection was sent and acknowledged, and its findings go
+// to `report`. At load it replays the stored log (after the snapshot) to re-learn who wrote
+// what; the conflict log is the truth for what was found before, so replay reports nothing
+// (replay has less evidence than the live run had and must not invent records).
 
 import * as Y from 'yjs'
 import type { CausalMeta, RoomExtension, UpdateWriter } from '../core/RoomExtension.ts'
@@ -25,6 +26,7 @@ function schemaMismatch(room: string, principal: string, found: unknown): Confli
 
 export class ConflictWatch implements RoomExtension {
   readonly gc = false
+  readonly wantsAcks = true
   #detector: ConflictDetector | null = null
 
   constructor(
@@ -41,8 +43,8 @@ export class ConflictWatch implements RoomExtension {
     if (state.snapshot) Y.applyUpdate(doc, state.snapshot, origin)
     for (const u of state.updates) {
       try {
-        const found = detector.integrate(u.data, { principal: u.principal, session: `stored:${u.principal}`, message: u.message ?? 'update', origin })
-        if (found.length > 0) this.report(found, u.principal)
+        const message = u.message === 'sync' ? 'sync' : 'update'
+        detector.integrate(u.data, { principal: u.principal, session: `stored:${u.principal}`, message, knowsAll: u.message === 'server', stored: true, origin })
       } catch (err) {
         this.onReplayError(err, u.seq)
       }
@@ -60,6 +62,14 @@ export class ConflictWatch implements RoomExtension {
 
   delivered(session: string, principal: string): void {
     this.#detector?.delivered(session, principal)
+  }
+
+  probed(session: string): void {
+    this.#detector?.probed(session)
+  }
+
+  acknowledged(session: string, principal: string): void {
+    this.#detector?.acknowledged(session, principal)
   }
 
   connectionClosed(conn: Connection): void {

@@ -1,31 +1,81 @@
-// Every assignment to every map key, with its writer and what the writer had seen, so a
-// late-arriving concurrent assignment is compared with all earlier ones (arrival order free).
-// Values are captured when the item integrates, before any garbage collection.
+// Every write of every map key (sets and explicit deletes), with its writer, what the writer
+// had seen and the value it wrote, so a late-arriving concurrent write is compared with all
+// earlier ones (arrival order free). Concurrent writes of one key form one group: one record per
+// contested key, listing every party.
 import * as Y from 'yjs'
-import { mapWritesConflict, type MapWriteStamp } from '../../shared/conflicts/index.ts'
+import { mapWritesConcurrent, type Knowledge, type MapWriteStamp, type OpRef, type StructId, type TypedValue } from '../../shared/conflicts/index.ts'
+
+/** How a write reached the detector: a live incremental update, a sync reply (offline work), the stored log, the server. */
+export type Via = 'online' | 'offline' | 'stored' | 'server'
 
 export interface MapWrite extends MapWriteStamp {
-  value: unknown
+  /** The item a set wrote (null for a delete). */
+  item: Y.Item | null
+  /** The key's value as the writer saw it: a set's origin, a delete's deleted item (null: none). */
+  base: Y.Item | null
+  /** What was written, with its types; null when its content arrived garbage-collected. */
+  typed: TypedValue | null
+  via: Via
+  group: MapGroup | null
 }
 
-/** The value of a write whose content arrived garbage-collected (ContentDeleted / GC). */
-export const UNKNOWN: unique symbol = Symbol('unknown value')
+export interface MapGroup {
+  path: string[]
+  members: MapWrite[]
+  /** Fixed when the group's record is first emitted, so later joiners update the same record. */
+  id: string | null
+  /** canonical JSON of the last emitted parties (to report only changes). */
+  emitted: string | null
+}
 
-export function valueAt(item: Y.Item, offset: number): unknown {
-  if (item.content instanceof Y.ContentDeleted) return UNKNOWN
-  const v: unknown = item.content.getContent()[offset]
-  return v instanceof Y.AbstractType ? v.toJSON() : v
+/** Walks at most this far along one key's history to prove a writer had not seen a value. */
+const MAX_WALK = 10_000
+
+/** The structure proves x's writer had not seen set y: the value x replaced lies before y in the key. */
+export function missed(x: MapWrite, y: MapWrite): boolean {
+  if (y.item === null) return false // a delete leaves no trace in the key's item list
+  if (x.base === null) return true // x's writer had no value at this key at all
+  if (x.base === y.item) return false
+  let steps = 0
+  for (let it = x.base.right; it !== null && steps < MAX_WALK; it = it.right, steps++) if (it === y.item) return true
+  return false
+}
+
+export function structId(w: MapWrite): StructId | OpRef {
+  return 'struct' in w.write ? w.write.struct : w.write.op
 }
 
 export class MapWrites {
   #keys = new Map<string, MapWrite[]>()
 
-  /** Adds a write and returns the earlier writes it conflicts with. */
-  add(key: string, write: MapWrite): MapWrite[] {
+  /** Adds a write and returns the groups it joined (merged into one), or null if it collides with nothing. */
+  add(key: string, path: string[], write: MapWrite): MapGroup | null {
     let list = this.#keys.get(key)
     if (list === undefined) this.#keys.set(key, (list = []))
-    const conflicts = list.filter((w) => mapWritesConflict(w, write))
+    let group: MapGroup | null = null
+    for (const other of list) {
+      if (!mapWritesConcurrent(other, write, missed)) continue
+      const g = other.group ?? { path, members: [other], id: null, emitted: null }
+      other.group = g
+      if (group === null) group = g
+      else if (g !== group) group = merge(group, g)
+    }
     list.push(write)
-    return conflicts
+    if (group !== null) {
+      group.members.push(write)
+      write.group = group
+    }
+    return group
   }
 }
+
+function merge(into: MapGroup, from: MapGroup): MapGroup {
+  for (const m of from.members) {
+    m.group = into
+    if (!into.members.includes(m)) into.members.push(m)
+  }
+  into.id ??= from.id
+  return into
+}
+
+export type { Knowledge }

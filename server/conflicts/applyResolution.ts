@@ -1,24 +1,25 @@
 // Writes a chosen value where a conflict happened, as a normal edit of the shared document.
 
 import * as Y from 'yjs'
-import type { ConflictRecord } from '../../shared/conflicts/index.ts'
+import type { ConflictRecord, TypedValue } from '../../shared/conflicts/index.ts'
+import { mapAt } from './currentValue.ts'
+import { buildValue } from './typedValue.ts'
 
 export class ResolutionError extends Error {}
 
-/** Mutates `doc` (a scratch copy of the room) so the conflicted place holds `value`. */
-export function applyResolution(doc: Y.Doc, record: ConflictRecord, value: unknown): void {
+/**
+ * Mutates `doc` (a scratch copy of the room) so the conflicted place holds `value`. A map value
+ * given `typed` (a party's value as recorded) is rebuilt with its Yjs types; `deleted` removes the key.
+ */
+export function applyResolution(doc: Y.Doc, record: ConflictRecord, value: unknown, typed?: TypedValue): void {
   const loc = record.location
   if (loc.kind === 'map') {
-    const [root, ...rest] = loc.path
-    let map: Y.Map<unknown> = doc.getMap(root)
-    for (const key of rest.slice(0, -1)) {
-      const next = map.get(key)
-      if (!(next instanceof Y.Map)) throw new ResolutionError(`${loc.path.join('.')} no longer exists`)
-      map = next
-    }
-    const last = rest.at(-1)
-    if (last === undefined) throw new ResolutionError('a conflict on a root map cannot be resolved by a value')
-    map.set(last, value)
+    const map = mapAt(doc, loc.path.slice(0, -1))
+    if (map === null) throw new ResolutionError(`${loc.path.slice(0, -1).join('.')} no longer exists`)
+    const last = loc.path.at(-1)
+    if (last === undefined || loc.path.length < 2) throw new ResolutionError('a conflict on a root map cannot be resolved by a value')
+    if (typed?.t === 'deleted') map.delete(last)
+    else map.set(last, typed ? buildValue(typed) : value)
     return
   }
   if (loc.kind === 'text') {

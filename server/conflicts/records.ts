@@ -1,19 +1,22 @@
 // Internal write records kept by the detector, and the piece walk over a text's item list
 // that turns a conflicting pair into a stretch (location) and each party's version.
 import * as Y from 'yjs'
-import { seesOp, seesStruct, type DeleteStamp, type InsertStamp, type Knowledge } from '../../shared/conflicts/index.ts'
+import { seesDelete, seesStruct, type DeleteStamp, type InsertStamp, type Knowledge, type StructId } from '../../shared/conflicts/index.ts'
+import type { Via } from './MapWrites.ts'
 import type { RangeIndex } from './RangeIndex.ts'
 
-/** The text deletions one update brought; `after` = what its sender knew right after sending it. */
+/** The deletions one update brought (text characters and map keys); `seen` = what its sender knew then. */
 export interface DeleteOp extends DeleteStamp {
   /** Integration order on this server (relay evidence only, never a verdict input). */
   g: number
-  after: Knowledge
+  via: Via
 }
 
 export interface InsertRec extends InsertStamp {
   text: Y.Text
-  after: Knowledge
+  origin: StructId | null
+  rightOrigin: StructId | null
+  via: Via
 }
 
 /** A clock range of one item, cut where the set of deleting operations changes. */
@@ -36,10 +39,9 @@ export function pieceText(p: Piece): string {
 
 export interface Party {
   principal: string
-  /** What the party had seen before its write (membership of the window). */
+  /** What the party had seen before its edit of the stretch. */
   seen: Knowledge
-  /** What the party knew right after its write (its version). */
-  after: Knowledge
+  via: Via
 }
 
 export interface Stretch {
@@ -47,46 +49,49 @@ export interface Stretch {
   region: Piece[]
 }
 
+/** A stretch walk stops after this many pieces on each side (bounds the cost of one record). */
+const MAX_PIECES = 20_000
+
+const sees = (k: Knowledge, p: Piece) => seesStruct(k, { client: p.item.id.client, clock: p.start })
+
 /**
  * Walks left and right from `seed` and returns the stretch: the pieces for which `member` holds,
- * contiguous except for concurrent insertions of either party and tombstones deleted by neither. `region` adds the adjacent concurrent insertions on both sides.
+ * contiguous except for concurrent insertions of the parties and tombstones deleted by none of
+ * `ops`. `region` adds the adjacent concurrent insertions on both sides.
  */
 export function findStretch(
   seed: Y.Item,
   deletions: RangeIndex<DeleteOp>,
-  parties: [Party, Party],
-  ops: DeleteOp[],
+  parties: Party[],
+  ops: ReadonlySet<DeleteOp>,
   owners: (client: number) => string | undefined,
   member: (p: Piece) => boolean,
 ): Stretch | null {
-  // A piece belongs between the parties' edits when one party wrote it without the other seeing it
-  // (a concurrent insertion), or it is a tombstone neither of them deleted.
+  // A piece belongs between the parties' edits when one party wrote it without another seeing it
+  // (a concurrent insertion), or it is a tombstone none of them deleted.
   const concurrent = (p: Piece) => {
-    const writer = parties.find((x) => x.principal === owners(p.item.id.client))
-    const other = parties.find((x) => x !== writer)
-    return writer !== undefined && other !== undefined && !seesStruct(other.seen, { client: p.item.id.client, clock: p.start })
+    const writer = owners(p.item.id.client)
+    if (!parties.some((x) => x.principal === writer)) return false
+    return parties.some((x) => x.principal !== writer && !sees(x.seen, p))
   }
-  const transparent = (p: Piece) => concurrent(p) || !p.item.countable || (p.item.deleted && !p.deleters.some((op) => ops.includes(op)))
-  const window: Piece[] = piecesOf(seed, deletions)
+  const transparent = (p: Piece) => concurrent(p) || !p.item.countable || (p.item.deleted && !p.deleters.some((op) => ops.has(op)))
   const passes = (p: Piece) => member(p) || transparent(p)
-  for (let it = seed.left; it !== null; it = it.left) {
+  const left: Piece[] = []
+  const right: Piece[] = []
+  walk: for (let it = seed.left; it !== null && left.length < MAX_PIECES; it = it.left) {
     const ps = piecesOf(it, deletions)
-    let stop = false
     for (let i = ps.length - 1; i >= 0; i--) {
-      if (!passes(ps[i])) { stop = true; break }
-      window.unshift(ps[i])
+      if (!passes(ps[i])) break walk
+      left.push(ps[i])
     }
-    if (stop) break
   }
-  for (let it = seed.right; it !== null; it = it.right) {
-    const ps = piecesOf(it, deletions)
-    let stop = false
-    for (const p of ps) {
-      if (!passes(p)) { stop = true; break }
-      window.push(p)
+  walk: for (let it = seed.right; it !== null && right.length < MAX_PIECES; it = it.right) {
+    for (const p of piecesOf(it, deletions)) {
+      if (!passes(p)) break walk
+      right.push(p)
     }
-    if (stop) break
   }
+  const window = [...left.reverse(), ...piecesOf(seed, deletions), ...right]
   const first = window.findIndex(member)
   if (first < 0) return null
   let last = window.length - 1
@@ -98,13 +103,24 @@ export function findStretch(
   return { members: window.slice(first, last + 1).filter(member), region: window.slice(lo, hi + 1) }
 }
 
-/** The region as `k` shows it: pieces it had integrated, minus deletions it had seen. */
-export function versionOf(region: Piece[], k: Knowledge): string {
+/**
+ * What the party meant the region to say: what it had seen plus its own insertions, minus its own
+ * deletions and the deletions it had seen. Independent of arrival order, and covers a replacement
+ * typed as a deletion and a later insertion.
+ */
+export function versionOf(region: Piece[], party: Party, owners: (client: number) => string | undefined): string {
   let out = ''
   for (const p of region) {
-    if (!seesStruct(k, { client: p.item.id.client, clock: p.start })) continue
-    if (p.deleters.some((op) => seesOp(k, op))) continue
+    if (owners(p.item.id.client) !== party.principal && !sees(party.seen, p)) continue
+    if (p.deleters.some((op) => op.principal === party.principal || seesDelete(party.seen, op))) continue
     out += pieceText(p)
   }
+  return out
+}
+
+/** The region as it reads now. */
+export function currentText(region: Piece[]): string {
+  let out = ''
+  for (const p of region) if (!p.item.deleted) out += pieceText(p)
   return out
 }

@@ -33,6 +33,11 @@ export class Connection {
   #earlyBytes = 0
   #closed = false
   #causal: CausalMeta | null = null
+  /** The state vector of the client's own sync step 1: what it had when it computes its sync reply. */
+  #clientStateVector: Uint8Array | null = null
+  /** Probes (sync step 1) sent and not answered yet, and whether another is due after them. */
+  #probesOut = 0
+  #probeDue = false
   #pausedUntil = 0
   #pausedForQueue = false
   /** Messages that arrived while paused (the rest of the TCP chunk being parsed): run on resume. */
@@ -61,6 +66,12 @@ export class Connection {
     this.#room = room
     room.addConnection(this)
     this.send(syncStep1Message(room.doc))
+    // The opening step 1 is the first probe: its answer (the client's sync reply) proves nothing
+    // delivered yet, and it keeps the client's answers matched to probes in order.
+    if (room.wantsAcks && this.ctx.canWrite) {
+      this.#probesOut++
+      room.noteProbed(this)
+    }
     const states = room.presence.awareness.getStates()
     if (states.size > 0) {
       this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(room.presence.awareness, [...states.keys()])))
@@ -144,6 +155,31 @@ export class Connection {
     this.close(code, reason)
   }
 
+  /**
+   * Asks the client to prove it integrated what it was sent: a sync step 1 after the delivery.
+   * A y-websocket client handles messages in order and answers every step 1 with a step 2, so its
+   * answer shows it had applied everything sent before (a socket buffer is not a reader). One probe
+   * is outstanding at a time; deliveries meanwhile are covered by the next one.
+   */
+  probe(): void {
+    const room = this.#room
+    if (!room || !room.wantsAcks || !this.ctx.canWrite || this.#closed) return
+    if (this.#probesOut > 0) {
+      this.#probeDue = true
+      return
+    }
+    this.#probeDue = false
+    this.#probesOut++
+    this.send(syncStep1Message(room.doc))
+    room.noteProbed(this)
+  }
+
+  /** The room counted the answer to a probe (in order with this connection's updates). */
+  probeAnswered(): void {
+    if (this.#probesOut > 0) this.#probesOut--
+    if (this.#probeDue) this.probe()
+  }
+
   /** Called by the room after a flush: reads paused for a long queue may resume. */
   roomDrained(): void {
     if (this.#pausedForQueue) {
@@ -219,6 +255,8 @@ export class Connection {
     const subtype = decoding.readVarUint(decoder)
     if (subtype === syncProtocol.messageYjsSyncStep1) {
       const stateVector = decoding.readVarUint8Array(decoder)
+      Y.decodeStateVector(stateVector) // throws if malformed
+      this.#clientStateVector = stateVector
       this.send(syncStep2Message(room.doc, stateVector))
       return room.noteDelivered(this)
     }
@@ -227,7 +265,11 @@ export class Connection {
     }
     const update = decoding.readVarUint8Array(decoder)
     const info = inspectUpdate(update, (client) => room.expectedState(client)) // throws if malformed
-    if (info.empty) return
+    const answersProbe = subtype === syncProtocol.messageYjsSyncStep2 && this.#probesOut > 0
+    if (info.empty) {
+      if (answersProbe) room.enqueueSeen(this)
+      return
+    }
     if (!this.ctx.canWrite) {
       this.metrics.refused.inc({ reason: 'read_only' })
       return this.send(permissionDeniedMessage('read-only access: your update was not applied'))
@@ -240,10 +282,14 @@ export class Connection {
       return this.refuse(CLOSE.policyViolation, reason, 'pending_overflow')
     }
     const message = subtype === syncProtocol.messageYjsSyncStep2 ? 'sync' : 'update'
-    // Causal metadata describes the next incremental update only.
-    const causal = message === 'update' ? (this.#causal ?? undefined) : undefined
+    // Causal metadata describes the next incremental update only. A sync reply is described by
+    // the client's own step 1: y-websocket computes the reply before it receives anything else.
+    let causal = message === 'update' ? (this.#causal ?? undefined) : undefined
+    if (message === 'sync' && this.#clientStateVector) causal = { stateVector: this.#clientStateVector }
+    if (message === 'sync') this.#clientStateVector = null
     this.#causal = null
     room.enqueueUpdate(this, update, info, message, causal)
+    if (answersProbe) room.enqueueSeen(this)
     const queueFull = room.queuedUpdates > this.limits.maxQueuedUpdatesPerRoom || room.queuedBytes > this.limits.maxQueuedBytesPerRoom
     if (queueFull && !this.#pausedForQueue) {
       this.#pausedForQueue = true

@@ -36,6 +36,14 @@ type Writer = { conn: Connection; principal: string } | { conn: null; principal:
 
 type QueuedUpdate = Extract<Queued, { kind: 'update' }>
 
+/** A Yjs client id for one server write, never one a client has used in this document. */
+function freshClientId(doc: Y.Doc): number {
+  for (;;) {
+    const id = Math.floor(Math.random() * 2 ** 31)
+    if (!doc.store.clients.has(id)) return id
+  }
+}
+
 type Queued =
   | {
       kind: 'update'
@@ -52,6 +60,8 @@ type Queued =
       needs: Map<number, number>
     }
   | { kind: 'ack'; conn: Connection; requestId: number }
+  /** The connection answered a probe: it had integrated what it was sent before (after its earlier updates). */
+  | { kind: 'seen'; conn: Connection }
 
 
 export class Room {
@@ -206,9 +216,9 @@ export class Room {
       await this.drain()
       const scratch = new Y.Doc()
       Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.doc))
-      // Set after the state is in: Yjs gives a doc a new client id when a remote update
-      // carries its own id, which would churn ids on every server write.
-      scratch.clientID = this.#serverClientId
+      // A fresh client id per write: one id shared by every principal the server writes for
+      // would credit one principal's write to another (the detector attributes ids to principals).
+      scratch.clientID = freshClientId(this.doc)
       const before = Y.encodeStateVector(scratch)
       let changed = false
       scratch.on('update', () => (changed = true))
@@ -232,7 +242,6 @@ export class Room {
     return next
   }
 
-  readonly #serverClientId = Math.floor(Math.random() * 2 ** 31)
   #serverWrites: Promise<void> = Promise.resolve()
 
   /** Replies to `conn` once everything it sent before this request is durable. */
@@ -244,6 +253,23 @@ export class Room {
   /** `conn` has been sent the whole document state (sync step 2). */
   noteDelivered(conn: Connection): void {
     this.opts.extension?.delivered(String(conn.id), conn.ctx.principal)
+    conn.probe()
+  }
+
+  /** Whether connections should probe what their client has integrated (see Connection.probe). */
+  get wantsAcks(): boolean {
+    return this.opts.extension?.wantsAcks ?? false
+  }
+
+  /** `conn` sent a probe (sync step 1) after what it was delivered. */
+  noteProbed(conn: Connection): void {
+    this.opts.extension?.probed(String(conn.id))
+  }
+
+  /** `conn` answered its oldest probe; counted in order with the updates it sent before. */
+  enqueueSeen(conn: Connection): void {
+    this.#queue.push({ kind: 'seen', conn })
+    this.#scheduleFlush()
   }
 
   /** Resolves when everything queued so far is stored and applied. */
@@ -353,6 +379,11 @@ export class Room {
           q.conn.send(persistedMessage(q.requestId, Y.encodeStateVector(this.doc)))
           continue
         }
+        if (q.kind === 'seen') {
+          this.opts.extension?.acknowledged(String(q.conn.id), q.conn.ctx.principal)
+          q.conn.probeAnswered()
+          continue
+        }
         if (needsMet(this.doc, q.needs)) this.#applyOne(q)
         else this.#hold(q)
         this.appliedSeq = seqs[i++]
@@ -378,7 +409,7 @@ export class Room {
     try {
       const seqs = await this.opts.storage.append(
         this.name,
-        updates.map((u) => ({ principal: u.writer.principal, clients: u.clients, at, data: u.update, message: u.message })),
+        updates.map((u) => ({ principal: u.writer.principal, clients: u.clients, at, data: u.update, message: u.writer.conn ? u.message : 'server' })),
       )
       this.opts.metrics.persistSeconds.observe((performance.now() - started) / 1000)
       this.opts.metrics.batchSize.observe(updates.length)
@@ -422,8 +453,7 @@ export class Room {
       if (ext) {
         const session = writer.conn ? String(writer.conn.id) : `server:${writer.principal}`
         // A server write was made on a copy of the whole room: its writer had seen everything.
-        if (!writer.conn) ext.delivered(session, writer.principal)
-        ext.integrate(this.doc, q.update, { principal: writer.principal, session, message: q.message, origin }, q.causal)
+        ext.integrate(this.doc, q.update, { principal: writer.principal, session, message: q.message, knowsAll: !writer.conn, origin }, q.causal)
       } else {
         Y.applyUpdate(this.doc, q.update, origin)
       }
@@ -454,7 +484,12 @@ export class Room {
     }
     if (out.length === 0) return
     const ext = this.opts.extension
-    if (ext) for (const conn of this.connections) ext.delivered(String(conn.id), conn.ctx.principal)
+    if (ext) {
+      for (const conn of this.connections) {
+        ext.delivered(String(conn.id), conn.ctx.principal)
+        conn.probe()
+      }
+    }
     const now = performance.now()
     for (const u of updates) this.opts.metrics.broadcastSeconds.observe((now - u.receivedAt) / 1000)
   }

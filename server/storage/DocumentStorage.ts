@@ -17,10 +17,11 @@ export interface UpdateMeta {
   /** Server receive time, ms since epoch. */
   at: number
   /**
-   * How it arrived: 'sync' (a sync step 2, carrying everything the sender knew) or 'update'
-   * (the sender's own new writes). Absent means 'update'. The conflict detector replays it.
+   * How it arrived: 'sync' (a sync step 2, carrying everything the sender knew), 'update'
+   * (the sender's own new writes) or 'server' (written by the server on a copy of the whole
+   * document, so its writer had seen everything). Absent means 'update'. The conflict detector replays it.
    */
-  message?: 'sync' | 'update'
+  message?: 'sync' | 'update' | 'server'
 }
 
 export interface StoredUpdate extends UpdateMeta {

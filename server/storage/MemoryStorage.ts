@@ -29,7 +29,7 @@ export class MemoryStorage implements DocumentStorage {
       clients: [...e.clients],
       at: e.at,
       data: e.data!.slice(),
-      ...(e.message === 'sync' ? { message: 'sync' as const } : {}),
+      ...(e.message === 'sync' || e.message === 'server' ? { message: e.message } : {}),
     }))
     return { snapshot: r.snapshot?.slice() ?? null, snapshotSeq: r.snapshotSeq, updates }
   }

@@ -85,7 +85,7 @@ export class SqliteStorage implements DocumentStorage {
           clients: JSON.parse(clients),
           at,
           data: view(data),
-          ...(message === 'sync' ? { message: 'sync' as const } : {}),
+          ...(message === 'sync' || message === 'server' ? { message } : {}),
         }),
       )
       return { snapshot: snap ? view(snap.data) : null, snapshotSeq, updates }
@@ -154,7 +154,7 @@ export class SqliteStorage implements DocumentStorage {
     let seq = this.#lastSeq.get(room)?.seq ?? 0
     return updates.map((u) => {
       seq += 1
-      this.#insert.run(room, seq, u.principal, JSON.stringify(u.clients), u.at, u.data.byteLength, u.data, u.message === 'sync' ? 'sync' : null)
+      this.#insert.run(room, seq, u.principal, JSON.stringify(u.clients), u.at, u.data.byteLength, u.data, u.message === 'sync' || u.message === 'server' ? u.message : null)
       return seq
     })
   }

@@ -4,17 +4,22 @@
 //
 // Concurrency: writes w1 and w2 are concurrent iff their principals differ, the writer of w2
 // had not seen w1 and the writer of w1 had not seen w2. Writes of one principal never conflict.
-import { seesOp, seesStruct, type Knowledge, type OpRef, type StructId } from './knowledge.ts'
+//
+// Evidence order: where the Yjs structure proves a writer had NOT seen a write (a map set that
+// replaced an older value, a text re-deletion in a local update), that proof wins over any
+// credit from deliveries or acknowledgements. Credit decides only where the structure is silent.
+import { seesDelete, seesStruct, type Knowledge, type OpRef, type StructId } from './knowledge.ts'
 
-/** One map-key assignment (a Yjs map item). */
+/** One map-key assignment (a Yjs map item) or one explicit deletion of a key (an operation). */
 export interface MapWriteStamp {
-  id: StructId
   principal: string
   /** What its writer had seen when writing it. */
   seen: Knowledge
+  /** The item a set wrote, or the delete operation that removed the key. */
+  write: { struct: StructId } | { op: OpRef }
 }
 
-/** The text deletions of one update (one delete operation). */
+/** The delete operations of one update (text characters or map keys). */
 export interface DeleteStamp extends OpRef {
   principal: string
   seen: Knowledge
@@ -27,24 +32,35 @@ export interface InsertStamp {
   seen: Knowledge
 }
 
-/** Two assignments to the same key conflict iff concurrent. */
-export function mapWritesConflict(a: MapWriteStamp, b: MapWriteStamp): boolean {
+/** Had the writer of `x` seen write `y`, unless the structure proves it had not (`missed`, asked only when needed). */
+export function sawWrite(x: MapWriteStamp, y: MapWriteStamp, missed: () => boolean): boolean {
+  const credited = 'struct' in y.write ? seesStruct(x.seen, y.write.struct) : seesDelete(x.seen, y.write.op)
+  return credited && !missed()
+}
+
+/**
+ * Two writes of one key are concurrent iff neither writer had seen the other's. `missed(x, y)`:
+ * the structure proves x's writer had not seen y (the value x replaced lies before y in the key).
+ */
+export function mapWritesConcurrent<W extends MapWriteStamp>(a: W, b: W, missed: (x: W, y: W) => boolean): boolean {
   if (a.principal === b.principal) return false
-  return !seesStruct(b.seen, a.id) && !seesStruct(a.seen, b.id)
+  return !sawWrite(a, b, () => missed(a, b)) && !sawWrite(b, a, () => missed(b, a))
 }
 
 export type RedeleteVerdict = 'same-principal' | 'relay' | 'conflict'
 
 /**
  * An update deletes characters an earlier-integrated operation `first` already deleted.
- * A local Yjs delete only touches characters that are live for the writer, so a writer that
- * re-deletes had not seen `first` — unless the "deletion" is a relay of state it received
- * (a sync reply or a persistence replay carries every deletion the sender knows).
- * `relayed`: the server had delivered `first` to this sender's principal before (evidence of a relay).
+ * A local Yjs delete only touches characters that are live for the writer, so a re-deletion in
+ * an incremental update proves its writer had not seen `first`, whatever was delivered to it.
+ * A sync reply or a persistence replay (`relayCapable`) carries every deletion the sender knows:
+ * there the re-deletion is a relay if the sender had seen `first` (its state vector or an
+ * acknowledgement says so) or `relayed` (another session of the same principal acknowledged it).
  */
-export function classifyRedelete(first: DeleteStamp, again: DeleteStamp, relayed: boolean): RedeleteVerdict {
+export function classifyRedelete(first: DeleteStamp, again: DeleteStamp, relayCapable: boolean, relayed: boolean): RedeleteVerdict {
   if (first.principal === again.principal) return 'same-principal'
-  if (relayed || seesOp(again.seen, first)) return 'relay'
+  if (!relayCapable) return 'conflict'
+  if (relayed || seesDelete(again.seen, first)) return 'relay'
   return 'conflict'
 }
 
@@ -62,7 +78,7 @@ export function classifyInsertion(
   insertDeletedBy: DeleteStamp[],
 ): string[] {
   const unseen = (ops: DeleteStamp[]) =>
-    ops.filter((op) => op.principal !== insert.principal && !seesOp(insert.seen, op) && !seesStruct(op.seen, insert.id))
+    ops.filter((op) => op.principal !== insert.principal && !seesDelete(insert.seen, op) && !seesStruct(op.seen, insert.id))
   const left = unseen(leftDeleters)
   const right = unseen(rightDeleters)
   const out = new Set<string>()
@@ -72,4 +88,13 @@ export function classifyInsertion(
     if (left.some((l) => l.principal === r.principal)) out.add(r.principal)
   }
   return [...out].sort()
+}
+
+/**
+ * Two insertions of the same text at the same place (same neighbours) by different principals,
+ * neither having seen the other: Yjs keeps both, so the text is now there twice.
+ */
+export function duplicatedInsertion(a: InsertStamp, b: InsertStamp, sameText: boolean): boolean {
+  if (a.principal === b.principal || !sameText) return false
+  return !seesStruct(a.seen, b.id) && !seesStruct(b.seen, a.id)
 }

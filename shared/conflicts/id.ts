@@ -16,8 +16,20 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function conflictId(kind: ConflictKind, doc: string, location: ConflictLocation, parties: ConflictParty[]): string {
-  const bytes = new TextEncoder().encode(canonicalJson({ kind, doc, location, parties }))
-  const digest = sha256.digest(bytes)
+  return hashId(canonicalJson({ kind, doc, location, parties }))
+}
+
+/**
+ * The id of a grouped record: one collision (a contested key or text stretch) whatever the number
+ * of parties, so a third party joining updates the record. `anchor` names the collision from
+ * data every arrival order agrees on (e.g. the value the writers replaced).
+ */
+export function groupConflictId(kind: ConflictKind, doc: string, anchor: unknown): string {
+  return hashId(canonicalJson({ kind, doc, anchor }))
+}
+
+function hashId(json: string): string {
+  const digest = sha256.digest(new TextEncoder().encode(json))
   let hex = ''
   for (let i = 0; i < 16; i++) hex += digest[i].toString(16).padStart(2, '0')
   return `c_${hex}`

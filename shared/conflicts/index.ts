@@ -9,6 +9,7 @@ export {
   MapLocationSchema,
   TextLocationSchema,
   RelativePositionJsonSchema,
+  TypedValueSchema,
 } from './types.ts'
 export type {
   ConflictKind,
@@ -19,18 +20,20 @@ export type {
   MapLocation,
   TextLocation,
   RelativePositionJson,
+  TypedValue,
 } from './types.ts'
-export { conflictId, canonicalJson, sortParties } from './id.ts'
+export { conflictId, groupConflictId, canonicalJson, sortParties } from './id.ts'
 export {
   EMPTY_KNOWLEDGE,
   seesStruct,
   seesOp,
+  seesDelete,
   mergeKnowledge,
   withStruct,
   withOp,
   knowledgeFromStateVector,
 } from './knowledge.ts'
 export type { Knowledge, StructId, OpRef } from './knowledge.ts'
-export { mapWritesConflict, classifyRedelete, classifyInsertion } from './classify.ts'
+export { mapWritesConcurrent, sawWrite, classifyRedelete, classifyInsertion, duplicatedInsertion } from './classify.ts'
 export type { MapWriteStamp, DeleteStamp, InsertStamp, RedeleteVerdict } from './classify.ts'
 export { decideConflictResolution, type ResolutionDecision } from './policy.ts'

@@ -20,6 +20,8 @@ export interface StructId {
 export interface OpRef {
   stream: string
   seq: number
+  /** A struct the same update carried, if any: whoever has it has the deletions too (updates apply whole). */
+  struct?: StructId
 }
 
 export const EMPTY_KNOWLEDGE: Knowledge = { sv: new Map(), dv: new Map() }
@@ -30,6 +32,11 @@ export function seesStruct(k: Knowledge, id: StructId): boolean {
 
 export function seesOp(k: Knowledge, op: OpRef): boolean {
   return (k.dv.get(op.stream) ?? 0) >= op.seq
+}
+
+/** Had seen a delete operation: by its number, or by a struct that travelled with it. */
+export function seesDelete(k: Knowledge, op: OpRef): boolean {
+  return seesOp(k, op) || (op.struct !== undefined && seesStruct(k, op.struct))
 }
 
 function mergeVector<K>(a: ReadonlyMap<K, number>, b: ReadonlyMap<K, number>): ReadonlyMap<K, number> {

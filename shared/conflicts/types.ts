@@ -1,7 +1,7 @@
 // Conflict records: what the detector writes to the durable conflict log (DESIGN.md §4).
 import { z } from 'zod'
 
-export const CONFLICT_KINDS = ['map-key-overwrite', 'overlapping-text-edit', 'claim-race', 'schema-mismatch'] as const
+export const CONFLICT_KINDS = ['map-key-overwrite', 'overlapping-text-edit', 'duplicated-text', 'claim-race', 'schema-mismatch'] as const
 export type ConflictKind = (typeof CONFLICT_KINDS)[number]
 
 /** Yjs `RelativePositionJSON` (Y.relativePositionToJSON); rebuild with Y.createRelativePositionFromJSON. */
@@ -45,10 +45,37 @@ export type MapLocation = z.infer<typeof MapLocationSchema>
 export type TextLocation = z.infer<typeof TextLocationSchema>
 export type ConflictLocation = z.infer<typeof ConflictLocationSchema>
 
+/**
+ * A Yjs value described with its types, so a resolution rebuilds the same structure
+ * (a nested Y.Map stays a Y.Map). `json` is a plain value; `deleted` is a removed map key.
+ */
+export type TypedValue =
+  | { t: 'json'; v: unknown }
+  | { t: 'deleted' }
+  | { t: 'map'; entries: Record<string, TypedValue> }
+  | { t: 'array'; items: TypedValue[] }
+  | { t: 'text'; delta: Array<{ insert: string | Record<string, unknown>; attributes?: Record<string, unknown> }> }
+export const TypedValueSchema: z.ZodType<TypedValue> = z.lazy(() =>
+  z.union([
+    z.object({ t: z.literal('json'), v: z.unknown() }),
+    z.object({ t: z.literal('deleted') }),
+    z.object({ t: z.literal('map'), entries: z.record(z.string(), TypedValueSchema) }),
+    z.object({ t: z.literal('array'), items: z.array(TypedValueSchema) }),
+    z.object({
+      t: z.literal('text'),
+      delta: z.array(z.object({ insert: z.union([z.string(), z.record(z.string(), z.unknown())]), attributes: z.record(z.string(), z.unknown()).optional() })),
+    }),
+  ]),
+)
+
 export const ConflictPartySchema = z.object({
   principal: z.string(),
-  /** Map: the value this party wrote. Text: this party's version of the stretch. */
+  /** Map: the value this party wrote (plain JSON; null when it deleted the key). Text: this party's version of the stretch. */
   value: z.unknown(),
+  /** Map: the party deleted the key. */
+  deleted: z.boolean().optional(),
+  /** Map: the value with its Yjs types, what a resolution picking this party writes back. */
+  typed: TypedValueSchema.optional(),
 })
 export type ConflictParty = z.infer<typeof ConflictPartySchema>
 
@@ -68,10 +95,17 @@ export const ConflictRecordSchema = z.object({
   /** Room name of the document, e.g. `w1/shared`. */
   doc: z.string(),
   location: ConflictLocationSchema,
-  /** Sorted by principal; always two distinct principals. */
+  /** Sorted by principal; every principal involved in this collision (two or more). */
   parties: z.array(ConflictPartySchema).min(2),
-  status: z.enum(['open', 'resolved']),
+  /** `decided`: an event the server already settled (claim races); nothing to resolve. */
+  status: z.enum(['open', 'resolved', 'decided']),
+  /** How it arose: a writer was offline, writers were online at once, or one side came before a server restart. */
+  arose: z.enum(['offline', 'concurrent-online', 'after-restart']).optional(),
+  /** What stands in the document now (computed when listed; map: plain value, `deleted` when the key is gone; text: the stretch now). */
+  current: z.unknown().optional(),
   detectedAt: z.number(),
+  /** Last time a party joined or a party's value changed. */
+  updatedAt: z.number().optional(),
   resolution: ConflictResolutionSchema.optional(),
 })
 export type ConflictRecord = z.infer<typeof ConflictRecordSchema>

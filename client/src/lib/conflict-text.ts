@@ -6,6 +6,7 @@ import type { ConflictKind, ConflictRecord } from '../../../shared/conflicts/typ
 const KINDS: Record<ConflictKind, string> = {
   'map-key-overwrite': 'Same key set concurrently',
   'overlapping-text-edit': 'Overlapping text edits',
+  'duplicated-text': 'Same text inserted twice',
   'claim-race': 'Claim race',
   'schema-mismatch': 'Schema mismatch',
 }
@@ -33,6 +34,12 @@ export function formatValue(value: unknown): string {
   if (typeof value === 'string') return value
   if (value === undefined) return '(nothing)'
   return JSON.stringify(value, null, 2)
+}
+
+/** What stands now at a conflict's place (`{ deleted: true }` for a removed key). */
+export function formatCurrent(value: unknown): string {
+  if (value !== null && typeof value === 'object' && (value as { deleted?: unknown }).deleted === true) return '(deleted)'
+  return formatValue(value)
 }
 
 export function formatTime(at: number): string {

@@ -7,6 +7,8 @@ import type { ConflictRecord } from '../../../shared/conflicts/types.ts'
 import { documentOfLocation } from '../../../shared/documents.ts'
 import { ApiError, wsPath, type ApiClient } from './api.ts'
 
+const MAX_PAGES = 25
+
 export type FeedState = 'loading' | 'live' | 'polling' | 'unavailable'
 export type Resolution = { pick: string } | { value: string }
 
@@ -55,7 +57,17 @@ export class ConflictFeed {
 
   async refetch(): Promise<void> {
     try {
-      const { conflicts } = await this.#options.api.get<{ conflicts: ConflictRecord[] }>(wsPath(this.#options.workspace, '/conflicts?status=all'))
+      // Pages of 200, at most MAX_PAGES of them (the newest records are what a person acts on).
+      const conflicts: ConflictRecord[] = []
+      let cursor: string | null = null
+      for (let i = 0; i < MAX_PAGES; i++) {
+        const page: { conflicts: ConflictRecord[]; next: string | null } = await this.#options.api.get(
+          wsPath(this.#options.workspace, `/conflicts?status=all&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+        )
+        conflicts.push(...page.conflicts)
+        cursor = page.next
+        if (cursor === null) break
+      }
       this.#list = conflicts.reduce(upsert, [] as ConflictRecord[])
       if (this.#state === 'loading' || this.#state === 'unavailable') this.#state = this.#source?.readyState === 1 ? 'live' : 'polling'
     } catch (error) {

@@ -13,6 +13,7 @@ import { ResolutionError } from '../../conflicts/applyResolution.ts'
 import { decideConflictResolution, type ConflictRecord } from '../../../shared/conflicts/index.ts'
 import { documentOfLocation, titlesFor } from '../../../shared/documents.ts'
 import { sharedRoom } from '../../../shared/rooms.ts'
+import { CursorError, PAGE_DEFAULT, PAGE_MAX } from '../../conflicts/ConflictLog.ts'
 
 /** Events queued towards one slow event-stream reader before its stream is ended. */
 const MAX_QUEUED_EVENTS = 256
@@ -25,11 +26,25 @@ export function conflictRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
   // `?doc=ID` also finds conflicts on the document's title; `titles` names every document listed.
   app.get('/:ws/conflicts', async (c) => {
     const { workspace } = workspaceFor(deps.registry, c.req.param('ws'), c.get('principal'))
-    const q = queryOf(c, z.object({ status: z.enum(['open', 'resolved', 'all']).default('open'), doc: z.string().optional() }))
-    const conflicts = deps.conflicts.list(workspace.id, { status: q.status }).filter((r) => !q.doc || documentOfLocation(r.location) === q.doc)
+    const q = queryOf(
+      c,
+      z.object({
+        status: z.enum(['open', 'resolved', 'decided', 'all']).default('open'),
+        doc: z.string().optional(),
+        limit: z.coerce.number().int().min(1).max(PAGE_MAX).default(PAGE_DEFAULT),
+        cursor: z.string().max(500).optional(),
+      }),
+    )
+    let page: Awaited<ReturnType<ConflictService['page']>>
+    try {
+      page = await deps.conflicts.page(workspace.id, q)
+    } catch (err) {
+      if (err instanceof CursorError) throw badRequest(err.message)
+      throw err
+    }
     const shared = (await deps.core.room(sharedRoom(workspace.id))).doc
-    const ids = conflicts.map((r) => documentOfLocation(r.location)).filter((id) => id !== null)
-    return c.json({ conflicts, titles: titlesFor(shared, ids) })
+    const ids = page.conflicts.map((r) => documentOfLocation(r.location)).filter((id) => id !== null)
+    return c.json({ ...page, titles: titlesFor(shared, ids) })
   })
 
   app.post('/:ws/conflicts/:id/resolve', async (c) => {
@@ -52,6 +67,7 @@ export function conflictRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
     }
     if (result === 'not_found') throw notFound(`no conflict ${id} in ${workspace.id}`)
     if (result === 'resolved') throw new ApiError(409, 'already_resolved', 'this conflict was resolved already; reload to see how')
+    if (result === 'decided') throw new ApiError(409, 'decided', 'the server already decided this claim race (one claim won); there is nothing to resolve')
     c.get('log').info({ conflict: result.id, choice: result.resolution?.choice }, 'conflict resolved')
     return c.json(result)
   })
