@@ -194,7 +194,9 @@ export class ConflictDetector {
         if (item.parentSub !== null) sets.push({ item, principal, seen: k })
         else if (item.parent instanceof Y.Text && item.countable) inserts.push(this.#indexInsert(item, principal, k, via))
       }
-      const deleted = this.#newlyDeleted(tr)
+      // Only what the writer deleted: integration also deletes the loser of a key overwrite and the
+      // content of a removed type, which its writer never touched (nor, maybe, saw).
+      const deleted = this.#newlyDeleted(tr).filter((d) => inDeleteSet(decoded.ds, d.item.id))
       const textDeleted = deleted.filter((d) => d.item.parent instanceof Y.Text)
       const textRedeleted = redeleted.filter((d) => d.item.parent instanceof Y.Text)
       if (answering !== undefined) after = mergeKnowledge(after, answering.k)
@@ -415,6 +417,7 @@ export class ConflictDetector {
     const head = item.id.clock === rec.id.clock ? item : null
     if (head === null) return
     this.#duplicates(rec, head, found)
+    found.push(...this.#records.touched(rec.principal, [rec.origin, rec.rightOrigin], this.#opts.now()))
     if (!head.origin || !head.rightOrigin) return
     const left = this.#deletions.get(head.origin.client, head.origin.clock)
     const right = this.#deletions.get(head.rightOrigin.client, head.rightOrigin.clock)

@@ -79,9 +79,29 @@ export class RecordBuilder {
         if (g !== group) group = mergeText(g, group)
       }
     }
+    return this.#textRecord(group, now)
+  }
+
+  /**
+   * A party's later insertion next to its contested stretch (a replacement typed as a deletion,
+   * then an insertion) changes what that party meant: the group's record is rebuilt.
+   */
+  touched(principal: string, neighbours: Array<{ client: number; clock: number } | null>, now: number): ConflictRecord[] {
+    const out: ConflictRecord[] = []
+    const groups = new Set<TextGroup>()
+    for (const n of neighbours) if (n) for (const g of this.#textGroups.get(n.client, n.clock)) if (g.parties.has(principal)) groups.add(g)
+    for (const g of groups) {
+      const rec = this.#textRecord(g, now)
+      if (rec) out.push(rec)
+    }
+    return out
+  }
+
+  #textRecord(group: TextGroup, now: number): ConflictRecord | null {
     const all = [...group.parties.values()]
     const member = (p: Piece) => p.deleters.some((op) => group.ops.has(op))
-    const stretch = findStretch(group.seed, this.deletions, all, group.ops, this.owners, member) ?? first
+    const stretch = findStretch(group.seed, this.deletions, all, group.ops, this.owners, member)
+    if (stretch === null) return null
     for (const piece of stretch.region) this.#textGroups.add(piece.item.id.client, piece.start, piece.end - piece.start, group)
     const versions = all.map((p) => ({ principal: p.principal, value: versionOf(stretch.region, p, this.owners) }))
     const distinct = new Set(versions.map((v) => v.value))

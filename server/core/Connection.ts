@@ -38,6 +38,7 @@ export class Connection {
   /** Probes (sync step 1) sent and not answered yet, and whether another is due after them. */
   #probesOut = 0
   #probeDue = false
+  #openingAnswered = false
   #pausedUntil = 0
   #pausedForQueue = false
   /** Messages that arrived while paused (the rest of the TCP chunk being parsed): run on resume. */
@@ -266,7 +267,13 @@ export class Connection {
     const update = decoding.readVarUint8Array(decoder)
     const info = inspectUpdate(update, (client) => room.expectedState(client)) // throws if malformed
     const answersProbe = subtype === syncProtocol.messageYjsSyncStep2 && this.#probesOut > 0
-    if (info.empty) {
+    const opening = this.#openingAnswered === false
+    if (subtype === syncProtocol.messageYjsSyncStep2) this.#openingAnswered = true
+    // After the opening exchange, a client's answer with missing dependencies echoes what the room
+    // holds pending itself (Yjs puts pending structs and deletions in every sync step 2 it sends);
+    // y-websocket sends its own changes as updates, so dropping the echo loses nothing it wrote.
+    const echo = answersProbe && !opening && info.hasGap
+    if (info.empty || echo) {
       if (answersProbe) room.enqueueSeen(this)
       return
     }
