@@ -35,8 +35,11 @@ it(`detector cost per update over ${N} small updates`, () => {
   t0 = performance.now()
   for (const { u, principal, session } of updates) {
     conflicts += detector.integrate(u, { principal, session }).length
-    if (session === 'a') detector.delivered('b', 'bob')
-    else detector.delivered('a', 'alice')
+    // As the server does: deliver to the peer, probe, and the peer's answer acknowledges it.
+    const [peer, who] = session === 'a' ? ['b', 'bob'] : ['a', 'alice']
+    detector.delivered(peer, who)
+    detector.probed(peer)
+    detector.acknowledged(peer, who)
   }
   const detMs = performance.now() - t0
   console.log(`[conflicts bench] ${N} updates: plain applyUpdate ${((plainMs * 1000) / N).toFixed(1)} µs/update, with detector ${((detMs * 1000) / N).toFixed(1)} µs/update (x${(detMs / plainMs).toFixed(1)}), ${conflicts} conflicts`)

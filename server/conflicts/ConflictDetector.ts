@@ -432,8 +432,9 @@ export class ConflictDetector {
   /** The same text inserted at the same place by another principal, unseen: a duplication. */
   #duplicates(rec: InsertRec, head: Y.Item, found: ConflictRecord[]): void {
     if (head.deleted) return
+    // Concurrent insertions by others between the same neighbours (cheap checks first).
     const siblings = (rec.origin ? this.#byOrigin.get(rec.origin.client, rec.origin.clock) : []).filter(
-      (o) => o !== rec && sameId(o.rightOrigin, rec.rightOrigin) && sameId(o.origin, rec.origin),
+      (o) => o !== rec && sameId(o.rightOrigin, rec.rightOrigin) && sameId(o.origin, rec.origin) && duplicatedInsertion(rec, o, true),
     )
     if (siblings.length === 0) return
     const mine = runOf(head)
@@ -444,7 +445,7 @@ export class ConflictDetector {
       const other = Y.getItem(this.doc.store, o.id) as Y.Item
       if (other.deleted || other.id.clock !== o.id.clock) continue
       const run = runOf(other)
-      if (duplicatedInsertion(rec, o, run.text === mine.text)) matches.push({ rec: o, ...run })
+      if (run.text === mine.text) matches.push({ rec: o, ...run })
     }
     if (matches.length < 2) return
     const place = `${rec.origin ? `${rec.origin.client}:${rec.origin.clock}` : 'start'}>${rec.rightOrigin ? `${rec.rightOrigin.client}:${rec.rightOrigin.clock}` : 'end'}`
