@@ -9,7 +9,7 @@ import { startTestServer, token, type TestServer } from './helpers/server.ts'
 import { connectStock, synced, type StockClient } from './helpers/clients.ts'
 import { waitFor } from './helpers/wait.ts'
 import { httpJson } from './helpers/http.ts'
-import { ChaosHarness } from './chaos/harness.ts'
+import { ChaosHarness, agentOffline } from './chaos/harness.ts'
 import { SERVER_PRINCIPAL } from '../shared/model.ts'
 import type { ConflictRecord } from '../shared/conflicts/index.ts'
 
@@ -254,6 +254,40 @@ describe('conflict table through the real server', () => {
       await settle()
       const found = await list()
       expect(found.map((r) => [r.kind, r.parties.map((p) => [p.principal, p.value])])).toEqual([['overlapping-text-edit', [['alice', 'fast'], ['bob', 'slow']]]])
+    })
+  }
+
+  for (const order of ['ab', 'ba'] as const) {
+    it(`SDK agents offline: a nested record created twice and a delete vs set, each one record (arrival ${order})`, async () => {
+      server = await startTestServer()
+      const links = [await h.proxy(server.port), await h.proxy(server.port)]
+      const a = await h.agent(links[0].url, 'agent-a')
+      const b = await h.agent(links[1].url, 'agent-b')
+      a.shared.transact(() => a.shared.getMap('meta').set('title', 'Start'))
+      await a.flushed()
+      await waitFor(() => b.shared.getMap('meta').get('title') === 'Start', 'agent-b to get the title')
+      for (const l of links) l.partition()
+      await Promise.all([agentOffline(a), agentOffline(b)])
+      a.shared.transact(() => {
+        records(a.shared).set('r1', new Y.Map<unknown>([['title', 'From A'], ['n', 1]]))
+        a.shared.getMap('meta').delete('title')
+      })
+      b.shared.transact(() => {
+        records(b.shared).set('r1', new Y.Map<unknown>([['title', 'From B'], ['n', 2]]))
+        b.shared.getMap('meta').set('title', 'B title')
+      })
+      const [first, second] = order === 'ab' ? [[links[0], a], [links[1], b]] as const : [[links[1], b], [links[0], a]] as const
+      first[0].heal()
+      await first[1].flushed()
+      await settle()
+      second[0].heal()
+      await second[1].flushed()
+      await settle()
+      const found = await list()
+      expect(found.map((r) => [r.kind, r.location.kind === 'map' ? r.location.path.join('.') : '', r.parties.map((p) => [p.principal, p.deleted ? 'DELETED' : p.value])]).sort()).toEqual([
+        ['map-key-overwrite', 'meta.title', [['agent-a', 'DELETED'], ['agent-b', 'B title']]],
+        ['map-key-overwrite', 'records.r1', [['agent-a', { title: 'From A', n: 1 }], ['agent-b', { title: 'From B', n: 2 }]]],
+      ])
     })
   }
 
