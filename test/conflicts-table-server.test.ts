@@ -59,7 +59,7 @@ async function offlineRound(a: StockClient, b: StockClient, edit: (a: Y.Doc, b: 
 }
 
 async function resolve(id: string, body: unknown) {
-  return httpJson<ConflictRecord & { error?: { code: string } }>(`${server.url}/api/workspaces/w1/conflicts/${id}/resolve`, { method: 'POST', token: token('rita'), body })
+  return httpJson<ConflictRecord & { error?: { code: string } }>(`${server.url}/api/workspaces/w1/conflicts/${id}/resolve`, { method: 'POST', token: token('alice'), body })
 }
 
 /** After a resolution: nothing new was opened, and a restart leaves the log exactly as it was. */
