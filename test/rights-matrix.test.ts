@@ -91,12 +91,12 @@ async function prepare(s: Scenario): Promise<Fixture> {
   return fixture
 }
 
-/** A claim race on a fresh task: a real open conflict to resolve. */
+/** A claim race on a fresh task: a real record, decided by the server (an event, not resolvable). */
 async function claimRace(ws: string, task: string): Promise<ConflictRecord> {
   expect((await call('alice', 'POST', `/api/workspaces/${ws}/tasks`, { id: task, title: task })).status).toBe(201)
   expect((await call('agent-b', 'POST', `/api/workspaces/${ws}/tasks/${task}/claim`, { ttlMs: 60_000 })).status).toBe(200)
   expect((await call('agent-c', 'POST', `/api/workspaces/${ws}/tasks/${task}/claim`, { ttlMs: 60_000 })).status).toBe(409)
-  const record = server.conflicts.list(ws, { status: 'open' }).find((c) => c.location.kind === 'task' && c.location.taskId === task)
+  const record = server.conflicts.list(ws, { status: 'decided' }).find((c) => c.location.kind === 'task' && c.location.taskId === task)
   if (!record) throw new Error(`no claim race recorded for ${task}`)
   return record
 }
@@ -225,11 +225,13 @@ describe.each(SCENARIOS)('$visibility workspace $workspace, agent-a submitted=$s
         } else expect(res.status, `${who} ${action}`).toBe(refusal(role, !others))
       }
 
-      // --- resolving a real conflict (decideConflictResolution).
+      // --- resolving a real record (decideConflictResolution): a claim race is decided by the
+      // server, so those allowed to resolve are told there is nothing to resolve (409 decided).
       const raceTask = `race-${s.submitted ? 's' : 'u'}-${who}`
       const record = await claimRace(ws, raceTask)
       const resolved = await call(who, 'POST', p(`/conflicts/${record.id}/resolve`), { pick: record.parties[0].principal })
-      expect(resolved.status).toBe(decideConflictResolution(role, record).allow ? 200 : refusal(role, false))
+      if (decideConflictResolution(role, record).allow) expect([resolved.status, resolved.json.error.code]).toEqual([409, 'decided'])
+      else expect(resolved.status).toBe(refusal(role, false))
 
       // --- the task protocol: members read, owners and editors change the board.
       const task = `t-${s.submitted ? 's' : 'u'}-${who}`

@@ -36,7 +36,7 @@ type Writer = { conn: Connection; principal: string } | { conn: null; principal:
 
 type QueuedUpdate = Extract<Queued, { kind: 'update' }>
 
-/** A Yjs client id for one server write, never one a client has used in this document. */
+/** A Yjs client id for server writes, never one a client has used in this document. */
 function freshClientId(doc: Y.Doc): number {
   for (;;) {
     const id = Math.floor(Math.random() * 2 ** 31)
@@ -216,9 +216,12 @@ export class Room {
       await this.drain()
       const scratch = new Y.Doc()
       Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.doc))
-      // A fresh client id per write: one id shared by every principal the server writes for
-      // would credit one principal's write to another (the detector attributes ids to principals).
-      scratch.clientID = freshClientId(this.doc)
+      // One client id per principal the server writes for (fresh in this room): one id shared by
+      // every principal would credit one principal's write to another (the detector attributes
+      // ids to principals); one per write would grow the state vector with every server write.
+      let clientId = this.#serverClientIds.get(principal)
+      if (clientId === undefined) this.#serverClientIds.set(principal, (clientId = freshClientId(this.doc)))
+      scratch.clientID = clientId
       const before = Y.encodeStateVector(scratch)
       let changed = false
       scratch.on('update', () => (changed = true))
@@ -243,6 +246,7 @@ export class Room {
   }
 
   #serverWrites: Promise<void> = Promise.resolve()
+  #serverClientIds = new Map<string, number>()
 
   /** Replies to `conn` once everything it sent before this request is durable. */
   enqueueAck(conn: Connection, requestId: number): void {
