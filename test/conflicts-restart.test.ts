@@ -49,7 +49,7 @@ it('the demo after a graceful restart: the conflict log is exactly what it was; 
   const url = () => `ws://127.0.0.1:${(server as RunningServer).port}/sync`
   const log = async (): Promise<ConflictRecord[]> => {
     const res = await httpJson<{ conflicts: ConflictRecord[] }>(`http://127.0.0.1:${(server as RunningServer).port}/api/workspaces/demo/conflicts?status=all&limit=200`, { token: tokens.alice })
-    return res.json.conflicts.map(({ current: _current, ...r }) => r)
+    return res.json.conflicts.map(({ current: _current, context: _context, ...r }) => r)
   }
   const drain = async () => (await (server as RunningServer).core.room('demo/shared')).drain()
   const alice = connectStock(url(), 'demo/shared', 'alice', { tokenValue: tokens.alice })

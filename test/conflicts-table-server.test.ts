@@ -36,7 +36,7 @@ async function list(status = 'all'): Promise<ConflictRecord[]> {
 }
 
 /** The log without what is computed when listing (current values). */
-const logged = async () => (await list()).map(({ current: _current, ...r }) => r)
+const logged = async () => (await list()).map(({ current: _current, context: _context, ...r }) => r)
 
 async function settle(): Promise<void> {
   const room = await server.core.room('w1/shared')
@@ -187,6 +187,7 @@ describe('conflict table through the real server', () => {
     expect(c.kind).toBe('duplicated-text')
     expect(c.parties.map((p) => [p.principal, p.value])).toEqual([['alice', 'unreliable'], ['bob', 'unreliable']])
     expect(c.current).toBe('unreliableunreliable')
+    expect(c.context).toEqual({ before: 'A ', after: ' source said so.' })
     expect((await resolve(c.id, { pick: 'alice' })).status).toBe(200)
     const room = await server.core.room('w1/shared')
     expect(draft(room.doc).toString()).toBe('A unreliable source said so.')

@@ -148,7 +148,7 @@ describe('renaming through the server', () => {
     const [c] = listed.conflicts
     expect(c.kind).toBe('map-key-overwrite')
     expect(c.location).toEqual({ kind: 'map', path: ['titles', id] })
-    expect(c.parties).toEqual([
+    expect(c.parties.map(({ principal, value }) => ({ principal, value }))).toEqual([
       { principal: 'agent-a', value: 'Minutes (agent)' },
       { principal: 'bob', value: 'Minutes (Bob)' },
     ])

@@ -11,7 +11,7 @@ import type { RoomExtension } from '../core/RoomExtension.ts'
 import { parseRoom, sharedRoom } from '../../shared/rooms.ts'
 import { conflictId, sortParties, type ConflictRecord, type TypedValue } from '../../shared/conflicts/index.ts'
 import { ConflictLog, type Page, type StatusFilter } from './ConflictLog.ts'
-import { currentValue } from './currentValue.ts'
+import { currentOf } from './currentValue.ts'
 import type { ClaimRace } from '../../shared/coord/index.ts'
 import { ConflictWatch } from './ConflictWatch.ts'
 import { applyResolution } from './applyResolution.ts'
@@ -118,8 +118,8 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
       }
       if (!docs.has(r.doc)) docs.set(r.doc, await this.#core.room(r.doc).then((room) => room.doc, () => null))
       const doc = docs.get(r.doc)
-      const current = doc ? currentValue(doc, r) : undefined
-      conflicts.push(current === undefined ? r : { ...r, current })
+      const now = doc ? currentOf(doc, r) : undefined
+      conflicts.push(now === undefined ? r : { ...r, ...now })
     }
     return { conflicts, next: page.next }
   }

@@ -103,6 +103,8 @@ export const ConflictRecordSchema = z.object({
   arose: z.enum(['offline', 'concurrent-online', 'after-restart']).optional(),
   /** What stands in the document now (computed when listed; map: plain value, `deleted` when the key is gone; text: the stretch now). */
   current: z.unknown().optional(),
+  /** Text: up to 40 characters either side of the stretch as it reads now (computed when listed). */
+  context: z.object({ before: z.string(), after: z.string() }).optional(),
   detectedAt: z.number(),
   /** Last time a party joined or a party's value changed. */
   updatedAt: z.number().optional(),
