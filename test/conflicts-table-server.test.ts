@@ -194,25 +194,34 @@ describe('conflict table through the real server', () => {
     await expectLogStableAcrossRestart()
   })
 
-  it('a restart between the two sides: the second side is still compared with the first', async () => {
-    server = await startTestServer()
-    const { alice, bob } = await withDraft('x')
-    alice.provider.disconnect()
-    bob.provider.disconnect()
-    alice.doc.getMap('meta').set('title', 'A')
-    bob.doc.getMap('meta').set('title', 'B')
-    alice.provider.connect()
-    await synced(alice)
-    await settle()
-    alice.destroy()
-    const bobDoc = bob.doc
-    bob.provider.destroy()
-    server = await server.restart()
-    await join('bob', { doc: bobDoc })
-    await waitFor(async () => (await list()).length === 1, 'the conflict after the restart')
-    const [c] = await list()
-    expect([c.kind, c.parties.map((p) => [p.principal, p.value]), c.arose]).toEqual(['map-key-overwrite', [['alice', 'A'], ['bob', 'B']], 'after-restart'])
-  })
+  for (const order of ['ab', 'ba'] as const) {
+    it(`a restart between the two sides: the second side is still compared with the first (arrival ${order})`, async () => {
+      server = await startTestServer()
+      const { alice, bob } = await withDraft('The quick fox.')
+      alice.provider.disconnect()
+      bob.provider.disconnect()
+      alice.doc.getMap('meta').set('title', 'A')
+      bob.doc.getMap('meta').set('title', 'B')
+      for (const [c, word] of [[alice, 'fast'], [bob, 'slow']] as const) {
+        draft(c.doc).delete(4, 5)
+        draft(c.doc).insert(4, word)
+      }
+      const [first, second] = order === 'ab' ? [alice, bob] : [bob, alice]
+      first.provider.connect()
+      await synced(first)
+      await settle()
+      first.destroy()
+      const secondDoc = second.doc
+      second.provider.destroy()
+      server = await server.restart()
+      await join(second === alice ? 'alice' : 'bob', { doc: secondDoc })
+      await waitFor(async () => (await list()).length === 2, 'the conflicts after the restart')
+      expect((await list()).map((c) => [c.kind, c.parties.map((p) => [p.principal, p.value]), c.arose]).sort()).toEqual([
+        ['map-key-overwrite', [['alice', 'A'], ['bob', 'B']], 'after-restart'],
+        ['overlapping-text-edit', [['alice', 'fast'], ['bob', 'slow']], 'after-restart'],
+      ])
+    })
+  }
 
   for (const order of ['server-first', 'offline-first'] as const) {
     it(`a dropped connection: what the server sent to a dead socket was not seen (${order})`, async () => {
