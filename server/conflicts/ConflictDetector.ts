@@ -54,6 +54,8 @@ export interface DetectorOptions {
   /** Room name recorded in ConflictRecord.doc, e.g. `w1/shared`. */
   docName: string
   now?: () => number
+  /** Told the first time a Yjs client id is seen writing, with its principal (to keep durably). */
+  onOwner?: (client: number, principal: string) => void
 }
 
 type DecodedDs = ReturnType<typeof Y.decodeUpdate>['ds']
@@ -73,7 +75,7 @@ interface Probe {
 
 export class ConflictDetector {
   readonly doc: Y.Doc
-  #opts: Required<DetectorOptions>
+  #opts: Required<Omit<DetectorOptions, 'onOwner'>> & Pick<DetectorOptions, 'onOwner'>
   #owners = new Map<number, string>()
   #clients = new ClientKnowledge()
   /** Per session: what it sent (its own writes) and what it acknowledged having received. */
@@ -104,6 +106,28 @@ export class ConflictDetector {
     this.#opts = { now: Date.now, ...opts }
     this.#paths = new TypePaths(doc)
     this.#records = new RecordBuilder(this.#opts.docName, this.#paths, this.#deletions, (c) => this.#owners.get(c))
+  }
+
+  /**
+   * Indexes the map values already in the document (a snapshot loaded before the detector saw
+   * them), with their writers from `owners`, so later writes are compared with them. Nothing is
+   * compared among them (they were judged when they arrived).
+   */
+  indexExisting(owners: ReadonlyMap<number, string>): void {
+    for (const [client, principal] of owners) if (!this.#owners.has(client)) this.#owners.set(client, principal)
+    for (const [client, structs] of this.doc.store.clients) {
+      const principal = owners.get(client)
+      if (principal === undefined) continue
+      for (const s of structs) {
+        if (!(s instanceof Y.Item) || s.parentSub === null) continue
+        const base = s.origin ? (Y.getItem(this.doc.store, s.origin) as Y.Item) : null
+        const typed = describeItem(s, s.length - 1, s.deleted ? () => true : LIVE)
+        const { key } = this.#keyOf(s)
+        const id = { client, clock: s.id.clock + s.length - 1 }
+        const seen = s.origin ? this.#clients.having(s.origin) : EMPTY_KNOWLEDGE
+        this.#maps.seed(key, { principal, seen, write: { struct: id }, item: s, base, typed, via: 'stored', group: null })
+      }
+    }
   }
 
   /** The principal first seen writing structs of this Yjs client id. */
@@ -158,7 +182,10 @@ export class ConflictDetector {
     for (const s of decoded.structs) {
       if (s instanceof Y.Skip) continue
       const client = s.id.client
-      if (!this.#owners.has(client)) this.#owners.set(client, writer.principal)
+      if (!this.#owners.has(client)) {
+        this.#owners.set(client, writer.principal)
+        this.#opts.onOwner?.(client, writer.principal)
+      }
       if (this.#owners.get(client) === writer.principal) own.add(client)
       if (s.id.clock + s.length <= Y.getState(store, client)) replay = true
     }

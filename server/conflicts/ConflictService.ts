@@ -12,6 +12,7 @@ import { parseRoom, sharedRoom } from '../../shared/rooms.ts'
 import { conflictId, sortParties, type ConflictRecord, type TypedValue } from '../../shared/conflicts/index.ts'
 import { ConflictLog, type Page, type StatusFilter } from './ConflictLog.ts'
 import { currentOf } from './currentValue.ts'
+import { ClientOwners } from './ClientOwners.ts'
 import type { ClaimRace } from '../../shared/coord/index.ts'
 import { ConflictWatch } from './ConflictWatch.ts'
 import { applyResolution } from './applyResolution.ts'
@@ -26,6 +27,7 @@ export type Choice = { pick: string } | { value: unknown }
 
 export class ConflictService extends EventEmitter<{ conflict: [string, ConflictRecord] }> {
   readonly log: ConflictLog
+  #owners: ClientOwners
   #core: SyncCore | null = null
 
   readonly #budget: ConflictBudget
@@ -35,6 +37,7 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
     this.setMaxListeners(0)
     this.log = new ConflictLog(opts.db)
     this.#budget = opts.budget ?? new ConflictBudget()
+    this.#owners = new ClientOwners(opts.db)
   }
 
   /** The room extension for SyncCore: shared rooms get the detector. */
@@ -45,6 +48,7 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
       room,
       (records, writer) => this.record(ref.workspace, records, writer),
       (err, seq) => this.opts.logger.warn({ err, room, seq }, 'conflict replay skipped an update'),
+      { known: () => this.#owners.of(room), learned: (client, principal) => this.#owners.add(room, client, principal) },
     )
   }
 

@@ -34,13 +34,19 @@ export class ConflictWatch implements RoomExtension {
     /** `writer`: the principal whose update produced the records (charged for them, see ConflictBudget). */
     private readonly report: (records: ConflictRecord[], writer: string) => void,
     private readonly onReplayError: (err: unknown, seq: number) => void,
+    /** Durable client id → principal, so values folded into a snapshot keep their writer. */
+    private readonly owners?: { known: () => Map<number, string>; learned: (client: number, principal: string) => void },
   ) {}
 
   load(doc: Y.Doc, state: RoomState): void {
-    const detector = (this.#detector = new ConflictDetector(doc, { docName: this.room }))
+    const detector = (this.#detector = new ConflictDetector(doc, { docName: this.room, onOwner: this.owners?.learned }))
     const origin: TransactionOrigin = { source: 'storage' }
-    // What the snapshot folded is treated as seen by everyone (documented limit).
-    if (state.snapshot) Y.applyUpdate(doc, state.snapshot, origin)
+    // The snapshot's map values are indexed with their writers: a later write is compared with
+    // them (what each writer had seen is unknown there: the structure alone speaks for them).
+    if (state.snapshot) {
+      Y.applyUpdate(doc, state.snapshot, origin)
+      detector.indexExisting(this.owners?.known() ?? new Map())
+    }
     for (const u of state.updates) {
       try {
         const message = u.message === 'sync' ? 'sync' : 'update'

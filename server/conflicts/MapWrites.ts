@@ -48,12 +48,22 @@ export function structId(w: MapWrite): StructId | OpRef {
 export class MapWrites {
   #keys = new Map<string, MapWrite[]>()
 
+  /** Adds a write already judged (loaded from a snapshot) without comparing it. */
+  seed(key: string, write: MapWrite): void {
+    let list = this.#keys.get(key)
+    if (list === undefined) this.#keys.set(key, (list = []))
+    list.push(write)
+  }
+
   /** Adds a write and returns the groups it joined (merged into one), or null if it collides with nothing. */
   add(key: string, path: string[], write: MapWrite): MapGroup | null {
     let list = this.#keys.get(key)
     if (list === undefined) this.#keys.set(key, (list = []))
     let group: MapGroup | null = null
     for (const other of list) {
+      // Two writes from the stored log were judged when they arrived (the log holds the result);
+      // replay, with less evidence, must not judge them again.
+      if (other.via === 'stored' && write.via === 'stored') continue
       if (!mapWritesConcurrent(other, write, missed)) continue
       const g = other.group ?? { path, members: [other], id: null, emitted: null }
       other.group = g
