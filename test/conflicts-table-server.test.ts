@@ -144,6 +144,31 @@ describe('conflict table through the real server', () => {
     })
   }
 
+  it('a party joining a collision after it was resolved opens a follow-up record, not nothing', async () => {
+    server = await startTestServer()
+    const { alice, bob } = await withDraft('x')
+    const carol = await join('agent-c')
+    await waitFor(() => draft(carol.doc)?.toString() === 'x', 'agent-c to get the draft')
+    carol.provider.disconnect()
+    carol.doc.getMap('meta').set('title', 'C')
+    await offlineRound(alice, bob, (a, b) => {
+      a.getMap('meta').set('title', 'A')
+      b.getMap('meta').set('title', 'B')
+    }, 'ab')
+    const [first] = await list()
+    expect((await resolve(first.id, { pick: 'bob' })).status).toBe(200)
+    await settle()
+    carol.provider.connect()
+    await synced(carol)
+    await settle()
+    const open = await list('open')
+    expect(open).toHaveLength(1)
+    expect(open[0].id).not.toBe(first.id)
+    expect(open[0].parties.map((p) => p.principal)).toContain('agent-c')
+    expect(open[0].parties.find((p) => p.principal === 'agent-c')?.value).toBe('C')
+    expect((await list('resolved')).map((r) => r.id)).toEqual([first.id])
+  })
+
   it('resolving in a room the server wrote earlier opens nothing new, before or after a restart', async () => {
     server = await startTestServer()
     const room = await server.core.room('w1/shared')

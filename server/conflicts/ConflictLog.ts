@@ -5,7 +5,7 @@
 import type { Database, Statement } from 'better-sqlite3'
 import { migrate } from '../db.ts'
 import { documentOfLocation } from '../../shared/documents.ts'
-import { canonicalJson, ConflictRecordSchema, type ConflictRecord, type ConflictResolution } from '../../shared/conflicts/index.ts'
+import { canonicalJson, groupConflictId, ConflictRecordSchema, type ConflictRecord, type ConflictResolution } from '../../shared/conflicts/index.ts'
 
 const SCHEMA = `
 CREATE TABLE conflicts (
@@ -18,6 +18,9 @@ CREATE TABLE conflicts (
 );
 CREATE INDEX conflicts_by_workspace ON conflicts (workspace, detected_at);
 `
+
+/** How many follow-up records one collision may open after its records were resolved. */
+const MAX_FOLLOW_UPS = 20
 
 export type StatusFilter = 'open' | 'resolved' | 'decided' | 'all'
 
@@ -59,20 +62,36 @@ export class ConflictLog {
     const changed: ConflictRecord[] = []
     this.db.transaction(() => {
       for (const r of records) {
-        const res = this.#insert.run(r.id, workspace, r.kind, r.status, r.detectedAt, JSON.stringify(r))
-        if (res.changes === 1) {
-          changed.push(r)
-          continue
-        }
-        const current = this.get(r.id)
-        if (!current || current.status !== 'open') continue
-        if (canonicalJson([current.kind, current.location, current.parties]) === canonicalJson([r.kind, r.location, r.parties])) continue
-        const updated: ConflictRecord = { ...r, detectedAt: current.detectedAt, updatedAt: r.detectedAt }
-        this.#update.run(JSON.stringify(updated), r.id)
-        changed.push(updated)
+        const stored = this.#store(workspace, r)
+        if (stored) changed.push(stored)
       }
     })()
     return changed
+  }
+
+  /**
+   * Inserts `r`, or updates its open record. A party joining a collision whose record was resolved
+   * (or decided) already opens a follow-up record (id derived from the first, so still
+   * deterministic) instead of being lost; follow-ups chain at most MAX_FOLLOW_UPS deep.
+   */
+  #store(workspace: string, r: ConflictRecord): ConflictRecord | null {
+    let record = r
+    for (let generation = 1; generation <= MAX_FOLLOW_UPS; generation++) {
+      const res = this.#insert.run(record.id, workspace, record.kind, record.status, record.detectedAt, JSON.stringify(record))
+      if (res.changes === 1) return record
+      const current = this.get(record.id)
+      if (!current) return null
+      if (current.status === 'open') {
+        if (canonicalJson([current.kind, current.location, current.parties]) === canonicalJson([record.kind, record.location, record.parties])) return null
+        const updated: ConflictRecord = { ...record, detectedAt: current.detectedAt, updatedAt: record.detectedAt }
+        this.#update.run(JSON.stringify(updated), record.id)
+        return updated
+      }
+      const newcomers = record.parties.filter((p) => !current.parties.some((q) => q.principal === p.principal))
+      if (newcomers.length === 0) return null
+      record = { ...record, id: groupConflictId(record.kind, record.doc, { followsUp: r.id, generation }) }
+    }
+    return null
   }
 
   /** One page, oldest first; filter by status and document (a `doc` filter may return short pages). */
