@@ -127,6 +127,8 @@ describe('conflict table through the real server', () => {
       records(alice.doc).set('r2', m)
       m.set('status', 'todo')
       await waitFor(() => (records(bob.doc).get('r2') as Y.Map<unknown> | undefined)?.get('status') === 'todo', 'bob to get r2')
+      const events: ConflictRecord[] = []
+      server.conflicts.on('conflict', (_ws, r) => events.push(r))
       await offlineRound(alice, bob, (a, b) => {
         ;(records(a).get('r2') as Y.Map<unknown>).delete('status')
         ;(records(b).get('r2') as Y.Map<unknown>).set('status', 'done')
@@ -138,6 +140,7 @@ describe('conflict table through the real server', () => {
       const room = await server.core.room('w1/shared')
       const r2 = () => records(room.doc).get('r2') as Y.Map<unknown>
       expect(all[0].current).toBe('done') // Yjs keeps the set
+      expect(events.map((e) => [e.id, e.current])).toEqual([[all[0].id, 'done']]) // live listeners see it too
       expect((await resolve(all[0].id, { pick: 'alice' })).status).toBe(200)
       expect(r2().has('status')).toBe(false)
       await expectLogStableAcrossRestart()

@@ -46,7 +46,7 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
     if (ref?.kind !== 'shared') return undefined
     return new ConflictWatch(
       room,
-      (records, writer) => this.record(ref.workspace, records, writer),
+      (records, writer, doc) => this.record(ref.workspace, records, writer, doc),
       (err, seq) => this.opts.logger.warn({ err, room, seq }, 'conflict replay skipped an update'),
       { known: () => this.#owners.of(room), learned: (client, principal) => this.#owners.add(room, client, principal) },
     )
@@ -61,12 +61,13 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
    * records are charged to it (or, when unknown, to every party: kept while any has budget left).
    * Records already in the log (a replay) are free.
    */
-  record(workspace: string, records: ConflictRecord[], writer?: string): void {
+  /** Stores new and changed records and tells live listeners (with what stands now, given `doc`). */
+  record(workspace: string, records: ConflictRecord[], writer?: string, doc?: Y.Doc): void {
     const admitted = records.filter((r) => this.log.get(r.id) !== null || this.#admit(r, writer))
     for (const r of this.log.add(workspace, admitted)) {
       this.opts.metrics.conflicts.inc({ kind: r.kind })
       this.opts.logger.info({ workspace, conflict: r.id, kind: r.kind, parties: r.parties.map((p) => p.principal) }, 'conflict detected')
-      this.emit('conflict', workspace, r)
+      this.emit('conflict', workspace, doc ? { ...r, ...currentOf(doc, r) } : r)
     }
   }
 

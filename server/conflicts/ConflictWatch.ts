@@ -32,7 +32,8 @@ export class ConflictWatch implements RoomExtension {
   constructor(
     private readonly room: string,
     /** `writer`: the principal whose update produced the records (charged for them, see ConflictBudget). */
-    private readonly report: (records: ConflictRecord[], writer: string) => void,
+    /** `doc`: the room's document, to show live listeners what stands now. */
+    private readonly report: (records: ConflictRecord[], writer: string, doc: Y.Doc) => void,
     private readonly onReplayError: (err: unknown, seq: number) => void,
     /** Durable client id → principal, so values folded into a snapshot keep their writer. */
     private readonly owners?: { known: () => Map<number, string>; learned: (client: number, principal: string) => void },
@@ -63,7 +64,7 @@ export class ConflictWatch implements RoomExtension {
     const found = this.#need().integrate(update, writer, causal)
     const after = meta.get('schemaVersion')
     if (after !== before && after !== undefined && after !== SCHEMA_VERSION) found.push(schemaMismatch(this.room, writer.principal, after))
-    if (found.length > 0) this.report(found, writer.principal)
+    if (found.length > 0) this.report(found, writer.principal, doc)
   }
 
   delivered(session: string, principal: string): void {
