@@ -3,7 +3,7 @@
 // earlier ones (arrival order free). Concurrent writes of one key form one group: one record per
 // contested key, listing every party.
 import * as Y from 'yjs'
-import { mapWritesConcurrent, type Knowledge, type MapWriteStamp, type OpRef, type StructId, type TypedValue } from '../../shared/conflicts/index.ts'
+import { mapWritesConcurrent, type MapWriteStamp, type TypedValue } from '../../shared/conflicts/index.ts'
 
 /** How a write reached the detector: a live incremental update, a sync reply (offline work), the stored log, the server. */
 export type Via = 'online' | 'offline' | 'stored' | 'server'
@@ -39,10 +39,6 @@ export function missed(x: MapWrite, y: MapWrite): boolean {
   let steps = 0
   for (let it = x.base.right; it !== null && steps < MAX_WALK; it = it.right, steps++) if (it === y.item) return true
   return false
-}
-
-export function structId(w: MapWrite): StructId | OpRef {
-  return 'struct' in w.write ? w.write.struct : w.write.op
 }
 
 export class MapWrites {
@@ -88,4 +84,3 @@ function merge(into: MapGroup, from: MapGroup): MapGroup {
   return into
 }
 
-export type { Knowledge }
