@@ -23,10 +23,12 @@ it('an agent keeps its lease alive while it works, others are refused, completio
   const a = await attach('agent-a')
   const b = await attach('agent-b')
   await a.tasks.client.create({ id: 't1', title: 'Check the claims' })
-  const claimed = await a.tasks.claim('t1', 300)
+  // A TTL a loaded CI machine cannot miss by stalling (renewals come every ttl/3).
+  const ttl = 1_500
+  const claimed = await a.tasks.claim('t1', ttl)
   const first = (await a.tasks.client.get('t1')).leaseExpiresAt ?? 0
-  // Renewals move the expiry forward past the first TTL: the lease outlives 300 ms.
-  await waitFor(async () => ((await a.tasks.client.get('t1')).leaseExpiresAt ?? 0) > first + 300, 'a renewal past the first ttl')
+  // Renewals move the expiry forward past the first TTL: the lease outlives it.
+  await waitFor(async () => ((await a.tasks.client.get('t1')).leaseExpiresAt ?? 0) > first + ttl, 'a renewal past the first ttl')
   await expect(b.tasks.claim('t1')).rejects.toBeInstanceOf(TaskRefused)
   const done = await a.tasks.complete('t1', 'all claims sourced')
   expect(done.status).toBe('done')
