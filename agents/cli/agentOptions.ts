@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util'
 import { EXIT_CODES_HELP } from './exitCodes.ts'
 import { MAX_EVERY_MS, MIN_EVERY_MS, parseDuration } from '../runtime/schedule.ts'
+import { DEFAULT_MODEL } from '../llm/defaultModel.ts'
 
 export const AGENT_HELP = `polyphony agent — attach a reviewing agent to a workspace
 
@@ -13,7 +14,7 @@ Options (environment variable in brackets):
   --workspace W              workspace id                                     [POLYPHONY_WORKSPACE]
   --token T                  the agent's token                                [POLYPHONY_TOKEN]
   --role R                   reviewer | fact-checker | summarizer | editor (default reviewer)
-  --model M                  Messages API model (default claude-sonnet-4-5)
+  --model M                  Messages API model (default ${DEFAULT_MODEL})
   --offline-reviewer K       clarity | claims: use a built-in heuristic, no model or network
   --fallback K               clarity | claims | pause: when the model is unavailable (default pause)
   --doc NAME                 only this document (repeatable; default all, including new ones)
@@ -120,7 +121,7 @@ export function parseAgentOptions(argv: string[], env: Record<string, string | u
       workspace,
       token,
       role,
-      model: v.model ?? 'claude-sonnet-4-5',
+      model: v.model ?? DEFAULT_MODEL,
       offlineReviewer: offline,
       fallback,
       docs: v.doc,

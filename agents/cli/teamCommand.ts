@@ -12,7 +12,7 @@ TEAM.json:
   { "server": "http://127.0.0.1:8080", "workspace": "demo",
     "agents": [
       { "name": "clarity", "tokenEnv": "CLARITY_TOKEN", "offlineReviewer": "clarity" },
-      { "name": "critic", "token": "pp_...", "role": "fact-checker", "model": "claude-sonnet-4-5", "fallback": "claims",
+      { "name": "critic", "token": "pp_...", "role": "fact-checker", "model": "claude-sonnet-4-6", "fallback": "claims",
         "instructions": "critic.md", "every": "10m", "maxTokensPerHour": 50000 },
       { "name": "worker", "tokenEnv": "WORKER_{n}_TOKEN", "worker": true, "count": 3 } ],
     "restart": { "maxCrashes": 5, "windowMs": 60000, "baseMs": 500, "capMs": 10000 } }
