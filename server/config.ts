@@ -2,6 +2,8 @@
 // options, or the help text, or an error that says how to fix the call.
 
 import { parseArgs } from 'node:util'
+import type { Limits } from './core/limits.ts'
+import { LIMITS_HELP, LIMIT_FLAG_OPTIONS, parseLimits } from './limitsConfig.ts'
 
 export const SERVER_HELP = `polyphony serve — the Polyphony sync and API server
 
@@ -21,7 +23,9 @@ Options (environment variable in brackets):
 
 The administrator token comes from POLYPHONY_ADMIN_TOKEN; without it no admin exists
 except in --demo mode, which generates one and prints it. Demo tokens work only in --demo
-mode: a later start without --demo on the same data directory disables them.`
+mode: a later start without --demo on the same data directory disables them.
+
+${LIMITS_HELP}`
 
 export interface ServerConfig {
   port: number
@@ -34,6 +38,8 @@ export interface ServerConfig {
   allowDemoOnNetwork: boolean
   agents: boolean
   logLevel: string
+  /** Operational limits set by flags or environment (server/limitsConfig.ts). */
+  limits: Partial<Limits>
 }
 
 export type ConfigResult = { ok: true; config: ServerConfig } | { ok: false; help: true } | { ok: false; help: false; error: string }
@@ -53,6 +59,7 @@ export function parseServerConfig(argv: string[], env: Record<string, string | u
         'allow-demo-on-network': { type: 'boolean', default: false },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
+        ...LIMIT_FLAG_OPTIONS,
       },
       strict: true,
     }).values
@@ -74,6 +81,8 @@ export function parseServerConfig(argv: string[], env: Record<string, string | u
       error: `--demo prints its tokens (admin included) and must stay local: drop --host ${host} (the default is 127.0.0.1), or add --allow-demo-on-network if you really mean to expose it`,
     }
   }
+  const limits = parseLimits(values, env)
+  if (!limits.ok) return { ok: false, help: false, error: `${limits.error}\nRun with --help for the limits and their ranges.` }
   return {
     ok: true,
     config: {
@@ -86,6 +95,7 @@ export function parseServerConfig(argv: string[], env: Record<string, string | u
       allowDemoOnNetwork,
       agents: !values['no-agents'],
       logLevel: values['log-level'] ?? env.LOG_LEVEL ?? 'info',
+      limits: limits.limits,
     },
   }
 }

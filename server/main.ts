@@ -44,6 +44,7 @@ export async function main(argv: string[]): Promise<void> {
     disabledTokens: config.demo ? [] : storedDemoTokens(config.dataDir),
     bootstrap: tokens ? mergeBootstraps(demoBootstrap(tokens), bootstrap) : bootstrap,
     logger,
+    limits: config.limits,
     clientDir: join(root, 'dist', 'client'),
   })
   const stops: Array<() => Promise<void>> = []
