@@ -9,7 +9,9 @@ import { createLogger } from './logger.ts'
 import { startDemoAgents } from './demoAgents.ts'
 import { DEMO_WORKSPACE, demoBootstrap, demoTokens, seedDemoContent, storedDemoTokens, type DemoTokens } from './demo.ts'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const here = dirname(fileURLToPath(import.meta.url))
+// From source (server/main.ts) the client build is dist/client; compiled (dist/server/main.js) it is beside.
+const clientDir = import.meta.url.endsWith('.ts') ? join(here, '..', 'dist', 'client') : join(here, '..', 'client')
 
 export async function main(argv: string[]): Promise<void> {
   const parsed = parseServerConfig(argv, process.env)
@@ -45,7 +47,7 @@ export async function main(argv: string[]): Promise<void> {
     bootstrap: tokens ? mergeBootstraps(demoBootstrap(tokens), bootstrap) : bootstrap,
     logger,
     limits: config.limits,
-    clientDir: join(root, 'dist', 'client'),
+    clientDir,
   })
   const stops: Array<() => Promise<void>> = []
   if (tokens) {

@@ -20,7 +20,8 @@ export interface MemberStatus {
 
 // The same entry users run: it registers tsx relative to itself, so members start from any
 // working directory (`--import tsx` would resolve tsx from the cwd and fail outside the repo).
-const CLI = fileURLToPath(new URL('../../bin/polyphony.mjs', import.meta.url))
+// The package's bin: two levels up from the source (agents/supervisor/), three when compiled (dist/agents/supervisor/).
+const CLI = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../bin/polyphony.mjs' : '../../../bin/polyphony.mjs', import.meta.url))
 
 export class Supervisor extends EventEmitter {
   readonly #members = new Map<string, { status: MemberStatus; child: ChildProcess | null; crashes: number[]; timer: NodeJS.Timeout | null }>()

@@ -13,6 +13,7 @@ export interface PrincipalRow {
   revoked_at: number | null
 }
 
+/** @internal Its inferred type names better-sqlite3's unexported Statement: kept out of the emitted declarations. */
 export function prepareStatements(db: Database) {
   const principalCols = 'id, kind, name, admin, revoked_at'
   return {
