@@ -19,6 +19,7 @@ import { EventStreams } from './http/EventStreams.ts'
 import { AuthFailures } from './http/AuthFailures.ts'
 import { reviewRoutes } from './http/routes/review.ts'
 import { conflictRoutes } from './http/routes/conflicts.ts'
+import { documentRoutes } from './http/routes/documents.ts'
 import { ConflictService } from './conflicts/ConflictService.ts'
 import { ConflictBudget, DEFAULT_CONFLICT_BUDGET, type ConflictBudgetLimits } from './conflicts/ConflictBudget.ts'
 import { readingsSummary } from './review/readingsSummary.ts'
@@ -120,6 +121,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       { path: '/workspaces', routes: coordRoutes({ registry, coord, reports: new AgentReports(db, metrics), storage, metrics, readings: (ws, viewer) => readingsSummary(deps, ws, viewer) }) },
       { path: '/workspaces', routes: reviewRoutes({ ...deps, conflicts }) },
       { path: '/workspaces', routes: conflictRoutes({ ...deps, conflicts }) },
+      { path: '/workspaces', routes: documentRoutes(deps) },
     ],
   })
 

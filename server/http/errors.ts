@@ -10,6 +10,8 @@ export class ApiError extends Error {
     message: string,
     /** Extra response headers, e.g. Retry-After on a 429. */
     readonly headers: Record<string, string> = {},
+    /** Extra fields of the error object that help fix the request (e.g. candidates). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message)
   }
@@ -30,5 +32,5 @@ export const payloadTooLarge = (maxBytes: number) =>
 
 export function errorResponse(c: Context, err: ApiError) {
   for (const [name, value] of Object.entries(err.headers)) c.header(name, value)
-  return c.json({ error: { code: err.code, message: err.message } }, err.status)
+  return c.json({ error: { ...err.details, code: err.code, message: err.message } }, err.status)
 }

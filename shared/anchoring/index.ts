@@ -7,6 +7,7 @@ export { AnchorPlacement, type PlacementItem, type Placed } from './placement.ts
 export { textChangedSince, writtenSince, quoteIntact, quoteChanged } from './changed.ts'
 export { ANCHOR_LIMITS, quoteLimitError } from './limits.ts'
 export { respectsWordBoundaries, sharedWordShare } from './words.ts'
+export { locateQuote, describeCandidates, MAX_QUOTE_CANDIDATES, type QuoteQuery, type QuoteCandidate, type QuoteLocation } from './locateQuote.ts'
 export {
   matchQuote,
   scoreCandidates,

@@ -1,0 +1,165 @@
+// The document REST API, for scripts that do not speak Yjs: list, read (JSON or Markdown),
+// edit by quote or by versioned range, create or replace, and read the annotations the caller
+// may see. Access is the socket rule (shared/access.ts); writes are Room.writeAsServer as the
+// caller, so they are attributed and pass the conflict detector. Writes honour Idempotency-Key.
+
+import { Hono, type Context } from 'hono'
+import type * as Y from 'yjs'
+import { z } from 'zod'
+import type { ApiEnv } from '../env.ts'
+import type { ApiDeps } from '../deps.ts'
+import { jsonBody } from '../validate.ts'
+import { ApiError, badRequest, forbidden, notFound } from '../errors.ts'
+import { workspaceFor } from './workspaces.ts'
+import { idempotent, IdempotencyStore } from '../idempotency.ts'
+import { decideAccess, type Action } from '../../../shared/access.ts'
+import { isValidId, namespaceRoom, sharedRoom, type RoomRef } from '../../../shared/rooms.ts'
+import { documentText, listDocuments, MAX_TITLE_LENGTH, titleOf } from '../../../shared/documents.ts'
+import { ownItem, parseAnnotation, type Annotation } from '../../../shared/annotations.ts'
+import { resolveAnchor } from '../../../shared/anchoring/index.ts'
+import type { Principal } from '../../../shared/model.ts'
+import { decodeVersion, etagOf, versionOf } from '../../docs/version.ts'
+import { applyEdits, prepareEdits, putDocument, type EditRequest } from '../../docs/documentEdits.ts'
+import { documentActivity } from '../../docs/activity.ts'
+
+/** Largest document text a PUT or one edit may carry, in characters. */
+export const MAX_TEXT_CHARS = 2_000_000
+export const MAX_EDITS = 100
+
+const QuoteSchema = z.object({ exact: z.string().min(1).max(10_000), prefix: z.string().max(10_000).optional(), suffix: z.string().max(10_000).optional() }).strict()
+const EditSchema = z.union([
+  z.object({ quote: QuoteSchema, text: z.string().max(MAX_TEXT_CHARS) }).strict(),
+  z.object({ from: z.number().int().nonnegative(), to: z.number().int().nonnegative(), text: z.string().max(MAX_TEXT_CHARS) }).strict(),
+])
+const EditsBody = z.object({ version: z.string().optional(), edits: z.array(EditSchema).min(1).max(MAX_EDITS) }).strict()
+const PutBody = z.object({ text: z.string().max(MAX_TEXT_CHARS), title: z.string().max(MAX_TITLE_LENGTH).optional() }).strict()
+
+const MARKDOWN = 'text/markdown; charset=utf-8'
+
+export function documentRoutes(deps: ApiDeps, idempotency = new IdempotencyStore()): Hono<ApiEnv> {
+  const { registry, core } = deps
+  const app = new Hono<ApiEnv>()
+
+  /** The workspace, after the same decision a socket to `room` gets. */
+  function allowed(wsId: string, principal: Principal, room: (ws: string) => RoomRef, action: Action) {
+    const { workspace, role } = workspaceFor(registry, wsId, principal)
+    const ref = room(workspace.id)
+    const submitted = ref.kind === 'namespace' ? registry.isSubmitted(workspace.id, ref.owner) : undefined
+    const decision = decideAccess({ principal: principal.id, role, visibility: workspace.visibility, room: ref, namespaceSubmitted: submitted }, action)
+    if (!decision.allow) throw forbidden(decision.reason)
+    return workspace
+  }
+  const shared = (ws: string): RoomRef => ({ kind: 'shared', workspace: ws })
+
+  app.get('/:ws/docs', async (c) => {
+    const workspace = allowed(c.req.param('ws'), c.get('principal'), shared, 'read')
+    const doc = (await core.room(sharedRoom(workspace.id))).doc
+    const activity = documentActivity(doc)
+    const docs = listDocuments(doc).map((d) => ({ ...d, size: documentText(doc, d.id)?.length ?? 0, lastChange: activity.get(d.id) ?? null }))
+    const version = versionOf(doc)
+    c.header('etag', etagOf(version))
+    return c.json({ docs, version })
+  })
+
+  app.get('/:ws/docs/:id', async (c) => {
+    const workspace = allowed(c.req.param('ws'), c.get('principal'), shared, 'read')
+    const doc = (await core.room(sharedRoom(workspace.id))).doc
+    documentActivity(doc)
+    const id = c.req.param('id')
+    const text = documentText(doc, id)
+    if (!text) throw notFound(`no document ${id} in ${workspace.id} (GET .../docs lists them)`)
+    const version = versionOf(doc)
+    const etag = etagOf(version)
+    c.header('etag', etag)
+    if (c.req.header('if-none-match') === etag) return c.body(null, 304)
+    if (wantsMarkdown(c)) {
+      // The whole token would not fit every client's header limit; the ETag names it.
+      c.header('x-polyphony-version', version.length <= 4096 ? version : '')
+      return c.body(text.toString(), 200, { 'content-type': MARKDOWN })
+    }
+    return c.json({ id, title: titleOf(doc, id), text: text.toString(), size: text.length, version })
+  })
+
+  app.post('/:ws/docs/:id/edits', idempotent(idempotency), async (c) => {
+    const principal = c.get('principal')
+    const workspace = allowed(c.req.param('ws'), principal, shared, 'write')
+    const body = await jsonBody(c, EditsBody)
+    const room = await core.room(sharedRoom(workspace.id))
+    documentActivity(room.doc)
+    const id = c.req.param('id')
+    const text = documentText(room.doc, id)
+    if (!text) throw notFound(`no document ${id} in ${workspace.id}: create it with PUT .../docs/${id}`)
+    const snap = body.version === undefined ? null : decodeVersion(body.version, room.doc)
+    if (body.version !== undefined && !snap) throw badRequest('version is not a version of this workspace: send the "version" field of a GET answer as it was')
+    const prepared = prepareEdits(text, snap, body.edits as EditRequest[])
+    let applied: ReturnType<typeof applyEdits> = []
+    await room.writeAsServer(principal.id, `rest edit ${id}`, (scratch) => {
+      applied = applyEdits(scratch, id, prepared)
+    })
+    return answerWrite(c, room.doc, id, { applied })
+  })
+
+  app.put('/:ws/docs/:id', idempotent(idempotency), async (c) => {
+    const principal = c.get('principal')
+    const workspace = allowed(c.req.param('ws'), principal, shared, 'write')
+    const id = c.req.param('id')
+    if (!isValidId(id)) throw badRequest(`document id "${id.slice(0, 80)}" must be 1-64 of A-Z a-z 0-9 . _ - and start with a letter or digit`)
+    const { text: content, title } = await putBody(c)
+    const room = await core.room(sharedRoom(workspace.id))
+    documentActivity(room.doc)
+    const ifMatch = c.req.header('if-match')
+    let created = false
+    await room.writeAsServer(principal.id, `rest put ${id}`, (scratch) => {
+      // Checked inside the write, against the state it applies to.
+      if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== etagOf(versionOf(scratch))) {
+        throw new ApiError(412, 'version_mismatch', 'the workspace changed since the version in If-Match: GET the document again, or send no If-Match to replace anyway')
+      }
+      created = putDocument(scratch, id, content, title).created
+    })
+    return answerWrite(c, room.doc, id, { created }, created ? 201 : 200)
+  })
+
+  app.get('/:ws/namespaces/:owner/annotations', async (c) => {
+    const owner = c.req.param('owner')
+    const workspace = allowed(c.req.param('ws'), c.get('principal'), (ws) => ({ kind: 'namespace', workspace: ws, owner }), 'read')
+    const docFilter = c.req.query('doc')
+    const ns = (await core.room(namespaceRoom(workspace.id, owner))).doc
+    const sharedDoc = (await core.room(sharedRoom(workspace.id))).doc
+    const annotations: Array<Annotation & { resolved: ReturnType<typeof resolveAnchor> | null }> = []
+    ns.getMap('annotations').forEach((value) => {
+      const item = ownItem(owner, value, parseAnnotation)
+      if (!item || (docFilter && item.doc !== docFilter)) return
+      const text = documentText(sharedDoc, item.doc)
+      annotations.push({ ...item, resolved: text ? resolveAnchor(text, item.target) : null })
+    })
+    annotations.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))
+    return c.json({ owner, annotations })
+  })
+
+  return app
+}
+
+function wantsMarkdown(c: Context<ApiEnv>): boolean {
+  const accept = c.req.header('accept') ?? ''
+  return /text\/markdown|text\/plain/.test(accept) && !/application\/json/.test(accept)
+}
+
+/** JSON `{ text, title? }`, or the text itself as text/markdown or text/plain. */
+async function putBody(c: Context<ApiEnv>): Promise<{ text: string; title?: string }> {
+  const type = c.req.header('content-type') ?? ''
+  if (/^text\/(markdown|plain)/.test(type)) {
+    const text = await c.req.text()
+    if (text.length > MAX_TEXT_CHARS) throw badRequest(`the text is ${text.length} characters; at most ${MAX_TEXT_CHARS}`)
+    const title = c.req.query('title')
+    if (title !== undefined && title.length > MAX_TITLE_LENGTH) throw badRequest(`title: at most ${MAX_TITLE_LENGTH} characters`)
+    return { text, title }
+  }
+  return jsonBody(c, PutBody)
+}
+
+function answerWrite(c: Context<ApiEnv>, doc: Y.Doc, id: string, extra: Record<string, unknown>, status: 200 | 201 = 200) {
+  const text = documentText(doc, id)
+  const version = versionOf(doc)
+  c.header('etag', etagOf(version))
+  return c.json({ id, title: titleOf(doc, id), size: text?.length ?? 0, version, ...extra }, status)
+}
