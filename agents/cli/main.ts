@@ -2,13 +2,15 @@
 
 import { agentCommand } from './agentCommand.ts'
 import { teamCommand } from './teamCommand.ts'
+import { adminCommand } from './adminCommand.ts'
 
 const HELP = `polyphony — a CRDT workspace for people and AI agents
 
 Usage:
   polyphony serve [--demo] [options]     run the server (polyphony serve --help)
   polyphony agent --workspace W ...      attach a reviewing agent (polyphony agent --help)
-  polyphony team TEAM.json               run and supervise several agents (polyphony team --help)`
+  polyphony team TEAM.json               run and supervise several agents (polyphony team --help)
+  polyphony admin <command> ...          principals, workspaces, members (polyphony admin --help)`
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
@@ -22,6 +24,8 @@ export async function main(argv: string[]): Promise<number> {
       return agentCommand(rest)
     case 'team':
       return teamCommand(rest)
+    case 'admin':
+      return adminCommand(rest)
     case undefined:
     case '-h':
     case '--help':
