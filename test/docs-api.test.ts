@@ -8,6 +8,9 @@ import { ADMIN_TOKEN, startTestServer, token, type TestServer } from './helpers/
 import { connectTestAgent } from './helpers/agents.ts'
 import { waitFor } from './helpers/wait.ts'
 import { documentText } from '../shared/documents.ts'
+import { connectStock, synced } from './helpers/clients.ts'
+import type { ConflictRecord } from '../shared/conflicts/index.ts'
+import type * as Y from 'yjs'
 
 let server: TestServer
 const agents: Agent[] = []
@@ -128,6 +131,31 @@ describe('documents: create, read, list', () => {
     expect(stale.status).toBe(412)
     expect(stale.body).toMatchObject({ error: { code: 'version_mismatch' } })
     expect(await sharedText('guarded')).toBe('v2')
+  })
+})
+
+describe('documents: the conflict detector', () => {
+  it('a PUT that replaces words an offline client wrote into is one text conflict between the two principals', async () => {
+    await call('bob', 'PUT', '/workspaces/w1/docs/contested', { json: { text: 'The quick brown fox jumps.' } })
+    const alice = connectStock(server.wsUrl, 'w1/shared', 'alice')
+    await synced(alice)
+    await waitFor(() => (alice.doc.getMap('docs').get('contested') as Y.Text | undefined)?.toString() === 'The quick brown fox jumps.', 'alice has the text')
+    alice.provider.disconnect()
+    // Really offline: an edit made while the socket is still closing would reach the server first.
+    await waitFor(() => !alice.provider.wsconnected, 'alice offline')
+    const offline = alice.doc.getMap('docs').get('contested') as Y.Text
+    offline.insert(6, '-very-')
+    const put = await call('bob', 'PUT', '/workspaces/w1/docs/contested', { json: { text: 'The fast brown fox jumps.' } })
+    expect(put.status).toBe(200)
+    alice.provider.connect()
+    await synced(alice)
+    const open = async () =>
+      (await call<{ conflicts: ConflictRecord[] }>('alice', 'GET', '/workspaces/w1/conflicts?status=open&doc=contested')).body.conflicts
+    await waitFor(async () => (await open()).length === 1, 'one conflict on the document')
+    const [c] = await open()
+    expect(c.kind).toBe('overlapping-text-edit')
+    expect(c.parties.map((p) => p.principal).sort()).toEqual(['alice', 'bob'])
+    alice.destroy()
   })
 })
 
