@@ -117,11 +117,21 @@ describe('installed package (npm pack, --omit=dev)', () => {
         '// @ts-expect-error: typed options refuse a number (an untyped import would make this line an error)',
         'void connectAgent(42)',
         'void options',
+        '// The README example, type-checked (not run).',
+        'export async function readme(token: string): Promise<void> {',
+        "  const agent = await connectAgent({ url: 'http://127.0.0.1:8080', workspace: 'demo', token, storeDir: '.agent' })",
+        '  for (const { id, title } of agent.documentList()) console.log(id, title)',
+        "  agent.annotate('announcement', { quote: 'many experts agree' }, { label: 'vague', comment: 'Which experts?' })",
+        "  agent.replace('announcement', { quote: 'many experts agree' }, 'three reviewers agree')",
+        "  agent.setStatus('idle', 'reviewed the announcement')",
+        '  await agent.flushed()',
+        '  agent.close()',
+        '}',
       ].join('\n'),
     )
     writeFileSync(
       join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ['check.ts'] }),
+      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, types: [], lib: ['ES2022', 'DOM'] }, files: ['check.ts'] }),
     )
     const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc')
     await expect(run(process.execPath, [tsc, '-p', '.'], { cwd: project })).resolves.toBeDefined()
