@@ -3,6 +3,7 @@
 
 import { parseArgs } from 'node:util'
 import type { Limits } from './core/limits.ts'
+import type { HttpLimits } from './http/limits.ts'
 import { LIMITS_HELP, LIMIT_FLAG_OPTIONS, parseLimits } from './limitsConfig.ts'
 
 export const SERVER_HELP = `polyphony serve — the Polyphony sync and API server
@@ -40,6 +41,7 @@ export interface ServerConfig {
   logLevel: string
   /** Operational limits set by flags or environment (server/limitsConfig.ts). */
   limits: Partial<Limits>
+  httpLimits: Partial<HttpLimits>
 }
 
 export type ConfigResult = { ok: true; config: ServerConfig } | { ok: false; help: true } | { ok: false; help: false; error: string }
@@ -96,6 +98,7 @@ export function parseServerConfig(argv: string[], env: Record<string, string | u
       agents: !values['no-agents'],
       logLevel: values['log-level'] ?? env.LOG_LEVEL ?? 'info',
       limits: limits.limits,
+      httpLimits: limits.httpLimits,
     },
   }
 }

@@ -47,6 +47,7 @@ export async function main(argv: string[]): Promise<void> {
     bootstrap: tokens ? mergeBootstraps(demoBootstrap(tokens), bootstrap) : bootstrap,
     logger,
     limits: config.limits,
+    httpLimits: config.httpLimits,
     clientDir,
   })
   const stops: Array<() => Promise<void>> = []

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { parseServerConfig, SERVER_HELP } from '../server/config.ts'
 import { LIMIT_SPECS, parseLimits } from '../server/limitsConfig.ts'
 import { DEFAULT_LIMITS } from '../server/core/limits.ts'
+import { DEFAULT_HTTP_LIMITS } from '../server/http/limits.ts'
 
 const ok = (argv: string[], env: Record<string, string> = {}) => {
   const r = parseServerConfig(argv, env)
@@ -20,6 +21,7 @@ const error = (argv: string[], env: Record<string, string> = {}) => {
 describe('limits from flags and environment', () => {
   it('no flag, no variable: no override (the core keeps its defaults)', () => {
     expect(ok([]).limits).toEqual({})
+    expect(ok([]).httpLimits).toEqual({})
   })
 
   it('every limit is listed in serve --help with its flag and variable', () => {
@@ -32,10 +34,12 @@ describe('limits from flags and environment', () => {
 
   it('every limit can be set by flag and by environment; the flag wins', () => {
     for (const spec of LIMIT_SPECS) {
-      const value = Math.max(spec.min, Math.min(spec.max, DEFAULT_LIMITS[spec.key] + 1))
-      expect(ok([`--${spec.flag}`, String(value)]).limits[spec.key], spec.flag).toBe(value)
-      expect(ok([], { [spec.env]: String(value) }).limits[spec.key], spec.env).toBe(value)
-      expect(ok([`--${spec.flag}=${spec.min}`], { [spec.env]: String(value) }).limits[spec.key]).toBe(spec.min)
+      const set = (c: ReturnType<typeof ok>) => (spec.scope === 'sync' ? c.limits[spec.key] : c.httpLimits[spec.key])
+      const base = spec.scope === 'sync' ? DEFAULT_LIMITS[spec.key] : DEFAULT_HTTP_LIMITS[spec.key]
+      const value = Math.max(spec.min, Math.min(spec.max, base + 1))
+      expect(set(ok([`--${spec.flag}`, String(value)])), spec.flag).toBe(value)
+      expect(set(ok([], { [spec.env]: String(value) })), spec.env).toBe(value)
+      expect(set(ok([`--${spec.flag}=${spec.min}`], { [spec.env]: String(value) }))).toBe(spec.min)
     }
   })
 
@@ -70,6 +74,12 @@ describe('limits from flags and environment', () => {
   })
 
   it('parseLimits alone: empty variables are unset', () => {
-    expect(parseLimits({}, { POLYPHONY_MAX_CONNECTIONS: '' })).toEqual({ ok: true, limits: {} })
+    expect(parseLimits({}, { POLYPHONY_MAX_CONNECTIONS: '' })).toEqual({ ok: true, limits: {}, httpLimits: {} })
+  })
+
+  it('HTTP limits go to httpLimits, socket limits to limits', () => {
+    const c = ok(['--max-body-bytes', '2MiB', '--max-sockets-per-principal', '4'])
+    expect(c.httpLimits).toEqual({ maxBodyBytes: 2 * 1024 * 1024 })
+    expect(c.limits).toEqual({ maxSocketsPerPrincipal: 4 })
   })
 })

@@ -69,7 +69,7 @@ describe('installed package (npm pack, --omit=dev)', () => {
       join(project, 'deploy.json'),
       JSON.stringify({ principals: [{ id: 'bot', kind: 'agent', token: AGENT }], workspaces: [{ id: 'w', members: { bot: 'editor' } }] }),
     )
-    const server = spawn(bin(), ['serve', '--port', '0', '--data', join(project, 'data'), '--bootstrap', 'deploy.json'], {
+    const server = spawn(bin(), ['serve', '--port', '0', '--data', join(project, 'data'), '--bootstrap', 'deploy.json', '--max-body-bytes', '4KiB'], {
       cwd: project,
       env: { PATH: process.env.PATH ?? '', POLYPHONY_ADMIN_TOKEN: ADMIN },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -90,6 +90,10 @@ describe('installed package (npm pack, --omit=dev)', () => {
     const page = await httpJson<string>(`${url}/`)
     expect(page.status).toBe(200)
     expect(page.json).toContain('<div id="app"')
+    // A limit flag reaches the running server: a 5 KiB body is over --max-body-bytes 4KiB.
+    const tooBig = await httpJson<{ error: { code: string } }>(`${url}/api/principals`, { method: 'POST', token: ADMIN, body: { id: 'x', kind: 'human', name: 'n'.repeat(5 * 1024) } })
+    expect(tooBig.status).toBe(413)
+    expect(tooBig.json.error.code).toBe('payload_too_large')
 
     writeFileSync(
       join(project, 'agent.mjs'),

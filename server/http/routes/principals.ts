@@ -28,15 +28,16 @@ export function principalRoutes({ registry, core, streams }: ApiDeps): Hono<ApiE
     c.get('log').info({ revoked: id, closedSockets: closed, closedStreams }, 'principal revoked')
     return c.json({ id, revoked: true, closedSockets: closed, closedStreams })
   })
-  // Rotation: a new token replaces the old one at once (and lifts a revocation); sockets that
-  // authenticated with the old token are closed so they must come back with the new one.
+  // Rotation: a new token replaces the old one at once (and lifts a revocation); sockets
+  // and event streams that authenticated with the old token are closed: they come back with the new one.
   app.post('/:id/token', (c) => {
     const id = c.req.param('id')
     if (!registry.getPrincipal(id)) throw notFound(`no principal ${id} (polyphony admin principal list shows them)`)
     const token = registry.issueToken(id)
     const closed = core.closeWhere((ctx) => ctx.principal === id, CLOSE.unauthenticated, 'token rotated')
-    c.get('log').info({ rotated: id, closedSockets: closed }, 'principal token rotated')
-    return c.json({ id, token, closedSockets: closed })
+    const closedStreams = streams.closeWhere((s) => s.principal === id, 'token rotated')
+    c.get('log').info({ rotated: id, closedSockets: closed, closedStreams }, 'principal token rotated')
+    return c.json({ id, token, closedSockets: closed, closedStreams })
   })
   return app
 }
