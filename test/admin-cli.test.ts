@@ -48,7 +48,7 @@ describe('polyphony admin', () => {
 
     expect((await admin(['member', 'add', 'essays', 'erin', '--role', 'editor'])).out).toContain('erin is editor of essays')
     expect((await admin(['member', 'list', 'essays'])).out).toMatch(/^erin\s+editor$/m)
-    expect((await admin(['member', 'add', 'essays', 'erin', '--role', 'owner'])).out).toContain('erin is owner of essays')
+    expect((await admin(['member', 'add', 'essays', 'erin', '--role', 'viewer'])).out).toContain('erin is viewer of essays')
     expect((await admin(['member', 'remove', 'essays', 'erin'])).out).toContain('removed erin from essays')
     expect((await admin(['member', 'list', 'essays'])).out).not.toContain('erin')
 
