@@ -349,6 +349,15 @@ describe('documents: idempotency', () => {
     expect(await sharedText('idem')).toBe('count: ++')
   })
 
+  it('two concurrent requests with one key write once; both get the same answer', async () => {
+    await call('bob', 'PUT', '/workspaces/w1/docs/idem-race', { json: { text: 'n' } })
+    const edit = { json: { edits: [{ quote: { exact: 'n', prefix: '' }, text: 'n+' }] }, headers: { 'idempotency-key': 'race-1' } }
+    const [a, b] = await Promise.all([call('bob', 'POST', '/workspaces/w1/docs/idem-race/edits', edit), call('bob', 'POST', '/workspaces/w1/docs/idem-race/edits', edit)])
+    expect([a.status, b.status]).toEqual([200, 200])
+    expect(a.body).toEqual(b.body)
+    expect(await sharedText('idem-race')).toBe('n+')
+  })
+
   it('the same key for a different request is refused (422); keys are per principal', async () => {
     const key = { 'idempotency-key': 'k-2' }
     expect((await call('bob', 'PUT', '/workspaces/w1/docs/idem2', { json: { text: 'a' }, headers: key })).status).toBe(201)
