@@ -59,7 +59,7 @@ function shown(spec: LimitSpec, n: number): string {
 
 export const LIMITS_HELP = [
   'Limits (integers; byte sizes may end in KiB, MiB or GiB; environment variable in brackets):',
-  ...LIMIT_SPECS.map((s) => `  --${`${s.flag} N`.padEnd(32)}${s.help} (default ${shown(s, defaultOf(s))}, ${shown(s, s.min)}..${shown(s, s.max)})  [${s.env}]`),
+  ...LIMIT_SPECS.map((s) => `  --${s.flag} N  [${s.env}]\n      ${s.help}; default ${shown(s, defaultOf(s))}, ${shown(s, s.min)}..${shown(s, s.max)}`),
 ].join('\n')
 
 export type LimitsResult = { ok: true; limits: Partial<Limits>; httpLimits: Partial<HttpLimits> } | { ok: false; error: string }
