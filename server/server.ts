@@ -20,6 +20,7 @@ import { AuthFailures } from './http/AuthFailures.ts'
 import { reviewRoutes } from './http/routes/review.ts'
 import { conflictRoutes } from './http/routes/conflicts.ts'
 import { documentRoutes } from './http/routes/documents.ts'
+import { DocumentActivity } from './docs/activity.ts'
 import { ConflictService } from './conflicts/ConflictService.ts'
 import { ConflictBudget, DEFAULT_CONFLICT_BUDGET, type ConflictBudgetLimits } from './conflicts/ConflictBudget.ts'
 import { readingsSummary } from './review/readingsSummary.ts'
@@ -103,7 +104,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const metrics = new ServerMetrics()
   const budget = new ConflictBudget({ ...DEFAULT_CONFLICT_BUDGET, ...opts.conflictBudget }, opts.now)
   const conflicts = new ConflictService({ db, metrics, logger, budget })
-  const core = new SyncCore({ storage, metrics, logger, limits: opts.limits, shouldCompact, extensionFor: conflicts.extensionFor })
+  // Documents' last changes for the REST list, observed from each shared room's load.
+  const activity = new DocumentActivity()
+  const core = new SyncCore({ storage, metrics, logger, limits: opts.limits, shouldCompact, extensionFor: (room) => activity.watch(room, conflicts.extensionFor(room)) })
   conflicts.attach(core)
   await moveLegacyReviewRooms({ storage, core, logger })
   const coord = new Coordinator({ db, room: (name) => core.room(name), metrics, logger })
@@ -121,7 +124,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       { path: '/workspaces', routes: coordRoutes({ registry, coord, reports: new AgentReports(db, metrics), storage, metrics, readings: (ws, viewer) => readingsSummary(deps, ws, viewer) }) },
       { path: '/workspaces', routes: reviewRoutes({ ...deps, conflicts }) },
       { path: '/workspaces', routes: conflictRoutes({ ...deps, conflicts }) },
-      { path: '/workspaces', routes: documentRoutes(deps) },
+      { path: '/workspaces', routes: documentRoutes(deps, activity) },
     ],
   })
 

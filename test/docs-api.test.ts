@@ -10,7 +10,7 @@ import { waitFor } from './helpers/wait.ts'
 import { documentText } from '../shared/documents.ts'
 import { connectStock, synced } from './helpers/clients.ts'
 import type { ConflictRecord } from '../shared/conflicts/index.ts'
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 
 let server: TestServer
 const agents: Agent[] = []
@@ -131,6 +131,27 @@ describe('documents: create, read, list', () => {
     expect(stale.status).toBe(412)
     expect(stale.body).toMatchObject({ error: { code: 'version_mismatch' } })
     expect(await sharedText('guarded')).toBe('v2')
+  })
+})
+
+describe('documents: last change', () => {
+  it('is known for edits made over a socket before any REST call, and survives the room unloading when idle', async () => {
+    const quick = await startTestServer({ limits: { idleRoomMs: 50 } })
+    try {
+      const writer = connectStock(quick.wsUrl, 'team/shared', 'agent-b')
+      await synced(writer)
+      const t = new Y.Text()
+      writer.doc.getMap('docs').set('early', t)
+      t.insert(0, 'written over a socket')
+      await waitFor(async () => documentText((await quick.core.room('team/shared')).doc, 'early')?.toString() === 'written over a socket', 'the server has it')
+      writer.destroy()
+      await waitFor(() => quick.core.stats().rooms === 0, 'the idle room unloaded', 10_000)
+      const res = await fetch(`${quick.url}/api/workspaces/team/docs`, { headers: { authorization: `Bearer ${token('vic')}` } })
+      const { docs } = (await res.json()) as { docs: Array<{ id: string; lastChange: { by: string; at: number } | null }> }
+      expect(docs.find((d) => d.id === 'early')?.lastChange).toMatchObject({ by: 'agent-b' })
+    } finally {
+      await quick.close()
+    }
   })
 })
 

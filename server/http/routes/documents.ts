@@ -20,7 +20,7 @@ import { resolveAnchor } from '../../../shared/anchoring/index.ts'
 import type { Principal } from '../../../shared/model.ts'
 import { decodeVersion, etagOf, versionOf } from '../../docs/version.ts'
 import { applyEdits, prepareEdits, putDocument, type EditRequest } from '../../docs/documentEdits.ts'
-import { documentActivity } from '../../docs/activity.ts'
+import { DocumentActivity } from '../../docs/activity.ts'
 
 /** Largest document text a PUT or one edit may carry, in characters. */
 export const MAX_TEXT_CHARS = 2_000_000
@@ -36,7 +36,7 @@ const PutBody = z.object({ text: z.string().max(MAX_TEXT_CHARS), title: z.string
 
 const MARKDOWN = 'text/markdown; charset=utf-8'
 
-export function documentRoutes(deps: ApiDeps, idempotency = new IdempotencyStore()): Hono<ApiEnv> {
+export function documentRoutes(deps: ApiDeps, activity = new DocumentActivity(), idempotency = new IdempotencyStore()): Hono<ApiEnv> {
   const { registry, core } = deps
   const app = new Hono<ApiEnv>()
 
@@ -53,9 +53,11 @@ export function documentRoutes(deps: ApiDeps, idempotency = new IdempotencyStore
 
   app.get('/:ws/docs', async (c) => {
     const workspace = allowed(c.req.param('ws'), c.get('principal'), shared, 'read')
-    const doc = (await core.room(sharedRoom(workspace.id))).doc
-    const activity = documentActivity(doc)
-    const docs = listDocuments(doc).map((d) => ({ ...d, size: documentText(doc, d.id)?.length ?? 0, lastChange: activity.get(d.id) ?? null }))
+    const room = sharedRoom(workspace.id)
+    const doc = (await core.room(room)).doc
+    activity.observe(room, doc)
+    const changes = activity.of(room)
+    const docs = listDocuments(doc).map((d) => ({ ...d, size: documentText(doc, d.id)?.length ?? 0, lastChange: changes.get(d.id) ?? null }))
     const version = versionOf(doc)
     c.header('etag', etagOf(version))
     return c.json({ docs, version })
@@ -64,7 +66,6 @@ export function documentRoutes(deps: ApiDeps, idempotency = new IdempotencyStore
   app.get('/:ws/docs/:id', async (c) => {
     const workspace = allowed(c.req.param('ws'), c.get('principal'), shared, 'read')
     const doc = (await core.room(sharedRoom(workspace.id))).doc
-    documentActivity(doc)
     const id = c.req.param('id')
     const text = documentText(doc, id)
     if (!text) throw notFound(`no document ${id} in ${workspace.id} (GET .../docs lists them)`)
@@ -85,7 +86,6 @@ export function documentRoutes(deps: ApiDeps, idempotency = new IdempotencyStore
     const workspace = allowed(c.req.param('ws'), principal, shared, 'write')
     const body = await jsonBody(c, EditsBody)
     const room = await core.room(sharedRoom(workspace.id))
-    documentActivity(room.doc)
     const id = c.req.param('id')
     const text = documentText(room.doc, id)
     if (!text) throw notFound(`no document ${id} in ${workspace.id}: create it with PUT .../docs/${id}`)
@@ -106,7 +106,6 @@ export function documentRoutes(deps: ApiDeps, idempotency = new IdempotencyStore
     if (!isValidId(id)) throw badRequest(`document id "${id.slice(0, 80)}" must be 1-64 of A-Z a-z 0-9 . _ - and start with a letter or digit`)
     const { text: content, title } = await putBody(c)
     const room = await core.room(sharedRoom(workspace.id))
-    documentActivity(room.doc)
     const ifMatch = c.req.header('if-match')
     let created = false
     await room.writeAsServer(principal.id, `rest put ${id}`, (scratch) => {
