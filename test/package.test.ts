@@ -95,6 +95,10 @@ describe('installed package (npm pack, --omit=dev)', () => {
     expect(tooBig.status).toBe(413)
     expect(tooBig.json.error.code).toBe('payload_too_large')
 
+    // The admin CLI of the installed package against it.
+    const listed = await run(bin(), ['admin', 'principal', 'list', '--server', url], { cwd: project, env: { PATH: process.env.PATH ?? '', POLYPHONY_ADMIN_TOKEN: ADMIN } })
+    expect(listed.stdout).toMatch(/^bot\s+agent/m)
+
     writeFileSync(
       join(project, 'agent.mjs'),
       [
