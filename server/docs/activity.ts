@@ -29,12 +29,17 @@ export class DocumentActivity {
       get gc() {
         return ext.gc
       },
+      get wantsAcks() {
+        return ext.wantsAcks
+      },
       load: (doc, state) => {
         this.observe(room, doc)
         ext.load(doc, state)
       },
       integrate: (doc, update, writer, causal) => ext.integrate(doc, update, writer, causal),
       delivered: (session, principal) => ext.delivered(session, principal),
+      probed: (session) => ext.probed(session),
+      acknowledged: (session, principal) => ext.acknowledged(session, principal),
       connectionClosed: (conn) => ext.connectionClosed(conn),
       destroy: () => ext.destroy(),
     }
