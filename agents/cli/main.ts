@@ -1,8 +1,9 @@
-// `polyphony <command>`: serve | agent | team.
+// `polyphony <command>`: serve | agent | team | mcp.
 
 import { agentCommand } from './agentCommand.ts'
 import { teamCommand } from './teamCommand.ts'
 import { adminCommand } from './adminCommand.ts'
+import { mcpCommand } from './mcpCommand.ts'
 
 const HELP = `polyphony — a CRDT workspace for people and AI agents
 
@@ -10,7 +11,8 @@ Usage:
   polyphony serve [--demo] [options]     run the server (polyphony serve --help)
   polyphony agent --workspace W ...      attach a reviewing agent (polyphony agent --help)
   polyphony team TEAM.json               run and supervise several agents (polyphony team --help)
-  polyphony admin <command> ...          principals, workspaces, members (polyphony admin --help)`
+  polyphony admin <command> ...          principals, workspaces, members (polyphony admin --help)
+  polyphony mcp --workspace W ...        MCP server on stdio for Claude Code, Cursor, ... (polyphony mcp --help)`
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
@@ -26,6 +28,8 @@ export async function main(argv: string[]): Promise<number> {
       return teamCommand(rest)
     case 'admin':
       return adminCommand(rest)
+    case 'mcp':
+      return mcpCommand(rest)
     case undefined:
     case '-h':
     case '--help':

@@ -27,7 +27,7 @@ export interface QuoteCandidate {
 export type QuoteLocation =
   | { kind: 'found'; start: number; end: number }
   | { kind: 'missing'; candidates: QuoteCandidate[] }
-  | { kind: 'ambiguous'; candidates: QuoteCandidate[] }
+  | { kind: 'ambiguous'; candidates: QuoteCandidate[]; /** Every fitting occurrence, beyond the candidates listed. */ total: number }
 
 /** Candidates returned at most: enough to choose from, bounded whatever the text. */
 export const MAX_QUOTE_CANDIDATES = 5
@@ -40,7 +40,7 @@ export function locateQuote(text: string, query: QuoteQuery): QuoteLocation {
   const occurrences = exactOccurrences(text, query.exact).spans
   const fitting = occurrences.filter((o) => o.start >= prefix.length && text.startsWith(prefix, o.start - prefix.length) && text.startsWith(suffix, o.end))
   if (fitting.length === 1) return { kind: 'found', start: fitting[0].start, end: fitting[0].end }
-  if (fitting.length > 1) return { kind: 'ambiguous', candidates: fitting.slice(0, MAX_QUOTE_CANDIDATES).map((o) => candidate(text, o.start, o.end)) }
+  if (fitting.length > 1) return { kind: 'ambiguous', total: fitting.length, candidates: fitting.slice(0, MAX_QUOTE_CANDIDATES).map((o) => candidate(text, o.start, o.end)) }
   // The quote is there but not with this context: those occurrences are what the caller meant.
   if (occurrences.length > 0) return { kind: 'missing', candidates: occurrences.slice(0, MAX_QUOTE_CANDIDATES).map((o) => candidate(text, o.start, o.end)) }
   // Not there at all: the nearest approximate spans (a typo, or text edited since it was read);

@@ -1,0 +1,106 @@
+// What every MCP tool shares: the agent it acts as, how a tool registers (zod input, a short
+// text plus structured content), and one mapping from failures to messages that say how to fix
+// the call. A refused call is a tool result with isError (the model reads it), never a crash.
+
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js'
+import type { ShapeOutput, ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js'
+import type { Agent, AgentState } from '../sdk/Agent.ts'
+import { ApiRequestError } from '../sdk/ApiClient.ts'
+import { TaskRefused } from '../../shared/coord/client.ts'
+
+export interface ToolContext {
+  agent: Agent
+  /** Prefix of the presence status people see, e.g. "mcp: editing announcement". */
+  label: string
+}
+
+/** A refusal the caller can act on: the message says how to fix the call; `data` carries candidates etc. */
+export class ToolRefusal extends Error {
+  constructor(
+    message: string,
+    readonly data?: Record<string, unknown>,
+  ) {
+    super(message)
+  }
+}
+
+export function ok(text: string, data: Record<string, unknown>): CallToolResult {
+  return { content: [{ type: 'text', text }], structuredContent: data }
+}
+
+interface ToolSpec<S extends ZodRawShapeCompat> {
+  description: string
+  input: S
+  /** Presence while the tool runs: state and what it is doing (defaults to reading). */
+  status?: (args: ShapeOutput<S>) => { state: AgentState; detail: string; doc?: string }
+  readOnly?: boolean
+}
+
+/** Registers a tool whose failures become isError results with a message saying how to fix the call. */
+export function defineTool<S extends ZodRawShapeCompat>(
+  server: McpServer,
+  ctx: ToolContext,
+  name: string,
+  spec: ToolSpec<S>,
+  run: (args: ShapeOutput<S>, signal: AbortSignal) => Promise<CallToolResult> | CallToolResult,
+): void {
+  const annotations: ToolAnnotations = { readOnlyHint: spec.readOnly ?? false, openWorldHint: false }
+  const handler = async (args: ShapeOutput<S>, extra: { signal: AbortSignal }): Promise<CallToolResult> => {
+    try {
+      assertUsable(ctx.agent)
+      const status = spec.status?.(args)
+      const doc = status?.doc === undefined ? undefined : (ctx.agent.documentIdIfAny(status.doc) ?? status.doc)
+      if (status) ctx.agent.setStatus(status.state, `${ctx.label}: ${status.detail}`, doc)
+      try {
+        return await run(args, extra.signal)
+      } finally {
+        // People see what it did last until the next call.
+        if (status) ctx.agent.setStatus('idle', `${ctx.label}: done ${status.detail}`)
+      }
+    } catch (err) {
+      return refusal(ctx.agent, err)
+    }
+  }
+  // The SDK's overloads infer the callback type from the shape; ours is the same function.
+  server.registerTool(name, { description: spec.description, inputSchema: spec.input, annotations }, handler as never)
+}
+
+/** Throws when the session can no longer act (token revoked, access removed). */
+export function assertUsable(agent: Agent): void {
+  const sync = agent.sharedSync.state === 'denied' ? agent.sharedSync : agent.namespaceSync.state === 'denied' ? agent.namespaceSync : null
+  if (!sync) return
+  const reason = sync.deniedReason ?? 'access denied'
+  if (/revoked/i.test(reason)) {
+    throw new ToolRefusal(`the token of ${agent.principal.id} was revoked (${reason}); ask an administrator for a new token and restart the MCP server with it`)
+  }
+  throw new ToolRefusal(`the server closed this session's access to workspace ${agent.workspace} (${reason}); ask an owner to restore your membership, then reconnect`)
+}
+
+function refusal(agent: Agent, err: unknown): CallToolResult {
+  const { message, data } = describe(agent, err)
+  return { isError: true, content: [{ type: 'text', text: message }], ...(data ? { structuredContent: { error: message, ...data } } : {}) }
+}
+
+function describe(agent: Agent, err: unknown): { message: string; data?: Record<string, unknown> } {
+  if (err instanceof ToolRefusal) return { message: err.message, data: err.data }
+  if (err instanceof ApiRequestError || err instanceof TaskRefused) {
+    if (err.status === 401) {
+      try {
+        assertUsable(agent)
+      } catch (denied) {
+        return { message: (denied as Error).message }
+      }
+      return { message: `the server no longer accepts this token (revoked or replaced): ${err.message}. Restart the MCP server with a valid token.` }
+    }
+    const details = err instanceof TaskRefused ? err.details : {}
+    return { message: `the server refused: ${err.message} (${err.code})`, data: { code: err.code, status: err.status, ...details } }
+  }
+  return { message: err instanceof Error ? err.message : String(err) }
+}
+
+/** A document's title for status lines (what people recognise), or the words the caller used. */
+export function titleFor(agent: Agent, doc: string): string {
+  const id = agent.documentIdIfAny(doc)
+  return id === undefined ? doc : agent.title(id)
+}

@@ -1,0 +1,33 @@
+// The MCP server for one session: every tool group and resource, acting as one Polyphony
+// agent. Used over stdio (`polyphony mcp`) and over Streamable HTTP (`/mcp` on the server),
+// so both offer the same tools with the same behaviour.
+
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import type { Agent } from '../sdk/Agent.ts'
+import type { ToolContext } from './context.ts'
+import { registerReadTools } from './tools/read.ts'
+import { registerEditTools } from './tools/edit.ts'
+import { registerNamespaceTools } from './tools/namespace.ts'
+import { registerReviewTools } from './tools/review.ts'
+import { registerTaskTools } from './tools/tasks.ts'
+import { registerChangeTools } from './tools/changes.ts'
+import { registerResources } from './resources.ts'
+
+export const MCP_SERVER_NAME = 'polyphony'
+
+const INSTRUCTIONS = `You are attached to a Polyphony workspace as an agent: shared documents that people and other agents edit at the same time.
+Start with workspace_overview. Read a document with read_document, then edit by quoting the exact words (replace_text, insert_text); if a quote is ambiguous the error lists candidates — repeat with prefix/suffix.
+Your own reading goes into your namespace (annotate, add_note, propose_edit) and is never merged with others'. Claim tasks before working on them (claim_task … complete_task). Use wait_for_changes to wait for others.`
+
+export function createMcpServer(agent: Agent, opts: { label?: string; version?: string } = {}): McpServer {
+  const server = new McpServer({ name: MCP_SERVER_NAME, version: opts.version ?? '0.1.0' }, { instructions: INSTRUCTIONS, capabilities: { tools: {}, resources: {} } })
+  const ctx: ToolContext = { agent, label: opts.label ?? 'mcp' }
+  registerReadTools(server, ctx)
+  registerEditTools(server, ctx)
+  registerNamespaceTools(server, ctx)
+  registerReviewTools(server, ctx)
+  registerTaskTools(server, ctx)
+  registerChangeTools(server, ctx)
+  registerResources(server, agent)
+  return server
+}

@@ -1,0 +1,93 @@
+// Tools that write the caller's own reading into its namespace: annotations anchored by quote,
+// notes, proposed edits, and the "submitted" mark for blind-until-submitted workspaces. Ids are
+// deterministic (same annotation twice = one annotation), and each write is durable before the
+// tool returns.
+
+import { z } from 'zod'
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import { defineTool, ok, titleFor, type ToolContext } from '../context.ts'
+import { docField, MAX_WRITE, quoteFields } from '../inputs.ts'
+import { locate } from '../locate.ts'
+import { SeveritySchema } from '../../../shared/annotations.ts'
+
+export function registerNamespaceTools(server: McpServer, ctx: ToolContext): void {
+  const { agent } = ctx
+  const writing = (detail: string, doc?: string) => ({ state: 'writing' as const, detail, doc })
+
+  defineTool(
+    server,
+    ctx,
+    'annotate',
+    {
+      description: 'Adds your annotation (label, comment, severity) to the exact words `quote` of a document, in your own namespace. The same annotation twice is stored once.',
+      input: {
+        doc: docField,
+        ...quoteFields,
+        comment: z.string().min(1).max(4000),
+        label: z.string().min(1).max(80).optional().describe('a short tag, e.g. vague, unsupported, typo'),
+        severity: SeveritySchema.optional(),
+      },
+      status: ({ doc }) => writing(`annotating ${titleFor(agent, doc)}`, doc),
+    },
+    async ({ doc, quote, prefix, suffix, comment, label, severity }) => {
+      const at = locate(agent, doc, { quote, prefix, suffix })
+      const result = agent.annotate(at.id, { start: at.start, end: at.end }, { comment, ...(label ? { label } : {}), ...(severity ? { severity } : {}) })
+      await agent.flushed()
+      return ok(`${result.created ? 'annotated' : 'already annotated'} ${at.start}-${at.end} of ${agent.title(at.id)} [${at.id}] (id ${result.id})`, { ...result, doc: at.id })
+    },
+  )
+
+  defineTool(
+    server,
+    ctx,
+    'add_note',
+    {
+      description: 'Writes a free-form note (summary, overall review) in your namespace, optionally about one document.',
+      input: { text: z.string().min(1).max(MAX_WRITE), doc: docField.optional() },
+      status: ({ doc }) => writing('writing a note', doc),
+    },
+    async ({ text, doc }) => {
+      const result = agent.note(text, doc)
+      await agent.flushed()
+      return ok(`${result.created ? 'noted' : 'already noted'} (id ${result.id})`, { ...result })
+    },
+  )
+
+  defineTool(
+    server,
+    ctx,
+    'propose_edit',
+    {
+      description: 'Proposes replacing the exact words `quote` with `replacement`, with a rationale. It changes the text only when an owner or editor accepts it.',
+      input: { doc: docField, ...quoteFields, replacement: z.string().max(MAX_WRITE), rationale: z.string().min(1).max(4000) },
+      status: ({ doc }) => writing(`proposing an edit to ${titleFor(agent, doc)}`, doc),
+    },
+    async ({ doc, quote, prefix, suffix, replacement, rationale }) => {
+      const at = locate(agent, doc, { quote, prefix, suffix })
+      const result = agent.propose(at.id, { start: at.start, end: at.end }, replacement, rationale)
+      await agent.flushed()
+      return ok(`${result.created ? 'proposed' : 'already proposed'} an edit of ${agent.title(at.id)} [${at.id}] (id ${result.id}, owner ${agent.principal.id})`, {
+        ...result,
+        owner: agent.principal.id,
+        doc: at.id,
+      })
+    },
+  )
+
+  defineTool(
+    server,
+    ctx,
+    'submit_review',
+    {
+      description: 'Marks your namespace as submitted (others may then read it in blind-until-submitted workspaces); submitted=false withdraws.',
+      input: { submitted: z.boolean().default(true) },
+      status: () => writing('submitting its review'),
+    },
+    async ({ submitted }) => {
+      await agent.flushed()
+      const path = `/api/workspaces/${encodeURIComponent(agent.workspace)}/namespaces/${encodeURIComponent(agent.principal.id)}/submitted`
+      await agent.api.put(path, { submitted })
+      return ok(submitted ? 'review submitted' : 'submission withdrawn', { submitted })
+    },
+  )
+}
