@@ -27,6 +27,8 @@ import { readingsSummary } from './review/readingsSummary.ts'
 import { moveLegacyReviewRooms } from './review/moveLegacyReviewRooms.ts'
 import { attachSync, closeSockets } from './ws/attachSync.ts'
 import { AgentReports, Coordinator, coordRoutes } from './coord/index.ts'
+import { McpSessions, type McpSessionLimits } from './mcp/McpSessions.ts'
+import { mcpRoutes } from './mcp/routes.ts'
 
 /** The built-in administrator principal (enabled only while an admin token is configured). */
 export const ADMIN_PRINCIPAL = 'admin'
@@ -58,6 +60,8 @@ export interface ServerOptions {
   logger?: Logger
   /** Directory of the built client to serve at `/`. */
   clientDir?: string
+  /** Streamable HTTP MCP sessions at /mcp (per-principal cap, idle expiry). */
+  mcp?: Partial<McpSessionLimits>
 }
 
 export interface RunningServer {
@@ -74,6 +78,8 @@ export interface RunningServer {
   conflicts: ConflictService
   /** Open SSE streams (capped; closed on revocation and removal). */
   streams: EventStreams
+  /** Streamable HTTP MCP sessions at /mcp (server/mcp/). */
+  mcp: McpSessions
   metrics: ServerMetrics
   logger: Logger
   /** Flushes every room to storage, closes sockets and the database. */
@@ -116,6 +122,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const streams = new EventStreams(httpLimits)
   const authFailures = new AuthFailures(httpLimits, opts.now)
   const deps = { registry, core, metrics, logger, httpLimits, streams }
+  // MCP sessions are agents that connect back to this server; its URL is known after listen.
+  let selfUrl = ''
+  const mcp = new McpSessions({ selfUrl: () => selfUrl, logger, limits: opts.mcp })
   const app = createApp({
     ...deps,
     authFailures,
@@ -126,6 +135,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       { path: '/workspaces', routes: conflictRoutes({ ...deps, conflicts }) },
       { path: '/workspaces', routes: documentRoutes(deps, activity) },
     ],
+    topRoutes: [{ path: '/mcp', routes: mcpRoutes({ registry, httpLimits, authFailures, sessions: mcp }) }],
   })
 
   const http = await listen(app.fetch, opts.port ?? 8080, opts.host ?? '127.0.0.1')
@@ -145,6 +155,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const port = (http.address() as AddressInfo).port
   const host = opts.host ?? '127.0.0.1'
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
+  selfUrl = `http://${shown}:${port}`
   let closing: Promise<void> | null = null
   return {
     url: `http://${shown}:${port}`,
@@ -157,10 +168,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     coord,
     conflicts,
     streams,
+    mcp,
     metrics,
     logger,
     close: () =>
       (closing ??= (async () => {
+        await mcp.closeAll()
         await coord.close()
         streams.closeWhere(() => true, 'server shutting down')
         await core.close()

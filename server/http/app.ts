@@ -21,6 +21,8 @@ export interface AppOptions extends ApiDeps {
   extraRoutes?: Array<{ path: string; routes: Hono<ApiEnv> }>
   /** Failed authentications per client address (shared with the WebSocket adapter). */
   authFailures: AuthFailures
+  /** Routes outside /api that do their own auth (the /mcp endpoint), mounted before the client. */
+  topRoutes?: Array<{ path: string; routes: Hono<ApiEnv> }>
 }
 
 export function createApp(opts: AppOptions): Hono<ApiEnv> {
@@ -51,6 +53,7 @@ export function createApp(opts: AppOptions): Hono<ApiEnv> {
     throw notFound('no such API route')
   })
   app.route('/api', api)
+  for (const top of opts.topRoutes ?? []) app.route(top.path, top.routes)
 
   if (opts.clientDir && existsSync(join(opts.clientDir, 'index.html'))) mountClient(app, opts.clientDir)
   return app

@@ -1,0 +1,125 @@
+// Streamable HTTP MCP sessions at `/mcp`. Each session (one per initialize) is an in-process
+// Polyphony agent connected to this server over loopback with the caller's own token, wrapped
+// in the same MCP server as `polyphony mcp` (agents/mcp/). One implementation of the tools, and
+// the same access rules, presence, durable writes and leases, because every write goes through
+// the same sockets and API as any other agent. Sessions are bounded per principal, expire when
+// idle, and close when the token is revoked or access is removed (the agent's sockets are
+// closed by the server, which ends the session).
+
+import { randomUUID } from 'node:crypto'
+import type { Logger } from 'pino'
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import { connectAgent } from '../../agents/sdk/connectAgent.ts'
+import type { Agent } from '../../agents/sdk/Agent.ts'
+import { createMcpServer } from '../../agents/mcp/server.ts'
+import type { Principal } from '../../shared/model.ts'
+
+export interface McpSessionLimits {
+  /** Open sessions per principal; an initialize beyond it is refused (429). */
+  perPrincipal: number
+  /** A session without requests for this long is closed. */
+  idleMs: number
+}
+
+export const DEFAULT_MCP_LIMITS: McpSessionLimits = { perPrincipal: 4, idleMs: 30 * 60_000 }
+
+interface Session {
+  id: string
+  principal: string
+  agent: Agent
+  server: McpServer
+  transport: WebStandardStreamableHTTPServerTransport
+  lastUsed: number
+}
+
+export class McpSessionError extends Error {
+  constructor(
+    readonly status: 400 | 403 | 404 | 429,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export class McpSessions {
+  readonly #sessions = new Map<string, Session>()
+  readonly #limits: McpSessionLimits
+  readonly #sweep: NodeJS.Timeout
+
+  constructor(
+    private readonly opts: { selfUrl: () => string; logger: Logger; limits?: Partial<McpSessionLimits> },
+  ) {
+    this.#limits = { ...DEFAULT_MCP_LIMITS, ...opts.limits }
+    this.#sweep = setInterval(() => this.#closeIdle(), Math.min(60_000, this.#limits.idleMs)).unref()
+  }
+
+  get size(): number {
+    return this.#sessions.size
+  }
+
+  /** Opens a session for `principal` in `workspace` and lets its transport answer the initialize request. */
+  async open(principal: Principal, token: string, workspace: string, request: Request, body: unknown): Promise<Response> {
+    const held = [...this.#sessions.values()].filter((s) => s.principal === principal.id).length
+    if (held >= this.#limits.perPrincipal) {
+      throw new McpSessionError(429, 'too_many_sessions', `${principal.id} has ${held} open MCP sessions (the limit); end one (HTTP DELETE /mcp with its mcp-session-id) or let it expire`)
+    }
+    const agent = await connectAgent({ url: this.opts.selfUrl(), workspace, token, role: 'mcp' })
+    const server = createMcpServer(agent)
+    let session: Session | undefined
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      enableJsonResponse: true,
+      onsessioninitialized: (id) => {
+        session = { id, principal: principal.id, agent, server, transport, lastUsed: Date.now() }
+        this.#sessions.set(id, session)
+        this.opts.logger.info({ mcpSession: id, principal: principal.id, workspace }, 'mcp session opened')
+      },
+    })
+    transport.onclose = () => session && this.#forget(session)
+    // The server closed the agent's sockets (token revoked, membership removed): the session ends.
+    const onDenied = (state: string) => state === 'denied' && void this.#end(session)
+    agent.sharedSync.on('state', onDenied)
+    agent.namespaceSync.on('state', onDenied)
+    await server.connect(transport)
+    const response = await transport.handleRequest(request, { parsedBody: body })
+    if (!session) {
+      // The initialize was refused (malformed): nothing to keep.
+      await server.close()
+      agent.close()
+    }
+    return response
+  }
+
+  /** Passes a request to its session; only the principal that opened it may use it. */
+  async handle(sessionId: string, principal: Principal, request: Request, body: unknown): Promise<Response> {
+    const session = this.#sessions.get(sessionId)
+    if (!session) throw new McpSessionError(404, 'no_session', 'no such MCP session (expired, closed or revoked): initialize a new one')
+    if (session.principal !== principal.id) throw new McpSessionError(403, 'forbidden', 'this MCP session belongs to another principal')
+    session.lastUsed = Date.now()
+    return session.transport.handleRequest(request, { parsedBody: body })
+  }
+
+  async closeAll(): Promise<void> {
+    clearInterval(this.#sweep)
+    await Promise.all([...this.#sessions.values()].map((s) => this.#end(s)))
+  }
+
+  #closeIdle(): void {
+    const cutoff = Date.now() - this.#limits.idleMs
+    for (const s of this.#sessions.values()) if (s.lastUsed < cutoff) void this.#end(s)
+  }
+
+  async #end(session: Session | undefined): Promise<void> {
+    if (!session || !this.#sessions.has(session.id)) return
+    this.#forget(session)
+    await session.server.close().catch(() => undefined)
+  }
+
+  #forget(session: Session): void {
+    if (!this.#sessions.delete(session.id)) return
+    session.agent.close()
+    this.opts.logger.info({ mcpSession: session.id, principal: session.principal }, 'mcp session closed')
+  }
+}

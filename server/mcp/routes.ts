@@ -1,0 +1,48 @@
+// `/mcp`: the Streamable HTTP endpoint. Bearer token on every request through the API's own
+// auth middleware (same failed-auth limiter; a revoked token gets 401 at once) and body limit;
+// the workspace comes from `?workspace=` or is the caller's only workspace.
+
+import { Hono } from 'hono'
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
+import type { ApiEnv } from '../http/env.ts'
+import type { ApiDeps } from '../http/deps.ts'
+import type { AuthFailures } from '../http/AuthFailures.ts'
+import { limitBody, requireAuth } from '../http/middleware.ts'
+import { ApiError, badRequest, forbidden } from '../http/errors.ts'
+import { McpSessionError, type McpSessions } from './McpSessions.ts'
+
+export function mcpRoutes(deps: Pick<ApiDeps, 'registry' | 'httpLimits'> & { authFailures: AuthFailures; sessions: McpSessions }): Hono<ApiEnv> {
+  const { registry, sessions } = deps
+  const app = new Hono<ApiEnv>()
+  app.use(requireAuth(deps))
+  app.use(limitBody(deps))
+  app.all('/', async (c) => {
+    const principal = c.get('principal')
+    // requireAuth accepted a bearer token; the session's agent connects with the same one.
+    const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? ''
+    const body = c.req.method === 'POST' ? await jsonBody(c.req.raw) : undefined
+    const sessionId = c.req.header('mcp-session-id')
+    try {
+      if (sessionId) return await sessions.handle(sessionId, principal, c.req.raw, body)
+      if (c.req.method !== 'POST' || !isInitializeRequest(body)) throw badRequest('no mcp-session-id: start with an initialize request (POST)')
+      const workspaces = registry.listWorkspacesFor(principal.id)
+      const workspace = c.req.query('workspace') ?? (workspaces.length === 1 ? workspaces[0].id : undefined)
+      if (!workspace) throw badRequest(`name the workspace: /mcp?workspace=ID (yours: ${workspaces.map((w) => w.id).join(', ') || 'none'})`)
+      if (!workspaces.some((w) => w.id === workspace)) throw forbidden(`${principal.id} is not a member of workspace ${workspace}`)
+      return await sessions.open(principal, token, workspace, c.req.raw, body)
+    } catch (err) {
+      if (err instanceof McpSessionError) throw new ApiError(err.status, err.code, err.message)
+      throw err
+    }
+  })
+  return app
+}
+
+async function jsonBody(req: Request): Promise<unknown> {
+  const text = await req.text()
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    throw badRequest('the body is not JSON: send a JSON-RPC message')
+  }
+}

@@ -1,0 +1,89 @@
+// [reach] The Streamable HTTP MCP endpoint /mcp, driven by the MCP SDK's Client: the same tools
+// as `polyphony mcp`, bearer auth, a bounded number of sessions per principal, revocation.
+
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { ADMIN_TOKEN, startTestServer, token, type TestServer } from './helpers/server.ts'
+import { connectTestAgent } from './helpers/agents.ts'
+import { connectMcpHttp, type McpTestClient } from './helpers/mcp.ts'
+import { httpJson } from './helpers/http.ts'
+import { waitFor } from './helpers/wait.ts'
+import type { Agent } from '../agents/index.ts'
+
+const WS = 'team'
+let server: TestServer
+let owner: Agent
+const clients: McpTestClient[] = []
+
+beforeAll(async () => {
+  server = await startTestServer({ mcp: { perPrincipal: 2 } })
+  owner = await connectTestAgent(server, 'alice', { workspace: WS })
+  owner.createDocument('notes', 'Draft: the meeting is on Friday.', 'Meeting notes')
+  await owner.flushed()
+})
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close().catch(() => undefined)))
+  owner?.close()
+  await server?.close()
+})
+
+const open = async (principal: string) => {
+  const c = await connectMcpHttp(server, WS, principal)
+  clients.push(c)
+  return c
+}
+
+const initialize = (tokenValue: string | undefined, workspace = WS) =>
+  fetch(`${server.url}/mcp?workspace=${workspace}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(tokenValue ? { authorization: `Bearer ${tokenValue}` } : {}) },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } }),
+  })
+
+it('lists the same tools, reads and edits by quote; the edit is durable and everyone sees it', async () => {
+  const mcp = await open('agent-a')
+  const names = (await mcp.client.listTools()).tools.map((t) => t.name)
+  expect(names).toEqual(expect.arrayContaining(['workspace_overview', 'read_document', 'replace_text', 'insert_text', 'annotate', 'claim_task', 'wait_for_changes']))
+  const read = await mcp.call('read_document', { doc: 'Meeting notes' })
+  expect(read.data.text).toBe('Draft: the meeting is on Friday.')
+  const edit = await mcp.call('replace_text', { doc: 'notes', quote: 'Friday', replacement: 'Thursday', version: read.data.version })
+  expect(edit.isError).toBe(false)
+  expect(edit.data.staleRead).toBe(false)
+  await waitFor(() => owner.read('notes') === 'Draft: the meeting is on Thursday.', 'the owner sees the edit')
+  const resources = await mcp.client.listResources()
+  expect(resources.resources.map((r) => r.uri)).toContain(`polyphony://${WS}/docs/notes`)
+  const doc = await mcp.client.readResource({ uri: `polyphony://${WS}/docs/notes` })
+  expect(doc.contents[0]).toMatchObject({ text: 'Draft: the meeting is on Thursday.' })
+})
+
+it('refuses a missing or bad token (401), a non-member (403), and sessions beyond the per-principal cap (429)', async () => {
+  expect((await initialize(undefined)).status).toBe(401)
+  const bad = await initialize('pp_not_a_token')
+  expect(bad.status).toBe(401)
+  expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/Authorization: Bearer/)
+  expect((await initialize(token('outsider'))).status).toBe(403)
+  await open('agent-b')
+  await open('agent-b')
+  const third = await initialize(token('agent-b'))
+  expect(third.status).toBe(429)
+  expect(((await third.json()) as { error: { message: string } }).error.message).toMatch(/DELETE \/mcp/)
+})
+
+it('a revoked token closes its sessions: the next request is refused', async () => {
+  const created = await httpJson<{ token: string }>(`${server.url}/api/principals`, { method: 'POST', token: ADMIN_TOKEN, body: { id: 'http-agent', kind: 'agent' } })
+  await httpJson(`${server.url}/api/workspaces/${WS}/members/http-agent`, { method: 'PUT', token: ADMIN_TOKEN, body: { role: 'editor' } })
+  const sessionsBefore = server.mcp.size
+  const res = await initialize(created.json.token)
+  expect(res.status).toBe(200)
+  expect(server.mcp.size).toBe(sessionsBefore + 1)
+  const revoked = await httpJson<{ closedSockets: number }>(`${server.url}/api/principals/http-agent`, { method: 'DELETE', token: ADMIN_TOKEN })
+  // The session's agent held sockets; the server closed them, which ends the session.
+  expect(revoked.json.closedSockets).toBeGreaterThan(0)
+  await waitFor(() => server.mcp.size === sessionsBefore, 'the revoked session to close')
+  const again = await fetch(`${server.url}/mcp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${created.json.token}`, 'mcp-session-id': res.headers.get('mcp-session-id') ?? '' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+  })
+  expect(again.status).toBe(401)
+})
