@@ -145,6 +145,11 @@ describe('polyphony mcp (stdio)', () => {
     expect(Date.now() - started).toBeLessThan(5000)
     const idle = await mcp.call('wait_for_changes', { cursor: woke.data.cursor, timeoutSeconds: 0.2 })
     expect(idle.data.changed).toBe(false)
+    // Another principal's annotation in a namespace this session may read (a team workspace).
+    const next = mcp.call('wait_for_changes', { cursor: idle.data.cursor, timeoutSeconds: 20 })
+    const { id } = owner.annotate(docId, { quote: 'UPDATE' }, { label: 'style', comment: 'no caps' })
+    const seen = await next
+    expect(seen.data).toMatchObject({ changed: true, readings: [`alice/annotations:${id}`], documents: [] })
   })
 
   it('refuses a viewer’s write with a clear message and changes nothing', async () => {

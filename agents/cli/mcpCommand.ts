@@ -28,7 +28,7 @@ export async function mcpCommand(argv: string[], env = process.env): Promise<num
     return 1
   }
   agent.setStatus('idle', 'mcp: connected, waiting for the client')
-  const server = createMcpServer(agent)
+  const server = createMcpServer(agent, { url: opts.server, token: opts.token })
   const transport = new StdioServerTransport()
   const closed = new Promise<void>((resolve) => (transport.onclose = resolve))
   await server.connect(transport)

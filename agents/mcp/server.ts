@@ -19,9 +19,24 @@ const INSTRUCTIONS = `You are attached to a Polyphony workspace as an agent: sha
 Start with workspace_overview. Read a document with read_document, then edit by quoting the exact words (replace_text, insert_text); if a quote is ambiguous the error lists candidates — repeat with prefix/suffix.
 Your own reading goes into your namespace (annotate, add_note, propose_edit) and is never merged with others'. Claim tasks before working on them (claim_task … complete_task). Use wait_for_changes to wait for others.`
 
-export function createMcpServer(agent: Agent, opts: { label?: string; version?: string } = {}): McpServer {
-  const server = new McpServer({ name: MCP_SERVER_NAME, version: opts.version ?? '0.1.0' }, { instructions: INSTRUCTIONS, capabilities: { tools: {}, resources: {} } })
-  const ctx: ToolContext = { agent, label: opts.label ?? 'mcp' }
+export interface McpServerOptions {
+  /** The server's base URL and the token the agent connected with (for further rooms). */
+  url: string
+  token: string
+  /** Presence status prefix (default "mcp"). */
+  label?: string
+}
+
+export function createMcpServer(agent: Agent, opts: McpServerOptions): McpServer {
+  const server = new McpServer({ name: MCP_SERVER_NAME, version: '0.1.0' }, { instructions: INSTRUCTIONS, capabilities: { tools: {}, resources: {} } })
+  const cleanups: Array<() => void> = []
+  const ctx: ToolContext = {
+    agent,
+    label: opts.label ?? 'mcp',
+    connection: { wsUrl: `${opts.url.replace(/\/+$/, '').replace(/^http/, 'ws')}/sync`, token: opts.token },
+    onClose: (fn) => cleanups.push(fn),
+  }
+  server.server.onclose = () => cleanups.splice(0).forEach((fn) => fn())
   registerReadTools(server, ctx)
   registerEditTools(server, ctx)
   registerNamespaceTools(server, ctx)

@@ -65,8 +65,9 @@ export class McpSessions {
     if (held >= this.#limits.perPrincipal) {
       throw new McpSessionError(429, 'too_many_sessions', `${principal.id} has ${held} open MCP sessions (the limit); end one (HTTP DELETE /mcp with its mcp-session-id) or let it expire`)
     }
-    const agent = await connectAgent({ url: this.opts.selfUrl(), workspace, token, role: 'mcp' })
-    const server = createMcpServer(agent)
+    const url = this.opts.selfUrl()
+    const agent = await connectAgent({ url, workspace, token, role: 'mcp' })
+    const server = createMcpServer(agent, { url, token })
     let session: Session | undefined
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
