@@ -8,6 +8,7 @@ import { connectMcpHttp, type McpTestClient } from './helpers/mcp.ts'
 import { httpJson } from './helpers/http.ts'
 import { waitFor } from './helpers/wait.ts'
 import type { Agent } from '../agents/index.ts'
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 
 const WS = 'team'
 let server: TestServer
@@ -62,11 +63,43 @@ it('refuses a missing or bad token (401), a non-member (403), and sessions beyon
   expect(bad.status).toBe(401)
   expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/Authorization: Bearer/)
   expect((await initialize(token('outsider'))).status).toBe(403)
-  await open('agent-b')
+  const first = await open('agent-b')
   await open('agent-b')
   const third = await initialize(token('agent-b'))
   expect(third.status).toBe(429)
   expect(((await third.json()) as { error: { message: string } }).error.message).toMatch(/DELETE \/mcp/)
+  // Ending a session (HTTP DELETE) frees its place.
+  const sessionsBefore = server.mcp.size
+  await (first.client.transport as StreamableHTTPClientTransport).terminateSession()
+  expect(server.mcp.size).toBe(sessionsBefore - 1)
+  expect((await initialize(token('agent-b'))).status).toBe(200)
+})
+
+it('removing a member closes their sessions', async () => {
+  const sessionsBefore = server.mcp.size
+  const res = await initialize(token('agent-c'))
+  expect(server.mcp.size).toBe(sessionsBefore + 1)
+  expect((await httpJson(`${server.url}/api/workspaces/${WS}/members/agent-c`, { method: 'DELETE', token: ADMIN_TOKEN })).status).toBe(200)
+  await waitFor(() => server.mcp.size === sessionsBefore, 'the removed member’s session to close')
+  const again = await fetch(`${server.url}/mcp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token('agent-c')}`, 'mcp-session-id': res.headers.get('mcp-session-id') ?? '' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+  })
+  expect(again.status).toBe(404)
+})
+
+it('an idle session expires', async () => {
+  const quick = await startTestServer({ mcp: { idleMs: 300 } })
+  try {
+    const c = await connectMcpHttp(quick, WS, 'agent-a')
+    expect(quick.mcp.size).toBe(1)
+    await waitFor(() => quick.mcp.size === 0, 'the idle session to close')
+    await expect(c.client.listTools()).rejects.toThrow(/404|no such MCP session/)
+    await c.close().catch(() => undefined)
+  } finally {
+    await quick.close()
+  }
 })
 
 it('a revoked token closes its sessions: the next request is refused', async () => {
