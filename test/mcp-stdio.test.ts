@@ -128,6 +128,7 @@ describe('polyphony mcp (stdio)', () => {
       expect(done.data.task).toMatchObject({ status: 'done', owner: 'agent-a', result: 'all sourced' })
       const notHeld = await mcp.call('release_task', { id: 'check-claims' })
       expect(notHeld.isError).toBe(true)
+      expect(notHeld.text).toMatch(/holds no lease on task check-claims: claim_task first/)
     } finally {
       rival.close()
     }

@@ -35,7 +35,7 @@ interface Session {
 
 export class McpSessionError extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 429,
+    readonly status: 400 | 403 | 404 | 429 | 503,
     readonly code: string,
     message: string,
   ) {
@@ -45,6 +45,7 @@ export class McpSessionError extends Error {
 
 export class McpSessions {
   readonly #sessions = new Map<string, Session>()
+  readonly #opening = new Map<string, number>()
   readonly #limits: McpSessionLimits
   readonly #sweep: NodeJS.Timeout
 
@@ -61,12 +62,30 @@ export class McpSessions {
 
   /** Opens a session for `principal` in `workspace` and lets its transport answer the initialize request. */
   async open(principal: Principal, token: string, workspace: string, request: Request, body: unknown): Promise<Response> {
-    const held = [...this.#sessions.values()].filter((s) => s.principal === principal.id).length
+    // Sessions still attaching count too, so parallel initializes cannot pass the cap together.
+    const opening = this.#opening.get(principal.id) ?? 0
+    const held = [...this.#sessions.values()].filter((s) => s.principal === principal.id).length + opening
     if (held >= this.#limits.perPrincipal) {
       throw new McpSessionError(429, 'too_many_sessions', `${principal.id} has ${held} open MCP sessions (the limit); end one (HTTP DELETE /mcp with its mcp-session-id) or let it expire`)
     }
+    this.#opening.set(principal.id, opening + 1)
+    try {
+      return await this.#open(principal, token, workspace, request, body)
+    } finally {
+      const left = (this.#opening.get(principal.id) ?? 1) - 1
+      if (left > 0) this.#opening.set(principal.id, left)
+      else this.#opening.delete(principal.id)
+    }
+  }
+
+  async #open(principal: Principal, token: string, workspace: string, request: Request, body: unknown): Promise<Response> {
     const url = this.opts.selfUrl()
-    const agent = await connectAgent({ url, workspace, token, role: 'mcp' })
+    let agent: Agent
+    try {
+      agent = await connectAgent({ url, workspace, token, role: 'mcp' })
+    } catch (err) {
+      throw new McpSessionError(503, 'unavailable', `could not attach the session's agent to ${workspace}: ${(err as Error).message}`)
+    }
     const server = createMcpServer(agent, { url, token })
     let session: Session | undefined
     const transport = new WebStandardStreamableHTTPServerTransport({

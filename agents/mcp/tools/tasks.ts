@@ -12,6 +12,10 @@ const taskId = z.string().min(1).max(100).describe('task id (from list_tasks)')
 export function registerTaskTools(server: McpServer, ctx: ToolContext): void {
   const { agent } = ctx
   const working = (detail: string) => ({ state: 'writing' as const, detail })
+  const mustHold = (id: string) => {
+    if (agent.tasks.held().includes(id)) return
+    throw new ToolRefusal(`this session holds no lease on task ${id}: claim_task first (a lease belongs to the session that claimed it; held now: ${agent.tasks.held().join(', ') || 'none'})`)
+  }
 
   defineTool(server, ctx, 'list_tasks', { description: 'Every task with status, owner and dependencies; `held` lists those you hold.', input: {}, readOnly: true }, async () => {
     const tasks = (await agent.tasks.list()).map(taskView)
@@ -61,6 +65,7 @@ export function registerTaskTools(server: McpServer, ctx: ToolContext): void {
   )
 
   defineTool(server, ctx, 'release_task', { description: 'Gives a task you hold back to the pool.', input: { id: taskId }, status: ({ id }) => working(`releasing task ${id}`) }, async ({ id }) => {
+    mustHold(id)
     const task = await agent.tasks.release(id)
     return ok(`released ${id}`, { task: taskView(task) })
   })
@@ -71,6 +76,7 @@ export function registerTaskTools(server: McpServer, ctx: ToolContext): void {
     'complete_task',
     { description: 'Completes a task you hold, with a result.', input: { id: taskId, result: z.string().max(20_000).optional() }, status: ({ id }) => working(`completing task ${id}`) },
     async ({ id, result }) => {
+      mustHold(id)
       await agent.flushed()
       const task = await agent.tasks.complete(id, result)
       return ok(`completed ${id}`, { task: taskView(task) })

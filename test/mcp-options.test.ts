@@ -1,0 +1,24 @@
+// [reach] `polyphony mcp` flags and environment (pure), and --help as a user runs it.
+import { expect, it } from 'vitest'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { parseMcpOptions } from '../agents/cli/mcpOptions.ts'
+
+it('reads flags, falls back to POLYPHONY_* and says what is missing', () => {
+  expect(parseMcpOptions(['--workspace', 'w', '--token', 't', '--server', 'http://127.0.0.1:9/'], {})).toEqual({
+    ok: true,
+    options: { server: 'http://127.0.0.1:9', workspace: 'w', token: 't' },
+  })
+  expect(parseMcpOptions([], { POLYPHONY_WORKSPACE: 'w', POLYPHONY_TOKEN: 't', POLYPHONY_URL: 'http://127.0.0.1:7' })).toMatchObject({ ok: true, options: { server: 'http://127.0.0.1:7' } })
+  expect(parseMcpOptions(['--token', 't'], {})).toEqual({ ok: false, help: false, error: '--workspace is required (or set POLYPHONY_WORKSPACE)' })
+  expect(parseMcpOptions(['--workspace', 'w'], {})).toMatchObject({ ok: false, error: expect.stringMatching(/--token is required/) })
+  expect(parseMcpOptions(['--bogus'], {})).toMatchObject({ ok: false, error: expect.stringMatching(/polyphony mcp --help/) })
+})
+
+it('polyphony mcp --help prints the usage and the Claude Code line', async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, ['bin/polyphony.mjs', 'mcp', '--help'])
+  expect(stdout).toMatch(/^polyphony mcp — /)
+  expect(stdout).toContain('claude mcp add polyphony -- npx polyphony mcp')
+  const main = await promisify(execFile)(process.execPath, ['bin/polyphony.mjs', '--help'])
+  expect(main.stdout).toContain('polyphony mcp --workspace W')
+})
