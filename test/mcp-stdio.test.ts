@@ -3,7 +3,9 @@
 // waits for changes, and is refused clearly when the call or its rights are wrong.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers/server.ts'
+import { ADMIN_TOKEN, startTestServer, token, type TestServer } from './helpers/server.ts'
+import { spawn } from 'node:child_process'
+import { ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
 import { connectTestAgent } from './helpers/agents.ts'
 import { connectStock, synced, type StockClient } from './helpers/clients.ts'
 import { connectMcpStdio, type McpTestClient } from './helpers/mcp.ts'
@@ -151,6 +153,40 @@ describe('polyphony mcp (stdio)', () => {
     const { id } = owner.annotate(docId, { quote: 'UPDATE' }, { label: 'style', comment: 'no caps' })
     const seen = await next
     expect(seen.data).toMatchObject({ changed: true, readings: [`alice/annotations:${id}`], documents: [] })
+  })
+
+  it('creates a document; resource lists announce the change and read it', async () => {
+    let announced = 0
+    mcp.client.setNotificationHandler(ResourceListChangedNotificationSchema, () => void announced++)
+    const created = await mcp.call('create_document', { title: 'Minutes', content: 'We met.' })
+    expect(created.data).toMatchObject({ title: 'Minutes', durable: true })
+    const id = created.data.id as string
+    expect(id).toMatch(/^d-[a-z0-9]{10}$/)
+    await waitFor(() => announced > 0, 'a resources/list_changed notification')
+    const { resources } = await mcp.client.listResources()
+    expect(resources.map((r) => r.uri)).toContain(`polyphony://${WS}/docs/${id}`)
+    const read = await mcp.client.readResource({ uri: `polyphony://${WS}/docs/${id}` })
+    expect(read.contents[0]).toMatchObject({ mimeType: 'text/plain', text: 'We met.' })
+    expect((await mcp.call('create_document', { title: 'Minutes' })).text).toMatch(/already exists/)
+    await waitFor(() => owner.documentList().some((d) => d.id === id && d.title === 'Minutes'), 'others see it')
+  })
+
+  it('writes nothing but JSON-RPC to stdout', async () => {
+    const child = spawn(process.execPath, ['bin/polyphony.mjs', 'mcp', '--server', server.url, '--workspace', WS, '--token', token('agent-b')], { stdio: ['pipe', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    const send = (id: number, method: string, params: unknown) => child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n')
+    send(1, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } })
+    await waitFor(() => out.includes('"id":1'), 'initialize answered')
+    child.stdin.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n')
+    send(2, 'tools/call', { name: 'read_document', arguments: { doc: docId } })
+    send(3, 'tools/call', { name: 'replace_text', arguments: { doc: docId, quote: 'no such words', replacement: 'x' } })
+    await waitFor(() => out.includes('"id":3'), 'both calls answered')
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.stdin.end()
+    expect(await exited).toBe(0)
+    const lines = out.trim().split('\n')
+    expect(lines.map((l) => (JSON.parse(l) as { jsonrpc: string }).jsonrpc)).toEqual(lines.map(() => '2.0'))
   })
 
   it('refuses a viewer’s write with a clear message and changes nothing', async () => {

@@ -109,3 +109,28 @@ export function titleFor(agent: Agent, doc: string): string {
   const id = agent.documentIdIfAny(doc)
   return id === undefined ? doc : agent.title(id)
 }
+
+/** How long a write tool waits for the server's durable acknowledgement before answering anyway. */
+export const DURABLE_WAIT_MS = 10_000
+
+/**
+ * Waits until the server has durably stored everything this session wrote; false when that did
+ * not happen within `ms` (server unreachable): the write stays in this session's replica and is
+ * sent when the connection returns, and the tool says so instead of hanging.
+ */
+export async function durable(agent: Agent, ms = DURABLE_WAIT_MS): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
+  try {
+    return await Promise.race([agent.flushed().then(() => true as const), late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** The sentence a write result ends with. */
+export function durability(isDurable: boolean): string {
+  return isDurable
+    ? ' Durable on the server.'
+    : ' Not yet confirmed by the server (unreachable): kept in this session and sent when it reconnects; call again later to check.'
+}

@@ -6,9 +6,18 @@ import type { ReadResourceResult } from '@modelcontextprotocol/sdk/types.js'
 import type { Agent } from '../sdk/Agent.ts'
 import { assertUsable } from './context.ts'
 import { conflictView, readings, taskView } from './views.ts'
+import { docsMap, titlesMap } from '../../shared/documents.ts'
 
-export function registerResources(server: McpServer, agent: Agent): void {
+export function registerResources(server: McpServer, agent: Agent, onClose: (fn: () => void) => void): void {
   const base = `polyphony://${agent.workspace}`
+  // Clients that show resources refresh their list when a document is created, renamed or removed.
+  const changed = () => server.isConnected() && server.sendResourceListChanged()
+  docsMap(agent.shared).observe(changed)
+  titlesMap(agent.shared).observe(changed)
+  onClose(() => {
+    docsMap(agent.shared).unobserve(changed)
+    titlesMap(agent.shared).unobserve(changed)
+  })
   const json = (uri: URL, value: unknown): ReadResourceResult => ({ contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(value, null, 1) }] })
   const docId = (v: string | string[]) => agent.documentId(decodeURIComponent(Array.isArray(v) ? v[0] : v))
 

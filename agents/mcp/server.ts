@@ -43,6 +43,6 @@ export function createMcpServer(agent: Agent, opts: McpServerOptions): McpServer
   registerReviewTools(server, ctx)
   registerTaskTools(server, ctx)
   registerChangeTools(server, ctx)
-  registerResources(server, agent)
+  registerResources(server, agent, ctx.onClose)
   return server
 }

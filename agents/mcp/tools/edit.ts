@@ -4,7 +4,7 @@
 
 import { z } from 'zod'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import { defineTool, ok, titleFor, ToolRefusal, type ToolContext } from '../context.ts'
+import { defineTool, durability, durable, ok, titleFor, ToolRefusal, type ToolContext } from '../context.ts'
 import { docField, MAX_WRITE, quoteFields } from '../inputs.ts'
 import { locate } from '../locate.ts'
 import { changedSince, versionOf } from '../version.ts'
@@ -72,16 +72,16 @@ export function registerEditTools(server: McpServer, ctx: ToolContext): void {
       const taken = new Set(agent.documents())
       const id = newDocumentId((candidate) => taken.has(candidate))
       agent.createDocument(id, content ?? '', title.trim())
-      await agent.flushed()
-      return ok(`created ${title} [${id}]`, { id, title: title.trim(), version: versionOf(agent.shared, content ?? '') })
+      const stored = await durable(agent)
+      return ok(`created ${title} [${id}].${durability(stored)}`, { id, title: title.trim(), durable: stored, version: versionOf(agent.shared, content ?? '') })
     },
   )
 }
 
 async function written(agent: Agent, id: string, before: string, version: string | undefined, what: string) {
-  await agent.flushed()
+  const stored = await durable(agent)
   const after = agent.read(id)
   const stale = version !== undefined && changedSince(version, before)
   const note = stale ? ' Note: the text changed since your read; your edit applied to the current text.' : ''
-  return ok(`${what} in ${agent.title(id)} [${id}]; durable on the server.${note}`, { id, staleRead: stale, length: after.length, version: versionOf(agent.shared, after) })
+  return ok(`${what} in ${agent.title(id)} [${id}].${durability(stored)}${note}`, { id, staleRead: stale, durable: stored, length: after.length, version: versionOf(agent.shared, after) })
 }

@@ -5,7 +5,7 @@
 
 import { z } from 'zod'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import { defineTool, ok, titleFor, type ToolContext } from '../context.ts'
+import { defineTool, durability, durable, ok, titleFor, ToolRefusal, type ToolContext } from '../context.ts'
 import { docField, MAX_WRITE, quoteFields } from '../inputs.ts'
 import { locate } from '../locate.ts'
 import { SeveritySchema } from '../../../shared/annotations.ts'
@@ -32,8 +32,8 @@ export function registerNamespaceTools(server: McpServer, ctx: ToolContext): voi
     async ({ doc, quote, prefix, suffix, comment, label, severity }) => {
       const at = locate(agent, doc, { quote, prefix, suffix })
       const result = agent.annotate(at.id, { start: at.start, end: at.end }, { comment, ...(label ? { label } : {}), ...(severity ? { severity } : {}) })
-      await agent.flushed()
-      return ok(`${result.created ? 'annotated' : 'already annotated'} ${at.start}-${at.end} of ${agent.title(at.id)} [${at.id}] (id ${result.id})`, { ...result, doc: at.id })
+      const stored = await durable(agent)
+      return ok(`${result.created ? 'annotated' : 'already annotated'} ${at.start}-${at.end} of ${agent.title(at.id)} [${at.id}] (id ${result.id}).${durability(stored)}`, { ...result, doc: at.id, durable: stored })
     },
   )
 
@@ -48,8 +48,8 @@ export function registerNamespaceTools(server: McpServer, ctx: ToolContext): voi
     },
     async ({ text, doc }) => {
       const result = agent.note(text, doc)
-      await agent.flushed()
-      return ok(`${result.created ? 'noted' : 'already noted'} (id ${result.id})`, { ...result })
+      const stored = await durable(agent)
+      return ok(`${result.created ? 'noted' : 'already noted'} (id ${result.id}).${durability(stored)}`, { ...result, durable: stored })
     },
   )
 
@@ -65,9 +65,10 @@ export function registerNamespaceTools(server: McpServer, ctx: ToolContext): voi
     async ({ doc, quote, prefix, suffix, replacement, rationale }) => {
       const at = locate(agent, doc, { quote, prefix, suffix })
       const result = agent.propose(at.id, { start: at.start, end: at.end }, replacement, rationale)
-      await agent.flushed()
-      return ok(`${result.created ? 'proposed' : 'already proposed'} an edit of ${agent.title(at.id)} [${at.id}] (id ${result.id}, owner ${agent.principal.id})`, {
+      const stored = await durable(agent)
+      return ok(`${result.created ? 'proposed' : 'already proposed'} an edit of ${agent.title(at.id)} [${at.id}] (id ${result.id}, owner ${agent.principal.id}).${durability(stored)}`, {
         ...result,
+        durable: stored,
         owner: agent.principal.id,
         doc: at.id,
       })
@@ -84,7 +85,8 @@ export function registerNamespaceTools(server: McpServer, ctx: ToolContext): voi
       status: () => writing('submitting its review'),
     },
     async ({ submitted }) => {
-      await agent.flushed()
+      // What others will read must be on the server before the namespace opens to them.
+      if (!(await durable(agent))) throw new ToolRefusal('the server has not confirmed your writes yet (unreachable?); try submit_review again in a moment')
       const path = `/api/workspaces/${encodeURIComponent(agent.workspace)}/namespaces/${encodeURIComponent(agent.principal.id)}/submitted`
       await agent.api.put(path, { submitted })
       return ok(submitted ? 'review submitted' : 'submission withdrawn', { submitted })

@@ -3,7 +3,7 @@
 
 import { z } from 'zod'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import { defineTool, ok, ToolRefusal, type ToolContext } from '../context.ts'
+import { defineTool, durable, ok, ToolRefusal, type ToolContext } from '../context.ts'
 import { taskView } from '../views.ts'
 import { TaskRefused } from '../../../shared/coord/client.ts'
 
@@ -77,7 +77,8 @@ export function registerTaskTools(server: McpServer, ctx: ToolContext): void {
     { description: 'Completes a task you hold, with a result.', input: { id: taskId, result: z.string().max(20_000).optional() }, status: ({ id }) => working(`completing task ${id}`) },
     async ({ id, result }) => {
       mustHold(id)
-      await agent.flushed()
+      // The work the result describes should be on the server before the task says done.
+      await durable(agent)
       const task = await agent.tasks.complete(id, result)
       return ok(`completed ${id}`, { task: taskView(task) })
     },
