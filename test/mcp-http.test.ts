@@ -7,6 +7,7 @@ import { connectTestAgent } from './helpers/agents.ts'
 import { connectMcpHttp, type McpTestClient } from './helpers/mcp.ts'
 import { httpJson } from './helpers/http.ts'
 import { waitFor } from './helpers/wait.ts'
+import { connectStock, synced } from './helpers/clients.ts'
 import type { Agent } from '../agents/index.ts'
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 
@@ -55,6 +56,62 @@ it('lists the same tools, reads and edits by quote; the edit is durable and ever
   expect(resources.resources.map((r) => r.uri)).toContain(`polyphony://${WS}/docs/notes`)
   const doc = await mcp.client.readResource({ uri: `polyphony://${WS}/docs/notes` })
   expect(doc.contents[0]).toMatchObject({ text: 'Draft: the meeting is on Thursday.' })
+})
+
+it('reviews through the tools: readings, keep, reply, reject, conflicts; a role the server refuses gets its message', async () => {
+  const writer = await connectTestAgent(server, 'agent-a', { workspace: WS })
+  try {
+    const note = writer.annotate('notes', { quote: 'the meeting' }, { label: 'vague', comment: 'Which meeting?' })
+    const prop = writer.propose('notes', { quote: 'Draft: ' }, '', 'not a draft any more')
+    await writer.flushed()
+    const alice = await open('alice')
+    const readings = await alice.call('read_readings', { doc: 'notes' })
+    const annotations = (readings.data.groups as Array<{ annotations: Array<{ owner: string; id: string }> }>).flatMap((g) => g.annotations)
+    expect(annotations).toContainEqual(expect.objectContaining({ owner: 'agent-a', id: note.id }))
+    expect(readings.data.proposals).toContainEqual(expect.objectContaining({ owner: 'agent-a', id: prop.id, status: 'open' }))
+    expect((await alice.call('keep_annotation', { owner: 'agent-a', id: note.id })).isError).toBe(false)
+    expect((await alice.call('reply_to_annotation', { owner: 'agent-a', id: note.id, text: 'The kickoff.' })).isError).toBe(false)
+    expect((await alice.call('reject_proposal', { owner: 'agent-a', id: prop.id })).isError).toBe(false)
+    const after = await alice.call('read_readings', { doc: 'notes' })
+    const kept = (after.data.groups as Array<{ annotations: Array<{ id: string; decision: string | null; replies: Array<{ by: string; text: string }> }> }>).flatMap((g) => g.annotations).find((a) => a.id === note.id)
+    expect(kept).toMatchObject({ decision: 'keep', replies: [{ by: 'alice', text: 'The kickoff.' }] })
+    expect(after.data.proposals).toContainEqual(expect.objectContaining({ id: prop.id, status: 'rejected' }))
+
+    const viewer = await open('vic')
+    const refused = await viewer.call('promote_annotation', { owner: 'agent-a', id: note.id })
+    expect(refused.isError).toBe(true)
+    expect(refused.text).toMatch(/^the server refused: .+\(forbidden\)$/)
+
+    // Two writers retitle the workspace while apart: one conflict, resolved through the tool.
+    const [a, b] = [connectStock(server.wsUrl, `${WS}/shared`, 'alice'), connectStock(server.wsUrl, `${WS}/shared`, 'bob')]
+    try {
+      await synced(a, b)
+      a.provider.disconnect()
+      b.provider.disconnect()
+      a.doc.getMap('meta').set('title', 'Alice title')
+      b.doc.getMap('meta').set('title', 'Bob title')
+      a.provider.connect()
+      await synced(a)
+      b.provider.connect()
+      await synced(b)
+      let listed = await alice.call('list_conflicts', {})
+      await waitFor(async () => (listed = await alice.call('list_conflicts', {})).data.total === 1, 'one open conflict')
+      const [conflict] = listed.data.conflicts as Array<{ id: string; kind: string; where: unknown; parties: Array<{ principal: string; value: unknown }> }>
+      expect(conflict).toMatchObject({ kind: 'map-key-overwrite', where: { path: 'meta.title' } })
+      expect(conflict.parties.map((p) => p.value)).toEqual(['Alice title', 'Bob title'])
+      expect((await viewer.call('resolve_conflict', { id: conflict.id, pick: 'bob' })).text).toMatch(/^the server refused: role viewer may not .*\(forbidden\)$/)
+      expect((await alice.call('resolve_conflict', { id: conflict.id })).text).toMatch(/exactly one of pick .* or value/)
+      const resolved = await alice.call('resolve_conflict', { id: conflict.id, pick: 'bob' })
+      expect(resolved.data.conflict).toMatchObject({ status: 'resolved', resolution: { by: 'alice', choice: 'bob' } })
+      await waitFor(() => a.doc.getMap('meta').get('title') === 'Bob title', 'the resolution in the document')
+      expect((await alice.call('list_conflicts', {})).data.total).toBe(0)
+    } finally {
+      a.destroy()
+      b.destroy()
+    }
+  } finally {
+    writer.close()
+  }
 })
 
 it('refuses a missing or bad token (401), a non-member (403), and sessions beyond the per-principal cap (429)', async () => {
