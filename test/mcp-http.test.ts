@@ -114,12 +114,19 @@ it('reviews through the tools: readings, keep, reply, reject, conflicts; a role 
   }
 })
 
-it('refuses a missing or bad token (401), a non-member (403), and sessions beyond the per-principal cap (429)', async () => {
+it('refuses a missing or bad token (401), a non-member (403), a request without a session (400), and sessions beyond the per-principal cap (429)', async () => {
   expect((await initialize(undefined)).status).toBe(401)
   const bad = await initialize('pp_not_a_token')
   expect(bad.status).toBe(401)
   expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/Authorization: Bearer/)
   expect((await initialize(token('outsider'))).status).toBe(403)
+  const noSession = await fetch(`${server.url}/mcp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token('agent-a')}` },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+  })
+  expect(noSession.status).toBe(400)
+  expect(((await noSession.json()) as { error: { message: string } }).error.message).toMatch(/start with an initialize request/)
   const first = await open('agent-b')
   await open('agent-b')
   const third = await initialize(token('agent-b'))

@@ -10,6 +10,7 @@ import type { AuthFailures } from '../http/AuthFailures.ts'
 import { limitBody, requireAuth } from '../http/middleware.ts'
 import { ApiError, badRequest, forbidden } from '../http/errors.ts'
 import { McpSessionError, type McpSessions } from './McpSessions.ts'
+import { readJson } from '../http/validate.ts'
 
 export function mcpRoutes(deps: Pick<ApiDeps, 'registry' | 'httpLimits'> & { authFailures: AuthFailures; sessions: McpSessions }): Hono<ApiEnv> {
   const { registry, sessions } = deps
@@ -20,7 +21,8 @@ export function mcpRoutes(deps: Pick<ApiDeps, 'registry' | 'httpLimits'> & { aut
     const principal = c.get('principal')
     // requireAuth accepted a bearer token; the session's agent connects with the same one.
     const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? ''
-    const body = c.req.method === 'POST' ? await jsonBody(c.req.raw) : undefined
+    // Parsed once here, within the API's depth limit; the transport takes it as parsed.
+    const body = c.req.method === 'POST' ? await readJson(c) : undefined
     const sessionId = c.req.header('mcp-session-id')
     try {
       if (sessionId) return await sessions.handle(sessionId, principal, c.req.raw, body)
@@ -36,13 +38,4 @@ export function mcpRoutes(deps: Pick<ApiDeps, 'registry' | 'httpLimits'> & { aut
     }
   })
   return app
-}
-
-async function jsonBody(req: Request): Promise<unknown> {
-  const text = await req.text()
-  try {
-    return JSON.parse(text) as unknown
-  } catch {
-    throw badRequest('the body is not JSON: send a JSON-RPC message')
-  }
 }
