@@ -37,7 +37,7 @@ export function ok(text: string, data: Record<string, unknown>): CallToolResult 
 interface ToolSpec<S extends ZodRawShapeCompat> {
   description: string
   input: S
-  /** Presence while the tool runs: state and what it is doing (defaults to reading). */
+  /** Presence while the tool runs (state and what it is doing); tools without it leave presence alone. */
   status?: (args: ShapeOutput<S>) => { state: AgentState; detail: string; doc?: string }
   readOnly?: boolean
 }
