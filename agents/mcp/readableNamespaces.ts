@@ -1,13 +1,17 @@
 // Live read-only replicas of the other namespaces this session may read, so wait_for_changes
 // wakes on other agents' annotations, proposals and notes the moment they arrive. The set
-// follows the server's answer (visibility, submissions, membership) and is bounded.
+// follows the server's answer (visibility, submissions, membership), is bounded, and is closed
+// when nobody has waited for a minute: each replica is a socket, and a principal's sockets are
+// capped by the server (the browser of the same person needs some too).
 
 import { RoomSync } from '../sdk/RoomSync.ts'
 import type { Agent } from '../sdk/Agent.ts'
 import { namespaceRoom } from '../../shared/rooms.ts'
 
 /** Beyond this many readable namespaces, the rest are not watched (their changes show in read_readings). */
-export const MAX_WATCHED_NAMESPACES = 32
+export const MAX_WATCHED_NAMESPACES = 8
+/** Replicas close after this long without a wait_for_changes. */
+export const WATCH_IDLE_MS = 60_000
 
 export interface Connection {
   /** ws://host:port/sync */
@@ -17,6 +21,7 @@ export interface Connection {
 
 export class ReadableNamespaces {
   readonly #syncs = new Map<string, RoomSync>()
+  #idle: NodeJS.Timeout | undefined
 
   constructor(
     private readonly agent: Agent,
@@ -25,6 +30,8 @@ export class ReadableNamespaces {
 
   /** Opens replicas for `owners` (other than the agent itself), closes those no longer readable; resolves when the new ones are in sync. */
   async follow(owners: string[]): Promise<void> {
+    clearTimeout(this.#idle)
+    this.#idle = setTimeout(() => this.close(), WATCH_IDLE_MS).unref()
     const wanted = new Set(owners.filter((o) => o !== this.agent.principal.id).slice(0, MAX_WATCHED_NAMESPACES))
     for (const [owner, sync] of this.#syncs) {
       if (!wanted.has(owner) || sync.state === 'denied') {
@@ -59,6 +66,7 @@ export class ReadableNamespaces {
   }
 
   close(): void {
+    clearTimeout(this.#idle)
     for (const s of this.#syncs.values()) s.destroy()
     this.#syncs.clear()
   }

@@ -22,7 +22,9 @@ export interface McpSessionLimits {
   idleMs: number
 }
 
-export const DEFAULT_MCP_LIMITS: McpSessionLimits = { perPrincipal: 4, idleMs: 30 * 60_000 }
+// A session holds 2 sockets, plus up to 8 while it waits for changes; the server allows a
+// principal 32, and the same person's browser needs some.
+export const DEFAULT_MCP_LIMITS: McpSessionLimits = { perPrincipal: 2, idleMs: 30 * 60_000 }
 
 interface Session {
   id: string
