@@ -114,6 +114,27 @@ it('reviews through the tools: readings, keep, reply, reject, conflicts; a role 
   }
 })
 
+it('submit_review opens a blind-until-submitted namespace to the other members', async () => {
+  const seed = await connectTestAgent(server, 'alice', { workspace: 'blind' })
+  const bob = await connectTestAgent(server, 'bob', { workspace: 'blind' })
+  try {
+    seed.createDocument('essay', 'Agents always agree with each other.')
+    await seed.flushed()
+    const mcp = await connectMcpHttp(server, 'blind', 'agent-c')
+    clients.push(mcp)
+    await waitFor(async () => !(await mcp.call('read_document', { doc: 'essay' })).isError, 'the session sees the essay')
+    expect((await mcp.call('annotate', { doc: 'essay', quote: 'always agree', comment: 'Overclaim.' })).isError).toBe(false)
+    const readers = async () => (await bob.divergences('essay')).groups.flatMap((g) => g.readings.map((r) => r.principal))
+    expect(await readers()).toEqual([])
+    const submitted = await mcp.call('submit_review', {})
+    expect(submitted.data).toEqual({ submitted: true })
+    expect(await readers()).toEqual(['agent-c'])
+  } finally {
+    seed.close()
+    bob.close()
+  }
+})
+
 it('refuses a missing or bad token (401), a non-member (403), a request without a session (400), and sessions beyond the per-principal cap (429)', async () => {
   expect((await initialize(undefined)).status).toBe(401)
   const bad = await initialize('pp_not_a_token')
