@@ -114,6 +114,23 @@ it('reviews through the tools: readings, keep, reply, reject, conflicts; a role 
   }
 })
 
+it('tasks a session holds go back to the pool when it ends, not when the lease runs out', async () => {
+  const rival = await connectTestAgent(server, 'bob', { workspace: WS })
+  try {
+    await rival.tasks.client.create({ id: 'summarize', title: 'Summarize the notes' })
+    const mcp = await connectMcpHttp(server, WS, 'agent-a')
+    expect((await mcp.call('claim_task', { id: 'summarize', ttlSeconds: 600 })).data).toMatchObject({ held: true })
+    await expect(rival.tasks.claim('summarize')).rejects.toThrow(/agent-a/)
+    await (mcp.client.transport as StreamableHTTPClientTransport).terminateSession()
+    await mcp.close()
+    await waitFor(async () => (await rival.tasks.client.get('summarize')).status === 'open', 'the task back in the pool')
+    await rival.tasks.claim('summarize')
+    expect(await rival.tasks.release('summarize')).toMatchObject({ status: 'open' })
+  } finally {
+    rival.close()
+  }
+})
+
 it('submit_review opens a blind-until-submitted namespace to the other members', async () => {
   const seed = await connectTestAgent(server, 'alice', { workspace: 'blind' })
   const bob = await connectTestAgent(server, 'bob', { workspace: 'blind' })

@@ -4,6 +4,7 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { connectAgent } from '../sdk/connectAgent.ts'
 import { createMcpServer } from '../mcp/server.ts'
+import { endSession } from '../mcp/endSession.ts'
 import { MCP_HELP, parseMcpOptions } from './mcpOptions.ts'
 
 export async function mcpCommand(argv: string[], env = process.env): Promise<number> {
@@ -39,6 +40,6 @@ export async function mcpCommand(argv: string[], env = process.env): Promise<num
   await closed
   // Writes already returned durable; this only covers presence. A denied session has nothing to flush.
   if (agent.connection !== 'denied') await Promise.race([agent.flushed(), new Promise((r) => setTimeout(r, 3000).unref())])
-  agent.close()
+  await endSession(agent)
   return 0
 }

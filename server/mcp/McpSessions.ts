@@ -13,6 +13,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { connectAgent } from '../../agents/sdk/connectAgent.ts'
 import type { Agent } from '../../agents/sdk/Agent.ts'
 import { createMcpServer } from '../../agents/mcp/server.ts'
+import { endSession } from '../../agents/mcp/endSession.ts'
 import type { Principal } from '../../shared/model.ts'
 
 export interface McpSessionLimits {
@@ -99,7 +100,7 @@ export class McpSessions {
         this.opts.logger.info({ mcpSession: id, principal: principal.id, workspace }, 'mcp session opened')
       },
     })
-    transport.onclose = () => session && this.#forget(session)
+    transport.onclose = () => void (session && this.#forget(session))
     // The server closed the agent's sockets (token revoked, membership removed): the session ends.
     const onDenied = (state: string) => state === 'denied' && void this.#end(session)
     agent.sharedSync.on('state', onDenied)
@@ -135,13 +136,12 @@ export class McpSessions {
 
   async #end(session: Session | undefined): Promise<void> {
     if (!session || !this.#sessions.has(session.id)) return
-    this.#forget(session)
-    await session.server.close().catch(() => undefined)
+    await Promise.all([this.#forget(session), session.server.close().catch(() => undefined)])
   }
 
-  #forget(session: Session): void {
+  async #forget(session: Session): Promise<void> {
     if (!this.#sessions.delete(session.id)) return
-    session.agent.close()
     this.opts.logger.info({ mcpSession: session.id, principal: session.principal }, 'mcp session closed')
+    await endSession(session.agent)
   }
 }
