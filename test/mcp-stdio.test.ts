@@ -86,6 +86,10 @@ describe('polyphony mcp (stdio)', () => {
     const missing = await mcp.call('replace_text', { doc: docId, quote: 'the plan is sond', replacement: 'x' })
     expect(missing.isError).toBe(true)
     expect((missing.data.suggestions as Array<{ text: string }>)[0].text).toBe('the plan is sound')
+    // Inputs are bounded by schema: an annotation's quote by the anchor limit every reader relies on.
+    const long = await mcp.call('annotate', { doc: docId, quote: 'x'.repeat(1001), comment: 'too long' })
+    expect(long.isError).toBe(true)
+    expect(long.text).toMatch(/annotate.*1000/s)
     const fixed = await mcp.call('replace_text', { doc: docId, quote: 'the plan', suffix: ' is final', replacement: 'the schedule' })
     expect(fixed.isError).toBe(false)
     await waitFor(() => stockText().includes('and the schedule is final'), 'the disambiguated edit')

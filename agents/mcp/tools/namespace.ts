@@ -6,7 +6,7 @@
 import { z } from 'zod'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { defineTool, durability, durable, ok, titleFor, ToolRefusal, type ToolContext } from '../context.ts'
-import { docField, MAX_WRITE, quoteFields } from '../inputs.ts'
+import { anchoredQuoteFields, commentField, docField, labelField, MAX_WRITE } from '../inputs.ts'
 import { locate } from '../locate.ts'
 import { SeveritySchema } from '../../../shared/annotations.ts'
 
@@ -22,9 +22,9 @@ export function registerNamespaceTools(server: McpServer, ctx: ToolContext): voi
       description: 'Adds your annotation (label, comment, severity) to the exact words `quote` of a document, in your own namespace. The same annotation twice is stored once.',
       input: {
         doc: docField,
-        ...quoteFields,
-        comment: z.string().min(1).max(4000),
-        label: z.string().min(1).max(80).optional().describe('a short tag, e.g. vague, unsupported, typo'),
+        ...anchoredQuoteFields,
+        comment: commentField,
+        label: labelField.optional(),
         severity: SeveritySchema.optional(),
       },
       status: ({ doc }) => writing(`annotating ${titleFor(agent, doc)}`, doc),
@@ -59,7 +59,7 @@ export function registerNamespaceTools(server: McpServer, ctx: ToolContext): voi
     'propose_edit',
     {
       description: 'Proposes replacing the exact words `quote` with `replacement`, with a rationale. It changes the text only when an owner or editor accepts it.',
-      input: { doc: docField, ...quoteFields, replacement: z.string().max(MAX_WRITE), rationale: z.string().min(1).max(4000) },
+      input: { doc: docField, ...anchoredQuoteFields, replacement: z.string().max(MAX_WRITE), rationale: z.string().min(1).max(4000) },
       status: ({ doc }) => writing(`proposing an edit to ${titleFor(agent, doc)}`, doc),
     },
     async ({ doc, quote, prefix, suffix, replacement, rationale }) => {
