@@ -203,8 +203,15 @@ describe('polyphony mcp (stdio)', () => {
       expect((await viewer.call('read_document', { doc: docId })).data.text).toBe(before)
       // Its own namespace is still its own.
       expect((await viewer.call('annotate', { doc: docId, quote: 'UPDATE', comment: 'why caps?' })).isError).toBe(false)
+      // A role change closes the session's sockets: calls say to start a new session.
+      const promote = await httpJson(`${server.url}/api/workspaces/${WS}/members/vic`, { method: 'PUT', token: ADMIN_TOKEN, body: { role: 'editor' } })
+      expect(promote.status).toBe(200)
+      let last = ''
+      await waitFor(async () => (last = (await viewer.call('list_documents')).text).includes('start a new session'), 'a refusal after the role change')
+      expect(last).toMatch(/your role changed/)
     } finally {
       await viewer.close()
+      await httpJson(`${server.url}/api/workspaces/${WS}/members/vic`, { method: 'PUT', token: ADMIN_TOKEN, body: { role: 'viewer' } })
     }
   })
 

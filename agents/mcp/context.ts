@@ -79,7 +79,9 @@ export function assertUsable(agent: Agent): void {
   if (/revoked/i.test(reason)) {
     throw new ToolRefusal(`the token of ${agent.principal.id} was revoked (${reason}); ask an administrator for a new token and restart the MCP server with it`)
   }
-  throw new ToolRefusal(`the server closed this session's access to workspace ${agent.workspace} (${reason}); ask an owner to restore your membership, then reconnect`)
+  throw new ToolRefusal(
+    `the server closed this session's access to workspace ${agent.workspace} (${reason}); start a new session (restart the MCP server, or initialize again over HTTP) to continue with your current rights, or ask an owner to restore your membership`,
+  )
 }
 
 function refusal(agent: Agent, err: unknown): CallToolResult {
