@@ -22,3 +22,12 @@ it('polyphony mcp --help prints the usage and the Claude Code line', async () =>
   const main = await promisify(execFile)(process.execPath, ['bin/polyphony.mjs', '--help'])
   expect(main.stdout).toContain('polyphony mcp --workspace W')
 })
+
+it('polyphony mcp exits 1 with the reason on stderr (nothing on stdout) when it cannot attach', async () => {
+  const run = promisify(execFile)(process.execPath, ['bin/polyphony.mjs', 'mcp', '--server', 'http://127.0.0.1:1', '--workspace', 'w', '--token', 't'])
+  const failed = (await run.then(() => null, (err: unknown) => err)) as { code: number; stdout: string; stderr: string } | null
+  expect(failed).not.toBeNull()
+  expect(failed?.code).toBe(1)
+  expect(failed?.stdout).toBe('')
+  expect(failed?.stderr).toMatch(/cannot attach to http:\/\/127\.0\.0\.1:1 workspace w: cannot reach/)
+})
