@@ -111,8 +111,12 @@ describe('polyphony mcp (stdio)', () => {
     const accepted = await owner.accept('agent-a', proposal.data.id as string)
     expect(accepted.status).toBe('accepted')
     await waitFor(() => stockText().includes('that the plan holds'), 'the accepted proposal in the text')
+    owner.note('Ready to send once the date is confirmed.', docId)
+    await owner.flushed()
     const readings = await mcp.call('read_readings', { doc: docId })
     expect((readings.data.proposals as Array<{ status: string }>).map((p) => p.status)).toEqual(['accepted'])
+    // Notes of every namespace it may read (a team workspace: alice's too).
+    expect(readings.data.notes).toContainEqual(expect.objectContaining({ owner: 'alice', text: 'Ready to send once the date is confirmed.' }))
   })
 
   it('claims a task against an SDK agent racing for it: exactly one wins; the winner completes it', async () => {

@@ -26,16 +26,9 @@ export interface Changes {
   tasks: string[]
 }
 
-const SYNC_WAIT_MS = 3000
-
 export async function takeSnapshot(agent: Agent, others: ReadableNamespaces): Promise<Snapshot> {
-  const [conflicts, tasks, info] = await Promise.all([
-    agent.conflicts({ status: 'open' }),
-    agent.tasks.list(),
-    agent.api.get<{ readableNamespaces?: string[] }>(`/api/workspaces/${encodeURIComponent(agent.workspace)}`),
-  ])
   // Newly readable namespaces are read in full before they count, so their old items are not "new".
-  await Promise.race([others.follow(info.readableNamespaces ?? []), new Promise((r) => setTimeout(r, SYNC_WAIT_MS).unref())])
+  const [conflicts, tasks] = await Promise.all([agent.conflicts({ status: 'open' }), agent.tasks.list(), others.refresh()])
   const docs = new Map<string, string>()
   const titles = new Map<string, string>()
   for (const d of agent.documentList()) {

@@ -8,14 +8,14 @@ import type { ShapeOutput, ZodRawShapeCompat } from '@modelcontextprotocol/sdk/s
 import type { Agent, AgentState } from '../sdk/Agent.ts'
 import { ApiRequestError } from '../sdk/ApiClient.ts'
 import { TaskRefused } from '../../shared/coord/client.ts'
-import type { Connection } from './readableNamespaces.ts'
+import type { ReadableNamespaces } from './readableNamespaces.ts'
 
 export interface ToolContext {
   agent: Agent
   /** Prefix of the presence status people see, e.g. "mcp: editing announcement". */
   label: string
-  /** Where and as whom to open further rooms (other readable namespaces). */
-  connection: Connection
+  /** Live replicas of the other namespaces this session may read (opened on demand). */
+  others: ReadableNamespaces
   /** Registers cleanup for when the MCP session ends. */
   onClose(fn: () => void): void
 }

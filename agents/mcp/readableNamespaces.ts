@@ -7,11 +7,14 @@
 import { RoomSync } from '../sdk/RoomSync.ts'
 import type { Agent } from '../sdk/Agent.ts'
 import { namespaceRoom } from '../../shared/rooms.ts'
+import { parseNote } from '../../shared/annotations.ts'
 
 /** Beyond this many readable namespaces, the rest are not watched (their changes show in read_readings). */
 export const MAX_WATCHED_NAMESPACES = 8
-/** Replicas close after this long without a wait_for_changes. */
+/** Replicas close after this long without a wait_for_changes or read_readings. */
 export const WATCH_IDLE_MS = 60_000
+/** How long a refresh waits for newly opened replicas to sync. */
+const SYNC_WAIT_MS = 3000
 
 export interface Connection {
   /** ws://host:port/sync */
@@ -27,6 +30,26 @@ export class ReadableNamespaces {
     private readonly agent: Agent,
     private readonly connection: Connection,
   ) {}
+
+  /** Asks the server which namespaces this principal may read now and follows them (bounded wait for new ones). */
+  async refresh(): Promise<void> {
+    const info = await this.agent.api.get<{ readableNamespaces?: string[] }>(`/api/workspaces/${encodeURIComponent(this.agent.workspace)}`)
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([this.follow(info.readableNamespaces ?? []), new Promise((r) => (timer = setTimeout(r, SYNC_WAIT_MS)))])
+    clearTimeout(timer)
+  }
+
+  /** Notes about document `docId` in the watched namespaces. */
+  notes(docId: string): Array<{ owner: string; id: string; text: string }> {
+    const out: Array<{ owner: string; id: string; text: string }> = []
+    for (const [owner, sync] of this.#syncs) {
+      sync.doc.getMap('notes').forEach((v) => {
+        const note = parseNote(v)
+        if (note && note.doc === docId) out.push({ owner, id: note.id, text: note.text })
+      })
+    }
+    return out
+  }
 
   /** Opens replicas for `owners` (other than the agent itself), closes those no longer readable; resolves when the new ones are in sync. */
   async follow(owners: string[]): Promise<void> {

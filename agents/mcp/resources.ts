@@ -7,8 +7,9 @@ import type { Agent } from '../sdk/Agent.ts'
 import { assertUsable } from './context.ts'
 import { conflictView, readings, taskView } from './views.ts'
 import { docsMap, titlesMap } from '../../shared/documents.ts'
+import type { ReadableNamespaces } from './readableNamespaces.ts'
 
-export function registerResources(server: McpServer, agent: Agent, onClose: (fn: () => void) => void): void {
+export function registerResources(server: McpServer, agent: Agent, others: ReadableNamespaces, onClose: (fn: () => void) => void): void {
   const base = `polyphony://${agent.workspace}`
   // Clients that show resources refresh their list when a document is created, renamed or removed.
   const changed = () => server.isConnected() && server.sendResourceListChanged()
@@ -43,7 +44,7 @@ export function registerResources(server: McpServer, agent: Agent, onClose: (fn:
     { description: 'Annotations and proposals of every namespace you may read on a document, grouped by stretch', mimeType: 'application/json' },
     async (uri, vars) => {
       assertUsable(agent)
-      return json(uri, await readings(agent, docId(vars.id)))
+      return json(uri, await readings(agent, others, docId(vars.id)))
     },
   )
 

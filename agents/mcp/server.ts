@@ -12,6 +12,7 @@ import { registerReviewTools } from './tools/review.ts'
 import { registerTaskTools } from './tools/tasks.ts'
 import { registerChangeTools } from './tools/changes.ts'
 import { registerResources } from './resources.ts'
+import { ReadableNamespaces } from './readableNamespaces.ts'
 
 export const MCP_SERVER_NAME = 'polyphony'
 
@@ -29,13 +30,9 @@ export interface McpServerOptions {
 
 export function createMcpServer(agent: Agent, opts: McpServerOptions): McpServer {
   const server = new McpServer({ name: MCP_SERVER_NAME, version: '0.1.0' }, { instructions: INSTRUCTIONS, capabilities: { tools: {}, resources: {} } })
-  const cleanups: Array<() => void> = []
-  const ctx: ToolContext = {
-    agent,
-    label: opts.label ?? 'mcp',
-    connection: { wsUrl: `${opts.url.replace(/\/+$/, '').replace(/^http/, 'ws')}/sync`, token: opts.token },
-    onClose: (fn) => cleanups.push(fn),
-  }
+  const others = new ReadableNamespaces(agent, { wsUrl: `${opts.url.replace(/\/+$/, '').replace(/^http/, 'ws')}/sync`, token: opts.token })
+  const cleanups: Array<() => void> = [() => others.close()]
+  const ctx: ToolContext = { agent, label: opts.label ?? 'mcp', others, onClose: (fn) => cleanups.push(fn) }
   server.server.onclose = () => cleanups.splice(0).forEach((fn) => fn())
   registerReadTools(server, ctx)
   registerEditTools(server, ctx)
@@ -43,6 +40,6 @@ export function createMcpServer(agent: Agent, opts: McpServerOptions): McpServer
   registerReviewTools(server, ctx)
   registerTaskTools(server, ctx)
   registerChangeTools(server, ctx)
-  registerResources(server, agent, ctx.onClose)
+  registerResources(server, agent, others, ctx.onClose)
   return server
 }

@@ -7,6 +7,7 @@ import type { ConflictRecord } from '../../shared/conflicts/index.ts'
 import { decideAccess } from '../../shared/access.ts'
 import type { Role, Visibility } from '../../shared/model.ts'
 import { ToolRefusal } from './context.ts'
+import type { ReadableNamespaces } from './readableNamespaces.ts'
 
 interface WorkspaceInfo {
   id: string
@@ -53,14 +54,16 @@ export async function workspaceOverview(agent: Agent) {
   }
 }
 
-export async function readings(agent: Agent, doc: string) {
+export async function readings(agent: Agent, others: ReadableNamespaces, doc: string) {
   const id = agent.documentId(doc)
-  const d = await agent.divergences(id)
-  const notes: Array<{ id: string; text: string }> = []
+  // Notes are not part of the divergences API: they come from the namespace replicas.
+  const [d] = await Promise.all([agent.divergences(id), others.refresh()])
+  const notes: Array<{ owner: string; id: string; text: string }> = []
   agent.namespace.getMap('notes').forEach((v) => {
     const note = parseNote(v)
-    if (note && note.doc === id) notes.push({ id: note.id, text: note.text })
+    if (note && note.doc === id) notes.push({ owner: agent.principal.id, id: note.id, text: note.text })
   })
+  notes.push(...others.notes(id))
   return {
     doc: id,
     title: d.title ?? id,

@@ -4,15 +4,13 @@ import { z } from 'zod'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { defineTool, ok, type ToolContext } from '../context.ts'
 import { ChangeCursors, isEmpty, waitForChanges } from '../changes.ts'
-import { ReadableNamespaces } from '../readableNamespaces.ts'
 
 /** Below the MCP SDK client's default 60 s request timeout. */
 export const MAX_WAIT_SECONDS = 50
 
 export function registerChangeTools(server: McpServer, ctx: ToolContext): void {
   const cursors = new ChangeCursors()
-  const others = new ReadableNamespaces(ctx.agent, ctx.connection)
-  ctx.onClose(() => others.close())
+  const { others } = ctx
   defineTool(
     server,
     ctx,

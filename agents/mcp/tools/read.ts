@@ -58,18 +58,18 @@ export function registerReadTools(server: McpServer, ctx: ToolContext): void {
     'read_readings',
     {
       description:
-        'Annotations of every namespace you may read on a document, grouped by the stretch they read (with what readers agree and differ on), the proposed edits and their status, and your own notes.',
+        'Annotations of every namespace you may read on a document, grouped by the stretch they read (with what readers agree and differ on), the proposed edits and their status, and the notes about it in those namespaces.',
       input: { doc: docField },
       readOnly: true,
       status: ({ doc }) => ({ state: 'reading', detail: `reading the readings of ${titleFor(agent, doc)}`, doc }),
     },
     async ({ doc }) => {
-      const view = await readings(agent, doc)
+      const view = await readings(agent, ctx.others, doc)
       const lines = view.groups.map(
         (g) => `"${g.text.slice(0, 80)}" @${g.start}-${g.end}: ` + g.annotations.map((a) => `${a.owner}/${a.id} ${a.label ?? ''} ${a.comment}`.trim()).join(' | '),
       )
       const props = view.proposals.map((p) => `proposal ${p.owner}/${p.id} (${p.status}): "${p.quote.slice(0, 60)}" → "${p.replacement.slice(0, 60)}"`)
-      return ok([`${view.title} [${view.doc}]: ${view.groups.length} stretches read, ${view.proposals.length} proposals, ${view.notes.length} notes of yours`, ...lines, ...props].join('\n'), { ...view })
+      return ok([`${view.title} [${view.doc}]: ${view.groups.length} stretches read, ${view.proposals.length} proposals, ${view.notes.length} notes`, ...lines, ...props].join('\n'), { ...view })
     },
   )
 }
