@@ -6,8 +6,12 @@ import * as Y from 'yjs'
 import * as buffer from 'lib0/buffer'
 import { createHash } from 'node:crypto'
 
+/** Beyond this the state vector (one entry per Yjs client ever seen) is left out: tokens stay small. */
+export const MAX_VECTOR_CHARS = 4000
+
 export function versionOf(shared: Y.Doc, text: string): string {
-  return `${buffer.toBase64(Y.encodeStateVector(shared))}.${textHash(text)}`
+  const vector = buffer.toBase64(Y.encodeStateVector(shared))
+  return `${vector.length <= MAX_VECTOR_CHARS ? vector : ''}.${textHash(text)}`
 }
 
 /** True when `version` was read from a different text than `text` (unknown tokens count as changed). */

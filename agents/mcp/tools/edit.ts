@@ -7,12 +7,12 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { defineTool, durability, durable, ok, titleFor, ToolRefusal, type ToolContext } from '../context.ts'
 import { docField, MAX_WRITE, quoteFields } from '../inputs.ts'
 import { locate } from '../locate.ts'
-import { changedSince, versionOf } from '../version.ts'
+import { changedSince, MAX_VECTOR_CHARS, versionOf } from '../version.ts'
 import { checkTitle, MAX_TITLE_LENGTH, newDocumentId } from '../../../shared/documents.ts'
 import type { Agent } from '../../sdk/Agent.ts'
 import { assertMayEditShared } from '../views.ts'
 
-const versionField = z.string().max(2000).optional().describe('the version from your read_document; lets the result tell you if the text changed meanwhile')
+const versionField = z.string().max(MAX_VECTOR_CHARS + 32).optional().describe('the version from your read_document; lets the result tell you if the text changed meanwhile')
 
 export function registerEditTools(server: McpServer, ctx: ToolContext): void {
   const { agent } = ctx
