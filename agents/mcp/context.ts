@@ -67,7 +67,8 @@ export function defineTool<S extends ZodRawShapeCompat>(
       return refusal(ctx.agent, err)
     }
   }
-  // The SDK's overloads infer the callback type from the shape; ours is the same function.
+  // ToolCallback<S> is a conditional type TypeScript cannot resolve for a generic S; the handler is
+  // exactly its raw-shape branch, (args: ShapeOutput<S>, extra) => CallToolResult.
   server.registerTool(name, { description: spec.description, inputSchema: spec.input, annotations }, handler as never)
 }
 
