@@ -3,6 +3,7 @@ import { expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { parseMcpOptions } from '../agents/cli/mcpOptions.ts'
+import { startTestServer } from './helpers/server.ts'
 
 it('reads flags, falls back to POLYPHONY_* and says what is missing', () => {
   expect(parseMcpOptions(['--workspace', 'w', '--token', 't', '--server', 'http://127.0.0.1:9/'], {})).toEqual({
@@ -30,4 +31,17 @@ it('polyphony mcp exits 1 with the reason on stderr (nothing on stdout) when it 
   expect(failed?.code).toBe(1)
   expect(failed?.stdout).toBe('')
   expect(failed?.stderr).toMatch(/cannot attach to http:\/\/127\.0\.0\.1:1 workspace w: cannot reach/)
+})
+
+it('polyphony mcp with a refused token exits 4 (fatal), not 1', async () => {
+  const server = await startTestServer()
+  try {
+    const run = promisify(execFile)(process.execPath, ['bin/polyphony.mjs', 'mcp', '--server', server.url, '--workspace', 'w1', '--token', 'pp_not_a_valid_token_0123456789abcdef'])
+    const failed = (await run.then(() => null, (err: unknown) => err)) as { code: number; stdout: string; stderr: string } | null
+    expect(failed?.code).toBe(4)
+    expect(failed?.stdout).toBe('')
+    expect(failed?.stderr).toMatch(/token was refused .*\(fatal: not retrying\)/)
+  } finally {
+    await server.close()
+  }
 })

@@ -6,16 +6,17 @@ import { connectAgent } from '../sdk/connectAgent.ts'
 import { createMcpServer } from '../mcp/server.ts'
 import { endSession } from '../mcp/endSession.ts'
 import { MCP_HELP, parseMcpOptions } from './mcpOptions.ts'
+import { classifyFailure, EXIT } from './exitCodes.ts'
 
 export async function mcpCommand(argv: string[], env = process.env): Promise<number> {
   const parsed = parseMcpOptions(argv, env)
   if (!parsed.ok) {
     if (parsed.help) {
       console.log(MCP_HELP)
-      return 0
+      return EXIT.ok
     }
     console.error(parsed.error)
-    return 2
+    return EXIT.usage
   }
   // From here stdout belongs to JSON-RPC: a stray console.log from any library would corrupt it.
   console.log = console.error
@@ -25,8 +26,9 @@ export async function mcpCommand(argv: string[], env = process.env): Promise<num
   try {
     agent = await connectAgent({ url: opts.server, workspace: opts.workspace, token: opts.token, role: 'mcp' })
   } catch (err) {
-    console.error(`polyphony mcp: cannot attach to ${opts.server} workspace ${opts.workspace}: ${(err as Error).message}`)
-    return 1
+    const failure = classifyFailure(err)
+    console.error(`polyphony mcp: cannot attach to ${opts.server} workspace ${opts.workspace}: ${failure.message}${failure.kind === 'fatal' ? ' (fatal: not retrying)' : ''}`)
+    return failure.kind === 'fatal' ? EXIT.fatal : EXIT.error
   }
   agent.setStatus('idle', 'mcp: connected, waiting for the client')
   const server = createMcpServer(agent, { url: opts.server, token: opts.token })
@@ -41,5 +43,5 @@ export async function mcpCommand(argv: string[], env = process.env): Promise<num
   // Writes already returned durable; this only covers presence. A denied session has nothing to flush.
   if (agent.connection !== 'denied') await Promise.race([agent.flushed(), new Promise((r) => setTimeout(r, 3000).unref())])
   await endSession(agent)
-  return 0
+  return EXIT.ok
 }

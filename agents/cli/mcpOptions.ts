@@ -16,6 +16,9 @@ Options (environment variable in brackets):
   --token T         the principal's token                            [POLYPHONY_TOKEN]
   -h, --help        show this help
 
+Exit codes: 0 the client closed the session, 1 retryable (server unreachable), 2 usage,
+4 fatal (token refused or revoked, no access to the workspace).
+
 Claude Code:  claude mcp add polyphony -- npx polyphony mcp --server URL --workspace W --token T`
 
 export interface McpOptions {
