@@ -136,6 +136,13 @@ describe('polyphony mcp (stdio)', () => {
       const done = await mcp.call('complete_task', { id: 'check-claims', result: 'all sourced' })
       expect(done.isError).toBe(false)
       expect(done.data.task).toMatchObject({ status: 'done', owner: 'agent-a', result: 'all sourced' })
+      // Held by another: refused with the holder named, whatever the race above gave.
+      await rival.tasks.client.create({ id: 'second', title: 'Second pass' })
+      await rival.tasks.claim('second')
+      const held = await mcp.call('claim_task', { id: 'second' })
+      expect(held.isError).toBe(true)
+      expect(held.text).toMatch(/task second not claimed \(held by agent-b\)/)
+      expect(held.data).toMatchObject({ code: 'held', owner: 'agent-b' })
       const notHeld = await mcp.call('release_task', { id: 'check-claims' })
       expect(notHeld.isError).toBe(true)
       expect(notHeld.text).toMatch(/holds no lease on task check-claims: claim_task first/)
