@@ -11,6 +11,8 @@ import {
   mergeKnowledge,
   seesStruct,
   withOp,
+  withStateVector,
+  Vector,
   withStruct,
   type ConflictRecord,
   type Knowledge,
@@ -86,7 +88,9 @@ export class ConflictDetector {
   #probes = new Map<string, Probe[]>()
   /** principal -> session -> integration number the session acknowledged (relay evidence). */
   #ackedG = new Map<string, Map<string, number>>()
-  #serverDv: Knowledge['dv'] = new Map()
+  #serverDv: Knowledge['dv'] = Vector.empty()
+  /** The server's own state vector as knowledge, raised (never rebuilt) as the doc grows. */
+  #serverSv: Knowledge['sv'] = Vector.empty()
   #serverK: Knowledge | null = EMPTY_KNOWLEDGE
   #g = 0
   #deletions = new RangeIndex<DeleteOp>()
@@ -140,8 +144,7 @@ export class ConflictDetector {
    * only once the session acknowledges a probe sent after it (see probed / acknowledged).
    */
   delivered(session: string, _principal?: string): void {
-    this.#serverK ??= { sv: Y.decodeStateVector(Y.encodeStateVector(this.doc)), dv: this.#serverDv }
-    this.#deliveredK.set(session, { k: this.#serverK, g: this.#g })
+    this.#deliveredK.set(session, { k: this.#serverKnowledge(), g: this.#g })
   }
 
   /** A probe (sync step 1) went to `session` after its latest delivery; its answer proves that delivery was integrated. */
@@ -194,8 +197,8 @@ export class ConflictDetector {
     // deliveries, what its client says (causal metadata, or a sync reply's state vector), and for
     // a server write everything. Deliveries never acknowledged count for nothing.
     let base = this.#sessions.get(session) ?? EMPTY_KNOWLEDGE
-    if (seen !== undefined) base = mergeKnowledge(base, this.#metaKnowledge(seen))
-    if (writer.knowsAll) base = mergeKnowledge(base, { sv: Y.decodeStateVector(Y.encodeStateVector(this.doc)), dv: this.#serverDv })
+    if (seen !== undefined) base = this.#withMeta(base, seen)
+    if (writer.knowsAll) base = mergeKnowledge(base, this.#serverKnowledge())
     const relayCapable = writer.message === 'sync' || replay
     // Replay has less evidence than the live run (no acknowledgements): a stored full-state message
     // re-deleting what is deleted already is taken as a relay, never as a new deletion.
@@ -235,7 +238,7 @@ export class ConflictDetector {
         this.#streamSeq.set(session, seq)
         op = { stream: session, seq, principal: writer.principal, seen: after, g: ++this.#g, via, ...(struct ? { struct } : {}) }
         after = withOp(after, op)
-        this.#serverDv = withOp({ sv: new Map(), dv: this.#serverDv }, op).dv
+        this.#serverDv = this.#serverDv.with(op.stream, op.seq)
       }
       this.#sessions.set(session, after)
       for (const s of sets) this.#mapSet(s.item, s.principal, s.seen, decoded.ds, via, found)
@@ -251,8 +254,21 @@ export class ConflictDetector {
     return found
   }
 
-  #metaKnowledge(meta: CausalMeta): Knowledge {
-    let k: Knowledge = { sv: meta.stateVector ? Y.decodeStateVector(meta.stateVector) : new Map(), dv: new Map() }
+  /**
+   * What the server had integrated, as knowledge: built once per batch of integrations and shared
+   * by every session it is delivered to (integrate() drops it, so it is always current).
+   */
+  #serverKnowledge(): Knowledge {
+    if (this.#serverK === null) {
+      this.#serverSv = this.#serverSv.raisedBy(Y.decodeStateVector(Y.encodeStateVector(this.doc)))
+      this.#serverK = { sv: this.#serverSv, dv: this.#serverDv }
+    }
+    return this.#serverK
+  }
+
+  /** `base` plus what a client's causal metadata says it had seen (stored as a raise of base). */
+  #withMeta(base: Knowledge, meta: CausalMeta): Knowledge {
+    let k = meta.stateVector ? withStateVector(base, Y.decodeStateVector(meta.stateVector)) : base
     if (meta.deleteSet) {
       for (const [client, ranges] of Y.decodeUpdate(meta.deleteSet).ds.clients) {
         for (const r of ranges) for (const s of this.#deletions.slices(client, r.clock, r.len)) for (const op of s.values) k = withOp(k, op)

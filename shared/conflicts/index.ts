@@ -32,7 +32,9 @@ export {
   withStruct,
   withOp,
   knowledgeFromStateVector,
+  withStateVector,
 } from './knowledge.ts'
+export { Vector } from './vector.ts'
 export type { Knowledge, StructId, OpRef } from './knowledge.ts'
 export { mapWritesConcurrent, sawWrite, classifyRedelete, classifyInsertion, duplicatedInsertion } from './classify.ts'
 export type { MapWriteStamp, DeleteStamp, InsertStamp, RedeleteVerdict } from './classify.ts'

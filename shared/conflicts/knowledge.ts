@@ -5,11 +5,13 @@
 //
 // A delete operation is "the text deletions one update brought", numbered per stream (a stream
 // is one sender session of the server). Deletions consume no Yjs clock, hence the second vector.
-// Knowledge values are immutable; merge returns one of its inputs when nothing is new.
+// Knowledge values are immutable and share structure (vector.ts); merge returns one of its
+// inputs when nothing is new.
+import { Vector } from './vector.ts'
 
 export interface Knowledge {
-  readonly sv: ReadonlyMap<number, number>
-  readonly dv: ReadonlyMap<string, number>
+  readonly sv: Vector<number>
+  readonly dv: Vector<string>
 }
 
 export interface StructId {
@@ -24,7 +26,7 @@ export interface OpRef {
   struct?: StructId
 }
 
-export const EMPTY_KNOWLEDGE: Knowledge = { sv: new Map(), dv: new Map() }
+export const EMPTY_KNOWLEDGE: Knowledge = { sv: Vector.empty(), dv: Vector.empty() }
 
 export function seesStruct(k: Knowledge, id: StructId): boolean {
   return (k.sv.get(id.client) ?? 0) > id.clock
@@ -39,38 +41,33 @@ export function seesDelete(k: Knowledge, op: OpRef): boolean {
   return seesOp(k, op) || (op.struct !== undefined && seesStruct(k, op.struct))
 }
 
-function mergeVector<K>(a: ReadonlyMap<K, number>, b: ReadonlyMap<K, number>): ReadonlyMap<K, number> {
-  let out: Map<K, number> | null = null
-  for (const [key, value] of b) {
-    if ((a.get(key) ?? -1) >= value) continue
-    out ??= new Map(a)
-    out.set(key, value)
-  }
-  return out ?? a
-}
-
 export function mergeKnowledge(a: Knowledge, b: Knowledge): Knowledge {
-  if (a === b || (b.sv.size === 0 && b.dv.size === 0)) return a
-  const sv = mergeVector(a.sv, b.sv)
-  const dv = mergeVector(a.dv, b.dv)
-  return sv === a.sv && dv === a.dv ? a : { sv, dv }
+  if (a === b || (b.sv.isEmpty && b.dv.isEmpty)) return a
+  if (a.sv.isEmpty && a.dv.isEmpty) return b
+  const sv = a.sv.merge(b.sv)
+  const dv = a.dv.merge(b.dv)
+  if (sv === a.sv && dv === a.dv) return a
+  if (sv === b.sv && dv === b.dv) return b
+  return { sv, dv }
 }
 
 /** Knowledge plus "has integrated struct (client, clock)" (and so every earlier clock of client). */
 export function withStruct(k: Knowledge, id: StructId): Knowledge {
-  if (seesStruct(k, id)) return k
-  const sv = new Map(k.sv)
-  sv.set(id.client, id.clock + 1)
-  return { sv, dv: k.dv }
+  const sv = k.sv.with(id.client, id.clock + 1)
+  return sv === k.sv ? k : { sv, dv: k.dv }
 }
 
 export function withOp(k: Knowledge, op: OpRef): Knowledge {
-  if (seesOp(k, op)) return k
-  const dv = new Map(k.dv)
-  dv.set(op.stream, op.seq)
-  return { sv: k.sv, dv }
+  const dv = k.dv.with(op.stream, op.seq)
+  return dv === k.dv ? k : { sv: k.sv, dv }
 }
 
-export function knowledgeFromStateVector(sv: Map<number, number>): Knowledge {
-  return { sv, dv: new Map() }
+/** `k` raised by a Yjs state vector (client -> next clock): only the entries it raises are stored. */
+export function withStateVector(k: Knowledge, sv: ReadonlyMap<number, number>): Knowledge {
+  const raised = k.sv.raisedBy(sv)
+  return raised === k.sv ? k : { sv: raised, dv: k.dv }
+}
+
+export function knowledgeFromStateVector(sv: ReadonlyMap<number, number>): Knowledge {
+  return withStateVector(EMPTY_KNOWLEDGE, sv)
 }
