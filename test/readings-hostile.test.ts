@@ -112,8 +112,13 @@ describe('hostile annotations', () => {
     while (pending > 0 && health.length < 1000)
     const [a, b, m] = await Promise.all(readings)
     console.log(`healthz idle max ${Math.max(...idle).toFixed(1)} ms; while computing max ${Math.max(...health).toFixed(1)} ms over ${health.length} probes; divergences ${a.ms.toFixed(0)} / ${b.ms.toFixed(0)} ms; metrics ${m.ms.toFixed(0)} ms`)
-    // 200 ms, or ten times the idle worst case when the machine is so loaded that even idle probes are slow.
-    expect(Math.max(...health)).toBeLessThan(Math.max(200, 10 * Math.max(...idle)))
+    // Before the bounds one hostile annotation held /healthz for minutes. Now: the 95th percentile
+    // under 200 ms (or ten times the idle worst case when the machine is so loaded that even idle
+    // probes are slow), and no probe over a second (a single OS stall on a shared VM is not the server).
+    const sorted = [...health].sort((x, y) => x - y)
+    const p95 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))]
+    expect(p95).toBeLessThan(Math.max(200, 10 * Math.max(...idle)))
+    expect(sorted[sorted.length - 1]).toBeLessThan(1_000)
     expect(a.value.status).toBe(200)
     expect(m.value.status).toBe(200)
     // The time budget plus margin for a shared machine.
