@@ -12,7 +12,7 @@ export const SeveritySchema = z.enum(SEVERITIES)
 export type Severity = z.infer<typeof SeveritySchema>
 
 /** Bounds on what an annotation says (its anchor is bounded by ANCHOR_LIMITS): every reader compares labels and comments. */
-export const ANNOTATION_LIMITS = { label: 80, comment: 4000 } as const
+export const ANNOTATION_LIMITS = { label: 80, comment: 4000, id: 64, supersedes: 64 } as const
 
 export const AnnotationBodySchema = z.object({
   label: z.string().max(ANNOTATION_LIMITS.label, `a label may hold at most ${ANNOTATION_LIMITS.label} characters`).optional(),
@@ -46,8 +46,22 @@ export const AnnotationSchema = z.object({
   body: AnnotationBodySchema,
   /** Milliseconds since the epoch. */
   createdAt: z.number(),
+  /**
+   * The id of the same author's newer reading of this stretch: the annotation stays (history) but
+   * readers hide it by default. It counts only when that id is in the same namespace (isSuperseded).
+   */
+  supersededBy: z.string().min(1).max(ANNOTATION_LIMITS.id, `an annotation id has at most ${ANNOTATION_LIMITS.id} characters`).optional(),
 })
 export type Annotation = z.infer<typeof AnnotationSchema>
+
+/**
+ * Whether `a` is superseded by a newer reading among `ownIds` (the ids in the same namespace).
+ * Only the namespace owner writes its namespace, so only it can supersede its own readings; a
+ * pointer to an id that is not there (deleted, or never written) does not hide anything.
+ */
+export function isSuperseded(a: Pick<Annotation, 'id' | 'supersededBy'>, ownIds: ReadonlySet<string>): boolean {
+  return a.supersededBy !== undefined && a.supersededBy !== a.id && ownIds.has(a.supersededBy)
+}
 
 export const PROPOSAL_STATUSES = ['open', 'accepted', 'rejected'] as const
 export const ProposalStatusSchema = z.enum(PROPOSAL_STATUSES)

@@ -14,6 +14,7 @@ import {
   rememberLine,
   reportUsage,
   runEvery,
+  runModelReview,
   runOfflineReview,
   runTaskWorker,
   systemClock,
@@ -238,7 +239,7 @@ function brainFor(agent: Agent, opts: AgentOptions, signal: AbortSignal, instruc
       llm.close()
     },
     review: async (doc) => {
-      const result = await llm.reviewDocument(doc, { signal })
+      const result = await runModelReview(agent, llm, doc, signal)
       await Promise.all([agent.flushedIfOnline(), usage.flush()])
       return { outcome: result.outcome, turns: result.turns, tokens: result.inputTokens + result.outputTokens, reason: result.reason }
     },

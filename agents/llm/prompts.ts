@@ -35,6 +35,19 @@ export function reviewRequest(doc: string, text: string): string {
   return `Please review the document "${doc}". Its current text follows.\n\n<document name="${doc}">\n${text}\n</document>`
 }
 
+/**
+ * A re-review after an edit: only the paragraphs changed since the last review, so the model
+ * reads (and the account pays for) what is new. Its new readings of these stretches replace its
+ * earlier ones there; readings elsewhere stand.
+ */
+export function changedReviewRequest(doc: string, stretches: ReadonlyArray<{ text: string }>): string {
+  return [
+    `The document "${doc}" changed since your last review. Only the ${stretches.length === 1 ? 'paragraph' : `${stretches.length} paragraphs`} below changed; your readings of the rest stand.`,
+    'Review only these; annotate by exact quote. Your new readings of a passage replace your earlier ones of it.',
+    ...stretches.map((s, i) => `<changed document="${doc}" part="${i + 1}">\n${s.text}\n</changed>`),
+  ].join('\n\n')
+}
+
 /** What the model is told about a task it works on (the worker claimed it already). */
 export interface TaskBrief {
   id: string

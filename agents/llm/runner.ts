@@ -6,7 +6,8 @@ import type { Message, MessageParam, ToolUseBlock } from '@anthropic-ai/sdk/reso
 import { classifyFailure, type Failure } from './failures.ts'
 import { describeFailure, shouldFallBack, type FallbackOption } from './fallback.ts'
 import { emptyAgentCounters, type AgentCounters, type AgentStatus, type LlmEvent, type LlmEventEmitter } from './events.ts'
-import { reviewRequest, systemPrompt, taskRequest, type LlmRole, type TaskBrief } from './prompts.ts'
+import { changedReviewRequest, reviewRequest, systemPrompt, taskRequest, type LlmRole, type TaskBrief } from './prompts.ts'
+import type { ReviewedTexts } from '../reviewers/changedStretches.ts'
 import { createLlmPolicies, endpointKey, type BreakerOptions, type LlmPolicies, type RetryOptions } from './resilience.ts'
 import { runToolCall, type ToolCallResult } from './toolCalls.ts'
 import { toolDefinitions, type ToolName, type WorkspaceTools } from './tools.ts'
@@ -51,6 +52,8 @@ export interface ReviewResult {
   finalText?: string
   /** Why the review did not complete (paused, offline, failed). */
   reason?: string
+  /** The stretches sent to the model: the whole text the first time, then the paragraphs changed since (none: no call). */
+  read?: Array<{ start: number; end: number }>
 }
 
 export interface LlmAgent {
@@ -62,7 +65,12 @@ export interface LlmAgent {
   readonly counters: AgentCounters
   readonly policies: LlmPolicies
   readonly events: LlmEventEmitter
-  reviewDocument(doc: string, options?: { signal?: AbortSignal }): Promise<ReviewResult>
+  /**
+   * Reviews `doc`. With `reviewed` (what was read before, per document), only the paragraphs
+   * changed since the last finished review are sent, and nothing at all when none changed;
+   * without it, the whole text every time.
+   */
+  reviewDocument(doc: string, options?: { signal?: AbortSignal; reviewed?: ReviewedTexts }): Promise<ReviewResult>
   /** Does a task with the tools; `doc` in the result is the task id, `finalText` its result. */
   doTask(task: TaskBrief, options?: { signal?: AbortSignal }): Promise<ReviewResult>
   /** Releases the policies' timers when the agent owns them. */
@@ -95,7 +103,7 @@ export function createLlmAgent(options: LlmAgentOptions): LlmAgent {
     onStatus?.(status)
   }
 
-  async function review(doc: string, signal: AbortSignal | undefined): Promise<ReviewResult> {
+  async function review(doc: string, signal: AbortSignal | undefined, reviewed: ReviewedTexts | undefined): Promise<ReviewResult> {
     const result: ReviewResult = { doc, outcome: 'completed', turns: 0, inputTokens: 0, outputTokens: 0, writes: [], rejectedToolCalls: 0 }
     counters.reviews++
     setStatus('reading', doc)
@@ -105,7 +113,17 @@ export function createLlmAgent(options: LlmAgentOptions): LlmAgent {
     } catch (error) {
       return fail(result, `cannot read "${doc}": ${error instanceof Error ? error.message : String(error)}`)
     }
-    return converse(result, reviewRequest(doc, text), doc, `reviewed ${doc}`, signal, (failure) => recover(result, failure, text, signal))
+    const { stretches, incremental } = reviewed?.toRead(doc, text) ?? { stretches: [{ start: 0, end: text.length, text }], incremental: false }
+    result.read = stretches.map(({ start, end }) => ({ start, end }))
+    if (incremental && stretches.length === 0) {
+      setStatus('idle', `${doc}: nothing changed since the last review`)
+      return result
+    }
+    const request = incremental ? changedReviewRequest(doc, stretches) : reviewRequest(doc, text)
+    const done = await converse(result, request, doc, `reviewed ${doc}`, signal, (failure) => recover(result, failure, text, signal))
+    // Only a finished reading counts: a paused or failed one reads the same stretches again next time.
+    if (done.outcome === 'completed' || done.outcome === 'max-turns') reviewed?.reviewed(doc, text)
+    return done
   }
 
   /** A task: the same tool loop, asked to do the task; the model's closing text is its result. */
@@ -242,7 +260,7 @@ export function createLlmAgent(options: LlmAgentOptions): LlmAgent {
     counters,
     policies,
     events: policies.events,
-    reviewDocument: (doc, reviewOptions) => review(doc, reviewOptions?.signal),
+    reviewDocument: (doc, reviewOptions) => review(doc, reviewOptions?.signal, reviewOptions?.reviewed),
     doTask: (task, taskOptions) => doTask(task, taskOptions?.signal),
     close() {
       if (ownsPolicies) policies.dispose()

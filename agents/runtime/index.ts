@@ -1,6 +1,8 @@
 // Running agents: heuristic reviews, the LLM tools adapter, the watch loop.
 export { workspaceToolsFor } from './workspaceTools.ts'
 export { runOfflineReview, heuristicFallback, type OfflineReviewResult } from './offlineReview.ts'
+export { runModelReview } from './modelReview.ts'
+export { supersedeOverlapping } from './supersedeRule.ts'
 export { watchDocuments, type WatchLoop, type WatchOptions } from './watchLoop.ts'
 export { reportUsage, type UsageReporter } from './usageReporter.ts'
 export { runTaskWorker, type TaskWorker, type TaskToDo, type DoTask, type WorkerOptions } from './taskWorker.ts'

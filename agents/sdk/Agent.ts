@@ -5,11 +5,13 @@
 import * as Y from 'yjs'
 import type { Principal } from '../../shared/model.ts'
 import { namespaceRoom, sharedRoom, tasksRoom } from '../../shared/rooms.ts'
-import { ANCHOR_LIMITS, anchorByQuote, createAnchor, type Anchor, type QuoteHint } from '../../shared/anchoring/index.ts'
+import { ANCHOR_LIMITS, anchorByQuote, createAnchor, resolveAnchor, type Anchor, type QuoteHint } from '../../shared/anchoring/index.ts'
 import { annotationCapError } from '../../shared/review/limits.ts'
 import {
+  ANNOTATION_LIMITS,
   annotationBodyError,
   annotationsOn,
+  isSuperseded,
   makeAnnotation,
   makeNote,
   makeProposal,
@@ -208,8 +210,9 @@ export class Agent {
    * Writes an annotation into this agent's namespace. Throws (without writing) when the quote or
    * its hint is beyond ANCHOR_LIMITS, the body beyond ANNOTATION_LIMITS, or the namespace already
    * holds READING_LIMITS.perNamespaceDoc annotations on `doc`.
+   * `supersedes`: ids of this agent's earlier readings on `doc` that this one replaces (see supersede).
    */
-  annotate(doc: string, target: Target, body: AnnotationBody): WriteResult {
+  annotate(doc: string, target: Target, body: AnnotationBody, options: { supersedes?: string[] } = {}): WriteResult {
     const invalidBody = annotationBodyError(body)
     if (invalidBody) throw new RangeError(invalidBody)
     const anchor = this.#anchor(doc, target)
@@ -217,7 +220,38 @@ export class Agent {
     const map = this.namespace.getMap('annotations')
     const full = map.has(annotation.id) ? null : annotationCapError(doc, annotationsOn(map, annotation.doc))
     if (full) throw new RangeError(full)
-    return this.#putOnce('annotations', annotation.id, annotation)
+    // Checked before writing, so a bad id leaves nothing half done.
+    const older = this.#supersedable(annotation.doc, options.supersedes ?? [], annotation.id)
+    const result = this.#putOnce('annotations', annotation.id, annotation)
+    this.#markSuperseded(older, annotation.id)
+    return result
+  }
+
+  /**
+   * Marks this agent's earlier readings `olderIds` (on the same document as `newerId`) as
+   * superseded by its reading `newerId`: they stay in the namespace as history, and readers hide
+   * them by default. Throws (writing nothing) when an id is not this agent's annotation on that
+   * document, is `newerId` itself, or more than ANNOTATION_LIMITS.supersedes ids are given.
+   */
+  supersede(olderIds: string[], newerId: string): void {
+    const newer = parseAnnotation(this.namespace.getMap('annotations').get(newerId))
+    if (!newer) throw new Error(`no annotation "${newerId}" in ${this.principal.id}'s namespace: annotate first, then supersede`)
+    this.#markSuperseded(this.#supersedable(newer.doc, olderIds, newerId), newerId)
+  }
+
+  /**
+   * This agent's current readings (not superseded) of `doc` whose stretch overlaps [start, end) of
+   * the text now: what a newer reading of that stretch replaces. Readings that cannot be placed are left out.
+   */
+  readingsOverlapping(doc: string, start: number, end: number): Annotation[] {
+    const all = this.annotations(doc)
+    const ids = new Set(this.annotations().map((a) => a.id))
+    const text = this.text(doc)
+    return all.filter((a) => {
+      if (isSuperseded(a, ids)) return false
+      const r = resolveAnchor(text, a.target)
+      return r.status !== 'orphaned' && r.start < end && start < r.end
+    })
   }
 
   propose(doc: string, target: Target, replacement: string, rationale: string): WriteResult {
@@ -242,6 +276,28 @@ export class Agent {
       if (a && (!id || a.doc === id)) out.push(a)
     })
     return out
+  }
+
+  #supersedable(doc: string, olderIds: string[], newerId: string): Annotation[] {
+    if (olderIds.length > ANNOTATION_LIMITS.supersedes) {
+      throw new RangeError(`a reading may supersede at most ${ANNOTATION_LIMITS.supersedes} earlier ones: pass fewer ids`)
+    }
+    const map = this.namespace.getMap('annotations')
+    return [...new Set(olderIds)].map((id) => {
+      const a = parseAnnotation(map.get(id))
+      if (id === newerId) throw new Error(`annotation "${id}" cannot supersede itself`)
+      if (!a || a.doc !== doc) throw new Error(`no annotation "${id}" on "${doc}" in ${this.principal.id}'s namespace: an agent supersedes only its own readings of the same document`)
+      return a
+    })
+  }
+
+  #markSuperseded(older: Annotation[], newerId: string): void {
+    const stale = older.filter((a) => a.supersededBy !== newerId)
+    if (stale.length === 0) return
+    const map = this.namespace.getMap('annotations')
+    this.#transact(this.namespace, () => {
+      for (const a of stale) map.set(a.id, { ...a, supersededBy: newerId })
+    })
   }
 
   proposals(doc?: string): Proposal[] {
@@ -269,9 +325,10 @@ export class Agent {
     return out
   }
 
-  /** Readings of `doc` grouped by stretch, from every namespace this agent may read. */
-  divergences(doc: string): Promise<Divergences> {
-    return this.api.get<Divergences>(`/api/workspaces/${this.workspace}/divergences?doc=${encodeURIComponent(this.#idIfKnown(doc))}`)
+  /** Readings of `doc` grouped by stretch, from every namespace this agent may read; superseded readings only with `showSuperseded`. */
+  divergences(doc: string, options: { showSuperseded?: boolean } = {}): Promise<Divergences> {
+    const superseded = options.showSuperseded ? '&superseded=show' : ''
+    return this.api.get<Divergences>(`/api/workspaces/${this.workspace}/divergences?doc=${encodeURIComponent(this.#idIfKnown(doc))}${superseded}`)
   }
 
   // --- actions on interpretive differences (server/http/routes/review.ts) ---------------

@@ -72,15 +72,16 @@ export async function sharedText(deps: Deps, workspace: string, doc: string): Pr
   return documentText((await deps.core.room(sharedRoom(workspace))).doc, doc)
 }
 
-export async function divergencesFor(deps: Deps, workspace: string, doc: string, viewer: Principal): Promise<Divergences | null> {
+/** `showSuperseded` lists readings their authors replaced (marked), instead of hiding them. */
+export async function divergencesFor(deps: Deps, workspace: string, doc: string, viewer: Principal, showSuperseded = false): Promise<Divergences | null> {
   const shared = (await deps.core.room(sharedRoom(workspace))).doc
   const text = documentText(shared, doc)
   if (!text) return null
-  const key = await readingsKey(deps.core, workspace, doc, readableNamespaces(deps.registry, workspace, viewer))
+  const key = (await readingsKey(deps.core, workspace, doc, readableNamespaces(deps.registry, workspace, viewer))) + (showSuperseded ? '+superseded' : '')
   const result = await readingsOnce(deps.core, key, async () => {
     const { byPrincipal, invalidOn } = await readableAnnotations(deps, workspace, viewer)
     // groupYielding keeps only the annotations on `doc`.
-    return groupYielding(doc, text, byPrincipal, { invalid: invalidOn(doc), synonyms: await workspaceSynonyms(deps, workspace) })
+    return groupYielding(doc, text, byPrincipal, { invalid: invalidOn(doc), synonyms: await workspaceSynonyms(deps, workspace), showSuperseded })
   })
   return { ...result, title: titleOf(shared, doc) }
 }

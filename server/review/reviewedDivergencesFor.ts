@@ -17,8 +17,9 @@ export async function reviewedDivergencesFor(
   workspace: string,
   doc: string,
   viewer: Principal,
+  showSuperseded = false,
 ): Promise<Divergences | null> {
-  const base = await divergencesFor(deps, workspace, doc, viewer)
+  const base = await divergencesFor(deps, workspace, doc, viewer, showSuperseded)
   if (!base) return null
   const review = await reviewStateOf(deps.core, workspace, readableNamespaces(deps.registry, workspace, viewer))
   const text = await sharedText(deps, workspace, doc)

@@ -7,7 +7,7 @@
 
 import type * as Y from 'yjs'
 import { AnchorPlacement, quoteChanged } from '../anchoring/index.ts'
-import type { Annotation } from '../annotations.ts'
+import { isSuperseded, type Annotation } from '../annotations.ts'
 import { agreementKinds, agreementOf, synonymIndex, DEFAULT_VOCABULARY, type Agreement, type AgreementKind, type SynonymIndex } from './agreement.ts'
 import { capPerNamespace } from './limits.ts'
 import type { AnnotationDecision, ProposalView, Reply } from './state.ts'
@@ -25,6 +25,8 @@ export interface PlacedAnnotation {
   /** The quoted words read differently now (edits next to them do not count). */
   changedSince: boolean
   quote: string
+  /** The author's newer reading of this stretch (present only when earlier readings are shown). */
+  supersededBy?: string
   /** Set by withReview: kept or promoted (null: no decision yet). */
   decision?: AnnotationDecision | null
   /** Set by withReview: people's replies, oldest first. */
@@ -77,6 +79,8 @@ export interface Divergences {
   orphans: Orphan[]
   summary: ReadingsCount
   skipped: Skipped[]
+  /** Readings their authors replaced with a newer one: hidden unless `showSuperseded`, then listed and marked. */
+  superseded?: number
   /** Proposed edits on this document from the readable namespaces (the API adds them). */
   proposals?: ProposalView[]
 }
@@ -86,6 +90,8 @@ export interface GroupOptions {
   synonyms?: SynonymIndex
   /** Values per namespace on this document that did not fit the annotation schema. */
   invalid?: ReadonlyMap<string, number>
+  /** List superseded readings (marked `supersededBy`) instead of hiding them. */
+  showSuperseded?: boolean
   /** Time for quote searches (default: no limit beyond the per-anchor bounds). */
   budgetMs?: number
   now?: () => number
@@ -100,7 +106,17 @@ const DEFAULT_SYNONYMS = synonymIndex(DEFAULT_VOCABULARY)
 export function prepareDivergences(doc: string, text: Y.Text, byPrincipal: Map<string, Annotation[]>, options: GroupOptions = {}) {
   const skipped: Skipped[] = []
   const items: Array<{ owner: string; anchor: Annotation['target']; item: Annotation }> = []
-  const onDoc = new Map([...byPrincipal].map(([principal, list]) => [principal, list.filter((a) => a.doc === doc)] as const))
+  let superseded = 0
+  const onDoc = new Map(
+    [...byPrincipal].map(([principal, list]) => {
+      const ids = new Set(list.map((a) => a.id))
+      const mine = list.filter((a) => a.doc === doc)
+      // Hidden readings cost nothing: they are dropped before the cap and before any search.
+      const live = mine.filter((a) => !isSuperseded(a, ids))
+      superseded += mine.length - live.length
+      return [principal, options.showSuperseded ? mine : live] as const
+    }),
+  )
   const { kept, over } = capPerNamespace(onDoc)
   for (const principal of [...onDoc.keys()].sort()) {
     const n = over.get(principal) ?? 0
@@ -110,7 +126,8 @@ export function prepareDivergences(doc: string, text: Y.Text, byPrincipal: Map<s
     if (invalid > 0) skipped.push({ principal, reason: 'invalid', count: invalid })
   }
   const placement = new AnchorPlacement(text, items)
-  const finish = (): Divergences => assemble(doc, placement, skipped, options.synonyms ?? DEFAULT_SYNONYMS)
+  const ownIds = new Map([...byPrincipal].map(([principal, list]) => [principal, new Set(list.map((a) => a.id))] as const))
+  const finish = (): Divergences => ({ ...assemble(doc, placement, skipped, options.synonyms ?? DEFAULT_SYNONYMS, ownIds), superseded })
   return { placement, finish }
 }
 
@@ -121,7 +138,13 @@ export function groupDivergences(doc: string, text: Y.Text, byPrincipal: Map<str
   return work.finish()
 }
 
-function assemble(doc: string, placement: AnchorPlacement<Annotation>, skipped: Skipped[], synonyms: SynonymIndex): Divergences {
+function assemble(
+  doc: string,
+  placement: AnchorPlacement<Annotation>,
+  skipped: Skipped[],
+  synonyms: SynonymIndex,
+  ownIds: ReadonlyMap<string, ReadonlySet<string>>,
+): Omit<Divergences, 'superseded'> {
   const content = placement.text
   const placed: Array<{ principal: string; a: PlacedAnnotation }> = []
   const orphans: Orphan[] = []
@@ -148,6 +171,7 @@ function assemble(doc: string, placement: AnchorPlacement<Annotation>, skipped: 
         end: r.end,
         changedSince: quoteChanged(content, ann.target, r),
         quote: ann.target.quote.exact,
+        ...(isSuperseded(ann, ownIds.get(principal) ?? new Set()) ? { supersededBy: ann.supersededBy } : {}),
       },
     })
   }
@@ -176,7 +200,9 @@ function makeGroup(members: Array<{ principal: string; a: PlacedAnnotation }>, c
   const byPrincipal = new Map<string, PlacedAnnotation[]>()
   for (const m of members) byPrincipal.set(m.principal, [...(byPrincipal.get(m.principal) ?? []), m.a])
   const readings = [...byPrincipal.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([principal, annotations]) => ({ principal, annotations }))
-  return { range: { start, end, text: content.slice(start, end) }, readings, agreement: agreementOf(readings, synonyms) }
+  // Agreement is between current readings: an author's earlier reading is not another point.
+  const current = readings.map((r) => ({ ...r, annotations: r.annotations.filter((a) => a.supersededBy === undefined) })).filter((r) => r.annotations.length > 0)
+  return { range: { start, end, text: content.slice(start, end) }, readings, agreement: agreementOf(current, synonyms) }
 }
 
 /** Stretch counts by readers and by agreement kind: each count equals what filtering by that kind lists. */

@@ -37,8 +37,8 @@ export function reviewRoutes(deps: ApiDeps & { conflicts: ConflictService }): Ho
   app.get('/:ws/divergences', async (c) => {
     const principal = c.get('principal')
     const { workspace } = workspaceFor(deps.registry, c.req.param('ws'), principal)
-    const { doc } = queryOf(c, z.object({ doc: z.string().min(1).max(200) }))
-    const result = await reviewedDivergencesFor(deps, workspace.id, doc, principal)
+    const { doc, superseded } = queryOf(c, z.object({ doc: z.string().min(1).max(200), superseded: z.enum(['hide', 'show']).optional() }))
+    const result = await reviewedDivergencesFor(deps, workspace.id, doc, principal, superseded === 'show')
     if (!result) throw notFound(`no document "${doc}" in ${workspace.id}`)
     return c.json(result)
   })
