@@ -1,0 +1,206 @@
+// [review] Incremental review: an agent reviews, a person edits one paragraph, the agent
+// re-reviews only that paragraph, and its new reading supersedes its older one of the same
+// stretch. The old reading stays in the namespace (history), marked; divergences hide it unless
+// asked. Real server, stock client for the person, the SDK for the agent, the fake Messages API
+// for the model.
+
+import { afterEach, describe, expect, it } from 'vitest'
+import type * as Y from 'yjs'
+import type { Agent } from '../agents/index.ts'
+import { clarityReviewer, type OfflineReviewer } from '../agents/reviewers/index.ts'
+import { runModelReview, runOfflineReview, watchDocuments, workspaceToolsFor, type OfflineReviewResult, type WatchLoop } from '../agents/runtime/index.ts'
+import { createLlmAgent, type LlmAgent } from '../agents/llm/index.ts'
+import { parseAnnotation, type Annotation } from '../shared/annotations.ts'
+import type { Divergences } from '../shared/review/index.ts'
+import { startTestServer, token, type TestServer } from './helpers/server.ts'
+import { httpJson } from './helpers/http.ts'
+import { connectTestAgent } from './helpers/agents.ts'
+import { connectStock, synced, type StockClient } from './helpers/clients.ts'
+import { startFakeMessagesApi, step, type FakeMessagesApi } from './helpers/fakeMessagesApi.ts'
+import { waitFor } from './helpers/wait.ts'
+import { PARAGRAPH_1, PARAGRAPH_2, PARAGRAPH_3, REVIEW_DOC, REVIEW_TEXT } from './fixtures/agents-text.ts'
+
+let server: TestServer | undefined
+let api: FakeMessagesApi | undefined
+let loop: WatchLoop | undefined
+const agents: Agent[] = []
+const llms: LlmAgent[] = []
+const stock: StockClient[] = []
+afterEach(async () => {
+  await loop?.stop()
+  for (const l of llms.splice(0)) l.close()
+  for (const a of agents.splice(0)) a.close()
+  for (const c of stock.splice(0)) c.destroy()
+  await api?.close()
+  await server?.close()
+  loop = api = server = undefined
+})
+
+/** agent-a with the review text, and bob (a stock client) ready to edit it. */
+async function setup() {
+  server = await startTestServer()
+  const agent = await connectTestAgent(server, 'agent-a')
+  agents.push(agent)
+  agent.createDocument(REVIEW_DOC, REVIEW_TEXT)
+  await agent.flushed()
+  const bob = connectStock(server.wsUrl, 'w1/shared', 'bob')
+  stock.push(bob)
+  await synced(bob)
+  await waitFor(() => bob.doc.getMap('docs').has(REVIEW_DOC), 'the document at bob')
+  const bobText = () => bob.doc.getMap('docs').get(REVIEW_DOC) as Y.Text
+  return { server, agent, bobText }
+}
+
+/** What the server holds in agent-a's namespace. */
+async function stored(s: TestServer): Promise<Annotation[]> {
+  const map = (await s.core.room('w1/ns/agent-a')).doc.getMap('annotations')
+  return [...map.values()].flatMap((v) => parseAnnotation(v) ?? [])
+}
+
+describe('incremental review', () => {
+  it('the review loop re-reads only the paragraph a person edited; the new reading supersedes the old, divergences hide it unless asked', async () => {
+    const { server, agent, bobText } = await setup()
+    // The heuristic itself records what it was given to read.
+    const seen: string[] = []
+    const recording: OfflineReviewer = { ...clarityReviewer, review: (text) => (seen.push(text), clarityReviewer.review(text)) }
+    const results: OfflineReviewResult[] = []
+    loop = watchDocuments(agent, async (doc) => void results.push(await runOfflineReview(agent, recording, doc)), { debounceMs: 20 })
+    await waitFor(() => results.length === 1, 'the first review')
+    await loop.idle()
+    expect(seen).toEqual([REVIEW_TEXT])
+    const first = results[0]!
+    expect(first.read).toEqual([{ start: 0, end: REVIEW_TEXT.length }])
+    const before = await agent.divergences(REVIEW_DOC)
+    const oldLong = agent.annotations(REVIEW_DOC).find((a) => a.body.label === 'long-sentence')!
+    expect(oldLong.body.comment).toMatch(/40 words/)
+
+    // Bob adds one word to the second paragraph.
+    const at = REVIEW_TEXT.indexOf('we watch') + 'we '.length
+    bobText().insert(at, 'carefully ')
+    await waitFor(() => results.length === 2, 'the review after bob edited')
+    await loop.idle()
+    const edited = PARAGRAPH_2.replace('we watch', 'we carefully watch')
+    // Only that paragraph was read again, and nothing else.
+    expect(seen).toEqual([REVIEW_TEXT, edited])
+    const now = agent.read(REVIEW_DOC)
+    const second = results[1]!
+    expect(second.read).toEqual([{ start: now.indexOf(edited), end: now.indexOf(edited) + edited.length }])
+    expect(second.superseded).toBe(1)
+
+    await agent.flushed()
+    const all = await stored(server)
+    const newLong = all.find((a) => a.body.label === 'long-sentence' && a.id !== oldLong.id)!
+    expect(newLong.body.comment).toMatch(/41 words/)
+    // The old reading is kept (history), marked as superseded by the new one.
+    expect(all.find((a) => a.id === oldLong.id)?.supersededBy).toBe(newLong.id)
+    // The unchanged filler reading in the same paragraph was read again, not replaced.
+    const filler = all.find((a) => a.body.label === 'filler' && a.target.quote.exact === 'very')!
+    expect(filler.supersededBy).toBeUndefined()
+    // Readings in untouched paragraphs stand.
+    expect(all.filter((a) => a.supersededBy !== undefined).map((a) => a.id)).toEqual([oldLong.id])
+
+    const ids = (d: Awaited<ReturnType<Agent['divergences']>>) => d.groups.flatMap((g) => g.readings.flatMap((r) => r.annotations.map((a) => a.id)))
+    const hidden = await agent.divergences(REVIEW_DOC)
+    expect(hidden.superseded).toBe(1)
+    expect(ids(hidden)).not.toContain(oldLong.id)
+    expect(ids(hidden)).toContain(newLong.id)
+    // As many readings as before the edit: they did not pile up.
+    expect(ids(hidden)).toHaveLength(ids(before).length)
+    const shown = await agent.divergences(REVIEW_DOC, { showSuperseded: true })
+    const old = shown.groups.flatMap((g) => g.readings.flatMap((r) => r.annotations)).find((a) => a.id === oldLong.id)
+    expect(old?.supersededBy).toBe(newLong.id)
+
+    // An edit that changes nothing the reviewer reads again asks it to read nothing.
+    bobText().insert(bobText().length, '\n\n')
+    await waitFor(() => results.length === 3, 'the review after a blank edit')
+    await loop.idle()
+    expect(results[2]!.read).toEqual([])
+    expect(seen).toHaveLength(2)
+  })
+
+  it('a model re-reviewing after an edit is sent only the changed paragraph; its new reading supersedes the old', async () => {
+    const { server, agent, bobText } = await setup()
+    api = await startFakeMessagesApi()
+    const llm = createLlmAgent({
+      role: 'reviewer',
+      name: 'agent-a',
+      model: 'claude-test',
+      apiKey: 'test-key',
+      baseURL: api.url,
+      maxTurns: 4,
+      maxTokens: 1024,
+      timeoutMs: 5_000,
+      retry: { maxRetries: 0, initialDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 2_000 },
+      breaker: { threshold: 10, halfOpenAfterMs: 60_000 },
+      tools: workspaceToolsFor(agent),
+    })
+    llms.push(llm)
+    const reading = (comment: string) => ({ doc: REVIEW_DOC, quote: 'always faster', label: 'overclaim', comment })
+    api.script(step.toolUse({ name: 'annotate', input: reading('Faster on which workloads?') }), step.text('One overclaim.'))
+    const first = await runModelReview(agent, llm, REVIEW_DOC)
+    expect(first).toMatchObject({ outcome: 'completed', superseded: 0 })
+    const firstRequest = JSON.stringify(api.requests[0]!.body.messages[0].content)
+    for (const p of [PARAGRAPH_1, PARAGRAPH_2, PARAGRAPH_3]) expect(firstRequest).toContain(p.slice(0, 40))
+    const oldId = first.writes[0]!.id
+
+    // Nothing changed: no model call at all.
+    const idle = await runModelReview(agent, llm, REVIEW_DOC)
+    expect(idle).toMatchObject({ outcome: 'completed', turns: 0, read: [] })
+    expect(api.requests).toHaveLength(2)
+
+    // Bob appends a sentence to the first paragraph.
+    bobText().insert(PARAGRAPH_1.length, ' Benchmarks are pending.')
+    await waitFor(() => agent.read(REVIEW_DOC).includes('Benchmarks are pending.'), 'bob\'s edit at the agent')
+    api.script(step.toolUse({ name: 'annotate', input: reading('Benchmarks are pending, so this is not shown yet.') }), step.text('Still an overclaim.'))
+    const again = await runModelReview(agent, llm, REVIEW_DOC)
+    expect(again).toMatchObject({ outcome: 'completed', superseded: 1 })
+    const request = String(api.requests[2]!.body.messages[0].content)
+    expect(request).toContain(`${PARAGRAPH_1} Benchmarks are pending.`)
+    expect(request).not.toContain(PARAGRAPH_2.slice(0, 30))
+    expect(request).not.toContain(PARAGRAPH_3)
+    expect(request).toMatch(/changed since your last review/)
+
+    await agent.flushed()
+    const all = await stored(server)
+    const newId = again.writes[0]!.id
+    expect(all.find((a) => a.id === oldId)?.supersededBy).toBe(newId)
+    expect((await agent.divergences(REVIEW_DOC)).groups.flatMap((g) => g.readings.flatMap((r) => r.annotations.map((a) => a.id)))).toEqual([newId])
+  })
+})
+
+describe('supersedes through the SDK', () => {
+  it('an agent supersedes only its own readings of the same document; a bad id writes nothing', async () => {
+    const { server, agent } = await setup()
+    const other = await connectTestAgent(server, 'agent-b')
+    agents.push(other)
+    await waitFor(() => other.documents().includes(REVIEW_DOC), 'the document at agent-b')
+    const theirs = other.annotate(REVIEW_DOC, { quote: 'always faster' }, { label: 'overclaim', comment: 'Whose benchmark?' })
+    const old = agent.annotate(REVIEW_DOC, { quote: 'always faster' }, { label: 'overclaim', comment: 'Which workloads?' })
+
+    expect(() => agent.annotate(REVIEW_DOC, { quote: 'always faster' }, { comment: 'Not theirs.' }, { supersedes: [theirs.id] })).toThrow(/agent-a's namespace/)
+    expect(() => agent.annotate(REVIEW_DOC, { quote: 'always faster' }, { comment: 'Too many.' }, { supersedes: Array.from({ length: 65 }, (_, i) => `a-${i}`) })).toThrow(/at most 64/)
+    expect(agent.annotations(REVIEW_DOC)).toHaveLength(1)
+
+    const newer = agent.annotate(REVIEW_DOC, { quote: 'is always faster' }, { label: 'overclaim', comment: 'Faster than the old one on which workloads?' }, { supersedes: [old.id] })
+    expect(() => agent.supersede([newer.id], newer.id)).toThrow(/itself/)
+    await agent.flushed()
+    await other.flushed()
+    expect((await stored(server)).find((a) => a.id === old.id)?.supersededBy).toBe(newer.id)
+    // agent-b's reading is untouched; alice (owner, reads both namespaces) sees one current reading per agent.
+    const url = `${server.url}/api/workspaces/w1/divergences?doc=${encodeURIComponent(REVIEW_DOC)}`
+    const d = (await httpJson<Divergences>(url, { token: token('alice') })).json
+    expect(d.superseded).toBe(1)
+    expect(d.groups.flatMap((g) => g.readings.map((r) => [r.principal, r.annotations.map((a) => a.id)]))).toEqual([
+      ['agent-a', [newer.id]],
+      ['agent-b', [theirs.id]],
+    ])
+    const shown = (await httpJson<Divergences>(`${url}&superseded=show`, { token: token('alice') })).json
+    expect(shown.groups.flatMap((g) => g.readings.flatMap((r) => r.annotations.map((a) => [a.id, a.supersededBy ?? null])))).toEqual(
+      expect.arrayContaining([[old.id, newer.id], [newer.id, null], [theirs.id, null]]),
+    )
+    // A misspelt flag is refused, saying what it takes.
+    const bad = await httpJson<{ error: string }>(`${url}&superseded=yes`, { token: token('alice') })
+    expect(bad.status).toBe(400)
+    expect(JSON.stringify(bad.json)).toMatch(/hide|show/)
+  })
+})
