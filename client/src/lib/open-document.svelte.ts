@@ -5,7 +5,7 @@ import type * as Y from 'yjs'
 import type { EditorView } from 'codemirror'
 import { createSubscriber } from 'svelte/reactivity'
 import { AnchorPlacement, quoteChanged, type Resolution } from '../../../shared/anchoring/index.ts'
-import type { Annotation, AnnotationBody } from '../../../shared/annotations.ts'
+import { isSuperseded, type Annotation, type AnnotationBody } from '../../../shared/annotations.ts'
 import { READING_LIMITS, capPerNamespace } from '../../../shared/review/index.ts'
 import { createEditor, setHighlights, type Highlight } from './editor.ts'
 import type { Workspace } from './workspace.svelte.ts'
@@ -18,6 +18,8 @@ export interface ResolvedAnnotation {
   authorName: string
   /** The quoted words read differently now than when annotated (edits next to them do not count). */
   changedSince: boolean
+  /** Its author's newer reading of this stretch replaces it (kept as history, hidden unless asked). */
+  superseded: boolean
 }
 
 export class OpenDocument {
@@ -67,6 +69,7 @@ export class OpenDocument {
     const items = [...kept].flatMap(([owner, list]) => list.map((item) => ({ owner, anchor: item.target, item })))
     const placement = new AnchorPlacement(this.ytext, items).runFor(READING_LIMITS.browserBudgetMs)
     const placed = new Map(placement.results().map((r) => [r.item, r.resolution]))
+    const ownIds = new Map([...all].map(([owner, list]) => [owner, new Set(list.map((a) => a.id))] as const))
     const annotations = [...all.values()].flat().sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))
     return annotations.map((annotation) => {
       const resolution = placed.get(annotation) ?? null
@@ -76,6 +79,7 @@ export class OpenDocument {
         color: this.#workspace.colorOf(annotation.author),
         authorName: this.#workspace.memberName(annotation.author),
         changedSince: resolution !== null && quoteChanged(placement.text, annotation.target, resolution),
+        superseded: isSuperseded(annotation, ownIds.get(annotation.author) ?? new Set()),
       }
     })
   })
@@ -95,7 +99,7 @@ export class OpenDocument {
   showHighlights(list: ResolvedAnnotation[]): void {
     const highlights: Highlight[] = []
     for (const r of list) {
-      if (r.resolution === null || r.resolution.status === 'orphaned') continue
+      if (r.resolution === null || r.resolution.status === 'orphaned' || r.superseded) continue
       const { label, comment } = r.annotation.body
       const title = `${r.authorName}${label ? ` · ${label}` : ''}: ${comment}`
       highlights.push({ id: r.annotation.id, from: r.resolution.start, to: r.resolution.end, color: r.color, title })

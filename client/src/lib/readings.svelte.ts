@@ -31,6 +31,8 @@ export class Readings {
   agreement = $state<AgreementKind | null>(null)
   /** groupKey of the selected group; survives recomputation while its annotations stay together. */
   selectedKey = $state<string | null>(null)
+  /** List readings their authors replaced with a newer one (marked), instead of hiding them. */
+  showSuperseded = $state(false)
 
   readonly #review: () => ReviewState
   readonly #synonyms: () => SynonymIndex | undefined
@@ -54,6 +56,7 @@ export class Readings {
       synonyms: this.#synonyms(),
       invalid: this.#namespaces.invalidOn(this.name),
       budgetMs: READING_LIMITS.browserBudgetMs,
+      showSuperseded: this.showSuperseded,
     })
   })
 
