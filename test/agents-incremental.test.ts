@@ -11,7 +11,7 @@ import { clarityReviewer, type OfflineReviewer } from '../agents/reviewers/index
 import { runModelReview, runOfflineReview, watchDocuments, workspaceToolsFor, type OfflineReviewResult, type WatchLoop } from '../agents/runtime/index.ts'
 import { createLlmAgent, type LlmAgent } from '../agents/llm/index.ts'
 import { parseAnnotation, type Annotation } from '../shared/annotations.ts'
-import type { Divergences } from '../shared/review/index.ts'
+import { READING_LIMITS, type Divergences } from '../shared/review/index.ts'
 import { startTestServer, token, type TestServer } from './helpers/server.ts'
 import { httpJson } from './helpers/http.ts'
 import { connectTestAgent } from './helpers/agents.ts'
@@ -194,13 +194,30 @@ describe('supersedes through the SDK', () => {
       ['agent-a', [newer.id]],
       ['agent-b', [theirs.id]],
     ])
-    const shown = (await httpJson<Divergences>(`${url}&superseded=show`, { token: token('alice') })).json
-    expect(shown.groups.flatMap((g) => g.readings.flatMap((r) => r.annotations.map((a) => [a.id, a.supersededBy ?? null])))).toEqual(
+    const shown0 = (await httpJson<Divergences>(`${url}&superseded=show`, { token: token('alice') })).json
+    expect(shown0.groups.flatMap((g) => g.readings.flatMap((r) => r.annotations.map((a) => [a.id, a.supersededBy ?? null])))).toEqual(
       expect.arrayContaining([[old.id, newer.id], [newer.id, null], [theirs.id, null]]),
     )
     // A misspelt flag is refused, saying what it takes.
     const bad = await httpJson<{ error: string }>(`${url}&superseded=yes`, { token: token('alice') })
     expect(bad.status).toBe(400)
     expect(JSON.stringify(bad.json)).toMatch(/hide|show/)
+  })
+
+  it('history is bounded: at the per-document cap the oldest superseded reading makes room, and without one the write is refused', async () => {
+    const { agent } = await setup()
+    const words = REVIEW_TEXT.split(' ')
+    // One quote per word position: distinct readings, the first superseded by the second.
+    const at = (i: number) => ({ start: REVIEW_TEXT.split(' ').slice(0, i).join(' ').length + (i ? 1 : 0), end: REVIEW_TEXT.split(' ').slice(0, i + 1).join(' ').length })
+    const first = agent.annotate(REVIEW_DOC, at(0), { comment: 'first' })
+    agent.annotate(REVIEW_DOC, at(0), { comment: 'second' }, { supersedes: [first.id] })
+    for (let i = 2; i < READING_LIMITS.perNamespaceDoc; i++) agent.annotate(REVIEW_DOC, at(i % words.length), { comment: `reading ${i}` })
+    expect(agent.annotations(REVIEW_DOC)).toHaveLength(READING_LIMITS.perNamespaceDoc)
+    const extra = agent.annotate(REVIEW_DOC, at(1), { comment: 'one more' })
+    expect(extra.created).toBe(true)
+    const ids = agent.annotations(REVIEW_DOC).map((a) => a.id)
+    expect(ids).toHaveLength(READING_LIMITS.perNamespaceDoc)
+    expect(ids).not.toContain(first.id)
+    expect(() => agent.annotate(REVIEW_DOC, at(2), { comment: 'beyond' })).toThrow(/at most 200/)
   })
 })

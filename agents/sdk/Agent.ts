@@ -209,7 +209,8 @@ export class Agent {
   /**
    * Writes an annotation into this agent's namespace. Throws (without writing) when the quote or
    * its hint is beyond ANCHOR_LIMITS, the body beyond ANNOTATION_LIMITS, or the namespace already
-   * holds READING_LIMITS.perNamespaceDoc annotations on `doc`.
+   * holds READING_LIMITS.perNamespaceDoc annotations on `doc` none of which is superseded (the
+   * oldest superseded one is dropped to make room).
    * `supersedes`: ids of this agent's earlier readings on `doc` that this one replaces (see supersede).
    */
   annotate(doc: string, target: Target, body: AnnotationBody, options: { supersedes?: string[] } = {}): WriteResult {
@@ -219,7 +220,8 @@ export class Agent {
     const annotation = makeAnnotation({ author: this.principal.id, doc: this.documentId(doc), target: anchor, body, createdAt: Date.now() })
     const map = this.namespace.getMap('annotations')
     const full = map.has(annotation.id) ? null : annotationCapError(doc, annotationsOn(map, annotation.doc))
-    if (full) throw new RangeError(full)
+    // History is bounded by the same cap: a full namespace drops its oldest superseded reading to make room.
+    if (full && !this.#dropOldestSuperseded(annotation.doc)) throw new RangeError(full)
     // Checked before writing, so a bad id leaves nothing half done.
     const older = this.#supersedable(annotation.doc, options.supersedes ?? [], annotation.id)
     const result = this.#putOnce('annotations', annotation.id, annotation)
@@ -289,6 +291,16 @@ export class Agent {
       if (!a || a.doc !== doc) throw new Error(`no annotation "${id}" on "${doc}" in ${this.principal.id}'s namespace: an agent supersedes only its own readings of the same document`)
       return a
     })
+  }
+
+  #dropOldestSuperseded(doc: string): boolean {
+    const ids = new Set(this.annotations().map((a) => a.id))
+    const oldest = this.annotations(doc)
+      .filter((a) => isSuperseded(a, ids))
+      .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))[0]
+    if (!oldest) return false
+    this.#transact(this.namespace, () => this.namespace.getMap('annotations').delete(oldest.id))
+    return true
   }
 
   #markSuperseded(older: Annotation[], newerId: string): void {
