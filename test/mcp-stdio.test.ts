@@ -105,6 +105,14 @@ describe('polyphony mcp (stdio)', () => {
     const groups = (await owner.divergences(docId)).groups
     const mine = groups.flatMap((g) => g.readings).filter((r) => r.principal === 'agent-a').flatMap((r) => r.annotations)
     expect(mine.map((a) => [a.label, a.comment, a.quote])).toEqual([['vague', 'Which reviewers?', 'Three reviewers agreed']])
+    // A newer reading of the stretch supersedes the first: readers list only the newer one.
+    const newer = await mcp.call('annotate', { ...args, comment: 'Which three, and did they read the final draft?', supersedes: [first.data.id] })
+    expect(newer.isError).toBe(false)
+    const current = (await owner.divergences(docId)).groups.flatMap((g) => g.readings).filter((r) => r.principal === 'agent-a').flatMap((r) => r.annotations)
+    expect(current.map((a) => a.id)).toEqual([newer.data.id])
+    const notMine = await mcp.call('annotate', { ...args, comment: 'Again.', supersedes: ['a-0000000000000000'] })
+    expect(notMine.isError).toBe(true)
+    expect(notMine.text).toMatch(/only its own readings/)
 
     const proposal = await mcp.call('propose_edit', { doc: docId, quote: 'that the plan is sound', replacement: 'that the plan holds', rationale: 'shorter' })
     expect(proposal.isError).toBe(false)

@@ -8,7 +8,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { defineTool, durability, durable, ok, titleFor, ToolRefusal, type ToolContext } from '../context.ts'
 import { anchoredQuoteFields, commentField, docField, labelField, MAX_WRITE } from '../inputs.ts'
 import { locate } from '../locate.ts'
-import { SeveritySchema } from '../../../shared/annotations.ts'
+import { ANNOTATION_LIMITS, SeveritySchema } from '../../../shared/annotations.ts'
 
 export function registerNamespaceTools(server: McpServer, ctx: ToolContext): void {
   const { agent } = ctx
@@ -26,12 +26,18 @@ export function registerNamespaceTools(server: McpServer, ctx: ToolContext): voi
         comment: commentField,
         label: labelField.optional(),
         severity: SeveritySchema.optional(),
+        supersedes: z
+          .array(z.string().min(1).max(ANNOTATION_LIMITS.id))
+          .max(ANNOTATION_LIMITS.supersedes)
+          .optional()
+          .describe('Ids of your earlier annotations on this document that this one replaces: they stay as history, hidden from readers by default.'),
       },
       status: ({ doc }) => writing(`annotating ${titleFor(agent, doc)}`, doc),
     },
-    async ({ doc, quote, prefix, suffix, comment, label, severity }) => {
+    async ({ doc, quote, prefix, suffix, comment, label, severity, supersedes }) => {
       const at = locate(agent, doc, { quote, prefix, suffix })
-      const result = agent.annotate(at.id, { start: at.start, end: at.end }, { comment, ...(label ? { label } : {}), ...(severity ? { severity } : {}) })
+      const body = { comment, ...(label ? { label } : {}), ...(severity ? { severity } : {}) }
+      const result = agent.annotate(at.id, { start: at.start, end: at.end }, body, supersedes ? { supersedes } : {})
       const stored = await durable(agent)
       return ok(`${result.created ? 'annotated' : 'already annotated'} ${at.start}-${at.end} of ${agent.title(at.id)} [${at.id}] (id ${result.id}).${durability(stored)}`, { ...result, doc: at.id, durable: stored })
     },
