@@ -7,14 +7,14 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type * as Y from 'yjs'
 import type { Agent } from '../agents/index.ts'
-import { clarityReviewer, type OfflineReviewer } from '../agents/reviewers/index.ts'
+import { claimsReviewer, clarityReviewer, type OfflineReviewer } from '../agents/reviewers/index.ts'
 import { runModelReview, runOfflineReview, watchDocuments, workspaceToolsFor, type OfflineReviewResult, type WatchLoop } from '../agents/runtime/index.ts'
 import { createLlmAgent, type LlmAgent } from '../agents/llm/index.ts'
 import { parseAnnotation, type Annotation } from '../shared/annotations.ts'
 import { READING_LIMITS, type Divergences } from '../shared/review/index.ts'
 import { startTestServer, token, type TestServer } from './helpers/server.ts'
 import { httpJson } from './helpers/http.ts'
-import { connectTestAgent } from './helpers/agents.ts'
+import { connectTestAgent, tempStoreDir } from './helpers/agents.ts'
 import { connectStock, synced, type StockClient } from './helpers/clients.ts'
 import { startFakeMessagesApi, step, type FakeMessagesApi } from './helpers/fakeMessagesApi.ts'
 import { waitFor } from './helpers/wait.ts'
@@ -165,6 +165,36 @@ describe('incremental review', () => {
     const newId = again.writes[0]!.id
     expect(all.find((a) => a.id === oldId)?.supersededBy).toBe(newId)
     expect((await agent.divergences(REVIEW_DOC)).groups.flatMap((g) => g.readings.flatMap((r) => r.annotations.map((a) => a.id)))).toEqual([newId])
+  })
+})
+
+describe('incremental review across a restart', () => {
+  it('an agent with a local store re-reads only what changed while it was away', async () => {
+    const { agent, bobText } = await setup()
+    const storeDir = tempStoreDir()
+    const first = await connectTestAgent(server!, 'agent-b', { storeDir })
+    agents.push(first)
+    await waitFor(() => first.documents().includes(REVIEW_DOC), 'the document at agent-b')
+    const seen: string[] = []
+    const recording: OfflineReviewer = { ...clarityReviewer, review: (text) => (seen.push(text), clarityReviewer.review(text)) }
+    await runOfflineReview(first, recording, REVIEW_DOC)
+    await first.flushed()
+    first.close()
+    agents.splice(agents.indexOf(first), 1)
+
+    // While agent-b is away, bob edits the last paragraph.
+    bobText().insert(REVIEW_TEXT.length, ' Nobody disagrees.')
+    await waitFor(() => agent.read(REVIEW_DOC).endsWith('Nobody disagrees.'), 'bob\'s edit at agent-a')
+    const again = await connectTestAgent(server!, 'agent-b', { storeDir })
+    agents.push(again)
+    await again.whenSynced()
+    await waitFor(() => again.documents().includes(REVIEW_DOC) && again.read(REVIEW_DOC).endsWith('Nobody disagrees.'), 'the edit at the restarted agent')
+    await runOfflineReview(again, recording, REVIEW_DOC)
+    expect(seen).toEqual([REVIEW_TEXT, `${PARAGRAPH_3} Nobody disagrees.`])
+    // Another lens has read nothing yet: the same agent with another reviewer reads everything.
+    const other: string[] = []
+    await runOfflineReview(again, { ...claimsReviewer, review: (text) => (other.push(text), claimsReviewer.review(text)) }, REVIEW_DOC)
+    expect(other).toEqual([again.read(REVIEW_DOC)])
   })
 })
 

@@ -48,6 +48,19 @@ describe('changedStretches', () => {
     expect(memory.toRead('d', doc(P1, P2, P3)).stretches.map((s) => s.text)).toEqual([P3])
     expect(memory.toRead('other', P3).incremental).toBe(false)
   })
+
+  it('ReviewedTexts with a store: a new instance (a restarted agent) goes on from what was recorded; a damaged row means read everything', () => {
+    const kept = new Map<string, string>()
+    const store = { get: (k: string) => kept.get(k), set: (k: string, v: string) => void kept.set(k, v) }
+    new ReviewedTexts(store).reviewed('d', doc(P1, P2))
+    // Only paragraph hashes are kept, not the text.
+    expect([...kept.values()].join('')).not.toContain('scheduler')
+    expect(new ReviewedTexts(store).toRead('d', doc(P1, P2, P3)).stretches.map((s) => s.text)).toEqual([P3])
+    for (const damaged of ['not json', '{"a":1}', '[1,2]']) {
+      kept.set([...kept.keys()][0]!, damaged)
+      expect(new ReviewedTexts(store).toRead('d', doc(P1, P2)).incremental).toBe(false)
+    }
+  })
 })
 
 describe('superseded readings', () => {

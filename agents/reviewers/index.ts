@@ -8,7 +8,7 @@ import type { OfflineReviewer, OfflineReviewerId } from './types.ts'
 export { clarityReviewer, reviewClarity } from './clarity.ts'
 export { claimsReviewer, reviewClaims } from './claims.ts'
 export { paragraphs, sentences, words, type Segment } from './segment.ts'
-export { changedStretches, wholeText, ReviewedTexts } from './changedStretches.ts'
+export { changedStretches, changedSince, paragraphHashes, wholeText, ReviewedTexts, type ReviewedStore } from './changedStretches.ts'
 export type { Finding, OfflineReviewer, OfflineReviewerId } from './types.ts'
 
 export const OFFLINE_REVIEWERS: Readonly<Record<OfflineReviewerId, OfflineReviewer>> = Object.freeze({

@@ -7,8 +7,7 @@ import { reviewedTextsOf } from './reviewedTexts.ts'
 import { supersedeOverlapping } from './supersedeRule.ts'
 
 export async function runModelReview(agent: Agent, llm: LlmAgent, doc: string, signal?: AbortSignal): Promise<ReviewResult & { superseded: number }> {
-  // Shared with the heuristic reviews (and so with the offline fallback): what this agent has read.
-  const result = await llm.reviewDocument(doc, { signal, reviewed: reviewedTextsOf(agent) })
+  const result = await llm.reviewDocument(doc, { signal, reviewed: reviewedTextsOf(agent, `model:${llm.role}`) })
   const annotations = result.writes.filter((w) => w.tool === 'annotate')
   // The model may annotate another document than the one it reviews: each is superseded on its own.
   let superseded = 0

@@ -24,7 +24,7 @@ export async function runOfflineReview(agent: Agent, reviewer: HeuristicReviewer
   const title = agent.title(doc)
   agent.setStatus('reading', `reading ${title}`, doc)
   const text = agent.read(doc)
-  const memory = reviewedTextsOf(agent)
+  const memory = reviewedTextsOf(agent, `heuristic:${reviewer.id}`)
   const { stretches, incremental } = memory.toRead(doc, text)
   const chars = stretches.reduce((n, s) => n + s.end - s.start, 0)
   agent.setStatus('thinking', `${reviewer.lens} (${incremental ? `${stretches.length} changed paragraphs, ` : ''}${chars} chars)`, doc)

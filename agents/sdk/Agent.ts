@@ -457,6 +457,15 @@ export class Agent {
     this.#transact(this.namespace, () => this.namespace.getMap('notes').set(MEMORY_NOTE, note))
   }
 
+  /** A small value kept in the local store across restarts (undefined without `storeDir`): e.g. what the review loop has read. */
+  localValue(key: string): string | undefined {
+    return this.#store?.get(`agent:${key}`)
+  }
+
+  setLocalValue(key: string, value: string): void {
+    this.#store?.set(`agent:${key}`, value)
+  }
+
   close(): void {
     this.tasks.close()
     this.sharedSync.destroy()
