@@ -230,7 +230,9 @@ export class ConflictDetector {
       const textDeleted = deleted.filter((d) => d.item.parent instanceof Y.Text)
       const textRedeleted = redeleted.filter((d) => d.item.parent instanceof Y.Text)
       if (answering !== undefined) after = mergeKnowledge(after, answering.k)
-      const mapDeletes = this.#explicitMapDeletes(deleted, redeleted, sets, writer.principal, relayCapable ? after : null)
+      // Any message may relay a deletion its writer had integrated (an SDK replays its local log as
+      // updates): re-deleting a value its writer had seen overwritten is never its own delete.
+      const mapDeletes = this.#explicitMapDeletes(deleted, redeleted, sets, writer.principal, after)
       let op: DeleteOp | null = null
       if (textDeleted.length > 0 || textRedeleted.length > 0 || mapDeletes.length > 0) {
         for (const d of [...deleted, ...redeleted]) after = mergeKnowledge(after, this.#clients.having({ client: d.client, clock: d.clock + d.len - 1 }))
@@ -350,17 +352,18 @@ export class ConflictDetector {
 
   /**
    * Map items an update deleted that are deletions of a key, not the overwrite of a set or the
-   * removal of a parent. In a full-state message (`relayKnowledge` given), re-deleting an item the
-   * sender knew was overwritten is a relay.
+   * removal of a parent. Re-deleting an item the writer knew was overwritten is a relay, whatever
+   * the message: a Yjs delete only touches live items.
    */
-  #explicitMapDeletes(deleted: Redeleted[], redeleted: Redeleted[], sets: Array<{ item: Y.Item; principal: string }>, principal: string, relayKnowledge: Knowledge | null): Y.Item[] {
+  #explicitMapDeletes(deleted: Redeleted[], redeleted: Redeleted[], sets: Array<{ item: Y.Item; principal: string }>, principal: string, writerKnew: Knowledge): Y.Item[] {
     const out: Y.Item[] = []
     const seenItems = new Set<Y.Item>()
     const again = new Set(redeleted.map((r) => r.item))
     for (const { item } of [...deleted, ...redeleted]) {
       if (item.parentSub === null || seenItems.has(item)) continue
       seenItems.add(item)
-      if (relayKnowledge !== null && again.has(item) && this.#knewOverwritten(item, relayKnowledge)) continue
+      // Yjs deletes only live items, and a writer that had the overwrite had the item deleted already.
+      if (again.has(item) && this.#knewOverwritten(item, writerKnew)) continue
       const parent = item.parent as Y.AbstractType<unknown>
       if (parent._item !== null && parent._item.deleted) continue
       if (sets.some((s) => s.item.parent === parent && s.item.parentSub === item.parentSub)) continue
