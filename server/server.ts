@@ -29,6 +29,8 @@ import { attachSync, closeSockets } from './ws/attachSync.ts'
 import { AgentReports, Coordinator, coordRoutes } from './coord/index.ts'
 import { McpSessions, type McpSessionLimits } from './mcp/McpSessions.ts'
 import { mcpRoutes } from './mcp/routes.ts'
+import { VersionService, type HistoryOptions } from './history/VersionService.ts'
+import { historyRoutes } from './http/routes/history.ts'
 
 /** The built-in administrator principal (enabled only while an admin token is configured). */
 export const ADMIN_PRINCIPAL = 'admin'
@@ -55,6 +57,8 @@ export interface ServerOptions {
   httpLimits?: Partial<HttpLimits>
   /** New conflict records one principal may cause per room per window (stale-write floods). */
   conflictBudget?: Partial<ConflictBudgetLimits>
+  /** Version history: idle time before a version, versions kept per room. */
+  history?: Partial<HistoryOptions>
   /** Clock for the failed-authentication and conflict-budget windows (tests). */
   now?: () => number
   logger?: Logger
@@ -80,6 +84,8 @@ export interface RunningServer {
   streams: EventStreams
   /** Streamable HTTP MCP sessions at /mcp (server/mcp/). */
   mcp: McpSessions
+  /** Versions of shared rooms, client id ownership (server/history/). */
+  versions: VersionService
   metrics: ServerMetrics
   logger: Logger
   /** Flushes every room to storage, closes sockets and the database. */
@@ -112,8 +118,18 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const conflicts = new ConflictService({ db, metrics, logger, budget })
   // Documents' last changes for the REST list, observed from each shared room's load.
   const activity = new DocumentActivity()
-  const core = new SyncCore({ storage, metrics, logger, limits: opts.limits, shouldCompact, extensionFor: (room) => activity.watch(room, conflicts.extensionFor(room)) })
+  const versions = new VersionService({ db, storage, logger, now: opts.now, history: opts.history })
+  const core = new SyncCore({
+    storage,
+    metrics,
+    logger,
+    limits: opts.limits,
+    shouldCompact,
+    extensionFor: (room) => activity.watch(room, conflicts.extensionFor(room)),
+    historyFor: versions.historyFor,
+  })
   conflicts.attach(core)
+  versions.attach(core)
   await moveLegacyReviewRooms({ storage, core, logger })
   const coord = new Coordinator({ db, room: (name) => core.room(name), metrics, logger })
   coord.on('claimRace', (race) => conflicts.onClaimRace(race))
@@ -134,6 +150,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       { path: '/workspaces', routes: reviewRoutes({ ...deps, conflicts }) },
       { path: '/workspaces', routes: conflictRoutes({ ...deps, conflicts }) },
       { path: '/workspaces', routes: documentRoutes(deps, activity) },
+      { path: '/workspaces', routes: historyRoutes({ ...deps, versions }) },
     ],
     topRoutes: [{ path: '/mcp', routes: mcpRoutes({ registry, httpLimits, authFailures, sessions: mcp }) }],
   })
@@ -169,6 +186,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     conflicts,
     streams,
     mcp,
+    versions,
     metrics,
     logger,
     close: () =>
@@ -177,6 +195,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         await coord.close()
         streams.closeWhere(() => true, 'server shutting down')
         await core.close()
+        versions.close()
         await closeSockets(wss, 2000)
         await new Promise<void>((resolve) => {
           http.close(() => resolve())

@@ -21,6 +21,7 @@ import type { Room } from './Room.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import { TokenBucket } from './TokenBucket.ts'
 import { inspectUpdate } from './inspectUpdate.ts'
+import { clientsWithNewStructs } from './clientIds.ts'
 import { awarenessMessage, permissionDeniedMessage, syncStep1Message, syncStep2Message } from './messages.ts'
 
 let nextConnectionId = 1
@@ -288,6 +289,8 @@ export class Connection {
       const reason = 'too many updates waiting for missing dependencies in this room; send what they depend on first, or resync'
       return this.refuse(CLOSE.policyViolation, reason, 'pending_overflow')
     }
+    const foreign = room.claimClients(this.ctx.principal, clientsWithNewStructs(info.ends, (client) => room.expectedState(client)))
+    if (foreign) return this.refuse(CLOSE.policyViolation, foreign, 'client_id_taken')
     const message = subtype === syncProtocol.messageYjsSyncStep2 ? 'sync' : 'update'
     // Causal metadata describes the next incremental update only. A sync reply is described by
     // the client's own step 1: y-websocket computes the reply before it receives anything else.

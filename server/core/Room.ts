@@ -29,6 +29,18 @@ export interface RoomOptions {
   /** Called once the room has no connections and has been idle for limits.idleRoomMs. */
   onIdle: (room: Room) => void
   shouldCompact: (stats: { updatesSinceSnapshot: number; bytesSinceSnapshot: number }) => boolean
+  /** Version history (shared rooms): client id ownership, versions before server writes. */
+  history?: RoomHistory
+}
+
+/** What version history needs from a room (server/history/VersionService.ts). */
+export interface RoomHistory {
+  /** The room has loaded its stored state. */
+  loaded(room: Room): void
+  /** Null, or why `principal` may not add structs under one of `clients` (another writer's ids). */
+  claimClients(principal: string, clients: number[]): string | null
+  /** Called before a server write's mutation runs, with everything queued before it applied. */
+  beforeServerWrite(room: Room, write: { principal: string; reason: string; clientId: number }): void
 }
 
 /** Who wrote a queued update: a socket, or the server itself acting for a principal. */
@@ -94,6 +106,12 @@ export class Room {
     this.appliedSeq = state.updates.at(-1)?.seq ?? state.snapshotSeq
     this.#updatesSinceSnapshot = state.updates.length
     this.#bytesSinceSnapshot = state.updates.reduce((n, u) => n + u.data.length, 0)
+    this.opts.history?.loaded(this)
+  }
+
+  /** Null, or why `principal` may not write under one of these client ids (see RoomHistory). */
+  claimClients(principal: string, clients: number[]): string | null {
+    return this.opts.history?.claimClients(principal, clients) ?? null
   }
 
   #applyStored(state: RoomState): void {
@@ -222,6 +240,7 @@ export class Room {
       let clientId = this.#serverClientIds.get(principal)
       if (clientId === undefined) this.#serverClientIds.set(principal, (clientId = freshClientId(this.doc)))
       scratch.clientID = clientId
+      this.opts.history?.beforeServerWrite(this, { principal, reason, clientId })
       const before = Y.encodeStateVector(scratch)
       let changed = false
       scratch.on('update', () => (changed = true))

@@ -8,7 +8,7 @@ import type { ServerMetrics } from '../metrics.ts'
 import { CLOSE } from '../../shared/protocol.ts'
 import { DEFAULT_LIMITS, type Limits } from './limits.ts'
 import { Connection } from './Connection.ts'
-import { Room } from './Room.ts'
+import { Room, type RoomHistory } from './Room.ts'
 import type { RoomExtension } from './RoomExtension.ts'
 import type { ConnectionContext, Transport } from './transport.ts'
 
@@ -19,6 +19,8 @@ export interface SyncCoreOptions {
   limits?: Partial<Limits>
   /** Adds a feature to a room as it loads (e.g. the conflict detector on shared rooms). */
   extensionFor?: (room: string) => RoomExtension | undefined
+  /** Version history for a room as it loads (shared rooms, whose documents keep deletions). */
+  historyFor?: (room: string) => RoomHistory | undefined
   shouldCompact?: (stats: { updatesSinceSnapshot: number; bytesSinceSnapshot: number }) => boolean
 }
 
@@ -86,6 +88,7 @@ export class SyncCore {
         metrics: this.opts.metrics,
         logger: this.opts.logger,
         extension: this.opts.extensionFor?.(name),
+        history: this.opts.historyFor?.(name),
         onIdle: (r) => void this.#unload(r),
         shouldCompact: this.opts.shouldCompact ?? (() => false),
       })

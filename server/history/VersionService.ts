@@ -1,0 +1,217 @@
+// Versions of shared rooms and what is read from them: automatic versions (a burst of edits
+// settled, before every server write, when the room unloads) and requested ones; texts at a
+// version, diffs and blame with authors, restore as a new attributed edit.
+
+import * as Y from 'yjs'
+import type { Logger } from 'pino'
+import type { Room, RoomHistory } from '../core/Room.ts'
+import type { SyncCore } from '../core/SyncCore.ts'
+import { ClientIdOwners, SERVER_WRITER } from '../core/clientIds.ts'
+import type { DocumentStorage } from '../storage/DocumentStorage.ts'
+import type { Database } from '../db.ts'
+import { parseRoom } from '../../shared/rooms.ts'
+import { documentText } from '../../shared/documents.ts'
+import { textEdits } from '../../shared/textDiff.ts'
+import { SqliteVersionStore } from './SqliteVersionStore.ts'
+import type { Version, VersionMeta, VersionReason, VersionStore } from './VersionStore.ts'
+import { blameRuns, changedDocs, diffSpans, textAt, type BlameRun, type DiffSpan } from './docHistory.ts'
+
+export interface HistoryOptions {
+  /** A version is taken once a room has had no edit for this long after changes. */
+  idleMs: number
+  /** Versions kept per room (oldest dropped first). */
+  maxVersionsPerRoom: number
+  /** Attribution-log entries read to find the author of a client id no table records (older data). */
+  maxLogScan: number
+}
+
+export const DEFAULT_HISTORY: HistoryOptions = { idleMs: 5 * 60_000, maxVersionsPerRoom: 1000, maxLogScan: 100_000 }
+
+/** `at` of the current state, for diffs to "now". */
+export const CURRENT = 'current'
+
+export class VersionService {
+  readonly store: VersionStore
+  readonly owners: ClientIdOwners
+  readonly #timers = new Map<string, NodeJS.Timeout>()
+  #core: SyncCore | null = null
+
+  constructor(
+    private readonly opts: { db: Database; storage: DocumentStorage; logger: Logger; now?: () => number; history?: Partial<HistoryOptions> },
+    readonly limits: HistoryOptions = { ...DEFAULT_HISTORY, ...opts.history },
+  ) {
+    this.store = new SqliteVersionStore(opts.db, { maxPerRoom: limits.maxVersionsPerRoom })
+    this.owners = new ClientIdOwners(opts.db)
+  }
+
+  attach(core: SyncCore): void {
+    this.#core = core
+  }
+
+  #now(): number {
+    return this.opts.now?.() ?? Date.now()
+  }
+
+  /** The hooks a shared room gets (only shared rooms keep their deletions, gc off). */
+  historyFor = (name: string): RoomHistory | undefined => {
+    if (parseRoom(name)?.kind !== 'shared') return undefined
+    return {
+      loaded: (room) => this.#watch(room),
+      claimClients: (principal, clients) => (clients.length === 0 ? null : this.owners.claim(name, principal, clients, this.#now())),
+      beforeServerWrite: (room, write) => {
+        this.owners.claim(name, SERVER_WRITER, [write.clientId], this.#now())
+        this.#takeIfChanged(room, write.principal, 'before-server-write', write.reason)
+      },
+    }
+  }
+
+  #watch(room: Room): void {
+    const arm = () => {
+      clearTimeout(this.#timers.get(room.name))
+      const timer = setTimeout(() => {
+        this.#timers.delete(room.name)
+        this.#safely(room, () => this.#takeIfChanged(room, SERVER_WRITER, 'idle', null))
+      }, this.limits.idleMs)
+      timer.unref()
+      this.#timers.set(room.name, timer)
+    }
+    room.doc.on('update', arm)
+    // Room.close drains and compacts before destroying the document, which still holds
+    // everything then: the last edits of an unloading room get a version.
+    room.doc.once('destroy', () => {
+      room.doc.off('update', arm)
+      clearTimeout(this.#timers.get(room.name))
+      this.#timers.delete(room.name)
+      this.#safely(room, () => this.#takeIfChanged(room, SERVER_WRITER, 'unload', null))
+    })
+  }
+
+  #safely(room: Room, take: () => void): void {
+    try {
+      take()
+    } catch (err) {
+      this.opts.logger.error({ err, room: room.name }, 'could not take a version')
+    }
+  }
+
+  /** Takes a version if anything was applied since the last one. */
+  #takeIfChanged(room: Room, principal: string, reason: VersionReason, label: string | null): VersionMeta | null {
+    const last = this.store.latest(room.name)
+    if (last && last.seq >= room.appliedSeq) return null
+    if (!last && room.appliedSeq === 0) return null
+    return this.#take(room, principal, reason, label, last, [])
+  }
+
+  #take(room: Room, principal: string, reason: VersionReason, label: string | null, last: Version | null, extraDocs: string[]): VersionMeta {
+    const prev = last ? Y.decodeSnapshotV2(last.snapshot) : null
+    const docs = [...new Set([...changedDocs(room.doc, prev), ...extraDocs])]
+    const snapshot = Y.encodeSnapshotV2(Y.snapshot(room.doc))
+    return this.store.add({ room: room.name, seq: room.appliedSeq, at: this.#now(), principal, reason, label, docs, snapshot })
+  }
+
+  /** A version on request (POST .../versions): always taken, tagged with the document it was asked for. */
+  async request(roomName: string, principal: string, doc: string, label: string | null): Promise<VersionMeta> {
+    const room = await this.#room(roomName)
+    await room.drain()
+    return this.#take(room, principal, 'request', label, this.store.latest(roomName), [doc])
+  }
+
+  list(roomName: string, doc: string, limit: number): VersionMeta[] {
+    return this.store.list(roomName, { doc, limit })
+  }
+
+  async textAt(roomName: string, doc: string, n: number): Promise<{ version: VersionMeta; text: string | null } | null> {
+    const version = this.store.get(roomName, n)
+    if (!version) return null
+    const room = await this.#room(roomName)
+    const { snapshot, ...meta } = version
+    return { version: meta, text: textAt(room.doc, Y.decodeSnapshotV2(snapshot), doc) }
+  }
+
+  /** Null when a version does not exist (named in `missing`) or the document does not. */
+  async diff(roomName: string, doc: string, from: number, to: number | typeof CURRENT): Promise<{ spans: DiffSpan[] } | { missing: string }> {
+    const room = await this.#room(roomName)
+    await room.drain()
+    const a = this.store.get(roomName, from)
+    if (!a) return { missing: `no version ${from}` }
+    const b = to === CURRENT ? null : this.store.get(roomName, to)
+    if (to !== CURRENT && !b) return { missing: `no version ${to}` }
+    const toSnap = b ? Y.decodeSnapshotV2(b.snapshot) : Y.snapshot(room.doc)
+    const authorOf = await this.#authors(roomName)
+    const spans = diffSpans(room.doc, doc, Y.decodeSnapshotV2(a.snapshot), toSnap, authorOf)
+    return spans ? { spans } : { missing: `no document ${doc}` }
+  }
+
+  async blame(roomName: string, doc: string): Promise<BlameRun[] | null> {
+    const room = await this.#room(roomName)
+    await room.drain()
+    const authorOf = await this.#authors(roomName)
+    const timeOf = await this.#times(roomName)
+    return blameRuns(room.doc, doc, authorOf, timeOf)
+  }
+
+  /**
+   * Writes the text of `doc` at version `n` over the current text, as the minimal edit, through
+   * Room.writeAsServer (attributed to `principal`, seen by the conflict detector like any edit).
+   */
+  async restore(roomName: string, doc: string, n: number, principal: string): Promise<{ restored: true; edits: number } | { missing: string }> {
+    const version = this.store.get(roomName, n)
+    if (!version) return { missing: `no version ${n}` }
+    const room = await this.#room(roomName)
+    const target = textAt(room.doc, Y.decodeSnapshotV2(version.snapshot), doc)
+    if (target === null) return { missing: `document ${doc} did not exist at version ${n}` }
+    if (!documentText(room.doc, doc)) return { missing: `no document ${doc}: it was deleted` }
+    let edits = 0
+    await room.writeAsServer(principal, `restore v${n}`, (d) => {
+      const text = documentText(d, doc)
+      if (!text) return
+      const ops = textEdits(text.toString(), target)
+      edits = ops.length
+      for (const op of ops) {
+        if (op.delete > 0) text.delete(op.index, op.delete)
+        if (op.insert) text.insert(op.index, op.insert)
+      }
+    })
+    return { restored: true, edits }
+  }
+
+  /** Author of each client id: the recorded owner, else the first log entry naming it (older data). */
+  async #authors(roomName: string): Promise<(client: number) => string> {
+    const owners = this.owners.owners(roomName)
+    const fromLog = new Map<number, string>()
+    let afterSeq = 0
+    for (let read = 0; read < this.limits.maxLogScan; ) {
+      const page = await this.opts.storage.history(roomName, { afterSeq, limit: 5000 })
+      if (page.length === 0) break
+      for (const entry of page) for (const c of entry.clients) if (!fromLog.has(c)) fromLog.set(c, entry.principal)
+      afterSeq = page.at(-1)!.seq
+      read += page.length
+    }
+    return (client) => owners.get(client) ?? fromLog.get(client) ?? 'unknown'
+  }
+
+  /** When an item was written, by: the first version holding it, or null (since the latest version). */
+  async #times(roomName: string): Promise<(id: Y.ID) => number | null> {
+    const versions = this.store.all(roomName).map((v) => ({ at: v.at, sv: Y.decodeSnapshotV2(v.snapshot).sv }))
+    return (id) => {
+      let lo = 0
+      let hi = versions.length
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1
+        if ((versions[mid].sv.get(id.client) ?? 0) > id.clock) hi = mid
+        else lo = mid + 1
+      }
+      return lo < versions.length ? versions[lo].at : null
+    }
+  }
+
+  #room(name: string): Promise<Room> {
+    if (!this.#core) throw new Error('version service is not attached to a sync core')
+    return this.#core.room(name)
+  }
+
+  close(): void {
+    for (const timer of this.#timers.values()) clearTimeout(timer)
+    this.#timers.clear()
+  }
+}

@@ -1,0 +1,102 @@
+// Document history: versions, text at a version, diffs and blame with authors, restore.
+//   GET  /:ws/docs/:id/versions?limit=            → { versions }   newest first, where the document changed
+//   POST /:ws/docs/:id/versions  { label? }       → 201 version    (editors, owners)
+//   GET  /:ws/docs/:id/versions/:v                → { version, text }
+//   GET  /:ws/docs/:id/diff?from=V&to=V|current   → { from, to, spans: [{ kind, text, principal }] }
+//   GET  /:ws/docs/:id/blame                      → { runs: [{ text, principal, at }] }
+//   POST /:ws/docs/:id/restore   { version }      → { restored, edits, text }   (editors, owners)
+// Members read the history of the shared room (every member reads it); writing needs
+// mayEditShared, like every right that writes into shared documents.
+
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { ApiEnv } from '../env.ts'
+import type { ApiDeps } from '../deps.ts'
+import { jsonBody, queryOf } from '../validate.ts'
+import { badRequest, forbidden, notFound } from '../errors.ts'
+import { workspaceFor } from './workspaces.ts'
+import { mayEditShared } from '../../../shared/access.ts'
+import { sharedRoom } from '../../../shared/rooms.ts'
+import { documentText } from '../../../shared/documents.ts'
+import { CURRENT, type VersionService } from '../../history/VersionService.ts'
+import type { Role } from '../../../shared/model.ts'
+
+const VersionNumber = z.coerce.number().int('a version is a whole number').min(1, 'versions start at 1')
+const LabelBody = z.object({ label: z.string().trim().max(200, 'a label has at most 200 characters').optional() }).strict()
+const RestoreBody = z.object({ version: z.number().int().min(1) }).strict()
+const DocId = z.string().min(1).max(200)
+
+export function historyRoutes(deps: ApiDeps & { versions: VersionService }): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>()
+  const { versions } = deps
+
+  /** The shared room and the caller's rights, refusing non-members (admins get no implicit access). */
+  const context = (c: { req: { param(name: string): string } }, principal: ApiEnv['Variables']['principal'], write: boolean) => {
+    const { workspace, role } = workspaceFor(deps.registry, c.req.param('ws'), principal)
+    refuseUnless(role, write)
+    const doc = DocId.safeParse(c.req.param('id'))
+    if (!doc.success) throw badRequest('a document id has 1 to 200 characters')
+    return { workspace, room: sharedRoom(workspace.id), doc: doc.data }
+  }
+
+  const existing = async (room: string, doc: string, ws: string) => {
+    if (!documentText((await deps.core.room(room)).doc, doc)) throw notFound(`no document ${doc} in ${ws}`)
+  }
+
+  app.get('/:ws/docs/:id/versions', async (c) => {
+    const { room, doc } = context(c, c.get('principal'), false)
+    const { limit } = queryOf(c, z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }))
+    return c.json({ versions: versions.list(room, doc, limit) })
+  })
+
+  app.post('/:ws/docs/:id/versions', async (c) => {
+    const principal = c.get('principal')
+    const { room, doc, workspace } = context(c, principal, true)
+    const { label } = await jsonBody(c, LabelBody)
+    await existing(room, doc, workspace.id)
+    return c.json(await versions.request(room, principal.id, doc, label || null), 201)
+  })
+
+  app.get('/:ws/docs/:id/versions/:v', async (c) => {
+    const { room, doc, workspace } = context(c, c.get('principal'), false)
+    const n = VersionNumber.safeParse(c.req.param('v'))
+    if (!n.success) throw badRequest(`version: ${n.error.issues[0].message}`)
+    const found = await versions.textAt(room, doc, n.data)
+    if (!found) throw notFound(`no version ${n.data} in ${workspace.id}: list them with GET .../docs/${doc}/versions`)
+    if (found.text === null) throw notFound(`document ${doc} did not exist at version ${n.data}`)
+    return c.json(found)
+  })
+
+  app.get('/:ws/docs/:id/diff', async (c) => {
+    const { room, doc } = context(c, c.get('principal'), false)
+    const q = queryOf(c, z.object({ from: VersionNumber, to: z.union([z.literal(CURRENT), VersionNumber]).default(CURRENT) }))
+    const result = await versions.diff(room, doc, q.from, q.to)
+    if ('missing' in result) throw notFound(result.missing)
+    return c.json({ from: q.from, to: q.to, spans: result.spans })
+  })
+
+  app.get('/:ws/docs/:id/blame', async (c) => {
+    const { room, doc, workspace } = context(c, c.get('principal'), false)
+    const runs = await versions.blame(room, doc)
+    if (!runs) throw notFound(`no document ${doc} in ${workspace.id}`)
+    return c.json({ runs })
+  })
+
+  app.post('/:ws/docs/:id/restore', async (c) => {
+    const principal = c.get('principal')
+    const { room, doc, workspace } = context(c, principal, true)
+    const { version } = await jsonBody(c, RestoreBody)
+    const result = await versions.restore(room, doc, version, principal.id)
+    if ('missing' in result) throw notFound(result.missing)
+    c.get('log').info({ workspace: workspace.id, doc, version, edits: result.edits }, 'document restored')
+    const text = documentText((await deps.core.room(room)).doc, doc)?.toString() ?? ''
+    return c.json({ ...result, text })
+  })
+
+  return app
+}
+
+function refuseUnless(role: Role | null, write: boolean): void {
+  if (role === null) throw forbidden('only members read a workspace history: ask an owner to add you')
+  if (write && !mayEditShared(role)) throw forbidden(`role ${role} may not change shared documents: ask an owner for the editor role`)
+}

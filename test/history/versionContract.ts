@@ -1,0 +1,89 @@
+// Acceptance suite for VersionStore (server/history/VersionStore.ts). Every backend runs it;
+// clause ids [VSn] name the contract clause each test checks.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { NewVersion, VersionStore } from '../../server/history/VersionStore.ts'
+
+export interface VersionStoreFixture {
+  /** A store keeping at most `maxPerRoom` versions per room. */
+  open: (maxPerRoom?: number) => VersionStore
+  /** Opens the same data again (persistent backends only). */
+  reopen?: () => VersionStore
+  teardown: () => void
+}
+
+const version = (room: string, seq: number, docs: string[] = ['d1'], snapshot = new Uint8Array([seq & 255, 1, 2])): NewVersion => ({
+  room,
+  seq,
+  at: 1_700_000_000_000 + seq,
+  principal: 'alice',
+  reason: 'request',
+  label: `at ${seq}`,
+  docs,
+  snapshot,
+})
+
+export function runVersionStoreContract(name: string, setup: () => VersionStoreFixture): void {
+  describe(`VersionStore contract: ${name}`, () => {
+    let fx: VersionStoreFixture
+    beforeEach(() => {
+      fx = setup()
+    })
+    afterEach(() => fx.teardown())
+
+    it('[VS1] add numbers versions per room from 1 and returns the row with its size', () => {
+      const store = fx.open()
+      const a = store.add(version('w/shared', 3, ['d1'], new Uint8Array(7)))
+      const b = store.add(version('w/shared', 5))
+      expect(a).toMatchObject({ n: 1, seq: 3, bytes: 7, principal: 'alice', reason: 'request', label: 'at 3', docs: ['d1'] })
+      expect(b.n).toBe(2)
+    })
+
+    it('[VS2] get returns the snapshot bytes exactly; unknown numbers are null', () => {
+      const store = fx.open()
+      const bytes = new Uint8Array([0, 255, 7, 9, 0])
+      store.add(version('w/shared', 1, ['d1'], bytes))
+      expect(store.get('w/shared', 1)?.snapshot).toEqual(bytes)
+      expect(store.get('w/shared', 2)).toBeNull()
+      expect(store.latest('w/shared')?.n).toBe(1)
+      expect(store.latest('other/shared')).toBeNull()
+    })
+
+    it('[VS3] list is newest first, bounded by limit, filtered by document, without snapshots', () => {
+      const store = fx.open()
+      store.add(version('w/shared', 1, ['a']))
+      store.add(version('w/shared', 2, ['b']))
+      store.add(version('w/shared', 3, ['a', 'b']))
+      expect(store.list('w/shared').map((v) => v.n)).toEqual([3, 2, 1])
+      expect(store.list('w/shared', { limit: 2 }).map((v) => v.n)).toEqual([3, 2])
+      expect(store.list('w/shared', { doc: 'a' }).map((v) => v.n)).toEqual([3, 1])
+      expect(store.list('w/shared', { doc: 'zzz' })).toEqual([])
+      expect(store.list('w/shared')[0]).not.toHaveProperty('snapshot')
+      expect(store.all('w/shared').map((v) => v.n)).toEqual([1, 2, 3])
+    })
+
+    it('[VS4] rooms are independent: own numbers, own lists', () => {
+      const store = fx.open()
+      store.add(version('a/shared', 1))
+      store.add(version('a/shared', 2))
+      expect(store.add(version('b/shared', 1)).n).toBe(1)
+      expect(store.list('b/shared')).toHaveLength(1)
+    })
+
+    it('[VS5] at most maxPerRoom versions per room: the oldest go, numbers are never reused', () => {
+      const store = fx.open(3)
+      for (let seq = 1; seq <= 5; seq++) store.add(version('w/shared', seq))
+      expect(store.all('w/shared').map((v) => v.n)).toEqual([3, 4, 5])
+      expect(store.add(version('w/shared', 6)).n).toBe(6)
+      expect(store.get('w/shared', 1)).toBeNull()
+    })
+
+    it('[VS6] versions survive a reopen (persistent backends)', () => {
+      if (!fx.reopen) return expect(fx.reopen).toBeUndefined()
+      fx.open().add(version('w/shared', 9, ['x']))
+      const again = fx.reopen()
+      expect(again.get('w/shared', 1)).toMatchObject({ seq: 9, docs: ['x'] })
+      expect(again.add(version('w/shared', 10)).n).toBe(2)
+    })
+  })
+}
