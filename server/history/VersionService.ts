@@ -66,6 +66,8 @@ export class VersionService {
   }
 
   #watch(room: Room): void {
+    const backfill = this.#backfill(room).catch((err: unknown) => this.opts.logger.error({ err, room: room.name }, 'client id backfill failed'))
+    this.#backfills.set(room.name, backfill)
     const arm = () => {
       clearTimeout(this.#timers.get(room.name))
       const timer = setTimeout(() => {
@@ -82,6 +84,7 @@ export class VersionService {
       room.doc.off('update', arm)
       clearTimeout(this.#timers.get(room.name))
       this.#timers.delete(room.name)
+      this.#backfills.delete(room.name)
       this.#safely(room, () => this.#takeIfChanged(room, SERVER_WRITER, 'unload', null))
     })
   }
@@ -137,7 +140,7 @@ export class VersionService {
     const b = to === CURRENT ? null : this.store.get(roomName, to)
     if (to !== CURRENT && !b) return { missing: `no version ${to}` }
     const toSnap = b ? Y.decodeSnapshotV2(b.snapshot) : Y.snapshot(room.doc)
-    const authorOf = await this.#authors(roomName)
+    const authorOf = await this.#authors(room)
     const spans = diffSpans(room.doc, doc, Y.decodeSnapshotV2(a.snapshot), toSnap, authorOf)
     return spans ? { spans } : { missing: `no document ${doc}` }
   }
@@ -145,7 +148,7 @@ export class VersionService {
   async blame(roomName: string, doc: string): Promise<BlameRun[] | null> {
     const room = await this.#room(roomName)
     await room.drain()
-    const authorOf = await this.#authors(roomName)
+    const authorOf = await this.#authors(room)
     const timeOf = await this.#times(roomName)
     return blameRuns(room.doc, doc, authorOf, timeOf)
   }
@@ -175,19 +178,35 @@ export class VersionService {
     return { restored: true, edits }
   }
 
-  /** Author of each client id: the recorded owner, else the first log entry naming it (older data). */
-  async #authors(roomName: string): Promise<(client: number) => string> {
-    const owners = this.owners.owners(roomName)
-    const fromLog = new Map<number, string>()
+  /** Author of each client id (every id in the room is recorded once its backfill is done). */
+  async #authors(room: Room): Promise<(client: number) => string> {
+    await this.#backfills.get(room.name)
+    const owners = this.owners.owners(room.name)
+    return (client) => owners.get(client) ?? 'unknown'
+  }
+
+  readonly #backfills = new Map<string, Promise<void>>()
+
+  /**
+   * Client ids written before ownership was recorded get the principal of the first log entry
+   * naming them, so nobody can claim them now. Bounded by maxLogScan entries.
+   */
+  async #backfill(room: Room): Promise<void> {
+    const owners = this.owners.owners(room.name)
+    const unowned = new Set([...room.doc.store.clients.keys()].filter((client) => !owners.has(client)))
     let afterSeq = 0
-    for (let read = 0; read < this.limits.maxLogScan; ) {
-      const page = await this.opts.storage.history(roomName, { afterSeq, limit: 5000 })
+    for (let read = 0; unowned.size > 0 && read < this.limits.maxLogScan; ) {
+      const page = await this.opts.storage.history(room.name, { afterSeq, limit: 5000 })
       if (page.length === 0) break
-      for (const entry of page) for (const c of entry.clients) if (!fromLog.has(c)) fromLog.set(c, entry.principal)
+      for (const entry of page) {
+        for (const client of entry.clients) {
+          if (!unowned.delete(client)) continue
+          this.owners.claim(room.name, entry.principal, [client], entry.at)
+        }
+      }
       afterSeq = page.at(-1)!.seq
       read += page.length
     }
-    return (client) => owners.get(client) ?? fromLog.get(client) ?? 'unknown'
   }
 
   /** When an item was written, by: the first version holding it, or null (since the latest version). */

@@ -1,0 +1,197 @@
+// [history] Versions, diffs by author, blame and restore through the real server: a person on a
+// stock WebsocketProvider, an agent on the SDK, the server restoring; a Yjs client id reused by a
+// second principal is refused; members read, editors and owners restore and take versions.
+
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { ADMIN_TOKEN, startTestServer, token, type TestServer } from './helpers/server.ts'
+import { connectStock, synced, type StockClient } from './helpers/clients.ts'
+import { connectTestAgent } from './helpers/agents.ts'
+import { httpJson } from './helpers/http.ts'
+import { waitFor } from './helpers/wait.ts'
+import type { Agent } from '../agents/index.ts'
+import { createDocument, documentText } from '../shared/documents.ts'
+import type { VersionMeta } from '../server/history/VersionStore.ts'
+import type { BlameRun, DiffSpan } from '../server/history/docHistory.ts'
+
+let server: TestServer
+const agents: Agent[] = []
+const stock: StockClient[] = []
+afterEach(async () => {
+  for (const a of agents.splice(0)) a.close()
+  for (const c of stock.splice(0)) c.destroy()
+  await server?.close()
+})
+
+const join = async (who: string, doc?: Y.Doc) => {
+  const c = connectStock(server.wsUrl, 'w1/shared', who, { doc })
+  stock.push(c)
+  await synced(c)
+  return c
+}
+const call = async <T,>(who: string, method: string, path: string, body?: unknown) =>
+  httpJson<T>(server.url + '/api/workspaces/w1' + path, { method, token: who === 'admin' ? ADMIN_TOKEN : token(who), body })
+const ok = async <T,>(who: string, method: string, path: string, body?: unknown): Promise<T> => {
+  const res = await call<T>(who, method, path, body)
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.json)}`)
+  return res.json
+}
+const serverText = async (id: string) => documentText((await server.core.room('w1/shared')).doc, id)?.toString()
+
+describe('document history', () => {
+  it('texts at versions are exact, diffs and blame name the person, the agent and the server, restore writes the old text back', async () => {
+    server = await startTestServer({ history: { idleMs: 600_000 } })
+    const alice = await join('alice')
+    const id = createDocument(alice.doc, 'Plan', 'Hello world')
+    await waitFor(async () => (await serverText(id)) === 'Hello world', 'the document on the server')
+    const v1 = await ok<VersionMeta>('alice', 'POST', `/docs/${id}/versions`, { label: 'first draft' })
+    expect(v1).toMatchObject({ n: 1, label: 'first draft', principal: 'alice', reason: 'request' })
+    expect(v1.docs).toContain(id)
+
+    const agent = await connectTestAgent(server, 'agent-a')
+    agents.push(agent)
+    agent.edit(id, (t) => t.insert(t.length, ' from agent'))
+    await agent.flushed()
+    await waitFor(() => documentText(alice.doc, id)?.toString() === 'Hello world from agent', 'the agent edit at alice')
+    const text = documentText(alice.doc, id)!
+    alice.doc.transact(() => {
+      text.delete(0, 5)
+      text.insert(0, 'Howdy')
+    })
+    await waitFor(async () => (await serverText(id)) === 'Howdy world from agent', 'alice edit on the server')
+    const v2 = await ok<VersionMeta>('bob', 'POST', `/docs/${id}/versions`, {})
+    expect(v2).toMatchObject({ n: 2, label: null, principal: 'bob' })
+
+    expect((await ok<{ text: string }>('vic', 'GET', `/docs/${id}/versions/1`)).text).toBe('Hello world')
+    expect((await ok<{ text: string }>('vic', 'GET', `/docs/${id}/versions/2`)).text).toBe('Howdy world from agent')
+
+    const { spans } = await ok<{ spans: DiffSpan[] }>('rita', 'GET', `/docs/${id}/diff?from=1&to=2`)
+    expect(spans.filter((s) => s.kind !== 'deleted').map((s) => s.text).join('')).toBe('Howdy world from agent')
+    expect(spans.filter((s) => s.kind !== 'inserted').map((s) => s.text).join('')).toBe('Hello world')
+    expect(spans.filter((s) => s.kind === 'inserted')).toEqual([
+      { kind: 'inserted', text: 'Howdy', principal: 'alice' },
+      { kind: 'inserted', text: ' from agent', principal: 'agent-a' },
+    ])
+    expect(spans.filter((s) => s.kind === 'deleted')).toEqual([{ kind: 'deleted', text: 'Hello', principal: 'alice' }])
+
+    const { runs } = await ok<{ runs: BlameRun[] }>('vic', 'GET', `/docs/${id}/blame`)
+    expect(runs.map((r) => r.text).join('')).toBe('Howdy world from agent')
+    expect(runs.map((r) => [r.text, r.principal])).toEqual([
+      ['Howdy', 'alice'],
+      [' world', 'alice'],
+      [' from agent', 'agent-a'],
+    ])
+    // Written by: ' world' was in v1, the rest first in v2.
+    expect(runs.map((r) => r.at)).toEqual([v2.at, v1.at, v2.at])
+
+    const restored = await ok<{ restored: boolean; text: string }>('bob', 'POST', `/docs/${id}/restore`, { version: 1 })
+    expect(restored).toMatchObject({ restored: true, text: 'Hello world' })
+    await waitFor(() => text.toString() === 'Hello world', 'the restore at alice')
+    await waitFor(() => agent.read(id) === 'Hello world', 'the restore at the agent')
+
+    // The server took a version before writing, attributed to whom it wrote for and why.
+    const { versions } = await ok<{ versions: VersionMeta[] }>('vic', 'GET', `/docs/${id}/versions`)
+    expect(versions.map((v) => [v.n, v.reason, v.principal, v.label])).toEqual([
+      [2, 'request', 'bob', null],
+      [1, 'request', 'alice', 'first draft'],
+    ])
+    const after = await ok<{ spans: DiffSpan[] }>('vic', 'GET', `/docs/${id}/diff?from=2`)
+    expect(after.spans.filter((s) => s.kind !== 'deleted').map((s) => s.text).join('')).toBe('Hello world')
+    expect(after.spans.filter((s) => s.kind === 'inserted').every((s) => s.principal === 'server')).toBe(true)
+    expect(after.spans.filter((s) => s.kind === 'inserted').length).toBeGreaterThan(0)
+    expect(after.spans).toContainEqual({ kind: 'deleted', text: ' from agent', principal: 'agent-a' })
+    const blame = await ok<{ runs: BlameRun[] }>('vic', 'GET', `/docs/${id}/blame`)
+    expect(blame.runs.map((r) => r.text).join('')).toBe('Hello world')
+    expect(blame.runs.some((r) => r.principal === 'server')).toBe(true)
+    expect(blame.runs.find((r) => r.text.includes('world'))?.principal).toBe('alice')
+  })
+
+  it('takes a version before every server write and after a burst settles; versions survive a restart', async () => {
+    server = await startTestServer({ history: { idleMs: 50 } })
+    const alice = await join('alice')
+    const id = createDocument(alice.doc, 'Notes', 'one')
+    await waitFor(async () => (await ok<{ versions: VersionMeta[] }>('alice', 'GET', `/docs/${id}/versions`)).versions.length === 1, 'an idle version')
+    const [idle] = (await ok<{ versions: VersionMeta[] }>('alice', 'GET', `/docs/${id}/versions`)).versions
+    expect(idle).toMatchObject({ n: 1, reason: 'idle', principal: 'server' })
+    expect(idle.bytes).toBeGreaterThan(0)
+    documentText(alice.doc, id)!.insert(3, ' two')
+    await waitFor(async () => (await serverText(id)) === 'one two', 'the edit on the server')
+    await ok('bob', 'POST', `/docs/${id}/restore`, { version: 1 })
+    const { versions } = await ok<{ versions: VersionMeta[] }>('alice', 'GET', `/docs/${id}/versions`)
+    expect(versions.find((v) => v.reason === 'before-server-write')).toMatchObject({ principal: 'bob', label: 'restore v1' })
+    const before = versions.find((v) => v.reason === 'before-server-write')!
+    expect((await ok<{ text: string }>('alice', 'GET', `/docs/${id}/versions/${before.n}`)).text).toBe('one two')
+    await waitFor(async () => (await ok<{ versions: VersionMeta[] }>('alice', 'GET', `/docs/${id}/versions`)).versions.length === versions.length + 1, 'an idle version after the restore')
+
+    for (const c of stock.splice(0)) c.destroy()
+    server = await server.restart()
+    for (const v of [1, before.n]) {
+      const expected = v === 1 ? 'one' : 'one two'
+      expect((await ok<{ text: string }>('alice', 'GET', `/docs/${id}/versions/${v}`)).text).toBe(expected)
+    }
+    expect(await serverText(id)).toBe('one')
+  })
+
+  it('refuses a Yjs client id another principal wrote under, also after a restart and for data older than the records; relaying what the room has claims nothing', async () => {
+    server = await startTestServer({ history: { idleMs: 600_000 } })
+    const alice = await join('alice')
+    const id = createDocument(alice.doc, 'Shared', 'alice wrote this')
+    await waitFor(async () => (await serverText(id)) === 'alice wrote this', 'alice text on the server')
+    // Bob's sync step 2 carries alice's structs back: not a claim. His own writes are accepted.
+    const bob = await join('bob')
+    documentText(bob.doc, id)!.insert(0, 'Bob: ')
+    await waitFor(async () => (await serverText(id)) === 'Bob: alice wrote this', 'bob edit on the server')
+    expect(bob.closes).toEqual([])
+
+    const aliceId = alice.doc.clientID
+    const refuse = async () => {
+      // A document that knows the room and writes under alice's client id (set before the
+      // provider exists: its awareness takes the id the document has then).
+      const forged = new Y.Doc()
+      Y.applyUpdate(forged, Y.encodeStateAsUpdate((await server.core.room('w1/shared')).doc))
+      forged.clientID = aliceId
+      const forger = await join('agent-b', forged)
+      forger.provider.shouldConnect = false
+      documentText(forged, id)!.insert(0, 'forged ')
+      await waitFor(() => forger.closes.length > 0, 'the forger to be cut')
+      expect(forger.closes[0]).toMatchObject({ code: 1008 })
+      expect(forger.closes[0].reason).toMatch(/belongs to another writer/)
+      expect(await serverText(id)).toBe('Bob: alice wrote this')
+    }
+    await refuse()
+    for (const c of stock.splice(0)) c.destroy()
+    // As if the data were older than ownership records: the log tells who wrote under each id.
+    server.db.prepare('DELETE FROM history_client_ids').run()
+    server = await server.restart()
+    await refuse()
+    const { runs } = await ok<{ runs: BlameRun[] }>('alice', 'GET', `/docs/${id}/blame`)
+    expect(runs.map((r) => [r.text, r.principal])).toEqual([
+      ['Bob: ', 'bob'],
+      ['alice wrote this', 'alice'],
+    ])
+  })
+
+  it('members read history; taking versions and restoring need edit rights; bad requests say what to fix', async () => {
+    server = await startTestServer({ history: { idleMs: 600_000 } })
+    const alice = await join('alice')
+    const id = createDocument(alice.doc, 'Rights', 'text')
+    await waitFor(async () => (await serverText(id)) === 'text', 'the document on the server')
+    await ok('alice', 'POST', `/docs/${id}/versions`, { label: 'v' })
+    for (const who of ['vic', 'rita', 'agent-a']) expect((await call(who, 'GET', `/docs/${id}/versions`)).status).toBe(200)
+    for (const who of ['vic', 'rita']) {
+      expect((await call(who, 'POST', `/docs/${id}/versions`, {})).status).toBe(403)
+      expect((await call(who, 'POST', `/docs/${id}/restore`, { version: 1 })).status).toBe(403)
+    }
+    expect((await call('outsider', 'GET', `/docs/${id}/versions`)).status).toBe(404)
+    // Administrators manage the server; membership decides room access.
+    expect((await call('admin', 'GET', `/docs/${id}/blame`)).status).toBe(403)
+    const bad = await call<{ error: { message: string } }>('bob', 'POST', `/docs/${id}/restore`, { version: 'one' })
+    expect(bad.status).toBe(400)
+    expect((await call('bob', 'POST', `/docs/${id}/restore`, { version: 9 })).status).toBe(404)
+    expect((await call('bob', 'GET', `/docs/${id}/versions/0`)).status).toBe(400)
+    expect((await call('bob', 'GET', `/docs/${id}/diff?from=1&to=7`)).status).toBe(404)
+    expect((await call('bob', 'POST', `/docs/nope/versions`, {})).status).toBe(404)
+    expect((await call('bob', 'POST', `/docs/${id}/versions`, { label: 'x'.repeat(201) })).status).toBe(400)
+    expect(await serverText(id)).toBe('text')
+  })
+})
