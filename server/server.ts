@@ -150,7 +150,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       { path: '/workspaces', routes: reviewRoutes({ ...deps, conflicts }) },
       { path: '/workspaces', routes: conflictRoutes({ ...deps, conflicts }) },
       { path: '/workspaces', routes: documentRoutes(deps, activity) },
-      { path: '/workspaces', routes: historyRoutes({ ...deps, versions }) },
+      { path: '/workspaces', routes: historyRoutes({ ...deps, versions, conflicts, tasks: coord.store }) },
     ],
     topRoutes: [{ path: '/mcp', routes: mcpRoutes({ registry, httpLimits, authFailures, sessions: mcp }) }],
   })

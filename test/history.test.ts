@@ -11,6 +11,7 @@ import { httpJson } from './helpers/http.ts'
 import { waitFor } from './helpers/wait.ts'
 import type { Agent } from '../agents/index.ts'
 import { createDocument, documentText } from '../shared/documents.ts'
+import { SERVER_PRINCIPAL } from '../shared/model.ts'
 import type { VersionMeta } from '../server/history/VersionStore.ts'
 import type { BlameRun, DiffSpan } from '../server/history/docHistory.ts'
 
@@ -97,12 +98,12 @@ describe('document history', () => {
     ])
     const after = await ok<{ spans: DiffSpan[] }>('vic', 'GET', `/docs/${id}/diff?from=2`)
     expect(after.spans.filter((s) => s.kind !== 'deleted').map((s) => s.text).join('')).toBe('Hello world')
-    expect(after.spans.filter((s) => s.kind === 'inserted').every((s) => s.principal === 'server')).toBe(true)
+    expect(after.spans.filter((s) => s.kind === 'inserted').every((s) => s.principal === SERVER_PRINCIPAL)).toBe(true)
     expect(after.spans.filter((s) => s.kind === 'inserted').length).toBeGreaterThan(0)
     expect(after.spans).toContainEqual({ kind: 'deleted', text: ' from agent', principal: 'agent-a' })
     const blame = await ok<{ runs: BlameRun[] }>('vic', 'GET', `/docs/${id}/blame`)
     expect(blame.runs.map((r) => r.text).join('')).toBe('Hello world')
-    expect(blame.runs.some((r) => r.principal === 'server')).toBe(true)
+    expect(blame.runs.some((r) => r.principal === SERVER_PRINCIPAL)).toBe(true)
     expect(blame.runs.find((r) => r.text.includes('world'))?.principal).toBe('alice')
   })
 
@@ -112,7 +113,7 @@ describe('document history', () => {
     const id = createDocument(alice.doc, 'Notes', 'one')
     await waitFor(async () => (await ok<{ versions: VersionMeta[] }>('alice', 'GET', `/docs/${id}/versions`)).versions.length === 1, 'an idle version')
     const [idle] = (await ok<{ versions: VersionMeta[] }>('alice', 'GET', `/docs/${id}/versions`)).versions
-    expect(idle).toMatchObject({ n: 1, reason: 'idle', principal: 'server' })
+    expect(idle).toMatchObject({ n: 1, reason: 'idle', principal: SERVER_PRINCIPAL })
     expect(idle.bytes).toBeGreaterThan(0)
     documentText(alice.doc, id)!.insert(3, ' two')
     await waitFor(async () => (await serverText(id)) === 'one two', 'the edit on the server')
@@ -193,5 +194,47 @@ describe('document history', () => {
     expect((await call('bob', 'POST', `/docs/nope/versions`, {})).status).toBe(404)
     expect((await call('bob', 'POST', `/docs/${id}/versions`, { label: 'x'.repeat(201) })).status).toBe(400)
     expect(await serverText(id)).toBe('text')
+  })
+})
+
+describe('workspace export', () => {
+  it('holds the documents, the readable namespaces with their review decisions, tasks and conflicts, and nothing the caller may not read', async () => {
+    server = await startTestServer({ history: { idleMs: 600_000 } })
+    const alice = await join('alice')
+    const id = createDocument(alice.doc, 'Report', 'Revenue grew 40% this year.')
+    const agent = await connectTestAgent(server, 'agent-a')
+    agents.push(agent)
+    await waitFor(() => agent.read(id) === 'Revenue grew 40% this year.', 'the document at the agent')
+    const note = agent.annotate(id, { quote: 'grew 40%' }, { label: 'unsourced', comment: 'Source for 40%?', severity: 'warning' })
+    agent.propose(id, { quote: 'this year' }, 'in 2025', 'be precise')
+    await agent.flushed()
+    await ok('alice', 'POST', `/annotations/agent-a/${note.id}/keep`, {})
+    await ok('alice', 'POST', '/tasks', { id: 'check-figures', title: 'Check the figures' })
+
+    type Export = {
+      format: string
+      exportedBy: string
+      documents: Array<{ id: string; title: string; text: string }>
+      namespaces: Array<{ owner: string; annotations: Array<{ id: string }>; proposals: Array<{ replacement: string }>; review: { decisions: Record<string, { action: string }> } }>
+      tasks: Array<{ id: string }>
+      conflicts: unknown[]
+    }
+    const full = await ok<Export>('alice', 'GET', '/export')
+    expect(full).toMatchObject({ format: 'polyphony-workspace-export', exportedBy: 'alice' })
+    expect(full.documents).toEqual([{ id, title: 'Report', text: 'Revenue grew 40% this year.' }])
+    const ns = full.namespaces.find((n) => n.owner === 'agent-a')!
+    expect(ns.annotations.map((a) => a.id)).toEqual([note.id])
+    expect(ns.proposals.map((p) => p.replacement)).toEqual(['in 2025'])
+    expect(ns.review.decisions[`agent-a/${note.id}`]).toMatchObject({ action: 'keep' })
+    expect(full.tasks.map((t) => t.id)).toEqual(['check-figures'])
+    expect(full.conflicts).toEqual([])
+
+    // w1 is private: an editor reads only its own namespace; the text and tasks are everyone's.
+    const bobs = await ok<Export>('bob', 'GET', '/export')
+    expect(bobs.namespaces.map((n) => n.owner)).toEqual(['bob'])
+    expect(bobs.documents).toEqual(full.documents)
+    expect(JSON.stringify(bobs)).not.toContain('Source for 40%?')
+    expect((await call('outsider', 'GET', '/export')).status).toBe(404)
+    expect((await call('admin', 'GET', '/export')).status).toBe(403)
   })
 })

@@ -5,9 +5,10 @@
 // structs claim an id: a sync step 2 relaying what the room already has claims nothing.
 
 import { migrate, type Database } from '../db.ts'
+import { SERVER_PRINCIPAL } from '../../shared/model.ts'
 
 /** Owner recorded for the client ids the server writes under (resolutions, restores, tasks). */
-export const SERVER_WRITER = 'server'
+export const SERVER_WRITER = SERVER_PRINCIPAL
 
 const SCHEMA = `
 CREATE TABLE history_client_ids (

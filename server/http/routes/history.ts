@@ -5,6 +5,7 @@
 //   GET  /:ws/docs/:id/diff?from=V&to=V|current   → { from, to, spans: [{ kind, text, principal }] }
 //   GET  /:ws/docs/:id/blame                      → { runs: [{ text, principal, at }] }
 //   POST /:ws/docs/:id/restore   { version }      → { restored, edits, text }   (editors, owners)
+//   GET  /:ws/export                              → the workspace as JSON (server/history/exportWorkspace.ts)
 // Members read the history of the shared room (every member reads it); writing needs
 // mayEditShared, like every right that writes into shared documents.
 
@@ -20,13 +21,14 @@ import { sharedRoom } from '../../../shared/rooms.ts'
 import { documentText } from '../../../shared/documents.ts'
 import { CURRENT, type VersionService } from '../../history/VersionService.ts'
 import type { Role } from '../../../shared/model.ts'
+import { exportWorkspace, type ExportDeps } from '../../history/exportWorkspace.ts'
 
 const VersionNumber = z.coerce.number().int('a version is a whole number').min(1, 'versions start at 1')
 const LabelBody = z.object({ label: z.string().trim().max(200, 'a label has at most 200 characters').optional() }).strict()
 const RestoreBody = z.object({ version: z.number().int().min(1) }).strict()
 const DocId = z.string().min(1).max(200)
 
-export function historyRoutes(deps: ApiDeps & { versions: VersionService }): Hono<ApiEnv> {
+export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'core'> & { versions: VersionService }): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
   const { versions } = deps
 
@@ -91,6 +93,15 @@ export function historyRoutes(deps: ApiDeps & { versions: VersionService }): Hon
     c.get('log').info({ workspace: workspace.id, doc, version, edits: result.edits }, 'document restored')
     const text = documentText((await deps.core.room(room)).doc, doc)?.toString() ?? ''
     return c.json({ ...result, text })
+  })
+
+  // Everything the caller may read, nothing more: namespaces by the access policy.
+  app.get('/:ws/export', async (c) => {
+    const principal = c.get('principal')
+    const { workspace, role } = workspaceFor(deps.registry, c.req.param('ws'), principal)
+    refuseUnless(role, false)
+    c.header('content-disposition', `attachment; filename="${workspace.id}.json"`)
+    return c.json(await exportWorkspace(deps, workspace, principal))
   })
 
   return app
