@@ -9,6 +9,7 @@ import { connectStock, synced, type StockClient } from './helpers/clients.ts'
 import { connectTestAgent } from './helpers/agents.ts'
 import { httpJson } from './helpers/http.ts'
 import { waitFor } from './helpers/wait.ts'
+import { cleanEnv, killAllCli, runCli } from './fixtures/agents-process.ts'
 import type { Agent } from '../agents/index.ts'
 import { createDocument, documentText } from '../shared/documents.ts'
 import { SERVER_PRINCIPAL } from '../shared/model.ts'
@@ -19,6 +20,7 @@ let server: TestServer
 const agents: Agent[] = []
 const stock: StockClient[] = []
 afterEach(async () => {
+  await killAllCli()
   for (const a of agents.splice(0)) a.close()
   for (const c of stock.splice(0)) c.destroy()
   await server?.close()
@@ -236,5 +238,24 @@ describe('workspace export', () => {
     expect(JSON.stringify(bobs)).not.toContain('Source for 40%?')
     expect((await call('outsider', 'GET', '/export')).status).toBe(404)
     expect((await call('admin', 'GET', '/export')).status).toBe(403)
+  })
+})
+
+describe('polyphony export', () => {
+  it('writes the workspace as JSON to stdout; a bad token is an error on stderr', async () => {
+    server = await startTestServer({ history: { idleMs: 600_000 } })
+    const alice = await join('alice')
+    const id = createDocument(alice.doc, 'CLI', 'exported text')
+    await waitFor(async () => (await serverText(id)) === 'exported text', 'the document on the server')
+    const run = runCli(['export', 'w1', '--server', server.url], { env: cleanEnv({ POLYPHONY_TOKEN: token('bob') }) })
+    expect((await run.exited).code).toBe(0)
+    const exported = JSON.parse(run.stdout.join('\n')) as { exportedBy: string; documents: Array<{ id: string; text: string }> }
+    expect(exported.exportedBy).toBe('bob')
+    expect(exported.documents).toEqual([{ id, title: 'CLI', text: 'exported text' }])
+
+    const refused = runCli(['export', 'w1', '--server', server.url, '--token', 'pp_wrong_token_0123456789abcdef'], { env: cleanEnv() })
+    expect((await refused.exited).code).toBe(1)
+    expect(refused.stdout.join('')).toBe('')
+    expect(refused.stderr.join('\n')).toMatch(/export of w1 failed \(401\)/)
   })
 })

@@ -1,9 +1,10 @@
-// `polyphony <command>`: serve | agent | team | mcp.
+// `polyphony <command>`: serve | agent | team | admin | mcp | export.
 
 import { agentCommand } from './agentCommand.ts'
 import { teamCommand } from './teamCommand.ts'
 import { adminCommand } from './adminCommand.ts'
 import { mcpCommand } from './mcpCommand.ts'
+import { exportCommand } from './exportCommand.ts'
 
 const HELP = `polyphony — a CRDT workspace for people and AI agents
 
@@ -12,7 +13,8 @@ Usage:
   polyphony agent --workspace W ...      attach a reviewing agent (polyphony agent --help)
   polyphony team TEAM.json               run and supervise several agents (polyphony team --help)
   polyphony admin <command> ...          principals, workspaces, members (polyphony admin --help)
-  polyphony mcp --workspace W ...        MCP server on stdio for Claude Code, Cursor, ... (polyphony mcp --help)`
+  polyphony mcp --workspace W ...        MCP server on stdio for Claude Code, Cursor, ... (polyphony mcp --help)
+  polyphony export W > W.json            write a workspace as JSON (polyphony export --help)`
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
@@ -30,6 +32,8 @@ export async function main(argv: string[]): Promise<number> {
       return adminCommand(rest)
     case 'mcp':
       return mcpCommand(rest)
+    case 'export':
+      return exportCommand(rest)
     case undefined:
     case '-h':
     case '--help':
