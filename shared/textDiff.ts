@@ -5,7 +5,7 @@
 export type TextEdit = { index: number; delete: number; insert: string }
 
 /** Edits that turn `from` into `to`, applied in order (indexes account for earlier edits). */
-export function textEdits(from: string, to: string, maxEdits = 2000): TextEdit[] {
+export function textEdits(from: string, to: string, maxEdits = 1000): TextEdit[] {
   let start = 0
   while (start < from.length && start < to.length && from[start] === to[start]) start++
   let endA = from.length
@@ -50,7 +50,8 @@ function myers(a: string, b: string, maxEdits: number): Op[] | null {
   const v = new Int32Array(2 * max + 3)
   const trace: Int32Array[] = []
   for (let d = 0; d <= max; d++) {
-    trace.push(v.slice())
+    // Only diagonals -d..d matter at step d: keep just those (O(D²) memory, not O(D·N)).
+    trace.push(v.slice(offset - d, offset + d + 1))
     for (let k = -d; k <= d; k += 2) {
       let x = k === -d || (k !== d && v[offset + k - 1] < v[offset + k + 1]) ? v[offset + k + 1] : v[offset + k - 1] + 1
       let y = x - k
@@ -59,13 +60,13 @@ function myers(a: string, b: string, maxEdits: number): Op[] | null {
         y++
       }
       v[offset + k] = x
-      if (x >= n && y >= m) return backtrack(trace, a, b, offset, d)
+      if (x >= n && y >= m) return backtrack(trace, a, b, d)
     }
   }
   return null
 }
 
-function backtrack(trace: Int32Array[], a: string, b: string, offset: number, dEnd: number): Op[] {
+function backtrack(trace: Int32Array[], a: string, b: string, dEnd: number): Op[] {
   const ops: Op[] = []
   const push = (op: Op) => {
     const last = ops.at(-1)
@@ -76,10 +77,10 @@ function backtrack(trace: Int32Array[], a: string, b: string, offset: number, dE
   let x = a.length
   let y = b.length
   for (let d = dEnd; d > 0; d--) {
-    const v = trace[d]
+    const v = trace[d] // diagonal k at index k + d
     const k = x - y
-    const prevK = k === -d || (k !== d && v[offset + k - 1] < v[offset + k + 1]) ? k + 1 : k - 1
-    const prevX = v[offset + prevK]
+    const prevK = k === -d || (k !== d && v[k - 1 + d] < v[k + 1 + d]) ? k + 1 : k - 1
+    const prevX = v[prevK + d]
     const prevY = prevX - prevK
     while (x > prevX && y > prevY) {
       push({ kind: 'keep', n: 1 })
