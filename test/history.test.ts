@@ -199,6 +199,33 @@ describe('document history', () => {
   })
 })
 
+describe('undoing an accepted proposal', () => {
+  it('the accept is preceded by a version, its words are the server\'s in the diff, and restoring that version undoes it', async () => {
+    server = await startTestServer({ history: { idleMs: 600_000 } })
+    const alice = await join('alice')
+    const id = createDocument(alice.doc, 'Claims', 'Revenue grew this year.')
+    const agent = await connectTestAgent(server, 'agent-a')
+    agents.push(agent)
+    await waitFor(() => agent.read(id) === 'Revenue grew this year.', 'the document at the agent')
+    const proposal = agent.propose(id, { quote: 'this year' }, 'in 2025', 'be precise')
+    await agent.flushed()
+    await ok('alice', 'POST', `/proposals/agent-a/${proposal.id}/accept`, {})
+    await waitFor(async () => (await serverText(id)) === 'Revenue grew in 2025.', 'the accepted proposal')
+
+    const { versions } = await ok<{ versions: VersionMeta[] }>('vic', 'GET', `/docs/${id}/versions`)
+    const before = versions.find((v) => v.reason === 'before-server-write')!
+    expect(before.principal).toBe('alice')
+    expect((await ok<{ text: string }>('vic', 'GET', `/docs/${id}/versions/${before.n}`)).text).toBe('Revenue grew this year.')
+    const { spans } = await ok<{ spans: DiffSpan[] }>('vic', 'GET', `/docs/${id}/diff?from=${before.n}`)
+    expect(spans.filter((s) => s.kind === 'inserted').map((s) => s.principal)).toEqual([SERVER_PRINCIPAL])
+    expect(spans.filter((s) => s.kind === 'inserted').map((s) => s.text).join('')).toBe('in 2025')
+    expect(spans.filter((s) => s.kind === 'deleted').every((s) => s.principal === 'alice')).toBe(true)
+
+    await ok('bob', 'POST', `/docs/${id}/restore`, { version: before.n })
+    await waitFor(() => documentText(alice.doc, id)?.toString() === 'Revenue grew this year.', 'the undo at alice')
+  })
+})
+
 describe('workspace export', () => {
   it('holds the documents, the readable namespaces with their review decisions, tasks and conflicts, and nothing the caller may not read', async () => {
     server = await startTestServer({ history: { idleMs: 600_000 } })
