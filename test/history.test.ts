@@ -10,6 +10,7 @@ import { connectTestAgent } from './helpers/agents.ts'
 import { httpJson } from './helpers/http.ts'
 import { waitFor } from './helpers/wait.ts'
 import { cleanEnv, killAllCli, runCli } from './fixtures/agents-process.ts'
+import { fakeClock } from './helpers/fakeClock.ts'
 import type { Agent } from '../agents/index.ts'
 import { createDocument, documentText } from '../shared/documents.ts'
 import { SERVER_PRINCIPAL } from '../shared/model.ts'
@@ -107,6 +108,26 @@ describe('document history', () => {
     expect(blame.runs.map((r) => r.text).join('')).toBe('Hello world')
     expect(blame.runs.some((r) => r.principal === SERVER_PRINCIPAL)).toBe(true)
     expect(blame.runs.find((r) => r.text.includes('world'))?.principal).toBe('alice')
+  })
+
+  it('an idle version comes 5 minutes after the last edit of a burst, not before, and once', async () => {
+    const clock = fakeClock(1_800_000_000_000)
+    server = await startTestServer({ history: { clock } })
+    const alice = await join('alice')
+    const id = createDocument(alice.doc, 'Burst', 'a')
+    await waitFor(async () => (await serverText(id)) === 'a', 'the document on the server')
+    const versions = async () => (await ok<{ versions: VersionMeta[] }>('alice', 'GET', `/docs/${id}/versions`)).versions
+    await clock.advance(4 * 60_000)
+    documentText(alice.doc, id)!.insert(1, 'b') // the burst goes on: the countdown starts again
+    await waitFor(async () => (await serverText(id)) === 'ab', 'the second edit on the server')
+    await clock.advance(5 * 60_000 - 1)
+    expect(await versions()).toEqual([])
+    await clock.advance(1)
+    const [idle] = await versions()
+    expect(idle).toMatchObject({ n: 1, reason: 'idle', at: 1_800_000_000_000 + 9 * 60_000 })
+    expect((await ok<{ text: string }>('alice', 'GET', `/docs/${id}/versions/1`)).text).toBe('ab')
+    await clock.advance(60 * 60_000)
+    expect(await versions()).toHaveLength(1)
   })
 
   it('takes a version before every server write and after a burst settles; versions survive a restart', async () => {

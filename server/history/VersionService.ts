@@ -16,9 +16,24 @@ import { SqliteVersionStore } from './SqliteVersionStore.ts'
 import type { Version, VersionMeta, VersionReason, VersionStore } from './VersionStore.ts'
 import { blameRuns, changedDocs, diffSpans, textAt, type BlameRun, type DiffSpan } from './docHistory.ts'
 
+/** Time and timers for idle versions (tests drive them by hand: test/helpers/fakeClock.ts). */
+export interface HistoryClock {
+  now(): number
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+const REAL_CLOCK: HistoryClock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+}
+
 export interface HistoryOptions {
   /** A version is taken once a room has had no edit for this long after changes. */
   idleMs: number
+  /** Clock for idle versions and version times (default: the real one). */
+  clock?: HistoryClock
   /** Versions kept per room (oldest dropped first). */
   maxVersionsPerRoom: number
   /** Attribution-log entries read to find the author of a client id no table records (older data). */
@@ -33,7 +48,7 @@ export const CURRENT = 'current'
 export class VersionService {
   readonly store: VersionStore
   readonly owners: ClientIdOwners
-  readonly #timers = new Map<string, NodeJS.Timeout>()
+  readonly #timers = new Map<string, unknown>()
   #core: SyncCore | null = null
 
   constructor(
@@ -48,8 +63,12 @@ export class VersionService {
     this.#core = core
   }
 
+  get #clock(): HistoryClock {
+    return this.limits.clock ?? REAL_CLOCK
+  }
+
   #now(): number {
-    return this.opts.now?.() ?? Date.now()
+    return this.limits.clock?.now() ?? this.opts.now?.() ?? Date.now()
   }
 
   /** The hooks a shared room gets (only shared rooms keep their deletions, gc off). */
@@ -69,12 +88,11 @@ export class VersionService {
     const backfill = this.#backfill(room).catch((err: unknown) => this.opts.logger.error({ err, room: room.name }, 'client id backfill failed'))
     this.#backfills.set(room.name, backfill)
     const arm = () => {
-      clearTimeout(this.#timers.get(room.name))
-      const timer = setTimeout(() => {
+      this.#clock.clearTimeout(this.#timers.get(room.name))
+      const timer = this.#clock.setTimeout(() => {
         this.#timers.delete(room.name)
         this.#safely(room, () => this.#takeIfChanged(room, SERVER_WRITER, 'idle', null))
       }, this.limits.idleMs)
-      timer.unref()
       this.#timers.set(room.name, timer)
     }
     room.doc.on('update', arm)
@@ -82,7 +100,7 @@ export class VersionService {
     // everything then: the last edits of an unloading room get a version.
     room.doc.once('destroy', () => {
       room.doc.off('update', arm)
-      clearTimeout(this.#timers.get(room.name))
+      this.#clock.clearTimeout(this.#timers.get(room.name))
       this.#timers.delete(room.name)
       this.#backfills.delete(room.name)
       this.#safely(room, () => this.#takeIfChanged(room, SERVER_WRITER, 'unload', null))
@@ -230,7 +248,7 @@ export class VersionService {
   }
 
   close(): void {
-    for (const timer of this.#timers.values()) clearTimeout(timer)
+    for (const timer of this.#timers.values()) this.#clock.clearTimeout(timer)
     this.#timers.clear()
   }
 }
