@@ -130,6 +130,18 @@ describe('document history', () => {
     expect(await versions()).toHaveLength(1)
   })
 
+  it('a room that unloads with unversioned edits takes a version first', async () => {
+    server = await startTestServer({ history: { idleMs: 600_000 }, limits: { idleRoomMs: 50 } })
+    const alice = await join('alice')
+    const id = createDocument(alice.doc, 'Leaving', 'last words')
+    await waitFor(async () => (await serverText(id)) === 'last words', 'the document on the server')
+    for (const c of stock.splice(0)) c.destroy()
+    await waitFor(() => server.versions.store.latest('w1/shared') !== null, 'the unload version')
+    const [unload] = (await ok<{ versions: VersionMeta[] }>('vic', 'GET', `/docs/${id}/versions`)).versions
+    expect(unload).toMatchObject({ n: 1, reason: 'unload', principal: SERVER_PRINCIPAL })
+    expect((await ok<{ text: string }>('vic', 'GET', `/docs/${id}/versions/1`)).text).toBe('last words')
+  })
+
   it('takes a version before every server write and after a burst settles; versions survive a restart', async () => {
     server = await startTestServer({ history: { idleMs: 50 } })
     const alice = await join('alice')
