@@ -20,14 +20,26 @@ CREATE TABLE history_client_ids (
 ) WITHOUT ROWID;
 `
 
+/** Owners remembered in memory (every update of a shared room asks): cleared whole beyond this. */
+const MAX_CACHED = 100_000
+
 export class ClientIdOwners {
+  /** `room\u0000client` → owner; an owner never changes once recorded, so the cache is never stale. */
+  readonly #cache = new Map<string, string>()
+
   constructor(private readonly db: Database) {
     migrate(db, 'history/1-client-ids', SCHEMA)
   }
 
   ownerOf(room: string, client: number): string | null {
+    const key = `${room}\u0000${client}`
+    const cached = this.#cache.get(key)
+    if (cached !== undefined) return cached
     const row = this.db.prepare('SELECT principal FROM history_client_ids WHERE room = ? AND client = ?').get(room, client) as { principal: string } | undefined
-    return row?.principal ?? null
+    if (!row) return null
+    if (this.#cache.size >= MAX_CACHED) this.#cache.clear()
+    this.#cache.set(key, row.principal)
+    return row.principal
   }
 
   /** Every recorded owner of the room's client ids. */
