@@ -36,13 +36,13 @@ export interface HistoryOptions {
   clock?: HistoryClock
   /** Versions kept per room (oldest dropped first). */
   maxVersionsPerRoom: number
-  /** Attribution-log entries read to find the author of a client id no table records (older data). */
+  /** Attribution-log entries read at load to record owners of client ids from before ownership was recorded. */
   maxLogScan: number
 }
 
 export const DEFAULT_HISTORY: HistoryOptions = { idleMs: 5 * 60_000, maxVersionsPerRoom: 1000, maxLogScan: 100_000 }
 
-/** `at` of the current state, for diffs to "now". */
+/** `to=current` in a diff: the room as it is now, not a stored version. */
 export const CURRENT = 'current'
 
 export class VersionService {
@@ -149,7 +149,7 @@ export class VersionService {
     return { version: meta, text: textAt(room.doc, Y.decodeSnapshotV2(snapshot), doc) }
   }
 
-  /** Null when a version does not exist (named in `missing`) or the document does not. */
+  /** The spans from version `from` to `to`, or `missing`: which version or document does not exist. */
   async diff(roomName: string, doc: string, from: number, to: number | typeof CURRENT): Promise<{ spans: DiffSpan[] } | { missing: string }> {
     const room = await this.#room(roomName)
     await room.drain()

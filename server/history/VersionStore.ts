@@ -16,7 +16,7 @@ export interface NewVersion {
   /** Room.appliedSeq when the snapshot was taken: every update up to it is in the version. */
   seq: number
   at: number
-  /** Who asked (the caller, the principal a server write acts for, or 'server'). */
+  /** Who asked: the caller, the principal a server write acts for, or polyphony-server (idle, unload). */
   principal: string
   reason: VersionReason
   /** Free text: the caller's label, or what the server was about to do. */
