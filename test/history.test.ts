@@ -301,6 +301,35 @@ describe('workspace export', () => {
   })
 })
 
+describe('workspace import', () => {
+  it('an owner imports an export into an empty workspace; hostile or conflicting input is refused whole', async () => {
+    server = await startTestServer({ history: { idleMs: 600_000 } })
+    const alice = await join('alice')
+    const id = createDocument(alice.doc, 'Carried', 'text to carry over')
+    await waitFor(async () => (await serverText(id)) === 'text to carry over', 'the document on the server')
+    const exported = await ok<Record<string, unknown>>('alice', 'GET', '/export')
+    const into = (who: string, body: unknown) => httpJson<{ error?: { message: string } }>(server.url + '/api/workspaces/team/import', { method: 'POST', token: token(who), body })
+    const teamDocs = async () => [...(await server.core.room('team/shared')).doc.getMap('docs').keys()]
+
+    expect((await into('bob', exported)).status).toBe(403)
+    const duplicate = { ...exported, documents: [...(exported.documents as unknown[]), ...(exported.documents as unknown[])] }
+    const dup = await into('alice', duplicate)
+    expect(dup.status).toBe(400)
+    expect(dup.json.error?.message).toMatch(/appears twice/)
+    const hostile = { ...exported, documents: [{ id: 'fine', title: 'ok', text: 'x' }, { id: '../escape', title: 'x', text: 'y' }] }
+    expect((await into('alice', hostile)).status).toBe(400)
+    expect((await into('alice', { ...exported, format: 'something-else' })).status).toBe(400)
+    expect(await teamDocs()).toEqual([])
+
+    const done = await into('alice', exported)
+    expect(done.status).toBe(201)
+    expect(done.json).toMatchObject({ imported: { documents: 1 } })
+    expect(documentText((await server.core.room('team/shared')).doc, id)?.toString()).toBe('text to carry over')
+    expect((await httpJson<{ documents: unknown[] }>(server.url + '/api/workspaces/team/export', { token: token('alice') })).json.documents).toEqual(exported.documents)
+    expect((await into('alice', exported)).status).toBe(409)
+  })
+})
+
 describe('polyphony export', () => {
   it('writes the workspace as JSON to stdout; a bad token is an error on stderr', async () => {
     server = await startTestServer({ history: { idleMs: 600_000 } })

@@ -6,6 +6,7 @@
 //   GET  /:ws/docs/:id/blame                      → { runs: [{ text, principal, at }] }
 //   POST /:ws/docs/:id/restore   { version }      → { restored, edits, text }   (editors, owners)
 //   GET  /:ws/export                              → the workspace as JSON (server/history/exportWorkspace.ts)
+//   POST /:ws/import             an export          → 201 { imported, skipped }   (owners; empty workspace only)
 // Members read the history of the shared room (every member reads it); writing needs
 // mayEditShared, like every right that writes into shared documents.
 
@@ -14,7 +15,7 @@ import { z } from 'zod'
 import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
 import { jsonBody, queryOf } from '../validate.ts'
-import { badRequest, forbidden, notFound } from '../errors.ts'
+import { badRequest, conflict, forbidden, notFound } from '../errors.ts'
 import { workspaceFor } from './workspaces.ts'
 import { mayEditShared } from '../../../shared/access.ts'
 import { sharedRoom } from '../../../shared/rooms.ts'
@@ -22,6 +23,7 @@ import { documentText } from '../../../shared/documents.ts'
 import { CURRENT, type VersionService } from '../../history/VersionService.ts'
 import type { Role } from '../../../shared/model.ts'
 import { exportWorkspace, type ExportDeps } from '../../history/exportWorkspace.ts'
+import { ImportSchema, importWorkspace } from '../../history/importWorkspace.ts'
 
 const VersionNumber = z.coerce.number().int('a version is a whole number').min(1, 'versions start at 1')
 const LabelBody = z.object({ label: z.string().trim().max(200, 'a label has at most 200 characters').optional() }).strict()
@@ -102,6 +104,18 @@ export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'cor
     refuseUnless(role, false)
     c.header('content-disposition', `attachment; filename="${workspace.id}.json"`)
     return c.json(await exportWorkspace(deps, workspace, principal))
+  })
+
+  // Checked whole before anything is written: a body that does not validate changes nothing.
+  app.post('/:ws/import', async (c) => {
+    const principal = c.get('principal')
+    const { workspace, role } = workspaceFor(deps.registry, c.req.param('ws'), principal)
+    if (role !== 'owner') throw forbidden('only owners import into a workspace')
+    const body = await jsonBody(c, ImportSchema)
+    const result = await importWorkspace(deps.core, workspace.id, principal.id, body)
+    if ('notEmpty' in result) throw conflict(result.notEmpty)
+    c.get('log').info({ workspace: workspace.id, ...result.imported }, 'workspace imported')
+    return c.json(result, 201)
   })
 
   return app
