@@ -82,6 +82,7 @@ describe('collaborative editing in the browser', () => {
     await waitForEditorText(bob.page, { equals: 'Plan text stays.' })
     const listed = (page: Page) => page.locator('.doclist li[data-doc]')
 
+    await alice.page.getByRole('button', { name: 'More actions for Draft plan' }).click()
     await alice.page.getByRole('button', { name: 'Rename Draft plan' }).click()
     await alice.page.getByLabel('New title for Draft plan').fill('Final plan')
     await alice.page.keyboard.press('Enter')

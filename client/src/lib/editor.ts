@@ -1,9 +1,11 @@
 // CodeMirror 6 bound to a Y.Text with y-codemirror.next (remote cursors from awareness),
 // plus annotation highlights: decorations set from resolved anchors and mapped through edits.
 
-import { EditorView, basicSetup } from 'codemirror'
+import { EditorView } from 'codemirror'
 import { EditorState, StateEffect, StateField, type Extension } from '@codemirror/state'
-import { Decoration, keymap, type DecorationSet } from '@codemirror/view'
+import { Decoration, drawSelection, dropCursor, highlightSpecialChars, keymap, placeholder, type DecorationSet } from '@codemirror/view'
+import { defaultKeymap } from '@codemirror/commands'
+import { searchKeymap } from '@codemirror/search'
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next'
 import type * as Y from 'yjs'
 import type { Awareness } from 'y-protocols/awareness'
@@ -50,10 +52,14 @@ const highlightField = StateField.define<DecorationSet>({
   provide: (field) => EditorView.decorations.from(field),
 })
 
+// A prose page, not a code editor: proportional type, a readable measure (~70 characters)
+// centred in the pane, generous line height, no gutters.
 const theme = EditorView.theme({
-  '&': { height: '100%', fontSize: '15px' },
-  '.cm-scroller': { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace', lineHeight: '1.55' },
-  '.cm-content': { padding: '12px 0' },
+  '&': { height: '100%', fontSize: '17px' },
+  '.cm-scroller': { fontFamily: "Charter, 'Iowan Old Style', Georgia, Cambria, 'Times New Roman', serif", lineHeight: '1.7' },
+  '.cm-content': { padding: '28px 24px 40vh', maxWidth: '70ch', margin: '0 auto', caretColor: '#1d2129' },
+  '.cm-line': { padding: '0' },
+  '.cm-placeholder': { color: '#5f6673', fontStyle: 'italic' },
   // Labels always visible: knowing who (or which agent) is typing where is the point.
   '.cm-ySelectionInfo': { opacity: 1, fontFamily: 'system-ui, sans-serif', borderRadius: '3px 3px 3px 0', top: '-1.25em' },
 })
@@ -66,17 +72,24 @@ export interface EditorOptions {
   /** Called whenever the main selection changes. */
   onSelection?: (from: number, to: number) => void
   label?: string
+  /** Shown while the document is empty. */
+  placeholderText?: string
 }
 
-export function createEditor({ parent, ytext, awareness, readOnly, onSelection, label = 'Document text' }: EditorOptions): EditorView {
+export function createEditor({ parent, ytext, awareness, readOnly, onSelection, label = 'Document text', placeholderText }: EditorOptions): EditorView {
   const extensions: Extension[] = [
+    // Undo goes through the Yjs undo manager (only this person's edits), so no CodeMirror history.
     keymap.of(yUndoManagerKeymap),
-    basicSetup,
+    highlightSpecialChars(),
+    drawSelection(),
+    dropCursor(),
+    keymap.of([...defaultKeymap, ...searchKeymap]),
     EditorView.lineWrapping,
     theme,
     yCollab(ytext, awareness),
     highlightField,
     EditorState.readOnly.of(readOnly),
+    ...(placeholderText ? [placeholder(placeholderText)] : []),
     EditorView.contentAttributes.of({ 'aria-label': label }),
     EditorView.updateListener.of((update) => {
       if (update.selectionSet || update.docChanged) {
@@ -85,5 +98,8 @@ export function createEditor({ parent, ytext, awareness, readOnly, onSelection, 
       }
     }),
   ]
-  return new EditorView({ parent, state: EditorState.create({ doc: ytext.toString(), extensions }) })
+  const view = new EditorView({ parent, state: EditorState.create({ doc: ytext.toString(), extensions }) })
+  // An empty page invites writing: put the caret there at once.
+  if (!readOnly && view.state.doc.length === 0) view.focus()
+  return view
 }

@@ -91,6 +91,7 @@ export class OpenDocument {
       awareness: this.#workspace.shared.provider.awareness,
       readOnly: !this.#workspace.canEdit,
       label: `Text of ${this.title}`,
+      placeholderText: this.#workspace.canEdit ? 'Start writing…' : 'This document is empty.',
       onSelection: (from, to) => (this.#selection = { from, to }),
     })
     return this.#view
