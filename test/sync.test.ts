@@ -56,4 +56,18 @@ describe('sync', () => {
     a.provider.disconnect()
     await waitFor(() => !b.provider.awareness.getStates().has(a.doc.clientID), 'awareness removal')
   })
+
+  it('an idle client alone in a room keeps hearing from the server, so the stock provider never times its socket out', async () => {
+    // WebSocket pings never reach y-websocket's JavaScript; it closes a socket silent for 30 s.
+    server = await startTestServer({ limits: { keepAliveIntervalMs: 50 } })
+    const a = open('w1/shared', 'alice')
+    await synced(a)
+    const heard: number[] = []
+    a.provider.ws!.addEventListener('message', () => heard.push(Date.now()))
+    await waitFor(() => heard.length >= 3, 'three keep-alives while idle', 5_000)
+    // The keep-alive is an empty awareness update: it adds no one and changes nothing.
+    expect([...a.provider.awareness.getStates().keys()]).toEqual([a.doc.clientID])
+    expect(a.closes).toEqual([])
+    expect(text(a).toString()).toBe('')
+  })
 })

@@ -39,6 +39,13 @@ export interface Limits {
   pingIntervalMs: number
   /** A socket the server closed is cut this long after the close frame if the peer has not answered. */
   closeGraceMs: number
+  /**
+   * Every socket gets an empty awareness update this often. WebSocket pings never reach the
+   * JavaScript of a browser, and the stock y-websocket provider closes a socket that received
+   * no message for 30 s (`messageReconnectTimeout`): without this an idle tab alone in a room
+   * would drop and reopen its socket every ~33 s and show itself offline.
+   */
+  keepAliveIntervalMs: number
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -60,4 +67,5 @@ export const DEFAULT_LIMITS: Limits = {
   idleRoomMs: 30_000,
   pingIntervalMs: 30_000,
   closeGraceMs: 2_000,
+  keepAliveIntervalMs: 10_000,
 }

@@ -52,6 +52,12 @@ export function awarenessMessage(update: Uint8Array): Uint8Array {
   return encoding.toUint8Array(e)
 }
 
+/**
+ * An awareness update naming no client: every y-protocols client applies it as a no-op, and the
+ * stock provider counts it as "heard from the server" (see Limits.keepAliveIntervalMs).
+ */
+export const KEEP_ALIVE_MESSAGE: Uint8Array = awarenessMessage(new Uint8Array([0]))
+
 /** The standard y-protocols "permission denied" message: stock clients log the reason. */
 export function permissionDeniedMessage(reason: string): Uint8Array {
   const e = encoding.createEncoder()

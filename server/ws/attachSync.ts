@@ -9,6 +9,7 @@ import type { SyncCore } from '../core/SyncCore.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import { CLOSE, PERSISTED_QUERY_PARAM } from '../../shared/protocol.ts'
 import { authorizeSocket, type AccessLookup } from './authorizeSocket.ts'
+import { KEEP_ALIVE_MESSAGE } from '../core/messages.ts'
 import type { AuthFailures } from '../http/AuthFailures.ts'
 
 export const SYNC_PATH = '/sync/'
@@ -46,7 +47,22 @@ export function attachSync(server: Server, opts: AttachSyncOptions): WebSocketSe
     })
   })
   watchLiveness(wss, opts.core.limits.pingIntervalMs, opts.metrics)
+  keepAlive(wss, opts.core.limits.keepAliveIntervalMs)
   return wss
+}
+
+/** Sockets handed to the core: only they get keep-alives (a refused socket hears nothing but its close). */
+const accepted = new WeakSet<WebSocket>()
+
+/** Idle sockets hear from the server regularly, so stock clients do not take silence for a dead link. */
+function keepAlive(wss: WebSocketServer, intervalMs: number): void {
+  const timer = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (accepted.has(ws) && ws.readyState === ws.OPEN && ws.bufferedAmount === 0) ws.send(KEEP_ALIVE_MESSAGE, { binary: true })
+    }
+  }, intervalMs)
+  timer.unref()
+  wss.on('close', () => clearInterval(timer))
 }
 
 /**
@@ -148,6 +164,7 @@ function onSocket(ws: WebSocket, req: IncomingMessage, url: URL, opts: AttachSyn
       wantsPersisted: url.searchParams.get(PERSISTED_QUERY_PARAM) === '1',
     },
   )
+  accepted.add(ws)
   ws.on('message', (data, isBinary) => {
     if (!isBinary) return conn.refuse(CLOSE.unsupportedData, 'binary frames only', 'text_frame')
     conn.receive(toBytes(data))

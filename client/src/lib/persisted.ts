@@ -50,11 +50,17 @@ export class PersistedTracker {
   /** Local transactions not yet covered by a reply (deletions do not move the state vector). */
   #unconfirmed = 0
   #covered = 0
+  /** Edits made in this tab (not restored from the browser's copy) not yet covered by a reply. */
+  #edits = 0
+  #coveredEdits = 0
+  readonly #isRestore: (origin: unknown) => boolean
 
-  constructor(doc: Y.Doc, provider: WebsocketProvider, onChange: () => void) {
+  /** `isRestore` tells transactions that load the browser's own copy from edits made here. */
+  constructor(doc: Y.Doc, provider: WebsocketProvider, onChange: () => void, isRestore: (origin: unknown) => boolean = () => false) {
     this.#doc = doc
     this.#provider = provider
     this.#onChange = onChange
+    this.#isRestore = isRestore
     provider.messageHandlers[MESSAGE_PERSISTED] = (_encoder, decoder) => this.#onAck(decoder)
     doc.on('afterTransaction', this.#afterTransaction)
     provider.on('sync', this.#onSync)
@@ -65,6 +71,15 @@ export class PersistedTracker {
   get pending(): number {
     const units = unpersistedCount(Y.decodeStateVector(Y.encodeStateVector(this.#doc)), this.#durable)
     return Math.max(units, this.#unconfirmed)
+  }
+
+  /**
+   * Edits made in this tab that the server has not confirmed (one per keystroke, paste or
+   * command, whatever its size). Changes restored from the browser's copy after a reload are
+   * not counted here (`pending` still includes them): their number of edits is not known.
+   */
+  get unsavedEdits(): number {
+    return this.pending > 0 ? this.#edits : 0
   }
 
   destroy(): void {
@@ -83,6 +98,7 @@ export class PersistedTracker {
     }
     this.#dirty = false
     this.#covered = this.#unconfirmed
+    this.#coveredEdits = this.#edits
     this.#outstanding = this.#nextRequest++
     ws.send(encodePersistedRequest(this.#outstanding))
   }
@@ -95,6 +111,8 @@ export class PersistedTracker {
       this.#outstanding = 0
       this.#unconfirmed -= this.#covered
       this.#covered = 0
+      this.#edits -= this.#coveredEdits
+      this.#coveredEdits = 0
       if (this.#dirty) this.request()
     }
     this.#onChange()
@@ -108,6 +126,7 @@ export class PersistedTracker {
       mergeInto(this.#durable, reached)
     } else if (hasChanged(tr)) {
       this.#unconfirmed++
+      if (!this.#isRestore(tr.origin)) this.#edits++
       this.request()
     }
     this.#onChange()
@@ -121,6 +140,7 @@ export class PersistedTracker {
     if (status !== 'connected') {
       this.#outstanding = 0
       this.#covered = 0
+      this.#coveredEdits = 0
       this.#dirty = false
     }
     this.#onChange()

@@ -65,6 +65,7 @@ export class Room {
   #synced = $state(false)
   #loaded = $state(false)
   #pending = $state(0)
+  #unsavedEdits = $state(0)
   #closed = $state<RoomClosed | null>(null)
   #online = $state(navigator.onLine)
   #denied = $state<string | null>(null)
@@ -86,7 +87,15 @@ export class Room {
     if (name.endsWith('/shared')) sendCausalMetadata(this.doc, () => (this.provider.wsconnected ? this.provider.ws : null))
     this.#sendOwnAwarenessOnly()
     this.#sanitizePeerAwareness()
-    this.#tracker = new PersistedTracker(this.doc, this.provider, () => (this.#pending = this.#tracker.pending))
+    this.#tracker = new PersistedTracker(
+      this.doc,
+      this.provider,
+      () => {
+        this.#pending = this.#tracker.pending
+        this.#unsavedEdits = this.#tracker.unsavedEdits
+      },
+      (origin) => origin === this.local,
+    )
     // The stock client only logs "permission denied"; keep the reason to show it.
     this.provider.messageHandlers[MESSAGE_AUTH] = (_encoder, decoder) =>
       authProtocol.readAuthMessage(decoder, this.doc, (_doc, reason) => (this.#denied = reason))
@@ -127,6 +136,16 @@ export class Room {
 
   get pending(): number {
     return this.#pending
+  }
+
+  /** Edits made in this tab not yet saved on the server (see PersistedTracker.unsavedEdits). */
+  get unsavedEdits(): number {
+    return this.#unsavedEdits
+  }
+
+  /** The browser's own idea of the network (false: certainly offline). */
+  get online(): boolean {
+    return this.#online
   }
 
   get state(): ConnectionState {

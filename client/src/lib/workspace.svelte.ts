@@ -17,7 +17,8 @@ import { Namespaces } from './namespaces.svelte.ts'
 import { Presence } from './presence.svelte.ts'
 import { ReviewRoom } from './review-room.svelte.ts'
 import { WorkspaceVocabulary } from './vocabulary.svelte.ts'
-import { Room, worstState, type ConnectionState } from './room.svelte.ts'
+import { Room, worstState } from './room.svelte.ts'
+import type { ConnectionSummary } from './save-status.svelte.ts'
 import type { Session } from './session.svelte.ts'
 
 export interface WorkspaceOptions {
@@ -144,12 +145,14 @@ export class Workspace {
   }
 
   /** What the indicator shows: the shared room and our own namespace (where we write). */
-  get connection(): { state: ConnectionState; pending: number; unsavedLocally: number } {
+  get connection(): ConnectionSummary {
     const rooms = [this.shared, this.namespaces.own]
     return {
       state: worstState(rooms.map((r) => r.state)),
       pending: rooms.reduce((n, r) => n + r.pending, 0),
+      edits: rooms.reduce((n, r) => n + r.unsavedEdits, 0),
       unsavedLocally: rooms.reduce((n, r) => n + r.unsavedLocally, 0),
+      browserOnline: this.shared.online,
     }
   }
 
