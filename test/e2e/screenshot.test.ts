@@ -65,8 +65,9 @@ describe('README screenshot', () => {
     await page.locator('.cm-ySelectionInfo', { hasText: 'agent-a' }).waitFor()
     await page.locator('.cm-ySelectionInfo', { hasText: 'agent-b' }).waitFor()
     await page.locator('.pp-annotation[title*="Staged rollout"]').waitFor()
-    await page.locator('.annotations li').nth(3).waitFor()
+    await page.locator('.annotations [data-annotation]').nth(3).waitFor()
     await waitForConnection(page, 'saved')
+    await page.locator('.indicator[data-phase="saved"]').waitFor()
 
     const file = artifactPath('readme-screenshot.png')
     await page.screenshot({ path: file })

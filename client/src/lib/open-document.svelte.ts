@@ -30,6 +30,10 @@ export class OpenDocument {
   readonly #subscribeText: () => void
   #view: EditorView | null = null
   #selection = $state({ from: 0, to: 0 })
+  /** Bumped whenever text may have moved on screen: margin notes re-place themselves. */
+  #layout = $state(0)
+  /** The annotation whose note and highlight are emphasised (clicked on either side). */
+  #active = $state<string | null>(null)
 
   constructor(workspace: Workspace, name: string, ytext: Y.Text) {
     this.#workspace = workspace
@@ -48,6 +52,32 @@ export class OpenDocument {
 
   get selection(): { from: number; to: number } {
     return this.#selection
+  }
+
+  get layout(): number {
+    return this.#layout
+  }
+
+  get active(): string | null {
+    return this.#active
+  }
+
+  activate(id: string | null): void {
+    this.#active = id
+  }
+
+  /**
+   * Vertical position of a text offset in px from the top of the editor element (stable while
+   * scrolling: notes beside the text scroll with it). Exact for rendered text, by line otherwise.
+   */
+  topOf(pos: number): number {
+    const view = this.#view
+    if (!view) return 0
+    const at = Math.min(Math.max(0, pos), view.state.doc.length)
+    const offset = view.documentTop - view.dom.getBoundingClientRect().top
+    const coords = view.coordsAtPos(at, 1)
+    if (coords) return coords.top - view.documentTop + offset
+    return view.lineBlockAt(at).top + offset
   }
 
   get selectedText(): string {
@@ -93,11 +123,17 @@ export class OpenDocument {
       label: `Text of ${this.title}`,
       placeholderText: this.#workspace.canEdit ? 'Start writing…' : 'This document is empty.',
       onSelection: (from, to) => (this.#selection = { from, to }),
+      onLayout: () => this.#layout++,
+      onHighlightClick: (ids) => {
+        // Clicking again on overlapping highlights steps through their notes.
+        const at = this.#active === null ? -1 : ids.indexOf(this.#active)
+        this.#active = ids[(at + 1) % ids.length]
+      },
     })
     return this.#view
   }
 
-  showHighlights(list: ResolvedAnnotation[]): void {
+  showHighlights(list: ResolvedAnnotation[], active: string | null = null): void {
     const highlights: Highlight[] = []
     for (const r of list) {
       if (r.resolution === null || r.resolution.status === 'orphaned' || r.superseded) continue
@@ -105,7 +141,7 @@ export class OpenDocument {
       const title = `${r.authorName}${label ? ` · ${label}` : ''}: ${comment}`
       highlights.push({ id: r.annotation.id, from: r.resolution.start, to: r.resolution.end, color: r.color, title })
     }
-    this.#view?.dispatch({ effects: setHighlights.of(highlights) })
+    this.#view?.dispatch({ effects: setHighlights.of({ highlights, active }) })
   }
 
   /** Selects and scrolls to a span (from the annotation list). */
