@@ -172,10 +172,12 @@ export class Workspace {
 
   // Principal -> the colour it announces in awareness (agents pick their own), as a string so
   // that dependents rerun only when a colour changes, not on every cursor move.
+  // Colours of principals who left are remembered: an agent that disconnects keeps its colour
+  // on its highlights and notes instead of switching to the palette's.
+  readonly #lastColors = new Map<string, string>()
   #announcedColors = $derived.by(() => {
-    const colors: Record<string, string> = {}
-    for (const p of this.presence.list) colors[p.user.principal] = p.user.color
-    return JSON.stringify(colors)
+    for (const p of this.presence.list) this.#lastColors.set(p.user.principal, p.user.color)
+    return JSON.stringify(Object.fromEntries(this.#lastColors))
   })
 
   /** The colour of a principal's cursor, presence dot and highlights: one per author everywhere. */
