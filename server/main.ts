@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { isLoopback, parseServerConfig, SERVER_HELP } from './config.ts'
 import { startServer } from './server.ts'
 import { createLogger } from './logger.ts'
@@ -54,7 +54,7 @@ export async function main(argv: string[]): Promise<void> {
   if (tokens) {
     await seedDemoContent(server)
     if (config.agents) stops.push(await startDemoAgents(server, tokens))
-    printDemo(server.url, tokens)
+    console.log(demoBanner(server.url, tokens, config.dataDir))
   }
   logger.info({ url: server.url }, 'polyphony listening')
 
@@ -78,7 +78,9 @@ function mergeBootstraps(a: { principals: unknown[]; workspaces: unknown[] }, b:
   return { principals: [...a.principals, ...(extra.principals ?? [])], workspaces: [...a.workspaces, ...(extra.workspaces ?? [])] }
 }
 
-function printDemo(url: string, tokens: DemoTokens): void {
+/** What `--demo` prints at start: links, tokens and where the data really lives (absolute path). */
+export function demoBanner(url: string, tokens: DemoTokens, dataDir: string): string {
+  const data = resolve(dataDir)
   const lines = [
     '',
     `  Polyphony demo is running at ${url}`,
@@ -86,13 +88,14 @@ function printDemo(url: string, tokens: DemoTokens): void {
     `  Open as Alice:  ${url}/#token=${tokens.alice}`,
     `  Open as Bob:    ${url}/#token=${tokens.bob}`,
     '',
-    '  Tokens (local demo mode only; kept in data/demo-tokens.json):',
+    `  Tokens (local demo mode only; kept in ${join(data, 'demo-tokens.json')}):`,
     ...Object.entries(tokens).map(([who, t]) => `    ${who.padEnd(18)} ${t}`),
     '',
+    `  Data directory: ${data}`,
     `  Workspace: ${DEMO_WORKSPACE}   Stop with Ctrl-C.`,
     '',
   ]
-  console.log(lines.join('\n'))
+  return lines.join('\n')
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

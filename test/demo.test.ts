@@ -52,3 +52,12 @@ it('the demo claims reviewer also works the board: a task a person creates is co
   await waitFor(() => server.coord.store.get('demo', 'summary')?.status === 'done', 'the demo worker to complete the task')
   expect(server.coord.store.get('demo', 'summary')).toMatchObject({ owner: 'claims-reviewer', result: { by: HEURISTIC_WORKER } })
 })
+
+it('the demo banner names the real (absolute) data directory and token file', async () => {
+  const { demoBanner } = await import('../server/main.ts')
+  const banner = demoBanner('http://127.0.0.1:8080', demoTokens(mkdtempSync(join(tmpdir(), 'polyphony-banner-'))), 'some/relative/data')
+  const absolute = join(process.cwd(), 'some/relative/data')
+  expect(banner).toContain(`Data directory: ${absolute}`)
+  expect(banner).toContain(`kept in ${join(absolute, 'demo-tokens.json')}`)
+  expect(banner).not.toContain('kept in data/')
+})

@@ -45,6 +45,18 @@ describe('error messages', () => {
     await page.getByRole('link', { name: 'Workspace team' }).waitFor()
   })
 
+  it('keeps a refused token in the form so it can be corrected, not pasted again', async () => {
+    // The invite link carried a wrong token: the form comes back with it, ready to fix.
+    const pasted = token('bob') + 'x'
+    const { page } = await open(server.url, pasted)
+    await page.getByRole('alert').filter({ hasText: 'Token not accepted' }).waitFor()
+    expect(await page.getByLabel('Access token').inputValue()).toBe(pasted)
+    await page.getByLabel('Access token').press('End')
+    await page.getByLabel('Access token').press('Backspace')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('link', { name: 'Workspace team' }).waitFor()
+  })
+
   it('tells a non-member they have no access to a workspace', async () => {
     const { page } = await open(server.url, token('outsider'), '/w/w1')
     await page.locator('[data-problem="No access"]').first().waitFor()

@@ -38,3 +38,13 @@ describe('highlight segments', () => {
     expect(readersOf(segment)).toEqual(['#111111'])
   })
 })
+
+describe('plain words', () => {
+  it('says why a note lost its text without internal codes', async () => {
+    const { orphanReason } = await import('../../client/src/lib/words.ts')
+    for (const reason of ['not-found', 'ambiguous', 'not-synced', 'invalid'] as const) {
+      expect(orphanReason(reason)).not.toMatch(/-|\(/)
+      expect(orphanReason(reason).length).toBeGreaterThan(10)
+    }
+  })
+})

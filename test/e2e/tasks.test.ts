@@ -45,7 +45,7 @@ describe('task board', () => {
     await claimed.waitFor()
     const card = await claimed.textContent()
     expect(card).toContain('Claimed by agent-a')
-    expect(card).toContain(`fencing token ${claim.fencingToken}`)
+    expect(card).toContain(`claim no. ${claim.fencingToken}`)
     expect(card).toMatch(/lease ([12] min \d\d s|\d+ s)/)
     // Not the person's lease: no Complete/Release for them.
     expect(await claimed.getByRole('button', { name: 'Complete' }).count()).toBe(0)

@@ -15,6 +15,8 @@ export class Session {
   #me = $state<Me | null>(null)
   #status = $state<SessionStatus>('signed-out')
   #problem = $state<Problem | null>(null)
+  /** The token the last sign-in could not use, kept (in memory only) so the form shows it again to fix. */
+  #tried = $state('')
   /** True when `me` came from the local cache because the server could not be reached. */
   #fromCache = $state(false)
 
@@ -32,6 +34,10 @@ export class Session {
   get status(): SessionStatus {
     return this.#status
   }
+  get triedToken(): string {
+    return this.#tried
+  }
+
   get problem(): Problem | null {
     return this.#problem
   }
@@ -64,6 +70,7 @@ export class Session {
       this.#token = token
       this.#me = me
       this.#fromCache = false
+      this.#tried = ''
       this.#status = 'ready'
     } catch (error) {
       const kind = error instanceof ApiError ? error.kind : 'server'
@@ -81,6 +88,7 @@ export class Session {
         this.#token = null
       }
       this.#problem = describeApiError(kind, error instanceof Error ? error.message : String(error))
+      this.#tried = token
       this.#status = 'signed-out'
     }
   }
@@ -97,6 +105,7 @@ export class Session {
   /** Forgets the identity and deletes every local copy (rooms close as the workspace view goes). */
   signOut(): Promise<void> {
     this.store.clear()
+    this.#tried = ''
     this.#token = null
     this.#me = null
     this.#problem = null
