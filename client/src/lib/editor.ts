@@ -72,6 +72,58 @@ function buildHighlights({ highlights, active }: { highlights: Highlight[]; acti
   return Decoration.set(ranges, true)
 }
 
+/** A contested text stretch (an open overlapping-edit conflict), placed on the current text. */
+export interface ConflictMark {
+  id: string
+  from: number
+  to: number
+  title: string
+}
+
+export const setConflictMarks = StateEffect.define<ConflictMark[]>()
+
+/** Where the contested words are all gone, a sign still marks the place. */
+class ConflictSign extends WidgetType {
+  constructor(
+    readonly id: string,
+    readonly title: string,
+  ) {
+    super()
+  }
+  override eq(other: ConflictSign): boolean {
+    return other.id === this.id && other.title === this.title
+  }
+  toDOM(): HTMLElement {
+    const el = document.createElement('span')
+    el.className = 'pp-conflict-sign'
+    el.dataset.conflict = this.id
+    el.title = this.title
+    el.setAttribute('aria-label', this.title)
+    return el
+  }
+}
+
+function buildConflictMarks(marks: ConflictMark[], length: number): DecorationSet {
+  const ranges: Range<Decoration>[] = []
+  for (const m of marks) {
+    const from = Math.max(0, Math.min(m.from, length))
+    const to = Math.max(0, Math.min(m.to, length))
+    if (from < to) ranges.push(Decoration.mark({ class: 'pp-conflict', attributes: { 'data-conflict': m.id, title: m.title } }).range(from, to))
+    else ranges.push(Decoration.widget({ widget: new ConflictSign(m.id, m.title), side: 1 }).range(from))
+  }
+  return Decoration.set(ranges, true)
+}
+
+const conflictField = StateField.define<DecorationSet>({
+  create: () => Decoration.none,
+  update(decorations, tr) {
+    let next = decorations.map(tr.changes)
+    for (const effect of tr.effects) if (effect.is(setConflictMarks)) next = buildConflictMarks(effect.value, tr.state.doc.length)
+    return next
+  },
+  provide: (field) => EditorView.decorations.from(field),
+})
+
 const highlightField = StateField.define<DecorationSet>({
   create: () => Decoration.none,
   update(decorations, tr) {
@@ -107,6 +159,10 @@ const theme = EditorView.theme({
     color: '#fff',
   },
   '.pp-readers::before': { content: 'attr(data-count)' },
+  // Contested text: a wavy red underline (not a colour any reader uses) and a sign where words vanished.
+  '.pp-conflict': { textDecoration: 'underline wavy #b3261e', textDecorationSkipInk: 'none', textUnderlineOffset: '4px', cursor: 'pointer' },
+  '.pp-conflict-sign': { cursor: 'pointer', padding: '0 2px' },
+  '.pp-conflict-sign::before': { content: "'⚠'", color: '#b3261e', fontFamily: 'system-ui, sans-serif', fontSize: '0.85em' },
 })
 
 export interface EditorOptions {
@@ -123,10 +179,12 @@ export interface EditorOptions {
   onLayout?: () => void
   /** Called with the annotation ids under a click on a highlight. */
   onHighlightClick?: (ids: string[]) => void
+  /** Called with the conflict id under a click on a contested stretch. */
+  onConflictClick?: (id: string) => void
 }
 
 export function createEditor(opts: EditorOptions): EditorView {
-  const { parent, ytext, awareness, readOnly, onSelection, label = 'Document text', placeholderText, onLayout, onHighlightClick } = opts
+  const { parent, ytext, awareness, readOnly, onSelection, label = 'Document text', placeholderText, onLayout, onHighlightClick, onConflictClick } = opts
   const extensions: Extension[] = [
     // Undo goes through the Yjs undo manager (only this person's edits), so no CodeMirror history.
     keymap.of(yUndoManagerKeymap),
@@ -138,6 +196,7 @@ export function createEditor(opts: EditorOptions): EditorView {
     theme,
     yCollab(ytext, awareness),
     highlightField,
+    conflictField,
     EditorState.readOnly.of(readOnly),
     ...(placeholderText ? [placeholder(placeholderText)] : []),
     EditorView.contentAttributes.of({ 'aria-label': label }),
@@ -150,6 +209,11 @@ export function createEditor(opts: EditorOptions): EditorView {
     }),
     EditorView.domEventHandlers({
       click(event) {
+        const contested = event.target instanceof Element ? event.target.closest<HTMLElement>('[data-conflict]') : null
+        if (contested?.dataset.conflict) {
+          onConflictClick?.(contested.dataset.conflict)
+          return false
+        }
         const mark = event.target instanceof Element ? event.target.closest<HTMLElement>('.pp-annotation') : null
         const ids = mark?.dataset.annotations?.split(' ').filter(Boolean) ?? []
         if (ids.length > 0) onHighlightClick?.(ids)

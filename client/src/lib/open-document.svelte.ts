@@ -1,13 +1,13 @@
 // The document shown in the editor: its text, the editor view, the current selection and
 // the annotations on it resolved against the current text.
 
-import type * as Y from 'yjs'
 import type { EditorView } from 'codemirror'
 import { createSubscriber } from 'svelte/reactivity'
 import { AnchorPlacement, quoteChanged, type Resolution } from '../../../shared/anchoring/index.ts'
 import { isSuperseded, type Annotation, type AnnotationBody } from '../../../shared/annotations.ts'
 import { READING_LIMITS, capPerNamespace } from '../../../shared/review/index.ts'
-import { createEditor, setHighlights, type Highlight } from './editor.ts'
+import { createEditor, setConflictMarks, setHighlights, type ConflictMark, type Highlight } from './editor.ts'
+import * as Y from 'yjs'
 import type { Workspace } from './workspace.svelte.ts'
 
 export interface ResolvedAnnotation {
@@ -35,8 +35,12 @@ export class OpenDocument {
   /** The annotation whose note and highlight are emphasised (clicked on either side). */
   #active = $state<string | null>(null)
 
-  constructor(workspace: Workspace, name: string, ytext: Y.Text) {
+  readonly #onConflict: ((doc: string) => void) | undefined
+
+  /** `onConflict` opens the review of a contested stretch (clicked in the text). */
+  constructor(workspace: Workspace, name: string, ytext: Y.Text, onConflict?: (doc: string) => void) {
     this.#workspace = workspace
+    this.#onConflict = onConflict
     this.name = name
     this.ytext = ytext
     this.#subscribeText = createSubscriber((update) => {
@@ -114,6 +118,36 @@ export class OpenDocument {
     })
   })
 
+  /** Open conflicts about stretches of this text, placed on the current text. */
+  get conflictMarks(): ConflictMark[] {
+    return this.#conflictMarks
+  }
+
+  #conflictMarks = $derived.by((): ConflictMark[] => {
+    this.#subscribeText()
+    const doc = this.ytext.doc
+    if (!doc) return []
+    const place = (json: unknown): number | null => {
+      const abs = Y.createAbsolutePositionFromRelativePosition(Y.createRelativePositionFromJSON(json), doc)
+      return abs && abs.type === this.ytext ? abs.index : null
+    }
+    const marks: ConflictMark[] = []
+    for (const c of this.#workspace.conflicts.about(this.name)) {
+      if (c.status !== 'open' || c.location.kind !== 'text') continue
+      const range = c.location.region ?? c.location
+      const from = place(range.start)
+      const to = place(range.end)
+      if (from === null) continue
+      const who = c.parties.map((p) => this.#workspace.memberName(p.principal)).join(' and ')
+      marks.push({ id: c.id, from, to: Math.max(from, to ?? from), title: `${who} changed this at the same time. Open Review to choose what stays.` })
+    }
+    return marks
+  })
+
+  showConflictMarks(marks: ConflictMark[]): void {
+    this.#view?.dispatch({ effects: setConflictMarks.of(marks) })
+  }
+
   mount(parent: HTMLElement): EditorView {
     this.#view = createEditor({
       parent,
@@ -124,6 +158,7 @@ export class OpenDocument {
       placeholderText: this.#workspace.canEdit ? 'Start writing…' : 'This document is empty.',
       onSelection: (from, to) => (this.#selection = { from, to }),
       onLayout: () => this.#layout++,
+      onConflictClick: () => this.#onConflict?.(this.name),
       onHighlightClick: (ids) => {
         // Clicking again on overlapping highlights steps through their notes.
         const at = this.#active === null ? -1 : ids.indexOf(this.#active)

@@ -17,6 +17,7 @@ import { Namespaces } from './namespaces.svelte.ts'
 import { Presence } from './presence.svelte.ts'
 import { ReviewRoom } from './review-room.svelte.ts'
 import { WorkspaceVocabulary } from './vocabulary.svelte.ts'
+import { ConflictFeed } from './conflicts.svelte.ts'
 import { Room, worstState } from './room.svelte.ts'
 import type { ConnectionSummary } from './save-status.svelte.ts'
 import type { Session } from './session.svelte.ts'
@@ -40,6 +41,11 @@ export class Workspace {
   readonly documents: Documents
   readonly presence: Presence
   readonly namespaces: Namespaces
+  /**
+   * The workspace's conflict log, live while the workspace is open: the Review tab's badge, the
+   * editor's markers and the review view read this one feed (one event stream).
+   */
+  readonly conflicts: ConflictFeed
   readonly #session: Session
   readonly #openRoom: (name: string) => Room
   #review: ReviewRoom | null = null
@@ -64,6 +70,8 @@ export class Workspace {
     this.documents = new Documents(this.shared.doc)
     this.presence = new Presence(this.shared.provider.awareness)
     this.namespaces = new Namespaces({ workspace: id, self: me.principal.id, openRoom })
+    this.conflicts = new ConflictFeed({ workspace: id, api: session.api, token })
+    this.conflicts.start()
     this.#detail = session.store.workspace(id)
     this.presence.setUser({
       name: me.principal.name,
@@ -117,6 +125,12 @@ export class Workspace {
   }
 
   /** The review rooms of the readable namespaces (decisions, replies), opened the first time the review view asks. */
+  /** Open conflicts about one document (`null`: tasks and settings), or about anything. */
+  openConflicts(doc?: string | null): number {
+    const list = doc === undefined ? this.conflicts.all : this.conflicts.about(doc)
+    return list.filter((c) => c.status === 'open').length
+  }
+
   get review(): ReviewRoom {
     this.#review ??= new ReviewRoom({ workspace: this.id, api: this.api, openRoom: this.#openRoom, readable: this.namespaces.readable })
     return this.#review
@@ -214,6 +228,7 @@ export class Workspace {
     document.removeEventListener('visibilitychange', this.#onAttention)
     this.namespaces.destroy()
     this.#review?.destroy()
+    this.conflicts.stop()
     this.#tasks?.destroy()
     this.shared.destroy()
   }
