@@ -6,6 +6,7 @@ import { EditorState, StateEffect, StateField, type Extension } from '@codemirro
 import { Decoration, WidgetType, drawSelection, dropCursor, highlightSpecialChars, keymap, placeholder, type DecorationSet } from '@codemirror/view'
 import type { Range } from '@codemirror/state'
 import { MAX_BANDS, readersOf, segmentHighlights, type Highlight } from './highlight-segments.ts'
+import { suggestionField, suggestionTheme } from './suggestions.ts'
 import { defaultKeymap } from '@codemirror/commands'
 import { searchKeymap } from '@codemirror/search'
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next'
@@ -197,6 +198,8 @@ export function createEditor(opts: EditorOptions): EditorView {
     yCollab(ytext, awareness),
     highlightField,
     conflictField,
+    suggestionField,
+    suggestionTheme,
     EditorState.readOnly.of(readOnly),
     ...(placeholderText ? [placeholder(placeholderText)] : []),
     EditorView.contentAttributes.of({ 'aria-label': label }),

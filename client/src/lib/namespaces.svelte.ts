@@ -12,6 +12,7 @@ import {
   annotationBodyError,
   annotationsOn,
   makeAnnotation,
+  makeProposal,
   ownItem,
   parseAnnotation,
   parseProposal,
@@ -143,6 +144,15 @@ export class Namespaces {
     if (full) throw new RangeError(full)
     map.set(annotation.id, annotation)
     return annotation
+  }
+
+  /** Writes a proposed edit of [start, end) into the viewer's own namespace. */
+  propose(doc: string, ytext: Y.Text, start: number, end: number, replacement: string, rationale: string): Proposal {
+    const own = this.#rooms.get(this.#options.self)
+    if (!own) throw new Error('your namespace is not open')
+    const proposal = makeProposal({ author: this.#options.self, doc, target: createAnchor(ytext, start, end), replacement, rationale, createdAt: Date.now() })
+    own.doc.getMap(NAMESPACE_MAPS.proposals).set(proposal.id, proposal)
+    return proposal
   }
 
   remove(id: string): void {

@@ -8,6 +8,8 @@ import { isSuperseded, type Annotation, type AnnotationBody } from '../../../sha
 import { READING_LIMITS, capPerNamespace } from '../../../shared/review/index.ts'
 import { createEditor, setConflictMarks, setHighlights, type ConflictMark, type Highlight } from './editor.ts'
 import * as Y from 'yjs'
+import { allowedReviewActions, placeProposals } from '../../../shared/review/index.ts'
+import { setSuggestions, type Suggestion } from './suggestions.ts'
 import type { Workspace } from './workspace.svelte.ts'
 
 export interface ResolvedAnnotation {
@@ -143,6 +145,43 @@ export class OpenDocument {
     }
     return marks
   })
+
+  /** Open proposed edits on this text, as suggestions with what this viewer may decide. */
+  get suggestions(): Suggestion[] {
+    return this.#suggestions
+  }
+
+  #suggestions = $derived.by((): Suggestion[] => {
+    this.#subscribeText()
+    const ws = this.#workspace
+    const allowed = allowedReviewActions(ws.role)
+    return placeProposals(this.name, this.ytext, ws.namespaces.proposalsByPrincipal(this.name), ws.review.state)
+      .filter((p) => p.status === 'open' && p.placement !== 'orphaned' && p.start !== null && p.end !== null)
+      .map((p) => ({
+        id: p.id,
+        author: p.author,
+        authorName: ws.memberName(p.author),
+        from: p.start!,
+        to: p.end!,
+        replacement: p.replacement,
+        rationale: p.rationale,
+        canAccept: allowed.has('accept'),
+        canReject: allowed.has('reject'),
+      }))
+  })
+
+  showSuggestions(list: Suggestion[]): void {
+    const review = this.#workspace.review
+    this.#view?.dispatch({ effects: setSuggestions.of({ list, act: (verb, author, id) => void (verb === 'accept' ? review.accept(author, id) : review.reject(author, id)) }) })
+  }
+
+  /** Proposes replacing the selection (in the viewer's own namespace). */
+  proposeSelection(replacement: string, rationale: string): boolean {
+    const { from, to } = this.#selection
+    if (from === to) return false
+    this.#workspace.namespaces.propose(this.name, this.ytext, from, to, replacement, rationale)
+    return true
+  }
 
   showConflictMarks(marks: ConflictMark[]): void {
     this.#view?.dispatch({ effects: setConflictMarks.of(marks) })
