@@ -146,12 +146,16 @@ export class Namespaces {
     return annotation
   }
 
-  /** Writes a proposed edit of [start, end) into the viewer's own namespace. */
+  /** Writes a proposed edit of [start, end) into the viewer's own namespace; throws, writing nothing, when full. */
   propose(doc: string, ytext: Y.Text, start: number, end: number, replacement: string, rationale: string): Proposal {
     const own = this.#rooms.get(this.#options.self)
     if (!own) throw new Error('your namespace is not open')
+    const map = own.doc.getMap(NAMESPACE_MAPS.proposals)
     const proposal = makeProposal({ author: this.#options.self, doc, target: createAnchor(ytext, start, end), replacement, rationale, createdAt: Date.now() })
-    own.doc.getMap(NAMESPACE_MAPS.proposals).set(proposal.id, proposal)
+    // The same bound as the SDK's: readers place at most so many proposals per namespace and document.
+    const full = map.has(proposal.id) ? null : annotationCapError(doc, annotationsOn(map, doc), 'proposals')
+    if (full) throw new RangeError(full)
+    map.set(proposal.id, proposal)
     return proposal
   }
 
