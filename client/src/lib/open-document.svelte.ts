@@ -140,7 +140,8 @@ export class OpenDocument {
       const from = place(range.start)
       const to = place(range.end)
       if (from === null) continue
-      const who = c.parties.map((p) => this.#workspace.memberName(p.principal)).join(' and ')
+      const names = c.parties.map((p) => this.#workspace.memberName(p.principal))
+      const who = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names.join('')
       marks.push({ id: c.id, from, to: Math.max(from, to ?? from), title: `${who} changed this at the same time. Open Review to choose what stays.` })
     }
     return marks
