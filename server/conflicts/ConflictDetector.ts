@@ -9,7 +9,6 @@ import {
   classifyRedelete,
   duplicatedInsertion,
   mergeKnowledge,
-  seesDelete,
   seesStruct,
   withOp,
   withStateVector,
@@ -238,8 +237,7 @@ export class ConflictDetector {
       // what the server had delivered to the session is the best bound of what that set can hold
       // (a documented limit: best effort for such replies, see docs/conflicts.md).
       const unproven = writer.message === 'sync' && answering === undefined && seen === undefined
-      const delivered = unproven ? (this.#deliveredK.get(session)?.k ?? EMPTY_KNOWLEDGE) : null
-      const relayKnew = delivered ? mergeKnowledge(after, delivered) : after
+      const relayKnew = unproven ? mergeKnowledge(after, this.#deliveredK.get(session)?.k ?? EMPTY_KNOWLEDGE) : after
       const mapDeletes = this.#explicitMapDeletes(deleted, redeleted, sets, writer.principal, relayKnew)
       let op: DeleteOp | null = null
       if (textDeleted.length > 0 || textRedeleted.length > 0 || mapDeletes.length > 0) {
@@ -255,7 +253,7 @@ export class ConflictDetector {
       if (op !== null) {
         for (const d of mapDeletes) this.#mapDelete(d, op, found)
         for (const d of textDeleted) this.#deletions.add(d.client, d.clock, d.len, op)
-        this.#redeletes(op, textRedeleted, relayCapable, session, delivered, found)
+        this.#redeletes(op, textRedeleted, relayCapable, session, found)
         for (const d of textDeleted) this.#insertsAround(op, d, found)
       }
       for (const rec of inserts) this.#insertionConflicts(rec, found)
@@ -435,16 +433,14 @@ export class ConflictDetector {
     return false
   }
 
-  /** `delivered`: for a sync reply with no exact evidence, what its session was sent (relay evidence). */
-  #redeletes(op: DeleteOp, redeleted: Redeleted[], relayCapable: boolean, session: string, delivered: Knowledge | null, found: ConflictRecord[]): void {
+  #redeletes(op: DeleteOp, redeleted: Redeleted[], relayCapable: boolean, session: string, found: ConflictRecord[]): void {
     const pairs: Array<[Y.Item, DeleteOp]> = []
     for (const r of redeleted) {
       for (const slice of this.#deletions.slices(r.client, r.clock, r.len)) {
         const firsts = slice.values.filter((v) => v !== op)
         let counted = firsts.length === 0
         for (const first of firsts) {
-          const relayed = relayCapable && (this.#relayed(first, op.principal, session) || (delivered !== null && seesDelete(delivered, first)))
-          if (classifyRedelete(first, op, relayCapable, relayed) !== 'conflict') continue
+          if (classifyRedelete(first, op, relayCapable, relayCapable && this.#relayed(first, op.principal, session)) !== 'conflict') continue
           counted = true
           pairs.push([r.item, first])
         }
