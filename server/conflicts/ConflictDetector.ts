@@ -232,13 +232,7 @@ export class ConflictDetector {
       if (answering !== undefined) after = mergeKnowledge(after, answering.k)
       // Any message may relay a deletion its writer had integrated (an SDK replays its local log as
       // updates): re-deleting a value its writer had seen overwritten is never its own delete.
-      // A sync reply that neither answers a known probe nor comes with the client's state vector
-      // has no exact evidence of what its sender had: it relays the sender's whole delete set, and
-      // what the server had delivered to the session is the best bound of what that set can hold
-      // (a documented limit: best effort for such replies, see docs/conflicts.md).
-      const unproven = writer.message === 'sync' && answering === undefined && seen === undefined
-      const relayKnew = unproven ? mergeKnowledge(after, this.#deliveredK.get(session)?.k ?? EMPTY_KNOWLEDGE) : after
-      const mapDeletes = this.#explicitMapDeletes(deleted, redeleted, sets, writer.principal, relayKnew)
+      const mapDeletes = this.#explicitMapDeletes(deleted, redeleted, sets, writer.principal, after)
       let op: DeleteOp | null = null
       if (textDeleted.length > 0 || textRedeleted.length > 0 || mapDeletes.length > 0) {
         for (const d of [...deleted, ...redeleted]) after = mergeKnowledge(after, this.#clients.having({ client: d.client, clock: d.clock + d.len - 1 }))
