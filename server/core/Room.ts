@@ -74,6 +74,8 @@ type Queued =
   | { kind: 'ack'; conn: Connection; requestId: number }
   /** The connection answered a probe: it had integrated what it was sent before (after its earlier updates). */
   | { kind: 'seen'; conn: Connection }
+  /** The connection closed: its session's evidence is dropped after the updates it sent before. */
+  | { kind: 'closed'; conn: Connection }
 
 
 export class Room {
@@ -182,7 +184,12 @@ export class Room {
 
   removeConnection(conn: Connection): void {
     if (!this.connections.delete(conn)) return
-    this.opts.extension?.connectionClosed(conn)
+    // Updates it sent may still be queued: they are judged with what the session had seen, so the
+    // extension forgets the session only after them, in queue order.
+    if (this.opts.extension) {
+      this.#queue.push({ kind: 'closed', conn })
+      this.#scheduleFlush()
+    }
     this.presence.release(conn)
     this.armIdle()
   }
@@ -405,6 +412,10 @@ export class Room {
         if (q.kind === 'seen') {
           this.opts.extension?.acknowledged(String(q.conn.id), q.conn.ctx.principal)
           q.conn.probeAnswered()
+          continue
+        }
+        if (q.kind === 'closed') {
+          this.opts.extension?.connectionClosed(q.conn)
           continue
         }
         if (needsMet(this.doc, q.needs)) this.#applyOne(q)
