@@ -53,8 +53,15 @@ describe('notes in the margin', () => {
     expect(Math.abs(first.note - first.mark)).toBeLessThan(12)
     const second = await tops(page, logic.id)
     expect(second.note).toBeGreaterThan(first.note)
-    const firstBox = (await page.locator(`.margin [data-annotation="${revenue.id}"]`).boundingBox())!
-    expect(second.note, 'notes never overlap').toBeGreaterThanOrEqual(firstBox.y + firstBox.height)
+    // Notes never overlap once laid out: both read in one frame (a note that grows is re-measured
+    // by a ResizeObserver and the stack re-placed, so two separate reads could straddle that).
+    const apart = () =>
+      page.evaluate(([upper, lower]) => {
+        const a = document.querySelector(`.margin [data-annotation="${upper}"]`)!.getBoundingClientRect()
+        const b = document.querySelector(`.margin [data-annotation="${lower}"]`)!.getBoundingClientRect()
+        return b.top >= a.bottom
+      }, [revenue.id, logic.id] as const)
+    await waitFor(apart, 'the second note to sit below the first, not over it', 5_000)
     // A note far down the text sits far down the margin, level with its line.
     const far = await tops(page, promise.id)
     expect(Math.abs(far.note - far.mark)).toBeLessThan(12)
