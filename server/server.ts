@@ -21,6 +21,7 @@ import { reviewRoutes } from './http/routes/review.ts'
 import { conflictRoutes } from './http/routes/conflicts.ts'
 import { documentRoutes } from './http/routes/documents.ts'
 import { DocumentActivity } from './docs/activity.ts'
+import { parseRoom } from '../shared/rooms.ts'
 import { ConflictService } from './conflicts/ConflictService.ts'
 import { ConflictBudget, DEFAULT_CONFLICT_BUDGET, type ConflictBudgetLimits } from './conflicts/ConflictBudget.ts'
 import { readingsSummary } from './review/readingsSummary.ts'
@@ -125,7 +126,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     logger,
     limits: opts.limits,
     shouldCompact,
-    extensionFor: (room) => activity.watch(room, conflicts.extensionFor(room)),
+    extensionFor: conflicts.extensionFor,
+    onRoomLoaded: (room, doc) => {
+      if (parseRoom(room)?.kind === 'shared') activity.observe(room, doc)
+    },
     historyFor: versions.historyFor,
   })
   conflicts.attach(core)

@@ -2,6 +2,7 @@
 // Start here. An adapter (server/ws/) authenticates a socket, decides its rights, and
 // hands it over with connect(); everything after that happens in Connection and Room.
 
+import type * as Y from 'yjs'
 import type { Logger } from 'pino'
 import type { DocumentStorage } from '../storage/DocumentStorage.ts'
 import type { ServerMetrics } from '../metrics.ts'
@@ -21,6 +22,8 @@ export interface SyncCoreOptions {
   extensionFor?: (room: string) => RoomExtension | undefined
   /** Version history for a room as it loads (shared rooms, whose documents keep deletions). */
   historyFor?: (room: string) => RoomHistory | undefined
+  /** Told once a room's stored state is in, before any socket or server write reaches it. */
+  onRoomLoaded?: (room: string, doc: Y.Doc) => void
   shouldCompact?: (stats: { updatesSinceSnapshot: number; bytesSinceSnapshot: number }) => boolean
 }
 
@@ -93,6 +96,7 @@ export class SyncCore {
         shouldCompact: this.opts.shouldCompact ?? (() => false),
       })
       loading = room.load().then(() => {
+        this.opts.onRoomLoaded?.(name, room.doc)
         room.armIdle()
         return room
       })

@@ -1,12 +1,11 @@
 // When each document of a shared room last changed, and by whom, for the document list.
 // The stored log attributes updates to principals but not to documents, so this is observed
-// live: from the moment a shared room loads (the room's extension is wrapped, see watch()),
+// live: from the moment a shared room loads (SyncCore's onRoomLoaded, see server.ts),
 // kept by room name so it survives the room unloading when idle; lost on restart (null then).
 
 import * as Y from 'yjs'
 import { docsMap, titlesMap } from '../../shared/documents.ts'
 import type { TransactionOrigin } from '../../shared/origin.ts'
-import type { RoomExtension } from '../core/RoomExtension.ts'
 
 export interface LastChange {
   at: number
@@ -20,29 +19,6 @@ export class DocumentActivity {
   /** The last change seen of each document of `room`, by id. */
   of(room: string): ReadonlyMap<string, LastChange> {
     return this.#byRoom.get(room) ?? new Map()
-  }
-
-  /** Wraps a room's extension so that its document is observed from load on. */
-  watch(room: string, ext: RoomExtension | undefined): RoomExtension | undefined {
-    if (!ext) return ext
-    return {
-      get gc() {
-        return ext.gc
-      },
-      get wantsAcks() {
-        return ext.wantsAcks
-      },
-      load: (doc, state) => {
-        this.observe(room, doc)
-        ext.load(doc, state)
-      },
-      integrate: (doc, update, writer, causal) => ext.integrate(doc, update, writer, causal),
-      delivered: (session, principal) => ext.delivered(session, principal),
-      probed: (session) => ext.probed(session),
-      acknowledged: (session, principal) => ext.acknowledged(session, principal),
-      connectionClosed: (conn) => ext.connectionClosed(conn),
-      destroy: () => ext.destroy(),
-    }
   }
 
   /** Starts observing `doc` as `room` (once per document object). */
