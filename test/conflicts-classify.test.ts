@@ -4,6 +4,7 @@ import {
   EMPTY_KNOWLEDGE,
   classifyInsertion,
   classifyRedelete,
+  redeleteConflicts,
   conflictId,
   mapWritesConcurrent,
   type MapWriteStamp,
@@ -60,6 +61,25 @@ describe('classifyRedelete', () => {
   })
   it('same principal never conflicts', () => {
     expect(classifyRedelete(first, op('alice', 's9', 1), false, false)).toBe('same-principal')
+  })
+})
+
+describe('redeleteConflicts', () => {
+  const alice = { ...op('alice', 's1', 3), struct: { client: 7, clock: 2 } }
+  const carol = op('carol', 's3', 1)
+  const never = () => false
+  it('a writer that had seen one of two concurrent deletions relays it: no conflict with either', () => {
+    expect(redeleteConflicts([alice, carol], op('bob', 's2', 1, sees([7, 2])), true, never)).toEqual([])
+    expect(redeleteConflicts([alice, carol], op('bob', 's2', 1), true, (f) => f === carol)).toEqual([])
+  })
+  it('a writer that had seen none conflicts with each of them', () => {
+    expect(redeleteConflicts([alice, carol], op('bob', 's2', 1), true, never)).toEqual([alice, carol])
+  })
+  it('an incremental update (not relay-capable) conflicts with every other principal, whatever it was credited', () => {
+    expect(redeleteConflicts([alice, carol], op('bob', 's2', 1, sees([7, 2])), false, () => true)).toEqual([alice, carol])
+  })
+  it("its own principal's deletion is neither a conflict nor evidence of a relay", () => {
+    expect(redeleteConflicts([op('bob', 's9', 1), carol], op('bob', 's2', 1), true, never)).toEqual([carol])
   })
 })
 

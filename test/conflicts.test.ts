@@ -12,8 +12,8 @@ class Server {
   doc = new Y.Doc({ gc: false })
   detector = new ConflictDetector(this.doc, { docName: 'w1/shared', now: () => 1 })
   conflicts: ConflictRecord[] = []
-  integrate(update: Uint8Array, c: Client, message: 'update' | 'sync'): void {
-    this.conflicts.push(...this.detector.integrate(update, { principal: c.principal, session: c.session, message }))
+  integrate(update: Uint8Array, c: Client, message: 'update' | 'sync', seen?: { stateVector: Uint8Array }): void {
+    this.conflicts.push(...this.detector.integrate(update, { principal: c.principal, session: c.session, message }, seen))
   }
 }
 
@@ -33,11 +33,15 @@ class Client {
   push(server: Server): void {
     for (const u of this.outbox.splice(0)) server.integrate(u, this, 'update')
   }
-  /** Reconnect after being offline: the sync step 2 reply (full delete set) instead of the outbox. */
-  syncUp(server: Server): void {
+  /**
+   * Reconnect after being offline: the sync step 2 reply (full delete set) instead of the outbox.
+   * `withStateVector`: the client's own sync step 1 came first, as a real client's does.
+   */
+  syncUp(server: Server, withStateVector = false): void {
     this.outbox.length = 0
     this.session = `${this.session}+` // a reconnect is a new session
-    server.integrate(Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(server.doc)), this, 'sync')
+    const seen = withStateVector ? { stateVector: Y.encodeStateVector(this.doc) } : undefined
+    server.integrate(Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(server.doc)), this, 'sync', seen)
   }
   pull(server: Server): void {
     Y.applyUpdate(this.doc, Y.encodeStateAsUpdate(server.doc, Y.encodeStateVector(this.doc)), 'server')
@@ -201,6 +205,24 @@ describe('ConflictDetector scenarios', () => {
     ].map((s) => JSON.stringify(s)).sort()
     expect(run(true)).toEqual(expected)
     expect(run(false)).toEqual(expected)
+  })
+
+  it('a client relaying one of two concurrent rewrites is no party to their conflict', () => {
+    // Found by the chaos suite: bob had received alice's rewrite only; carol's concurrent one
+    // deleted the same words. Bob's sync reply re-deletes them: a relay of alice's deletion
+    // (Yjs deletes only live text), never a deletion of his own against carol's.
+    const { server, clients: [a, bob, carol] } = setup(['alice', 10], ['bob', 20], ['carol', 30])
+    carol.replace('quick', 'slow')
+    a.replace('quick', 'fast'); a.push(server)
+    bob.pull(server)
+    carol.syncUp(server)
+    expect(summary(server.conflicts)).toEqual([{ kind: 'overlapping-text-edit', where: 'quick', parties: ['alice="fast"', 'carol="slow"'] }])
+    const before = server.conflicts.length
+    bob.syncUp(server, true)
+    expect(server.conflicts.slice(before)).toEqual([])
+    // ... and carol, who had seen neither bob nor the relay, is still only in her record with alice
+    carol.pull(server); carol.syncUp(server, true)
+    expect(server.conflicts.slice(before)).toEqual([])
   })
 
   it('one principal on two clients never conflicts with itself', () => {

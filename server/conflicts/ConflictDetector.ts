@@ -6,7 +6,7 @@ import * as Y from 'yjs'
 import {
   EMPTY_KNOWLEDGE,
   classifyInsertion,
-  classifyRedelete,
+  redeleteConflicts,
   duplicatedInsertion,
   mergeKnowledge,
   seesStruct,
@@ -432,12 +432,9 @@ export class ConflictDetector {
     for (const r of redeleted) {
       for (const slice of this.#deletions.slices(r.client, r.clock, r.len)) {
         const firsts = slice.values.filter((v) => v !== op)
-        let counted = firsts.length === 0
-        for (const first of firsts) {
-          if (classifyRedelete(first, op, relayCapable, relayCapable && this.#relayed(first, op.principal, session)) !== 'conflict') continue
-          counted = true
-          pairs.push([r.item, first])
-        }
+        const conflicts = redeleteConflicts(firsts, op, relayCapable, (first) => this.#relayed(first, op.principal, session))
+        const counted = firsts.length === 0 || conflicts.length > 0
+        for (const first of conflicts) pairs.push([r.item, first])
         // Counted re-deletions become part of op (its version); relays do not.
         if (counted) this.#deletions.add(r.client, slice.start, slice.end - slice.start, op)
       }

@@ -65,6 +65,20 @@ export function classifyRedelete(first: DeleteStamp, again: DeleteStamp, relayCa
 }
 
 /**
+ * A re-deletion of characters that several operations (`firsts`) had already deleted, often
+ * concurrently with each other. Yjs deletes only live characters, so a writer that had seen
+ * any one of those deletions was relaying it: it conflicts with none of them (a client that
+ * received one of two concurrent rewrites relays that one, and never saw the other).
+ * Otherwise it conflicts with each first it classifies as a conflict. `relayed(first)`: another
+ * session of the same principal acknowledged `first`.
+ */
+export function redeleteConflicts<D extends DeleteStamp>(firsts: readonly D[], again: DeleteStamp, relayCapable: boolean, relayed: (first: D) => boolean): D[] {
+  const verdicts = firsts.map((first) => classifyRedelete(first, again, relayCapable, relayCapable && relayed(first)))
+  if (verdicts.includes('relay')) return []
+  return firsts.filter((_, i) => verdicts[i] === 'conflict')
+}
+
+/**
  * An insertion whose left neighbour (origin) and right neighbour (rightOrigin) were both
  * deleted by another principal's operations that the inserter had not seen, while that
  * deleter had not seen the insertion: it went inside a stretch deleted concurrently.

@@ -36,6 +36,6 @@ export {
 } from './knowledge.ts'
 export { Vector } from './vector.ts'
 export type { Knowledge, StructId, OpRef } from './knowledge.ts'
-export { mapWritesConcurrent, sawWrite, classifyRedelete, classifyInsertion, duplicatedInsertion } from './classify.ts'
+export { mapWritesConcurrent, sawWrite, classifyRedelete, redeleteConflicts, classifyInsertion, duplicatedInsertion } from './classify.ts'
 export type { MapWriteStamp, DeleteStamp, InsertStamp, RedeleteVerdict } from './classify.ts'
 export { decideConflictResolution, type ResolutionDecision } from './policy.ts'
