@@ -171,6 +171,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       visibility: (id) => registry.visibility(id),
       roleOf: (ws, p) => registry.roleOf(ws, p),
       isSubmitted: (ws, p) => registry.isSubmitted(ws, p),
+      colorOf: (ws, p) => registry.colorOf(ws, p),
     },
   })
   const port = (http.address() as AddressInfo).port

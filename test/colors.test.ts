@@ -2,7 +2,7 @@
 // (dark text on a light tint of it) meet WCAG AA; palette colours are told apart.
 
 import { describe, expect, it } from 'vitest'
-import { PALETTE, colorsFor, contrast, safeColors } from '../shared/presence/index.ts'
+import { PALETTE, colorsFor, contrast, nextPaletteIndex, paletteColor, safeColors } from '../shared/presence/index.ts'
 
 const TEXT = '#1d2129'
 
@@ -40,3 +40,28 @@ describe('palette', () => {
     expect(safeColors('red', 'agent-a').color).toBe(colorsFor('agent-a').color)
   })
 })
+
+describe('palette slots per workspace', () => {
+  it('gives the first members distinct slots, then the least used, lowest first', () => {
+    const taken: number[] = []
+    for (let i = 0; i < PALETTE.length; i++) taken.push(nextPaletteIndex(taken))
+    expect(new Set(taken).size).toBe(PALETTE.length)
+    expect(nextPaletteIndex(taken)).toBe(0)
+    expect(nextPaletteIndex([...taken, 0, 1])).toBe(2)
+    // a member who left frees a slot: the next one takes it
+    expect(nextPaletteIndex(taken.filter((i) => i !== 4))).toBe(4)
+  })
+  it('ignores slots out of range (a palette that shrank) and wraps colours into range', () => {
+    expect(nextPaletteIndex([-1, 99, 0.5, 0])).toBe(1)
+    expect(paletteColor(PALETTE.length + 2)).toBe(PALETTE[2])
+  })
+  it('hashing would have collided: five principals, ten colours', () => {
+    // Why slots: with hashes two of these five share a colour; slots never do.
+    const names = ['alice', 'bob', 'carol', 'agent-a', 'agent-b']
+    expect(new Set(names.map((n) => colorsFor(n).color)).size).toBeLessThan(names.length)
+    const taken: number[] = []
+    for (const _ of names) taken.push(nextPaletteIndex(taken))
+    expect(new Set(taken.map(paletteColor)).size).toBe(names.length)
+  })
+})
+

@@ -9,7 +9,7 @@ import { awarenessEntry, openRaw, type RawSocket } from './helpers/rawSocket.ts'
 import { waitFor } from './helpers/wait.ts'
 import { TcpProxy } from './chaos/TcpProxy.ts'
 import type { Connection } from '../server/core/Connection.ts'
-import { colorsFor, PRESENCE_LIMITS, readPresence, vouchPresence } from '../shared/presence/index.ts'
+import { assignedColors, colorsFor, PALETTE, PRESENCE_LIMITS, readPresence, vouchPresence } from '../shared/presence/index.ts'
 
 const ROOM = 'w1/shared'
 /** A payload that would inject CSS, markup and a request to a loopback address nobody serves. */
@@ -53,26 +53,32 @@ function cursorAt(watcher: StockClient, clientId: number): number | undefined {
 }
 
 describe('the server vouches for identity', () => {
-  it('relays the registry identity and a palette colour, not what an agent announces', async () => {
+  it('relays the registry identity and the colour the workspace gave it, not what an agent announces', async () => {
     const agent = stock('agent-a')
     const alice = stock('alice')
     await synced(agent, alice)
     agent.provider.awareness.setLocalState({ user: HOSTILE_USER, status: { state: 'writing' } })
     await waitFor(() => stateAt(alice, agent.doc.clientID)?.status !== undefined, 'the agent state at alice')
     expect(stateAt(alice, agent.doc.clientID)).toEqual({
-      user: { principal: 'agent-a', kind: 'agent', name: 'agent-a', ...colorsFor('agent-a'), role: 'owner' },
+      user: { principal: 'agent-a', kind: 'agent', name: 'agent-a', ...assignedColors(server.registry.colorOf('w1', 'agent-a'), 'agent-a'), role: 'owner' },
       status: { state: 'writing' },
     })
     expect(agent.denials).toEqual([])
   })
 
-  it('keeps a #rrggbb colour a client chose', async () => {
+  it("a member's colour is its workspace's palette slot, distinct from every other member's, whatever it announces", async () => {
     const agent = stock('agent-b')
     const bob = stock('bob')
     await synced(agent, bob)
     agent.provider.awareness.setLocalStateField('user', { name: 'whatever', color: '#123abc' })
     await waitFor(() => stateAt(bob, agent.doc.clientID) !== undefined, 'the agent state at bob')
-    expect(stateAt(bob, agent.doc.clientID)?.user).toEqual({ principal: 'agent-b', kind: 'agent', name: 'agent-b', color: '#123abc', colorLight: '#123abc33' })
+    const assigned = server.registry.colorOf('w1', 'agent-b')
+    expect(PALETTE).toContain(assigned)
+    expect(stateAt(bob, agent.doc.clientID)?.user).toEqual({ principal: 'agent-b', kind: 'agent', name: 'agent-b', color: assigned, colorLight: `${assigned}33` })
+    const members = server.registry.members('w1')
+    expect(members.length).toBeGreaterThan(1)
+    expect(members.length).toBeLessThanOrEqual(PALETTE.length)
+    expect(new Set(members.map((m) => m.color)).size).toBe(members.length)
   })
 
   it('refuses a state that is not an object or is too large, and applies nothing of that update', async () => {

@@ -6,6 +6,7 @@ import { openDatabase, type Database } from '../server/db.ts'
 import { Registry, RegistryError, hashToken, type Bootstrap } from '../server/registry/index.ts'
 import { decideAccess } from '../shared/access.ts'
 import { parseRoom } from '../shared/rooms.ts'
+import { PALETTE } from '../shared/presence/index.ts'
 
 let db: Database
 let reg: Registry
@@ -122,8 +123,8 @@ describe('workspaces and members', () => {
     expect(reg.roleOf('w', 'carol')).toBeNull()
     expect(reg.roleOf('ghost', 'bob')).toBeNull()
     expect(reg.members('w')).toEqual([
-      { id: 'alice', kind: 'human', name: 'alice', role: 'owner', submitted: false },
-      { id: 'bob', kind: 'human', name: 'bob', role: 'editor', submitted: false },
+      { id: 'alice', kind: 'human', name: 'alice', role: 'owner', submitted: false, color: PALETTE[0] },
+      { id: 'bob', kind: 'human', name: 'bob', role: 'editor', submitted: false, color: PALETTE[1] },
     ])
     expect(reg.listWorkspacesFor('bob')).toEqual([
       { id: 'v', title: 'v', visibility: 'team', role: 'reviewer' },
@@ -267,3 +268,58 @@ describe('persistence', () => {
     }
   })
 })
+
+describe('member colours', () => {
+  const enrol = (ws: string, ids: string[]) => {
+    for (const id of ids) {
+      if (!reg.getPrincipal(id)) reg.createPrincipal({ id, kind: 'agent' })
+      reg.setMember(ws, id, 'editor')
+    }
+  }
+  it('every member of a workspace gets its own palette colour, once, kept when its role changes', () => {
+    reg.createWorkspace({ id: 'w', title: 'W' })
+    const ids = PALETTE.map((_, i) => `p${i}`)
+    enrol('w', ids)
+    const colors = ids.map((id) => reg.colorOf('w', id))
+    expect(new Set(colors).size).toBe(PALETTE.length)
+    expect(colors.every((c) => PALETTE.includes(c as string))).toBe(true)
+    reg.setMember('w', 'p3', 'viewer')
+    expect(reg.colorOf('w', 'p3')).toBe(colors[3])
+    expect(reg.members('w').find((m) => m.id === 'p3')?.color).toBe(colors[3])
+    expect(reg.colorOf('w', 'nobody')).toBeNull()
+  })
+  it('a member who leaves frees its colour for the next one; other workspaces count separately', () => {
+    reg.createWorkspace({ id: 'w', title: 'W' })
+    reg.createWorkspace({ id: 'v', title: 'V' })
+    enrol('w', ['a', 'b', 'c'])
+    const b = reg.colorOf('w', 'b')
+    reg.removeMember('w', 'b')
+    enrol('w', ['d'])
+    expect(reg.colorOf('w', 'd')).toBe(b)
+    enrol('v', ['c'])
+    expect(reg.colorOf('v', 'c')).toBe(PALETTE[0])
+  })
+  it('members from before colours existed get theirs at start, in the order they joined', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reg-colors-'))
+    try {
+      const file = join(dir, 'r.db')
+      const old = openDatabase(file)
+      new Registry(old).applyBootstrap({
+        principals: [{ id: 'zed', kind: 'human', token: 'z'.repeat(20) + 'abcdefghijkl' }, { id: 'amy', kind: 'human', token: 'a'.repeat(20) + 'bcdefghijklm' }],
+        workspaces: [{ id: 'w', members: { zed: 'owner', amy: 'editor' } }],
+      })
+      old.prepare('UPDATE members SET color = NULL').run()
+      old.close()
+      const reopened = openDatabase(file)
+      try {
+        const r = new Registry(reopened)
+        expect([r.colorOf('w', 'zed'), r.colorOf('w', 'amy')]).toEqual([PALETTE[0], PALETTE[1]])
+      } finally {
+        reopened.close()
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+

@@ -65,7 +65,7 @@ export class RoomPresence {
       if (owner !== conn && conn.awarenessIds.size >= MAX_AWARENESS_IDS) {
         return { reason: 'awareness_ids', message: `too many awareness client ids on one connection (at most ${MAX_AWARENESS_IDS})` }
       }
-      const vouched = vouchPresence(entry.state, { principal: conn.ctx.principal, kind: conn.ctx.principalKind, name: conn.ctx.principalName })
+      const vouched = vouchPresence(entry.state, { principal: conn.ctx.principal, kind: conn.ctx.principalKind, name: conn.ctx.principalName, color: conn.ctx.principalColor })
       if (!vouched.ok) return { reason: 'awareness_state', message: vouched.reason }
       if (!owner && entry.clock <= known && !this.awareness.states.has(clientId)) outdated.push({ clientId, clock: known, state: null })
       else accepted.push({ clientId, clock: entry.clock, state: vouched.state })

@@ -19,6 +19,8 @@ export interface ConnectionContext {
   /** From the registry: what presence in awareness says about this connection. */
   principalKind: PrincipalKind
   principalName: string
+  /** From the registry: the colour the workspace gave this member (else presence keeps a valid announced one). */
+  principalColor?: string
   room: string
   canWrite: boolean
   /** Client asked for MESSAGE_PERSISTED acknowledgements. */

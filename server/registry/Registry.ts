@@ -5,7 +5,8 @@
 import { migrate, type Database } from '../db.ts'
 import type { Principal, Role, Visibility, Workspace } from '../../shared/model.ts'
 import { RegistryError } from './errors.ts'
-import { REGISTRY_SCHEMA } from './sql.ts'
+import { MEMBER_COLORS, REGISTRY_SCHEMA } from './sql.ts'
+import { nextPaletteIndex, paletteColor } from '../../shared/presence/index.ts'
 import { prepareStatements, type PrincipalRow } from './statements.ts'
 import type { BootstrapResult, Member } from './types.ts'
 import {
@@ -35,7 +36,12 @@ export class Registry {
   constructor(db: Database) {
     this.#db = db
     migrate(db, 'registry/1-init', REGISTRY_SCHEMA)
+    migrate(db, 'registry/2-member-colors', MEMBER_COLORS)
     this.#s = prepareStatements(db)
+    // Members from before colours were assigned get theirs now, in the order they joined.
+    this.#db.transaction(() => {
+      for (const m of this.#s.uncolored.all()) this.#assignColor(m.workspace, m.principal)
+    })()
   }
 
   // --- principals ---
@@ -153,7 +159,22 @@ export class Registry {
       if (!this.#s.principal.get(principal)) throw new RegistryError('not_found', `no principal ${principal}`)
       if (role !== 'owner') this.#keepAnOwner(workspace, principal, `cannot make ${principal} ${role}`)
       this.#s.upsertMember.run(workspace, principal, role)
+      this.#assignColor(workspace, principal)
     })()
+  }
+
+  /** Gives a member without a colour the workspace's least used palette slot (once: it never changes). */
+  #assignColor(workspace: string, principal: string): void {
+    const row = this.#s.memberColor.get(workspace, principal)
+    if (row === undefined || row.color !== null) return
+    const taken = this.#s.colorsTaken.all(workspace).map((r) => r.color)
+    this.#s.setColor.run(nextPaletteIndex(taken), workspace, principal)
+  }
+
+  /** The member's colour in the workspace (`#rrggbb`), or null when not a member. */
+  colorOf(workspace: string, principal: string): string | null {
+    const color = this.#s.memberColor.get(workspace, principal)?.color
+    return color === undefined || color === null ? null : paletteColor(color)
   }
 
   /** Returns whether the principal was a member. The last owner cannot be removed. */
@@ -179,7 +200,7 @@ export class Registry {
 
   members(workspace: string): Member[] {
     this.#requireWorkspace(workspace)
-    return this.#s.members.all(workspace).map((r) => ({ ...r, submitted: r.submitted === 1 }))
+    return this.#s.members.all(workspace).map((r) => ({ ...r, submitted: r.submitted === 1, color: paletteColor(r.color ?? 0) }))
   }
 
   /** Marks the principal's namespace review as submitted (or withdraws the mark). */
@@ -225,6 +246,7 @@ export class Registry {
         for (const [principal, role] of Object.entries(w.members)) {
           try {
             this.#s.upsertMember.run(w.id, principal, role)
+            this.#assignColor(w.id, principal)
           } catch (err) {
             if (isConstraint(err, 'FOREIGNKEY')) throw new RegistryError('invalid', `bootstrap: workspace ${w.id} names unknown principal ${principal}`)
             throw err

@@ -26,3 +26,6 @@ CREATE TABLE members (
 );
 CREATE INDEX members_by_principal ON members (principal);
 `
+
+/** Each member's palette slot in its workspace (shared/presence/colors.ts), assigned once. */
+export const MEMBER_COLORS = `ALTER TABLE members ADD COLUMN color INTEGER;`

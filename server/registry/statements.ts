@@ -64,10 +64,14 @@ export function prepareStatements(db: Database) {
     member: db.prepare<[string, string], { role: Role; submitted_at: number | null }>(
       'SELECT role, submitted_at FROM members WHERE workspace = ? AND principal = ?',
     ),
-    members: db.prepare<[string], Omit<Member, 'submitted'> & { submitted: number }>(
-      `SELECT p.id, p.kind, p.name, m.role, m.submitted_at IS NOT NULL AS submitted
+    members: db.prepare<[string], Omit<Member, 'submitted' | 'color'> & { submitted: number; color: number | null }>(
+      `SELECT p.id, p.kind, p.name, m.role, m.submitted_at IS NOT NULL AS submitted, m.color
        FROM members m JOIN principals p ON p.id = m.principal WHERE m.workspace = ? ORDER BY p.id`,
     ),
+    memberColor: db.prepare<[string, string], { color: number | null }>('SELECT color FROM members WHERE workspace = ? AND principal = ?'),
+    colorsTaken: db.prepare<[string], { color: number }>('SELECT color FROM members WHERE workspace = ? AND color IS NOT NULL'),
+    uncolored: db.prepare<[], { workspace: string; principal: string }>('SELECT workspace, principal FROM members WHERE color IS NULL ORDER BY rowid'),
+    setColor: db.prepare<[number, string, string]>('UPDATE members SET color = ? WHERE workspace = ? AND principal = ? AND color IS NULL'),
     setSubmitted: db.prepare<[number | null, string, string]>(
       'UPDATE members SET submitted_at = ? WHERE workspace = ? AND principal = ?',
     ),

@@ -8,6 +8,8 @@ export interface Member {
   name: string
   role: Role
   submitted: boolean
+  /** The colour the workspace gave this member (`#rrggbb`), the same on every screen, kept while away. */
+  color: string
 }
 
 export interface BootstrapResult {

@@ -159,6 +159,7 @@ function onSocket(ws: WebSocket, req: IncomingMessage, url: URL, opts: AttachSyn
       principal: decision.principal.id,
       principalKind: decision.principal.kind,
       principalName: decision.principal.name,
+      ...(decision.color ? { principalColor: decision.color } : {}),
       room: roomName,
       canWrite: decision.canWrite,
       wantsPersisted: url.searchParams.get(PERSISTED_QUERY_PARAM) === '1',

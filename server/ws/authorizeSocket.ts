@@ -8,10 +8,12 @@ import type { Principal } from '../../shared/model.ts'
 
 export interface AccessLookup extends AccessFacts {
   authenticate(token: string): Principal | null
+  /** The member's colour in the workspace, vouched in presence like its name. */
+  colorOf?(workspace: string, principal: string): string | null
 }
 
 export type SocketDecision =
-  | { ok: true; principal: Principal; canWrite: boolean }
+  | { ok: true; principal: Principal; canWrite: boolean; color?: string }
   | { ok: false; code: number; reason: string }
 
 export function authorizeSocket(lookup: AccessLookup, token: string | null, roomName: string): SocketDecision {
@@ -24,5 +26,6 @@ export function authorizeSocket(lookup: AccessLookup, token: string | null, room
   if (!request) return { ok: false, code: CLOSE.forbidden, reason: `no access to workspace ${room.workspace}` }
   const read = decideAccess(request, 'read')
   if (!read.allow) return { ok: false, code: CLOSE.forbidden, reason: read.reason }
-  return { ok: true, principal, canWrite: decideAccess(request, 'write').allow }
+  const color = lookup.colorOf?.(room.workspace, principal.id) ?? undefined
+  return { ok: true, principal, canWrite: decideAccess(request, 'write').allow, ...(color ? { color } : {}) }
 }

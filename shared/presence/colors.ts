@@ -41,6 +41,29 @@ export function isHexColor(value: unknown): value is string {
   return typeof value === 'string' && /^#[0-9a-fA-F]{6}$/.test(value)
 }
 
+/**
+ * The palette slot for a new member of a workspace: the least used slot, lowest first, so the
+ * first PALETTE.length members all differ and later ones spread evenly (a hash collides early:
+ * two of five people share a colour more often than not with ten colours).
+ */
+export function nextPaletteIndex(taken: Iterable<number>, size = PALETTE.length): number {
+  const uses = Array.from({ length: size }, () => 0)
+  for (const i of taken) if (Number.isInteger(i) && i >= 0 && i < size) uses[i]++
+  let best = 0
+  for (let i = 1; i < size; i++) if (uses[i] < uses[best]) best = i
+  return best
+}
+
+/** The colour of a palette slot (wrapped into range). */
+export function paletteColor(index: number): string {
+  return PALETTE[((index % PALETTE.length) + PALETTE.length) % PALETTE.length]
+}
+
+/** Colours for a principal whose workspace gave it a palette colour; the hash only as a fallback. */
+export function assignedColors(color: string | null | undefined, principal: string): PrincipalColors {
+  return isHexColor(color) ? withLight(color) : colorsFor(principal)
+}
+
 export function colorsFor(principal: string): PrincipalColors {
   return withLight(PALETTE[hashString(principal) % PALETTE.length])
 }

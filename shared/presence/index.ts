@@ -1,4 +1,4 @@
-export { PALETTE, colorsFor, contrast, hashString, isHexColor, safeColors, type PrincipalColors } from './colors.ts'
+export { PALETTE, assignedColors, nextPaletteIndex, paletteColor, colorsFor, contrast, hashString, isHexColor, safeColors, type PrincipalColors } from './colors.ts'
 export { parseAwarenessUpdate, encodeAwarenessEntries, type AwarenessEntry } from './awarenessUpdate.ts'
 export {
   AGENT_STATES,

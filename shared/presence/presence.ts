@@ -9,7 +9,7 @@
 
 import type { PrincipalKind } from '../model.ts'
 import { PRINCIPAL_KINDS } from '../model.ts'
-import { safeColors } from './colors.ts'
+import { assignedColors, safeColors } from './colors.ts'
 
 export const AGENT_STATES = ['idle', 'reading', 'thinking', 'writing', 'error', 'paused'] as const
 export type AgentState = (typeof AGENT_STATES)[number]
@@ -38,6 +38,8 @@ export interface PresenceIdentity {
   principal: string
   kind: PrincipalKind
   name: string
+  /** The colour the workspace assigned this member (registry); it wins over what the client announces. */
+  color?: string
 }
 
 export const PRESENCE_LIMITS = {
@@ -61,7 +63,7 @@ export function vouchPresence(state: unknown, who: PresenceIdentity): Vouched {
     principal: who.principal,
     kind: who.kind,
     name: who.name,
-    ...safeColors(claimed.color, who.principal),
+    ...(who.color !== undefined ? assignedColors(who.color, who.principal) : safeColors(claimed.color, who.principal)),
     ...label('role', claimed.role),
   }
   return { ok: true, state: { ...state, user } }

@@ -1,5 +1,6 @@
-// Colour and contrast in the page: caret labels and highlighted text meet WCAG AA, and an
-// agent keeps the colour it announced after it disconnects.
+// Colour and contrast in the page: caret labels and highlighted text meet WCAG AA; an agent
+// shows the colour its workspace gave it (not one it announces, which could copy a person's)
+// and keeps it after it disconnects.
 
 import { describe, expect, it } from 'vitest'
 import type { Locator } from 'playwright-core'
@@ -27,7 +28,7 @@ function contrastOf(locator: Locator): Promise<number> {
 }
 
 describe('colour and contrast', () => {
-  it('caret labels and highlighted text meet AA; an agent keeps its colour after disconnecting', async () => {
+  it('caret labels and highlighted text meet AA; an agent shows its workspace colour and keeps it after disconnecting', async () => {
     const agent = await connectTestAgent(suite.server, 'agent-a', { role: 'fact-checker' })
     agent.createDocument('brief', TEXT)
     const annotation = agent.annotate('brief', { quote: 'the vendor slipped twice' }, { comment: 'Which vendor?' })
@@ -46,8 +47,13 @@ describe('colour and contrast', () => {
     expect(await contrastOf(mark)).toBeGreaterThanOrEqual(4.5)
 
     const note = page.locator(`.margin [data-annotation="${annotation.id}"]`)
-    const rgb = 'rgb(11, 83, 148)'
-    await page.waitForFunction((id) => getComputedStyle(document.querySelector(`.margin [data-annotation="${id}"]`)!).borderLeftColor === 'rgb(11, 83, 148)', annotation.id)
+    // The announced CUSTOM colour is not what others see: the workspace's slot for agent-a is.
+    const assigned = suite.server.registry.colorOf('w1', 'agent-a') as string
+    expect(assigned).not.toBe(CUSTOM)
+    expect(assigned).not.toBe(suite.server.registry.colorOf('w1', 'alice'))
+    const rgb = `rgb(${[1, 3, 5].map((i) => parseInt(assigned.slice(i, i + 2), 16)).join(', ')})`
+    await page.waitForFunction(([id, want]) => getComputedStyle(document.querySelector(`.margin [data-annotation="${id}"]`)!).borderLeftColor === want, [annotation.id, rgb] as const)
+    expect(await label.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(rgb)
     await page.screenshot({ path: artifactPath('colors-agent-present.png') })
 
     agent.close()

@@ -11,7 +11,6 @@ import { browserSuite } from '../helpers/browserSuite.ts'
 import { presenceOf, showAgentCursor, waitForEditorText } from '../helpers/browser.ts'
 import { token } from '../helpers/server.ts'
 import { waitFor } from '../helpers/wait.ts'
-import { colorsFor } from '../../shared/presence/index.ts'
 import { makeAnnotation } from '../../shared/annotations.ts'
 import { createAnchor } from '../../shared/anchoring/index.ts'
 
@@ -71,7 +70,7 @@ describe('an agent that lies about who it is', () => {
     expect(await entry.locator('.name').textContent()).toBe('agent-a')
     expect(await presenceOf(page, 'alice').count()).toBe(1)
     expect(await page.locator('.presence [data-kind="human"]').count()).toBe(1)
-    const palette = colorsFor('agent-a').color
+    const palette = suite.server.registry.colorOf('w1', 'agent-a') as string
     expect(await entry.locator('.dot').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(rgb(palette))
 
     // The caret: labelled with the agent's name, in its palette colour, not covering the page.

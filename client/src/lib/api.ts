@@ -17,6 +17,8 @@ export interface Member {
   role: Role
   /** Whether this member marked their review submitted (opens blind namespaces). */
   submitted?: boolean
+  /** The colour the workspace gave this member: distinct among the first ten, kept while away. */
+  color?: string
 }
 
 export interface Me {

@@ -9,7 +9,7 @@ import { CLOSE } from '../../../shared/protocol.ts'
 import { sharedRoom, tasksRoom } from '../../../shared/rooms.ts'
 import type { Role } from '../../../shared/model.ts'
 import { ApiError, type ApiClient, type Member, type WorkspaceDetail } from './api.ts'
-import { colorsFor, isHexColor } from '../../../shared/presence/index.ts'
+import { assignedColors, colorsFor, isHexColor } from '../../../shared/presence/index.ts'
 import { Documents } from './documents.svelte.ts'
 import { describeApiError, describeClose, type Problem } from './messages.ts'
 import { storePrefixFor } from './local-data.ts'
@@ -73,13 +73,7 @@ export class Workspace {
     this.conflicts = new ConflictFeed({ workspace: id, api: session.api, token })
     this.conflicts.start()
     this.#detail = session.store.workspace(id)
-    this.presence.setUser({
-      name: me.principal.name,
-      ...colorsFor(me.principal.id),
-      kind: me.principal.kind,
-      principal: me.principal.id,
-      role: this.role ?? undefined,
-    })
+    this.#announceSelf()
     this.presence.setStatus('idle')
     if (this.#detail?.readableNamespaces) this.namespaces.watch(this.#detail.readableNamespaces)
     void this.refresh()
@@ -196,8 +190,24 @@ export class Workspace {
 
   /** The colour of a principal's cursor, presence dot and highlights: one per author everywhere. */
   colorOf(principal: string): string {
+    const assigned = this.members.find((m) => m.id === principal)?.color
+    if (isHexColor(assigned)) return assigned
     const announced = (JSON.parse(this.#announcedColors) as Record<string, unknown>)[principal]
     return isHexColor(announced) ? announced : colorsFor(principal).color
+  }
+
+  /** Our presence: the server vouches name and colour for others; this is what we show ourselves. */
+  #announceSelf(): void {
+    const me = this.#session.me
+    if (!me) return
+    const assigned = this.members.find((m) => m.id === me.principal.id)?.color
+    this.presence.setUser({
+      name: me.principal.name,
+      ...assignedColors(assigned, me.principal.id),
+      kind: me.principal.kind,
+      principal: me.principal.id,
+      role: this.role ?? undefined,
+    })
   }
 
   memberName(id: string): string {
@@ -208,8 +218,10 @@ export class Workspace {
     try {
       const detail = await this.#session.api.workspace(this.id)
       this.#session.store.saveWorkspace(detail)
+      const recoloured = detail.members.find((m) => m.id === this.self)?.color !== this.#detail?.members.find((m) => m.id === this.self)?.color
       this.#detail = detail
       this.#problem = null
+      if (recoloured) this.#announceSelf()
       this.namespaces.watch(detail.readableNamespaces)
       this.#review?.watch(detail.readableNamespaces)
     } catch (error) {
