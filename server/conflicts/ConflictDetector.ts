@@ -5,9 +5,6 @@
 import * as Y from 'yjs'
 import {
   EMPTY_KNOWLEDGE,
-  classifyInsertion,
-  redeleteConflicts,
-  duplicatedInsertion,
   mergeKnowledge,
   seesStruct,
   withOp,
@@ -22,8 +19,10 @@ import { ClientKnowledge } from './ClientKnowledge.ts'
 import { MapWrites, type MapWrite, type Via } from './MapWrites.ts'
 import { RangeIndex } from './RangeIndex.ts'
 import { TypePaths } from './paths.ts'
-import { type DeleteOp, type InsertRec, type Party } from './records.ts'
+import { type DeleteOp, type InsertRec } from './records.ts'
 import { RecordBuilder } from './RecordBuilder.ts'
+import { SessionEvidence } from './SessionEvidence.ts'
+import { TextWrites, type Redeleted } from './TextWrites.ts'
 import { describeItem, LIVE } from './typedValue.ts'
 
 export interface Writer {
@@ -62,41 +61,18 @@ export interface DetectorOptions {
 
 type DecodedDs = ReturnType<typeof Y.decodeUpdate>['ds']
 
-interface Redeleted {
-  client: number
-  clock: number
-  len: number
-  item: Y.Item
-}
-
-/** What had been sent to a session when a probe (sync step 1) went out after it. */
-interface Probe {
-  k: Knowledge
-  g: number
-}
-
 export class ConflictDetector {
   readonly doc: Y.Doc
   #opts: Required<Omit<DetectorOptions, 'onOwner'>> & Pick<DetectorOptions, 'onOwner'>
   #owners = new Map<number, string>()
   #clients = new ClientKnowledge()
-  /** Per session: what it sent (its own writes) and what it acknowledged having received. */
-  #sessions = new Map<string, Knowledge>()
-  #streamSeq = new Map<string, number>()
-  /** Per session: what the server had sent it at its latest delivered() call (not yet proof it was seen). */
-  #deliveredK = new Map<string, Probe>()
-  #probes = new Map<string, Probe[]>()
-  /** principal -> session -> integration number the session acknowledged (relay evidence). */
-  #ackedG = new Map<string, Map<string, number>>()
+  #sessions = new SessionEvidence()
   #serverDv: Knowledge['dv'] = Vector.empty()
   /** The server's own state vector as knowledge, raised (never rebuilt) as the doc grows. */
   #serverSv: Knowledge['sv'] = Vector.empty()
   #serverK: Knowledge | null = EMPTY_KNOWLEDGE
   #g = 0
-  #deletions = new RangeIndex<DeleteOp>()
-  #byOrigin = new RangeIndex<InsertRec>()
-  #byRightOrigin = new RangeIndex<InsertRec>()
-  #inserts = new RangeIndex<InsertRec>()
+  #text: TextWrites
   /** Explicit deletes of map keys already recorded: principal + item, to count each once. */
   #mapDeletes = new Set<string>()
   #maps = new MapWrites()
@@ -109,7 +85,9 @@ export class ConflictDetector {
     this.doc = doc
     this.#opts = { now: Date.now, ...opts }
     this.#paths = new TypePaths(doc)
-    this.#records = new RecordBuilder(this.#opts.docName, this.#paths, this.#deletions, (c) => this.#owners.get(c))
+    const deletions = new RangeIndex<DeleteOp>()
+    this.#records = new RecordBuilder(this.#opts.docName, this.#paths, deletions, (c) => this.#owners.get(c))
+    this.#text = new TextWrites(doc, deletions, this.#records, () => this.#opts.now())
   }
 
   /**
@@ -144,14 +122,12 @@ export class ConflictDetector {
    * only once the session acknowledges a probe sent after it (see probed / acknowledged).
    */
   delivered(session: string, _principal?: string): void {
-    this.#deliveredK.set(session, { k: this.#serverKnowledge(), g: this.#g })
+    this.#sessions.delivered(session, this.#serverKnowledge(), this.#g)
   }
 
   /** A probe (sync step 1) went to `session` after its latest delivery; its answer proves that delivery was integrated. */
   probed(session: string): void {
-    let fifo = this.#probes.get(session)
-    if (fifo === undefined) this.#probes.set(session, (fifo = []))
-    fifo.push(this.#deliveredK.get(session) ?? { k: EMPTY_KNOWLEDGE, g: 0 })
+    this.#sessions.probed(session)
   }
 
   /**
@@ -160,19 +136,12 @@ export class ConflictDetector {
    * session's messages (after the updates it sent before the answer).
    */
   acknowledged(session: string, principal: string): void {
-    const probe = this.#probes.get(session)?.shift()
-    if (probe === undefined) return
-    this.#sessions.set(session, mergeKnowledge(this.#sessions.get(session) ?? EMPTY_KNOWLEDGE, probe.k))
-    let sessions = this.#ackedG.get(principal)
-    if (sessions === undefined) this.#ackedG.set(principal, (sessions = new Map()))
-    sessions.set(session, Math.max(probe.g, sessions.get(session) ?? 0))
+    this.#sessions.acknowledged(session, principal)
   }
 
   /** Forgets per-session knowledge (what it acknowledged stays, for relay evidence). */
   closeSession(session: string): void {
-    this.#sessions.delete(session)
-    this.#deliveredK.delete(session)
-    this.#probes.delete(session)
+    this.#sessions.close(session)
   }
 
   /** Applies `update` to the doc and returns the conflict records it created or changed. */
@@ -196,7 +165,7 @@ export class ConflictDetector {
     // Evidence of what the writer had seen: its session's own earlier writes and acknowledged
     // deliveries, what its client says (causal metadata, or a sync reply's state vector), and for
     // a server write everything. Deliveries never acknowledged count for nothing.
-    let base = this.#sessions.get(session) ?? EMPTY_KNOWLEDGE
+    let base = this.#sessions.knowledge(session)
     if (seen !== undefined) base = this.#withMeta(base, seen)
     if (writer.knowsAll) base = mergeKnowledge(base, this.#serverKnowledge())
     const relayCapable = writer.message === 'sync' || replay
@@ -205,7 +174,7 @@ export class ConflictDetector {
     const redeleted = writer.stored && relayCapable ? [] : this.#alreadyDeleted(decoded.ds)
     // A sync reply that answers a probe was computed after the client integrated everything
     // delivered before that probe: the deletions it relays are judged with that knowledge.
-    const answering = writer.message === 'sync' ? this.#probes.get(session)?.[0] : undefined
+    const answering = writer.message === 'sync' ? this.#sessions.answering(session) : undefined
     const found: ConflictRecord[] = []
     const origin = writer.origin ?? { source: 'server', principal: writer.principal, reason: 'integrate' }
     this.doc.transact((tr) => {
@@ -222,7 +191,7 @@ export class ConflictDetector {
         }
         const principal = this.#owners.get(item.id.client) ?? writer.principal
         if (item.parentSub !== null) sets.push({ item, principal, seen: k })
-        else if (item.parent instanceof Y.Text && item.countable) inserts.push(this.#indexInsert(item, principal, k, via))
+        else if (item.parent instanceof Y.Text && item.countable) inserts.push(this.#text.indexInsert(item, principal, k, via))
       }
       // Only what the writer deleted: integration also deletes the loser of a key overwrite and the
       // content of a removed type, which its writer never touched (nor, maybe, saw).
@@ -236,21 +205,21 @@ export class ConflictDetector {
       let op: DeleteOp | null = null
       if (textDeleted.length > 0 || textRedeleted.length > 0 || mapDeletes.length > 0) {
         for (const d of [...deleted, ...redeleted]) after = mergeKnowledge(after, this.#clients.having({ client: d.client, clock: d.clock + d.len - 1 }))
-        const seq = (this.#streamSeq.get(session) ?? 0) + 1
-        this.#streamSeq.set(session, seq)
+        const seq = this.#sessions.nextSeq(session)
         op = { stream: session, seq, principal: writer.principal, seen: after, g: ++this.#g, via, ...(struct ? { struct } : {}) }
         after = withOp(after, op)
         this.#serverDv = this.#serverDv.with(op.stream, op.seq)
       }
-      this.#sessions.set(session, after)
+      this.#sessions.setKnowledge(session, after)
       for (const s of sets) this.#mapSet(s.item, s.principal, s.seen, decoded.ds, via, found)
       if (op !== null) {
         for (const d of mapDeletes) this.#mapDelete(d, op, found)
-        for (const d of textDeleted) this.#deletions.add(d.client, d.clock, d.len, op)
-        this.#redeletes(op, textRedeleted, relayCapable, session, found)
-        for (const d of textDeleted) this.#insertsAround(op, d, found)
+        for (const d of textDeleted) this.#text.deleted(op, d)
+        const deleter = op
+        this.#text.redeletes(op, textRedeleted, relayCapable, (first) => this.#sessions.relayed(first, deleter.principal, session), found)
+        for (const d of textDeleted) this.#text.insertsAround(op, d, found)
       }
-      for (const rec of inserts) this.#insertionConflicts(rec, found)
+      for (const rec of inserts) this.#text.insertionConflicts(rec, found)
     }, origin)
     this.#serverK = null
     return found
@@ -273,7 +242,7 @@ export class ConflictDetector {
     let k = meta.stateVector ? withStateVector(base, Y.decodeStateVector(meta.stateVector)) : base
     if (meta.deleteSet) {
       for (const [client, ranges] of Y.decodeUpdate(meta.deleteSet).ds.clients) {
-        for (const r of ranges) for (const s of this.#deletions.slices(client, r.clock, r.len)) for (const op of s.values) k = withOp(k, op)
+        for (const r of ranges) for (const op of this.#text.opsDeleting(client, r.clock, r.len)) k = withOp(k, op)
       }
     }
     return k
@@ -405,14 +374,6 @@ export class ConflictDetector {
     if (rec) found.push(rec)
   }
 
-  #indexInsert(item: Y.Item, principal: string, seen: Knowledge, via: Via): InsertRec {
-    const rec: InsertRec = { id: item.id, principal, seen, text: item.parent as Y.Text, origin: item.origin, rightOrigin: item.rightOrigin, via }
-    if (item.origin) this.#byOrigin.add(item.origin.client, item.origin.clock, 1, rec)
-    if (item.rightOrigin) this.#byRightOrigin.add(item.rightOrigin.client, item.rightOrigin.clock, 1, rec)
-    this.#inserts.add(item.id.client, item.id.clock, 1, rec)
-    return rec
-  }
-
   /** Text and map items this transaction deleted. */
   #newlyDeleted(tr: Y.Transaction): Redeleted[] {
     const out: Redeleted[] = []
@@ -421,105 +382,6 @@ export class ConflictDetector {
     })
     return out
   }
-
-  #relayed(first: DeleteOp, principal: string, session: string): boolean {
-    for (const [s, upTo] of this.#ackedG.get(principal) ?? []) if (s !== session && upTo >= first.g) return true
-    return false
-  }
-
-  #redeletes(op: DeleteOp, redeleted: Redeleted[], relayCapable: boolean, session: string, found: ConflictRecord[]): void {
-    const pairs: Array<[Y.Item, DeleteOp]> = []
-    for (const r of redeleted) {
-      for (const slice of this.#deletions.slices(r.client, r.clock, r.len)) {
-        const firsts = slice.values.filter((v) => v !== op)
-        const conflicts = redeleteConflicts(firsts, op, relayCapable, (first) => this.#relayed(first, op.principal, session))
-        const counted = firsts.length === 0 || conflicts.length > 0
-        for (const first of conflicts) pairs.push([r.item, first])
-        // Counted re-deletions become part of op (its version); relays do not.
-        if (counted) this.#deletions.add(r.client, slice.start, slice.end - slice.start, op)
-      }
-    }
-    const done = new Set<DeleteOp>()
-    for (const [item, first] of pairs) {
-      if (done.has(first)) continue
-      done.add(first)
-      const rec = this.#records.text(item, [party(first), party(op)], [first, op], this.#opts.now())
-      if (rec) found.push(rec)
-    }
-  }
-
-  /** A new deletion may enclose earlier insertions made without seeing it. */
-  #insertsAround(op: DeleteOp, d: { client: number; clock: number; len: number }, found: ConflictRecord[]): void {
-    const recs = new Set<InsertRec>()
-    for (const idx of [this.#byOrigin, this.#byRightOrigin]) for (const s of idx.slices(d.client, d.clock, d.len)) for (const rec of s.values) recs.add(rec)
-    for (const rec of recs) if (rec.principal !== op.principal) this.#insertionConflicts(rec, found)
-  }
-
-  #insertionConflicts(rec: InsertRec, found: ConflictRecord[]): void {
-    const item = Y.getItem(this.doc.store, rec.id) as Y.Item
-    const head = item.id.clock === rec.id.clock ? item : null
-    if (head === null) return
-    this.#duplicates(rec, head, found)
-    found.push(...this.#records.touched(rec.principal, [rec.origin, rec.rightOrigin], this.#opts.now()))
-    if (!head.origin || !head.rightOrigin) return
-    const left = this.#deletions.get(head.origin.client, head.origin.clock)
-    const right = this.#deletions.get(head.rightOrigin.client, head.rightOrigin.clock)
-    const self = this.#deletions.get(rec.id.client, rec.id.clock)
-    for (const principal of classifyInsertion(rec, left, right, self)) {
-      const op = right.find((o) => o.principal === principal) as DeleteOp
-      const rec2 = this.#records.text(head, [party(op), { principal: rec.principal, seen: rec.seen, via: rec.via }], [op], this.#opts.now())
-      if (rec2) found.push(rec2)
-    }
-  }
-
-  /** The same text inserted at the same place by another principal, unseen: a duplication. */
-  #duplicates(rec: InsertRec, head: Y.Item, found: ConflictRecord[]): void {
-    if (head.deleted) return
-    // Concurrent insertions by others between the same neighbours (cheap checks first).
-    const siblings = (rec.origin ? this.#byOrigin.get(rec.origin.client, rec.origin.clock) : []).filter(
-      (o) => o !== rec && sameId(o.rightOrigin, rec.rightOrigin) && sameId(o.origin, rec.origin) && duplicatedInsertion(rec, o, true),
-    )
-    if (siblings.length === 0) return
-    const mine = runOf(head)
-    const matches = [{ rec, ...mine }]
-    for (const o of siblings) {
-      // A replacement's insertion (its neighbour deleted by the other party) is judged with the deletions.
-      if (this.#deletedByOther(rec.origin, o.principal) || this.#deletedByOther(rec.rightOrigin, o.principal)) continue
-      const other = Y.getItem(this.doc.store, o.id) as Y.Item
-      if (other.deleted || other.id.clock !== o.id.clock) continue
-      const run = runOf(other)
-      if (run.text === mine.text) matches.push({ rec: o, ...run })
-    }
-    if (matches.length < 2) return
-    const place = `${rec.origin ? `${rec.origin.client}:${rec.origin.clock}` : 'start'}>${rec.rightOrigin ? `${rec.rightOrigin.client}:${rec.rightOrigin.clock}` : 'end'}`
-    const r = this.#records.duplicate(place, matches, this.#opts.now())
-    if (r) found.push(r)
-  }
-
-  #deletedByOther(id: StructId | null, principal: string): boolean {
-    return id !== null && this.#deletions.get(id.client, id.clock).some((op) => op.principal === principal)
-  }
-}
-
-function party(op: DeleteOp): Party {
-  return { principal: op.principal, seen: op.seen, via: op.via }
-}
-
-function sameId(a: StructId | null, b: StructId | null): boolean {
-  return a === b || (a !== null && b !== null && a.client === b.client && a.clock === b.clock)
-}
-
-/** An insertion and the items typed right after it by the same client (one run of text). */
-function runOf(head: Y.Item): { items: Y.Item[]; text: string } {
-  const items = [head]
-  let text = head.content instanceof Y.ContentString ? head.content.str : ''
-  for (let it = head.right; it !== null && text.length < 10_000; it = it.right) {
-    const prev = items[items.length - 1]
-    if (it.id.client !== prev.id.client || it.origin === null || it.origin.client !== prev.id.client || it.origin.clock !== prev.id.clock + prev.length - 1) break
-    items.push(it)
-    if (it.content instanceof Y.ContentString) text += it.content.str
-  }
-  return { items, text }
 }
 
 function inDeleteSet(ds: DecodedDs, id: StructId): boolean {
