@@ -7,11 +7,10 @@
 // step 1 round trip (answered after every earlier message was applied) stands in.
 
 import * as Y from 'yjs'
-import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
 import WebSocket from 'ws'
-import { MESSAGE_PERSISTED, MESSAGE_SYNC } from '../shared/protocol.ts'
+import { MESSAGE_PERSISTED, MESSAGE_SYNC, persistedRequest, readPersistedReply, syncStep1Message, syncStep2Message, updateMessage } from '../shared/wire/index.ts'
 
 export type AckMode = 'persisted' | 'roundtrip'
 
@@ -63,12 +62,7 @@ export class BenchClient {
     this.synced.catch(() => {})
     this.ws = new WebSocket(opts.url, { perMessageDeflate: false })
     this.ws.binaryType = 'nodebuffer'
-    this.ws.on('open', () => {
-      const encoder = encoding.createEncoder()
-      encoding.writeVarUint(encoder, MESSAGE_SYNC)
-      syncProtocol.writeSyncStep1(encoder, this.doc)
-      this.ws.send(encoding.toUint8Array(encoder))
-    })
+    this.ws.on('open', () => this.ws.send(syncStep1Message(this.doc)))
     this.ws.on('message', (data: Buffer) => this.#onMessage(data))
     this.ws.on('close', (code, reason) => {
       this.closed = { code, reason: reason.toString() }
@@ -114,18 +108,14 @@ export class BenchClient {
   ack(mode: AckMode = this.opts.ackMode): Promise<void> {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(new Error(`socket closed ${this.closed.code} ${this.closed.reason}`))
-      const encoder = encoding.createEncoder()
       if (mode === 'persisted') {
         const id = this.#nextAck++
         this.#acks.set(id, { resolve, reject })
-        encoding.writeVarUint(encoder, MESSAGE_PERSISTED)
-        encoding.writeVarUint(encoder, id)
+        this.ws.send(persistedRequest(id))
       } else {
         this.#roundtrips.push({ resolve, reject })
-        encoding.writeVarUint(encoder, MESSAGE_SYNC)
-        syncProtocol.writeSyncStep1(encoder, this.doc)
+        this.ws.send(syncStep1Message(this.doc))
       }
-      this.ws.send(encoding.toUint8Array(encoder))
     })
   }
 
@@ -146,9 +136,9 @@ export class BenchClient {
     const type = decoding.readVarUint(decoder)
     if (type === MESSAGE_SYNC) return this.#onSync(decoder, receivedAt)
     if (type === MESSAGE_PERSISTED) {
-      const id = decoding.readVarUint(decoder)
-      this.#acks.get(id)?.resolve()
-      this.#acks.delete(id)
+      const { requestId } = readPersistedReply(decoder)
+      this.#acks.get(requestId)?.resolve()
+      this.#acks.delete(requestId)
     }
     // awareness and auth messages carry nothing the benchmark needs
   }
@@ -156,10 +146,7 @@ export class BenchClient {
   #onSync(decoder: decoding.Decoder, receivedAt: number): void {
     const subtype = decoding.readVarUint(decoder)
     if (subtype === syncProtocol.messageYjsSyncStep1) {
-      const encoder = encoding.createEncoder()
-      encoding.writeVarUint(encoder, MESSAGE_SYNC)
-      syncProtocol.readSyncStep1(decoder, encoder, this.doc)
-      this.ws.send(encoding.toUint8Array(encoder))
+      this.ws.send(syncStep2Message(Y.encodeStateAsUpdate(this.doc, decoding.readVarUint8Array(decoder))))
       return
     }
     const update = decoding.readVarUint8Array(decoder)
@@ -198,11 +185,4 @@ export class BenchClient {
     this.lastRemoteAt = this.#pendingAt
     this.opts.onRemote?.(this, this.#pendingAt)
   }
-}
-
-function updateMessage(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, MESSAGE_SYNC)
-  syncProtocol.writeUpdate(encoder, update)
-  return encoding.toUint8Array(encoder)
 }

@@ -3,7 +3,6 @@
 
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import * as decoding from 'lib0/decoding'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,7 +11,7 @@ import { startTestServer, type TestServer } from './helpers/server.ts'
 import { connectStock, synced, text, type StockClient } from './helpers/clients.ts'
 import { waitFor } from './helpers/wait.ts'
 import { storedDoc } from './fixtures/stored.ts'
-import { MESSAGE_PERSISTED } from '../shared/protocol.ts'
+import { MESSAGE_PERSISTED, readPersistedReply } from '../shared/wire/index.ts'
 
 const dirs: string[] = []
 const children: ChildServer[] = []
@@ -52,8 +51,7 @@ function persistedClient(wsUrl: string, room: string, who: string, onAck?: (acke
   const c = open(wsUrl, room, who, { persisted: '1' })
   let acked = 0
   c.provider.messageHandlers[MESSAGE_PERSISTED] = (_encoder, decoder) => {
-    decoding.readVarUint(decoder)
-    const sv = Y.decodeStateVector(decoding.readVarUint8Array(decoder))
+    const sv = Y.decodeStateVector(readPersistedReply(decoder).stateVector)
     // One character per transaction: the clock of this client counts its edits.
     acked = Math.max(acked, sv.get(c.doc.clientID) ?? 0)
     onAck?.(acked)

@@ -12,7 +12,7 @@ import { awarenessEntry, openRaw, syncMessage, syncStep1, textUpdate, type RawSo
 import { waitFor } from './helpers/wait.ts'
 import { witnessesSync } from './fixtures/witness.ts'
 import { storedHistory } from './fixtures/stored.ts'
-import { CLOSE } from '../shared/protocol.ts'
+import { CLOSE } from '../shared/wire/index.ts'
 
 const ROOM = 'team/shared'
 const OTHER = 'w1/shared'

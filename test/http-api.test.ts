@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_TOKEN, startTestServer, token, type TestServer } from './helpers/server.ts'
 import { openRaw } from './helpers/rawSocket.ts'
 import { api, type ApiResponse } from './fixtures/api.ts'
-import { CLOSE } from '../shared/protocol.ts'
+import { CLOSE } from '../shared/wire/index.ts'
 import { parsePrometheus } from './helpers/prometheus.ts'
 
 let server: TestServer

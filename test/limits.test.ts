@@ -9,7 +9,7 @@ import { connectStock, synced, text, type StockClient } from './helpers/clients.
 import { openRaw, syncMessage, type RawSocket } from './helpers/rawSocket.ts'
 import { waitFor } from './helpers/wait.ts'
 import { witnessesSync } from './fixtures/witness.ts'
-import { CLOSE } from '../shared/protocol.ts'
+import { CLOSE } from '../shared/wire/index.ts'
 import type { Limits } from '../server/core/limits.ts'
 
 let server: TestServer | null = null

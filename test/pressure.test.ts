@@ -9,7 +9,7 @@ import { awarenessEntry, openRaw, persistedRequest, syncMessage, syncStep1, text
 import { token } from './helpers/server.ts'
 import type { MemoryProbe } from './fixtures/probedServer.ts'
 import { witnessesSync } from './fixtures/witness.ts'
-import { CLOSE, MESSAGE_PERSISTED } from '../shared/protocol.ts'
+import { CLOSE, MESSAGE_PERSISTED } from '../shared/wire/index.ts'
 import { waitFor } from './helpers/wait.ts'
 import { parsePrometheus } from './helpers/prometheus.ts'
 

@@ -7,7 +7,7 @@ import { startTestServer, token, type TestServer } from './helpers/server.ts'
 import { connectTestAgent } from './helpers/agents.ts'
 import { openRaw } from './helpers/rawSocket.ts'
 import { httpJson } from './helpers/http.ts'
-import { CLOSE } from '../shared/protocol.ts'
+import { CLOSE } from '../shared/wire/index.ts'
 import { readReviewState, replyId, type Divergences } from '../shared/review/index.ts'
 
 let server: TestServer

@@ -13,7 +13,7 @@ import { decideConflictResolution, type ConflictRecord } from '../shared/conflic
 import { parseRoom, roomName, type RoomRef } from '../shared/rooms.ts'
 import type { Role, Visibility } from '../shared/model.ts'
 import type { TeamMetrics } from '../shared/coord/index.ts'
-import { CLOSE } from '../shared/protocol.ts'
+import { CLOSE } from '../shared/wire/index.ts'
 import { startTestServer, token, type TestServer } from './helpers/server.ts'
 import { connectTestAgent } from './helpers/agents.ts'
 import { openRaw, syncStep1 } from './helpers/rawSocket.ts'

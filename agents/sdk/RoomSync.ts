@@ -3,13 +3,11 @@
 // reconnect policy (exponential backoff with jitter; no retry on "not allowed").
 
 import * as Y from 'yjs'
-import * as encoding from 'lib0/encoding'
-import * as decoding from 'lib0/decoding'
+import type * as decoding from 'lib0/decoding'
 import { WebsocketProvider } from 'y-websocket'
 import WebSocket from 'ws'
 import { EventEmitter } from 'node:events'
-import { MESSAGE_PERSISTED } from '../../shared/protocol.ts'
-import { sendCausalMetadata } from '../../shared/causal.ts'
+import { MESSAGE_PERSISTED, persistedRequest, readPersistedReply, sendCausalMetadata } from '../../shared/wire/index.ts'
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../../shared/backoff.ts'
 import type { LocalStore } from './LocalStore.ts'
 
@@ -125,10 +123,7 @@ export class RoomSync extends EventEmitter {
         this.on('state', onState)
         this.once(`ack:${id}`, () => this.off('state', onState))
       })
-      const e = encoding.createEncoder()
-      encoding.writeVarUint(e, MESSAGE_PERSISTED)
-      encoding.writeVarUint(e, id)
-      ws.send(encoding.toUint8Array(e))
+      ws.send(persistedRequest(id))
       if (await acked) return
     }
   }
@@ -142,8 +137,8 @@ export class RoomSync extends EventEmitter {
   }
 
   #onPersisted(decoder: decoding.Decoder): void {
-    const id = decoding.readVarUint(decoder)
-    this.persistedStateVector = decoding.readVarUint8Array(decoder)
+    const { requestId: id, stateVector } = readPersistedReply(decoder)
+    this.persistedStateVector = stateVector
     if (this.#store && covers(this.persistedStateVector, Y.encodeStateVector(this.doc))) this.#store.clearPending(this.room)
     const done = this.#waiting.get(id)
     if (done) {

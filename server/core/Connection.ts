@@ -14,7 +14,13 @@ import {
   MESSAGE_PERSISTED,
   MESSAGE_QUERY_AWARENESS,
   MESSAGE_SYNC,
-} from '../../shared/protocol.ts'
+  awarenessMessage,
+  permissionDeniedMessage,
+  readCausal,
+  readPersistedRequest,
+  syncStep1Message,
+  syncStep2Message,
+} from '../../shared/wire/index.ts'
 import type { ConnectionContext, Transport } from './transport.ts'
 import type { Limits } from './limits.ts'
 import type { Room } from './Room.ts'
@@ -22,7 +28,7 @@ import type { ServerMetrics } from '../metrics.ts'
 import { TokenBucket } from './TokenBucket.ts'
 import { inspectUpdate } from './inspectUpdate.ts'
 import { clientsWithNewStructs } from './clientIds.ts'
-import { awarenessMessage, permissionDeniedMessage, syncStep1Message, syncStep2Message } from './messages.ts'
+import { encodeIntegratedState } from './integratedState.ts'
 
 let nextConnectionId = 1
 
@@ -242,7 +248,7 @@ export class Connection {
           return // clients have nothing to say here
         case MESSAGE_PERSISTED:
           this.ctx.wantsPersisted = true
-          return room.enqueueAck(this, decoding.readVarUint(decoder))
+          return room.enqueueAck(this, readPersistedRequest(decoder))
         case MESSAGE_CAUSAL:
           return this.#readCausal(decoder)
         default:
@@ -259,7 +265,7 @@ export class Connection {
       const stateVector = decoding.readVarUint8Array(decoder)
       Y.decodeStateVector(stateVector) // throws if malformed
       this.#clientStateVector = stateVector
-      this.send(syncStep2Message(room.doc, stateVector))
+      this.send(syncStep2Message(encodeIntegratedState(room.doc, stateVector)))
       return room.noteDelivered(this)
     }
     if (subtype !== syncProtocol.messageYjsSyncStep2 && subtype !== syncProtocol.messageYjsUpdate) {
@@ -309,11 +315,7 @@ export class Connection {
 
   /** MESSAGE_CAUSAL: what this client had seen before its next update (validated whole). */
   #readCausal(decoder: decoding.Decoder): void {
-    const stateVector = decoding.readVarUint8Array(decoder)
-    const deleteSet = decoding.readVarUint8Array(decoder)
-    Y.decodeStateVector(stateVector) // throws if malformed
-    if (Y.decodeUpdate(deleteSet).structs.length > 0) throw new Error('causal delete set carries structs')
-    this.#causal = { stateVector, deleteSet }
+    this.#causal = readCausal(decoder)
   }
 
   #handleAwareness(room: Room, update: Uint8Array): void {

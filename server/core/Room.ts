@@ -11,10 +11,9 @@ import type { ServerMetrics } from '../metrics.ts'
 import type { TransactionOrigin } from '../../shared/origin.ts'
 import type { Limits } from './limits.ts'
 import type { Connection } from './Connection.ts'
-import { persistedMessage, updateMessage } from './messages.ts'
 import { RoomPresence } from './RoomPresence.ts'
 import { needsMet, yjsPendingBytes, type UpdateInfo } from './inspectUpdate.ts'
-import { CLOSE } from '../../shared/protocol.ts'
+import { CLOSE, persistedMessage, updateMessage } from '../../shared/wire/index.ts'
 import type { CausalMeta, RoomExtension, UpdateMessage } from './RoomExtension.ts'
 
 

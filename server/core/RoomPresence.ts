@@ -9,7 +9,7 @@ import * as awarenessProtocol from 'y-protocols/awareness'
 import type * as Y from 'yjs'
 import { encodeAwarenessEntries, parseAwarenessUpdate, vouchPresence, type AwarenessEntry } from '../../shared/presence/index.ts'
 import type { Connection } from './Connection.ts'
-import { awarenessMessage } from './messages.ts'
+import { awarenessMessage } from '../../shared/wire/index.ts'
 
 /** Awareness client ids one connection may speak for (a tab or agent needs one). */
 const MAX_AWARENESS_IDS = 8

@@ -3,7 +3,7 @@
 
 import { accessRequest, decideAccess, type AccessFacts } from '../../shared/access.ts'
 import { parseRoom, ROOM_FORMS } from '../../shared/rooms.ts'
-import { CLOSE } from '../../shared/protocol.ts'
+import { CLOSE } from '../../shared/wire/index.ts'
 import type { Principal } from '../../shared/model.ts'
 
 export interface AccessLookup extends AccessFacts {

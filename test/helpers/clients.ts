@@ -5,6 +5,7 @@ import { WebsocketProvider } from 'y-websocket'
 import WebSocket from 'ws'
 import { token } from './server.ts'
 import { waitFor } from './wait.ts'
+import { MESSAGE_AUTH, readPermissionDenied } from '../../shared/wire/index.ts'
 
 export interface StockClient {
   doc: Y.Doc
@@ -35,12 +36,9 @@ export function connectStock(
     if (event) closes.push({ code: event.code, reason: event.reason })
   })
   // The stock client only logs permission-denied; record it for assertions.
-  const originalWarn = console.warn
-  provider.messageHandlers[2] = (_encoder, decoder) => {
-    decoder.pos += 0
-    const type = readVarUint(decoder)
-    if (type === 0) denials.push(readVarString(decoder))
-    void originalWarn
+  provider.messageHandlers[MESSAGE_AUTH] = (_encoder, decoder) => {
+    const reason = readPermissionDenied(decoder)
+    if (reason !== null) denials.push(reason)
   }
   return {
     doc,
@@ -53,8 +51,6 @@ export function connectStock(
     },
   }
 }
-
-import { readVarString, readVarUint } from 'lib0/decoding'
 
 export async function synced(...clients: StockClient[]): Promise<void> {
   await waitFor(() => clients.every((c) => c.provider.synced), 'clients to sync')

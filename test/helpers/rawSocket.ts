@@ -4,10 +4,21 @@
 
 import WebSocket from 'ws'
 import * as Y from 'yjs'
-import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
-import { MESSAGE_AUTH, MESSAGE_AWARENESS, MESSAGE_PERSISTED, MESSAGE_SYNC } from '../../shared/protocol.ts'
+import {
+  MESSAGE_AUTH,
+  MESSAGE_AWARENESS,
+  MESSAGE_PERSISTED,
+  MESSAGE_SYNC,
+  awarenessMessage,
+  persistedRequest,
+  readPermissionDenied,
+  readPersistedReply,
+  syncMessage as syncFrame,
+  syncStep1Message,
+} from '../../shared/wire/index.ts'
+import { encodeAwarenessEntries } from '../../shared/presence/index.ts'
 import { token } from './server.ts'
 import { waitFor } from './wait.ts'
 
@@ -109,56 +120,35 @@ export function decodeServerMessage(bytes: Uint8Array): Received {
       return { kind: 'sync', subtype: decoding.readVarUint(d), payload: decoding.readVarUint8Array(d) }
     case MESSAGE_AWARENESS:
       return { kind: 'awareness', update: decoding.readVarUint8Array(d) }
-    case MESSAGE_AUTH:
-      decoding.readVarUint(d)
-      return { kind: 'denied', reason: decoding.readVarString(d) }
-    case MESSAGE_PERSISTED:
-      return { kind: 'persisted', requestId: decoding.readVarUint(d), stateVector: Y.decodeStateVector(decoding.readVarUint8Array(d)) }
+    case MESSAGE_AUTH: {
+      const reason = readPermissionDenied(d)
+      return reason === null ? { kind: 'other', type, bytes } : { kind: 'denied', reason }
+    }
+    case MESSAGE_PERSISTED: {
+      const { requestId, stateVector } = readPersistedReply(d)
+      return { kind: 'persisted', requestId, stateVector: Y.decodeStateVector(stateVector) }
+    }
     default:
       return { kind: 'other', type, bytes }
   }
 }
 
-// --- builders for client -> server messages ---
+// --- builders for client -> server messages (the frames themselves: shared/wire/) ---
+
+export { awarenessMessage, persistedRequest }
 
 export function syncStep1(doc: Y.Doc = new Y.Doc()): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, MESSAGE_SYNC)
-  syncProtocol.writeSyncStep1(e, doc)
-  return encoding.toUint8Array(e)
+  return syncStep1Message(doc)
 }
 
 /** A sync message (default: update) carrying `payload` as its varUint8Array. */
 export function syncMessage(payload: Uint8Array, subtype: number = syncProtocol.messageYjsUpdate): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, MESSAGE_SYNC)
-  encoding.writeVarUint(e, subtype)
-  encoding.writeVarUint8Array(e, payload)
-  return encoding.toUint8Array(e)
-}
-
-export function awarenessMessage(update: Uint8Array): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, MESSAGE_AWARENESS)
-  encoding.writeVarUint8Array(e, update)
-  return encoding.toUint8Array(e)
+  return syncFrame(subtype, payload)
 }
 
 /** An awareness update for `clientId` written by hand (so it can claim any id). */
 export function awarenessEntry(clientId: number, clock: number, state: unknown): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, 1)
-  encoding.writeVarUint(e, clientId)
-  encoding.writeVarUint(e, clock)
-  encoding.writeVarString(e, JSON.stringify(state))
-  return awarenessMessage(encoding.toUint8Array(e))
-}
-
-export function persistedRequest(requestId: number): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, MESSAGE_PERSISTED)
-  encoding.writeVarUint(e, requestId)
-  return encoding.toUint8Array(e)
+  return awarenessMessage(encodeAwarenessEntries([{ clientId, clock, state }]))
 }
 
 /** One update: inserts `s` into Y.Text `name` of a fresh doc with the given client id. */

@@ -1,7 +1,7 @@
 // What to tell a person about each failure: what happened and what to do next.
 // Pure functions so wording is decided in one place.
 
-import { CLOSE } from '../../../shared/protocol.ts'
+import { CLOSE } from '../../../shared/wire/index.ts'
 import type { ApiErrorKind } from './api.ts'
 
 export interface Problem {

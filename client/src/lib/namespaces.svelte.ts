@@ -5,7 +5,7 @@
 
 import * as Y from 'yjs'
 import { createSubscriber } from 'svelte/reactivity'
-import { CLOSE } from '../../../shared/protocol.ts'
+import { CLOSE } from '../../../shared/wire/index.ts'
 import { namespaceRoom } from '../../../shared/rooms.ts'
 import { createAnchor } from '../../../shared/anchoring/index.ts'
 import {

@@ -1,4 +1,4 @@
-// Client side of Polyphony's opt-in "persisted" acknowledgement (shared/protocol.ts,
+// Client side of Polyphony's opt-in "persisted" acknowledgement (shared/wire/,
 // MESSAGE_PERSISTED). Tracks the state vector the server has made durable and answers
 // "how many local changes are not yet saved on the server".
 //
@@ -7,10 +7,9 @@
 // provider (see room.svelte.ts) so "came from the provider" really means "came from the server".
 
 import * as Y from 'yjs'
-import * as encoding from 'lib0/encoding'
-import * as decoding from 'lib0/decoding'
+import type * as decoding from 'lib0/decoding'
 import type { WebsocketProvider } from 'y-websocket'
-import { MESSAGE_PERSISTED } from '../../../shared/protocol.ts'
+import { MESSAGE_PERSISTED, persistedRequest, readPersistedReply } from '../../../shared/wire/index.ts'
 
 export type StateVector = Map<number, number>
 
@@ -30,13 +29,6 @@ export function mergeInto(target: StateVector, sv: StateVector): boolean {
     }
   }
   return changed
-}
-
-export function encodePersistedRequest(requestId: number): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, MESSAGE_PERSISTED)
-  encoding.writeVarUint(encoder, requestId)
-  return encoding.toUint8Array(encoder)
 }
 
 export class PersistedTracker {
@@ -100,13 +92,12 @@ export class PersistedTracker {
     this.#covered = this.#unconfirmed
     this.#coveredEdits = this.#edits
     this.#outstanding = this.#nextRequest++
-    ws.send(encodePersistedRequest(this.#outstanding))
+    ws.send(persistedRequest(this.#outstanding))
   }
 
   #onAck(decoder: decoding.Decoder): void {
-    const requestId = decoding.readVarUint(decoder)
-    const sv = Y.decodeStateVector(decoding.readVarUint8Array(decoder))
-    mergeInto(this.#durable, sv)
+    const { requestId, stateVector } = readPersistedReply(decoder)
+    mergeInto(this.#durable, Y.decodeStateVector(stateVector))
     if (requestId !== 0 && requestId === this.#outstanding) {
       this.#outstanding = 0
       this.#unconfirmed -= this.#covered

@@ -6,7 +6,7 @@
 // server checks who may act and writes the room as that person): the browser never writes them.
 
 import { createSubscriber } from 'svelte/reactivity'
-import { CLOSE } from '../../../shared/protocol.ts'
+import { CLOSE } from '../../../shared/wire/index.ts'
 import { reviewRoom } from '../../../shared/rooms.ts'
 import { REVIEW_MAPS, mergeReviewStates, readReviewState, reviewKey, type ReviewState } from '../../../shared/review/index.ts'
 import { ApiError, wsPath, type ApiClient } from './api.ts'

@@ -5,14 +5,19 @@
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import { IndexeddbPersistence } from 'y-indexeddb'
-import * as authProtocol from 'y-protocols/auth'
 import * as awarenessProtocol from 'y-protocols/awareness'
-import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
-import { CLOSE, MESSAGE_AUTH, MESSAGE_AWARENESS, PERSISTED_QUERY_PARAM } from '../../../shared/protocol.ts'
+import {
+  MESSAGE_AUTH,
+  MESSAGE_AWARENESS,
+  CLOSE,
+  PERSISTED_QUERY_PARAM,
+  awarenessMessage,
+  readPermissionDenied,
+  sendCausalMetadata,
+} from '../../../shared/wire/index.ts'
 import { describeClose, type Problem } from './messages.ts'
 import { PersistedTracker } from './persisted.ts'
-import { sendCausalMetadata } from '../../../shared/causal.ts'
 import { encodeAwarenessEntries, parseAwarenessUpdate, readPresence, type AwarenessEntry } from '../../../shared/presence/index.ts'
 
 export type ConnectionState = 'offline' | 'connecting' | 'syncing' | 'saved' | 'stopped'
@@ -97,8 +102,10 @@ export class Room {
       (origin) => origin === this.local,
     )
     // The stock client only logs "permission denied"; keep the reason to show it.
-    this.provider.messageHandlers[MESSAGE_AUTH] = (_encoder, decoder) =>
-      authProtocol.readAuthMessage(decoder, this.doc, (_doc, reason) => (this.#denied = reason))
+    this.provider.messageHandlers[MESSAGE_AUTH] = (_encoder, decoder) => {
+      const reason = readPermissionDenied(decoder)
+      if (reason !== null) this.#denied = reason
+    }
     this.provider.on('status', ({ status }) => (this.#status = status))
     this.provider.on('sync', (synced: boolean) => (this.#synced = synced))
     this.provider.on('connection-close', (event) => {
@@ -211,10 +218,7 @@ export class Room {
       if (![...added, ...updated, ...removed].includes(self)) return
       const ws = provider.ws
       if (!provider.wsconnected || ws === null || ws.readyState !== WebSocket.OPEN) return
-      const encoder = encoding.createEncoder()
-      encoding.writeVarUint(encoder, MESSAGE_AWARENESS)
-      encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, [self]))
-      ws.send(encoding.toUint8Array(encoder))
+      ws.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(awareness, [self])))
     }
     provider._awarenessUpdateHandler = handler
     awareness.on('update', handler)

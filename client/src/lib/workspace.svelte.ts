@@ -5,7 +5,7 @@
 
 import { getContext, setContext } from 'svelte'
 import { mayEditShared } from '../../../shared/access.ts'
-import { CLOSE } from '../../../shared/protocol.ts'
+import { CLOSE } from '../../../shared/wire/index.ts'
 import { sharedRoom, tasksRoom } from '../../../shared/rooms.ts'
 import type { Role } from '../../../shared/model.ts'
 import { ApiError, type ApiClient, type Member, type WorkspaceDetail } from './api.ts'

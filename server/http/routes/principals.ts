@@ -7,7 +7,7 @@ import { jsonBody } from '../validate.ts'
 import { NewPrincipalSchema } from '../../registry/index.ts'
 import { requireAdmin } from '../middleware.ts'
 import { notFound } from '../errors.ts'
-import { CLOSE } from '../../../shared/protocol.ts'
+import { CLOSE } from '../../../shared/wire/index.ts'
 
 export function principalRoutes({ registry, core, streams }: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()

@@ -1,0 +1,29 @@
+// Sync frames (MESSAGE_SYNC): the y-protocols sync step 1, step 2 and update, built whole.
+
+import * as encoding from 'lib0/encoding'
+import * as syncProtocol from 'y-protocols/sync'
+import * as Y from 'yjs'
+import { MESSAGE_SYNC } from './messageTypes.ts'
+
+/** A sync frame of any subtype carrying `payload` (hostile tests send subtypes that do not exist). */
+export function syncMessage(subtype: number, payload: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder()
+  encoding.writeVarUint(e, MESSAGE_SYNC)
+  encoding.writeVarUint(e, subtype)
+  encoding.writeVarUint8Array(e, payload)
+  return encoding.toUint8Array(e)
+}
+
+/** Sync step 1: "here is my state vector, send me what I miss". */
+export function syncStep1Message(doc: Y.Doc): Uint8Array {
+  return syncMessage(syncProtocol.messageYjsSyncStep1, Y.encodeStateVector(doc))
+}
+
+/** Sync step 2: the answer to a step 1, `update` holding what the asker misses. */
+export function syncStep2Message(update: Uint8Array): Uint8Array {
+  return syncMessage(syncProtocol.messageYjsSyncStep2, update)
+}
+
+export function updateMessage(update: Uint8Array): Uint8Array {
+  return syncMessage(syncProtocol.messageYjsUpdate, update)
+}
