@@ -1,7 +1,10 @@
 // shared/wire/: the frames every side builds are the ones stock y-protocols builds and reads,
-// and our own messages 100 and 101 read back what was written.
+// our own messages 100 and 101 read back what was written, and one rule says which close codes
+// end retrying, for every code the server sends (the SDK and the browser both use it).
 
 import { describe, expect, it } from 'vitest'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
@@ -9,6 +12,7 @@ import * as syncProtocol from 'y-protocols/sync'
 import * as authProtocol from 'y-protocols/auth'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import {
+  CLOSE,
   KEEP_ALIVE_MESSAGE,
   MESSAGE_AUTH,
   MESSAGE_AWARENESS,
@@ -17,6 +21,7 @@ import {
   MESSAGE_SYNC,
   awarenessMessage,
   causalMessage,
+  isFinalClose,
   permissionDeniedMessage,
   persistedMessage,
   persistedRequest,
@@ -28,6 +33,36 @@ import {
   syncStep2Message,
   updateMessage,
 } from '../shared/wire/index.ts'
+import { describeClose } from '../client/src/lib/messages.ts'
+
+/** Every close code the server may send, and whether a client must stop retrying after it. */
+const CLOSE_RULE: Record<keyof typeof CLOSE, 'final' | 'transient'> = {
+  normal: 'transient',
+  goingAway: 'transient',
+  unsupportedData: 'final',
+  invalidPayload: 'final',
+  policyViolation: 'final',
+  messageTooBig: 'final',
+  internalError: 'transient',
+  tryAgainLater: 'transient',
+  unauthenticated: 'final',
+  forbidden: 'final',
+  notFound: 'final',
+  tooManyRooms: 'transient',
+  tooManyRequests: 'transient',
+  slowReader: 'transient',
+}
+
+/** Codes a client sees without the server choosing them: a lost network (1006), unknown codes. */
+const NOT_SENT_BY_SERVER = [1006, 1002, 4000, 4999]
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name)
+    if (e.isDirectory()) return sourceFiles(path)
+    return e.name.endsWith('.ts') ? [path] : []
+  })
+}
 
 /** A decoder positioned after the message type, as y-websocket's messageHandlers receive it. */
 function afterType(frame: Uint8Array, type: number): decoding.Decoder {
@@ -42,6 +77,37 @@ function docWith(text: string, clientId: number): Y.Doc {
   doc.getText('main').insert(0, text)
   return doc
 }
+
+describe('close codes', () => {
+  it('isFinalClose follows the rule for every code the server has', () => {
+    for (const [name, rule] of Object.entries(CLOSE_RULE)) {
+      expect(isFinalClose(CLOSE[name as keyof typeof CLOSE]), `${name} (${CLOSE[name as keyof typeof CLOSE]})`).toBe(rule === 'final')
+    }
+    expect([...new Set(Object.values(CLOSE))].filter(isFinalClose).sort()).toEqual([1003, 1007, 1008, 1009, 4401, 4403, 4404])
+  })
+
+  it('codes the server does not choose (a lost network, unknown codes) are transient', () => {
+    for (const code of NOT_SENT_BY_SERVER) expect(isFinalClose(code), String(code)).toBe(false)
+  })
+
+  it('the server closes sockets only with codes named in CLOSE (so the rule above covers them all)', () => {
+    const used = new Set<string>()
+    for (const file of sourceFiles('server')) {
+      const text = readFileSync(file, 'utf8')
+      for (const m of text.matchAll(/\bCLOSE\.(\w+)/g)) used.add(m[1]!)
+      // A literal code passed to a close would escape the rule.
+      expect(text, file).not.toMatch(/\b(?:close|refuse|closeSocket|closeWhere)\([^)]*\b(?:1\d{3}|4\d{3})\b/)
+    }
+    expect(used.size).toBeGreaterThan(5)
+    for (const name of used) expect(Object.keys(CLOSE_RULE), name).toContain(name)
+  })
+
+  it('the browser explains exactly the final closes (the transient ones reconnect silently)', () => {
+    for (const code of [...Object.values(CLOSE), ...NOT_SENT_BY_SERVER]) {
+      expect(describeClose(code, 'why', 'team/shared') !== null, String(code)).toBe(isFinalClose(code))
+    }
+  })
+})
 
 describe('frames', () => {
   it('sync frames are the bytes y-protocols writes, and a stock peer answers our step 1 with what it misses', () => {

@@ -2,6 +2,7 @@
 // that classifies them. The supervisor restarts only retryable exits; the help lists the codes.
 
 import { ApiRequestError } from '../sdk/ApiClient.ts'
+import { isFinalClose } from '../../shared/wire/index.ts'
 
 export const EXIT = {
   /** Done; with --once everything written is durable on the server. */
@@ -12,7 +13,7 @@ export const EXIT = {
   usage: 2,
   /** --once ran from the local copy; changes wait in --store and sync on the next online run. */
   offline: 3,
-  /** Token refused or revoked, no access to the workspace, workspace unknown: retrying cannot help. */
+  /** Token refused or revoked, no access to the workspace, workspace unknown, or a write the server refuses (isFinalClose): retrying cannot help. */
   fatal: 4,
 } as const
 
@@ -21,14 +22,11 @@ export const EXIT_CODES_HELP = `Exit codes:
   1  retryable failure (e.g. server unreachable and no --store copy yet)
   2  usage error (bad flags)
   3  offline: reviewed the local copy; changes wait in --store and sync on the next online run
-  4  fatal: token refused or revoked, or no access to the workspace (never restarted by polyphony team)`
+  4  fatal: token refused or revoked, no access to the workspace, or a change the server refuses (never restarted by polyphony team)`
 
 export type FailureClass = { kind: 'fatal' | 'retryable'; message: string }
 
-/** WebSocket close codes the server uses for access decisions (server/ws). */
-const FATAL_CLOSE_CODES = new Set([4401, 4403, 4404])
-
-/** Classifies an attach or sync failure; `fatal` means a person must fix a token or membership. */
+/** Classifies an attach or sync failure; `fatal` means a person must fix a token, a membership or what the agent wrote. */
 export function classifyFailure(err: unknown): FailureClass {
   const message = err instanceof Error ? err.message : String(err)
   if (err instanceof ApiRequestError) {
@@ -37,7 +35,7 @@ export function classifyFailure(err: unknown): FailureClass {
     return { kind: 'retryable', message }
   }
   const code = /closed with (\d{4})|\b(44\d\d)\b/.exec(message)
-  if (code && FATAL_CLOSE_CODES.has(Number(code[1] ?? code[2]))) return { kind: 'fatal', message }
+  if (code && isFinalClose(Number(code[1] ?? code[2]))) return { kind: 'fatal', message }
   if (/access to .* denied/.test(message)) return { kind: 'fatal', message }
   return { kind: 'retryable', message }
 }

@@ -1,13 +1,13 @@
 // One room for a headless client: a Y.Doc kept in a local store, synced through a stock
 // y-websocket provider, with Polyphony's persisted acknowledgements and our own
-// reconnect policy (exponential backoff with jitter; no retry on "not allowed").
+// reconnect policy (exponential backoff with jitter; no retry after a final close, isFinalClose).
 
 import * as Y from 'yjs'
 import type * as decoding from 'lib0/decoding'
 import { WebsocketProvider } from 'y-websocket'
 import WebSocket from 'ws'
 import { EventEmitter } from 'node:events'
-import { MESSAGE_PERSISTED, persistedRequest, readPersistedReply, sendCausalMetadata } from '../../shared/wire/index.ts'
+import { MESSAGE_PERSISTED, isFinalClose, persistedRequest, readPersistedReply, sendCausalMetadata } from '../../shared/wire/index.ts'
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../../shared/backoff.ts'
 import type { LocalStore } from './LocalStore.ts'
 
@@ -22,9 +22,6 @@ export interface RoomSyncOptions {
   /** Send causal metadata (MESSAGE_CAUSAL) before each local update: set for shared rooms. */
   causal?: boolean
 }
-
-/** Close codes that reconnecting cannot fix (4401 unauthenticated, 4403 forbidden, 4404 no such room). */
-const FATAL = new Set([4401, 4403, 4404])
 
 export class RoomSync extends EventEmitter {
   readonly doc = new Y.Doc()
@@ -69,7 +66,7 @@ export class RoomSync extends EventEmitter {
     })
     this.provider.on('closed', ({ code, reason }: { code: number; reason: string }) => {
       if (this.#destroyed) return
-      if (FATAL.has(code)) {
+      if (isFinalClose(code)) {
         this.deniedReason = reason || `closed with ${code}`
         this.#setState('denied')
         return

@@ -1,4 +1,5 @@
-// WebSocket close codes the server uses.
+// WebSocket close codes the server uses, and the one rule every client follows: after which
+// of them reconnecting is pointless until a person acts (a new token, access, a smaller change).
 
 export const CLOSE = {
   normal: 1000,
@@ -17,3 +18,25 @@ export const CLOSE = {
   tooManyRequests: 4429,
   slowReader: 4508, // 45xx: transient, stock clients reconnect and resync
 } as const
+
+/**
+ * Closes that the same client would get again on reconnecting: who it is (4401, 4403, 4404) or
+ * what it sends (1003, 1007, 1008, 1009: its unsent changes go out again on every reconnect).
+ * Everything else is transient: shutdown (1001), a failed store or load (1011), the server or a
+ * per-principal cap being full (1013, 4429: frees up as sockets close), a slow reader (4508), a
+ * lost network (1006) and any code this list does not know.
+ */
+const FINAL: ReadonlySet<number> = new Set([
+  CLOSE.unauthenticated,
+  CLOSE.forbidden,
+  CLOSE.notFound,
+  CLOSE.unsupportedData,
+  CLOSE.invalidPayload,
+  CLOSE.policyViolation,
+  CLOSE.messageTooBig,
+])
+
+/** Whether a client must stop retrying after the server closed its socket with `code`. */
+export function isFinalClose(code: number): boolean {
+  return FINAL.has(code)
+}

@@ -1,6 +1,6 @@
 // The wire protocol of a Polyphony socket, one module for the server, the SDK, the browser,
-// the bench and the tests: message types, frame encoders and decoders, and close codes.
-// Start at messageTypes.ts.
+// the bench and the tests: message types, frame encoders and decoders, and which close codes
+// end retrying. Start at messageTypes.ts.
 export {
   MESSAGE_SYNC,
   MESSAGE_AWARENESS,
@@ -10,7 +10,7 @@ export {
   MESSAGE_CAUSAL,
   PERSISTED_QUERY_PARAM,
 } from './messageTypes.ts'
-export { CLOSE } from './closeCodes.ts'
+export { CLOSE, isFinalClose } from './closeCodes.ts'
 export { syncMessage, syncStep1Message, syncStep2Message, updateMessage } from './sync.ts'
 export { awarenessMessage, KEEP_ALIVE_MESSAGE } from './awareness.ts'
 export { permissionDeniedMessage, readPermissionDenied } from './auth.ts'

@@ -40,7 +40,7 @@ export function describeApiError(kind: ApiErrorKind, serverMessage: string, what
   }
 }
 
-/** Explains a WebSocket close; null for ordinary closes that reconnecting handles silently. */
+/** Explains a final WebSocket close (isFinalClose); null for the transient ones, which reconnecting handles silently. */
 export function describeClose(code: number, reason: string, room: string): Problem | null {
   const because = reason ? ` The server said: “${reason}”.` : ''
   switch (code) {
@@ -54,6 +54,8 @@ export function describeClose(code: number, reason: string, room: string): Probl
       return { title: 'No access', detail: `You may not open ${room}.${because} Ask a workspace owner for access.`, transient: false }
     case CLOSE.notFound:
       return { title: 'Not found', detail: `${room} does not exist.${because}`, transient: false }
+    case CLOSE.unsupportedData:
+    case CLOSE.invalidPayload:
     case CLOSE.policyViolation:
     case CLOSE.messageTooBig:
       return {
@@ -61,8 +63,6 @@ export function describeClose(code: number, reason: string, room: string): Probl
         detail: `The server refused a message from this tab${code === CLOSE.messageTooBig ? ' because it was too large' : ''}.${because} Your edits are kept in this browser; undo the last large change, then press Reconnect.`,
         transient: false,
       }
-    case CLOSE.tooManyRooms:
-      return { title: 'Too many open rooms', detail: `The server limits how many rooms you may open at once.${because} Close other tabs, then press Reconnect.`, transient: false }
     default:
       return null
   }

@@ -10,9 +10,9 @@ import * as decoding from 'lib0/decoding'
 import {
   MESSAGE_AUTH,
   MESSAGE_AWARENESS,
-  CLOSE,
   PERSISTED_QUERY_PARAM,
   awarenessMessage,
+  isFinalClose,
   readPermissionDenied,
   sendCausalMetadata,
 } from '../../../shared/wire/index.ts'
@@ -45,20 +45,6 @@ export function worstState(states: ConnectionState[]): ConnectionState {
   return states.reduce((worst, s) => (SEVERITY.indexOf(s) > SEVERITY.indexOf(worst) ? s : worst), 'saved')
 }
 
-/** Closes after which reconnecting is pointless until the person acts (a slow reader, 4508, just resyncs). */
-const TERMINAL_CLOSES: number[] = [
-  CLOSE.unauthenticated,
-  CLOSE.forbidden,
-  CLOSE.notFound,
-  CLOSE.tooManyRooms,
-  CLOSE.policyViolation,
-  CLOSE.messageTooBig,
-]
-
-export function isTerminalClose(code: number): boolean {
-  return TERMINAL_CLOSES.includes(code)
-}
-
 export class Room {
   readonly name: string
   readonly doc = new Y.Doc()
@@ -85,7 +71,7 @@ export class Room {
       params: { token, [PERSISTED_QUERY_PARAM]: '1' },
       // Tabs sync through the server only: "came from the provider" then means "durable".
       disableBc: true,
-      shouldReconnect: (event) => !isTerminalClose(event.code),
+      shouldReconnect: (event) => !isFinalClose(event.code),
     })
     this.doc.on('update', this.#trackLocalWrite)
     // Shared rooms: say what this tab had seen before each edit (exact conflict detection).
@@ -111,7 +97,7 @@ export class Room {
     this.provider.on('connection-close', (event) => {
       if (event === null) return
       const problem = describeClose(event.code, event.reason, name)
-      if (problem && isTerminalClose(event.code)) this.#closed = { code: event.code, reason: event.reason, problem }
+      if (problem && isFinalClose(event.code)) this.#closed = { code: event.code, reason: event.reason, problem }
     })
     window.addEventListener('online', this.#goOnline)
     window.addEventListener('offline', this.#goOffline)
@@ -163,7 +149,7 @@ export class Room {
     return 'saved'
   }
 
-  /** Try again after a terminal close (the person fixed the cause). */
+  /** Try again after a final close (the person fixed the cause). */
   reconnect(): void {
     this.#closed = null
     if (navigator.onLine) this.provider.connect()
