@@ -10,7 +10,7 @@ import * as Y from 'yjs'
 import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
 import WebSocket from 'ws'
-import { MESSAGE_PERSISTED, MESSAGE_SYNC, persistedRequest, readPersistedReply, syncStep1Message, syncStep2Message, updateMessage } from '../shared/wire/index.ts'
+import { MESSAGE_PERSISTED, MESSAGE_SYNC, persistedRequest, readPersistedReply, readSync, syncStep1Message, syncStep2Message, updateMessage } from '../shared/wire/index.ts'
 
 export type AckMode = 'persisted' | 'roundtrip'
 
@@ -144,12 +144,12 @@ export class BenchClient {
   }
 
   #onSync(decoder: decoding.Decoder, receivedAt: number): void {
-    const subtype = decoding.readVarUint(decoder)
+    const { subtype, payload } = readSync(decoder)
     if (subtype === syncProtocol.messageYjsSyncStep1) {
-      this.ws.send(syncStep2Message(Y.encodeStateAsUpdate(this.doc, decoding.readVarUint8Array(decoder))))
+      this.ws.send(syncStep2Message(Y.encodeStateAsUpdate(this.doc, payload)))
       return
     }
-    const update = decoding.readVarUint8Array(decoder)
+    const update = payload
     if (subtype === syncProtocol.messageYjsUpdate) {
       if (this.opts.applyRemote === false) return
       this.opts.onRemoteUpdate?.(update, receivedAt)

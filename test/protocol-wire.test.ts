@@ -29,6 +29,7 @@ import {
   readPermissionDenied,
   readPersistedReply,
   readPersistedRequest,
+  readSync,
   syncStep1Message,
   syncStep2Message,
   updateMessage,
@@ -130,6 +131,11 @@ describe('frames', () => {
     const u = afterType(updateMessage(update), MESSAGE_SYNC)
     syncProtocol.readSyncMessage(u, encoding.createEncoder(), mine, null)
     expect(mine.getText('main').toString()).toContain('theirs')
+
+    // And we read every subtype back as written.
+    expect(readSync(afterType(updateMessage(update), MESSAGE_SYNC))).toEqual({ subtype: syncProtocol.messageYjsUpdate, payload: update })
+    expect(readSync(afterType(syncStep1Message(mine), MESSAGE_SYNC))).toEqual({ subtype: syncProtocol.messageYjsSyncStep1, payload: Y.encodeStateVector(mine) })
+    expect(readSync(afterType(syncStep2Message(update), MESSAGE_SYNC))).toEqual({ subtype: syncProtocol.messageYjsSyncStep2, payload: update })
   })
 
   it('awareness frames carry the update whole; the keep-alive names no client', () => {

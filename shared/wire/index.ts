@@ -11,7 +11,7 @@ export {
   PERSISTED_QUERY_PARAM,
 } from './messageTypes.ts'
 export { CLOSE, isFinalClose } from './closeCodes.ts'
-export { syncMessage, syncStep1Message, syncStep2Message, updateMessage } from './sync.ts'
+export { syncMessage, syncStep1Message, syncStep2Message, updateMessage, readSync, type SyncFrame } from './sync.ts'
 export { awarenessMessage, KEEP_ALIVE_MESSAGE } from './awareness.ts'
 export { permissionDeniedMessage, readPermissionDenied } from './auth.ts'
 export { persistedRequest, persistedMessage, readPersistedRequest, readPersistedReply, type PersistedReply } from './persisted.ts'

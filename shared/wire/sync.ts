@@ -1,9 +1,17 @@
 // Sync frames (MESSAGE_SYNC): the y-protocols sync step 1, step 2 and update, built whole.
 
 import * as encoding from 'lib0/encoding'
+import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import { MESSAGE_SYNC } from './messageTypes.ts'
+
+export interface SyncFrame {
+  /** y-protocols messageYjsSyncStep1, messageYjsSyncStep2 or messageYjsUpdate. */
+  subtype: number
+  /** A state vector for step 1, an update otherwise. */
+  payload: Uint8Array
+}
 
 /** A sync frame of any subtype carrying `payload` (hostile tests send subtypes that do not exist). */
 export function syncMessage(subtype: number, payload: Uint8Array): Uint8Array {
@@ -26,4 +34,10 @@ export function syncStep2Message(update: Uint8Array): Uint8Array {
 
 export function updateMessage(update: Uint8Array): Uint8Array {
   return syncMessage(syncProtocol.messageYjsUpdate, update)
+}
+
+/** Reads the rest of a sync frame (after its type); every subtype carries one varUint8Array. */
+export function readSync(decoder: decoding.Decoder): SyncFrame {
+  const subtype = decoding.readVarUint(decoder)
+  return { subtype, payload: decoding.readVarUint8Array(decoder) }
 }

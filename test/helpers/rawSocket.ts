@@ -15,6 +15,7 @@ import {
   persistedRequest,
   readPermissionDenied,
   readPersistedReply,
+  readSync,
   syncMessage as syncFrame,
   syncStep1Message,
 } from '../../shared/wire/index.ts'
@@ -117,7 +118,7 @@ export function decodeServerMessage(bytes: Uint8Array): Received {
   const type = decoding.readVarUint(d)
   switch (type) {
     case MESSAGE_SYNC:
-      return { kind: 'sync', subtype: decoding.readVarUint(d), payload: decoding.readVarUint8Array(d) }
+      return { kind: 'sync', ...readSync(d) }
     case MESSAGE_AWARENESS:
       return { kind: 'awareness', update: decoding.readVarUint8Array(d) }
     case MESSAGE_AUTH: {
