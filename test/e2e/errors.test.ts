@@ -1,11 +1,13 @@
 // What a person sees when something is wrong: a bad token, a workspace they are not in,
-// namespaces they may not read, an unreachable server, a change the server refuses.
+// namespaces they may not read, an unreachable server, a change the server refuses; and a
+// full per-principal cap, which is not an error: the tab retries.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import * as Y from 'yjs'
 import { startTestServer, token, type TestServer } from '../helpers/server.ts'
 import { connectStock, synced } from '../helpers/clients.ts'
+import { waitFor } from '../helpers/wait.ts'
 import { buildClient, launchBrowser, openApp, waitForConnection, waitForEditorText, type AppPage } from '../helpers/browser.ts'
 
 let clientDir: string
@@ -109,5 +111,21 @@ describe('error messages', () => {
     expect(await page.locator('[data-problem="Change refused"]').textContent()).toContain('Reconnect')
     await page.getByRole('button', { name: 'Reconnect' }).waitFor()
     seed.destroy()
+  })
+
+  it('keeps retrying through a full per-principal socket cap (4429, transient) and gets in once a socket frees up', async () => {
+    const capped = await startTestServer({ clientDir, limits: { maxSocketsPerPrincipal: 8 } })
+    servers.push(capped)
+    const holders = Array.from({ length: 8 }, () => connectStock(capped.wsUrl, 'w1/shared', 'bob'))
+    await synced(...holders)
+    const { page } = await open(capped.url, token('bob'), '/w/team')
+    const attempts: string[] = []
+    page.on('websocket', (ws) => attempts.push(ws.url()))
+    // The shared room is refused (4429) and tried again, again: no final close, nothing to explain.
+    await waitFor(() => attempts.filter((url) => /\/sync\/team(\/|%2F)shared\b/.test(url)).length >= 2, 'the tab to retry the shared room', 30_000)
+    expect(await page.locator('.indicator[data-state="stopped"]').count()).toBe(0)
+    expect(await page.locator('[data-problem]').count()).toBe(0)
+    for (const h of holders) h.destroy()
+    await waitForConnection(page, 'saved', 30_000)
   })
 })
