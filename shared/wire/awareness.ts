@@ -2,12 +2,10 @@
 
 import * as encoding from 'lib0/encoding'
 import { MESSAGE_AWARENESS } from './messageTypes.ts'
+import { frame } from './frame.ts'
 
 export function awarenessMessage(update: Uint8Array): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, MESSAGE_AWARENESS)
-  encoding.writeVarUint8Array(e, update)
-  return encoding.toUint8Array(e)
+  return frame(MESSAGE_AWARENESS, (e) => encoding.writeVarUint8Array(e, update))
 }
 
 /**

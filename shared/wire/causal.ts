@@ -7,6 +7,7 @@ import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import { MESSAGE_CAUSAL } from './messageTypes.ts'
+import { frame } from './frame.ts'
 
 export interface CausalFrame {
   stateVector: Uint8Array
@@ -16,12 +17,11 @@ export interface CausalFrame {
 
 export function causalMessage(doc: Y.Doc): Uint8Array {
   const stateVector = Y.encodeStateVector(doc)
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, MESSAGE_CAUSAL)
-  encoding.writeVarUint8Array(e, stateVector)
-  // No structs: just the whole delete set.
-  encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(doc, stateVector))
-  return encoding.toUint8Array(e)
+  return frame(MESSAGE_CAUSAL, (e) => {
+    encoding.writeVarUint8Array(e, stateVector)
+    // No structs: just the whole delete set.
+    encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(doc, stateVector))
+  })
 }
 
 /** Reads the rest of a causal frame (after its type), validated whole: throws if malformed. */

@@ -4,6 +4,7 @@
 import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import { MESSAGE_PERSISTED } from './messageTypes.ts'
+import { frame } from './frame.ts'
 
 export interface PersistedReply {
   /** The id of the request this answers; 0 for an unsolicited "persisted up to here". */
@@ -13,19 +14,15 @@ export interface PersistedReply {
 
 /** client -> server */
 export function persistedRequest(requestId: number): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, MESSAGE_PERSISTED)
-  encoding.writeVarUint(e, requestId)
-  return encoding.toUint8Array(e)
+  return frame(MESSAGE_PERSISTED, (e) => encoding.writeVarUint(e, requestId))
 }
 
 /** server -> client */
 export function persistedMessage(requestId: number, stateVector: Uint8Array): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, MESSAGE_PERSISTED)
-  encoding.writeVarUint(e, requestId)
-  encoding.writeVarUint8Array(e, stateVector)
-  return encoding.toUint8Array(e)
+  return frame(MESSAGE_PERSISTED, (e) => {
+    encoding.writeVarUint(e, requestId)
+    encoding.writeVarUint8Array(e, stateVector)
+  })
 }
 
 /** Reads the rest of a request (after its type): the request id. */

@@ -5,6 +5,7 @@ import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import { MESSAGE_SYNC } from './messageTypes.ts'
+import { frame } from './frame.ts'
 
 export interface SyncFrame {
   /** y-protocols messageYjsSyncStep1, messageYjsSyncStep2 or messageYjsUpdate. */
@@ -15,11 +16,10 @@ export interface SyncFrame {
 
 /** A sync frame of any subtype carrying `payload` (hostile tests send subtypes that do not exist). */
 export function syncMessage(subtype: number, payload: Uint8Array): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, MESSAGE_SYNC)
-  encoding.writeVarUint(e, subtype)
-  encoding.writeVarUint8Array(e, payload)
-  return encoding.toUint8Array(e)
+  return frame(MESSAGE_SYNC, (e) => {
+    encoding.writeVarUint(e, subtype)
+    encoding.writeVarUint8Array(e, payload)
+  })
 }
 
 /** Sync step 1: "here is my state vector, send me what I miss". */
