@@ -19,6 +19,8 @@ import { EventStreams } from './http/EventStreams.ts'
 import { AuthFailures } from './http/AuthFailures.ts'
 import { reviewRoutes } from './http/routes/review.ts'
 import { conflictRoutes } from './http/routes/conflicts.ts'
+import { proposalRoutes } from './http/routes/proposals.ts'
+import { settingsRoutes } from './http/routes/settings.ts'
 import { documentRoutes } from './http/routes/documents.ts'
 import { DocumentActivity } from './docs/activity.ts'
 import { parseRoom } from '../shared/rooms.ts'
@@ -153,6 +155,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       { path: '/workspaces', routes: coordRoutes({ registry, coord, reports: new AgentReports(db, metrics), storage, metrics, readings: (ws, viewer) => readingsSummary(deps, ws, viewer) }) },
       { path: '/workspaces', routes: reviewRoutes({ ...deps, conflicts }) },
       { path: '/workspaces', routes: conflictRoutes({ ...deps, conflicts }) },
+      { path: '/workspaces', routes: proposalRoutes({ ...deps, conflicts }) },
+      { path: '/workspaces', routes: settingsRoutes(deps) },
       { path: '/workspaces', routes: documentRoutes(deps, activity) },
       { path: '/workspaces', routes: historyRoutes({ ...deps, versions, conflicts, tasks: coord.store }) },
     ],

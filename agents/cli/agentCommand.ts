@@ -7,8 +7,12 @@ import type { Agent } from '../sdk/Agent.ts'
 import { OFFLINE_REVIEWERS } from '../reviewers/index.ts'
 import { createLlmAgent, type LlmAgent } from '../llm/index.ts'
 import {
+  heuristicArbitrate,
   heuristicFallback,
   heuristicTaskDoer,
+  HEURISTIC_ARBITER,
+  modelArbitrate,
+  runArbiter,
   HEURISTIC_WORKER,
   memoryInstructions,
   rememberLine,
@@ -22,6 +26,7 @@ import {
   waitForBudget,
   watchDocuments,
   workspaceToolsFor,
+  type Arbitrate,
   type Clock,
   type DoTask,
 } from '../runtime/index.ts'
@@ -143,6 +148,12 @@ function activityFor(agent: Agent, opts: AgentOptions, brain: Brain, gate: () =>
   }
   const worker = (once: boolean) => runTaskWorker(agent, doTask, { leaseMs: opts.leaseMs, once, beforeTask: gate, log })
 
+  if (opts.role === 'arbiter') {
+    // Proposals need the server: offline there is nothing to judge.
+    if (agent.connection !== 'online' && opts.once) return { idle: async () => {}, stop: async () => {} }
+    const arbiter = runArbiter(agent, brain.arbitrate, { once: opts.once, log })
+    return { idle: () => arbiter.idle(), stop: () => arbiter.stop() }
+  }
   if (opts.worker && opts.once && agent.connection !== 'online') {
     // Claims need the server: nothing to do offline.
     return { idle: async () => {}, stop: async () => {} }
@@ -196,6 +207,8 @@ interface Brain {
   review: (doc: string) => Promise<unknown>
   /** Resolves with a task's result, or undefined to hand it back. */
   doTask: DoTask
+  /** Proposes a resolution of one conflict (the arbiter role). */
+  arbitrate: Arbitrate
   /** Releases the model client and sends the last usage report. */
   close: () => Promise<void>
 }
@@ -206,14 +219,21 @@ function brainFor(agent: Agent, opts: AgentOptions, signal: AbortSignal, instruc
     // No model: a heuristic reviewer (--offline-reviewer) and the heuristic worker, labelled as such.
     const heuristic = opts.offlineReviewer ? OFFLINE_REVIEWERS[opts.offlineReviewer] : undefined
     if (opts.worker) log('no model: tasks are done by the built-in ' + HEURISTIC_WORKER)
+    if (opts.role === 'arbiter') log('no model: conflicts are judged by the built-in ' + HEURISTIC_ARBITER)
     return {
+      arbitrate: heuristicArbitrate(agent, log),
       review: (doc) => (heuristic ? runOfflineReview(agent, heuristic, doc) : Promise.reject(new Error('no reviewer: pass --offline-reviewer or set ANTHROPIC_API_KEY'))),
       doTask: heuristicTask,
       close: async () => {},
     }
   }
   // A worker claims and completes itself; the model reads the task and does the work.
-  const tools = opts.worker ? { ...workspaceToolsFor(agent), claimTask: undefined, completeTask: undefined } : workspaceToolsFor(agent)
+  // The arbiter proposes; it never resolves by editing the text itself.
+  const all = workspaceToolsFor(agent)
+  const tools =
+    opts.role === 'arbiter'
+      ? { ...all, replaceText: undefined, insertText: undefined }
+      : { ...all, proposeResolution: undefined, ...(opts.worker ? { claimTask: undefined, completeTask: undefined } : {}) }
   const llm: LlmAgent = createLlmAgent({
     role: opts.role,
     name: agent.principal.id,
@@ -232,11 +252,16 @@ function brainFor(agent: Agent, opts: AgentOptions, signal: AbortSignal, instruc
   })
   if (budget) llm.events.on('event', (e) => e.type === 'usage' && budget.record(e.inputTokens + e.outputTokens))
   // Model calls, tokens, errors, retries and breaker state go to the server's metrics.
+  const judge = modelArbitrate(agent, llm, log)
   const usage = reportUsage(llm.events, (body) => agent.tasks.client.report(body), { model: opts.model })
   return {
     close: async () => {
       await usage.stop()
       llm.close()
+    },
+    arbitrate: async (record, arbitrateSignal) => {
+      await judge(record, AbortSignal.any([signal, arbitrateSignal]))
+      await usage.flush()
     },
     review: async (doc) => {
       const result = await runModelReview(agent, llm, doc, signal)

@@ -13,7 +13,9 @@ Options (environment variable in brackets):
   --server URL               Polyphony server (default http://127.0.0.1:8080)   [POLYPHONY_URL]
   --workspace W              workspace id                                     [POLYPHONY_WORKSPACE]
   --token T                  the agent's token                                [POLYPHONY_TOKEN]
-  --role R                   reviewer | fact-checker | summarizer | editor (default reviewer)
+  --role R                   reviewer | fact-checker | summarizer | editor | arbiter (default reviewer);
+                             arbiter: proposes a resolution, with its reasoning, for every open conflict
+                             (without ANTHROPIC_API_KEY: the built-in heuristic arbiter, labelled as such)
   --model M                  Messages API model (default ${DEFAULT_MODEL})
   --offline-reviewer K       clarity | claims: use a built-in heuristic, no model or network
   --fallback K               clarity | claims | pause: when the model is unavailable (default pause)
@@ -35,7 +37,7 @@ The agent keeps a memory note (notes key "memory" in its namespace) that it read
 
 ${EXIT_CODES_HELP}`
 
-export const ROLES = ['reviewer', 'fact-checker', 'summarizer', 'editor'] as const
+export const ROLES = ['reviewer', 'fact-checker', 'summarizer', 'editor', 'arbiter'] as const
 export type AgentRole = (typeof ROLES)[number]
 const HEURISTICS = ['clarity', 'claims'] as const
 export type HeuristicId = (typeof HEURISTICS)[number]
@@ -111,7 +113,7 @@ export function parseAgentOptions(argv: string[], env: Record<string, string | u
   if (maxTokensPerHour !== undefined && (!Number.isInteger(maxTokensPerHour) || maxTokensPerHour < 1)) {
     return fail('--max-tokens-per-hour must be a positive whole number of tokens')
   }
-  if (!offline && !env.ANTHROPIC_API_KEY && !v.worker) {
+  if (!offline && !env.ANTHROPIC_API_KEY && !v.worker && role !== 'arbiter') {
     return fail('no model: set ANTHROPIC_API_KEY, or pass --offline-reviewer clarity|claims to run a built-in heuristic reviewer')
   }
   return {

@@ -29,6 +29,9 @@ export {
   proposeInput,
   readDocumentInput,
   readTaskInput,
+  replaceTextInput,
+  insertTextInput,
+  proposeResolutionInput,
   toolDefinitions,
 } from './tools.ts'
 export type {
@@ -37,6 +40,10 @@ export type {
   CompleteTaskInput,
   NoteInput,
   ProposeInput,
+  ReplaceTextInput,
+  InsertTextInput,
+  ProposeResolutionInput,
+  EditOutcome,
   ToolName,
   WorkspaceTools,
   WriteResult,
@@ -45,5 +52,5 @@ export { runToolCall } from './toolCalls.ts'
 export type { ToolCallResult, ToolPhase, ToolUse } from './toolCalls.ts'
 export { createMemoryWorkspaceTools } from './memoryTools.ts'
 export type { MemoryWorkspaceTools, MemoryWrite } from './memoryTools.ts'
-export { LLM_ROLES, reviewRequest, systemPrompt, taskRequest } from './prompts.ts'
+export { LLM_ROLES, arbitrateRequest, reviewRequest, systemPrompt, taskRequest } from './prompts.ts'
 export type { LlmRole, TaskBrief } from './prompts.ts'

@@ -1,8 +1,10 @@
 // System prompts per role. Each role is a different lens on the same document; they are
 // meant to disagree, and the workspace keeps their readings side by side.
 
-export type LlmRole = 'reviewer' | 'fact-checker' | 'summarizer' | 'editor'
-export const LLM_ROLES = ['reviewer', 'fact-checker', 'summarizer', 'editor'] as const
+import type { ConflictRecord } from '../../shared/conflicts/index.ts'
+
+export type LlmRole = 'reviewer' | 'fact-checker' | 'summarizer' | 'editor' | 'arbiter'
+export const LLM_ROLES = ['reviewer', 'fact-checker', 'summarizer', 'editor', 'arbiter'] as const
 
 const SHARED = [
   'You work in Polyphony, a shared workspace where people and AI agents work on the same documents.',
@@ -25,6 +27,11 @@ const LENSES: Record<LlmRole, string> = {
   editor:
     'You are an editor. Propose concrete edits (exact quote → replacement, with a rationale) ' +
     'that make the text clearer and tighter without changing its meaning.',
+  arbiter:
+    'You are the arbiter. Two or more writers changed the same place without seeing each other. ' +
+    'Read what each party meant and the text around it, then call propose_resolution once: keep ' +
+    'one party\'s version, or write a custom one that keeps what each got right. Explain your ' +
+    'reasoning so a person can approve it quickly. Never resolve by editing the text yourself.',
 }
 
 export function systemPrompt(role: LlmRole, instructions?: string): string {
@@ -66,4 +73,22 @@ export function taskRequest(task: TaskBrief): string {
     `<task id="${task.id}">\n${task.description || task.title}\n</task>`,
     ...(deps.length ? [`Results of the tasks it depended on:\n${deps.map(([id, r]) => `- ${id}: ${JSON.stringify(r)}`).join('\n')}`] : []),
   ].join('\n\n')
+}
+
+/** One operational conflict put to the arbiter: where, what each party wrote, what stands now. */
+export function arbitrateRequest(record: ConflictRecord): string {
+  const where = record.location.kind === 'text' ? `document ${record.location.doc}, the passage that read "${record.location.text}"` : record.location.kind === 'map' ? `the key ${record.location.path.join('.')}` : record.location.kind
+  const context = record.context ? `\nAround it now: …${record.context.before}[${show(record.current)}]${record.context.after}…` : ''
+  return [
+    `Conflict ${record.id} (${record.kind}) at ${where}.`,
+    'The parties, each with the version it wrote:',
+    ...record.parties.map((p) => `- ${p.principal}: ${p.deleted ? '(deleted the key)' : show(p.value)}`),
+    `What stands in the document now: ${show(record.current)}${context}`,
+    `Call propose_resolution with conflictId "${record.id}".`,
+  ].join('\n')
+}
+
+function show(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value ?? null)
+  return text.length > 2000 ? `${text.slice(0, 2000)}…` : text
 }

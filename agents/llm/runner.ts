@@ -6,7 +6,8 @@ import type { Message, MessageParam, ToolUseBlock } from '@anthropic-ai/sdk/reso
 import { classifyFailure, type Failure } from './failures.ts'
 import { describeFailure, shouldFallBack, type FallbackOption } from './fallback.ts'
 import { emptyAgentCounters, type AgentCounters, type AgentStatus, type LlmEvent, type LlmEventEmitter } from './events.ts'
-import { changedReviewRequest, reviewRequest, systemPrompt, taskRequest, type LlmRole, type TaskBrief } from './prompts.ts'
+import { arbitrateRequest, changedReviewRequest, reviewRequest, systemPrompt, taskRequest, type LlmRole, type TaskBrief } from './prompts.ts'
+import type { ConflictRecord } from '../../shared/conflicts/index.ts'
 import type { ReviewedTexts } from '../reviewers/changedStretches.ts'
 import { createLlmPolicies, endpointKey, type BreakerOptions, type LlmPolicies, type RetryOptions } from './resilience.ts'
 import { runToolCall, type ToolCallResult } from './toolCalls.ts'
@@ -73,6 +74,8 @@ export interface LlmAgent {
   reviewDocument(doc: string, options?: { signal?: AbortSignal; reviewed?: ReviewedTexts }): Promise<ReviewResult>
   /** Does a task with the tools; `doc` in the result is the task id, `finalText` its result. */
   doTask(task: TaskBrief, options?: { signal?: AbortSignal }): Promise<ReviewResult>
+  /** Judges an operational conflict with the tools; a `propose_resolution` write in the result is its proposal. `doc` is the conflict id. */
+  arbitrate(conflict: ConflictRecord, options?: { signal?: AbortSignal }): Promise<ReviewResult>
   /** Releases the policies' timers when the agent owns them. */
   close(): void
 }
@@ -136,6 +139,19 @@ export function createLlmAgent(options: LlmAgentOptions): LlmAgent {
       result.outcome = 'paused'
       result.reason = describeFailure(failure, { model, timeoutMs: policies.timeoutMs })
       setStatus('paused', `${result.reason}. Task handed back.`)
+      return Promise.resolve(result)
+    })
+  }
+
+  /** A conflict: the same tool loop; an unavailable model pauses (the caller may fall back to a rule). */
+  async function arbitrate(conflict: ConflictRecord, signal: AbortSignal | undefined): Promise<ReviewResult> {
+    const result: ReviewResult = { doc: conflict.id, outcome: 'completed', turns: 0, inputTokens: 0, outputTokens: 0, writes: [], rejectedToolCalls: 0 }
+    return converse(result, arbitrateRequest(conflict), `conflict ${conflict.id}`, `judged conflict ${conflict.id}`, signal, (failure) => {
+      if (signal?.aborted || failure.kind === 'cancelled') return Promise.resolve(cancelled(result))
+      if (!shouldFallBack(failure)) return Promise.resolve(fail(result, describeFailure(failure, { model, timeoutMs: policies.timeoutMs })))
+      result.outcome = 'paused'
+      result.reason = describeFailure(failure, { model, timeoutMs: policies.timeoutMs })
+      setStatus('paused', result.reason)
       return Promise.resolve(result)
     })
   }
@@ -262,6 +278,7 @@ export function createLlmAgent(options: LlmAgentOptions): LlmAgent {
     events: policies.events,
     reviewDocument: (doc, reviewOptions) => review(doc, reviewOptions?.signal, reviewOptions?.reviewed),
     doTask: (task, taskOptions) => doTask(task, taskOptions?.signal),
+    arbitrate: (conflict, arbitrateOptions) => arbitrate(conflict, arbitrateOptions?.signal),
     close() {
       if (ownsPolicies) policies.dispose()
     },

@@ -3,7 +3,7 @@
 // answered with an `is_error` tool_result and never reaches the workspace.
 import { z } from 'zod'
 import type { ToolResultBlockParam } from '@anthropic-ai/sdk/resources/messages'
-import { TOOL_SCHEMAS, type ToolName, type WorkspaceTools } from './tools.ts'
+import { TOOL_SCHEMAS, type EditOutcome, type ToolName, type WorkspaceTools } from './tools.ts'
 import type { ToolOutcome } from './events.ts'
 
 export interface ToolUse {
@@ -94,6 +94,28 @@ export async function runToolCall(
         onPhase('reading', 'reading a task')
         return reply(call, 'read', JSON.stringify(await tools.readTask(TOOL_SCHEMAS.read_task.parse(parsed.data))))
       }
+      case 'replace_text': {
+        if (!tools.replaceText) return reply(call, 'rejected', NO_EDITING)
+        const input = TOOL_SCHEMAS.replace_text.parse(parsed.data)
+        onPhase('writing', `editing ${input.doc}`)
+        return edited(call, 'replace_text', await tools.replaceText(input))
+      }
+      case 'insert_text': {
+        if (!tools.insertText) return reply(call, 'rejected', NO_EDITING)
+        const input = TOOL_SCHEMAS.insert_text.parse(parsed.data)
+        onPhase('writing', `editing ${input.doc}`)
+        return edited(call, 'insert_text', await tools.insertText(input))
+      }
+      case 'propose_resolution': {
+        if (!tools.proposeResolution) return reply(call, 'rejected', 'Proposing resolutions is not available to this agent.')
+        const input = TOOL_SCHEMAS.propose_resolution.parse(parsed.data)
+        if ((input.choice === 'custom') !== (input.value !== undefined)) {
+          return reply(call, 'rejected', 'Give `value` exactly when choice is "custom"; otherwise choice is a party\'s principal id.')
+        }
+        onPhase('writing', `proposing a resolution of ${input.conflictId}`)
+        const { id, applied } = await tools.proposeResolution(input)
+        return reply(call, 'created', JSON.stringify({ id, applied }), { write: { tool: 'propose_resolution', id, created: true } })
+      }
       case 'complete_task': {
         if (!tools.completeTask) return reply(call, 'rejected', 'Tasks are not available to this agent.')
         onPhase('writing', 'completing a task')
@@ -103,6 +125,14 @@ export async function runToolCall(
   } catch (error) {
     return reply(call, 'failed', `The workspace refused ${call.name}: ${error instanceof Error ? error.message : String(error)}`)
   }
+}
+
+const NO_EDITING = 'Editing shared text is not available to this agent; use propose_edit.'
+
+/** A refused edit is the model's to fix (another quote, or prefix/suffix from a candidate): rejected, with the candidates. */
+function edited(call: ToolUse, tool: ToolName, outcome: EditOutcome): ToolCallResult {
+  if (!outcome.edited) return reply(call, 'rejected', JSON.stringify({ error: outcome.message, reason: outcome.reason, candidates: outcome.candidates }))
+  return written(call, tool, { id: outcome.id, created: true })
 }
 
 function written(call: ToolUse, tool: ToolName, { id, created }: { id: string; created: boolean }): ToolCallResult {

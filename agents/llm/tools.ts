@@ -40,6 +40,36 @@ export const noteInput = z
   })
   .strict()
 
+/** Editing is not anchoring: a passage to replace may be longer than an annotation's quote. */
+const editQuote = z.string().min(1).max(8000).describe('Exact text copied from the current document; it must occur verbatim.')
+const context = {
+  prefix: z.string().min(1).max(200).optional().describe('Text right before the quote, when the quote occurs more than once.'),
+  suffix: z.string().min(1).max(200).optional().describe('Text right after the quote, when the quote occurs more than once.'),
+}
+
+export const replaceTextInput = z
+  .object({ doc: docName, quote: editQuote, ...context, replacement: z.string().max(8000).describe('The new text (empty to delete the quote).') })
+  .strict()
+
+export const insertTextInput = z
+  .object({
+    doc: docName,
+    quote: editQuote,
+    ...context,
+    position: z.enum(['before', 'after']).describe('Insert right before or right after the quote.'),
+    text: z.string().min(1).max(8000),
+  })
+  .strict()
+
+export const proposeResolutionInput = z
+  .object({
+    conflictId: z.string().min(1).max(200).describe('The id of the conflict, as given.'),
+    choice: z.string().min(1).max(200).describe("The principal id of the party whose version to keep, or \"custom\" with `value`."),
+    value: z.string().max(16_000).optional().describe('Only with choice "custom": the text to write instead of every party\'s.'),
+    reasoning: z.string().min(1).max(4000).describe('Why this resolution: what each party meant and why this choice serves the document. A person reads it.'),
+  })
+  .strict()
+
 export const readDocumentInput = z.object({ doc: docName }).strict()
 export const listDocumentsInput = z.object({}).strict()
 export const claimTaskInput = z.object({ taskId: z.string().min(1).max(200) }).strict()
@@ -51,6 +81,9 @@ export const completeTaskInput = z
 export type AnnotateInput = z.infer<typeof annotateInput>
 export type ProposeInput = z.infer<typeof proposeInput>
 export type NoteInput = z.infer<typeof noteInput>
+export type ReplaceTextInput = z.infer<typeof replaceTextInput>
+export type InsertTextInput = z.infer<typeof insertTextInput>
+export type ProposeResolutionInput = z.infer<typeof proposeResolutionInput>
 export type ClaimTaskInput = z.infer<typeof claimTaskInput>
 export type CompleteTaskInput = z.infer<typeof completeTaskInput>
 
@@ -61,6 +94,11 @@ export interface WriteResult {
   id: string
   created: boolean
 }
+
+/** What an edit by quote did: applied at one place, or refused with where the quote is (or nearly is). */
+export type EditOutcome =
+  | { edited: true; id: string; at: number }
+  | { edited: false; reason: 'ambiguous' | 'missing' | 'forbidden'; message: string; candidates: Array<{ start: number; end: number; text: string; before: string; after: string }> }
 
 /** The port an LLM agent works through; the agent SDK implements it over the live workspace. */
 export interface WorkspaceTools {
@@ -73,6 +111,11 @@ export interface WorkspaceTools {
   note(input: NoteInput): Promise<WriteResult>
   claimTask?(input: ClaimTaskInput): Promise<{ claimed: boolean; holder?: string }>
   completeTask?(input: CompleteTaskInput): Promise<{ completed: boolean }>
+  /** Edits the shared text directly, as this agent (attributed; the conflict detector sees it). */
+  replaceText?(input: ReplaceTextInput): Promise<EditOutcome>
+  insertText?(input: InsertTextInput): Promise<EditOutcome>
+  /** Submits a proposed resolution of an operational conflict, beside the conflict. */
+  proposeResolution?(input: ProposeResolutionInput): Promise<{ id: string; applied: boolean }>
   /** The task as the board shows it (title, description, status, dependencies and their results). */
   readTask?(input: { taskId: string }): Promise<unknown>
 }
@@ -86,6 +129,9 @@ export type ToolName =
   | 'claim_task'
   | 'complete_task'
   | 'read_task'
+  | 'replace_text'
+  | 'insert_text'
+  | 'propose_resolution'
 
 export const TOOL_SCHEMAS = {
   list_documents: listDocumentsInput,
@@ -96,6 +142,9 @@ export const TOOL_SCHEMAS = {
   claim_task: claimTaskInput,
   complete_task: completeTaskInput,
   read_task: readTaskInput,
+  replace_text: replaceTextInput,
+  insert_text: insertTextInput,
+  propose_resolution: proposeResolutionInput,
 } satisfies Record<ToolName, z.ZodType>
 
 const DESCRIPTIONS: Record<ToolName, string> = {
@@ -111,6 +160,24 @@ const DESCRIPTIONS: Record<ToolName, string> = {
   claim_task: 'Claim a task so that no one else works on it at the same time.',
   complete_task: 'Mark a task you claimed as complete, with a short summary.',
   read_task: 'Read a task from the task board: title, description, status, dependencies and their results.',
+  replace_text:
+    'Edit the shared document directly: replace the exact words `quote` with `replacement`. People may be editing the ' +
+    'same text at once; the edit merges with theirs. Refused when the quote is missing or occurs more than once ' +
+    '(the answer lists candidates: repeat with prefix/suffix copied from one).',
+  insert_text: 'Edit the shared document directly: insert `text` right before or after the exact words `quote`. Refused like replace_text.',
+  propose_resolution:
+    'Propose how to resolve an operational conflict: keep one party\'s version (choice = its principal id) or write ' +
+    'a new one (choice "custom" with value), with your reasoning. A person approves it unless the workspace lets it apply.',
+}
+
+/** Which optional port method each optional tool needs. */
+const NEEDS: Partial<Record<ToolName, keyof WorkspaceTools>> = {
+  claim_task: 'claimTask',
+  complete_task: 'completeTask',
+  read_task: 'readTask',
+  replace_text: 'replaceText',
+  insert_text: 'insertText',
+  propose_resolution: 'proposeResolution',
 }
 
 function inputSchema(schema: z.ZodType): Tool.InputSchema {
@@ -118,13 +185,11 @@ function inputSchema(schema: z.ZodType): Tool.InputSchema {
   return { ...json, type: 'object' }
 }
 
-/** Tool definitions for the Messages API; task tools only when the port supports them. */
+/** Tool definitions for the Messages API; optional tools (tasks, edits, resolutions) only when the port supports them. */
 export function toolDefinitions(tools: WorkspaceTools): Tool[] {
-  const names = (Object.keys(TOOL_SCHEMAS) as ToolName[]).filter(
-    (name) =>
-      (name !== 'claim_task' || tools.claimTask !== undefined) &&
-      (name !== 'complete_task' || tools.completeTask !== undefined) &&
-      (name !== 'read_task' || tools.readTask !== undefined),
-  )
+  const names = (Object.keys(TOOL_SCHEMAS) as ToolName[]).filter((name) => {
+    const needs = NEEDS[name]
+    return needs === undefined || tools[needs] !== undefined
+  })
   return names.map((name) => ({ name, description: DESCRIPTIONS[name], input_schema: inputSchema(TOOL_SCHEMAS[name]) }))
 }

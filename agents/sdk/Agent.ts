@@ -38,6 +38,7 @@ import type { LocalStore } from './LocalStore.ts'
 import { ApiRequestError, type ApiClient } from './ApiClient.ts'
 import { AgentTasks } from './AgentTasks.ts'
 import type { ConflictRecord } from '../../shared/conflicts/index.ts'
+import { followConflicts, type ConflictFollower } from './conflictEvents.ts'
 import type { AnnotationDecision, Divergences, ProposalDecision, ProposalView, Reply } from '../../shared/review/index.ts'
 
 export type { AgentState } from '../../shared/presence/index.ts'
@@ -50,6 +51,17 @@ export type AcceptResult =
 
 /** Where in a shared document: the words (optionally disambiguated) or offsets. */
 export type Target = { quote: string; hint?: QuoteHint } | { start: number; end: number }
+
+/** How to resolve a conflict: keep a party's value, or write a new one. */
+export type ConflictChoice = { pick: string } | { value: string }
+
+/** What submitting a proposed resolution did: stored for approval, or applied at once (the workspace allows it). */
+export interface SubmitResult {
+  conflict: ConflictRecord
+  applied: boolean
+  /** Why it waits for a person, when it does. */
+  reason?: string
+}
 
 export interface WriteResult {
   id: string
@@ -83,9 +95,11 @@ export class Agent {
   readonly tasks: AgentTasks
   readonly #origin: TransactionOrigin
   readonly #store?: LocalStore
+  readonly #token: string
 
   constructor(parts: AgentParts) {
     this.principal = parts.principal
+    this.#token = parts.token
     this.workspace = parts.workspace
     this.role = parts.role
     this.api = parts.api
@@ -335,6 +349,37 @@ export class Agent {
       cursor = page.next
     } while (cursor !== null && out.length < (opts.max ?? 10_000))
     return out
+  }
+
+  /**
+   * Resolves an open conflict by writing the chosen value as this agent: `{ pick: principal }`
+   * keeps a party's value, `{ value }` writes a new one (text conflicts). Needs owner or editor.
+   */
+  resolve(conflictId: string, choice: ConflictChoice): Promise<ConflictRecord> {
+    return this.api.post<ConflictRecord>(`${this.#conflictPath(conflictId)}/resolve`, choice)
+  }
+
+  /**
+   * Submits a proposed resolution with its reasoning, stored beside the conflict (this agent's
+   * earlier proposal is replaced). A person approves it, unless the workspace lets proposals of
+   * this kind apply themselves and this agent may resolve: then `applied` is true and the
+   * conflict is resolved, attributed to this agent.
+   */
+  submit(conflictId: string, choice: ConflictChoice, reasoning: string): Promise<SubmitResult> {
+    return this.api.post<SubmitResult>(`${this.#conflictPath(conflictId)}/proposals`, { ...choice, reasoning })
+  }
+
+  /**
+   * Follows the workspace's conflicts as they are recorded, changed or resolved (the server's
+   * event stream, reconnecting with backoff); `onReady` runs on every (re)connect, when a caller
+   * should list what it may have missed.
+   */
+  followConflicts(onConflict: (record: ConflictRecord) => void, onReady: () => void = () => {}): ConflictFollower {
+    return followConflicts({ baseUrl: this.api.baseUrl, token: this.#token, workspace: this.workspace, onConflict, onReady })
+  }
+
+  #conflictPath(conflictId: string): string {
+    return `/api/workspaces/${this.workspace}/conflicts/${encodeURIComponent(conflictId)}`
   }
 
   /** Readings of `doc` grouped by stretch, from every namespace this agent may read; superseded readings only with `showSuperseded`. */

@@ -5,7 +5,7 @@
 import type { Database, Statement } from 'better-sqlite3'
 import { migrate } from '../db.ts'
 import { documentOfLocation } from '../../shared/documents.ts'
-import { canonicalJson, groupConflictId, ConflictRecordSchema, type ConflictRecord, type ConflictResolution } from '../../shared/conflicts/index.ts'
+import { canonicalJson, groupConflictId, ConflictRecordSchema, PROPOSAL_LIMITS, type ConflictRecord, type ConflictResolution, type ResolutionProposal } from '../../shared/conflicts/index.ts'
 
 const SCHEMA = `
 CREATE TABLE conflicts (
@@ -83,7 +83,8 @@ export class ConflictLog {
       if (!current) return null
       if (current.status === 'open') {
         if (canonicalJson([current.kind, current.location, current.parties]) === canonicalJson([record.kind, record.location, record.parties])) return null
-        const updated: ConflictRecord = { ...record, detectedAt: current.detectedAt, updatedAt: record.detectedAt }
+        // Proposals stay: each names the party (or value) it keeps, which a newcomer does not change.
+        const updated: ConflictRecord = { ...record, detectedAt: current.detectedAt, updatedAt: record.detectedAt, ...(current.proposals ? { proposals: current.proposals } : {}) }
         this.#update.run(JSON.stringify(updated), record.id)
         return updated
       }
@@ -120,6 +121,23 @@ export class ConflictLog {
   get(id: string): ConflictRecord | null {
     const row = this.#get.get(id) as { record: string } | undefined
     return row ? parse(row.record) : null
+  }
+
+  /**
+   * Stores `proposal` with an open record, replacing the proposer's earlier one. 'full' when
+   * PROPOSAL_LIMITS.perConflict other proposers have one already; 'not_open' when resolved or decided.
+   */
+  propose(id: string, proposal: ResolutionProposal): ConflictRecord | 'not_found' | 'not_open' | 'full' {
+    return this.db.transaction((): ConflictRecord | 'not_found' | 'not_open' | 'full' => {
+      const current = this.get(id)
+      if (!current) return 'not_found'
+      if (current.status !== 'open') return 'not_open'
+      const others = (current.proposals ?? []).filter((p) => p.by !== proposal.by)
+      if (others.length >= PROPOSAL_LIMITS.perConflict) return 'full'
+      const updated: ConflictRecord = { ...current, proposals: [...others, proposal] }
+      this.#update.run(JSON.stringify(updated), id)
+      return updated
+    })()
   }
 
   /** Marks an open record resolved; returns null if it was resolved already (or is unknown). */

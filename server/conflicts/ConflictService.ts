@@ -9,7 +9,7 @@ import type { ServerMetrics } from '../metrics.ts'
 import type { SyncCore } from '../core/SyncCore.ts'
 import type { RoomExtension } from '../core/RoomExtension.ts'
 import { parseRoom, sharedRoom } from '../../shared/rooms.ts'
-import { conflictId, sortParties, type ConflictRecord, type TypedValue } from '../../shared/conflicts/index.ts'
+import { conflictId, sortParties, type ConflictRecord, type ResolutionProposal, type TypedValue } from '../../shared/conflicts/index.ts'
 import { ConflictLog, type Page, type StatusFilter } from './ConflictLog.ts'
 import { currentOf } from './currentValue.ts'
 import { ClientOwners } from './ClientOwners.ts'
@@ -129,31 +129,46 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
     return { conflicts, next: page.next }
   }
 
-  /** Writes the chosen value as `by` and records the decision. Null: unknown or already resolved. */
-  async resolve(workspace: string, id: string, by: string, choice: Choice): Promise<ConflictRecord | 'not_found' | 'resolved' | 'decided'> {
+  /**
+   * Stores a proposed resolution with the conflict (the proposer's earlier one is replaced) and
+   * tells live listeners. Throws RangeError when `pick` names no party.
+   */
+  propose(workspace: string, id: string, by: string, choice: Choice, reasoning: string): ConflictRecord | 'not_found' | 'not_open' | 'full' {
+    const record = this.get(workspace, id)
+    if (!record) return 'not_found'
+    const chosen = this.#chosen(record, choice)
+    const proposal: ResolutionProposal = { by, choice: chosen.choice, value: chosen.value, reasoning, at: Date.now() }
+    const result = this.log.propose(id, proposal)
+    if (typeof result === 'string') return result
+    this.opts.logger.info({ workspace, conflict: id, by, choice: chosen.choice }, 'resolution proposed')
+    this.emit('conflict', workspace, result)
+    return result
+  }
+
+  /** The value a choice writes: a party's (with its Yjs types) or a new one. */
+  #chosen(record: ConflictRecord, choice: Choice): { choice: string; value: unknown; typed?: TypedValue } {
+    if (!('pick' in choice)) return { choice: 'custom', value: choice.value }
+    const party = record.parties.find((p) => p.principal === choice.pick)
+    if (!party) throw new RangeError(`${choice.pick} is not a party to this conflict (${record.parties.map((p) => p.principal).join(', ')})`)
+    return { choice: party.principal, value: party.value, typed: party.typed }
+  }
+
+  /**
+   * Writes the chosen value as `by` and records the decision. `proposedBy`: the proposer whose
+   * proposal this applies (approved by `by`, or `by` itself applying its own).
+   */
+  async resolve(workspace: string, id: string, by: string, choice: Choice, proposedBy?: string): Promise<ConflictRecord | 'not_found' | 'resolved' | 'decided'> {
     const record = this.log.get(id)
     if (!record || parseRoom(record.doc)?.workspace !== workspace) return 'not_found'
     if (record.status === 'decided') return 'decided'
     if (record.status !== 'open') return 'resolved'
-    let value: unknown
-    let typed: TypedValue | undefined
-    let chosen: string
-    if ('pick' in choice) {
-      const party = record.parties.find((p) => p.principal === choice.pick)
-      if (!party) throw new RangeError(`${choice.pick} is not a party to this conflict (${record.parties.map((p) => p.principal).join(', ')})`)
-      value = party.value
-      typed = party.typed
-      chosen = party.principal
-    } else {
-      value = choice.value
-      chosen = 'custom'
-    }
+    const { choice: chosen, value, typed } = this.#chosen(record, choice)
     if (record.location.kind !== 'task') {
       if (!this.#core) throw new Error('conflict service is not attached to a sync core')
       const room = await this.#core.room(record.doc)
       await room.writeAsServer(by, `resolve ${id}`, (doc) => applyResolution(doc, record, value, typed))
     }
-    const resolved = this.log.resolve(id, { by, choice: chosen, value, at: Date.now() })
+    const resolved = this.log.resolve(id, { by, choice: chosen, value, at: Date.now(), ...(proposedBy ? { proposedBy } : {}) })
     if (!resolved) return 'resolved'
     this.emit('conflict', workspace, resolved)
     return resolved

@@ -5,8 +5,9 @@
 import { migrate, type Database } from '../db.ts'
 import type { Principal, Role, Visibility, Workspace } from '../../shared/model.ts'
 import { RegistryError } from './errors.ts'
-import { MEMBER_COLORS, REGISTRY_SCHEMA } from './sql.ts'
+import { MEMBER_COLORS, REGISTRY_SCHEMA, REGISTRY_SETTINGS } from './sql.ts'
 import { nextPaletteIndex, paletteColor } from '../../shared/presence/index.ts'
+import { DEFAULT_WORKSPACE_SETTINGS, WorkspaceSettingsSchema, type WorkspaceSettings } from '../../shared/workspaceSettings.ts'
 import { prepareStatements, type PrincipalRow } from './statements.ts'
 import type { BootstrapResult, Member } from './types.ts'
 import {
@@ -37,6 +38,7 @@ export class Registry {
     this.#db = db
     migrate(db, 'registry/1-init', REGISTRY_SCHEMA)
     migrate(db, 'registry/2-member-colors', MEMBER_COLORS)
+    migrate(db, 'registry/3-settings', REGISTRY_SETTINGS)
     this.#s = prepareStatements(db)
     // Members from before colours were assigned get theirs now, in the order they joined.
     this.#db.transaction(() => {
@@ -138,6 +140,22 @@ export class Registry {
     const row = this.#s.patchWorkspace.get(p.title ?? null, p.visibility ?? null, id)
     if (!row) throw new RegistryError('not_found', `no workspace ${id}`)
     return row
+  }
+
+  /** The workspace's settings (defaults for what was never set); null when there is no such workspace. */
+  settings(id: string): WorkspaceSettings | null {
+    const row = this.#s.settings.get(id)
+    if (!row) return null
+    const parsed = WorkspaceSettingsSchema.safeParse(JSON.parse(row.settings))
+    // A row this version cannot read (written by a newer one) falls back to the safe defaults.
+    return parsed.success ? parsed.data : DEFAULT_WORKSPACE_SETTINGS
+  }
+
+  /** Replaces the workspace's settings (validated whole); returns what is stored. */
+  setSettings(id: string, settings: unknown): WorkspaceSettings {
+    const valid = parseInput(WorkspaceSettingsSchema, settings, 'workspace settings')
+    if (this.#s.setSettings.run(JSON.stringify(valid), id).changes === 0) throw new RegistryError('not_found', `no workspace ${id}`)
+    return valid
   }
 
   listWorkspaces(): Workspace[] {

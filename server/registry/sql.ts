@@ -29,3 +29,6 @@ CREATE INDEX members_by_principal ON members (principal);
 
 /** Each member's palette slot in its workspace (shared/presence/colors.ts), assigned once. */
 export const MEMBER_COLORS = `ALTER TABLE members ADD COLUMN color INTEGER;`
+
+/** Workspace settings (shared/workspaceSettings.ts) as JSON; '{}' reads as the defaults. */
+export const REGISTRY_SETTINGS = `ALTER TABLE workspaces ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';`

@@ -48,6 +48,8 @@ export function prepareStatements(db: Database) {
        ON CONFLICT (id) DO UPDATE SET title = COALESCE(@title, title), visibility = COALESCE(@visibility, visibility)`,
     ),
     workspace: db.prepare<[string], Workspace>('SELECT id, title, visibility FROM workspaces WHERE id = ?'),
+    settings: db.prepare<[string], { settings: string }>('SELECT settings FROM workspaces WHERE id = ?'),
+    setSettings: db.prepare<[string, string]>('UPDATE workspaces SET settings = ? WHERE id = ?'),
     workspaces: db.prepare<[], Workspace>('SELECT id, title, visibility FROM workspaces ORDER BY id'),
     patchWorkspace: db.prepare<[string | null, string | null, string], Workspace>(
       `UPDATE workspaces SET title = COALESCE(?, title), visibility = COALESCE(?, visibility) WHERE id = ?

@@ -6,6 +6,7 @@ export {
   ConflictLocationSchema,
   ConflictPartySchema,
   ConflictResolutionSchema,
+  ResolutionProposalSchema,
   MapLocationSchema,
   TextLocationSchema,
   RelativePositionJsonSchema,
@@ -17,6 +18,7 @@ export type {
   ConflictLocation,
   ConflictParty,
   ConflictResolution,
+  ResolutionProposal,
   MapLocation,
   TextLocation,
   RelativePositionJson,
@@ -39,3 +41,4 @@ export type { Knowledge, StructId, OpRef } from './knowledge.ts'
 export { mapWritesConcurrent, sawWrite, classifyRedelete, redeleteConflicts, classifyInsertion, duplicatedInsertion } from './classify.ts'
 export type { MapWriteStamp, DeleteStamp, InsertStamp, RedeleteVerdict } from './classify.ts'
 export { decideConflictResolution, type ResolutionDecision } from './policy.ts'
+export { decideProposal, decideProposalApplication, PROPOSAL_LIMITS, ProposalBodySchema, type ProposalBody, type ProposalApplication } from './proposals.ts'

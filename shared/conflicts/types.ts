@@ -85,8 +85,22 @@ export const ConflictResolutionSchema = z.object({
   choice: z.string(),
   value: z.unknown(),
   at: z.number(),
+  /** The proposer whose proposal this resolution applied (approved by `by`, or applied by the proposer itself). */
+  proposedBy: z.string().optional(),
 })
 export type ConflictResolution = z.infer<typeof ConflictResolutionSchema>
+
+/** A proposed resolution with its reasoning, stored with the conflict until someone approves it. */
+export const ResolutionProposalSchema = z.object({
+  by: z.string(),
+  /** A party's principal whose value it proposes to keep, or 'custom' for `value`. */
+  choice: z.string(),
+  /** The value the choice writes (the party's value, or the custom value). */
+  value: z.unknown(),
+  reasoning: z.string(),
+  at: z.number(),
+})
+export type ResolutionProposal = z.infer<typeof ResolutionProposalSchema>
 
 export const ConflictRecordSchema = z.object({
   /** Deterministic: hash of kind, doc, location and parties (see conflictId). */
@@ -109,5 +123,7 @@ export const ConflictRecordSchema = z.object({
   /** Last time a party joined or a party's value changed. */
   updatedAt: z.number().optional(),
   resolution: ConflictResolutionSchema.optional(),
+  /** Proposed resolutions (an arbiter's, or anyone's who may propose), one current per proposer. */
+  proposals: z.array(ResolutionProposalSchema).optional(),
 })
 export type ConflictRecord = z.infer<typeof ConflictRecordSchema>

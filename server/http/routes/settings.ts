@@ -1,0 +1,35 @@
+// Workspace settings: every member reads them (they explain what agents may do alone); owners
+// and administrators change them. Validated whole (shared/workspaceSettings.ts) and stored
+// with the workspace in the registry.
+
+import { Hono } from 'hono'
+import type { ApiEnv } from '../env.ts'
+import type { ApiDeps } from '../deps.ts'
+import { readJson } from '../validate.ts'
+import { badRequest, forbidden, notFound } from '../errors.ts'
+import { workspaceFor } from './workspaces.ts'
+import { mayManageMembers } from '../../../shared/access.ts'
+import { WorkspaceSettingsSchema } from '../../../shared/workspaceSettings.ts'
+import { z } from 'zod'
+
+export function settingsRoutes({ registry }: Pick<ApiDeps, 'registry'>): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>()
+
+  app.get('/:ws/settings', (c) => {
+    const { workspace } = workspaceFor(registry, c.req.param('ws'), c.get('principal'))
+    const settings = registry.settings(workspace.id)
+    if (!settings) throw notFound(`no workspace ${workspace.id}`)
+    return c.json(settings)
+  })
+
+  app.put('/:ws/settings', async (c) => {
+    const principal = c.get('principal')
+    const { workspace, role } = workspaceFor(registry, c.req.param('ws'), principal)
+    if (!principal.admin && !mayManageMembers(role)) throw forbidden('only workspace owners and administrators change workspace settings')
+    const parsed = WorkspaceSettingsSchema.safeParse(await readJson(c))
+    if (!parsed.success) throw badRequest(`invalid workspace settings: ${z.prettifyError(parsed.error)} (e.g. { "arbiter": { "autoApply": ["map-key-overwrite"] } })`)
+    return c.json(registry.setSettings(workspace.id, parsed.data))
+  })
+
+  return app
+}
