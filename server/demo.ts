@@ -17,6 +17,7 @@ export interface DemoTokens {
   bob: string
   'clarity-reviewer': string
   'claims-reviewer': string
+  arbiter: string
 }
 
 const tokensFile = (dataDir: string) => join(dataDir, 'demo-tokens.json')
@@ -33,14 +34,11 @@ export function storedDemoTokens(dataDir: string): string[] {
 
 export function demoTokens(dataDir: string): DemoTokens {
   const file = tokensFile(dataDir)
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoTokens
-  const tokens: DemoTokens = {
-    admin: generateToken(),
-    alice: generateToken(),
-    bob: generateToken(),
-    'clarity-reviewer': generateToken(),
-    'claims-reviewer': generateToken(),
-  }
+  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DemoTokens>) : {}
+  const names = ['admin', 'alice', 'bob', 'clarity-reviewer', 'claims-reviewer', 'arbiter'] as const
+  // A data directory from an older demo keeps its tokens and gains the ones added since.
+  if (names.every((name) => typeof stored[name] === 'string')) return stored as DemoTokens
+  const tokens = Object.fromEntries(names.map((name) => [name, stored[name] ?? generateToken()])) as unknown as DemoTokens
   mkdirSync(dataDir, { recursive: true })
   writeFileSync(file, JSON.stringify(tokens, null, 2), { mode: 0o600 })
   return tokens
@@ -53,13 +51,14 @@ export function demoBootstrap(tokens: DemoTokens) {
       { id: 'bob', kind: 'human' as const, name: 'Bob', token: tokens.bob },
       { id: 'clarity-reviewer', kind: 'agent' as const, name: 'Clarity (built-in heuristic)', token: tokens['clarity-reviewer'] },
       { id: 'claims-reviewer', kind: 'agent' as const, name: 'Claims (built-in heuristic)', token: tokens['claims-reviewer'] },
+      { id: 'arbiter', kind: 'agent' as const, name: 'Arbiter (built-in heuristic)', token: tokens.arbiter },
     ],
     workspaces: [
       {
         id: DEMO_WORKSPACE,
         title: 'Demo: a launch announcement',
         visibility: 'team' as const,
-        members: { alice: 'owner' as const, bob: 'editor' as const, 'clarity-reviewer': 'editor' as const, 'claims-reviewer': 'editor' as const },
+        members: { alice: 'owner' as const, bob: 'editor' as const, 'clarity-reviewer': 'editor' as const, 'claims-reviewer': 'editor' as const, arbiter: 'editor' as const },
       },
     ],
   }

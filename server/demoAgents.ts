@@ -1,14 +1,16 @@
 // `npm start` runs the two built-in heuristic reviewers against the demo workspace, as real
 // SDK clients over the network, so a fresh checkout shows divergent readings without a model.
 // The claims reviewer also works the task board as the heuristic worker (no model): a task
-// created on the Tasks page is claimed, recorded in a note and completed.
+// created on the Tasks page is claimed, recorded in a note and completed. The arbiter (the
+// heuristic rule, labelled as such) proposes a resolution, with its reasoning, for every open
+// conflict; a person approves it in the Review view.
 
 import type { RunningServer } from './server.ts'
 import type { DemoTokens } from './demo.ts'
 import { DEMO_WORKSPACE } from './demo.ts'
 import { connectAgent } from '../agents/index.ts'
 import { OFFLINE_REVIEWERS } from '../agents/reviewers/index.ts'
-import { heuristicTaskDoer, runOfflineReview, runTaskWorker, watchDocuments, type TaskWorker } from '../agents/runtime/index.ts'
+import { heuristicArbitrate, heuristicTaskDoer, runArbiter, runOfflineReview, runTaskWorker, watchDocuments, type TaskWorker } from '../agents/runtime/index.ts'
 
 export async function startDemoAgents(server: RunningServer, tokens: DemoTokens): Promise<() => Promise<void>> {
   const crew = [
@@ -26,8 +28,14 @@ export async function startDemoAgents(server: RunningServer, tokens: DemoTokens)
       return { agent, loop, worker }
     }),
   )
-  server.logger.info({ agents: running.map((r) => r.agent.principal.id) }, 'demo reviewers attached')
+  const arbiterAgent = await connectAgent({ url: server.url, workspace: DEMO_WORKSPACE, token: tokens.arbiter, role: 'arbiter' })
+  const arbiter = runArbiter(arbiterAgent, heuristicArbitrate(arbiterAgent), {
+    log: (msg, fields) => server.logger.info({ ...fields, agent: arbiterAgent.principal.id }, `demo arbiter: ${msg}`),
+  })
+  server.logger.info({ agents: [...running.map((r) => r.agent.principal.id), arbiterAgent.principal.id] }, 'demo agents attached')
   return async () => {
+    await arbiter.stop()
+    arbiterAgent.close()
     for (const { agent, loop, worker } of running) {
       await loop.stop()
       await worker?.stop()

@@ -7,6 +7,7 @@ import { isLoopback, parseServerConfig, SERVER_HELP } from './config.ts'
 import { startServer } from './server.ts'
 import { createLogger } from './logger.ts'
 import { startDemoAgents } from './demoAgents.ts'
+import { seedDemoActivity } from './demoActivity.ts'
 import { DEMO_WORKSPACE, demoBootstrap, demoTokens, seedDemoContent, storedDemoTokens, type DemoTokens } from './demo.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -53,6 +54,7 @@ export async function main(argv: string[]): Promise<void> {
   const stops: Array<() => Promise<void>> = []
   if (tokens) {
     await seedDemoContent(server)
+    await seedDemoActivity(server, tokens)
     if (config.agents) stops.push(await startDemoAgents(server, tokens))
     console.log(demoBanner(server.url, tokens, config.dataDir))
   }

@@ -8,6 +8,10 @@ import { startServer, type RunningServer } from '../server/server.ts'
 import { createLogger } from '../server/logger.ts'
 import { demoBootstrap, demoTokens, seedDemoContent } from '../server/demo.ts'
 import { startDemoAgents } from '../server/demoAgents.ts'
+import { DEMO_TASK, seedDemoActivity } from '../server/demoActivity.ts'
+import { HEURISTIC_ARBITER } from '../agents/runtime/index.ts'
+import type { ConflictRecord } from '../shared/conflicts/index.ts'
+import type { Divergences } from '../shared/review/index.ts'
 import { waitFor } from './helpers/wait.ts'
 import { parseAnnotation } from '../shared/annotations.ts'
 import { HEURISTIC_WORKER } from '../agents/runtime/index.ts'
@@ -16,6 +20,7 @@ let server: RunningServer
 let stopAgents: (() => Promise<void>) | undefined
 afterEach(async () => {
   await stopAgents?.()
+  stopAgents = undefined
   await server?.close()
 })
 
@@ -52,6 +57,40 @@ it('the demo claims reviewer also works the board: a task a person creates is co
   await waitFor(() => server.coord.store.get('demo', 'summary')?.status === 'done', 'the demo worker to complete the task')
   expect(server.coord.store.get('demo', 'summary')).toMatchObject({ owner: 'claims-reviewer', result: { by: HEURISTIC_WORKER } })
 })
+
+it('within a minute of start the demo shows two reviewers disagreeing on a stretch, the worker taking the demo task, and the arbiter proposing a resolution of a real conflict', async () => {
+  const started = performance.now()
+  const dataDir = mkdtempSync(join(tmpdir(), 'polyphony-demo-'))
+  const tokens = demoTokens(dataDir)
+  server = await startServer({ port: 0, dataDir, bootstrap: demoBootstrap(tokens), logger: createLogger('silent') })
+  await seedDemoContent(server)
+  await seedDemoActivity(server, tokens)
+  stopAgents = await startDemoAgents(server, tokens)
+  const get = async <T>(path: string): Promise<T> => {
+    const res = await fetch(`${server.url}/api/workspaces/demo${path}`, { headers: { authorization: `Bearer ${tokens.alice}` } })
+    expect(res.status).toBe(200)
+    return (await res.json()) as T
+  }
+  // The seeded conflict is a real one, recorded by the detector: Alice and Bob rewrote the same words offline.
+  const [conflict] = (await get<{ conflicts: ConflictRecord[] }>('/conflicts?status=all')).conflicts
+  expect(conflict).toMatchObject({ kind: 'overlapping-text-edit', arose: 'offline' })
+  expect(conflict.parties.map((p) => p.principal)).toEqual(['alice', 'bob'])
+
+  const minute = 60_000
+  let proposed: ConflictRecord | undefined
+  await waitFor(async () => (proposed = (await get<{ conflicts: ConflictRecord[] }>('/conflicts?status=open')).conflicts.find((c) => c.id === conflict.id && c.proposals?.length)) !== undefined, 'the arbiter to propose', minute)
+  expect(proposed!.proposals![0]).toMatchObject({ by: 'arbiter', reasoning: expect.stringContaining(HEURISTIC_ARBITER) })
+
+  await waitFor(() => server.coord.store.get('demo', DEMO_TASK.id)?.status === 'done', 'the demo worker to complete the demo task', minute)
+  expect(server.coord.store.get('demo', DEMO_TASK.id)).toMatchObject({ owner: 'claims-reviewer', result: { by: HEURISTIC_WORKER } })
+
+  // The Readings view is not empty: a stretch both reviewers read, with a point only one made.
+  const disagree = (d: Divergences) => d.groups.some((g) => g.readings.length >= 2 && g.agreement.differ.length > 0)
+  await waitFor(async () => disagree(await get<Divergences>('/divergences?doc=announcement')), 'the two reviewers to disagree on a stretch', minute)
+  const took = performance.now() - started
+  console.log(`demo: conflict proposed, task done and a disagreement shown ${Math.round(took)} ms after start`)
+  expect(took).toBeLessThan(minute)
+}, 90_000)
 
 it('the demo banner names the real (absolute) data directory and token file', async () => {
   const { demoBanner } = await import('../server/main.ts')
