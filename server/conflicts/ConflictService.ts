@@ -133,7 +133,7 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
    * Stores a proposed resolution with the conflict (the proposer's earlier one is replaced) and
    * tells live listeners. Throws RangeError when `pick` names no party.
    */
-  propose(workspace: string, id: string, by: string, choice: Choice, reasoning: string): ConflictRecord | 'not_found' | 'not_open' | 'full' {
+  async propose(workspace: string, id: string, by: string, choice: Choice, reasoning: string): Promise<ConflictRecord | 'not_found' | 'not_open' | 'full'> {
     const record = this.get(workspace, id)
     if (!record) return 'not_found'
     const chosen = this.#chosen(record, choice)
@@ -141,8 +141,18 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
     const result = this.log.propose(id, proposal)
     if (typeof result === 'string') return result
     this.opts.logger.info({ workspace, conflict: id, by, choice: chosen.choice }, 'resolution proposed')
-    this.emit('conflict', workspace, result)
-    return result
+    // Listeners replace the record they show: it carries what stands now, as listed.
+    const shown = await this.#withCurrent(result)
+    this.emit('conflict', workspace, shown)
+    return shown
+  }
+
+  /** The record with what stands at its location now (as page() lists it). */
+  async #withCurrent(record: ConflictRecord): Promise<ConflictRecord> {
+    if (record.location.kind === 'task' || !this.#core) return record
+    const doc = await this.#core.room(record.doc).then((room) => room.doc, () => null)
+    const now = doc ? currentOf(doc, record) : undefined
+    return now === undefined ? record : { ...record, ...now }
   }
 
   /** The value a choice writes: a party's (with its Yjs types) or a new one. */

@@ -87,6 +87,21 @@ export class ConflictFeed {
     }
   }
 
+  /** Approves `proposer`'s proposed resolution (resolving with its choice). Throws ApiError like resolve(). */
+  async approve(id: string, proposer: string): Promise<ConflictRecord> {
+    try {
+      const record = await this.#options.api.post<ConflictRecord>(
+        wsPath(this.#options.workspace, `/conflicts/${encodeURIComponent(id)}/proposals/${encodeURIComponent(proposer)}/approve`),
+        {},
+      )
+      this.#list = upsert(this.#list, record)
+      return record
+    } catch (error) {
+      if (error instanceof ApiError && error.kind === 'conflict') void this.refetch()
+      throw error
+    }
+  }
+
   /** Fetches the log and follows the event stream until stop(). */
   start(): void {
     if (this.#source || this.#poll) return

@@ -60,9 +60,9 @@ export function proposalRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
     const may = decideProposal(role, record)
     if (!may.allow) throw forbidden(may.reason)
     const choice: Choice = 'pick' in body ? { pick: body.pick } : { value: body.value }
-    let stored: ReturnType<ConflictService['propose']>
+    let stored: Awaited<ReturnType<ConflictService['propose']>>
     try {
-      stored = deps.conflicts.propose(workspace.id, id, principal.id, choice, body.reasoning)
+      stored = await deps.conflicts.propose(workspace.id, id, principal.id, choice, body.reasoning)
     } catch (err) {
       if (err instanceof RangeError) throw badRequest(err.message)
       throw err
