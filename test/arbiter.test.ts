@@ -17,6 +17,7 @@ import { connectStock, synced, type StockClient } from './helpers/clients.ts'
 import { startFakeMessagesApi, step, type FakeMessagesApi } from './helpers/fakeMessagesApi.ts'
 import { httpJson } from './helpers/http.ts'
 import { waitFor } from './helpers/wait.ts'
+import { cleanEnv, killAllCli, runCli } from './fixtures/agents-process.ts'
 
 let server: TestServer | undefined
 let api: FakeMessagesApi | undefined
@@ -25,6 +26,7 @@ const agents: Agent[] = []
 const loops: ArbiterLoop[] = []
 const llms: LlmAgent[] = []
 afterEach(async () => {
+  await killAllCli()
   for (const l of loops.splice(0)) await l.stop()
   for (const l of llms.splice(0)) l.close()
   for (const a of agents.splice(0)) a.close()
@@ -240,5 +242,33 @@ describe('arbiter', () => {
     await call(server, 'alice', 'PUT', 'w1/settings', { arbiter: { autoApply: ['map-key-overwrite'] } })
     const byReviewer = await call<{ applied: boolean; reason: string }>(server, 'arbiter-1', 'POST', path, { pick: 'bob', reasoning: 'again' })
     expect(byReviewer.json).toMatchObject({ applied: false, reason: expect.stringMatching(/may not resolve it alone/) })
+  })
+})
+
+describe('polyphony agent --role arbiter', () => {
+  const args = (s: TestServer, extra: string[]) => ['agent', '--server', s.url, '--workspace', 'w1', '--token', token('agent-a'), '--role', 'arbiter', ...extra]
+
+  it('without a model key the heuristic arbiter (labelled) proposes for every open conflict with --once and exits 0', async () => {
+    server = await startTestServer()
+    const { record } = await offlineConflict(server, 'alice', 'agent-b', ['mine', 'theirs'])
+    const run = runCli(args(server, ['--once']), { env: cleanEnv() })
+    expect(await run.exited).toEqual({ code: 0, signal: null })
+    expect(run.records().map((r) => r.msg)).toContain(`no model: conflicts are judged by the built-in ${HEURISTIC_ARBITER}`)
+    expect(run.records().find((r) => r.msg === 'resolution proposed')).toMatchObject({ conflict: record.id, choice: { pick: 'alice' } })
+    const [now] = await conflicts(server)
+    expect(now).toMatchObject({ status: 'open', proposals: [{ by: 'agent-a', choice: 'alice', reasoning: expect.stringContaining(HEURISTIC_ARBITER) }] })
+  })
+
+  it('with ANTHROPIC_API_KEY the model judges through propose_resolution', async () => {
+    server = await startTestServer()
+    api = await startFakeMessagesApi()
+    const { record } = await offlineConflict(server, 'alice', 'bob', ['red', 'blue'])
+    const custom = 'red and blue'
+    api.script(step.toolUse({ name: 'propose_resolution', input: { conflictId: record.id, choice: 'custom', value: custom, reasoning: 'Both colours were meant.' } }), step.text('Proposed.'))
+    const run = runCli(args(server, ['--model', 'claude-test', '--once']), { env: cleanEnv({ ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: api.url }) })
+    expect(await run.exited).toEqual({ code: 0, signal: null })
+    expect(api.requests[0]!.body.system).toMatch(/You are the arbiter/)
+    const [now] = await conflicts(server)
+    expect(now.proposals).toEqual([{ by: 'agent-a', choice: 'custom', value: custom, reasoning: 'Both colours were meant.', at: expect.any(Number) }])
   })
 })

@@ -8,7 +8,7 @@ export const TeamAgentSchema = z
     /** The agent's token, or the name of an environment variable holding it. */
     token: z.string().min(1).optional(),
     tokenEnv: z.string().min(1).optional(),
-    role: z.enum(['reviewer', 'fact-checker', 'summarizer', 'editor']).optional(),
+    role: z.enum(['reviewer', 'fact-checker', 'summarizer', 'editor', 'arbiter']).optional(),
     model: z.string().optional(),
     offlineReviewer: z.enum(['clarity', 'claims']).optional(),
     fallback: z.enum(['clarity', 'claims', 'pause']).optional(),
