@@ -101,6 +101,11 @@ it('reviews through the tools: readings, keep, reply, reject, conflicts; a role 
       expect(conflict.parties.map((p) => p.value)).toEqual(['Alice title', 'Bob title'])
       expect((await viewer.call('resolve_conflict', { id: conflict.id, pick: 'bob' })).text).toMatch(/^the server refused: role viewer may not .*\(forbidden\)$/)
       expect((await alice.call('resolve_conflict', { id: conflict.id })).text).toMatch(/exactly one of pick .* or value/)
+      // A proposal with its reasoning shows with the conflict; approval is required by default.
+      const proposed = await viewer.call('propose_resolution', { id: conflict.id, pick: 'bob', reasoning: 'Bob named it last.' })
+      expect(proposed.text).toMatch(/^the server refused: role viewer may not propose/)
+      const byAlice = await alice.call('propose_resolution', { id: conflict.id, pick: 'bob', reasoning: 'Bob named it last.' })
+      expect(byAlice.data).toMatchObject({ applied: false, conflict: { status: 'open', proposals: [{ by: 'alice', choice: 'bob', reasoning: 'Bob named it last.' }] } })
       const resolved = await alice.call('resolve_conflict', { id: conflict.id, pick: 'bob' })
       expect(resolved.data.conflict).toMatchObject({ status: 'resolved', resolution: { by: 'alice', choice: 'bob' } })
       await waitFor(() => a.doc.getMap('meta').get('title') === 'Bob title', 'the resolution in the document')

@@ -116,7 +116,8 @@ export function conflictView(c: ConflictRecord, titles: Record<string, string> =
     where,
     parties: c.parties.map((p) => ({ principal: p.principal, value: p.value })),
     detectedAt: c.detectedAt,
-    ...(c.resolution ? { resolution: { by: c.resolution.by, choice: c.resolution.choice } } : {}),
+    ...(c.proposals?.length ? { proposals: c.proposals.map((p) => ({ by: p.by, choice: p.choice, reasoning: p.reasoning })) } : {}),
+    ...(c.resolution ? { resolution: { by: c.resolution.by, choice: c.resolution.choice, ...(c.resolution.proposedBy ? { proposedBy: c.resolution.proposedBy } : {}) } } : {}),
   }
 }
 

@@ -7,6 +7,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { defineTool, ok, ToolRefusal, type ToolContext } from '../context.ts'
 import { docField, itemIdField, principalField } from '../inputs.ts'
 import { conflictView } from '../views.ts'
+import { PROPOSAL_LIMITS } from '../../../shared/conflicts/index.ts'
 import { documentOfLocation } from '../../../shared/documents.ts'
 
 const MAX_LIST = 50
@@ -87,15 +88,36 @@ export function registerReviewTools(server: McpServer, ctx: ToolContext): void {
     ctx,
     'resolve_conflict',
     {
-      description: "Resolves a conflict by keeping one party's value (pick: their principal id) or writing a new value (owners, editors, reviewers).",
+      description: "Resolves a conflict by keeping one party's value (pick: their principal id) or writing a new value (owners, editors).",
       input: { id: itemIdField.describe('conflict id (from list_conflicts)'), pick: principalField.optional(), value: z.string().max(100_000).optional() },
       status: reviewing('resolving a conflict'),
     },
     async ({ id, pick, value }) => {
       if ((pick === undefined) === (value === undefined)) throw new ToolRefusal('pass exactly one of pick (a party principal id) or value (a new value)')
-      const body = pick !== undefined ? { pick } : { value }
-      const record = await agent.api.post<Parameters<typeof conflictView>[0]>(`/api/workspaces/${encodeURIComponent(agent.workspace)}/conflicts/${encodeURIComponent(id)}/resolve`, body)
+      const record = await agent.resolve(id, pick !== undefined ? { pick } : { value: value ?? '' })
       return ok(`resolved ${id}`, { conflict: conflictView(record) })
+    },
+  )
+
+  defineTool(
+    server,
+    ctx,
+    'propose_resolution',
+    {
+      description:
+        "Proposes how to resolve a conflict, with your reasoning, shown beside it for a person to approve (owners, editors, reviewers): keep one party's value (pick) or a new value. Applied at once only where the workspace allows it and you may resolve.",
+      input: {
+        id: itemIdField.describe('conflict id (from list_conflicts)'),
+        pick: principalField.optional(),
+        value: z.string().max(PROPOSAL_LIMITS.valueChars).optional(),
+        reasoning: z.string().min(1).max(PROPOSAL_LIMITS.reasoningBytes).describe('why this resolution; a person reads it'),
+      },
+      status: reviewing('proposing a resolution'),
+    },
+    async ({ id, pick, value, reasoning }) => {
+      if ((pick === undefined) === (value === undefined)) throw new ToolRefusal('pass exactly one of pick (a party principal id) or value (a new value)')
+      const result = await agent.submit(id, pick !== undefined ? { pick } : { value: value ?? '' }, reasoning)
+      return ok(result.applied ? `applied your resolution of ${id}` : `proposed a resolution of ${id}: ${result.reason ?? 'a person approves it'}`, { applied: result.applied, conflict: conflictView(result.conflict) })
     },
   )
 }
