@@ -44,14 +44,15 @@ export function demoTokens(dataDir: string): DemoTokens {
   return tokens
 }
 
-export function demoBootstrap(tokens: DemoTokens) {
+/** `arbiterModel`: the demo arbiter asks a model (a key is configured); its name says which it is. */
+export function demoBootstrap(tokens: DemoTokens, opts: { arbiterModel?: boolean } = {}) {
   return {
     principals: [
       { id: 'alice', kind: 'human' as const, name: 'Alice', token: tokens.alice },
       { id: 'bob', kind: 'human' as const, name: 'Bob', token: tokens.bob },
       { id: 'clarity-reviewer', kind: 'agent' as const, name: 'Clarity (built-in heuristic)', token: tokens['clarity-reviewer'] },
       { id: 'claims-reviewer', kind: 'agent' as const, name: 'Claims (built-in heuristic)', token: tokens['claims-reviewer'] },
-      { id: 'arbiter', kind: 'agent' as const, name: 'Arbiter (built-in heuristic)', token: tokens.arbiter },
+      { id: 'arbiter', kind: 'agent' as const, name: opts.arbiterModel ? 'Arbiter (model)' : 'Arbiter (built-in heuristic)', token: tokens.arbiter },
     ],
     workspaces: [
       {

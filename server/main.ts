@@ -6,7 +6,8 @@ import { dirname, join, resolve } from 'node:path'
 import { isLoopback, parseServerConfig, SERVER_HELP } from './config.ts'
 import { startServer } from './server.ts'
 import { createLogger } from './logger.ts'
-import { startDemoAgents } from './demoAgents.ts'
+import { startDemoAgents, type DemoModel } from './demoAgents.ts'
+import { DEFAULT_MODEL } from '../agents/llm/defaultModel.ts'
 import { seedDemoActivity } from './demoActivity.ts'
 import { DEMO_WORKSPACE, demoBootstrap, demoTokens, seedDemoContent, storedDemoTokens, type DemoTokens } from './demo.ts'
 
@@ -29,6 +30,10 @@ export async function main(argv: string[]): Promise<void> {
     logger.warn({ host: config.host }, 'DEMO MODE ON A NETWORK ADDRESS: the demo tokens (admin included) are printed and stored in plain text; anyone who can reach this address and read them has full access')
   }
   const tokens = config.demo ? demoTokens(config.dataDir) : null
+  // With a model key the demo's arbiter asks the model; without one it is the heuristic rule, labelled as such.
+  const model: DemoModel | undefined = process.env.ANTHROPIC_API_KEY
+    ? { apiKey: process.env.ANTHROPIC_API_KEY, baseURL: process.env.ANTHROPIC_BASE_URL, model: DEFAULT_MODEL }
+    : undefined
   let bootstrap: unknown
   if (config.bootstrapFile) {
     try {
@@ -45,7 +50,7 @@ export async function main(argv: string[]): Promise<void> {
     dataDir: config.dataDir,
     adminToken: config.adminToken ?? tokens?.admin,
     disabledTokens: config.demo ? [] : storedDemoTokens(config.dataDir),
-    bootstrap: tokens ? mergeBootstraps(demoBootstrap(tokens), bootstrap) : bootstrap,
+    bootstrap: tokens ? mergeBootstraps(demoBootstrap(tokens, { arbiterModel: model !== undefined }), bootstrap) : bootstrap,
     logger,
     limits: config.limits,
     httpLimits: config.httpLimits,
@@ -55,7 +60,7 @@ export async function main(argv: string[]): Promise<void> {
   if (tokens) {
     await seedDemoContent(server)
     await seedDemoActivity(server, tokens)
-    if (config.agents) stops.push(await startDemoAgents(server, tokens))
+    if (config.agents) stops.push(await startDemoAgents(server, tokens, model))
     console.log(demoBanner(server.url, tokens, config.dataDir))
   }
   logger.info({ url: server.url }, 'polyphony listening')

@@ -12,15 +12,19 @@ import { DEMO_TASK, seedDemoActivity } from '../server/demoActivity.ts'
 import { HEURISTIC_ARBITER } from '../agents/runtime/index.ts'
 import type { ConflictRecord } from '../shared/conflicts/index.ts'
 import type { Divergences } from '../shared/review/index.ts'
+import { startFakeMessagesApi, step, type FakeMessagesApi } from './helpers/fakeMessagesApi.ts'
 import { waitFor } from './helpers/wait.ts'
 import { parseAnnotation } from '../shared/annotations.ts'
 import { HEURISTIC_WORKER } from '../agents/runtime/index.ts'
 
 let server: RunningServer
 let stopAgents: (() => Promise<void>) | undefined
+let api: FakeMessagesApi | undefined
 afterEach(async () => {
   await stopAgents?.()
   stopAgents = undefined
+  await api?.close()
+  api = undefined
   await server?.close()
 })
 
@@ -91,6 +95,23 @@ it('within a minute of start the demo shows two reviewers disagreeing on a stret
   console.log(`demo: conflict proposed, task done and a disagreement shown ${Math.round(took)} ms after start`)
   expect(took).toBeLessThan(minute)
 }, 90_000)
+
+it('with a model key the demo arbiter asks the model, and is named for it', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'polyphony-demo-'))
+  const tokens = demoTokens(dataDir)
+  server = await startServer({ port: 0, dataDir, bootstrap: demoBootstrap(tokens, { arbiterModel: true }), logger: createLogger('silent') })
+  expect(server.registry.getPrincipal('arbiter')?.name).toBe('Arbiter (model)')
+  await seedDemoContent(server)
+  await seedDemoActivity(server, tokens)
+  const [conflict] = server.conflicts.list('demo', { status: 'open' })
+  api = await startFakeMessagesApi()
+  const reasoning = 'Alice hedges the claim; Bob narrows it. Both meant: not always.'
+  api.script(step.toolUse({ name: 'propose_resolution', input: { conflictId: conflict!.id, choice: 'custom', value: 'often faster on long documents', reasoning } }), step.text('Proposed.'))
+  stopAgents = await startDemoAgents(server, tokens, { apiKey: 'test-key', baseURL: api.url, model: 'claude-test' })
+  await waitFor(() => server.conflicts.get('demo', conflict!.id)?.proposals?.length === 1, 'the model arbiter to propose', 30_000)
+  expect(server.conflicts.get('demo', conflict!.id)?.proposals?.[0]).toMatchObject({ by: 'arbiter', choice: 'custom', reasoning })
+  expect(api.requests[0]!.body.system).toMatch(/You are the arbiter/)
+})
 
 it('the demo banner names the real (absolute) data directory and token file', async () => {
   const { demoBanner } = await import('../server/main.ts')
