@@ -65,7 +65,9 @@ export function demoBootstrap(tokens: DemoTokens, opts: { arbiterModel?: boolean
   }
 }
 
-const SAMPLE = `Polyphony launches today. Studies show that teams of agents are always faster than a single agent, and many experts agree it is clearly the future of writing.
+// The first claim is read by both built-in reviewers (a long sentence with a repeated word; an
+// uncited, absolute claim), so the Readings view shows a stretch they read differently.
+const SAMPLE = `Polyphony launches today. Studies show that documents written by teams of agents are always finished faster than documents written by a single agent, and many experts agree it is clearly the future of writing.
 
 The workspace was designed by the team over a period of several months in which a great number of ideas were considered, discussed, rejected and reconsidered before the current design, which keeps every reading of the text, was chosen.
 

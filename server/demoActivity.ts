@@ -1,6 +1,6 @@
 // What the demo shows happening on first run, besides the reviewers' readings: a task on the
 // board for the demo worker, and one real operational conflict for the arbiter. The conflict is
-// made the way people make them: Alice and Bob each rewrite "always faster" while offline
+// made the way people make them: Alice and Bob each rewrite "shown to a person" while offline
 // (two SDK clients over the network, not a forged record), so the detector records it.
 // Each is seeded once per data directory.
 
@@ -9,8 +9,9 @@ import { DEMO_WORKSPACE, type DemoTokens } from './demo.ts'
 import { connectAgent } from '../agents/index.ts'
 
 export const DEMO_TASK = { id: 'summary', title: 'Summarise the announcement', description: 'Write a two-line summary of the launch announcement for the newsletter.' }
-const CONTESTED = 'always faster'
-const REWRITES: Record<'alice' | 'bob', string> = { alice: 'often faster', bob: 'faster on long documents' }
+// In the last paragraph, away from the claims the reviewers read differently (their readings stay as they are).
+const CONTESTED = 'shown to a person'
+const REWRITES: Record<'alice' | 'bob', string> = { alice: 'shown to the people involved', bob: 'sent to an editor' }
 
 export async function seedDemoActivity(server: RunningServer, tokens: DemoTokens): Promise<void> {
   await seedTask(server, tokens)

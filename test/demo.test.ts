@@ -105,8 +105,8 @@ it('with a model key the demo arbiter asks the model, and is named for it', asyn
   await seedDemoActivity(server, tokens)
   const [conflict] = server.conflicts.list('demo', { status: 'open' })
   api = await startFakeMessagesApi()
-  const reasoning = 'Alice hedges the claim; Bob narrows it. Both meant: not always.'
-  api.script(step.toolUse({ name: 'propose_resolution', input: { conflictId: conflict!.id, choice: 'custom', value: 'often faster on long documents', reasoning } }), step.text('Proposed.'))
+  const reasoning = 'Alice names who sees a conflict; Bob names who decides. Both belong.'
+  api.script(step.toolUse({ name: 'propose_resolution', input: { conflictId: conflict!.id, choice: 'custom', value: 'shown to the people involved', reasoning } }), step.text('Proposed.'))
   stopAgents = await startDemoAgents(server, tokens, { apiKey: 'test-key', baseURL: api.url, model: 'claude-test' })
   await waitFor(() => server.conflicts.get('demo', conflict!.id)?.proposals?.length === 1, 'the model arbiter to propose', 30_000)
   expect(server.conflicts.get('demo', conflict!.id)?.proposals?.[0]).toMatchObject({ by: 'arbiter', choice: 'custom', reasoning })
