@@ -26,6 +26,7 @@ import type { Limits } from './limits.ts'
 import type { Room } from './Room.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import { TokenBucket } from './TokenBucket.ts'
+import { systemClock, type Clock } from './clock.ts'
 import { inspectUpdate } from './inspectUpdate.ts'
 import { clientsWithNewStructs } from './clientIds.ts'
 import { encodeIntegratedState } from './integratedState.ts'
@@ -59,9 +60,10 @@ export class Connection {
     private readonly limits: Limits,
     private readonly metrics: ServerMetrics,
     private readonly onClose: (conn: Connection) => void,
+    private readonly clock: Clock = systemClock,
   ) {
-    this.#messages = new TokenBucket(limits.messageBurst, limits.messagesPerSecond)
-    this.#bytes = new TokenBucket(limits.byteBurst, limits.bytesPerSecond)
+    this.#messages = new TokenBucket(limits.messageBurst, limits.messagesPerSecond, clock)
+    this.#bytes = new TokenBucket(limits.byteBurst, limits.bytesPerSecond, clock)
   }
 
   get isClosed(): boolean {
@@ -197,7 +199,7 @@ export class Connection {
   }
 
   #isPaused(): boolean {
-    return this.#pausedForQueue || Date.now() < this.#pausedUntil
+    return this.#pausedForQueue || this.clock.now() < this.#pausedUntil
   }
 
   #tryResume(): void {
@@ -208,22 +210,23 @@ export class Connection {
   }
 
   #resumeAfter(wait: number): void {
-    setTimeout(() => {
+    this.clock.setTimeout(() => {
       if (this.#closed) return
-      // Timers may fire a little before Date.now() reaches the deadline: wait the rest.
-      const left = this.#pausedUntil - Date.now()
+      // Timers may fire a little before the clock reaches the deadline: wait the rest.
+      const left = this.#pausedUntil - this.clock.now()
       if (left > 0) return this.#resumeAfter(left)
       this.#tryResume()
-    }, wait).unref()
+    }, wait)
   }
 
   #throttle(bytes: number): void {
     const wait = Math.max(this.#messages.take(1), this.#bytes.take(bytes))
     if (wait <= 0) return
     this.metrics.refused.inc({ reason: 'rate_paused' })
-    const until = Date.now() + wait
+    const now = this.clock.now()
+    const until = now + wait
     if (until <= this.#pausedUntil) return
-    const wasPaused = Date.now() < this.#pausedUntil
+    const wasPaused = now < this.#pausedUntil
     this.#pausedUntil = until
     this.transport.pause()
     if (!wasPaused) this.#resumeAfter(wait)

@@ -10,6 +10,7 @@ import type { DocumentStorage, RoomState } from '../storage/DocumentStorage.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import type { TransactionOrigin } from '../../shared/origin.ts'
 import type { Limits } from './limits.ts'
+import type { Clock } from './clock.ts'
 import type { Connection } from './Connection.ts'
 import { RoomPresence } from './RoomPresence.ts'
 import { needsMet, yjsPendingBytes, type UpdateInfo } from './inspectUpdate.ts'
@@ -30,6 +31,8 @@ export interface RoomOptions {
   shouldCompact: (stats: { updatesSinceSnapshot: number; bytesSinceSnapshot: number }) => boolean
   /** Version history (shared rooms): client id ownership, versions before server writes. */
   history?: RoomHistory
+  /** The idle timer and the times stored with updates. */
+  clock: Clock
 }
 
 /** What version history needs from a room (server/history/VersionService.ts). */
@@ -89,7 +92,7 @@ export class Room {
   #bytesSinceSnapshot = 0
   #queue: Queued[] = []
   #flushing: Promise<void> | null = null
-  #idleTimer: NodeJS.Timeout | null = null
+  #idleTimer: unknown = null
   #closed = false
 
   constructor(private readonly opts: RoomOptions) {
@@ -177,7 +180,7 @@ export class Room {
 
   addConnection(conn: Connection): void {
     this.connections.add(conn)
-    if (this.#idleTimer) clearTimeout(this.#idleTimer)
+    if (this.#idleTimer) this.opts.clock.clearTimeout(this.#idleTimer)
     this.#idleTimer = null
   }
 
@@ -196,9 +199,8 @@ export class Room {
   /** Starts the idle countdown if nobody is connected (also for rooms loaded by the API). */
   armIdle(): void {
     if (this.connections.size > 0 || this.#closed) return
-    if (this.#idleTimer) clearTimeout(this.#idleTimer)
-    this.#idleTimer = setTimeout(() => this.opts.onIdle(this), this.opts.limits.idleRoomMs)
-    this.#idleTimer.unref()
+    if (this.#idleTimer) this.opts.clock.clearTimeout(this.#idleTimer)
+    this.#idleTimer = this.opts.clock.setTimeout(() => this.opts.onIdle(this), this.opts.limits.idleRoomMs)
   }
 
   /** Queues an accepted update for durable append; applied and broadcast once stored. */
@@ -327,7 +329,7 @@ export class Room {
 
   async close(): Promise<void> {
     this.#closed = true
-    if (this.#idleTimer) clearTimeout(this.#idleTimer)
+    if (this.#idleTimer) this.opts.clock.clearTimeout(this.#idleTimer)
     await this.drain()
     await this.compactIfNeeded()
     this.opts.extension?.destroy()
@@ -438,7 +440,7 @@ export class Room {
   async #store(updates: QueuedUpdate[]): Promise<number[]> {
     if (updates.length === 0) return []
     const started = performance.now()
-    const at = Date.now()
+    const at = this.opts.clock.now()
     try {
       const seqs = await this.opts.storage.append(
         this.name,

@@ -12,6 +12,7 @@ import { Connection } from './Connection.ts'
 import { Room, type RoomHistory } from './Room.ts'
 import type { RoomExtension } from './RoomExtension.ts'
 import type { ConnectionContext, Transport } from './transport.ts'
+import { systemClock, type Clock } from './clock.ts'
 
 export interface SyncCoreOptions {
   storage: DocumentStorage
@@ -25,6 +26,8 @@ export interface SyncCoreOptions {
   /** Told once a room's stored state is in, before any socket or server write reaches it. */
   onRoomLoaded?: (room: string, doc: Y.Doc) => void
   shouldCompact?: (stats: { updatesSinceSnapshot: number; bytesSinceSnapshot: number }) => boolean
+  /** Time for rate limits, read pauses and idle unloading (a fake one in tests). */
+  clock?: Clock
 }
 
 export class SyncCore {
@@ -34,9 +37,11 @@ export class SyncCore {
   /** principal → room → open connections, for the rooms-per-principal cap. */
   readonly #openRooms = new Map<string, Map<string, number>>()
   #closing = false
+  readonly #clock: Clock
 
   constructor(private readonly opts: SyncCoreOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits }
+    this.#clock = opts.clock ?? systemClock
   }
 
   get connectionCount(): number {
@@ -50,7 +55,7 @@ export class SyncCore {
 
   /** Accepts a socket whose principal may read ctx.room. Returns the connection to feed. */
   connect(transport: Transport, ctx: ConnectionContext): Connection {
-    const conn = new Connection(ctx, transport, this.limits, this.opts.metrics, (c) => this.#onClose(c))
+    const conn = new Connection(ctx, transport, this.limits, this.opts.metrics, (c) => this.#onClose(c), this.#clock)
     if (this.#closing) {
       conn.close(CLOSE.goingAway, 'server shutting down')
       return conn
@@ -94,6 +99,7 @@ export class SyncCore {
         history: this.opts.historyFor?.(name),
         onIdle: (r) => void this.#unload(r),
         shouldCompact: this.opts.shouldCompact ?? (() => false),
+        clock: this.#clock,
       })
       loading = room.load().then(() => {
         this.opts.onRoomLoaded?.(name, room.doc)

@@ -1,6 +1,8 @@
 // A token bucket: `take(n)` returns 0 when allowed now, else the ms to wait until it would be.
 // Debt is allowed (the message was already read), so a flood is paused for as long as it borrowed.
 
+import { systemClock, type Clock } from './clock.ts'
+
 export class TokenBucket {
   #tokens: number
   #last: number
@@ -8,10 +10,10 @@ export class TokenBucket {
   constructor(
     readonly capacity: number,
     readonly perSecond: number,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Pick<Clock, 'now'> = systemClock,
   ) {
     this.#tokens = capacity
-    this.#last = now()
+    this.#last = clock.now()
   }
 
   take(n: number): number {
@@ -22,7 +24,7 @@ export class TokenBucket {
   }
 
   #refill(): void {
-    const t = this.now()
+    const t = this.clock.now()
     this.#tokens = Math.min(this.capacity, this.#tokens + ((t - this.#last) / 1000) * this.perSecond)
     this.#last = t
   }

@@ -1,4 +1,5 @@
-// A clock driven by hand, for schedules and budgets (agents/runtime/schedule.ts Clock).
+// A clock driven by hand, for schedules and budgets (agents/runtime/schedule.ts Clock) and the
+// sync core (server/core/clock.ts: rate buckets, read pauses, idle unloading).
 
 import type { Clock } from '../../agents/runtime/index.ts'
 

@@ -1,0 +1,17 @@
+// The core's only source of time: rate buckets, read pauses and the idle-room timer read it,
+// so tests drive them by hand (test/helpers/fakeClock.ts) instead of waiting on the wall clock.
+// Same shape as the agents' schedule clock, so one fake clock serves both.
+
+export interface Clock {
+  /** Milliseconds since the epoch (Date.now()). */
+  now(): number
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+/** The real clock. Its timers never keep the process alive (a server stops when asked to). */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+}
