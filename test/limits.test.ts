@@ -1,11 +1,12 @@
 // [core] Resource limits: a flooding socket is paused without slowing other rooms, a
 // legitimate agent burst passes with the defaults, slow readers are cut off, per-principal
-// and per-server caps refuse with their close codes.
+// and per-server caps refuse with their close codes. Rate limits run in process on a fake
+// clock (test/helpers/memoryCore.ts): time passes only when the test advances it.
 
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { startTestServer, type TestServer } from './helpers/server.ts'
-import { connectStock, synced, text, type StockClient } from './helpers/clients.ts'
+import { startMemoryCore, type MemoryCore } from './helpers/memoryCore.ts'
 import { openRaw, syncMessage, type RawSocket } from './helpers/rawSocket.ts'
 import { waitFor } from './helpers/wait.ts'
 import { witnessesSync } from './fixtures/witness.ts'
@@ -13,25 +14,20 @@ import { CLOSE } from '../shared/wire/index.ts'
 import type { Limits } from '../server/core/limits.ts'
 
 let server: TestServer | null = null
-const stock: StockClient[] = []
+let memory: MemoryCore | null = null
 const raw: RawSocket[] = []
 
 afterEach(async () => {
-  for (const c of stock.splice(0)) c.destroy()
   for (const s of raw.splice(0)) s.ws.terminate()
   await server?.close()
   server = null
+  await memory?.close()
+  memory = null
 })
 
 async function start(limits: Partial<Limits> = {}): Promise<TestServer> {
   server = await startTestServer({ limits })
   return server
-}
-
-function openStock(room: string, who: string): StockClient {
-  const c = connectStock(server!.wsUrl, room, who)
-  stock.push(c)
-  return c
 }
 
 async function ready(room: string, who: string, params?: Record<string, string>): Promise<RawSocket> {
@@ -57,46 +53,68 @@ function smallUpdates(count: number, clientId: number): Uint8Array[] {
   return out
 }
 
-describe('rate limits', () => {
-  it('a flooding socket is paused while a witness in another room still syncs promptly', async () => {
-    await start({ messageBurst: 100, messagesPerSecond: 400 })
-    const flooder = await ready('team/shared', 'agent-a')
-    const flood = smallUpdates(3000, 123_456)
-    const floodStart = performance.now()
-    for (const m of flood) flooder.send(m)
+describe('rate limits (in process, on a fake clock)', () => {
+  it('a flooding socket is paused while a witness in another room still syncs with no time passing', async () => {
+    memory = startMemoryCore({ limits: { messageBurst: 100, messagesPerSecond: 400 } })
+    const flooder = memory.client('team/shared', 'agent-a')
+    await memory.settle()
+    const room = await memory.core.room('team/shared')
+    const applied = () => Y.getState(room.doc.store, 123_456)
+    const started = memory.clock.now()
+    /** Flood messages the bucket allows after `ms` of fake time, with the handshake's and one in debt. */
+    const allowed = (ms: number) => 100 + 400 * (ms / 1000)
+    for (const m of smallUpdates(3000, 123_456)) flooder.sendRaw(m)
 
-    const started = performance.now()
-    await witnessesSync(server!.wsUrl, 'w1/shared')
-    const witnessMs = performance.now() - started
+    const a = memory.client('w1/shared', 'alice')
+    const b = memory.client('w1/shared', 'bob')
+    await memory.settle()
+    a.text().insert(0, 'a')
+    b.text().insert(0, 'b')
+    await memory.settle()
+    expect(a.text().length).toBe(2)
+    expect(b.text().toString()).toBe(a.text().toString())
+    expect(memory.clock.now()).toBe(started)
 
-    const room = await server!.core.room('team/shared')
-    const applied = Y.getState(room.doc.store, 123_456)
-    expect(await refusedCount('rate_paused')).toBeGreaterThan(0)
+    expect(await memory.refusedCount('rate_paused')).toBeGreaterThan(0)
     // Paused, not dropped and not closed: served at the configured rate, not at its own.
-    const allowed = 100 + 400 * ((performance.now() - floodStart) / 1000)
-    expect(applied).toBeLessThanOrEqual(allowed + 20)
-    expect(applied).toBeLessThan(3000)
-    expect(flooder.closed).toBeNull()
-    expect(witnessMs).toBeLessThan(2000)
-    console.log(`flood: witness in another room synced in ${witnessMs.toFixed(0)} ms; flooder had ${applied}/3000 applied`)
-    await witnessesSync(server!.wsUrl, 'team/shared')
+    expect(applied()).toBeLessThanOrEqual(allowed(0))
+    expect(applied()).toBeGreaterThan(0)
+    expect(flooder.connected).toBe(true)
+    const frozen = applied()
+
+    for (let ms = 50; ms <= 1000; ms += 50) {
+      await memory.clock.advance(50)
+      await memory.settle()
+      expect(applied()).toBeLessThanOrEqual(allowed(ms))
+    }
+    expect(applied()).toBeGreaterThan(frozen + 300)
+    const more = await memory.settleOverTime(50, 10_000)
+    expect(applied()).toBe(3000)
+    expect(1000 + more).toBeGreaterThanOrEqual(((3000 - allowed(0)) / 400) * 1000)
+    expect(flooder.closes).toEqual([])
+    console.log(`flood: witness in another room synced with no fake time passing; the flooder had ${frozen}/3000 applied then, all after ${1000 + more} ms`)
+
+    const late = memory.client('team/shared', 'bob')
+    await memory.settle()
+    expect(late.text().length).toBe(3000)
   })
 
   it("an agent's burst of 10,000 small edits passes with the default limits", async () => {
-    await start()
-    const agent = openStock('team/shared', 'agent-a')
-    const reader = openStock('team/shared', 'bob')
-    await synced(agent, reader)
+    memory = startMemoryCore()
+    const agent = memory.client('team/shared', 'agent-a')
+    const reader = memory.client('team/shared', 'bob')
+    await memory.settle()
     const started = performance.now()
-    const t = text(agent)
+    const t = agent.text()
     for (let i = 0; i < 10_000; i++) t.insert(t.length, String.fromCharCode(97 + (i % 26)))
-    await waitFor(() => text(reader).length === 10_000, 'the reader to see 10,000 edits', 30_000)
+    await memory.settle()
     const ms = performance.now() - started
-    expect(text(reader).toString()).toBe(t.toString())
+    expect(reader.text().length).toBe(10_000)
+    expect(reader.text().toString()).toBe(t.toString())
     expect(agent.closes).toEqual([])
     expect(agent.denials).toEqual([])
-    expect(await refusedCount('rate_paused')).toBe(0)
-    console.log(`burst: 10,000 edits reached a second client in ${ms.toFixed(0)} ms`)
+    expect(await memory.refusedCount('rate_paused')).toBe(0)
+    console.log(`burst: 10,000 edits reached a second client in ${ms.toFixed(0)} ms (in process, no fake time passing)`)
   })
 })
 
