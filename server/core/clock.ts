@@ -1,6 +1,7 @@
 // The core's only source of time: rate buckets, read pauses and the idle-room timer read it,
 // so tests drive them by hand (test/helpers/fakeClock.ts) instead of waiting on the wall clock.
-// Same shape as the agents' schedule clock, so one fake clock serves both.
+// Same shape as the agents' schedule clock, so one fake clock serves both. Metrics that time
+// real work (persist and broadcast latency) keep performance.now: they measure, they decide nothing.
 
 export interface Clock {
   /** Milliseconds since the epoch (Date.now()). */
