@@ -17,7 +17,8 @@ import { SqliteStorage } from '../server/storage/SqliteStorage.ts'
 import { shouldCompact } from '../server/storage/index.ts'
 import { CLOSE, MESSAGE_CAUSAL, MESSAGE_PERSISTED, syncMessage, updateMessage } from '../shared/wire/index.ts'
 
-const ROOMS = ['team/shared', 'w1/shared', 'team/notes']
+/** Two shared rooms (with the conflict detector, as on the server) and a namespace room (without). */
+const ROOMS = ['team/shared', 'w1/shared', 'team/ns/alice']
 const PRINCIPALS = ['alice', 'bob', 'agent-a', 'agent-b']
 const CLIENTS = 8
 const STEPS = 300
@@ -117,6 +118,7 @@ describe('core fuzz', () => {
     console.log(`core fuzz seed: ${seed} (re-run with POLYPHONY_SEED=${seed})`)
     const gen = prng.create(seed)
     memory = startMemoryCore({
+      conflicts: true,
       limits: { maxMessageBytes: MAX_MESSAGE_BYTES, messageBurst: 16, messagesPerSecond: 40, idleRoomMs: IDLE_ROOM_MS },
       core: { shouldCompact: (stats) => shouldCompact(stats, { maxUpdates: 20, maxBytes: 64 * 1024 }) },
     })

@@ -11,6 +11,7 @@ import { ServerMetrics } from '../../server/metrics.ts'
 import { createLogger } from '../../server/logger.ts'
 import { openDatabase, type Database } from '../../server/db.ts'
 import type { Limits } from '../../server/core/limits.ts'
+import { ConflictService } from '../../server/conflicts/ConflictService.ts'
 import { fakeClock, type FakeClock } from './fakeClock.ts'
 import { MemoryClient, type MemoryClientOptions, type MemoryServer } from './memoryClient.ts'
 import type { MemorySocket } from './memorySocket.ts'
@@ -20,6 +21,8 @@ export interface MemoryCoreOptions {
   /** Reuse a data directory (a restart); default a fresh temp dir, removed by close(). */
   dataDir?: string
   clock?: FakeClock
+  /** Shared rooms run the conflict detector, as on the server (probes, acknowledgements, no GC). */
+  conflicts?: boolean
   /** More SyncCore options (extensions, history, compaction policy). */
   core?: Partial<Omit<SyncCoreOptions, 'storage' | 'metrics' | 'logger' | 'limits' | 'clock'>>
 }
@@ -44,14 +47,18 @@ export class MemoryCore implements MemoryServer {
     this.clock = opts.clock ?? fakeClock(1_800_000_000_000)
     this.db = openDatabase(join(dataDir, 'polyphony.db'))
     this.storage = new SqliteStorage(this.db)
+    const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent')
+    const conflicts = opts.conflicts ? new ConflictService({ db: this.db, metrics: this.metrics, logger }) : null
     this.core = new SyncCore({
+      ...(conflicts ? { extensionFor: conflicts.extensionFor } : {}),
       ...opts.core,
       storage: this.storage,
       metrics: this.metrics,
-      logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+      logger,
       limits: opts.limits,
       clock: this.clock,
     })
+    conflicts?.attach(this.core)
   }
 
   /** A new client on `room` as `principal`, connected (its handshake waits for settle()). */
