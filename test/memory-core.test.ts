@@ -1,7 +1,7 @@
 // [core] The in-process harness (test/helpers/memoryCore.ts): the real core on the real
 // SQLite store, clients over memory sockets, time from a fake clock. Sync, refusal of
-// read-only writes, a hostile frame closing only its own connection, idle unloading and a
-// restart from storage, all without sockets or wall-clock waits.
+// read-only writes, a hostile frame closing only its own connection, a slow reader cut,
+// idle unloading and a restart from storage, all without sockets or wall-clock waits.
 
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -58,6 +58,29 @@ describe('memory core', () => {
     const witness = harness.client('team/shared', 'rita')
     await harness.settle()
     expect(witness.text().toString()).toBe('still here')
+  })
+
+  it('a client that stops reading is cut (4508) once maxBufferedBytes wait for it beyond the network; the writer is not', async () => {
+    harness = startMemoryCore({ limits: { maxBufferedBytes: 64 * 1024 } })
+    const writer = harness.client('team/shared', 'alice')
+    const slow = harness.client('team/shared', 'vic', { canWrite: false })
+    await harness.settle()
+    slow.socket!.clientStalled = true
+    // The network takes KERNEL_BYTES (4 inserts), then at most 64 KiB wait in the server: the eighth is cut.
+    for (let i = 0; i < 12; i++) {
+      writer.text().insert(0, 'y'.repeat(16 * 1024))
+      await harness.settle()
+      expect(slow.socket!.serverClose === null, `after ${i + 1} inserts of 16 KiB`).toBe(i < 7)
+    }
+    expect(slow.socket!.serverClose).toEqual({ code: CLOSE.slowReader, reason: 'reader too slow; reconnect to resync' })
+    expect(await harness.refusedCount('slow_reader')).toBe(1)
+    expect(writer.closes).toEqual([])
+    slow.socket!.clientStalled = false
+    await harness.settle()
+    expect(slow.connected).toBe(false)
+    slow.connect(harness)
+    await harness.settle()
+    expect(slow.text().toString()).toBe(writer.text().toString())
   })
 
   it('an empty room unloads after idleRoomMs of fake time, and reloads its state from storage', async () => {

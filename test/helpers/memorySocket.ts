@@ -19,6 +19,9 @@ export interface ClientEnd {
   closed(event: CloseEvent): void
 }
 
+/** Bytes in flight that bufferedAmount() does not count (a modest kernel socket buffer). */
+export const KERNEL_BYTES = 64 * 1024
+
 export class MemorySocket {
   /** Client → server frames not read yet. */
   readonly toServer: Uint8Array[] = []
@@ -28,12 +31,21 @@ export class MemorySocket {
   conn: Connection | null = null
   /** The server closed (the close reaches the client after toClient). */
   serverClose: CloseEvent | null = null
+  /** The client stopped reading (a slow reader): server frames pile up in bufferedAmount(). */
+  clientStalled = false
   #serverPaused = false
   #clientClosing = false
   #clientToldClose = false
   #serverToldClose = false
 
-  constructor(private readonly client: ClientEnd) {}
+  /**
+   * `kernelBytes`: what the network holds before bufferedAmount() counts anything, as the
+   * kernel's socket buffers do for ws (a frame sent to a reading peer is not "buffered").
+   */
+  constructor(
+    private readonly client: ClientEnd,
+    private readonly kernelBytes = KERNEL_BYTES,
+  ) {}
 
   /** What the core sees. */
   readonly transport: Transport = {
@@ -46,7 +58,7 @@ export class MemorySocket {
       // The server reads nothing after its close.
       this.toServer.length = 0
     },
-    bufferedAmount: () => this.toClient.reduce((n, f) => n + f.length, 0),
+    bufferedAmount: () => Math.max(0, this.toClient.reduce((n, f) => n + f.length, 0) - this.kernelBytes),
     pause: () => (this.#serverPaused = true),
     resume: () => (this.#serverPaused = false),
   }
@@ -97,6 +109,7 @@ export class MemorySocket {
   /** Delivers up to `max` server frames to the client, then the server's close if it was last. Returns frames moved. */
   deliverToClient(max = Infinity): number {
     let moved = 0
+    if (this.clientStalled) return 0
     while (moved < max && this.toClient.length > 0 && !this.#clientClosing) {
       const frame = this.toClient.shift()!
       moved++
