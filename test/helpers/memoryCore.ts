@@ -110,7 +110,7 @@ export class MemoryCore implements MemoryServer {
   async settleOverTime(stepMs: number, maxMs: number): Promise<number> {
     let elapsed = 0
     await this.settle()
-    while (this.#sockets.size > 0 && [...this.#sockets].some((s) => s.toServer.length > 0 && s.serverPaused)) {
+    while ([...this.#sockets].some((s) => s.toServer.length > 0 && s.serverPaused)) {
       if (elapsed >= maxMs) throw new Error(`reads still paused after ${maxMs} ms of fake time`)
       await this.clock.advance(stepMs)
       elapsed += stepMs
