@@ -3,12 +3,9 @@
 // The clock is injectable: tests drive time by hand.
 
 import { stableHash } from '../../shared/coord/index.ts'
+import type { Clock } from '../../shared/clock.ts'
 
-export interface Clock {
-  now(): number
-  setTimeout(fn: () => void, ms: number): unknown
-  clearTimeout(handle: unknown): void
-}
+export type { Clock }
 
 export const systemClock: Clock = {
   now: () => Date.now(),

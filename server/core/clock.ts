@@ -1,14 +1,11 @@
 // The core's only source of time: rate buckets, read pauses and the idle-room timer read it,
 // so tests drive them by hand (test/helpers/fakeClock.ts) instead of waiting on the wall clock.
-// Same shape as the agents' schedule clock, so one fake clock serves both. Metrics that time
-// real work (persist and broadcast latency) keep performance.now: they measure, they decide nothing.
+// Metrics that time real work (persist and broadcast latency) keep performance.now: they
+// measure, they decide nothing.
 
-export interface Clock {
-  /** Milliseconds since the epoch (Date.now()). */
-  now(): number
-  setTimeout(fn: () => void, ms: number): unknown
-  clearTimeout(handle: unknown): void
-}
+import type { Clock } from '../../shared/clock.ts'
+
+export type { Clock }
 
 /** The real clock. Its timers never keep the process alive (a server stops when asked to). */
 export const systemClock: Clock = {

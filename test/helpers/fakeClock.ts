@@ -1,7 +1,7 @@
-// A clock driven by hand, for schedules and budgets (agents/runtime/schedule.ts Clock) and the
-// sync core (server/core/clock.ts: rate buckets, read pauses, idle unloading).
+// A clock driven by hand (shared/clock.ts), for the agents' schedules and budgets and for the
+// sync core (rate buckets, read pauses, idle unloading).
 
-import type { Clock } from '../../agents/runtime/index.ts'
+import type { Clock } from '../../shared/clock.ts'
 
 export interface FakeClock extends Clock {
   /** Moves time forward, firing due timers in time order (each sees now() at its due time). */
