@@ -11,6 +11,7 @@ import { startTestServer, type TestServer } from './helpers/server.ts'
 import { connectStock, type StockClient } from './helpers/clients.ts'
 import { waitFor } from './helpers/wait.ts'
 import { storedDoc } from './fixtures/stored.ts'
+import { editedContent, randomEdit } from './fixtures/randomEdit.ts'
 
 const ROOM = 'team/shared'
 const WRITERS = ['alice', 'bob', 'agent-a', 'agent-b']
@@ -26,26 +27,6 @@ afterAll(async () => {
 })
 
 const yieldToNetwork = () => new Promise((r) => setImmediate(r))
-
-function state(doc: Y.Doc) {
-  return { text: doc.getText('main').toString(), map: doc.getMap('tasks').toJSON() }
-}
-
-function randomEdit(gen: prng.PRNG, doc: Y.Doc): void {
-  const t = doc.getText('main')
-  const m = doc.getMap('tasks')
-  const roll = prng.int32(gen, 0, 99)
-  if (roll < 45 || t.length === 0) {
-    t.insert(prng.int32(gen, 0, t.length), prng.word(gen, 1, 6))
-  } else if (roll < 65) {
-    const at = prng.int32(gen, 0, t.length - 1)
-    t.delete(at, prng.int32(gen, 1, Math.min(5, t.length - at)))
-  } else if (roll < 90) {
-    m.set(`k${prng.int32(gen, 0, 7)}`, { by: doc.clientID, n: prng.int32(gen, 0, 1000) })
-  } else {
-    m.delete(`k${prng.int32(gen, 0, 7)}`)
-  }
-}
 
 describe('randomized convergence', () => {
   it.each(SEEDS)('seed %i: clients, server room and storage converge through disconnects and a restart', async (seed) => {
@@ -91,12 +72,12 @@ describe('randomized convergence', () => {
         `convergence (seed ${seed})`,
         20_000,
       )
-      const expected = state(clients[0].doc)
-      for (const c of clients) expect(state(c.doc)).toEqual(expected)
-      expect(state(room.doc)).toEqual(expected)
+      const expected = editedContent(clients[0].doc)
+      for (const c of clients) expect(editedContent(c.doc)).toEqual(expected)
+      expect(editedContent(room.doc)).toEqual(expected)
       await room.drain()
       const stored = await storedDoc(server.db, ROOM)
-      expect(state(stored)).toEqual(expected)
+      expect(editedContent(stored)).toEqual(expected)
       expect(Y.equalSnapshots(Y.snapshot(stored), Y.snapshot(clients[0].doc))).toBe(true)
       expect(toggles).toBeGreaterThan(0)
       expect(expected.text.length + Object.keys(expected.map).length).toBeGreaterThan(0)

@@ -15,6 +15,7 @@ import type { MemoryClient } from './helpers/memoryClient.ts'
 import type { MemorySocket } from './helpers/memorySocket.ts'
 import { SqliteStorage } from '../server/storage/SqliteStorage.ts'
 import { shouldCompact } from '../server/storage/index.ts'
+import { editedContent, randomEdit } from './fixtures/randomEdit.ts'
 import { CLOSE, MESSAGE_CAUSAL, MESSAGE_PERSISTED, syncMessage, updateMessage } from '../shared/wire/index.ts'
 
 /** Two shared rooms (with the conflict detector, as on the server) and a namespace room (without). */
@@ -42,22 +43,6 @@ afterEach(async () => {
   await memory?.close()
   memory = null
 })
-
-function randomEdit(gen: prng.PRNG, doc: Y.Doc): void {
-  const t = doc.getText('main')
-  const m = doc.getMap('tasks')
-  const roll = prng.int32(gen, 0, 99)
-  if (roll < 50 || t.length === 0) {
-    t.insert(prng.int32(gen, 0, t.length), prng.word(gen, 1, 6))
-  } else if (roll < 70) {
-    const at = prng.int32(gen, 0, t.length - 1)
-    t.delete(at, prng.int32(gen, 1, Math.min(5, t.length - at)))
-  } else if (roll < 92) {
-    m.set(`k${prng.int32(gen, 0, 7)}`, { by: doc.clientID, n: prng.int32(gen, 0, 1000) })
-  } else {
-    m.delete(`k${prng.int32(gen, 0, 7)}`)
-  }
-}
 
 function randomBytes(gen: prng.PRNG, n: number): Uint8Array {
   const out = new Uint8Array(n)
@@ -92,10 +77,6 @@ function hostileFrame(gen: prng.PRNG, kind: Hostile, doc: Y.Doc): Uint8Array {
   }
 }
 
-function content(doc: Y.Doc) {
-  return { text: doc.getText('main').toString(), map: doc.getMap('tasks').toJSON() }
-}
-
 /** What the store holds for `room`, rebuilt apart from any room (an update that failed to apply is skipped, as Room.load does). */
 async function storedContent(dataDir: MemoryCore, room: string) {
   const state = await new SqliteStorage(dataDir.db).load(room)
@@ -108,7 +89,7 @@ async function storedContent(dataDir: MemoryCore, room: string) {
       // Stored before it failed to apply; the room skipped it too.
     }
   }
-  const out = content(doc)
+  const out = editedContent(doc)
   doc.destroy()
   return out
 }
@@ -218,18 +199,18 @@ describe('core fuzz', () => {
     for (const name of ROOMS) {
       const room = await memory.core.room(name)
       for (const c of clients.filter((x) => x.room === name)) {
-        expect(content(c.doc)).toEqual(content(room.doc))
+        expect(editedContent(c.doc)).toEqual(editedContent(room.doc))
         expect(Y.decodeStateVector(Y.encodeStateVector(c.doc))).toEqual(Y.decodeStateVector(Y.encodeStateVector(room.doc)))
       }
     }
-    const expected = new Map<string, ReturnType<typeof content>>()
-    for (const name of ROOMS) expected.set(name, content((await memory.core.room(name)).doc))
+    const expected = new Map<string, ReturnType<typeof editedContent>>()
+    for (const name of ROOMS) expected.set(name, editedContent((await memory.core.room(name)).doc))
     for (const c of clients) c.disconnect()
     await memory.settle()
     memory = await memory.restart()
     for (const name of ROOMS) {
       expect(await storedContent(memory, name)).toEqual(expected.get(name))
-      expect(content((await memory.core.room(name)).doc)).toEqual(expected.get(name))
+      expect(editedContent((await memory.core.room(name)).doc)).toEqual(expected.get(name))
     }
 
     // Idle: every room unloads and the core holds nothing.
