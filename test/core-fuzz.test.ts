@@ -78,8 +78,8 @@ function hostileFrame(gen: prng.PRNG, kind: Hostile, doc: Y.Doc): Uint8Array {
 }
 
 /** What the store holds for `room`, rebuilt apart from any room (an update that failed to apply is skipped, as Room.load does). */
-async function storedContent(dataDir: MemoryCore, room: string) {
-  const state = await new SqliteStorage(dataDir.db).load(room)
+async function storedContent(harness: MemoryCore, room: string) {
+  const state = await new SqliteStorage(harness.db).load(room)
   const doc = new Y.Doc()
   for (const data of [state.snapshot, ...state.updates.map((u) => u.data)]) {
     if (!data) continue
