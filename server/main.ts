@@ -9,6 +9,7 @@ import { createLogger } from './logger.ts'
 import { startDemoAgents, type DemoModel } from './demoAgents.ts'
 import { DEFAULT_MODEL } from '../agents/llm/defaultModel.ts'
 import { seedDemoActivity } from './demoActivity.ts'
+import { startTracing } from '../shared/telemetry/node.ts'
 import { DEMO_WORKSPACE, demoBootstrap, demoTokens, seedDemoContent, storedDemoTokens, type DemoTokens } from './demo.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -25,6 +26,9 @@ export async function main(argv: string[]): Promise<void> {
   }
   const config = parsed.config
   const logger = createLogger(config.logLevel)
+  // OTEL_EXPORTER_OTLP_ENDPOINT (the standard variable) turns traces on; unset, tracing costs nothing.
+  const tracing = startTracing({ serviceName: 'polyphony-server' })
+  if (tracing) logger.info({ endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT }, 'exporting traces over OTLP')
   if (config.demo && !isLoopback(config.host)) {
     // Only reachable with --allow-demo-on-network (parseServerConfig refuses otherwise).
     logger.warn({ host: config.host }, 'DEMO MODE ON A NETWORK ADDRESS: the demo tokens (admin included) are printed and stored in plain text; anyone who can reach this address and read them has full access')
@@ -72,6 +76,7 @@ export async function main(argv: string[]): Promise<void> {
     logger.info({ signal }, 'shutting down: flushing rooms')
     for (const s of stops) await s().catch(() => {})
     await server.close()
+    await tracing?.shutdown().catch(() => {})
     logger.info('stopped')
     process.exit(0)
   }

@@ -1,6 +1,7 @@
 // Prometheus metrics for one server instance (its own registry: two servers can share a process).
 
 import * as prom from 'prom-client'
+import type { CoreLoad } from './core/coreLoad.ts'
 
 export class ServerMetrics {
   readonly registry = new prom.Registry()
@@ -48,8 +49,15 @@ export class ServerMetrics {
   readonly compactions = new prom.Counter({ name: 'polyphony_compactions_total', help: 'Room log compactions', registers: [this.registry] })
   readonly httpRequests = new prom.Counter({
     name: 'polyphony_http_requests_total',
-    help: 'HTTP API requests by route and status',
-    labelNames: ['method', 'status'] as const,
+    help: 'HTTP requests by method, route template of the handler that answered (e.g. /api/workspaces/:ws/docs/:id; /api/* for API not-found and auth refusals) and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  })
+  readonly httpSeconds = new prom.Histogram({
+    name: 'polyphony_http_request_seconds',
+    help: 'HTTP request latency by method, route template and status (server/http/telemetry.ts)',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers: [this.registry],
   })
   // [coord] task claims and leases (server/coord/Coordinator.ts).
@@ -90,14 +98,66 @@ export class ServerMetrics {
     labelNames: ['principal'] as const,
     registers: [this.registry],
   })
+  readonly agentModelCallSeconds = new prom.Histogram({
+    name: 'polyphony_agent_model_call_seconds',
+    help: 'Model call latency reported by agents (each HTTP attempt that answered), by principal and model',
+    labelNames: ['principal', 'model'] as const,
+    buckets: [0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120],
+    registers: [this.registry],
+  })
   readonly agentBreakerState = new prom.Gauge({
     name: 'polyphony_agent_breaker_state',
-    help: 'Circuit breaker state last reported by each agent: 0 closed, 1 half-open, 2 open',
+    help: 'Circuit breaker state last reported by each agent: 0 closed, 1 half-open, 2 open (dropped 2 min after its last report: an exited agent does not stay open)',
     labelNames: ['principal'] as const,
     registers: [this.registry],
   })
 
+  readonly #beforeScrape: Array<() => void> = []
+
+  /** Runs `fn` before every scrape (e.g. to drop series of agents that stopped reporting). */
+  beforeScrape(fn: () => void): void {
+    this.#beforeScrape.push(fn)
+  }
+
+  /** The exposition text, after the scrape hooks ran. */
+  async scrape(): Promise<string> {
+    for (const fn of this.#beforeScrape) fn()
+    // prom-client prints an empty gauge as "Nan"; the exposition format spells it NaN.
+    return (await this.registry.metrics()).replace(/ Nan$/gm, ' NaN')
+  }
+
   constructor() {
     prom.collectDefaultMetrics({ register: this.registry, prefix: 'polyphony_process_' })
+  }
+
+  /**
+   * Gauges read from the sync core and the event streams when /metrics is scraped (so they cost
+   * nothing per update): write queues, held updates, send buffers, paused sockets, SSE streams.
+   */
+  observe(source: { core: () => CoreLoad; eventStreams: () => number }): void {
+    const gauge = (name: string, help: string, read: (load: CoreLoad) => number) =>
+      new prom.Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(read(source.core()))
+        },
+      })
+    gauge('polyphony_write_queue_updates', 'Updates queued for durable append across rooms', (l) => l.queuedUpdates)
+    gauge('polyphony_write_queue_bytes', 'Bytes queued for durable append across rooms', (l) => l.queuedBytes)
+    gauge('polyphony_write_queue_deepest_updates', 'The longest write queue of a single room', (l) => l.deepestQueue)
+    gauge('polyphony_pending_updates', 'Updates held for missing dependencies across rooms', (l) => l.pendingUpdates)
+    gauge('polyphony_pending_bytes', 'Bytes of updates held for missing dependencies across rooms', (l) => l.pendingBytes)
+    gauge('polyphony_send_buffer_bytes', 'Bytes accepted for sockets and not yet written, all sockets', (l) => l.sendBufferBytes)
+    gauge('polyphony_paused_sockets', 'Sockets whose reads are paused (rate limit or a long room queue)', (l) => l.pausedSockets)
+    new prom.Gauge({
+      name: 'polyphony_sse_streams',
+      help: 'Open server-sent event streams',
+      registers: [this.registry],
+      collect() {
+        this.set(source.eventStreams())
+      },
+    })
   }
 }

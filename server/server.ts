@@ -142,6 +142,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   await coord.start()
   const httpLimits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...opts.httpLimits }
   const streams = new EventStreams(httpLimits)
+  metrics.observe({ core: () => core.load(), eventStreams: () => streams.count })
   const authFailures = new AuthFailures(httpLimits, opts.now)
   const deps = { registry, core, metrics, logger, httpLimits, streams }
   // MCP sessions are agents that connect back to this server; its URL is known after listen.

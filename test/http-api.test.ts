@@ -37,15 +37,28 @@ describe('health and metrics', () => {
   it('GET /metrics is valid Prometheus text exposition with the core metrics', async () => {
     const s = openRaw(server.wsUrl, 'w1/shared', 'alice')
     await s.waitFor('sync')
+    expect((await call('GET', '/healthz')).status).toBe(200)
+    expect((await call('GET', '/api/workspaces/w1', as('alice'))).status).toBe(200)
+    expect((await call('GET', '/api/no/such/route', as('alice'))).status).toBe(404)
     const res = await call('GET', '/metrics')
     expect(res.status).toBe(200)
     expect(res.headers['content-type']).toMatch(/^text\/plain/)
     const samples = parsePrometheus(res.body as string)
     expect(samples.get('polyphony_connections')).toBe(1)
     expect(samples.get('polyphony_rooms_loaded')).toBeGreaterThanOrEqual(1)
-    for (const name of ['polyphony_updates_in_total', 'polyphony_persist_seconds_count', 'polyphony_http_requests_total{method="GET",status="200"}']) {
+    for (const name of [
+      'polyphony_updates_in_total',
+      'polyphony_persist_seconds_count',
+      'polyphony_http_requests_total{method="GET",route="/healthz",status="200"}',
+      'polyphony_http_requests_total{method="GET",route="/api/workspaces/:ws",status="200"}',
+      'polyphony_http_request_seconds_count{method="GET",route="/api/workspaces/:ws",status="200"}',
+    ]) {
       expect(samples.has(name), name).toBe(true)
     }
+    // Route templates, never raw paths: no workspace id or unknown path becomes a label value.
+    const routes = [...samples.keys()].filter((k) => k.startsWith('polyphony_http_requests_total{')).map((k) => /route="([^"]*)"/.exec(k)?.[1])
+    expect(routes).toContain('/api/*') // the API's not-found answer
+    expect(routes.filter((r) => r !== undefined && (r.includes('w1') || r.includes('no/such')))).toEqual([])
     s.ws.terminate()
   })
 })

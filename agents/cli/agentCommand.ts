@@ -1,6 +1,7 @@
 // `polyphony agent`: attach, then review documents (on every change, or `--every` period) or
 // take tasks from the board (`--worker`); stop cleanly on a signal. Exit codes: exitCodes.ts.
 
+import { startTracing } from '../../shared/telemetry/node.ts'
 import { readFileSync } from 'node:fs'
 import { connectAgent } from '../sdk/connectAgent.ts'
 import type { Agent } from '../sdk/Agent.ts'
@@ -47,6 +48,16 @@ interface Activity {
 }
 
 export async function agentCommand(argv: string[], env = process.env, clock: Clock = systemClock): Promise<number> {
+  // OTEL_EXPORTER_OTLP_ENDPOINT turns traces on: model call → tool call → update → conflict, joined with the server's.
+  const tracing = startTracing({ serviceName: 'polyphony-agent', env })
+  try {
+    return await runAgentCommand(argv, env, clock)
+  } finally {
+    await tracing?.shutdown().catch(() => {})
+  }
+}
+
+async function runAgentCommand(argv: string[], env: NodeJS.ProcessEnv, clock: Clock): Promise<number> {
   const parsed = parseAgentOptions(argv, env)
   if (!parsed.ok) {
     if (parsed.help) {

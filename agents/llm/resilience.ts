@@ -7,6 +7,7 @@
 //   when it sends one; only transient failures are retried (see failures.ts).
 // The fallback (pause, or an offline reviewer) is the runner's business: it receives the
 // final error and decides with `classifyFailure` (see runner.ts).
+import { trace } from '@opentelemetry/api'
 import {
   ConsecutiveBreaker,
   ExponentialBackoff,
@@ -96,7 +97,11 @@ export function createLlmPolicies({ timeoutMs, retry: retryOptions, breaker, eve
   const endpoints = new Map<string, Endpoint>()
   const timers = new Set<NodeJS.Timeout>()
   const maxRetryAfterMs = retryOptions.maxRetryAfterMs ?? 60_000
-  const emit = (event: LlmEvent) => emitter.emit('event', event)
+  const emit = (event: LlmEvent) => {
+    // Retries, failures and breaker changes are events of the model-call span they happen in.
+    if (event.type !== 'call' && event.type !== 'success') spanEvent(event)
+    emitter.emit('event', event)
+  }
 
   const shouldRetry = handleWhen((error) => {
     const failure = classifyFailure(error)
@@ -223,4 +228,16 @@ function honourRetryAfter(inner: IBackoffFactory<unknown>): IBackoffFactory<IRet
       return { duration: asked ?? step.duration, next: (later) => honourRetryAfter(step).next(later) }
     },
   }
+}
+
+/** Adds an LLM event to the active span (the model call it belongs to), without message text. */
+function spanEvent(event: LlmEvent): void {
+  const span = trace.getActiveSpan()
+  if (!span?.isRecording()) return
+  const attributes: Record<string, string | number> = {}
+  for (const [key, value] of Object.entries(event)) {
+    if (key === 'type' || key === 'message') continue
+    if (typeof value === 'string' || typeof value === 'number') attributes[`polyphony.llm.${key}`] = value
+  }
+  span.addEvent(`llm.${event.type}`, attributes)
 }

@@ -12,6 +12,7 @@ import type { ReviewedTexts } from '../reviewers/changedStretches.ts'
 import { createLlmPolicies, endpointKey, type BreakerOptions, type LlmPolicies, type RetryOptions } from './resilience.ts'
 import { runToolCall, type ToolCallResult } from './toolCalls.ts'
 import { toolDefinitions, type ToolName, type WorkspaceTools } from './tools.ts'
+import { inSpan } from '../../shared/telemetry/trace.ts'
 
 interface LlmAgentBaseOptions {
   role: LlmRole
@@ -106,7 +107,15 @@ export function createLlmAgent(options: LlmAgentOptions): LlmAgent {
     onStatus?.(status)
   }
 
-  async function review(doc: string, signal: AbortSignal | undefined, reviewed: ReviewedTexts | undefined): Promise<ReviewResult> {
+  function review(doc: string, signal: AbortSignal | undefined, reviewed: ReviewedTexts | undefined): Promise<ReviewResult> {
+    return inSpan('agent.review', { 'polyphony.agent': name, 'polyphony.doc': doc }, async (span) => {
+      const done = await reviewOnce(doc, signal, reviewed)
+      span.setAttribute('polyphony.outcome', done.outcome)
+      return done
+    })
+  }
+
+  async function reviewOnce(doc: string, signal: AbortSignal | undefined, reviewed: ReviewedTexts | undefined): Promise<ReviewResult> {
     const result: ReviewResult = { doc, outcome: 'completed', turns: 0, inputTokens: 0, outputTokens: 0, writes: [], rejectedToolCalls: 0 }
     counters.reviews++
     setStatus('reading', doc)
@@ -130,7 +139,15 @@ export function createLlmAgent(options: LlmAgentOptions): LlmAgent {
   }
 
   /** A task: the same tool loop, asked to do the task; the model's closing text is its result. */
-  async function doTask(task: TaskBrief, signal: AbortSignal | undefined): Promise<ReviewResult> {
+  function doTask(task: TaskBrief, signal: AbortSignal | undefined): Promise<ReviewResult> {
+    return inSpan('agent.task', { 'polyphony.agent': name, 'polyphony.task': task.id }, async (span) => {
+      const done = await doTaskOnce(task, signal)
+      span.setAttribute('polyphony.outcome', done.outcome)
+      return done
+    })
+  }
+
+  async function doTaskOnce(task: TaskBrief, signal: AbortSignal | undefined): Promise<ReviewResult> {
     const result: ReviewResult = { doc: task.id, outcome: 'completed', turns: 0, inputTokens: 0, outputTokens: 0, writes: [], rejectedToolCalls: 0 }
     return converse(result, taskRequest(task), `task ${task.title}`, `did task ${task.title}`, signal, (failure) => {
       // No heuristic can do an arbitrary task: an unavailable model pauses it (the worker hands it back).
@@ -172,7 +189,16 @@ export function createLlmAgent(options: LlmAgentOptions): LlmAgent {
       setStatus('thinking', `${label}: turn ${turn}`)
       let response: Message
       try {
-        response = await policies.execute(endpoint, call, signal)
+        // One span per model call (retries and breaker changes are its events); GenAI semantic conventions.
+        response = await inSpan(`chat ${model}`, { 'gen_ai.operation.name': 'chat', 'gen_ai.system': 'anthropic', 'gen_ai.request.model': model, 'polyphony.agent': name }, async (span) => {
+          const answer = await policies.execute(endpoint, call, signal)
+          span.setAttributes({
+            'gen_ai.usage.input_tokens': answer.usage?.input_tokens ?? 0,
+            'gen_ai.usage.output_tokens': answer.usage?.output_tokens ?? 0,
+            'gen_ai.response.finish_reasons': [answer.stop_reason ?? 'unknown'],
+          })
+          return answer
+        })
       } catch (error) {
         return onFailure(classifyFailure(error))
       }
@@ -215,7 +241,12 @@ export function createLlmAgent(options: LlmAgentOptions): LlmAgent {
 
   async function runTool(result: ReviewResult, use: ToolUseBlock): Promise<ToolCallResult> {
     counters.toolCalls++
-    const reply = await runToolCall(tools, use, (phase, detail) => setStatus(phase, detail))
+    // The edits a tool makes carry this span's context to the server (shared/causal.ts).
+    const reply = await inSpan(`execute_tool ${use.name}`, { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': use.name, 'polyphony.agent': name }, async (span) => {
+      const r = await runToolCall(tools, use, (phase, detail) => setStatus(phase, detail))
+      span.setAttribute('polyphony.tool.outcome', r.outcome)
+      return r
+    })
     if (reply.outcome === 'rejected') {
       counters.rejectedToolCalls++
       result.rejectedToolCalls++

@@ -7,6 +7,8 @@ import type { AgentReportBody } from '../../shared/coord/client.ts'
 
 type Totals = Required<Pick<AgentReportBody, 'modelCalls' | 'inputTokens' | 'outputTokens' | 'errors' | 'retries'>>
 
+const MAX_LATENCIES = 500
+
 const zero = (): Totals => ({ modelCalls: 0, inputTokens: 0, outputTokens: 0, errors: 0, retries: 0 })
 
 export interface UsageReporter {
@@ -22,8 +24,14 @@ export function reportUsage(
 ): UsageReporter {
   let pending = zero()
   let breaker: AgentReportBody['breaker']
+  let latencies: number[] = []
   const onEvent = (e: LlmEvent) => {
-    if (e.type === 'success') pending.modelCalls++
+    if (e.type === 'success') {
+      pending.modelCalls++
+      // Bounded like the server's check: beyond 500 between reports, the oldest are dropped.
+      if (latencies.length >= MAX_LATENCIES) latencies.shift()
+      latencies.push(Math.round(e.durationMs))
+    }
     else if (e.type === 'failure') {
       pending.modelCalls++
       pending.errors++
@@ -37,15 +45,18 @@ export function reportUsage(
   const flush = async () => {
     const delta = pending
     const state = breaker
+    const latencyMs = latencies
     if (Object.values(delta).every((v) => v === 0) && state === undefined) return
     pending = zero()
     breaker = undefined
+    latencies = []
     try {
-      await send({ model: opts.model, ...delta, ...(state ? { breaker: state } : {}) })
+      await send({ model: opts.model, ...delta, ...(state ? { breaker: state } : {}), ...(latencyMs.length > 0 ? { latencyMs } : {}) })
     } catch {
       // Keep the numbers for the next report rather than lose them.
       for (const k of Object.keys(delta) as Array<keyof Totals>) pending[k] += delta[k]
       breaker ??= state
+      latencies = [...latencyMs, ...latencies].slice(-MAX_LATENCIES)
     }
   }
   const timer = setInterval(() => void flush(), opts.intervalMs ?? 10_000)

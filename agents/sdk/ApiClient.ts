@@ -1,5 +1,7 @@
 // A small JSON client for the Polyphony HTTP API with bearer auth and readable errors.
 
+import { currentTraceparent } from '../../shared/telemetry/trace.ts'
+
 const REQUEST_TIMEOUT_MS = 15_000
 
 export class ApiRequestError extends Error {
@@ -35,7 +37,7 @@ export class ApiClient {
     try {
       res = await fetch(this.baseUrl + path, {
         method,
-        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...traceHeaders() },
         body: body === undefined ? undefined : JSON.stringify(body),
         // A server that accepts the connection but never answers must not hang the agent.
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
@@ -49,4 +51,10 @@ export class ApiClient {
     }
     return data as T
   }
+}
+
+/** The active span's trace context for the server's HTTP span (nothing when untraced). */
+function traceHeaders(): Record<string, string> {
+  const traceparent = currentTraceparent()
+  return traceparent ? { traceparent } : {}
 }

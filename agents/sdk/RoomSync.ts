@@ -8,6 +8,7 @@ import { WebsocketProvider } from 'y-websocket'
 import WebSocket from 'ws'
 import { EventEmitter } from 'node:events'
 import { MESSAGE_PERSISTED, isFinalClose, persistedRequest, readPersistedReply, sendCausalMetadata } from '../../shared/wire/index.ts'
+import { currentTraceparent } from '../../shared/telemetry/trace.ts'
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../../shared/backoff.ts'
 import type { LocalStore } from './LocalStore.ts'
 
@@ -55,7 +56,7 @@ export class RoomSync extends EventEmitter {
       shouldReconnect: () => false,
     })
     this.provider.messageHandlers[MESSAGE_PERSISTED] = (_encoder, decoder) => this.#onPersisted(decoder)
-    if (opts.causal) sendCausalMetadata(this.doc, () => (this.provider.wsconnected ? this.provider.ws : null))
+    if (opts.causal) sendCausalMetadata(this.doc, () => (this.provider.wsconnected ? this.provider.ws : null), () => currentTraceparent())
     this.provider.on('sync', (synced: boolean) => {
       if (!synced) return
       this.#attempt = 0

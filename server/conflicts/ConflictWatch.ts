@@ -4,6 +4,7 @@
 // what; the conflict log is the truth for what was found before, so replay reports nothing
 // (replay has less evidence than the live run had and must not invent records).
 
+import { conflictSpan } from '../telemetry/ingestSpans.ts'
 import * as Y from 'yjs'
 import type { CausalMeta, RoomExtension, UpdateWriter } from '../core/RoomExtension.ts'
 import type { Connection } from '../core/Connection.ts'
@@ -64,6 +65,7 @@ export class ConflictWatch implements RoomExtension {
     const found = this.#need().integrate(update, writer, causal)
     const after = meta.get('schemaVersion')
     if (after !== before && after !== undefined && after !== SCHEMA_VERSION) found.push(schemaMismatch(this.room, writer.principal, after))
+    for (const record of found) conflictSpan(record)
     if (found.length > 0) this.report(found, writer.principal, doc)
   }
 

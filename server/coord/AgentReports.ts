@@ -16,6 +16,8 @@ const count = z.number().int().min(0).max(1e9).default(0)
 export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,63}$/
 /** Series per agent metric before new principal/model combinations fold into `other`. */
 export const MAX_AGENT_SERIES = 200
+const MAX_LATENCIES = 500
+const MAX_CALL_MS = 30 * 60_000
 
 export const AgentReportSchema = z.object({
   model: z
@@ -29,10 +31,18 @@ export const AgentReportSchema = z.object({
   errors: count,
   retries: count,
   breaker: z.enum(['closed', 'half-open', 'open']).optional(),
+  /** Durations of the model calls since the last report (ms), for the latency histogram. */
+  latencyMs: z.array(z.number().min(0).max(MAX_CALL_MS)).max(MAX_LATENCIES, `at most ${MAX_LATENCIES} latencies per report: report more often`).default([]),
 })
 export type AgentReport = z.input<typeof AgentReportSchema>
 
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const
+/**
+ * A breaker state not reported again for this long is dropped from /metrics: an agent that
+ * exited (or was killed) must not look "open" forever. Running agents report every 10 s while
+ * they call the model; an idle one has nothing to protect.
+ */
+export const BREAKER_STALE_MS = 2 * 60_000
 
 export class AgentReports {
   #db: Database
@@ -45,13 +55,26 @@ export class AgentReports {
     errors: new SeriesBudget(MAX_AGENT_SERIES),
     retries: new SeriesBudget(MAX_AGENT_SERIES),
     breaker: new SeriesBudget(MAX_AGENT_SERIES),
+    latency: new SeriesBudget(MAX_AGENT_SERIES),
   }
+  /** Breaker series (by principal label) → when last reported. */
+  #breakerSeen = new Map<string, number>()
 
   constructor(db: Database, metrics: ServerMetrics, now: () => number = Date.now) {
     migrate(db, 'coord/1-init', COORD_SCHEMA)
     this.#db = db
     this.#metrics = metrics
     this.#now = now
+    metrics.beforeScrape(() => this.#dropStaleBreakers())
+  }
+
+  #dropStaleBreakers(): void {
+    const cutoff = this.#now() - BREAKER_STALE_MS
+    for (const [principal, at] of this.#breakerSeen) {
+      if (at >= cutoff) continue
+      this.#metrics.agentBreakerState.remove({ principal })
+      this.#breakerSeen.delete(principal)
+    }
   }
 
   record(workspace: string, principal: string, input: AgentReport): void {
@@ -70,7 +93,18 @@ export class AgentReports {
     if (r.outputTokens) m.agentTokens.inc({ ...b.tokens.labels({ principal }), kind: 'output' }, r.outputTokens)
     if (r.errors) m.agentErrors.inc(b.errors.labels({ principal }), r.errors)
     if (r.retries) m.agentRetries.inc(b.retries.labels({ principal }), r.retries)
-    if (r.breaker) m.agentBreakerState.set(b.breaker.labels({ principal }), BREAKER_VALUE[r.breaker])
+    if (r.breaker) {
+      const labels = b.breaker.labels({ principal })
+      m.agentBreakerState.set(labels, BREAKER_VALUE[r.breaker])
+      this.#breakerSeen.set(labels.principal, this.#now())
+    } else if (this.#breakerSeen.has(principal)) {
+      // Any report shows the agent alive: its last breaker state still holds.
+      this.#breakerSeen.set(principal, this.#now())
+    }
+    if (r.latencyMs.length > 0) {
+      const labels = b.latency.labels({ principal, model: r.model ?? 'unknown' })
+      for (const ms of r.latencyMs) m.agentModelCallSeconds.observe(labels, ms / 1000)
+    }
   }
 
   list(workspace: string, since: number, until: number): AgentReportFact[] {

@@ -66,6 +66,16 @@ export class Connection {
     this.#bytes = new TokenBucket(limits.byteBurst, limits.bytesPerSecond, clock)
   }
 
+  /** Bytes handed to the socket and not yet written (the send buffer a slow reader fills). */
+  get sendBufferBytes(): number {
+    return this.#closed ? 0 : this.transport.bufferedAmount()
+  }
+
+  /** Reads are paused: rate limit or a long room queue. */
+  get isPaused(): boolean {
+    return !this.#closed && this.#isPaused()
+  }
+
   get isClosed(): boolean {
     return this.#closed
   }

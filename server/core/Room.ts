@@ -4,6 +4,8 @@
 // broadcast or acknowledged. Updates that arrive while a batch is being written queue up
 // and go to disk together in the next batch (group commit: one fsync for many edits).
 
+import type { Span } from '@opentelemetry/api'
+import { inDetectSpan, startIngestSpan } from '../telemetry/ingestSpans.ts'
 import * as Y from 'yjs'
 import type { Logger } from 'pino'
 import type { DocumentStorage, RoomState } from '../storage/DocumentStorage.ts'
@@ -68,6 +70,8 @@ type Queued =
       causal?: CausalMeta
       clients: number[]
       receivedAt: number
+      /** `polyphony.update`, from queued to broadcast (server/telemetry/ingestSpans.ts). */
+      span?: Span
       gap: boolean
       ends: Map<number, number> | null
       /** Per client: the clock the document must have before this update integrates. */
@@ -220,6 +224,7 @@ export class Room {
       causal,
       clients: info.clients,
       receivedAt: performance.now(),
+      span: startIngestSpan({ room: this.name, principal: conn.ctx.principal, bytes: update.length, message, traceparent: causal?.traceparent }),
       gap: info.hasGap,
       ends,
       needs: info.needs,
@@ -488,7 +493,7 @@ export class Room {
       if (ext) {
         const session = writer.conn ? String(writer.conn.id) : `server:${writer.principal}`
         // A server write was made on a copy of the whole room: its writer had seen everything.
-        ext.integrate(this.doc, q.update, { principal: writer.principal, session, message: q.message, knowsAll: !writer.conn, origin }, q.causal)
+        inDetectSpan(q.span, () => ext.integrate(this.doc, q.update, { principal: writer.principal, session, message: q.message, knowsAll: !writer.conn, origin }, q.causal))
       } else {
         Y.applyUpdate(this.doc, q.update, origin)
       }
@@ -526,7 +531,11 @@ export class Room {
       }
     }
     const now = performance.now()
-    for (const u of updates) this.opts.metrics.broadcastSeconds.observe((now - u.receivedAt) / 1000)
+    for (const u of updates) {
+      this.opts.metrics.broadcastSeconds.observe((now - u.receivedAt) / 1000)
+      u.span?.addEvent('broadcast', { 'polyphony.peers': this.connections.size })
+      u.span?.end()
+    }
   }
 
   #currentSender: Connection | null = null

@@ -16,6 +16,8 @@ export type UpdateMessage = 'sync' | 'update'
 export interface CausalMeta {
   stateVector: Uint8Array
   deleteSet?: Uint8Array
+  /** The writer's W3C trace context, when it is traced (server/telemetry/ingestSpans.ts). */
+  traceparent?: string
 }
 
 export interface UpdateWriter {

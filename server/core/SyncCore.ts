@@ -2,6 +2,7 @@
 // Start here. An adapter (server/ws/) authenticates a socket, decides its rights, and
 // hands it over with connect(); everything after that happens in Connection and Room.
 
+import type { CoreLoad } from './coreLoad.ts'
 import type * as Y from 'yjs'
 import type { Logger } from 'pino'
 import type { DocumentStorage } from '../storage/DocumentStorage.ts'
@@ -33,6 +34,8 @@ export interface SyncCoreOptions {
 export class SyncCore {
   readonly limits: Limits
   readonly #rooms = new Map<string, Promise<Room>>()
+  /** The rooms whose load finished (what `load()` reads synchronously). */
+  readonly #loaded = new Set<Room>()
   readonly #connections = new Set<Connection>()
   /** principal → room → open connections, for the rooms-per-principal cap. */
   readonly #openRooms = new Map<string, Map<string, number>>()
@@ -49,6 +52,27 @@ export class SyncCore {
   }
 
   /** Sizes of what the core holds, for tests and debugging: all return to 0 when idle. */
+  /**
+   * Queue and socket figures across loaded rooms, for the gauges (read when /metrics is scraped:
+   * nothing is counted per update). A room's write queue and held updates, every socket's send
+   * buffer and whether its reads are paused.
+   */
+  load(): CoreLoad {
+    const out: CoreLoad = { queuedUpdates: 0, queuedBytes: 0, deepestQueue: 0, pendingUpdates: 0, pendingBytes: 0, sendBufferBytes: 0, pausedSockets: 0 }
+    for (const room of this.#loaded) {
+      out.queuedUpdates += room.queuedUpdates
+      out.queuedBytes += room.queuedBytes
+      out.deepestQueue = Math.max(out.deepestQueue, room.queuedUpdates)
+      out.pendingUpdates += room.pendingUpdates
+      out.pendingBytes += room.pendingBytes()
+    }
+    for (const conn of this.#connections) {
+      out.sendBufferBytes += conn.sendBufferBytes
+      if (conn.isPaused) out.pausedSockets++
+    }
+    return out
+  }
+
   stats(): { rooms: number; connections: number; principalsWithRooms: number } {
     return { rooms: this.#rooms.size, connections: this.#connections.size, principalsWithRooms: this.#openRooms.size }
   }
@@ -102,6 +126,7 @@ export class SyncCore {
         clock: this.#clock,
       })
       loading = room.load().then(() => {
+        this.#loaded.add(room)
         this.opts.onRoomLoaded?.(name, room.doc)
         room.armIdle()
         return room
@@ -134,6 +159,7 @@ export class SyncCore {
       if (r.status === 'fulfilled') await r.value.close()
     }
     this.#rooms.clear()
+    this.#loaded.clear()
   }
 
   #onClose(conn: Connection): void {
@@ -171,6 +197,7 @@ export class SyncCore {
     await room.drain()
     if (room.connections.size > 0 || this.#closing) return
     this.#rooms.delete(room.name)
+    this.#loaded.delete(room)
     this.opts.metrics.rooms.set(this.#rooms.size)
     try {
       await room.close()

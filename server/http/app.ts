@@ -11,6 +11,7 @@ import { limitBody, onApiError, requestContext, requireAuth } from './middleware
 import type { AuthFailures } from './AuthFailures.ts'
 import { notFound } from './errors.ts'
 import { securityHeaders } from './securityHeaders.ts'
+import { httpTelemetry } from './telemetry.ts'
 import { principalRoutes } from './routes/principals.ts'
 import { workspaceRoutes } from './routes/workspaces.ts'
 
@@ -30,13 +31,13 @@ export function createApp(opts: AppOptions): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
   app.onError(onApiError)
   app.use(securityHeaders())
+  app.use(httpTelemetry(opts))
   app.use(requestContext(opts))
 
   app.get('/healthz', (c) => c.json({ ok: true, connections: core.connectionCount }))
   app.get('/metrics', async (c) => {
     c.header('content-type', metrics.registry.contentType)
-    // prom-client prints an empty gauge as "Nan"; the exposition format spells it NaN.
-    return c.body((await metrics.registry.metrics()).replace(/ Nan$/gm, ' NaN'))
+    return c.body(await metrics.scrape())
   })
 
   const api = new Hono<ApiEnv>()

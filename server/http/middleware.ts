@@ -11,7 +11,7 @@ import type { AuthFailures } from './AuthFailures.ts'
 import { ApiError, errorResponse, forbidden, payloadTooLarge, tooManyRequests, unauthorized } from './errors.ts'
 import { RegistryError } from '../registry/index.ts'
 
-export function requestContext({ logger, metrics, httpLimits }: Pick<ApiDeps, 'logger' | 'metrics' | 'httpLimits'>): MiddlewareHandler<ApiEnv> {
+export function requestContext({ logger, httpLimits }: Pick<ApiDeps, 'logger' | 'httpLimits'>): MiddlewareHandler<ApiEnv> {
   return async function requestContext(c, next) {
     const requestId = c.req.header('x-request-id')?.slice(0, 64) || randomUUID()
     c.set('requestId', requestId)
@@ -19,7 +19,6 @@ export function requestContext({ logger, metrics, httpLimits }: Pick<ApiDeps, 'l
     c.set('httpLimits', httpLimits)
     c.header('x-request-id', requestId)
     await next()
-    metrics.httpRequests.inc({ method: c.req.method, status: String(c.res.status) })
   }
 }
 

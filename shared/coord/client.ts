@@ -43,6 +43,8 @@ export interface AgentReportBody {
   errors?: number
   retries?: number
   breaker?: 'closed' | 'half-open' | 'open'
+  /** Durations of the model calls since the last report, in ms (at most 500). */
+  latencyMs?: number[]
 }
 
 export type TaskClient = ReturnType<typeof createTaskClient>
