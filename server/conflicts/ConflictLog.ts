@@ -4,6 +4,7 @@
 
 import type { Database, Statement } from 'better-sqlite3'
 import { migrate } from '../db.ts'
+import { DomainError } from '../errors.ts'
 import { documentOfLocation } from '../../shared/documents.ts'
 import { canonicalJson, groupConflictId, ConflictRecordSchema, PROPOSAL_LIMITS, type ConflictRecord, type ConflictResolution, type ResolutionProposal } from '../../shared/conflicts/index.ts'
 
@@ -150,7 +151,12 @@ export class ConflictLog {
   }
 }
 
-export class CursorError extends Error {}
+/** A page cursor this server did not hand out (400). */
+export class CursorError extends DomainError {
+  constructor(message: string) {
+    super('invalid', 'invalid_request', message)
+  }
+}
 
 function encodeCursor(at: number, id: string): string {
   return Buffer.from(JSON.stringify([at, id])).toString('base64url')

@@ -18,6 +18,7 @@ import { ConflictWatch } from './ConflictWatch.ts'
 import { applyResolution } from './applyResolution.ts'
 import { ConflictBudget } from './ConflictBudget.ts'
 import { SERVER_PRINCIPAL } from '../../shared/model.ts'
+import { DomainError } from '../errors.ts'
 
 /** A refused claim counts as a race only this soon after the winning claim. */
 export const CLAIM_RACE_WINDOW_MS = 2_000
@@ -131,7 +132,7 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
 
   /**
    * Stores a proposed resolution with the conflict (the proposer's earlier one is replaced) and
-   * tells live listeners. Throws RangeError when `pick` names no party.
+   * tells live listeners. Throws a DomainError (invalid) when `pick` names no party.
    */
   async propose(workspace: string, id: string, by: string, choice: Choice, reasoning: string): Promise<ConflictRecord | 'not_found' | 'not_open' | 'full'> {
     const record = this.get(workspace, id)
@@ -159,7 +160,7 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
   #chosen(record: ConflictRecord, choice: Choice): { choice: string; value: unknown; typed?: TypedValue } {
     if (!('pick' in choice)) return { choice: 'custom', value: choice.value }
     const party = record.parties.find((p) => p.principal === choice.pick)
-    if (!party) throw new RangeError(`${choice.pick} is not a party to this conflict (${record.parties.map((p) => p.principal).join(', ')})`)
+    if (!party) throw new DomainError('invalid', 'invalid_request', `${choice.pick} is not a party to this conflict (${record.parties.map((p) => p.principal).join(', ')})`)
     return { choice: party.principal, value: party.value, typed: party.typed }
   }
 

@@ -4,8 +4,14 @@ import * as Y from 'yjs'
 import type { ConflictRecord, TypedValue } from '../../shared/conflicts/index.ts'
 import { mapAt } from './currentValue.ts'
 import { buildValue } from './typedValue.ts'
+import { DomainError } from '../errors.ts'
 
-export class ResolutionError extends Error {}
+/** The chosen value no longer has a place to go: the document moved on (409). */
+export class ResolutionError extends DomainError {
+  constructor(message: string) {
+    super('conflict', 'conflict', message)
+  }
+}
 
 /**
  * Mutates `doc` (a scratch copy of the room) so the conflicted place holds `value`. A map value

@@ -18,8 +18,7 @@ import type { DocumentStorage } from '../storage/index.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import { workspaceFor } from '../http/routes/workspaces.ts'
 import { jsonBody, queryOf, readJson } from '../http/validate.ts'
-import { ApiError, badRequest, forbidden, notFound } from '../http/errors.ts'
-import { onApiError } from '../http/middleware.ts'
+import { DomainError, badRequest, forbidden, notFound } from '../errors.ts'
 import { IdSchema } from '../registry/index.ts'
 import { mayEditShared, mayRead } from '../../shared/access.ts'
 import { parseRoom } from '../../shared/rooms.ts'
@@ -28,7 +27,6 @@ import type { Coordinator } from './Coordinator.ts'
 import type { AgentReports } from './AgentReports.ts'
 import { AgentReportSchema } from './AgentReports.ts'
 import type { ClaimResult, FencedResult } from './TaskStore.ts'
-import { CoordError } from './errors.ts'
 import { teamMetricsFor } from './teamMetricsFor.ts'
 
 export interface CoordRouteDeps {
@@ -66,13 +64,6 @@ export function coordRoutes(deps: CoordRouteDeps): Hono<ApiEnv> {
   const store = coord.store
   const now = deps.now ?? Date.now
   const app = new Hono<ApiEnv>()
-  app.onError((err, c) => {
-    if (err instanceof CoordError) {
-      const status = err.code === 'not_found' ? 404 : err.code === 'exists' ? 409 : 400
-      return onApiError(new ApiError(status, err.code, err.message), c)
-    }
-    return onApiError(err, c)
-  })
 
   /** Members read; owners and editors change the board (mayEditShared: the same writers as shared documents). */
   const member = (c: Context<ApiEnv>) => workspaceFor(registry, c.req.param('ws') ?? '', c.get('principal')).workspace.id
@@ -109,7 +100,7 @@ export function coordRoutes(deps: CoordRouteDeps): Hono<ApiEnv> {
     const r = store.claim(ws, c.req.param('id'), principal.id, ttlMs)
     metrics.taskOperations.inc({ op: 'claim', result: r.ok ? 'ok' : r.code })
     c.get('log').info({ workspace: ws, task: c.req.param('id'), result: r.ok ? 'won' : r.code, fencingToken: r.ok ? r.lease.fencingToken : undefined }, 'task claim')
-    if (!r.ok) return refuseClaim(c, r)
+    if (!r.ok) throw claimRefused(r)
     await coord.settled(ws, r.task.id)
     return c.json({ lease: r.lease, fencingToken: r.lease.fencingToken, expiresAt: r.lease.expiresAt, task: r.task })
   })
@@ -120,7 +111,7 @@ export function coordRoutes(deps: CoordRouteDeps): Hono<ApiEnv> {
     const r = store.renew(ws, c.req.param('id'), principal.id, fencingToken, ttlMs)
     metrics.taskOperations.inc({ op: 'renew', result: r.ok ? 'ok' : r.code })
     c.get('log').debug({ workspace: ws, task: c.req.param('id'), result: r.ok ? 'ok' : r.code, fencingToken }, 'task renew')
-    if (!r.ok) return refuseFenced(c, r)
+    if (!r.ok) throw fenceRefused(r)
     await coord.settled(ws, r.task.id)
     const lease = r.lease!
     return c.json({ lease, fencingToken: lease.fencingToken, expiresAt: lease.expiresAt, task: r.task })
@@ -132,7 +123,7 @@ export function coordRoutes(deps: CoordRouteDeps): Hono<ApiEnv> {
     const r = store.release(ws, c.req.param('id'), principal.id, fencingToken)
     metrics.taskOperations.inc({ op: 'release', result: r.ok ? 'ok' : r.code })
     c.get('log').info({ workspace: ws, task: c.req.param('id'), result: r.ok ? 'ok' : r.code, fencingToken }, 'task release')
-    if (!r.ok) return refuseFenced(c, r)
+    if (!r.ok) throw fenceRefused(r)
     await coord.settled(ws, r.task.id)
     return c.json({ task: r.task })
   })
@@ -144,7 +135,7 @@ export function coordRoutes(deps: CoordRouteDeps): Hono<ApiEnv> {
     const r = store.complete(ws, c.req.param('id'), principal.id, fencingToken, result ?? null)
     metrics.taskOperations.inc({ op: 'complete', result: r.ok ? 'ok' : r.code })
     c.get('log').info({ workspace: ws, task: c.req.param('id'), result: r.ok ? 'ok' : r.code, fencingToken }, 'task complete')
-    if (!r.ok) return refuseFenced(c, r)
+    if (!r.ok) throw fenceRefused(r)
     await coord.settled(ws, r.task.id)
     return c.json({ task: r.task })
   })
@@ -183,18 +174,19 @@ async function optionalBody<S extends z.ZodType>(c: Context, schema: S): Promise
   return parsed.data
 }
 
-function refuseClaim(c: Context, r: Extract<ClaimResult, { ok: false }>) {
+/** A lost claim is a result of the store; over HTTP it is a 409 naming what stands in the way. */
+function claimRefused(r: Extract<ClaimResult, { ok: false }>): DomainError {
   switch (r.code) {
     case 'held':
-      return c.json({ error: { code: 'held', message: `task ${r.task.id} is held by ${r.holder}`, owner: r.holder, expiresAt: r.expiresAt } }, 409)
+      return new DomainError('conflict', 'held', `task ${r.task.id} is held by ${r.holder}`, { owner: r.holder, expiresAt: r.expiresAt })
     case 'blocked':
-      return c.json({ error: { code: 'blocked', message: `task ${r.task.id} waits for ${r.unfinished.join(', ')}`, unfinished: r.unfinished } }, 409)
+      return new DomainError('conflict', 'blocked', `task ${r.task.id} waits for ${r.unfinished.join(', ')}`, { unfinished: r.unfinished })
     case 'done':
-      return c.json({ error: { code: 'done', message: `task ${r.task.id} is already done`, owner: r.task.owner } }, 409)
+      return new DomainError('conflict', 'done', `task ${r.task.id} is already done`, { owner: r.task.owner })
   }
 }
 
-function refuseFenced(c: Context, r: Extract<FencedResult, { ok: false }>) {
+function fenceRefused(r: Extract<FencedResult, { ok: false }>): DomainError {
   const current = { status: r.task.status, owner: r.task.owner, leaseExpiresAt: r.task.leaseExpiresAt }
-  return c.json({ error: { code: r.code, message: r.reason, current } }, 409)
+  return new DomainError('conflict', r.code, r.reason, { current })
 }

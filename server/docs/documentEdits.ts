@@ -7,7 +7,7 @@
 // the range's own characters did).
 
 import type * as Y from 'yjs'
-import { ApiError, badRequest } from '../http/errors.ts'
+import { DomainError, badRequest } from '../errors.ts'
 import { describeCandidates, locateQuote, type QuoteQuery } from '../../shared/anchoring/locateQuote.ts'
 import { checkTitle, createDocument, documentText, renameDocument } from '../../shared/documents.ts'
 import { rangeAtVersion, rangeNow, type VersionedRange } from './version.ts'
@@ -39,7 +39,7 @@ export interface AppliedEdit {
 /** Applies the edits to document `id` of `doc` (a writeAsServer scratch copy); all or none. */
 export function applyEdits(doc: Y.Doc, id: string, edits: PreparedEdit[]): AppliedEdit[] {
   const text = documentText(doc, id)
-  if (!text) throw new ApiError(404, 'not_found', `no document ${id}: create it with PUT`)
+  if (!text) throw new DomainError('not_found', 'not_found', `no document ${id}: create it with PUT`)
   const current = text.toString()
   const spans = edits.map((e, i) => ({ ...locate(text, current, e, i), text: e.text, index: i }))
   const ordered = [...spans].sort((a, b) => a.start - b.start || a.end - b.end)
@@ -68,21 +68,21 @@ function locate(text: Y.Text, current: string, edit: PreparedEdit, i: number): {
     if (found.kind === 'found') return found
     const quoted = `"${edit.quote.exact.slice(0, 60)}"`
     if (found.kind === 'ambiguous') {
-      throw new ApiError(409, 'quote_ambiguous', `edits[${i}]: ${quoted} occurs more than once: add prefix or suffix to pick one (${describeCandidates(found.candidates)})`, {}, {
+      throw new DomainError('conflict', 'quote_ambiguous', `edits[${i}]: ${quoted} occurs more than once: add prefix or suffix to pick one (${describeCandidates(found.candidates)})`, {
         edit: i,
         candidates: found.candidates,
       })
     }
     const near = found.candidates.length > 0 ? ` Closest: ${describeCandidates(found.candidates)}` : ''
-    throw new ApiError(409, 'quote_not_found', `edits[${i}]: ${quoted} is not in the document with that prefix/suffix; re-read it and quote its current text.${near}`, {}, {
+    throw new DomainError('conflict', 'quote_not_found', `edits[${i}]: ${quoted} is not in the document with that prefix/suffix; re-read it and quote its current text.${near}`, {
       edit: i,
       candidates: found.candidates,
     })
   }
   const now = rangeNow(text, edit.range)
-  if (!now) throw new ApiError(409, 'changed', `edits[${i}]: the text that range ${edit.from}..${edit.to} named is gone (the document was replaced); re-read it`, {}, { edit: i })
+  if (!now) throw new DomainError('conflict', 'changed', `edits[${i}]: the text that range ${edit.from}..${edit.to} named is gone (the document was replaced); re-read it`, { edit: i })
   if (now.changed) {
-    throw new ApiError(409, 'changed', `edits[${i}]: someone changed range ${edit.from}..${edit.to} since your version; re-read the document and edit its current text`, {}, {
+    throw new DomainError('conflict', 'changed', `edits[${i}]: someone changed range ${edit.from}..${edit.to} since your version; re-read the document and edit its current text`, {
       edit: i,
       was: edit.range.was,
       now: { start: now.around.start, end: now.around.end, text: current.slice(now.around.start, now.around.end) },

@@ -1,36 +1,47 @@
-// API errors: `{ error: { code, message } }` with the HTTP status that fits.
+// API errors: `{ error: { code, message, ...details } }` with the HTTP status of the error's kind.
+// Every refusal is a DomainError (server/errors.ts), thrown wherever it is found and turned into
+// a response once, by onApiError (middleware.ts) through errorResponse below.
 
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { DomainError, type ErrorKind } from '../errors.ts'
 
-export class ApiError extends Error {
+export const STATUS_OF: Record<ErrorKind, ContentfulStatusCode> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  precondition_failed: 412,
+  unprocessable: 422,
+  too_large: 413,
+  too_many_requests: 429,
+  internal: 500,
+  unavailable: 503,
+}
+
+/** A refusal at the HTTP edge that also sets response headers (Retry-After, Connection). */
+export class HttpError extends DomainError {
   constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
+    kind: ErrorKind,
+    code: string,
     message: string,
-    /** Extra response headers, e.g. Retry-After on a 429. */
-    readonly headers: Record<string, string> = {},
-    /** Extra fields of the error object that help fix the request (e.g. candidates). */
-    readonly details?: Record<string, unknown>,
+    readonly headers: Record<string, string>,
   ) {
-    super(message)
+    super(kind, code, message)
   }
 }
 
 export const unauthorized = (message = 'missing or invalid bearer token: send Authorization: Bearer <token>') =>
-  new ApiError(401, 'unauthorized', message)
-export const forbidden = (message: string) => new ApiError(403, 'forbidden', message)
-export const notFound = (message: string) => new ApiError(404, 'not_found', message)
-export const conflict = (message: string) => new ApiError(409, 'conflict', message)
-export const badRequest = (message: string) => new ApiError(400, 'invalid_request', message)
+  new DomainError('unauthorized', 'unauthorized', message)
 
 /** 429 with Retry-After (seconds): the client may try again after that long. */
 export const tooManyRequests = (code: string, message: string, retryAfterS: number) =>
-  new ApiError(429, code, message, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterS))) })
+  new HttpError('too_many_requests', code, message, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterS))) })
 export const payloadTooLarge = (maxBytes: number) =>
-  new ApiError(413, 'payload_too_large', `request body is larger than ${maxBytes} bytes: send less (split it into several requests)`, { connection: 'close' })
+  new HttpError('too_large', 'payload_too_large', `request body is larger than ${maxBytes} bytes: send less (split it into several requests)`, { connection: 'close' })
 
-export function errorResponse(c: Context, err: ApiError) {
-  for (const [name, value] of Object.entries(err.headers)) c.header(name, value)
-  return c.json({ error: { ...err.details, code: err.code, message: err.message } }, err.status)
+export function errorResponse(c: Context, err: DomainError) {
+  if (err instanceof HttpError) for (const [name, value] of Object.entries(err.headers)) c.header(name, value)
+  return c.json({ error: { ...err.details, code: err.code, message: err.message } }, STATUS_OF[err.kind])
 }

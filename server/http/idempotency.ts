@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { ApiEnv } from './env.ts'
-import { ApiError, badRequest } from './errors.ts'
+import { DomainError, badRequest } from '../errors.ts'
 
 export interface IdempotencyLimits {
   keysPerPrincipal: number
@@ -77,7 +77,7 @@ export function idempotent(store: IdempotencyStore): MiddlewareHandler<ApiEnv> {
     const seen = store.get(principal, key)
     if (seen) {
       if (seen.fingerprint !== fingerprint) {
-        throw new ApiError(422, 'idempotency_key_reused', `Idempotency-Key "${key.slice(0, 60)}" was used for a different request: use a new key for a new request`)
+        throw new DomainError('unprocessable', 'idempotency_key_reused', `Idempotency-Key "${key.slice(0, 60)}" was used for a different request: use a new key for a new request`)
       }
       const answer = await seen.answer
       c.header('idempotent-replayed', 'true')

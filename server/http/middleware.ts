@@ -8,8 +8,8 @@ import type { IncomingMessage } from 'node:http'
 import type { ApiEnv } from './env.ts'
 import type { ApiDeps } from './deps.ts'
 import type { AuthFailures } from './AuthFailures.ts'
-import { ApiError, errorResponse, forbidden, payloadTooLarge, tooManyRequests, unauthorized } from './errors.ts'
-import { RegistryError } from '../registry/index.ts'
+import { errorResponse, payloadTooLarge, tooManyRequests, unauthorized } from './errors.ts'
+import { DomainError, forbidden } from '../errors.ts'
 
 export function requestContext({ logger, httpLimits }: Pick<ApiDeps, 'logger' | 'httpLimits'>): MiddlewareHandler<ApiEnv> {
   return async function requestContext(c, next) {
@@ -80,11 +80,9 @@ export function requireAdmin(): MiddlewareHandler<ApiEnv> {
   }
 }
 
-const REGISTRY_STATUS = { conflict: 409, not_found: 404, invalid: 400 } as const
-
+/** The one place an error becomes a response: a DomainError by its kind, anything else a logged 500. */
 export const onApiError: ErrorHandler<ApiEnv> = (err, c) => {
-  if (err instanceof ApiError) return errorResponse(c, err)
-  if (err instanceof RegistryError) return errorResponse(c, new ApiError(REGISTRY_STATUS[err.code], err.code, err.message))
+  if (err instanceof DomainError) return errorResponse(c, err)
   c.get('log')?.error({ err }, 'unhandled error')
-  return errorResponse(c, new ApiError(500, 'internal', 'internal error; see the server log for the request id'))
+  return errorResponse(c, new DomainError('internal', 'internal', 'internal error; see the server log for the request id'))
 }

@@ -4,7 +4,7 @@
 
 import type { Context } from 'hono'
 import type { z } from 'zod'
-import { badRequest } from './errors.ts'
+import { badRequest } from '../errors.ts'
 import { jsonDeeperThan } from './jsonDepth.ts'
 import { DEFAULT_HTTP_LIMITS } from './limits.ts'
 import type { ApiEnv } from './env.ts'

@@ -15,6 +15,7 @@ import type { Agent } from '../../agents/sdk/Agent.ts'
 import { createMcpServer } from '../../agents/mcp/server.ts'
 import { endSession } from '../../agents/mcp/endSession.ts'
 import type { Principal } from '../../shared/model.ts'
+import { DomainError } from '../errors.ts'
 
 export interface McpSessionLimits {
   /** Open sessions per principal; an initialize beyond it is refused (429). */
@@ -36,13 +37,9 @@ interface Session {
   lastUsed: number
 }
 
-export class McpSessionError extends Error {
-  constructor(
-    readonly status: 400 | 403 | 404 | 429 | 503,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message)
+export class McpSessionError extends DomainError {
+  constructor(kind: 'invalid' | 'forbidden' | 'not_found' | 'too_many_requests' | 'unavailable', code: string, message: string) {
+    super(kind, code, message)
   }
 }
 
@@ -69,7 +66,7 @@ export class McpSessions {
     const opening = this.#opening.get(principal.id) ?? 0
     const held = [...this.#sessions.values()].filter((s) => s.principal === principal.id).length + opening
     if (held >= this.#limits.perPrincipal) {
-      throw new McpSessionError(429, 'too_many_sessions', `${principal.id} has ${held} open MCP sessions (the limit); end one (HTTP DELETE /mcp with its mcp-session-id) or let it expire`)
+      throw new McpSessionError('too_many_requests', 'too_many_sessions', `${principal.id} has ${held} open MCP sessions (the limit); end one (HTTP DELETE /mcp with its mcp-session-id) or let it expire`)
     }
     this.#opening.set(principal.id, opening + 1)
     try {
@@ -87,7 +84,7 @@ export class McpSessions {
     try {
       agent = await connectAgent({ url, workspace, token, role: 'mcp' })
     } catch (err) {
-      throw new McpSessionError(503, 'unavailable', `could not attach the session's agent to ${workspace}: ${(err as Error).message}`)
+      throw new McpSessionError('unavailable', 'unavailable', `could not attach the session's agent to ${workspace}: ${(err as Error).message}`)
     }
     const server = createMcpServer(agent, { url, token })
     let session: Session | undefined
@@ -118,8 +115,8 @@ export class McpSessions {
   /** Passes a request to its session; only the principal that opened it may use it. */
   async handle(sessionId: string, principal: Principal, request: Request, body: unknown): Promise<Response> {
     const session = this.#sessions.get(sessionId)
-    if (!session) throw new McpSessionError(404, 'no_session', 'no such MCP session (expired, closed or revoked): initialize a new one')
-    if (session.principal !== principal.id) throw new McpSessionError(403, 'forbidden', 'this MCP session belongs to another principal')
+    if (!session) throw new McpSessionError('not_found', 'no_session', 'no such MCP session (expired, closed or revoked): initialize a new one')
+    if (session.principal !== principal.id) throw new McpSessionError('forbidden', 'forbidden', 'this MCP session belongs to another principal')
     session.lastUsed = Date.now()
     return session.transport.handleRequest(request, { parsedBody: body })
   }

@@ -8,8 +8,8 @@ import type { ApiEnv } from '../http/env.ts'
 import type { ApiDeps } from '../http/deps.ts'
 import type { AuthFailures } from '../http/AuthFailures.ts'
 import { limitBody, requireAuth } from '../http/middleware.ts'
-import { ApiError, badRequest, forbidden } from '../http/errors.ts'
-import { McpSessionError, type McpSessions } from './McpSessions.ts'
+import { badRequest, forbidden } from '../errors.ts'
+import type { McpSessions } from './McpSessions.ts'
 import { readJson } from '../http/validate.ts'
 
 export function mcpRoutes(deps: Pick<ApiDeps, 'registry' | 'httpLimits'> & { authFailures: AuthFailures; sessions: McpSessions }): Hono<ApiEnv> {
@@ -24,18 +24,14 @@ export function mcpRoutes(deps: Pick<ApiDeps, 'registry' | 'httpLimits'> & { aut
     // Parsed once here, within the API's depth limit; the transport takes it as parsed.
     const body = c.req.method === 'POST' ? await readJson(c) : undefined
     const sessionId = c.req.header('mcp-session-id')
-    try {
-      if (sessionId) return await sessions.handle(sessionId, principal, c.req.raw, body)
-      if (c.req.method !== 'POST' || !isInitializeRequest(body)) throw badRequest('no mcp-session-id: start with an initialize request (POST)')
-      const workspaces = registry.listWorkspacesFor(principal.id)
-      const workspace = c.req.query('workspace') ?? (workspaces.length === 1 ? workspaces[0].id : undefined)
-      if (!workspace) throw badRequest(`name the workspace: /mcp?workspace=ID (yours: ${workspaces.map((w) => w.id).join(', ') || 'none'})`)
-      if (!workspaces.some((w) => w.id === workspace)) throw forbidden(`${principal.id} is not a member of workspace ${workspace}`)
-      return await sessions.open(principal, token, workspace, c.req.raw, body)
-    } catch (err) {
-      if (err instanceof McpSessionError) throw new ApiError(err.status, err.code, err.message)
-      throw err
-    }
+    // Session refusals (McpSessionError) are DomainErrors: onApiError answers them.
+    if (sessionId) return sessions.handle(sessionId, principal, c.req.raw, body)
+    if (c.req.method !== 'POST' || !isInitializeRequest(body)) throw badRequest('no mcp-session-id: start with an initialize request (POST)')
+    const workspaces = registry.listWorkspacesFor(principal.id)
+    const workspace = c.req.query('workspace') ?? (workspaces.length === 1 ? workspaces[0].id : undefined)
+    if (!workspace) throw badRequest(`name the workspace: /mcp?workspace=ID (yours: ${workspaces.map((w) => w.id).join(', ') || 'none'})`)
+    if (!workspaces.some((w) => w.id === workspace)) throw forbidden(`${principal.id} is not a member of workspace ${workspace}`)
+    return sessions.open(principal, token, workspace, c.req.raw, body)
   })
   return app
 }

@@ -1,13 +1,12 @@
-// Typed registry errors; the HTTP layer maps code → status (conflict 409, not_found 404, invalid 400).
+// Typed registry errors: a DomainError whose code is its kind (conflict 409, not_found 404, invalid 400 over HTTP).
+
+import { DomainError } from '../errors.ts'
 
 export type RegistryErrorCode = 'conflict' | 'not_found' | 'invalid'
 
-export class RegistryError extends Error {
-  override readonly name = 'RegistryError'
-  constructor(
-    readonly code: RegistryErrorCode,
-    message: string,
-  ) {
-    super(message)
+export class RegistryError extends DomainError {
+  declare readonly code: RegistryErrorCode
+  constructor(code: RegistryErrorCode, message: string) {
+    super(code, code, message)
   }
 }

@@ -96,7 +96,7 @@ export class ReviewActions {
       const review = await this.#review(ws, owner)
       const existing = readReviewState(review.doc).proposals.get(key)
       if (existing?.status === 'conflict') throw proposalConflict(existing.conflict ?? '')
-      if (existing) throw new ReviewError(409, 'already_decided', `this proposal was ${existing.status} by ${existing.by}`)
+      if (existing) throw new ReviewError('conflict', 'already_decided', `this proposal was ${existing.status} by ${existing.by}`)
       // Earlier accepted edits of every namespace: an overlap is operational whoever proposed it.
       const everyone = this.#deps.registry.members(ws).map((m) => m.id)
       const accepted = [...(await reviewStateOf(this.#deps.core, ws, everyone)).proposals]
@@ -110,10 +110,10 @@ export class ReviewActions {
         verdict = acceptInto(d, { room: sharedRoom(ws), proposal, accepted, now: at })
       })
       const v = verdict as AcceptVerdict
-      if (v.kind === 'missing') throw new ReviewError(404, 'not_found', `no document "${proposal.doc}" in ${ws}`)
+      if (v.kind === 'missing') throw new ReviewError('not_found', 'not_found', `no document "${proposal.doc}" in ${ws}`)
       if (v.kind === 'stale') {
         const now = v.now === null ? 'the text it was about is gone' : `that stretch now reads “${v.now}”`
-        throw new ReviewError(409, 'stale', `the text changed since this proposal was made (it replaced “${proposal.target.quote.exact}”; ${now}); it is not applied blindly — ask for a new proposal`)
+        throw new ReviewError('conflict', 'stale', `the text changed since this proposal was made (it replaced “${proposal.target.quote.exact}”; ${now}); it is not applied blindly — ask for a new proposal`)
       }
       if (v.kind === 'conflict') {
         this.#deps.conflicts.record(ws, [v.record])
@@ -134,7 +134,7 @@ export class ReviewActions {
       const review = await this.#review(ws, owner)
       const existing = readReviewState(review.doc).proposals.get(key)
       if (existing?.status === 'rejected') return existing
-      if (existing) throw new ReviewError(409, 'already_decided', `this proposal was ${existing.status === 'conflict' ? 'accepted into a conflict' : existing.status} by ${existing.by}`)
+      if (existing) throw new ReviewError('conflict', 'already_decided', `this proposal was ${existing.status === 'conflict' ? 'accepted into a conflict' : existing.status} by ${existing.by}`)
       const decision: ProposalDecision = { status: 'rejected', by: actor.id, at: this.#now() }
       await review.writeAsServer(actor.id, `reject ${key}`, (d) => d.getMap(REVIEW_MAPS.proposals).set(key, decision))
       return decision
@@ -147,14 +147,14 @@ export class ReviewActions {
     const readable = readableNamespaces(this.#deps.registry, ws, actor).includes(owner)
     const decision = decideReviewAction(role, readable, action)
     if (decision.allow) return
-    throw readable ? new ReviewError(403, 'forbidden', decision.reason) : new ReviewError(404, 'not_found', `no namespace ${owner} you may read`)
+    throw readable ? new ReviewError('forbidden', 'forbidden', decision.reason) : new ReviewError('not_found', 'not_found', `no namespace ${owner} you may read`)
   }
 
   async #annotation(ws: string, actor: Principal, owner: string, id: string, action: ReviewAction): Promise<Annotation> {
     this.authorize(ws, actor, owner, action)
     const ns = await this.#deps.core.room(namespaceRoom(ws, owner))
     const a = ownItem(owner, ns.doc.getMap('annotations').get(id), parseAnnotation)
-    if (!a) throw new ReviewError(404, 'not_found', `no annotation ${id} in ${owner}'s namespace`)
+    if (!a) throw new ReviewError('not_found', 'not_found', `no annotation ${id} in ${owner}'s namespace`)
     return a
   }
 
@@ -162,7 +162,7 @@ export class ReviewActions {
     this.authorize(ws, actor, owner, action)
     const ns = await this.#deps.core.room(namespaceRoom(ws, owner))
     const p = ownItem(owner, ns.doc.getMap('proposals').get(id), parseProposal)
-    if (!p) throw new ReviewError(404, 'not_found', `no proposal ${id} in ${owner}'s namespace`)
+    if (!p) throw new ReviewError('not_found', 'not_found', `no proposal ${id} in ${owner}'s namespace`)
     return p
   }
 
@@ -187,7 +187,7 @@ export class ReviewActions {
 
 function proposalConflict(conflict: string): ReviewError {
   return new ReviewError(
-    409,
+    'conflict',
     'proposal_conflict',
     `an earlier accepted proposal already rewrote this stretch: recorded as operational conflict ${conflict}; resolve it in the Conflicts tab`,
     { conflict },

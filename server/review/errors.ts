@@ -1,14 +1,17 @@
-// Refusals of review actions, with the HTTP status and code the API answers with.
+// Refusals of review actions: a DomainError with the code the API answers with.
 
-export class ReviewError extends Error {
+import { DomainError } from '../errors.ts'
+
+export type ReviewErrorKind = 'invalid' | 'forbidden' | 'not_found' | 'conflict'
+
+export class ReviewError extends DomainError {
   constructor(
-    readonly status: 400 | 403 | 404 | 409,
-    readonly code: string,
+    kind: ReviewErrorKind,
+    code: string,
     message: string,
     /** Extra fields for the error body, e.g. `{ conflict }` on proposal_conflict. */
-    readonly details: Record<string, string> = {},
+    details: Record<string, string> = {},
   ) {
-    super(message)
-    this.name = 'ReviewError'
+    super(kind, code, message, details)
   }
 }

@@ -6,14 +6,14 @@ import { z } from 'zod'
 import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
 import { jsonBody, queryOf } from '../validate.ts'
-import { ApiError, badRequest, conflict, forbidden, notFound, tooManyRequests } from '../errors.ts'
+import { tooManyRequests } from '../errors.ts'
+import { DomainError, forbidden, notFound } from '../../errors.ts'
 import { workspaceFor } from './workspaces.ts'
 import type { ConflictService } from '../../conflicts/ConflictService.ts'
-import { ResolutionError } from '../../conflicts/applyResolution.ts'
 import { decideConflictResolution, type ConflictRecord } from '../../../shared/conflicts/index.ts'
 import { documentOfLocation, titlesFor } from '../../../shared/documents.ts'
 import { sharedRoom } from '../../../shared/rooms.ts'
-import { CursorError, PAGE_DEFAULT, PAGE_MAX } from '../../conflicts/ConflictLog.ts'
+import { PAGE_DEFAULT, PAGE_MAX } from '../../conflicts/ConflictLog.ts'
 
 /** Events queued towards one slow event-stream reader before its stream is ended. */
 const MAX_QUEUED_EVENTS = 256
@@ -35,13 +35,7 @@ export function conflictRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
         cursor: z.string().max(500).optional(),
       }),
     )
-    let page: Awaited<ReturnType<ConflictService['page']>>
-    try {
-      page = await deps.conflicts.page(workspace.id, q)
-    } catch (err) {
-      if (err instanceof CursorError) throw badRequest(err.message)
-      throw err
-    }
+    const page = await deps.conflicts.page(workspace.id, q)
     const shared = (await deps.core.room(sharedRoom(workspace.id))).doc
     const ids = page.conflicts.map((r) => documentOfLocation(r.location)).filter((id) => id !== null)
     return c.json({ ...page, titles: titlesFor(shared, ids) })
@@ -57,17 +51,11 @@ export function conflictRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
     if (!record) throw notFound(`no conflict ${id} in ${workspace.id}`)
     const decision = decideConflictResolution(role, record)
     if (!decision.allow) throw forbidden(decision.reason)
-    let result: Awaited<ReturnType<ConflictService['resolve']>>
-    try {
-      result = await deps.conflicts.resolve(workspace.id, id, principal.id, choice)
-    } catch (err) {
-      if (err instanceof RangeError) throw badRequest(err.message)
-      if (err instanceof ResolutionError) throw conflict(err.message)
-      throw err
-    }
+    // A pick that is no party (400) or a place that is gone (409) are DomainErrors from resolve.
+    const result = await deps.conflicts.resolve(workspace.id, id, principal.id, choice)
     if (result === 'not_found') throw notFound(`no conflict ${id} in ${workspace.id}`)
-    if (result === 'resolved') throw new ApiError(409, 'already_resolved', 'this conflict was resolved already; reload to see how')
-    if (result === 'decided') throw new ApiError(409, 'decided', 'the server already decided this claim race (one claim won); there is nothing to resolve')
+    if (result === 'resolved') throw new DomainError('conflict', 'already_resolved', 'this conflict was resolved already; reload to see how')
+    if (result === 'decided') throw new DomainError('conflict', 'decided', 'the server already decided this claim race (one claim won); there is nothing to resolve')
     c.get('log').info({ conflict: result.id, choice: result.resolution?.choice }, 'conflict resolved')
     return c.json(result)
   })

@@ -9,7 +9,7 @@ import { z } from 'zod'
 import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
 import { jsonBody } from '../validate.ts'
-import { ApiError, badRequest, forbidden, notFound } from '../errors.ts'
+import { DomainError, badRequest, forbidden, notFound } from '../../errors.ts'
 import { workspaceFor } from './workspaces.ts'
 import { idempotent, IdempotencyStore } from '../idempotency.ts'
 import { decideAccess, type Action } from '../../../shared/access.ts'
@@ -111,7 +111,7 @@ export function documentRoutes(deps: ApiDeps, activity = new DocumentActivity(),
     await room.writeAsServer(principal.id, `rest put ${id}`, (scratch) => {
       // Checked inside the write, against the state it applies to.
       if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== etagOf(versionOf(scratch))) {
-        throw new ApiError(412, 'version_mismatch', 'the workspace changed since the version in If-Match: GET the document again, or send no If-Match to replace anyway')
+        throw new DomainError('precondition_failed', 'version_mismatch', 'the workspace changed since the version in If-Match: GET the document again, or send no If-Match to replace anyway')
       }
       created = putDocument(scratch, id, content, title).created
     })

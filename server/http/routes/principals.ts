@@ -6,7 +6,7 @@ import type { ApiDeps } from '../deps.ts'
 import { jsonBody } from '../validate.ts'
 import { NewPrincipalSchema } from '../../registry/index.ts'
 import { requireAdmin } from '../middleware.ts'
-import { notFound } from '../errors.ts'
+import { notFound } from '../../errors.ts'
 import { CLOSE } from '../../../shared/wire/index.ts'
 
 export function principalRoutes({ registry, core, streams }: ApiDeps): Hono<ApiEnv> {

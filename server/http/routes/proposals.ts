@@ -7,10 +7,9 @@ import { Hono } from 'hono'
 import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
 import { jsonBody } from '../validate.ts'
-import { ApiError, badRequest, conflict, forbidden, notFound } from '../errors.ts'
+import { DomainError, forbidden, notFound } from '../../errors.ts'
 import { workspaceFor } from './workspaces.ts'
 import type { Choice, ConflictService } from '../../conflicts/ConflictService.ts'
-import { ResolutionError } from '../../conflicts/applyResolution.ts'
 import {
   decideConflictResolution,
   decideProposal,
@@ -37,17 +36,11 @@ export function proposalRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
   }
 
   async function resolveAs(workspace: string, id: string, by: string, choice: Choice, proposedBy: string): Promise<ConflictRecord> {
-    let result: Awaited<ReturnType<ConflictService['resolve']>>
-    try {
-      result = await deps.conflicts.resolve(workspace, id, by, choice, proposedBy)
-    } catch (err) {
-      if (err instanceof RangeError) throw badRequest(err.message)
-      if (err instanceof ResolutionError) throw conflict(err.message)
-      throw err
-    }
+    // A pick that is no party (400) or a place that is gone (409) are DomainErrors from resolve.
+    const result = await deps.conflicts.resolve(workspace, id, by, choice, proposedBy)
     if (result === 'not_found') throw notFound(`no conflict ${id} in ${workspace}`)
-    if (result === 'resolved') throw new ApiError(409, 'already_resolved', 'this conflict was resolved already; reload to see how')
-    if (result === 'decided') throw new ApiError(409, 'decided', 'the server already decided this claim race (one claim won); there is nothing to resolve')
+    if (result === 'resolved') throw new DomainError('conflict', 'already_resolved', 'this conflict was resolved already; reload to see how')
+    if (result === 'decided') throw new DomainError('conflict', 'decided', 'the server already decided this claim race (one claim won); there is nothing to resolve')
     return result
   }
 
@@ -60,17 +53,12 @@ export function proposalRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
     const may = decideProposal(role, record)
     if (!may.allow) throw forbidden(may.reason)
     const choice: Choice = 'pick' in body ? { pick: body.pick } : { value: body.value }
-    let stored: Awaited<ReturnType<ConflictService['propose']>>
-    try {
-      stored = await deps.conflicts.propose(workspace.id, id, principal.id, choice, body.reasoning)
-    } catch (err) {
-      if (err instanceof RangeError) throw badRequest(err.message)
-      throw err
-    }
+    // A pick that is no party is a DomainError (400) from propose.
+    const stored = await deps.conflicts.propose(workspace.id, id, principal.id, choice, body.reasoning)
     if (stored === 'not_found') throw notFound(`no conflict ${id} in ${workspace.id}`)
-    if (stored === 'not_open') throw new ApiError(409, 'already_resolved', 'this conflict is no longer open; nothing to propose')
+    if (stored === 'not_open') throw new DomainError('conflict', 'already_resolved', 'this conflict is no longer open; nothing to propose')
     if (stored === 'full') {
-      throw new ApiError(409, 'too_many_proposals', `this conflict has proposals from ${PROPOSAL_LIMITS.perConflict} others already; approve or resolve it instead`)
+      throw new DomainError('conflict', 'too_many_proposals', `this conflict has proposals from ${PROPOSAL_LIMITS.perConflict} others already; approve or resolve it instead`)
     }
     const application = decideProposalApplication(deps.registry.settings(workspace.id) ?? DEFAULT_WORKSPACE_SETTINGS, role, record)
     if (!application.apply) return c.json({ conflict: stored, applied: false, reason: application.reason }, 201)

@@ -18,11 +18,11 @@ import { z } from 'zod'
 import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
 import { jsonBody, queryOf, readJson } from '../validate.ts'
-import { badRequest, forbidden, notFound } from '../errors.ts'
+import { badRequest, forbidden, notFound } from '../../errors.ts'
 import { workspaceFor } from './workspaces.ts'
 import { ID_PATTERN } from '../../../shared/rooms.ts'
 import type { ConflictService } from '../../conflicts/ConflictService.ts'
-import { ReviewActions, ReviewError, proposalViewFor, reviewedDivergencesFor } from '../../review/index.ts'
+import { ReviewActions, proposalViewFor, reviewedDivergencesFor } from '../../review/index.ts'
 import { VOCABULARY_MAP, VocabularySchema, mayEditVocabulary, readVocabulary } from '../../../shared/review/index.ts'
 import { tasksRoom } from '../../../shared/rooms.ts'
 
@@ -66,20 +66,16 @@ export function reviewRoutes(deps: ApiDeps & { conflicts: ConflictService }): Ho
   app.post('/:ws/annotations/:owner/:id/:action{keep|reply|promote}', async (c) => {
     const { ws, actor, owner, id } = target(c, deps)
     const action = c.req.param('action')
-    try {
-      if (action === 'keep') {
-        await noBody(c)
-        return c.json({ decision: await actions.keep(ws, actor, owner, id) })
-      }
-      if (action === 'reply') {
-        const { text } = await jsonBody(c, ReplyBody)
-        return c.json({ reply: await actions.reply(ws, actor, owner, id, text) }, 201)
-      }
+    if (action === 'keep') {
       await noBody(c)
-      return c.json(await actions.promote(ws, actor, owner, id))
-    } catch (err) {
-      return refusal(c, err)
+      return c.json({ decision: await actions.keep(ws, actor, owner, id) })
     }
+    if (action === 'reply') {
+      const { text } = await jsonBody(c, ReplyBody)
+      return c.json({ reply: await actions.reply(ws, actor, owner, id, text) }, 201)
+    }
+    await noBody(c)
+    return c.json(await actions.promote(ws, actor, owner, id))
   })
 
   // Reading a proposal needs only its namespace to be readable (viewers included).
@@ -93,16 +89,12 @@ export function reviewRoutes(deps: ApiDeps & { conflicts: ConflictService }): Ho
   app.post('/:ws/proposals/:owner/:id/:action{accept|reject}', async (c) => {
     const { ws, actor, owner, id } = target(c, deps)
     await noBody(c)
-    try {
-      if (c.req.param('action') === 'accept') {
-        const outcome = await actions.accept(ws, actor, owner, id)
-        c.get('log').info({ proposal: `${owner}/${id}`, by: actor.id }, 'proposal accepted')
-        return c.json(outcome)
-      }
-      return c.json({ decision: await actions.reject(ws, actor, owner, id) })
-    } catch (err) {
-      return refusal(c, err)
+    if (c.req.param('action') === 'accept') {
+      const outcome = await actions.accept(ws, actor, owner, id)
+      c.get('log').info({ proposal: `${owner}/${id}`, by: actor.id }, 'proposal accepted')
+      return c.json(outcome)
     }
+    return c.json({ decision: await actions.reject(ws, actor, owner, id) })
   })
   return app
 }
@@ -120,9 +112,4 @@ async function noBody(c: Context<ApiEnv>): Promise<void> {
   const json = await readJson(c)
   if (json === undefined) return
   if (!Empty.safeParse(json).success) throw badRequest('this action takes no parameters: send {} or no body')
-}
-
-function refusal(c: Context<ApiEnv>, err: unknown) {
-  if (!(err instanceof ReviewError)) throw err
-  return c.json({ error: { code: err.code, message: err.message, ...err.details } }, err.status)
 }
