@@ -17,7 +17,7 @@ import type { Registry } from '../registry/index.ts'
 import type { DocumentStorage } from '../storage/index.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import { workspaceFor } from '../http/routes/workspaces.ts'
-import { jsonBody, queryOf, readJson } from '../http/validate.ts'
+import { jsonBody, queryOf } from '../http/validate.ts'
 import { DomainError, badRequest, forbidden, notFound } from '../errors.ts'
 import { IdSchema } from '../registry/index.ts'
 import { mayEditShared, mayRead } from '../../shared/access.ts'
@@ -96,7 +96,7 @@ export function coordRoutes(deps: CoordRouteDeps): Hono<ApiEnv> {
 
   app.post('/:ws/tasks/:id/claim', async (c) => {
     const { ws, principal } = writer(c, 'claim')
-    const { ttlMs } = await optionalBody(c, ClaimSchema)
+    const { ttlMs } = await jsonBody(c, ClaimSchema, { ifEmpty: {} })
     const r = store.claim(ws, c.req.param('id'), principal.id, ttlMs)
     metrics.taskOperations.inc({ op: 'claim', result: r.ok ? 'ok' : r.code })
     c.get('log').info({ workspace: ws, task: c.req.param('id'), result: r.ok ? 'won' : r.code, fencingToken: r.ok ? r.lease.fencingToken : undefined }, 'task claim')
@@ -164,14 +164,6 @@ export function coordRoutes(deps: CoordRouteDeps): Hono<ApiEnv> {
   })
 
   return app
-}
-
-/** A claim may come without a body: `{}` is assumed. */
-async function optionalBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
-  const raw = (await readJson(c)) ?? {}
-  const parsed = schema.safeParse(raw)
-  if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '))
-  return parsed.data
 }
 
 /** A lost claim is a result of the store; over HTTP it is a 409 naming what stands in the way. */

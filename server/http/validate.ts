@@ -1,6 +1,7 @@
-// zod at the HTTP edge: a body or query that does not parse is a 400 that says what is wrong.
-// Every JSON body goes through parseJsonText (one parser: size bounded by the body limit
-// middleware, depth bounded here).
+// zod at the HTTP edge: a body, query or path parameter that does not parse is a 400 that says
+// what is wrong. Every JSON body goes through jsonBody (or readJson when it is passed on whole)
+// and so through parseJsonText: one parser, size bounded by the body limit middleware, depth
+// bounded here.
 
 import type { Context } from 'hono'
 import type { z } from 'zod'
@@ -30,16 +31,31 @@ export async function readJson(c: Context): Promise<unknown> {
   return parseJsonText(await c.req.text(), limits?.maxJsonDepth)
 }
 
-export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
-  const raw = await readJson(c)
+export interface BodyOptions<S extends z.ZodType> {
+  /** Taken for an empty body (validated like a sent one); without it an empty body is a 400. */
+  ifEmpty?: z.input<S>
+  /** Replaces the schema's description of what is wrong, e.g. for a body that must be `{}`. */
+  invalid?: string
+}
+
+/** The request body as JSON, validated by `schema`; a 400 that says what is wrong otherwise. */
+export async function jsonBody<S extends z.ZodType>(c: Context, schema: S, opts: BodyOptions<S> = {}): Promise<z.infer<S>> {
+  const raw = (await readJson(c)) ?? opts.ifEmpty
   if (raw === undefined) throw badRequest('body must be JSON (Content-Type: application/json)')
-  const parsed = schema.safeParse(raw)
-  if (!parsed.success) throw badRequest(describe(parsed.error))
-  return parsed.data
+  return validated(schema, raw, opts.invalid)
 }
 
 export function queryOf<S extends z.ZodType>(c: Context, schema: S): z.infer<S> {
-  const parsed = schema.safeParse(c.req.query())
-  if (!parsed.success) throw badRequest(describe(parsed.error))
+  return validated(schema, c.req.query())
+}
+
+/** The route's path parameters, validated by `schema`. */
+export function paramsOf<S extends z.ZodType>(c: Context, schema: S): z.infer<S> {
+  return validated(schema, c.req.param())
+}
+
+function validated<S extends z.ZodType>(schema: S, raw: unknown, invalid?: string): z.infer<S> {
+  const parsed = schema.safeParse(raw)
+  if (!parsed.success) throw badRequest(invalid ?? describe(parsed.error))
   return parsed.data
 }

@@ -17,8 +17,8 @@ import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
-import { jsonBody, queryOf, readJson } from '../validate.ts'
-import { badRequest, forbidden, notFound } from '../../errors.ts'
+import { jsonBody, paramsOf, queryOf } from '../validate.ts'
+import { forbidden, notFound } from '../../errors.ts'
 import { workspaceFor } from './workspaces.ts'
 import { ID_PATTERN } from '../../../shared/rooms.ts'
 import type { ConflictService } from '../../conflicts/ConflictService.ts'
@@ -102,14 +102,11 @@ export function reviewRoutes(deps: ApiDeps & { conflicts: ConflictService }): Ho
 function target(c: Context<ApiEnv>, deps: ApiDeps) {
   const actor = c.get('principal')
   const { workspace } = workspaceFor(deps.registry, c.req.param('ws') ?? '', actor)
-  const parsed = Params.safeParse({ owner: c.req.param('owner'), id: c.req.param('id') })
-  if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
-  return { ws: workspace.id, actor, ...parsed.data }
+  const { owner, id } = paramsOf(c, Params)
+  return { ws: workspace.id, actor, owner, id }
 }
 
 /** Actions without parameters accept no body or `{}`; anything else is a 400. */
 async function noBody(c: Context<ApiEnv>): Promise<void> {
-  const json = await readJson(c)
-  if (json === undefined) return
-  if (!Empty.safeParse(json).success) throw badRequest('this action takes no parameters: send {} or no body')
+  await jsonBody(c, Empty, { ifEmpty: {}, invalid: 'this action takes no parameters: send {} or no body' })
 }
