@@ -16,7 +16,7 @@ import type { ApiEnv } from '../http/env.ts'
 import type { Registry } from '../registry/index.ts'
 import type { DocumentStorage } from '../storage/index.ts'
 import type { ServerMetrics } from '../metrics.ts'
-import { workspaceFor } from '../http/routes/workspaces.ts'
+import { member } from '../http/member.ts'
 import { jsonBody, queryOf } from '../http/validate.ts'
 import { DomainError, badRequest, forbidden, notFound } from '../errors.ts'
 import { IdSchema } from '../registry/index.ts'
@@ -65,11 +65,10 @@ export function coordRoutes(deps: CoordRouteDeps): Hono<ApiEnv> {
   const now = deps.now ?? Date.now
   const app = new Hono<ApiEnv>()
 
-  /** Members read; owners and editors change the board (mayEditShared: the same writers as shared documents). */
-  const member = (c: Context<ApiEnv>) => workspaceFor(registry, c.req.param('ws') ?? '', c.get('principal')).workspace.id
+  /** Members read (member() on every route); owners and editors change the board (mayEditShared: the same writers as shared documents). */
+  const inWorkspace = member(registry)
   const writer = (c: Context<ApiEnv>, op: string): { ws: string; principal: Principal } => {
-    const principal = c.get('principal')
-    const { workspace, role } = workspaceFor(registry, c.req.param('ws') ?? '', principal)
+    const { principal, workspace, role } = c.var
     if (!mayEditShared(role)) {
       metrics.taskOperations.inc({ op, result: 'forbidden' })
       throw forbidden(`role ${role ?? 'non-member'} may not ${op} tasks: only owners and editors change the board`)
@@ -77,15 +76,15 @@ export function coordRoutes(deps: CoordRouteDeps): Hono<ApiEnv> {
     return { ws: workspace.id, principal }
   }
 
-  app.get('/:ws/tasks', (c) => c.json({ tasks: store.list(member(c)) }))
+  app.get('/:ws/tasks', inWorkspace, (c) => c.json({ tasks: store.list(c.var.workspace.id) }))
 
-  app.get('/:ws/tasks/:id', (c) => {
-    const task = store.get(member(c), c.req.param('id'))
+  app.get('/:ws/tasks/:id', inWorkspace, (c) => {
+    const task = store.get(c.var.workspace.id, c.req.param('id'))
     if (!task) throw notFound(`no task ${c.req.param('id')}`)
     return c.json({ task })
   })
 
-  app.post('/:ws/tasks', async (c) => {
+  app.post('/:ws/tasks', inWorkspace, async (c) => {
     const { ws, principal } = writer(c, 'create')
     const input = await jsonBody(c, NewTaskSchema)
     const { task, created } = store.create(ws, input, principal.id)
@@ -94,7 +93,7 @@ export function coordRoutes(deps: CoordRouteDeps): Hono<ApiEnv> {
     return c.json({ task, created }, created ? 201 : 200)
   })
 
-  app.post('/:ws/tasks/:id/claim', async (c) => {
+  app.post('/:ws/tasks/:id/claim', inWorkspace, async (c) => {
     const { ws, principal } = writer(c, 'claim')
     const { ttlMs } = await jsonBody(c, ClaimSchema, { ifEmpty: {} })
     const r = store.claim(ws, c.req.param('id'), principal.id, ttlMs)
@@ -105,7 +104,7 @@ export function coordRoutes(deps: CoordRouteDeps): Hono<ApiEnv> {
     return c.json({ lease: r.lease, fencingToken: r.lease.fencingToken, expiresAt: r.lease.expiresAt, task: r.task })
   })
 
-  app.post('/:ws/tasks/:id/renew', async (c) => {
+  app.post('/:ws/tasks/:id/renew', inWorkspace, async (c) => {
     const { ws, principal } = writer(c, 'renew')
     const { fencingToken, ttlMs } = await jsonBody(c, RenewSchema)
     const r = store.renew(ws, c.req.param('id'), principal.id, fencingToken, ttlMs)
@@ -117,7 +116,7 @@ export function coordRoutes(deps: CoordRouteDeps): Hono<ApiEnv> {
     return c.json({ lease, fencingToken: lease.fencingToken, expiresAt: lease.expiresAt, task: r.task })
   })
 
-  app.post('/:ws/tasks/:id/release', async (c) => {
+  app.post('/:ws/tasks/:id/release', inWorkspace, async (c) => {
     const { ws, principal } = writer(c, 'release')
     const { fencingToken } = await jsonBody(c, FenceSchema)
     const r = store.release(ws, c.req.param('id'), principal.id, fencingToken)
@@ -128,7 +127,7 @@ export function coordRoutes(deps: CoordRouteDeps): Hono<ApiEnv> {
     return c.json({ task: r.task })
   })
 
-  app.post('/:ws/tasks/:id/complete', async (c) => {
+  app.post('/:ws/tasks/:id/complete', inWorkspace, async (c) => {
     const { ws, principal } = writer(c, 'complete')
     const { fencingToken, result } = await jsonBody(c, CompleteSchema)
     if (JSON.stringify(result ?? null).length > MAX_RESULT_BYTES) throw badRequest(`result must be at most ${MAX_RESULT_BYTES} bytes of JSON`)
@@ -140,8 +139,8 @@ export function coordRoutes(deps: CoordRouteDeps): Hono<ApiEnv> {
     return c.json({ task: r.task })
   })
 
-  app.get('/:ws/metrics', async (c) => {
-    const ws = member(c)
+  app.get('/:ws/metrics', inWorkspace, async (c) => {
+    const ws = c.var.workspace.id
     const q = queryOf(c, MetricsQuery)
     const until = q.until ?? now() + 1
     const since = q.since ?? until - 86_400_000
@@ -156,8 +155,8 @@ export function coordRoutes(deps: CoordRouteDeps): Hono<ApiEnv> {
     return c.json(deps.readings ? { ...team, readings: await deps.readings(ws, c.get('principal')) } : team)
   })
 
-  app.post('/:ws/agent-reports', async (c) => {
-    const ws = member(c)
+  app.post('/:ws/agent-reports', inWorkspace, async (c) => {
+    const ws = c.var.workspace.id
     const report = await jsonBody(c, AgentReportSchema)
     deps.reports.record(ws, c.get('principal').id, report)
     return c.json({ recorded: true })

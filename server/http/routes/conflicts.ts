@@ -8,7 +8,7 @@ import type { ApiDeps } from '../deps.ts'
 import { jsonBody, queryOf } from '../validate.ts'
 import { tooManyRequests } from '../errors.ts'
 import { DomainError, forbidden, notFound } from '../../errors.ts'
-import { workspaceFor } from './workspaces.ts'
+import { member, membershipOf } from '../member.ts'
 import type { ConflictService } from '../../conflicts/ConflictService.ts'
 import { decideConflictResolution, type ConflictRecord } from '../../../shared/conflicts/index.ts'
 import { documentOfLocation, titlesFor } from '../../../shared/documents.ts'
@@ -22,10 +22,11 @@ const ResolveBody = z.union([z.object({ pick: z.string().min(1) }).strict(), z.o
 
 export function conflictRoutes(deps: ApiDeps & { conflicts: ConflictService }): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
+  const inWorkspace = member(deps.registry)
 
   // `?doc=ID` also finds conflicts on the document's title; `titles` names every document listed.
-  app.get('/:ws/conflicts', async (c) => {
-    const { workspace } = workspaceFor(deps.registry, c.req.param('ws'), c.get('principal'))
+  app.get('/:ws/conflicts', inWorkspace, async (c) => {
+    const { workspace } = c.var
     const q = queryOf(
       c,
       z.object({
@@ -41,9 +42,8 @@ export function conflictRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
     return c.json({ ...page, titles: titlesFor(shared, ids) })
   })
 
-  app.post('/:ws/conflicts/:id/resolve', async (c) => {
-    const principal = c.get('principal')
-    const { workspace, role } = workspaceFor(deps.registry, c.req.param('ws'), principal)
+  app.post('/:ws/conflicts/:id/resolve', inWorkspace, async (c) => {
+    const { principal, workspace, role } = c.var
     const id = c.req.param('id')
     // The body is validated before any lookup: a malformed request is a 400 whatever it names.
     const choice = await jsonBody(c, ResolveBody)
@@ -63,13 +63,13 @@ export function conflictRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
   // EventSource cannot send headers: this route alone also accepts ?token= (see requireAuth).
   // The stream is capped (per principal and in total), closed when the token is revoked or the
   // member removed (EventStreams.closeWhere), and re-checks its authorization periodically.
-  app.get('/:ws/events', (c) => {
-    const principal = c.get('principal')
-    const { workspace } = workspaceFor(deps.registry, c.req.param('ws'), principal)
+  app.get('/:ws/events', inWorkspace, (c) => {
+    const { principal, workspace } = c.var
     const token = bearerOrQueryToken(c.req.header('authorization'), c.req.query('token'))
+    // The token still names the same principal, and member() would still let it in.
     const stillAllowed = () => {
       const now = deps.registry.authenticate(token)
-      return now !== null && now.id === principal.id && (now.admin || deps.registry.roleOf(workspace.id, now.id) !== null)
+      return now !== null && now.id === principal.id && membershipOf(deps.registry, workspace.id, now) !== null
     }
     let end: (reason: string) => void = () => {}
     const slot = deps.streams.open({ principal: principal.id, workspace: workspace.id }, (reason) => end(reason))

@@ -9,15 +9,15 @@ import { z } from 'zod'
 import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
 import { jsonBody } from '../validate.ts'
-import { DomainError, badRequest, forbidden, notFound } from '../../errors.ts'
-import { workspaceFor } from './workspaces.ts'
+import { DomainError, badRequest, notFound } from '../../errors.ts'
+import { member, requireAccess } from '../member.ts'
 import { idempotent, IdempotencyStore } from '../idempotency.ts'
-import { decideAccess, type Action } from '../../../shared/access.ts'
+import type { Action } from '../../../shared/access.ts'
 import { isValidId, namespaceRoom, sharedRoom, type RoomRef } from '../../../shared/rooms.ts'
 import { documentText, listDocuments, MAX_TITLE_LENGTH, titleOf } from '../../../shared/documents.ts'
 import { ownItem, parseAnnotation, type Annotation } from '../../../shared/annotations.ts'
 import { resolveAnchor } from '../../../shared/anchoring/index.ts'
-import type { Principal } from '../../../shared/model.ts'
+import type { Workspace } from '../../../shared/model.ts'
 import { decodeVersion, etagOf, versionOf } from '../../docs/version.ts'
 import { applyEdits, prepareEdits, putDocument, type EditRequest } from '../../docs/documentEdits.ts'
 import { DocumentActivity } from '../../docs/activity.ts'
@@ -39,20 +39,18 @@ const MARKDOWN = 'text/markdown; charset=utf-8'
 export function documentRoutes(deps: ApiDeps, activity = new DocumentActivity(), idempotency = new IdempotencyStore()): Hono<ApiEnv> {
   const { registry, core } = deps
   const app = new Hono<ApiEnv>()
+  const inWorkspace = member(registry)
 
   /** The workspace, after the same decision a socket to `room` gets. */
-  function allowed(wsId: string, principal: Principal, room: (ws: string) => RoomRef, action: Action) {
-    const { workspace, role } = workspaceFor(registry, wsId, principal)
-    const ref = room(workspace.id)
-    const submitted = ref.kind === 'namespace' ? registry.isSubmitted(workspace.id, ref.owner) : undefined
-    const decision = decideAccess({ principal: principal.id, role, visibility: workspace.visibility, room: ref, namespaceSubmitted: submitted }, action)
-    if (!decision.allow) throw forbidden(decision.reason)
+  function allowed(c: Context<ApiEnv>, room: (ws: string) => RoomRef, action: Action): Workspace {
+    const { workspace, principal } = c.var
+    requireAccess(registry, principal, room(workspace.id), action)
     return workspace
   }
   const shared = (ws: string): RoomRef => ({ kind: 'shared', workspace: ws })
 
-  app.get('/:ws/docs', async (c) => {
-    const workspace = allowed(c.req.param('ws'), c.get('principal'), shared, 'read')
+  app.get('/:ws/docs', inWorkspace, async (c) => {
+    const workspace = allowed(c, shared, 'read')
     const room = sharedRoom(workspace.id)
     const doc = (await core.room(room)).doc
     activity.observe(room, doc)
@@ -63,8 +61,8 @@ export function documentRoutes(deps: ApiDeps, activity = new DocumentActivity(),
     return c.json({ docs, version })
   })
 
-  app.get('/:ws/docs/:id', async (c) => {
-    const workspace = allowed(c.req.param('ws'), c.get('principal'), shared, 'read')
+  app.get('/:ws/docs/:id', inWorkspace, async (c) => {
+    const workspace = allowed(c, shared, 'read')
     const doc = (await core.room(sharedRoom(workspace.id))).doc
     const id = c.req.param('id')
     const text = documentText(doc, id)
@@ -81,9 +79,9 @@ export function documentRoutes(deps: ApiDeps, activity = new DocumentActivity(),
     return c.json({ id, title: titleOf(doc, id), text: text.toString(), size: text.length, version })
   })
 
-  app.post('/:ws/docs/:id/edits', idempotent(idempotency), async (c) => {
+  app.post('/:ws/docs/:id/edits', idempotent(idempotency), inWorkspace, async (c) => {
     const principal = c.get('principal')
-    const workspace = allowed(c.req.param('ws'), principal, shared, 'write')
+    const workspace = allowed(c, shared, 'write')
     const body = await jsonBody(c, EditsBody)
     const room = await core.room(sharedRoom(workspace.id))
     const id = c.req.param('id')
@@ -99,9 +97,9 @@ export function documentRoutes(deps: ApiDeps, activity = new DocumentActivity(),
     return answerWrite(c, room.doc, id, { applied })
   })
 
-  app.put('/:ws/docs/:id', idempotent(idempotency), async (c) => {
+  app.put('/:ws/docs/:id', idempotent(idempotency), inWorkspace, async (c) => {
     const principal = c.get('principal')
-    const workspace = allowed(c.req.param('ws'), principal, shared, 'write')
+    const workspace = allowed(c, shared, 'write')
     const id = c.req.param('id')
     if (!isValidId(id)) throw badRequest(`document id "${id.slice(0, 80)}" must be 1-64 of A-Z a-z 0-9 . _ - and start with a letter or digit`)
     const { text: content, title } = await putBody(c)
@@ -118,9 +116,9 @@ export function documentRoutes(deps: ApiDeps, activity = new DocumentActivity(),
     return answerWrite(c, room.doc, id, { created }, created ? 201 : 200)
   })
 
-  app.get('/:ws/namespaces/:owner/annotations', async (c) => {
+  app.get('/:ws/namespaces/:owner/annotations', inWorkspace, async (c) => {
     const owner = c.req.param('owner')
-    const workspace = allowed(c.req.param('ws'), c.get('principal'), (ws) => ({ kind: 'namespace', workspace: ws, owner }), 'read')
+    const workspace = allowed(c, (ws) => ({ kind: 'namespace', workspace: ws, owner }), 'read')
     const docFilter = c.req.query('doc')
     const ns = (await core.room(namespaceRoom(workspace.id, owner))).doc
     const sharedDoc = (await core.room(sharedRoom(workspace.id))).doc

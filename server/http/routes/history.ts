@@ -10,13 +10,13 @@
 // Members read the history of the shared room (every member reads it); writing needs
 // mayEditShared, like every right that writes into shared documents.
 
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
 import { jsonBody, queryOf } from '../validate.ts'
 import { badRequest, conflict, forbidden, notFound } from '../../errors.ts'
-import { workspaceFor } from './workspaces.ts'
+import { member } from '../member.ts'
 import { mayEditShared } from '../../../shared/access.ts'
 import { sharedRoom } from '../../../shared/rooms.ts'
 import { documentText } from '../../../shared/documents.ts'
@@ -33,10 +33,11 @@ const DocId = z.string().min(1).max(200)
 export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'core'> & { versions: VersionService }): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
   const { versions } = deps
+  const inWorkspace = member(deps.registry)
 
   /** The shared room and the caller's rights, refusing non-members (admins get no implicit access). */
-  const context = (c: { req: { param(name: string): string } }, principal: ApiEnv['Variables']['principal'], write: boolean) => {
-    const { workspace, role } = workspaceFor(deps.registry, c.req.param('ws'), principal)
+  const context = (c: Context<ApiEnv>, write: boolean) => {
+    const { workspace, role } = c.var
     refuseUnless(role, write)
     const doc = DocId.safeParse(c.req.param('id'))
     if (!doc.success) throw badRequest('a document id has 1 to 200 characters')
@@ -47,22 +48,22 @@ export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'cor
     if (!documentText((await deps.core.room(room)).doc, doc)) throw notFound(`no document ${doc} in ${ws}`)
   }
 
-  app.get('/:ws/docs/:id/versions', async (c) => {
-    const { room, doc } = context(c, c.get('principal'), false)
+  app.get('/:ws/docs/:id/versions', inWorkspace, async (c) => {
+    const { room, doc } = context(c, false)
     const { limit } = queryOf(c, z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }))
     return c.json({ versions: versions.list(room, doc, limit) })
   })
 
-  app.post('/:ws/docs/:id/versions', async (c) => {
+  app.post('/:ws/docs/:id/versions', inWorkspace, async (c) => {
     const principal = c.get('principal')
-    const { room, doc, workspace } = context(c, principal, true)
+    const { room, doc, workspace } = context(c, true)
     const { label } = await jsonBody(c, LabelBody)
     await existing(room, doc, workspace.id)
     return c.json(await versions.request(room, principal.id, doc, label || null), 201)
   })
 
-  app.get('/:ws/docs/:id/versions/:v', async (c) => {
-    const { room, doc, workspace } = context(c, c.get('principal'), false)
+  app.get('/:ws/docs/:id/versions/:v', inWorkspace, async (c) => {
+    const { room, doc, workspace } = context(c, false)
     const n = VersionNumber.safeParse(c.req.param('v'))
     if (!n.success) throw badRequest(`version: ${n.error.issues[0].message}`)
     const found = await versions.textAt(room, doc, n.data)
@@ -71,24 +72,24 @@ export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'cor
     return c.json(found)
   })
 
-  app.get('/:ws/docs/:id/diff', async (c) => {
-    const { room, doc } = context(c, c.get('principal'), false)
+  app.get('/:ws/docs/:id/diff', inWorkspace, async (c) => {
+    const { room, doc } = context(c, false)
     const q = queryOf(c, z.object({ from: VersionNumber, to: z.union([z.literal(CURRENT), VersionNumber]).default(CURRENT) }))
     const result = await versions.diff(room, doc, q.from, q.to)
     if ('missing' in result) throw notFound(result.missing)
     return c.json({ from: q.from, to: q.to, spans: result.spans })
   })
 
-  app.get('/:ws/docs/:id/blame', async (c) => {
-    const { room, doc, workspace } = context(c, c.get('principal'), false)
+  app.get('/:ws/docs/:id/blame', inWorkspace, async (c) => {
+    const { room, doc, workspace } = context(c, false)
     const runs = await versions.blame(room, doc)
     if (!runs) throw notFound(`no document ${doc} in ${workspace.id}`)
     return c.json({ runs })
   })
 
-  app.post('/:ws/docs/:id/restore', async (c) => {
+  app.post('/:ws/docs/:id/restore', inWorkspace, async (c) => {
     const principal = c.get('principal')
-    const { room, doc, workspace } = context(c, principal, true)
+    const { room, doc, workspace } = context(c, true)
     const { version } = await jsonBody(c, RestoreBody)
     const result = await versions.restore(room, doc, version, principal.id)
     if ('missing' in result) throw notFound(result.missing)
@@ -98,18 +99,16 @@ export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'cor
   })
 
   // Everything the caller may read, nothing more: namespaces by the access policy.
-  app.get('/:ws/export', async (c) => {
-    const principal = c.get('principal')
-    const { workspace, role } = workspaceFor(deps.registry, c.req.param('ws'), principal)
+  app.get('/:ws/export', inWorkspace, async (c) => {
+    const { principal, workspace, role } = c.var
     refuseUnless(role, false)
     c.header('content-disposition', `attachment; filename="${workspace.id}.json"`)
     return c.json(await exportWorkspace(deps, workspace, principal))
   })
 
   // Checked whole before anything is written: a body that does not validate changes nothing.
-  app.post('/:ws/import', async (c) => {
-    const principal = c.get('principal')
-    const { workspace, role } = workspaceFor(deps.registry, c.req.param('ws'), principal)
+  app.post('/:ws/import', inWorkspace, async (c) => {
+    const { principal, workspace, role } = c.var
     if (role !== 'owner') throw forbidden('only owners import into a workspace')
     const body = await jsonBody(c, ImportSchema)
     const result = await importWorkspace(deps.core, workspace.id, principal.id, body)

@@ -8,7 +8,7 @@ import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
 import { jsonBody } from '../validate.ts'
 import { DomainError, forbidden, notFound } from '../../errors.ts'
-import { workspaceFor } from './workspaces.ts'
+import { member } from '../member.ts'
 import type { Choice, ConflictService } from '../../conflicts/ConflictService.ts'
 import {
   decideConflictResolution,
@@ -26,6 +26,7 @@ import type { Principal } from '../../../shared/model.ts'
 
 export function proposalRoutes(deps: ApiDeps & { conflicts: ConflictService }): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
+  const inWorkspace = member(deps.registry)
 
   /** The record, if it is in this workspace and in a room the caller may read (404 otherwise: its existence is not told). */
   function readableConflict(workspace: string, id: string, principal: Principal): ConflictRecord {
@@ -44,9 +45,8 @@ export function proposalRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
     return result
   }
 
-  app.post('/:ws/conflicts/:id/proposals', async (c) => {
-    const principal = c.get('principal')
-    const { workspace, role } = workspaceFor(deps.registry, c.req.param('ws'), principal)
+  app.post('/:ws/conflicts/:id/proposals', inWorkspace, async (c) => {
+    const { principal, workspace, role } = c.var
     const id = c.req.param('id')
     const body = await jsonBody(c, ProposalBodySchema)
     const record = readableConflict(workspace.id, id, principal)
@@ -68,9 +68,8 @@ export function proposalRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
   })
 
   // Approving is resolving with the proposal's choice; the resolution names both the approver and the proposer.
-  app.post('/:ws/conflicts/:id/proposals/:by/approve', async (c) => {
-    const principal = c.get('principal')
-    const { workspace, role } = workspaceFor(deps.registry, c.req.param('ws'), principal)
+  app.post('/:ws/conflicts/:id/proposals/:by/approve', inWorkspace, async (c) => {
+    const { principal, workspace, role } = c.var
     const id = c.req.param('id')
     const record = readableConflict(workspace.id, id, principal)
     const rights = decideConflictResolution(role, record)

@@ -19,7 +19,7 @@ import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
 import { jsonBody, paramsOf, queryOf } from '../validate.ts'
 import { forbidden, notFound } from '../../errors.ts'
-import { workspaceFor } from './workspaces.ts'
+import { member } from '../member.ts'
 import { ID_PATTERN } from '../../../shared/rooms.ts'
 import type { ConflictService } from '../../conflicts/ConflictService.ts'
 import { ReviewActions, proposalViewFor, reviewedDivergencesFor } from '../../review/index.ts'
@@ -33,10 +33,10 @@ const ReplyBody = z.object({ text: z.string().trim().min(1, 'a reply needs some 
 export function reviewRoutes(deps: ApiDeps & { conflicts: ConflictService }): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
   const actions = new ReviewActions(deps)
+  const inWorkspace = member(deps.registry)
 
-  app.get('/:ws/divergences', async (c) => {
-    const principal = c.get('principal')
-    const { workspace } = workspaceFor(deps.registry, c.req.param('ws'), principal)
+  app.get('/:ws/divergences', inWorkspace, async (c) => {
+    const { principal, workspace } = c.var
     const { doc, superseded } = queryOf(c, z.object({ doc: z.string().min(1).max(200), superseded: z.enum(['hide', 'show']).optional() }))
     const result = await reviewedDivergencesFor(deps, workspace.id, doc, principal, superseded === 'show')
     if (!result) throw notFound(`no document "${doc}" in ${workspace.id}`)
@@ -46,15 +46,14 @@ export function reviewRoutes(deps: ApiDeps & { conflicts: ConflictService }): Ho
   // The label synonyms agreement uses (shared/review/agreement.ts), kept in the tasks room
   // (shared/review/vocabulary.ts) so every member's browser reads the same vocabulary live;
   // only the server writes it.
-  app.get('/:ws/vocabulary', async (c) => {
-    const { workspace } = workspaceFor(deps.registry, c.req.param('ws'), c.get('principal'))
+  app.get('/:ws/vocabulary', inWorkspace, async (c) => {
+    const { workspace } = c.var
     const { vocabulary, isDefault } = readVocabulary((await deps.core.room(tasksRoom(workspace.id))).doc)
     return c.json({ ...vocabulary, isDefault })
   })
 
-  app.put('/:ws/vocabulary', async (c) => {
-    const principal = c.get('principal')
-    const { workspace, role } = workspaceFor(deps.registry, c.req.param('ws'), principal)
+  app.put('/:ws/vocabulary', inWorkspace, async (c) => {
+    const { principal, workspace, role } = c.var
     const may = mayEditVocabulary(role, principal.admin === true)
     if (!may.allow) throw forbidden(may.reason)
     const { synonyms } = await jsonBody(c, VocabularySchema)
@@ -63,8 +62,8 @@ export function reviewRoutes(deps: ApiDeps & { conflicts: ConflictService }): Ho
     return c.json({ synonyms, isDefault: false })
   })
 
-  app.post('/:ws/annotations/:owner/:id/:action{keep|reply|promote}', async (c) => {
-    const { ws, actor, owner, id } = target(c, deps)
+  app.post('/:ws/annotations/:owner/:id/:action{keep|reply|promote}', inWorkspace, async (c) => {
+    const { ws, actor, owner, id } = target(c)
     const action = c.req.param('action')
     if (action === 'keep') {
       await noBody(c)
@@ -79,15 +78,15 @@ export function reviewRoutes(deps: ApiDeps & { conflicts: ConflictService }): Ho
   })
 
   // Reading a proposal needs only its namespace to be readable (viewers included).
-  app.get('/:ws/proposals/:owner/:id', async (c) => {
-    const { ws, actor, owner, id } = target(c, deps)
+  app.get('/:ws/proposals/:owner/:id', inWorkspace, async (c) => {
+    const { ws, actor, owner, id } = target(c)
     const view = await proposalViewFor(deps, ws, actor, owner, id)
     if (!view) throw notFound(`no proposal ${id} in ${owner}'s namespace you may read`)
     return c.json(view)
   })
 
-  app.post('/:ws/proposals/:owner/:id/:action{accept|reject}', async (c) => {
-    const { ws, actor, owner, id } = target(c, deps)
+  app.post('/:ws/proposals/:owner/:id/:action{accept|reject}', inWorkspace, async (c) => {
+    const { ws, actor, owner, id } = target(c)
     await noBody(c)
     if (c.req.param('action') === 'accept') {
       const outcome = await actions.accept(ws, actor, owner, id)
@@ -99,11 +98,10 @@ export function reviewRoutes(deps: ApiDeps & { conflicts: ConflictService }): Ho
   return app
 }
 
-function target(c: Context<ApiEnv>, deps: ApiDeps) {
-  const actor = c.get('principal')
-  const { workspace } = workspaceFor(deps.registry, c.req.param('ws') ?? '', actor)
+/** The annotation or proposal a route names, in the workspace member() resolved. */
+function target(c: Context<ApiEnv>) {
   const { owner, id } = paramsOf(c, Params)
-  return { ws: workspace.id, actor, owner, id }
+  return { ws: c.var.workspace.id, actor: c.var.principal, owner, id }
 }
 
 /** Actions without parameters accept no body or `{}`; anything else is a 400. */

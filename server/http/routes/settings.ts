@@ -7,24 +7,24 @@ import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
 import { readJson } from '../validate.ts'
 import { badRequest, forbidden, notFound } from '../../errors.ts'
-import { workspaceFor } from './workspaces.ts'
+import { member } from '../member.ts'
 import { mayManageMembers } from '../../../shared/access.ts'
 import { WorkspaceSettingsSchema } from '../../../shared/workspaceSettings.ts'
 import { z } from 'zod'
 
 export function settingsRoutes({ registry }: Pick<ApiDeps, 'registry'>): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
+  const inWorkspace = member(registry)
 
-  app.get('/:ws/settings', (c) => {
-    const { workspace } = workspaceFor(registry, c.req.param('ws'), c.get('principal'))
+  app.get('/:ws/settings', inWorkspace, (c) => {
+    const { workspace } = c.var
     const settings = registry.settings(workspace.id)
     if (!settings) throw notFound(`no workspace ${workspace.id}`)
     return c.json(settings)
   })
 
-  app.put('/:ws/settings', async (c) => {
-    const principal = c.get('principal')
-    const { workspace, role } = workspaceFor(registry, c.req.param('ws'), principal)
+  app.put('/:ws/settings', inWorkspace, async (c) => {
+    const { principal, workspace, role } = c.var
     if (!principal.admin && !mayManageMembers(role)) throw forbidden('only workspace owners and administrators change workspace settings')
     const parsed = WorkspaceSettingsSchema.safeParse(await readJson(c))
     if (!parsed.success) throw badRequest(`invalid workspace settings: ${z.prettifyError(parsed.error)} (e.g. { "arbiter": { "autoApply": ["map-key-overwrite"] } })`)

@@ -1,6 +1,6 @@
 // Workspaces, their members and namespace submission.
 
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
@@ -11,20 +11,14 @@ import { forbidden, notFound } from '../../errors.ts'
 import { mayManageMembers, mayRead } from '../../../shared/access.ts'
 import { namespaceOwnerOf, parseRoom } from '../../../shared/rooms.ts'
 import { CLOSE } from '../../../shared/wire/index.ts'
-import type { Principal, Role, Workspace } from '../../../shared/model.ts'
-import type { Registry } from '../../registry/index.ts'
 import { readableNamespaces } from '../../review/readableNamespaces.ts'
-
-/** The workspace and the caller's role in it; admins see every workspace. */
-export function workspaceFor(registry: Registry, id: string, principal: Principal): { workspace: Workspace; role: Role | null } {
-  const workspace = registry.getWorkspace(id)
-  const role = workspace ? registry.roleOf(id, principal.id) : null
-  if (!workspace || (role === null && !principal.admin)) throw notFound(`no workspace ${id} you are a member of`)
-  return { workspace, role }
-}
+import { member } from '../member.ts'
 
 export function workspaceRoutes({ registry, core, streams }: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
+  const inWorkspace = member(registry)
+  /** Owners and administrators manage members (after member() found the workspace). */
+  const manager = requireManager()
 
   app.post('/', requireAdmin(), async (c) => {
     const input = await jsonBody(c, NewWorkspaceSchema.omit({ owner: true }))
@@ -32,9 +26,8 @@ export function workspaceRoutes({ registry, core, streams }: ApiDeps): Hono<ApiE
     return c.json(workspace, 201)
   })
 
-  app.get('/:ws', (c) => {
-    const principal = c.get('principal')
-    const { workspace, role } = workspaceFor(registry, c.req.param('ws'), principal)
+  app.get('/:ws', inWorkspace, (c) => {
+    const { principal, workspace, role } = c.var
     return c.json({
       ...workspace,
       role,
@@ -44,8 +37,8 @@ export function workspaceRoutes({ registry, core, streams }: ApiDeps): Hono<ApiE
     })
   })
 
-  app.put('/:ws/members/:principal', async (c) => {
-    const { workspace } = managedWorkspace(c.req.param('ws'), c.get('principal'))
+  app.put('/:ws/members/:principal', inWorkspace, manager, async (c) => {
+    const { workspace } = c.var
     const { role } = await jsonBody(c, z.object({ role: RoleSchema }))
     const member = c.req.param('principal')
     if (!registry.getPrincipal(member)) throw notFound(`no principal ${member}`)
@@ -55,8 +48,8 @@ export function workspaceRoutes({ registry, core, streams }: ApiDeps): Hono<ApiE
     return c.json({ workspace: workspace.id, principal: member, role })
   })
 
-  app.delete('/:ws/members/:principal', (c) => {
-    const { workspace } = managedWorkspace(c.req.param('ws'), c.get('principal'))
+  app.delete('/:ws/members/:principal', inWorkspace, manager, (c) => {
+    const { workspace } = c.var
     const member = c.req.param('principal')
     if (!registry.removeMember(workspace.id, member)) throw notFound(`${member} is not a member of ${workspace.id}`)
     const closed = core.closeWhere((ctx) => ctx.principal === member && ctx.room.startsWith(`${workspace.id}/`), CLOSE.forbidden, 'removed from workspace')
@@ -64,9 +57,8 @@ export function workspaceRoutes({ registry, core, streams }: ApiDeps): Hono<ApiE
     return c.json({ workspace: workspace.id, principal: member, removed: true, closedSockets: closed, closedStreams })
   })
 
-  app.put('/:ws/namespaces/:principal/submitted', async (c) => {
-    const principal = c.get('principal')
-    const { workspace } = workspaceFor(registry, c.req.param('ws'), principal)
+  app.put('/:ws/namespaces/:principal/submitted', inWorkspace, async (c) => {
+    const { principal, workspace } = c.var
     const owner = c.req.param('principal')
     if (owner !== principal.id) throw forbidden('only the namespace owner may submit its review')
     const { submitted } = await jsonBody(c, z.object({ submitted: z.boolean() }))
@@ -85,11 +77,12 @@ export function workspaceRoutes({ registry, core, streams }: ApiDeps): Hono<ApiE
     return c.json({ workspace: workspace.id, principal: owner, submitted, closedSockets: closed })
   })
 
-  function managedWorkspace(id: string, principal: Principal) {
-    const found = workspaceFor(registry, id, principal)
-    if (!principal.admin && !mayManageMembers(found.role)) throw forbidden('only workspace owners and administrators manage members')
-    return found
-  }
-
   return app
+}
+
+function requireManager(): MiddlewareHandler<ApiEnv> {
+  return async function requireManager(c, next) {
+    if (!c.var.principal.admin && !mayManageMembers(c.var.role)) throw forbidden('only workspace owners and administrators manage members')
+    await next()
+  }
 }
