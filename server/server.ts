@@ -29,7 +29,8 @@ import { ConflictBudget, DEFAULT_CONFLICT_BUDGET, type ConflictBudgetLimits } fr
 import { readingsSummary } from './review/readingsSummary.ts'
 import { moveLegacyReviewRooms } from './review/moveLegacyReviewRooms.ts'
 import { attachSync, closeSockets } from './ws/attachSync.ts'
-import { AgentReports, Coordinator, coordRoutes } from './coord/index.ts'
+import { AgentReports, Coordinator } from './coord/index.ts'
+import { taskRoutes } from './http/routes/tasks.ts'
 import { McpSessions, type McpSessionLimits } from './mcp/McpSessions.ts'
 import { mcpRoutes } from './mcp/routes.ts'
 import { VersionService, type HistoryOptions } from './history/VersionService.ts'
@@ -153,7 +154,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     authFailures,
     clientDir: opts.clientDir,
     extraRoutes: [
-      { path: '/workspaces', routes: coordRoutes({ registry, coord, reports: new AgentReports(db, metrics), storage, metrics, readings: (ws, viewer) => readingsSummary(deps, ws, viewer) }) },
+      { path: '/workspaces', routes: taskRoutes({ registry, coord, reports: new AgentReports(db, metrics), storage, metrics, readings: (ws, viewer) => readingsSummary(deps, ws, viewer) }) },
       { path: '/workspaces', routes: reviewRoutes({ ...deps, conflicts }) },
       { path: '/workspaces', routes: conflictRoutes({ ...deps, conflicts }) },
       { path: '/workspaces', routes: proposalRoutes({ ...deps, conflicts }) },

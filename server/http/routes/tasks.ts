@@ -1,4 +1,4 @@
-// HTTP API of the coordination layer, mounted under /api/workspaces (see docs/tasks.md):
+// HTTP API of the coordination layer (server/coord), mounted under /api/workspaces (see docs/tasks.md):
 //   GET  /:ws/tasks                      every task (members)
 //   POST /:ws/tasks                      create { id, title, description?, dependsOn? } (owners, editors)
 //   GET  /:ws/tasks/:id                  one task (members)
@@ -12,24 +12,20 @@
 
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import type { ApiEnv } from '../http/env.ts'
-import type { Registry } from '../registry/index.ts'
-import type { DocumentStorage } from '../storage/index.ts'
-import type { ServerMetrics } from '../metrics.ts'
-import { member } from '../http/member.ts'
-import { jsonBody, queryOf } from '../http/validate.ts'
-import { DomainError, badRequest, forbidden, notFound } from '../errors.ts'
-import { IdSchema } from '../registry/index.ts'
-import { mayEditShared, mayRead } from '../../shared/access.ts'
-import { parseRoom } from '../../shared/rooms.ts'
-import type { Principal } from '../../shared/model.ts'
-import type { Coordinator } from './Coordinator.ts'
-import type { AgentReports } from './AgentReports.ts'
-import { AgentReportSchema } from './AgentReports.ts'
-import type { ClaimResult, FencedResult } from './TaskStore.ts'
-import { teamMetricsFor } from './teamMetricsFor.ts'
+import type { ApiEnv } from '../env.ts'
+import type { Registry } from '../../registry/index.ts'
+import type { DocumentStorage } from '../../storage/index.ts'
+import type { ServerMetrics } from '../../metrics.ts'
+import { member } from '../member.ts'
+import { jsonBody, queryOf } from '../validate.ts'
+import { DomainError, badRequest, forbidden, notFound } from '../../errors.ts'
+import { IdSchema } from '../../registry/index.ts'
+import { mayEditShared, mayRead } from '../../../shared/access.ts'
+import { parseRoom } from '../../../shared/rooms.ts'
+import type { Principal } from '../../../shared/model.ts'
+import { AgentReportSchema, teamMetricsFor, type AgentReports, type ClaimResult, type Coordinator, type FencedResult } from '../../coord/index.ts'
 
-export interface CoordRouteDeps {
+export interface TaskRouteDeps {
   registry: Registry
   coord: Coordinator
   reports: AgentReports
@@ -59,7 +55,7 @@ const MetricsQuery = z.object({
   windowMs: num.min(0).max(3_600_000).default(2_000),
 })
 
-export function coordRoutes(deps: CoordRouteDeps): Hono<ApiEnv> {
+export function taskRoutes(deps: TaskRouteDeps): Hono<ApiEnv> {
   const { registry, coord, metrics } = deps
   const store = coord.store
   const now = deps.now ?? Date.now
