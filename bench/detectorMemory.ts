@@ -3,7 +3,7 @@
 //   node --expose-gc --import tsx bench/detectorMemory.ts [writers=2000]
 // Prints retained heap after each quarter; flat per writer means linear, growing means worse.
 import * as Y from 'yjs'
-import { ConflictDetector } from '../server/conflicts/ConflictDetector.ts'
+import { ConflictDetector } from '../server/conflicts/index.ts'
 
 const writers = Number(process.argv[2] ?? 2000)
 const gc = (globalThis as { gc?: () => void }).gc

@@ -21,7 +21,7 @@ import {
 import type { Registry } from '../registry/index.ts'
 import type { SyncCore } from '../core/SyncCore.ts'
 import type { Room } from '../core/Room.ts'
-import type { ConflictService } from '../conflicts/ConflictService.ts'
+import type { ConflictService } from '../conflicts/index.ts'
 import { readableNamespaces } from './readableNamespaces.ts'
 import { reviewStateOf } from './reviewStates.ts'
 import { acceptInto, type AcceptVerdict } from './acceptInto.ts'

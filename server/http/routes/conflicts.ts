@@ -9,11 +9,10 @@ import { jsonBody, queryOf } from '../validate.ts'
 import { tooManyRequests } from '../errors.ts'
 import { DomainError, forbidden, notFound } from '../../errors.ts'
 import { member, membershipOf } from '../member.ts'
-import type { ConflictService } from '../../conflicts/ConflictService.ts'
+import { PAGE_DEFAULT, PAGE_MAX, type ConflictService } from '../../conflicts/index.ts'
 import { decideConflictResolution, type ConflictRecord } from '../../../shared/conflicts/index.ts'
 import { documentOfLocation, titlesFor } from '../../../shared/documents.ts'
 import { sharedRoom } from '../../../shared/rooms.ts'
-import { PAGE_DEFAULT, PAGE_MAX } from '../../conflicts/ConflictLog.ts'
 
 /** Events queued towards one slow event-stream reader before its stream is ended. */
 const MAX_QUEUED_EVENTS = 256

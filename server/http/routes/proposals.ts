@@ -9,7 +9,7 @@ import type { ApiDeps } from '../deps.ts'
 import { jsonBody } from '../validate.ts'
 import { DomainError, forbidden, notFound } from '../../errors.ts'
 import { member } from '../member.ts'
-import type { Choice, ConflictService } from '../../conflicts/ConflictService.ts'
+import type { Choice, ConflictService } from '../../conflicts/index.ts'
 import {
   decideConflictResolution,
   decideProposal,
