@@ -50,8 +50,8 @@ export function createApp(opts: AppOptions): Hono<ApiEnv> {
   api.route('/principals', principalRoutes(opts))
   api.route('/workspaces', workspaceRoutes(opts))
   for (const extra of opts.extraRoutes ?? []) api.route(extra.path, extra.routes)
-  api.all('*', () => {
-    throw notFound('no such API route')
+  api.all('*', (c) => {
+    throw notFound(`no such API route ${c.req.method} ${c.req.path.slice(0, 120)}: see the HTTP API table in README.md`)
   })
   app.route('/api', api)
   for (const top of opts.topRoutes ?? []) app.route(top.path, top.routes)

@@ -32,7 +32,7 @@ export function member(registry: MembershipFacts): MiddlewareHandler<ApiEnv> {
   return async function member(c, next) {
     const id = c.req.param('ws') ?? ''
     const found = membershipOf(registry, id, c.get('principal'))
-    if (!found) throw notFound(`no workspace ${id} you are a member of`)
+    if (!found) throw notFound(`no workspace ${id} you are a member of: GET /api/me lists yours`)
     c.set('workspace', found.workspace)
     c.set('role', found.role)
     await next()

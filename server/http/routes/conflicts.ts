@@ -47,7 +47,7 @@ export function conflictRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
     // The body is validated before any lookup: a malformed request is a 400 whatever it names.
     const choice = await jsonBody(c, ResolveBody)
     const record = deps.conflicts.get(workspace.id, id)
-    if (!record) throw notFound(`no conflict ${id} in ${workspace.id}`)
+    if (!record) throw notFound(`no conflict ${id} in ${workspace.id}: GET .../conflicts?status=all lists them`)
     const decision = decideConflictResolution(role, record)
     if (!decision.allow) throw forbidden(decision.reason)
     // A pick that is no party (400) or a place that is gone (409) are DomainErrors from resolve.

@@ -45,7 +45,7 @@ export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'cor
   }
 
   const existing = async (room: string, doc: string, ws: string) => {
-    if (!documentText((await deps.core.room(room)).doc, doc)) throw notFound(`no document ${doc} in ${ws}`)
+    if (!documentText((await deps.core.room(room)).doc, doc)) throw notFound(`no document ${doc} in ${ws}: GET .../docs lists them`)
   }
 
   app.get('/:ws/docs/:id/versions', inWorkspace, async (c) => {
@@ -109,7 +109,7 @@ export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'cor
   // Checked whole before anything is written: a body that does not validate changes nothing.
   app.post('/:ws/import', inWorkspace, async (c) => {
     const { principal, workspace, role } = c.var
-    if (role !== 'owner') throw forbidden('only owners import into a workspace')
+    if (role !== 'owner') throw forbidden('only owners import into a workspace: ask an owner to import it, or to make you owner')
     const body = await jsonBody(c, ImportSchema)
     const result = await importWorkspace(deps.core, workspace.id, principal.id, body)
     if ('notEmpty' in result) throw conflict(result.notEmpty)

@@ -76,7 +76,7 @@ export function taskRoutes(deps: TaskRouteDeps): Hono<ApiEnv> {
 
   app.get('/:ws/tasks/:id', inWorkspace, (c) => {
     const task = store.get(c.var.workspace.id, c.req.param('id'))
-    if (!task) throw notFound(`no task ${c.req.param('id')}`)
+    if (!task) throw notFound(`no task ${c.req.param('id')} in ${c.var.workspace.id}: GET .../tasks lists them`)
     return c.json({ task })
   })
 
@@ -126,7 +126,7 @@ export function taskRoutes(deps: TaskRouteDeps): Hono<ApiEnv> {
   app.post('/:ws/tasks/:id/complete', inWorkspace, async (c) => {
     const { ws, principal } = writer(c, 'complete')
     const { fencingToken, result } = await jsonBody(c, CompleteSchema)
-    if (JSON.stringify(result ?? null).length > MAX_RESULT_BYTES) throw badRequest(`result must be at most ${MAX_RESULT_BYTES} bytes of JSON`)
+    if (JSON.stringify(result ?? null).length > MAX_RESULT_BYTES) throw badRequest(`result must be at most ${MAX_RESULT_BYTES} bytes of JSON: store a larger result in a document and put its id here`)
     const r = store.complete(ws, c.req.param('id'), principal.id, fencingToken, result ?? null)
     metrics.taskOperations.inc({ op: 'complete', result: r.ok ? 'ok' : r.code })
     c.get('log').info({ workspace: ws, task: c.req.param('id'), result: r.ok ? 'ok' : r.code, fencingToken }, 'task complete')
@@ -140,7 +140,7 @@ export function taskRoutes(deps: TaskRouteDeps): Hono<ApiEnv> {
     const q = queryOf(c, MetricsQuery)
     const until = q.until ?? now() + 1
     const since = q.since ?? until - 86_400_000
-    if (since >= until) throw badRequest('since must be before until')
+    if (since >= until) throw badRequest('since must be before until: swap them, or leave one out')
     if ((until - since) / q.bucketMs > 10_000) throw badRequest('at most 10000 buckets: raise bucketMs or narrow the range')
     const viewer = c.get('principal').id
     const readable = (room: string) => {

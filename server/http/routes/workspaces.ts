@@ -60,7 +60,7 @@ export function workspaceRoutes({ registry, core, streams }: ApiDeps): Hono<ApiE
   app.put('/:ws/namespaces/:principal/submitted', inWorkspace, async (c) => {
     const { principal, workspace } = c.var
     const owner = c.req.param('principal')
-    if (owner !== principal.id) throw forbidden('only the namespace owner may submit its review')
+    if (owner !== principal.id) throw forbidden(`only the namespace owner may submit its review: PUT .../namespaces/${principal.id}/submitted for yours`)
     const { submitted } = await jsonBody(c, z.object({ submitted: z.boolean() }))
     registry.setSubmitted(workspace.id, owner, submitted)
     // Withdrawn: readers who could see it (or its review room) only because it was submitted lose it now.
@@ -82,7 +82,7 @@ export function workspaceRoutes({ registry, core, streams }: ApiDeps): Hono<ApiE
 
 function requireManager(): MiddlewareHandler<ApiEnv> {
   return async function requireManager(c, next) {
-    if (!c.var.principal.admin && !mayManageMembers(c.var.role)) throw forbidden('only workspace owners and administrators manage members')
+    if (!c.var.principal.admin && !mayManageMembers(c.var.role)) throw forbidden('only workspace owners and administrators manage members: ask an owner')
     await next()
   }
 }
