@@ -100,14 +100,20 @@ export function taskRoutes(deps: TaskRouteDeps): Hono<ApiEnv> {
     return c.json({ lease: r.lease, fencingToken: r.lease.fencingToken, expiresAt: r.lease.expiresAt, task: r.task })
   })
 
+  /** After the store answered a fenced operation: count it, log it, refuse (409) or wait until the board shows it. */
+  const settleFenced = async (c: Context<ApiEnv>, op: 'renew' | 'release' | 'complete', ws: string, fencingToken: number, r: FencedResult) => {
+    metrics.taskOperations.inc({ op, result: r.ok ? 'ok' : r.code })
+    // Renewals are periodic, one per holder and interval: debug, not info.
+    c.get('log')[op === 'renew' ? 'debug' : 'info']({ workspace: ws, task: c.req.param('id'), result: r.ok ? 'ok' : r.code, fencingToken }, `task ${op}`)
+    if (!r.ok) throw fenceRefused(r)
+    await coord.settled(ws, r.task.id)
+    return r
+  }
+
   app.post('/:ws/tasks/:id/renew', inWorkspace, async (c) => {
     const { ws, principal } = writer(c, 'renew')
     const { fencingToken, ttlMs } = await jsonBody(c, RenewSchema)
-    const r = store.renew(ws, c.req.param('id'), principal.id, fencingToken, ttlMs)
-    metrics.taskOperations.inc({ op: 'renew', result: r.ok ? 'ok' : r.code })
-    c.get('log').debug({ workspace: ws, task: c.req.param('id'), result: r.ok ? 'ok' : r.code, fencingToken }, 'task renew')
-    if (!r.ok) throw fenceRefused(r)
-    await coord.settled(ws, r.task.id)
+    const r = await settleFenced(c, 'renew', ws, fencingToken, store.renew(ws, c.req.param('id'), principal.id, fencingToken, ttlMs))
     const lease = r.lease!
     return c.json({ lease, fencingToken: lease.fencingToken, expiresAt: lease.expiresAt, task: r.task })
   })
@@ -115,11 +121,7 @@ export function taskRoutes(deps: TaskRouteDeps): Hono<ApiEnv> {
   app.post('/:ws/tasks/:id/release', inWorkspace, async (c) => {
     const { ws, principal } = writer(c, 'release')
     const { fencingToken } = await jsonBody(c, FenceSchema)
-    const r = store.release(ws, c.req.param('id'), principal.id, fencingToken)
-    metrics.taskOperations.inc({ op: 'release', result: r.ok ? 'ok' : r.code })
-    c.get('log').info({ workspace: ws, task: c.req.param('id'), result: r.ok ? 'ok' : r.code, fencingToken }, 'task release')
-    if (!r.ok) throw fenceRefused(r)
-    await coord.settled(ws, r.task.id)
+    const r = await settleFenced(c, 'release', ws, fencingToken, store.release(ws, c.req.param('id'), principal.id, fencingToken))
     return c.json({ task: r.task })
   })
 
@@ -127,11 +129,7 @@ export function taskRoutes(deps: TaskRouteDeps): Hono<ApiEnv> {
     const { ws, principal } = writer(c, 'complete')
     const { fencingToken, result } = await jsonBody(c, CompleteSchema)
     if (JSON.stringify(result ?? null).length > MAX_RESULT_BYTES) throw badRequest(`result must be at most ${MAX_RESULT_BYTES} bytes of JSON: store a larger result in a document and put its id here`)
-    const r = store.complete(ws, c.req.param('id'), principal.id, fencingToken, result ?? null)
-    metrics.taskOperations.inc({ op: 'complete', result: r.ok ? 'ok' : r.code })
-    c.get('log').info({ workspace: ws, task: c.req.param('id'), result: r.ok ? 'ok' : r.code, fencingToken }, 'task complete')
-    if (!r.ok) throw fenceRefused(r)
-    await coord.settled(ws, r.task.id)
+    const r = await settleFenced(c, 'complete', ws, fencingToken, store.complete(ws, c.req.param('id'), principal.id, fencingToken, result ?? null))
     return c.json({ task: r.task })
   })
 
