@@ -52,7 +52,7 @@ export function conflictRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
     if (!decision.allow) throw forbidden(decision.reason)
     // A pick that is no party (400) or a place that is gone (409) are DomainErrors from resolve.
     const result = await deps.conflicts.resolve(workspace.id, id, principal.id, choice)
-    if (result === 'not_found') throw notFound(`no conflict ${id} in ${workspace.id}`)
+    if (result === 'not_found') throw notFound(`no conflict ${id} in ${workspace.id}: GET .../conflicts?status=all lists them`)
     if (result === 'resolved') throw new DomainError('conflict', 'already_resolved', 'this conflict was resolved already; reload to see how')
     if (result === 'decided') throw new DomainError('conflict', 'decided', 'the server already decided this claim race (one claim won); there is nothing to resolve')
     c.get('log').info({ conflict: result.id, choice: result.resolution?.choice }, 'conflict resolved')
