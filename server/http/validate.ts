@@ -35,7 +35,7 @@ export interface BodyOptions<S extends z.ZodType> {
   /** Taken for an empty body (validated like a sent one); without it an empty body is a 400. */
   ifEmpty?: z.input<S>
   /** Replaces the schema's description of what is wrong, e.g. for a body that must be `{}`. */
-  invalid?: string
+  invalid?: string | ((error: z.ZodError) => string)
 }
 
 /** The request body as JSON, validated by `schema`; a 400 that says what is wrong otherwise. */
@@ -54,8 +54,8 @@ export function paramsOf<S extends z.ZodType>(c: Context, schema: S): z.infer<S>
   return validated(schema, c.req.param())
 }
 
-function validated<S extends z.ZodType>(schema: S, raw: unknown, invalid?: string): z.infer<S> {
+function validated<S extends z.ZodType>(schema: S, raw: unknown, invalid?: BodyOptions<S>['invalid']): z.infer<S> {
   const parsed = schema.safeParse(raw)
-  if (!parsed.success) throw badRequest(invalid ?? describe(parsed.error))
-  return parsed.data
+  if (parsed.success) return parsed.data
+  throw badRequest(invalid === undefined ? describe(parsed.error) : typeof invalid === 'string' ? invalid : invalid(parsed.error))
 }

@@ -5,8 +5,8 @@
 import { Hono } from 'hono'
 import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
-import { readJson } from '../validate.ts'
-import { badRequest, forbidden, notFound } from '../../errors.ts'
+import { jsonBody } from '../validate.ts'
+import { forbidden, notFound } from '../../errors.ts'
 import { member } from '../member.ts'
 import { mayManageMembers } from '../../../shared/access.ts'
 import { WorkspaceSettingsSchema } from '../../../shared/workspaceSettings.ts'
@@ -26,9 +26,10 @@ export function settingsRoutes({ registry }: Pick<ApiDeps, 'registry'>): Hono<Ap
   app.put('/:ws/settings', inWorkspace, async (c) => {
     const { principal, workspace, role } = c.var
     if (!principal.admin && !mayManageMembers(role)) throw forbidden('only workspace owners and administrators change workspace settings')
-    const parsed = WorkspaceSettingsSchema.safeParse(await readJson(c))
-    if (!parsed.success) throw badRequest(`invalid workspace settings: ${z.prettifyError(parsed.error)} (e.g. { "arbiter": { "autoApply": ["map-key-overwrite"] } })`)
-    return c.json(registry.setSettings(workspace.id, parsed.data))
+    const settings = await jsonBody(c, WorkspaceSettingsSchema, {
+      invalid: (error) => `invalid workspace settings: ${z.prettifyError(error)} (e.g. { "arbiter": { "autoApply": ["map-key-overwrite"] } })`,
+    })
+    return c.json(registry.setSettings(workspace.id, settings))
   })
 
   return app
