@@ -34,6 +34,7 @@ import { McpSessions, type McpSessionLimits } from './mcp/McpSessions.ts'
 import { mcpRoutes } from './mcp/routes.ts'
 import { VersionService, type HistoryOptions } from './history/VersionService.ts'
 import { historyRoutes } from './http/routes/history.ts'
+import { HistoryReads } from './http/HistoryReads.ts'
 
 /** The built-in administrator principal (enabled only while an admin token is configured). */
 export const ADMIN_PRINCIPAL = 'admin'
@@ -159,7 +160,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       { path: '/workspaces', routes: proposalRoutes({ ...deps, conflicts }) },
       { path: '/workspaces', routes: settingsRoutes(deps) },
       { path: '/workspaces', routes: documentRoutes(deps, activity) },
-      { path: '/workspaces', routes: historyRoutes({ ...deps, versions, conflicts, tasks: coord.store }) },
+      { path: '/workspaces', routes: historyRoutes({ ...deps, versions, conflicts, tasks: coord.store, reads: new HistoryReads(httpLimits, opts.now) }) },
     ],
     topRoutes: [{ path: '/mcp', routes: mcpRoutes({ registry, httpLimits, authFailures, sessions: mcp }) }],
   })

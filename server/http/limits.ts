@@ -17,6 +17,10 @@ export interface HttpLimits {
   /** Failed authentications one client address may make per window before it gets 429. */
   maxAuthFailures: number
   authFailureWindowMs: number
+  /** Expensive history reads (diff, blame, text at a version, export) one principal may make at once (then 429). */
+  historyReadBurst: number
+  /** ...and steadily per minute after the burst. */
+  historyReadsPerMinute: number
 }
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
@@ -28,4 +32,6 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   eventStreamPingMs: 15_000,
   maxAuthFailures: 20,
   authFailureWindowMs: 60_000,
+  historyReadBurst: 30,
+  historyReadsPerMinute: 120,
 }

@@ -8,7 +8,8 @@
 //   GET  /:ws/export                              → the workspace as JSON (server/history/exportWorkspace.ts)
 //   POST /:ws/import             an export          → 201 { imported, skipped }   (owners; empty workspace only)
 // Members read the history of the shared room (every member reads it); writing needs
-// mayEditShared, like every right that writes into shared documents.
+// mayEditShared, like every right that writes into shared documents. Texts at a version, diffs,
+// blame and export rebuild from the whole history: they are rate-limited per principal (HistoryReads).
 
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
@@ -24,15 +25,16 @@ import { CURRENT, type VersionService } from '../../history/VersionService.ts'
 import type { Role } from '../../../shared/model.ts'
 import { exportWorkspace, type ExportDeps } from '../../history/exportWorkspace.ts'
 import { ImportSchema, importWorkspace } from '../../history/importWorkspace.ts'
+import type { HistoryReads } from '../HistoryReads.ts'
 
 const VersionNumber = z.coerce.number().int('a version is a whole number').min(1, 'versions start at 1')
 const LabelBody = z.object({ label: z.string().trim().max(200, 'a label has at most 200 characters').optional() }).strict()
 const RestoreBody = z.object({ version: z.number().int().min(1) }).strict()
 const DocId = z.string().min(1).max(200)
 
-export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'core'> & { versions: VersionService }): Hono<ApiEnv> {
+export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'core'> & { versions: VersionService; reads: HistoryReads }): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
-  const { versions } = deps
+  const { versions, reads } = deps
   const inWorkspace = member(deps.registry)
 
   /** The shared room and the caller's rights, refusing non-members (admins get no implicit access). */
@@ -66,6 +68,7 @@ export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'cor
     const { room, doc, workspace } = context(c, false)
     const n = VersionNumber.safeParse(c.req.param('v'))
     if (!n.success) throw badRequest(`version: ${n.error.issues[0].message}`)
+    reads.take(c.get('principal').id, 'text at a version')
     const found = await versions.textAt(room, doc, n.data)
     if (!found) throw notFound(`no version ${n.data} in ${workspace.id}: list them with GET .../docs/${doc}/versions`)
     if (found.text === null) throw notFound(`document ${doc} did not exist at version ${n.data}`)
@@ -75,6 +78,7 @@ export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'cor
   app.get('/:ws/docs/:id/diff', inWorkspace, async (c) => {
     const { room, doc } = context(c, false)
     const q = queryOf(c, z.object({ from: VersionNumber, to: z.union([z.literal(CURRENT), VersionNumber]).default(CURRENT) }))
+    reads.take(c.get('principal').id, 'diff')
     const result = await versions.diff(room, doc, q.from, q.to)
     if ('missing' in result) throw notFound(result.missing)
     return c.json({ from: q.from, to: q.to, spans: result.spans })
@@ -82,6 +86,7 @@ export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'cor
 
   app.get('/:ws/docs/:id/blame', inWorkspace, async (c) => {
     const { room, doc, workspace } = context(c, false)
+    reads.take(c.get('principal').id, 'blame')
     const runs = await versions.blame(room, doc)
     if (!runs) throw notFound(`no document ${doc} in ${workspace.id}`)
     return c.json({ runs })
@@ -102,6 +107,7 @@ export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'cor
   app.get('/:ws/export', inWorkspace, async (c) => {
     const { principal, workspace, role } = c.var
     refuseUnless(role, false)
+    reads.take(principal.id, 'export')
     c.header('content-disposition', `attachment; filename="${workspace.id}.json"`)
     return c.json(await exportWorkspace(deps, workspace, principal))
   })
