@@ -14,6 +14,7 @@ import { documentText } from '../../shared/documents.ts'
 import { textEdits } from '../../shared/textDiff.ts'
 import { SqliteVersionStore } from './SqliteVersionStore.ts'
 import type { Version, VersionMeta, VersionReason, VersionStore } from './VersionStore.ts'
+import { asReadSnapshot, type ReadPoint } from './asRead.ts'
 import { blameRuns, changedDocs, diffSpans, textAt, type BlameRun, type DiffSpan } from './docHistory.ts'
 
 /** Time and timers for idle versions (tests drive them by hand: test/helpers/fakeClock.ts). */
@@ -147,6 +148,18 @@ export class VersionService {
     const room = await this.#room(roomName)
     const { snapshot, ...meta } = version
     return { version: meta, text: textAt(room.doc, Y.decodeSnapshotV2(snapshot), doc) }
+  }
+
+  /**
+   * Document `doc` as an annotation's author read it (the snapshot or state vector its anchor
+   * recorded: server/history/asRead.ts); `exact` is false for a state vector alone.
+   */
+  async textAsRead(roomName: string, doc: string, point: ReadPoint): Promise<{ text: string | null; exact: boolean } | { invalid: string }> {
+    const room = await this.#room(roomName)
+    await room.drain()
+    const found = asReadSnapshot(room.doc, point, () => this.store.all(roomName).map((v) => Y.decodeSnapshotV2(v.snapshot)))
+    if ('invalid' in found) return found
+    return { text: textAt(room.doc, found.snapshot, doc), exact: found.exact }
   }
 
   /** The spans from version `from` to `to`, or `missing`: which version or document does not exist. */

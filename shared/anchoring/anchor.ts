@@ -22,6 +22,7 @@ export function createAnchor(ytext: Y.Text, start: number, end: number, contextC
     throw new RangeError(`the span is ${end - start} characters; annotate at most ${ANCHOR_LIMITS.quote} (select a shorter passage)`)
   }
   const context = Math.min(contextChars, ANCHOR_LIMITS.context)
+  const snapshot = buffer.toBase64(Y.encodeSnapshotV2(Y.snapshot(doc)))
   return {
     start: Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(ytext, start, 0)) as RelativePositionJSON,
     end: Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(ytext, end, -1)) as RelativePositionJSON,
@@ -32,6 +33,8 @@ export function createAnchor(ytext: Y.Text, start: number, end: number, contextC
     },
     position: { start, end },
     stateVector: buffer.toBase64(Y.encodeStateVector(doc)),
+    // The text as it was read, for "show the text as read" (bounded: a huge delete set records none).
+    ...(snapshot.length <= ANCHOR_LIMITS.snapshot ? { snapshot } : {}),
   }
 }
 

@@ -10,6 +10,11 @@ export const ANCHOR_LIMITS = {
   quote: 1000,
   /** Longest prefix and longest suffix kept as context (createAnchor stores 32). */
   context: 64,
+  /**
+   * Longest recorded snapshot of the shared document (base64 characters): what the text was when
+   * the anchor was made ("as read"). A document with a longer delete set records none.
+   */
+  snapshot: 16_384,
 } as const
 
 /** Why a quote selector is out of bounds, phrased as how to fix it; null when it fits. */

@@ -41,6 +41,11 @@ export const AnchorSchema = z.object({
   position: TextPositionSchema,
   /** base64 `Y.encodeStateVector` of the shared document when the anchor was made. */
   stateVector: z.string(),
+  /**
+   * base64 `Y.encodeSnapshotV2(Y.snapshot(doc))` when the anchor was made (absent in older anchors
+   * and when larger than ANCHOR_LIMITS.snapshot): the server reads the text "as read" from it.
+   */
+  snapshot: z.string().max(ANCHOR_LIMITS.snapshot, `a recorded snapshot has at most ${ANCHOR_LIMITS.snapshot} characters: omit it`).optional(),
 })
 export type Anchor = z.infer<typeof AnchorSchema>
 

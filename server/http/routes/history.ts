@@ -3,6 +3,7 @@
 //   POST /:ws/docs/:id/versions  { label? }       → 201 version    (editors, owners)
 //   GET  /:ws/docs/:id/versions/:v                → { version, text }
 //   GET  /:ws/docs/:id/diff?from=V&to=V|current   → { from, to, spans: [{ kind, text, principal }] }
+//   POST /:ws/docs/:id/as-read  { snapshot } | { stateVector }  → { text, exact }   the text an annotation was made against
 //   GET  /:ws/docs/:id/blame                      → { runs: [{ text, principal, at }] }
 //   POST /:ws/docs/:id/restore   { version }      → { restored, edits, text }   (editors, owners)
 //   GET  /:ws/export                              → the workspace as JSON (server/history/exportWorkspace.ts)
@@ -26,11 +27,16 @@ import type { Role } from '../../../shared/model.ts'
 import { exportWorkspace, type ExportDeps } from '../../history/exportWorkspace.ts'
 import { ImportSchema, importWorkspace } from '../../history/importWorkspace.ts'
 import type { HistoryReads } from '../HistoryReads.ts'
+import { ANCHOR_LIMITS } from '../../../shared/anchoring/index.ts'
 
 const VersionNumber = z.coerce.number().int('a version is a whole number').min(1, 'versions start at 1')
 const LabelBody = z.object({ label: z.string().trim().max(200, 'a label has at most 200 characters').optional() }).strict()
 const RestoreBody = z.object({ version: z.number().int().min(1) }).strict()
 const DocId = z.string().min(1).max(200)
+const Base64 = z.string().min(1).max(ANCHOR_LIMITS.snapshot, `at most ${ANCHOR_LIMITS.snapshot} characters`)
+const AsReadBody = z.union([z.object({ snapshot: Base64 }).strict(), z.object({ stateVector: Base64 }).strict()], {
+  message: 'send { snapshot } or { stateVector }: the annotation anchor’s target.snapshot (exact) or target.stateVector (approximate)',
+})
 
 export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'core'> & { versions: VersionService; reads: HistoryReads }): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
@@ -82,6 +88,17 @@ export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'cor
     const result = await versions.diff(room, doc, q.from, q.to)
     if ('missing' in result) throw notFound(result.missing)
     return c.json({ from: q.from, to: q.to, spans: result.spans })
+  })
+
+  // A POST because a recorded snapshot may be kilobytes; it reads only (members read every past text).
+  app.post('/:ws/docs/:id/as-read', inWorkspace, async (c) => {
+    const { room, doc, workspace } = context(c, false)
+    const point = await jsonBody(c, AsReadBody)
+    reads.take(c.get('principal').id, 'text as read')
+    const found = await versions.textAsRead(room, doc, point)
+    if ('invalid' in found) throw badRequest(found.invalid)
+    if (found.text === null) throw notFound(`document ${doc} did not exist in ${workspace.id} when that was read`)
+    return c.json(found)
   })
 
   app.get('/:ws/docs/:id/blame', inWorkspace, async (c) => {
