@@ -1,5 +1,6 @@
 // Accessibility: axe-core run inside the page on every main view (sign-in, the document
-// editor with notes, review conflicts, readings, tasks); no serious or critical violation.
+// editor with notes, the history panel with a diff and its restore dialog, review conflicts,
+// readings, tasks); no serious or critical violation.
 
 import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
@@ -8,6 +9,7 @@ import { connectTestAgent } from '../helpers/agents.ts'
 import { browserSuite } from '../helpers/browserSuite.ts'
 import { artifactPath, waitForConnection, waitForEditorText } from '../helpers/browser.ts'
 import { token } from '../helpers/server.ts'
+import { httpJson } from '../helpers/http.ts'
 
 const suite = browserSuite()
 const AXE = createRequire(import.meta.url).resolve('axe-core')
@@ -35,7 +37,7 @@ async function seriousViolations(page: Page, name: string): Promise<string[]> {
 }
 
 describe('accessibility (axe-core)', () => {
-  it('no serious or critical violation on sign-in, editor, conflicts, readings and tasks', async () => {
+  it('no serious or critical violation on sign-in, editor, history, conflicts, readings and tasks', async () => {
     const agent = await connectTestAgent(suite.server, 'agent-a', { role: 'fact-checker' })
     suite.agents.push(agent)
     agent.createDocument('report', TEXT)
@@ -58,6 +60,19 @@ describe('accessibility (axe-core)', () => {
     await page.locator('.margin [data-annotation]').first().waitFor()
     await waitForConnection(page, 'saved')
     found.push(...(await seriousViolations(page, 'editor')))
+
+    const named = await httpJson(`${suite.server.url}/api/workspaces/w1/docs/report/versions`, { method: 'POST', token: token('agent-a'), body: { label: 'draft' } })
+    expect(named.status).toBe(201)
+    await page.getByRole('button', { name: 'History' }).click()
+    await page.locator('[data-version="1"]').click()
+    await page.getByRole('button', { name: 'Changes since' }).click()
+    await page.locator('[data-view="changes"]').waitFor()
+    found.push(...(await seriousViolations(page, 'history')))
+    await page.getByRole('button', { name: 'Restore this version' }).click()
+    await page.getByRole('dialog').waitFor()
+    found.push(...(await seriousViolations(page, 'history-restore')))
+    await page.getByRole('button', { name: 'Keep the current text' }).click()
+    await page.getByRole('button', { name: 'Back to the text' }).click()
 
     await page.getByRole('link', { name: 'Review' }).click()
     await page.getByRole('tab', { name: 'Conflicts' }).waitFor()
