@@ -1,10 +1,11 @@
-// `polyphony <command>`: serve | agent | team | admin | mcp | export.
+// `polyphony <command>`: serve | agent | team | admin | mcp | export | import.
 
 import { agentCommand } from './agentCommand.ts'
 import { teamCommand } from './teamCommand.ts'
 import { adminCommand } from './adminCommand.ts'
 import { mcpCommand } from './mcpCommand.ts'
 import { exportCommand } from './exportCommand.ts'
+import { importCommand } from './importCommand.ts'
 
 const HELP = `polyphony — a CRDT workspace for people and AI agents
 
@@ -14,7 +15,8 @@ Usage:
   polyphony team TEAM.json               run and supervise several agents (polyphony team --help)
   polyphony admin <command> ...          principals, workspaces, members (polyphony admin --help)
   polyphony mcp --workspace W ...        MCP server on stdio for Claude Code, Cursor, ... (polyphony mcp --help)
-  polyphony export W > W.json            write a workspace as JSON (polyphony export --help)`
+  polyphony export W > W.json            write a workspace as JSON (polyphony export --help)
+  polyphony import W < W.json            import an export into a new or empty workspace (polyphony import --help)`
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
@@ -34,6 +36,8 @@ export async function main(argv: string[]): Promise<number> {
       return mcpCommand(rest)
     case 'export':
       return exportCommand(rest)
+    case 'import':
+      return importCommand(rest)
     case undefined:
     case '-h':
     case '--help':

@@ -33,6 +33,20 @@ export interface NewTask {
   dependsOn?: string[]
 }
 
+/** A task as an export lists it (shared/coord Task without workspace, lease and update time). */
+export interface ImportedTask {
+  id: string
+  title: string
+  description: string
+  dependsOn: string[]
+  status: 'open' | 'claimed' | 'done'
+  owner: string | null
+  fencingToken: number
+  result?: unknown
+  createdBy: string
+  createdAt: number
+}
+
 export interface TaskStoreOptions {
   /** Injectable clock (ms since epoch) so expiry can be tested without waiting. */
   now?: () => number
@@ -87,6 +101,28 @@ export class TaskStore {
       const row = this.#row(workspace, input.id)!
       log('created', row, by)
       return { task: toTask(row), created: true }
+    })
+  }
+
+  /**
+   * Tasks from a workspace export (server/history/importWorkspace.ts), in one transaction, into a
+   * workspace without tasks (false, nothing written, when it has some). Done tasks stay done with
+   * their completer and result; claimed ones come back open (a lease does not cross servers).
+   * Fencing tokens continue from the exported ones, so a token never repeats for a task id.
+   */
+  importTasks(workspace: string, tasks: ImportedTask[], by: string): boolean {
+    return this.#tx((now, log) => {
+      if (this.#stmt('SELECT 1 FROM coord_tasks WHERE workspace = ? LIMIT 1').get(workspace)) return false
+      const insert = this.#stmt(
+        `INSERT INTO coord_tasks (workspace, id, title, description, depends_on, status, owner, fencing_token, result, created_by, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      for (const t of tasks) {
+        const done = t.status === 'done'
+        insert.run(workspace, t.id, t.title, t.description, JSON.stringify(t.dependsOn), done ? 'done' : 'open', done ? t.owner : null, t.fencingToken, done ? JSON.stringify(t.result ?? null) : null, t.createdBy, t.createdAt, now)
+        log('created', this.#row(workspace, t.id)!, by, { detail: { imported: true } })
+      }
+      return true
     })
   }
 

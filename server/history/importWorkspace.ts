@@ -1,56 +1,118 @@
-// Importing an export (exportWorkspace.ts) into an empty workspace: its documents (id, title,
-// text), written as one attributed server write. The whole body is checked before anything is
-// written, so hostile or broken input changes nothing. Namespaces, review decisions, tasks and
-// conflicts are not imported (they belong to other principals or to the server's own logs):
-// the answer lists what was skipped.
+// Importing an export (exportWorkspace.ts) into a new or empty workspace: documents and promoted
+// notes into the shared room, each namespace's annotations, proposals and notes into its room,
+// the review decisions and replies about them into its review room, and tasks into the task
+// store. The body is checked whole first (importSchema.ts), then the target: every namespace
+// owner must be a member, and nothing may be there yet (documents, tasks, namespace or review
+// content). Only then is anything written, shared room first (it re-checks emptiness inside its
+// write), so a refused import changes nothing. Conflicts are the server's own log and are not
+// imported; proposal decisions lose the Yjs ids of the edit they applied (those name the source
+// server's items), and anchors lose their recorded snapshot (it reads the source's history).
+// Imported items keep their relative positions and quotes: readers re-anchor them by quote.
 
-import { z } from 'zod'
-import { createDocument, docsMap, MAX_TITLE_LENGTH } from '../../shared/documents.ts'
-import { sharedRoom } from '../../shared/rooms.ts'
+import type * as Y from 'yjs'
+import { createDocument, docsMap } from '../../shared/documents.ts'
+import { NAMESPACE_MAPS } from '../../shared/annotations.ts'
+import { REVIEW_MAPS } from '../../shared/review/index.ts'
+import { namespaceRoom, reviewRoom, sharedRoom } from '../../shared/rooms.ts'
 import type { SyncCore } from '../core/SyncCore.ts'
-import { EXPORT_FORMAT, EXPORT_VERSION } from './exportWorkspace.ts'
+import type { Registry } from '../registry/index.ts'
+import type { TaskStore } from '../coord/TaskStore.ts'
+import type { ImportBody } from './importSchema.ts'
 
-export const IMPORT_LIMITS = { documents: 1000, textChars: 1_000_000 } as const
+export { IMPORT_LIMITS, ImportSchema, type ImportBody } from './importSchema.ts'
 
-const DocumentSchema = z
-  .object({
-    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, 'a document id is 1 to 200 letters, digits, . _ - (starting with a letter or digit)'),
-    title: z.string().max(MAX_TITLE_LENGTH, `a title has at most ${MAX_TITLE_LENGTH} characters`),
-    text: z.string().max(IMPORT_LIMITS.textChars, `a text has at most ${IMPORT_LIMITS.textChars} characters`),
-  })
-  .strict()
+export interface ImportDeps {
+  core: SyncCore
+  registry: Registry
+  tasks: TaskStore
+}
 
-export const ImportSchema = z
-  .object({
-    format: z.literal(EXPORT_FORMAT, { message: `not a Polyphony export: format must be "${EXPORT_FORMAT}"` }),
-    version: z.literal(EXPORT_VERSION, { message: `only export version ${EXPORT_VERSION} can be imported` }),
-    documents: z.array(DocumentSchema).max(IMPORT_LIMITS.documents, `at most ${IMPORT_LIMITS.documents} documents per import`),
-  })
-  .passthrough()
-  .superRefine((value, ctx) => {
-    const seen = new Set<string>()
-    for (const d of value.documents) {
-      if (seen.has(d.id)) ctx.addIssue({ code: 'custom', path: ['documents'], message: `document id ${d.id} appears twice: ids must be unique` })
-      seen.add(d.id)
+export interface Imported {
+  documents: number
+  promotedNotes: number
+  namespaces: number
+  annotations: number
+  proposals: number
+  notes: number
+  decisions: number
+  replies: number
+  tasks: number
+}
+
+export type ImportResult = { imported: Imported; skipped: string[] } | { notEmpty: string } | { invalid: string }
+
+export async function importWorkspace(deps: ImportDeps, workspace: string, principal: string, body: ImportBody): Promise<ImportResult> {
+  const strangers = body.namespaces.map((n) => n.owner).filter((owner) => deps.registry.roleOf(workspace, owner) === null)
+  if (strangers.length > 0) {
+    return { invalid: `namespace owners ${strangers.slice(0, 10).join(', ')} are not members of ${workspace}: add them first (polyphony admin), then import again` }
+  }
+  const shared = await deps.core.room(sharedRoom(workspace))
+  await shared.drain()
+  if (docsMap(shared.doc).size > 0) return { notEmpty: `workspace ${workspace} already has documents: import only into a new or empty workspace` }
+  if (deps.tasks.list(workspace).length > 0) return { notEmpty: `workspace ${workspace} already has tasks: import only into a new or empty workspace` }
+  for (const ns of body.namespaces) {
+    const held = await deps.core.room(namespaceRoom(workspace, ns.owner))
+    const review = await deps.core.room(reviewRoom(workspace, ns.owner))
+    if (hasContent(held.doc, Object.values(NAMESPACE_MAPS)) || hasContent(review.doc, Object.values(REVIEW_MAPS))) {
+      return { notEmpty: `${ns.owner}'s namespace in ${workspace} already has readings or decisions: import only into a new or empty workspace` }
     }
-  })
+  }
 
-export type ImportBody = z.infer<typeof ImportSchema>
-
-export type ImportResult = { imported: { documents: number }; skipped: string[] } | { notEmpty: string }
-
-export async function importWorkspace(core: SyncCore, workspace: string, principal: string, body: ImportBody): Promise<ImportResult> {
-  const room = await core.room(sharedRoom(workspace))
-  await room.drain()
-  if (docsMap(room.doc).size > 0) return { notEmpty: `workspace ${workspace} already has documents: import only into an empty workspace` }
-  let existing = 0
-  await room.writeAsServer(principal, 'import', (doc) => {
+  let raced = false
+  await shared.writeAsServer(principal, 'import', (doc) => {
     // Checked again inside the write: a document created meanwhile must not be overwritten.
-    existing = docsMap(doc).size
-    if (existing > 0) return
+    if (docsMap(doc).size > 0) return void (raced = true)
     for (const d of body.documents) createDocument(doc, d.title, d.text, d.id)
+    const notes = doc.getMap('notes')
+    for (const n of body.promotedNotes) notes.set(n.id, n)
   })
-  if (existing > 0) return { notEmpty: `workspace ${workspace} got documents meanwhile: import only into an empty workspace` }
-  const skipped = ['promotedNotes', 'namespaces', 'tasks', 'conflicts'].filter((key) => Array.isArray(body[key]) && (body[key] as unknown[]).length > 0)
-  return { imported: { documents: body.documents.length }, skipped }
+  if (raced) return { notEmpty: `workspace ${workspace} got documents meanwhile: import only into a new or empty workspace` }
+
+  if (body.tasks.length > 0 && !deps.tasks.importTasks(workspace, body.tasks, principal)) {
+    return { notEmpty: `workspace ${workspace} got tasks meanwhile: the documents were imported, the rest was not` }
+  }
+  for (const ns of body.namespaces) {
+    const room = await deps.core.room(namespaceRoom(workspace, ns.owner))
+    await room.writeAsServer(principal, 'import', (doc) => {
+      const put = (map: string, items: Array<{ id: string; target?: { snapshot?: string } }>) => {
+        for (const item of items) doc.getMap(map).set(item.id, withoutSnapshot(item))
+      }
+      put(NAMESPACE_MAPS.annotations, ns.annotations)
+      put(NAMESPACE_MAPS.proposals, ns.proposals)
+      put(NAMESPACE_MAPS.notes, ns.notes)
+    })
+    const review = await deps.core.room(reviewRoom(workspace, ns.owner))
+    await review.writeAsServer(principal, 'import', (doc) => {
+      for (const [key, d] of Object.entries(ns.review.decisions)) doc.getMap(REVIEW_MAPS.decisions).set(key, d)
+      for (const list of Object.values(ns.review.replies)) for (const r of list) doc.getMap(REVIEW_MAPS.replies).set(r.id, r)
+      for (const [key, { applied: _applied, ...decision }] of Object.entries(ns.review.proposals)) doc.getMap(REVIEW_MAPS.proposals).set(key, decision)
+    })
+  }
+
+  const count = (f: (n: ImportBody['namespaces'][number]) => number) => body.namespaces.reduce((sum, n) => sum + f(n), 0)
+  return {
+    imported: {
+      documents: body.documents.length,
+      promotedNotes: body.promotedNotes.length,
+      namespaces: body.namespaces.length,
+      annotations: count((n) => n.annotations.length),
+      proposals: count((n) => n.proposals.length),
+      notes: count((n) => n.notes.length),
+      decisions: count((n) => Object.keys(n.review.decisions).length + Object.keys(n.review.proposals).length),
+      replies: count((n) => Object.values(n.review.replies).flat().length),
+      tasks: body.tasks.length,
+    },
+    skipped: Array.isArray(body.conflicts) && body.conflicts.length > 0 ? ['conflicts'] : [],
+  }
+}
+
+function hasContent(doc: Y.Doc, maps: string[]): boolean {
+  return maps.some((name) => doc.getMap(name).size > 0)
+}
+
+/** An item with its anchor's recorded snapshot dropped: it reads the source server's history. */
+function withoutSnapshot<T extends { target?: { snapshot?: string } }>(item: T): T {
+  if (!item.target?.snapshot) return item
+  const { snapshot: _snapshot, ...target } = item.target
+  return { ...item, target }
 }

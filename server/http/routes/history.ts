@@ -7,7 +7,7 @@
 //   GET  /:ws/docs/:id/blame                      → { runs: [{ text, principal, at }] }
 //   POST /:ws/docs/:id/restore   { version }      → { restored, edits, text }   (editors, owners)
 //   GET  /:ws/export                              → the workspace as JSON (server/history/exportWorkspace.ts)
-//   POST /:ws/import             an export          → 201 { imported, skipped }   (owners; empty workspace only)
+//   POST /:ws/import             an export          → 201 { imported, skipped }   (owners; new or empty workspace only)
 // Members read the history of the shared room (every member reads it); writing needs
 // mayEditShared, like every right that writes into shared documents. Texts at a version, diffs,
 // blame and export rebuild from the whole history: they are rate-limited per principal (HistoryReads).
@@ -134,8 +134,9 @@ export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'cor
     const { principal, workspace, role } = c.var
     if (role !== 'owner') throw forbidden('only owners import into a workspace: ask an owner to import it, or to make you owner')
     const body = await jsonBody(c, ImportSchema)
-    const result = await importWorkspace(deps.core, workspace.id, principal.id, body)
+    const result = await importWorkspace({ core: deps.core, registry: deps.registry, tasks: deps.tasks }, workspace.id, principal.id, body)
     if ('notEmpty' in result) throw conflict(result.notEmpty)
+    if ('invalid' in result) throw badRequest(result.invalid)
     c.get('log').info({ workspace: workspace.id, ...result.imported }, 'workspace imported')
     return c.json(result, 201)
   })
