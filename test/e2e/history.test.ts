@@ -103,5 +103,14 @@ describe('history panel', () => {
     expect(await page.locator('[data-view="blame"] .run[data-principal="polyphony-server"]').first().getAttribute('title')).toMatch(/Written by Polyphony/)
     await page.getByRole('button', { name: 'Back to the text' }).click()
     await waitForEditorText(page, { equals: TEXT })
+
+    // A viewer reads the history but is not offered to restore or name versions.
+    const vic = await suite.open('vic', '/w/w1?doc=report')
+    await waitForEditorText(vic.page, { equals: TEXT })
+    await vic.page.getByRole('button', { name: 'History' }).click()
+    await vic.page.locator('[data-version="1"]').click()
+    await vic.page.locator('[data-view="version-text"]').waitFor()
+    expect(await vic.page.getByRole('button', { name: 'Restore this version' }).count()).toBe(0)
+    expect(await vic.page.getByRole('textbox', { name: 'Name this version' }).count()).toBe(0)
   })
 })
