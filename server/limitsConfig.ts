@@ -44,7 +44,7 @@ export const LIMIT_SPECS: readonly LimitSpec[] = [
   { scope: 'http', key: 'maxEventStreamsPerPrincipal', flag: 'max-event-streams-per-principal', env: 'POLYPHONY_MAX_EVENT_STREAMS_PER_PRINCIPAL', unit: 'count', min: 1, max: 10_000, help: 'open event streams per principal (more: 429)' },
   { scope: 'http', key: 'maxEventStreams', flag: 'max-event-streams', env: 'POLYPHONY_MAX_EVENT_STREAMS', unit: 'count', min: 1, max: 1_000_000, help: 'open event streams in all (more: 429)' },
   { scope: 'http', key: 'maxAuthFailures', flag: 'max-auth-failures', env: 'POLYPHONY_MAX_AUTH_FAILURES', unit: 'count', min: 1, max: 1_000_000, help: 'unknown tokens per address per window (more: 429)' },
-  { scope: 'http', key: 'historyReadBurst', flag: 'history-read-burst', env: 'POLYPHONY_HISTORY_READ_BURST', unit: 'count', min: 1, max: 100_000, help: 'diffs, blames, texts at a version and exports one principal may read at once (more: 429)' },
+  { scope: 'http', key: 'historyReadBurst', flag: 'history-read-burst', env: 'POLYPHONY_HISTORY_READ_BURST', unit: 'count', min: 1, max: 100_000, help: 'history reads (diffs, blames, texts at a version or as read, exports) one principal may make at once (more: 429)' },
   { scope: 'http', key: 'historyReadsPerMinute', flag: 'history-reads-per-minute', env: 'POLYPHONY_HISTORY_READS_PER_MINUTE', unit: 'count', min: 1, max: 1_000_000, help: 'such history reads per principal per minute after the burst' },
 ]
 

@@ -1,4 +1,4 @@
-// Rate of expensive history reads (diff, blame, text at a version, export) per principal: each
+// Rate of expensive history reads (diff, blame, text at a version or as read, export) per principal: each
 // rebuilds from the room's whole history, so one principal cannot keep the server busy with them.
 // A token bucket per principal (burst, then a steady rate per minute); an empty bucket is a 429
 // whose Retry-After and message say when the next read is allowed. The table is bounded: beyond

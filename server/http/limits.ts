@@ -17,7 +17,7 @@ export interface HttpLimits {
   /** Failed authentications one client address may make per window before it gets 429. */
   maxAuthFailures: number
   authFailureWindowMs: number
-  /** Expensive history reads (diff, blame, text at a version, export) one principal may make at once (then 429). */
+  /** Expensive history reads (diff, blame, text at a version or as read, export) one principal may make at once (then 429). */
   historyReadBurst: number
   /** ...and steadily per minute after the burst. */
   historyReadsPerMinute: number
