@@ -82,7 +82,8 @@ export async function importCommand(argv: string[], env: Record<string, string |
     } catch {
       // not JSON: print it as it came
     }
-    console.error(`import into ${workspace} failed (${res.status}): ${message}`)
+    const hint = res.status === 413 ? ' (an export larger than the server accepts: start it with a higher --max-body-bytes for the import)' : ''
+    console.error(`import into ${workspace} failed (${res.status}): ${message}${hint}`)
     return 1
   }
   const { imported, skipped } = JSON.parse(answer) as { imported: Record<string, number>; skipped: string[] }

@@ -50,8 +50,8 @@ export async function exportWorkspace(deps: ExportDeps, workspace: Workspace, vi
     const review = readReviewState((await deps.core.room(reviewRoom(workspace.id, owner))).doc)
     namespaces.push({
       owner,
-      annotations: valuesOf(ns.getMap(NAMESPACE_MAPS.annotations), parseAnnotation).filter((a) => a.author === owner),
-      proposals: valuesOf(ns.getMap(NAMESPACE_MAPS.proposals), parseProposal).filter((p) => p.author === owner),
+      annotations: valuesOf(ns.getMap(NAMESPACE_MAPS.annotations), parseAnnotation).filter((a) => a.author === owner).map(withoutSnapshot),
+      proposals: valuesOf(ns.getMap(NAMESPACE_MAPS.proposals), parseProposal).filter((p) => p.author === owner).map(withoutSnapshot),
       notes: valuesOf(ns.getMap(NAMESPACE_MAPS.notes), parseNote).filter((n) => n.author === owner),
       review: {
         decisions: Object.fromEntries(review.decisions),
@@ -72,6 +72,16 @@ export async function exportWorkspace(deps: ExportDeps, workspace: Workspace, vi
     tasks: deps.tasks.list(workspace.id),
     conflicts: deps.conflicts.list(workspace.id, { status: 'all' }),
   }
+}
+
+/**
+ * An item without its anchor's recorded snapshot ("as read", up to 16 KB each): it reads this
+ * server's room history, so it means nothing elsewhere, and it would dominate an export's size.
+ */
+export function withoutSnapshot<T extends { target?: { snapshot?: string } }>(item: T): T {
+  if (!item.target?.snapshot) return item
+  const { snapshot: _snapshot, ...target } = item.target
+  return { ...item, target }
 }
 
 function valuesOf<T>(map: { forEach(f: (value: unknown) => void): void }, parse: (value: unknown) => T | null): T[] {

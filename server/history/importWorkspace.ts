@@ -6,7 +6,8 @@
 // content). Only then is anything written, shared room first (it re-checks emptiness inside its
 // write), so a refused import changes nothing. Conflicts are the server's own log and are not
 // imported; proposal decisions lose the Yjs ids of the edit they applied (those name the source
-// server's items), and anchors lose their recorded snapshot (it reads the source's history).
+// server's items), and anchors lose their recorded snapshot (it reads the source's history; exports
+// leave it out already, older ones may hold it).
 // Imported items keep their relative positions and quotes: readers re-anchor them by quote.
 
 import type * as Y from 'yjs'
@@ -18,6 +19,7 @@ import type { SyncCore } from '../core/SyncCore.ts'
 import type { Registry } from '../registry/index.ts'
 import type { TaskStore } from '../coord/TaskStore.ts'
 import type { ImportBody } from './importSchema.ts'
+import { withoutSnapshot } from './exportWorkspace.ts'
 
 export { IMPORT_LIMITS, ImportSchema, type ImportBody } from './importSchema.ts'
 
@@ -108,11 +110,4 @@ export async function importWorkspace(deps: ImportDeps, workspace: string, princ
 
 function hasContent(doc: Y.Doc, maps: string[]): boolean {
   return maps.some((name) => doc.getMap(name).size > 0)
-}
-
-/** An item with its anchor's recorded snapshot dropped: it reads the source server's history. */
-function withoutSnapshot<T extends { target?: { snapshot?: string } }>(item: T): T {
-  if (!item.target?.snapshot) return item
-  const { snapshot: _snapshot, ...target } = item.target
-  return { ...item, target }
 }
