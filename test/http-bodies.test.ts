@@ -45,6 +45,7 @@ const BODY_ROUTES: Array<{ file: string; route: string; path: string; who: strin
   { file: 'history.ts', route: "post('/:ws/docs/:id/versions'", path: `${W}/docs/d1/versions`, who: 'bob' },
   { file: 'history.ts', route: "post('/:ws/docs/:id/restore'", path: `${W}/docs/d1/restore`, who: 'bob' },
   { file: 'history.ts', route: "post('/:ws/import'", path: `${W}/import`, who: 'alice' },
+  { file: 'history.ts', route: "post('/:ws/docs/:id/as-read'", path: `${W}/docs/d1/as-read`, who: 'bob' },
 ]
 /** Routes that take no body at all (a body is ignored). */
 const NO_BODY = new Set(["principals.ts post('/:id/token'", "proposals.ts post('/:ws/conflicts/:id/proposals/:by/approve'"])
