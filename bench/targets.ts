@@ -1,5 +1,5 @@
 // The servers under test, each a separate child process on loopback:
-//   polyphony      — `server/main.ts` with auth, a real bootstrap and durable SQLite (as users run it)
+//   polyphony      — `app/serve.ts` with auth, a real bootstrap and durable SQLite (as users run it)
 //   polyphony-mem  — the same server with `--data :memory:` (what durability costs)
 //   reference      — @y/websocket-server 0.1.1, in memory, no auth
 
@@ -53,7 +53,7 @@ export async function startTarget(opts: TargetOptions): Promise<RunningTarget> {
     ready = waitForLine(child, (line) => (line.includes('running at') ? `ws://127.0.0.1:${port}` : null))
   } else {
     const data = opts.kind === 'polyphony-mem' ? ':memory:' : opts.dataDir
-    const args = [...prof, '--import', 'tsx', join(ROOT, 'server', 'main.ts'), '--port', '0', '--data', data, '--bootstrap', opts.bootstrapFile]
+    const args = [...prof, '--import', 'tsx', join(ROOT, 'app', 'serve.ts'), '--port', '0', '--data', data, '--bootstrap', opts.bootstrapFile]
     child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: { ...process.env, POLYPHONY_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'info' },

@@ -4,11 +4,11 @@
 // through tsx (a devDependency), so developers and tests never run a stale build.
 import { existsSync } from 'node:fs'
 
-const source = new URL('../agents/cli/main.ts', import.meta.url)
+const source = new URL('../app/cli/main.ts', import.meta.url)
 if (existsSync(source)) {
   const { register } = await import('tsx/esm/api')
   register()
   await import(source.href)
 } else {
-  await import('../dist/agents/cli/main.js')
+  await import('../dist/app/cli/main.js')
 }

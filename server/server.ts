@@ -30,7 +30,7 @@ import { moveLegacyReviewRooms } from './review/moveLegacyReviewRooms.ts'
 import { attachSync, closeSockets } from './ws/attachSync.ts'
 import { AgentReports, Coordinator } from './coord/index.ts'
 import { taskRoutes } from './http/routes/tasks.ts'
-import { McpSessions, type McpSessionLimits } from './mcp/McpSessions.ts'
+import { McpSessions, type McpSessionAgentFactory, type McpSessionLimits } from './mcp/McpSessions.ts'
 import { mcpRoutes } from './mcp/routes.ts'
 import { VersionService, type HistoryOptions } from './history/VersionService.ts'
 import { historyRoutes } from './http/routes/history.ts'
@@ -70,6 +70,8 @@ export interface ServerOptions {
   clientDir?: string
   /** Streamable HTTP MCP sessions at /mcp (per-principal cap, idle expiry). */
   mcp?: Partial<McpSessionLimits>
+  /** Attaches the agent behind each /mcp session (app/mcpSessionAgent.ts); without it /mcp answers 503. */
+  mcpAgent?: McpSessionAgentFactory
 }
 
 export interface RunningServer {
@@ -148,7 +150,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const deps = { registry, core, metrics, logger, httpLimits, streams }
   // MCP sessions are agents that connect back to this server; its URL is known after listen.
   let selfUrl = ''
-  const mcp = new McpSessions({ selfUrl: () => selfUrl, logger, limits: opts.mcp })
+  const mcp = new McpSessions({ selfUrl: () => selfUrl, logger, limits: opts.mcp, agentFor: opts.mcpAgent })
   const app = createApp({
     ...deps,
     authFailures,

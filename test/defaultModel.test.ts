@@ -6,7 +6,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_MODEL } from '../agents/llm/defaultModel.ts'
-import { parseAgentOptions } from '../agents/cli/agentOptions.ts'
+import { parseAgentOptions } from '../app/cli/agentOptions.ts'
 
 const require = createRequire(import.meta.url)
 

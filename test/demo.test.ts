@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startServer, type RunningServer } from '../server/server.ts'
 import { createLogger } from '../server/logger.ts'
-import { demoBootstrap, demoTokens, seedDemoContent } from '../server/demo.ts'
-import { startDemoAgents } from '../server/demoAgents.ts'
-import { DEMO_TASK, seedDemoActivity } from '../server/demoActivity.ts'
+import { demoBootstrap, demoTokens, seedDemoContent } from '../app/demo.ts'
+import { startDemoAgents } from '../app/demoAgents.ts'
+import { DEMO_TASK, seedDemoActivity } from '../app/demoActivity.ts'
 import { HEURISTIC_ARBITER } from '../agents/runtime/index.ts'
 import type { ConflictRecord } from '../shared/conflicts/index.ts'
 import type { Divergences } from '../shared/review/index.ts'
@@ -114,7 +114,7 @@ it('with a model key the demo arbiter asks the model, and is named for it', asyn
 })
 
 it('the demo banner names the real (absolute) data directory and token file', async () => {
-  const { demoBanner } = await import('../server/main.ts')
+  const { demoBanner } = await import('../app/serve.ts')
   const banner = demoBanner('http://127.0.0.1:8080', demoTokens(mkdtempSync(join(tmpdir(), 'polyphony-banner-'))), 'some/relative/data')
   const absolute = join(process.cwd(), 'some/relative/data')
   expect(banner).toContain(`Data directory: ${absolute}`)

@@ -12,7 +12,7 @@ import { connectTestAgent } from './helpers/agents.ts'
 import { httpJson } from './helpers/http.ts'
 import { cleanEnv, killAllCli, runCli } from './fixtures/agents-process.ts'
 import type { Agent } from '../agents/index.ts'
-import { importCommand } from '../agents/cli/importCommand.ts'
+import { importCommand } from '../app/cli/importCommand.ts'
 
 let server: TestServer
 const agents: Agent[] = []

@@ -2,7 +2,7 @@
 import { expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { parseMcpOptions } from '../agents/cli/mcpOptions.ts'
+import { parseMcpOptions } from '../app/cli/mcpOptions.ts'
 import { startTestServer } from './helpers/server.ts'
 
 it('reads flags, falls back to POLYPHONY_* and says what is missing', () => {

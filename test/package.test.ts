@@ -53,8 +53,9 @@ describe('installed package (npm pack, --omit=dev)', () => {
   it('has no devDependency and no TypeScript source', () => {
     const installed = readdirSync(join(project, 'node_modules'))
     for (const dev of ['tsx', 'typescript', 'vitest', 'vite', 'svelte']) expect(installed).not.toContain(dev)
-    expect(existsSync(join(project, 'node_modules', 'polyphony', 'server'))).toBe(false)
-    expect(existsSync(join(project, 'node_modules', 'polyphony', 'dist', 'server', 'main.js'))).toBe(true)
+    for (const source of ['app', 'server', 'agents']) expect(existsSync(join(project, 'node_modules', 'polyphony', source))).toBe(false)
+    expect(existsSync(join(project, 'node_modules', 'polyphony', 'dist', 'app', 'serve.js'))).toBe(true)
+    expect(existsSync(join(project, 'node_modules', 'polyphony', 'dist', 'app', 'cli', 'main.js'))).toBe(true)
   })
 
   it('polyphony --help and serve --help work', async () => {

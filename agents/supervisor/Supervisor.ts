@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { decideRestart, DEFAULT_RESTART_POLICY, type RestartPolicy } from './restartPolicy.ts'
 import { agentArgs, expandMembers, type TeamAgent, type TeamFile } from './teamFile.ts'
-import { isRetryableExit } from '../cli/exitCodes.ts'
+import { isRetryableExit } from '../exitCodes.ts'
 
 export type MemberState = 'starting' | 'running' | 'restarting' | 'gave-up' | 'stopped'
 

@@ -1,6 +1,7 @@
 // Streamable HTTP MCP sessions at `/mcp`. Each session (one per initialize) is an in-process
 // Polyphony agent connected to this server over loopback with the caller's own token, wrapped
-// in the same MCP server as `polyphony mcp` (agents/mcp/). One implementation of the tools, and
+// in the same MCP server as `polyphony mcp` (agents/mcp/). The composition root makes that agent
+// (app/mcpSessionAgent.ts), so server/ never imports agents/. One implementation of the tools, and
 // the same access rules, presence, durable writes and leases, because every write goes through
 // the same sockets and API as any other agent. Sessions are bounded per principal, expire when
 // idle, and close when the token is revoked or access is removed (the agent's sockets are
@@ -10,12 +11,20 @@ import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import { connectAgent } from '../../agents/sdk/connectAgent.ts'
-import type { Agent } from '../../agents/sdk/Agent.ts'
-import { createMcpServer } from '../../agents/mcp/server.ts'
-import { endSession } from '../../agents/mcp/endSession.ts'
 import type { Principal } from '../../shared/model.ts'
 import { DomainError } from '../errors.ts'
+
+/** What one session runs: an MCP server over an in-process agent attached with the caller's token. */
+export interface McpSessionAgent {
+  server: McpServer
+  /** Calls `fn` when this server closed the agent's sockets (token revoked, access removed). */
+  onDenied(fn: () => void): void
+  /** Gives back what the agent holds (bounded) and closes its sockets. */
+  end(): Promise<void>
+}
+
+/** Attaches a session's agent to this server at `url`; rejects when it cannot attach. */
+export type McpSessionAgentFactory = (opts: { url: string; workspace: string; token: string }) => Promise<McpSessionAgent>
 
 export interface McpSessionLimits {
   /** Open sessions per principal; an initialize beyond it is refused (429). */
@@ -31,8 +40,7 @@ export const DEFAULT_MCP_LIMITS: McpSessionLimits = { perPrincipal: 2, idleMs: 3
 interface Session {
   id: string
   principal: string
-  agent: Agent
-  server: McpServer
+  agent: McpSessionAgent
   transport: WebStandardStreamableHTTPServerTransport
   lastUsed: number
 }
@@ -50,7 +58,7 @@ export class McpSessions {
   readonly #sweep: NodeJS.Timeout
 
   constructor(
-    private readonly opts: { selfUrl: () => string; logger: Logger; limits?: Partial<McpSessionLimits> },
+    private readonly opts: { selfUrl: () => string; logger: Logger; limits?: Partial<McpSessionLimits>; agentFor?: McpSessionAgentFactory },
   ) {
     this.#limits = { ...DEFAULT_MCP_LIMITS, ...opts.limits }
     this.#sweep = setInterval(() => this.#closeIdle(), Math.min(60_000, this.#limits.idleMs)).unref()
@@ -79,35 +87,34 @@ export class McpSessions {
   }
 
   async #open(principal: Principal, token: string, workspace: string, request: Request, body: unknown): Promise<Response> {
-    const url = this.opts.selfUrl()
-    let agent: Agent
+    const { agentFor } = this.opts
+    if (!agentFor) throw new McpSessionError('unavailable', 'unavailable', 'MCP over HTTP is not enabled on this server: start it with `polyphony serve`, which provides the session agents')
+    let agent: McpSessionAgent
     try {
-      agent = await connectAgent({ url, workspace, token, role: 'mcp' })
+      agent = await agentFor({ url: this.opts.selfUrl(), workspace, token })
     } catch (err) {
       throw new McpSessionError('unavailable', 'unavailable', `could not attach the session's agent to ${workspace}: ${(err as Error).message}`)
     }
-    const server = createMcpServer(agent, { url, token })
+    const { server } = agent
     let session: Session | undefined
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       enableJsonResponse: true,
       onsessioninitialized: (id) => {
-        session = { id, principal: principal.id, agent, server, transport, lastUsed: Date.now() }
+        session = { id, principal: principal.id, agent, transport, lastUsed: Date.now() }
         this.#sessions.set(id, session)
         this.opts.logger.info({ mcpSession: id, principal: principal.id, workspace }, 'mcp session opened')
       },
     })
     transport.onclose = () => void (session && this.#forget(session))
     // The server closed the agent's sockets (token revoked, membership removed): the session ends.
-    const onDenied = (state: string) => state === 'denied' && void this.#end(session)
-    agent.sharedSync.on('state', onDenied)
-    agent.namespaceSync.on('state', onDenied)
+    agent.onDenied(() => void this.#end(session))
     await server.connect(transport)
     const response = await transport.handleRequest(request, { parsedBody: body })
     if (!session) {
       // The initialize was refused (malformed): nothing to keep.
       await server.close()
-      agent.close()
+      await agent.end()
     }
     return response
   }
@@ -133,12 +140,12 @@ export class McpSessions {
 
   async #end(session: Session | undefined): Promise<void> {
     if (!session || !this.#sessions.has(session.id)) return
-    await Promise.all([this.#forget(session), session.server.close().catch(() => undefined)])
+    await Promise.all([this.#forget(session), session.agent.server.close().catch(() => undefined)])
   }
 
   async #forget(session: Session): Promise<void> {
     if (!this.#sessions.delete(session.id)) return
     this.opts.logger.info({ mcpSession: session.id, principal: session.principal }, 'mcp session closed')
-    await endSession(session.agent)
+    await session.agent.end()
   }
 }

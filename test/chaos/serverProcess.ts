@@ -1,4 +1,4 @@
-// The real server CLI in a child process (`node --import tsx server/main.ts`), so a scenario
+// The real server CLI in a child process (`node --import tsx app/serve.ts`), so a scenario
 // can SIGKILL it mid-burst and start it again on the same port and data directory.
 // (test/helpers/childServer.ts always listens on port 0; a restart here must keep the port,
 // since clients reconnect to the address they know.)
@@ -33,7 +33,7 @@ export interface ServerProcessOptions {
 export function startServerProcess(opts: ServerProcessOptions): Promise<ServerProcess> {
   const bootstrapFile = join(opts.dataDir, 'bootstrap.json')
   writeFileSync(bootstrapFile, JSON.stringify(testBootstrap()))
-  const args = ['--import', 'tsx', 'server/main.ts', '--port', String(opts.port ?? 0), '--data', opts.dataDir, '--bootstrap', bootstrapFile]
+  const args = ['--import', 'tsx', 'app/serve.ts', '--port', String(opts.port ?? 0), '--data', opts.dataDir, '--bootstrap', bootstrapFile]
   const proc = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, POLYPHONY_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'info' },

@@ -1,4 +1,4 @@
-// A Polyphony server in a child process (`node --import tsx server/main.ts`), for tests
+// A Polyphony server in a child process (`node --import tsx app/serve.ts`), for tests
 // that kill it (-9) or signal it (SIGTERM) and restart it on the same data directory.
 
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -36,7 +36,7 @@ export function startChildServer(opts: ChildServerOptions): Promise<ChildServer>
   writeFileSync(bootstrapFile, JSON.stringify(opts.bootstrap ?? testBootstrap()))
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', 'server/main.ts', '--port', '0', '--data', opts.dataDir, '--bootstrap', bootstrapFile, ...(opts.args ?? [])],
+    ['--import', 'tsx', 'app/serve.ts', '--port', '0', '--data', opts.dataDir, '--bootstrap', bootstrapFile, ...(opts.args ?? [])],
     {
       cwd: root,
       env: { ...process.env, POLYPHONY_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'info', ...opts.env },

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startServer, type RunningServer, type ServerOptions } from '../../server/server.ts'
 import { createLogger } from '../../server/logger.ts'
+import { mcpSessionAgent } from '../../app/mcpSessionAgent.ts'
 import type { Role, Visibility } from '../../shared/model.ts'
 
 export const ADMIN_TOKEN = 'pp_test_admin_token_0123456789abcdef'
@@ -57,6 +58,7 @@ export async function startTestServer(opts: Partial<ServerOptions> & { dataDir?:
     adminToken: ADMIN_TOKEN,
     bootstrap: testBootstrap(),
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    mcpAgent: mcpSessionAgent,
     ...opts,
     dataDir,
   })

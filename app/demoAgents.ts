@@ -6,7 +6,7 @@
 // conflict; a person approves it in the Review view. With a model key (`model`) the arbiter asks
 // the model instead (the heuristic rule stands in while the model is unavailable).
 
-import type { RunningServer } from './server.ts'
+import type { RunningServer } from '../server/server.ts'
 import type { DemoTokens } from './demo.ts'
 import { DEMO_WORKSPACE } from './demo.ts'
 import { connectAgent } from '../agents/index.ts'

@@ -1,8 +1,8 @@
-// What `polyphony agent` exits with, and which failures are worth retrying: the one place
+// What `polyphony agent` (app/cli/) exits with, and which failures are worth retrying: the one place
 // that classifies them. The supervisor restarts only retryable exits; the help lists the codes.
 
-import { ApiRequestError } from '../sdk/ApiClient.ts'
-import { isFinalClose } from '../../shared/wire/index.ts'
+import { ApiRequestError } from './sdk/ApiClient.ts'
+import { isFinalClose } from '../shared/wire/index.ts'
 
 export const EXIT = {
   /** Done; with --once everything written is durable on the server. */

@@ -3,10 +3,10 @@
 
 import { startTracing } from '../../shared/telemetry/node.ts'
 import { readFileSync } from 'node:fs'
-import { connectAgent } from '../sdk/connectAgent.ts'
-import type { Agent } from '../sdk/Agent.ts'
-import { OFFLINE_REVIEWERS } from '../reviewers/index.ts'
-import { createLlmAgent, type LlmAgent } from '../llm/index.ts'
+import { connectAgent } from '../../agents/sdk/connectAgent.ts'
+import type { Agent } from '../../agents/sdk/Agent.ts'
+import { OFFLINE_REVIEWERS } from '../../agents/reviewers/index.ts'
+import { createLlmAgent, type LlmAgent } from '../../agents/llm/index.ts'
 import {
   heuristicArbitrate,
   heuristicFallback,
@@ -30,9 +30,9 @@ import {
   type Arbitrate,
   type Clock,
   type DoTask,
-} from '../runtime/index.ts'
+} from '../../agents/runtime/index.ts'
 import { AGENT_HELP, parseAgentOptions, type AgentOptions } from './agentOptions.ts'
-import { classifyFailure, EXIT } from './exitCodes.ts'
+import { classifyFailure, EXIT } from '../../agents/exitCodes.ts'
 
 /** A persona is a prompt addition, not a document: bounded. */
 const MAX_INSTRUCTIONS_CHARS = 20_000

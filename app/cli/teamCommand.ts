@@ -1,8 +1,8 @@
 // `polyphony team team.json`: run several agents, restart crashed ones, stop on SIGINT.
 
 import { readFileSync } from 'node:fs'
-import { Supervisor } from '../supervisor/Supervisor.ts'
-import { TeamFileSchema } from '../supervisor/teamFile.ts'
+import { Supervisor } from '../../agents/supervisor/Supervisor.ts'
+import { TeamFileSchema } from '../../agents/supervisor/teamFile.ts'
 
 export const TEAM_HELP = `polyphony team — run several agents from one file
 

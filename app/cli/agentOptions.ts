@@ -1,9 +1,9 @@
 // `polyphony agent` flags and environment → options (pure, testable).
 
 import { parseArgs } from 'node:util'
-import { EXIT_CODES_HELP } from './exitCodes.ts'
-import { MAX_EVERY_MS, MIN_EVERY_MS, parseDuration } from '../runtime/schedule.ts'
-import { DEFAULT_MODEL } from '../llm/defaultModel.ts'
+import { EXIT_CODES_HELP } from '../../agents/exitCodes.ts'
+import { MAX_EVERY_MS, MIN_EVERY_MS, parseDuration } from '../../agents/runtime/schedule.ts'
+import { DEFAULT_MODEL } from '../../agents/llm/defaultModel.ts'
 
 export const AGENT_HELP = `polyphony agent — attach a reviewing agent to a workspace
 

@@ -3,17 +3,18 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { dirname, join, resolve } from 'node:path'
-import { isLoopback, parseServerConfig, SERVER_HELP } from './config.ts'
-import { startServer } from './server.ts'
-import { createLogger } from './logger.ts'
+import { isLoopback, parseServerConfig, SERVER_HELP } from '../server/config.ts'
+import { startServer } from '../server/server.ts'
+import { createLogger } from '../server/logger.ts'
 import { startDemoAgents, type DemoModel } from './demoAgents.ts'
 import { DEFAULT_MODEL } from '../agents/llm/defaultModel.ts'
 import { seedDemoActivity } from './demoActivity.ts'
 import { startTracing } from '../shared/telemetry/node.ts'
+import { mcpSessionAgent } from './mcpSessionAgent.ts'
 import { DEMO_WORKSPACE, demoBootstrap, demoTokens, seedDemoContent, storedDemoTokens, type DemoTokens } from './demo.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
-// From source (server/main.ts) the client build is dist/client; compiled (dist/server/main.js) it is beside.
+// From source (app/serve.ts) the client build is dist/client; compiled (dist/app/serve.js) it is beside.
 const clientDir = import.meta.url.endsWith('.ts') ? join(here, '..', 'dist', 'client') : join(here, '..', 'client')
 
 export async function main(argv: string[]): Promise<void> {
@@ -59,6 +60,7 @@ export async function main(argv: string[]): Promise<void> {
     limits: config.limits,
     httpLimits: config.httpLimits,
     clientDir,
+    mcpAgent: mcpSessionAgent,
   })
   const stops: Array<() => Promise<void>> = []
   if (tokens) {

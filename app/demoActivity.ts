@@ -4,7 +4,7 @@
 // (two SDK clients over the network, not a forged record), so the detector records it.
 // Each is seeded once per data directory.
 
-import type { RunningServer } from './server.ts'
+import type { RunningServer } from '../server/server.ts'
 import { DEMO_WORKSPACE, type DemoTokens } from './demo.ts'
 import { connectAgent } from '../agents/index.ts'
 

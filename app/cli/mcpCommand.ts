@@ -2,11 +2,11 @@
 // MCP JSON-RPC; everything else goes to stderr.
 
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
-import { connectAgent } from '../sdk/connectAgent.ts'
-import { createMcpServer } from '../mcp/server.ts'
-import { endSession } from '../mcp/endSession.ts'
+import { connectAgent } from '../../agents/sdk/connectAgent.ts'
+import { createMcpServer } from '../../agents/mcp/server.ts'
+import { endSession } from '../../agents/mcp/endSession.ts'
 import { MCP_HELP, parseMcpOptions } from './mcpOptions.ts'
-import { classifyFailure, EXIT } from './exitCodes.ts'
+import { classifyFailure, EXIT } from '../../agents/exitCodes.ts'
 
 export async function mcpCommand(argv: string[], env = process.env): Promise<number> {
   const parsed = parseMcpOptions(argv, env)

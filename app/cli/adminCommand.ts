@@ -2,7 +2,7 @@
 // through its HTTP API, as the administrator (POLYPHONY_ADMIN_TOKEN).
 
 import { parseArgs } from 'node:util'
-import { ApiClient, ApiRequestError } from '../sdk/ApiClient.ts'
+import { ApiClient, ApiRequestError } from '../../agents/sdk/ApiClient.ts'
 import { PRINCIPAL_KINDS, ROLES, VISIBILITIES } from '../../shared/model.ts'
 
 export const ADMIN_HELP = `polyphony admin — manage a running server as its administrator

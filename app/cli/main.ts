@@ -22,7 +22,7 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   switch (command) {
     case 'serve': {
-      const { main: serve } = await import('../../server/main.ts')
+      const { main: serve } = await import('../serve.ts')
       await serve(rest)
       return -1 // keeps running until a signal
     }
