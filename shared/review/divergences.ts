@@ -6,7 +6,7 @@
 // reported in `skipped`.
 
 import type * as Y from 'yjs'
-import { AnchorPlacement, quoteChanged } from '../anchoring/index.ts'
+import { AnchorPlacement, quoteChanged, type OrphanReason } from '../anchoring/index.ts'
 import { isSuperseded, type Annotation } from '../annotations.ts'
 import { agreementKinds, agreementOf, synonymIndex, DEFAULT_VOCABULARY, type Agreement, type AgreementKind, type SynonymIndex } from './agreement.ts'
 import { capPerNamespace } from './limits.ts'
@@ -48,7 +48,7 @@ export interface Orphan {
   principal: string
   id: string
   quote: string
-  reason: string
+  reason: OrphanReason
 }
 
 /** Annotations not placed, per namespace: beyond the per-namespace cap, invalid values (e.g. beyond the anchor limits), or not reached within the time budget. */
