@@ -4,7 +4,7 @@ import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import WebSocket from 'ws'
 import { token } from './server.ts'
-import { waitFor } from './wait.ts'
+import { until } from './wait.ts'
 import { MESSAGE_AUTH, readPermissionDenied } from '../../shared/wire/index.ts'
 
 export interface StockClient {
@@ -40,20 +40,30 @@ export function connectStock(
     const reason = readPermissionDenied(decoder)
     if (reason !== null) denials.push(reason)
   }
+  let destroyed = false
   return {
     doc,
     provider,
     closes,
     denials,
+    // Idempotent: a test may destroy a client early and the harness again at teardown.
     destroy: () => {
+      if (destroyed) return
+      destroyed = true
       provider.destroy()
       doc.destroy()
     },
   }
 }
 
-export async function synced(...clients: StockClient[]): Promise<void> {
-  await waitFor(() => clients.every((c) => c.provider.synced), 'clients to sync')
+/** Resolves when every client's provider has synced (on its 'sync' event, no polling). */
+export function synced(...clients: StockClient[]): Promise<void> {
+  return until(
+    clients.map((c) => c.provider),
+    'sync',
+    () => clients.every((c) => c.provider.synced),
+    'clients to sync',
+  )
 }
 
 export function text(client: StockClient, name = 'main'): Y.Text {

@@ -16,3 +16,35 @@ export function nextEvent<T extends unknown[]>(
 ): Promise<T> {
   return new Promise((resolve) => emitter.once(event, (...args: T) => resolve(args)))
 }
+
+/** Anything with on/off listeners: Node emitters, Y.Doc, WebsocketProvider, awareness. */
+export interface Emits {
+  on(event: string, fn: (...args: never[]) => void): unknown
+  off(event: string, fn: (...args: never[]) => void): unknown
+}
+
+/**
+ * Resolves once `check` holds, testing it now and after every `event` from `sources` (e.g. a
+ * Y.Doc's 'update', a provider's 'sync'): no polling. Fails with `what` after timeoutMs.
+ */
+export function until(sources: Emits | Emits[], event: string, check: () => boolean, what = 'condition', timeoutMs = 10_000): Promise<void> {
+  const emitters = Array.isArray(sources) ? sources : [sources]
+  return new Promise((resolve, reject) => {
+    if (check()) return resolve()
+    const done = (err?: Error) => {
+      clearTimeout(timer)
+      for (const e of emitters) e.off(event, onEvent)
+      if (err) reject(err)
+      else resolve()
+    }
+    const onEvent = () => {
+      try {
+        if (check()) done()
+      } catch (err) {
+        done(err as Error)
+      }
+    }
+    const timer = setTimeout(() => done(new Error(`timed out waiting for ${what}`)), timeoutMs)
+    for (const e of emitters) e.on(event, onEvent)
+  })
+}
