@@ -1,25 +1,15 @@
 // [agents]+[coord] The SDK claims tasks with automatic renewal; [review] through the SDK.
 
-import { afterEach, expect, it } from 'vitest'
-import { startTestServer, type TestServer } from './helpers/server.ts'
-import { connectTestAgent } from './helpers/agents.ts'
+import { expect, it } from 'vitest'
+import { useHarness } from './helpers/harness.ts'
 import { waitFor } from './helpers/wait.ts'
-import { TaskRefused, type Agent } from '../agents/index.ts'
+import { TaskRefused } from '../agents/index.ts'
 
-let server: TestServer
-const agents: Agent[] = []
-afterEach(async () => {
-  for (const a of agents.splice(0)) a.close()
-  await server?.close()
-})
-const attach = async (id: string) => {
-  const a = await connectTestAgent(server, id)
-  agents.push(a)
-  return a
-}
+const t = useHarness()
+const attach = (id: string) => t.agent(id)
 
 it('an agent keeps its lease alive while it works, others are refused, completion needs its token', async () => {
-  server = await startTestServer()
+  await t.start()
   const a = await attach('agent-a')
   const b = await attach('agent-b')
   await a.tasks.client.create({ id: 't1', title: 'Check the claims' })
@@ -40,7 +30,7 @@ it('an agent keeps its lease alive while it works, others are refused, completio
 })
 
 it('conflicts() and divergences() read the review state through the SDK', async () => {
-  server = await startTestServer()
+  await t.start()
   const a = await attach('agent-a')
   const b = await attach('agent-b')
   a.createDocument('draft', 'Studies show that agents are always faster.')

@@ -5,33 +5,23 @@
 //
 //   npx vitest run test/agents-reconnect.test.ts      (prints p50 / p90 / max)
 
-import { afterEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { rmSync } from 'node:fs'
-import type { Agent } from '../agents/index.ts'
-import { startTestServer, type TestServer } from './helpers/server.ts'
-import { connectTestAgent, tempStoreDir } from './helpers/agents.ts'
+import { useHarness } from './helpers/harness.ts'
+import { tempStoreDir } from './helpers/agents.ts'
 import { waitFor } from './helpers/wait.ts'
 
 const RUNS = Number(process.env.AGENTS_RECONNECT_RUNS ?? 10)
 
-let server: TestServer | undefined
-let agent: Agent | undefined
-const dirs: string[] = []
-afterEach(async () => {
-  agent?.close()
-  await server?.close()
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-  agent = server = undefined
-})
+const t = useHarness()
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 
 it(`reconnects and syncs everything written offline after each of ${RUNS} server restarts`, async () => {
-  server = await startTestServer()
-  dirs.push(server.dataDir)
+  let server = await t.start()
   const storeDir = tempStoreDir()
-  dirs.push(storeDir)
-  agent = await connectTestAgent(server, 'agent-a', { storeDir })
+  t.defer(() => rmSync(storeDir, { recursive: true, force: true }))
+  const agent = await t.agent('agent-a', { storeDir })
   agent.createDocument('log', '')
   await agent.flushed()
 
@@ -39,7 +29,7 @@ it(`reconnects and syncs everything written offline after each of ${RUNS} server
   const outage: number[] = []
   for (let run = 0; run < RUNS; run++) {
     await server.stop()
-    await waitFor(() => agent!.connection === 'offline', 'the agent to notice the outage')
+    await waitFor(() => agent.connection === 'offline', 'the agent to notice the outage')
     const down = performance.now()
     // Work done while the server is away: text and namespace writes.
     agent.edit('log', (t) => t.insert(t.length, `run ${run}\n`))

@@ -1,41 +1,28 @@
 // [agents] The watch loop behind `polyphony agent`: reviews every document once, again when
 // someone else edits one (debounced), new documents too, never for the agent's own edits.
 
-import { afterEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import * as Y from 'yjs'
-import type { Agent } from '../agents/index.ts'
-import { watchDocuments, type WatchLoop } from '../agents/runtime/index.ts'
-import { startTestServer, type TestServer } from './helpers/server.ts'
-import { connectTestAgent } from './helpers/agents.ts'
-import { connectStock, synced, type StockClient } from './helpers/clients.ts'
+import { watchDocuments } from '../agents/runtime/index.ts'
+import { useHarness } from './helpers/harness.ts'
+import { synced } from './helpers/clients.ts'
 import { waitFor } from './helpers/wait.ts'
 import { REVIEW_DOC, REVIEW_TEXT } from './fixtures/agents-text.ts'
 
-let server: TestServer | undefined
-let loop: WatchLoop | undefined
-const agents: Agent[] = []
-const stock: StockClient[] = []
-afterEach(async () => {
-  await loop?.stop()
-  for (const a of agents.splice(0)) a.close()
-  for (const c of stock.splice(0)) c.destroy()
-  await server?.close()
-  loop = server = undefined
-})
+const t = useHarness()
 
 it('re-reviews a document another client edits, and new documents, but not its own edits', async () => {
-  server = await startTestServer()
-  const agent = await connectTestAgent(server, 'agent-a')
-  agents.push(agent)
+  await t.start()
+  const agent = await t.agent('agent-a')
   agent.createDocument(REVIEW_DOC, REVIEW_TEXT)
   await agent.flushed()
-  const bob = connectStock(server.wsUrl, 'w1/shared', 'bob')
-  stock.push(bob)
+  const bob = t.stock('w1/shared', 'bob')
   await synced(bob)
   await waitFor(() => bob.doc.getMap('docs').has(REVIEW_DOC), 'the document at bob')
 
   const reviews: string[] = []
-  loop = watchDocuments(agent, async (doc) => void reviews.push(doc), { debounceMs: 20 })
+  const loop = watchDocuments(agent, async (doc) => void reviews.push(doc), { debounceMs: 20 })
+  t.defer(() => loop.stop())
   await waitFor(() => reviews.length === 1, 'the first review')
   await loop.idle()
 

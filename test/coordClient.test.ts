@@ -1,26 +1,24 @@
 // [coord] The typed task client and keepLeaseAlive against a real server.
 
-import { afterEach, describe, expect, it } from 'vitest'
-import { startTestServer, token, type TestServer } from './helpers/server.ts'
-import { waitFor } from './helpers/wait.ts'
+import { describe, expect, it } from 'vitest'
+import { token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
+import { until } from './helpers/wait.ts'
 import { createTaskClient, keepLeaseAlive, TaskRefused, type ClaimLogEntry } from '../shared/coord/index.ts'
 
-let server: TestServer
-afterEach(async () => {
-  await server?.close()
-})
-const client = (who: string) => createTaskClient({ baseUrl: server.url, token: token(who), workspace: 'w1' })
+const t = useHarness()
+const client = (who: string) => createTaskClient({ baseUrl: t.server.url, token: token(who), workspace: 'w1' })
 
 describe('task client', () => {
   it('keepLeaseAlive holds a short lease over many TTLs; others are refused meanwhile', async () => {
-    server = await startTestServer()
+    const server = await t.start()
     const a = client('agent-a')
     const b = client('agent-b')
     await a.create({ id: 't', title: 'T' })
     const renewals: ClaimLogEntry[] = []
     server.coord.on('entry', (e) => e.event === 'renewed' && renewals.push(e))
     const kept = keepLeaseAlive(a, await a.claim('t', 600))
-    await waitFor(() => renewals.length >= 7, 'seven renewals (more than two TTLs)')
+    await until(server.coord, 'entry', () => renewals.length >= 7, 'seven renewals (more than two TTLs)')
     const refused = await b.claim('t').catch((e: unknown) => e)
     expect(refused).toBeInstanceOf(TaskRefused)
     expect(refused).toMatchObject({ status: 409, code: 'held', details: { owner: 'agent-a' } })
@@ -31,7 +29,7 @@ describe('task client', () => {
   })
 
   it('a kept lease reports loss when its token goes stale', async () => {
-    server = await startTestServer()
+    const server = await t.start()
     const a = client('agent-a')
     await a.create({ id: 't', title: 'T' })
     const granted = await a.claim('t', 150)
@@ -42,7 +40,7 @@ describe('task client', () => {
   })
 
   it('surfaces blocked claims and reports model use', async () => {
-    server = await startTestServer()
+    const server = await t.start()
     const a = client('agent-a')
     await a.create({ id: 'second', title: 'S', dependsOn: ['first'] })
     await expect(a.claim('second')).rejects.toMatchObject({ code: 'blocked', details: { unfinished: ['first'] } })

@@ -1,21 +1,14 @@
 // [reach] A write tool never hangs on an unreachable server: durable() answers false within its
 // bound, the write stays in the session's replica and becomes durable once the server is back.
-import { afterEach, expect, it } from 'vitest'
-import { startTestServer, type TestServer } from './helpers/server.ts'
-import { connectTestAgent } from './helpers/agents.ts'
+import { expect, it } from 'vitest'
+import { useHarness } from './helpers/harness.ts'
 import { durable } from '../agents/mcp/context.ts'
-import type { Agent } from '../agents/index.ts'
 
-let server: TestServer | undefined
-let agent: Agent | undefined
-afterEach(async () => {
-  agent?.close()
-  await server?.close()
-})
+const t = useHarness()
 
 it('durable() is bounded while the server is down and true after it returns', async () => {
-  server = await startTestServer()
-  agent = await connectTestAgent(server, 'agent-a')
+  let server = await t.start()
+  const agent = await t.agent('agent-a')
   agent.createDocument('d', 'Some words to read.')
   expect(await durable(agent, 5000)).toBe(true)
   await server.stop()

@@ -2,22 +2,19 @@
 // member could read) move, at start, into the review room of the namespace they are about; what
 // that room already holds wins; a second start moves nothing; `W/review` is no longer a room.
 
-import { afterEach, expect, it } from 'vitest'
-import { startTestServer, token, type TestServer } from './helpers/server.ts'
-import { connectTestAgent } from './helpers/agents.ts'
+import { expect, it } from 'vitest'
+import { token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
 import { openRaw } from './helpers/rawSocket.ts'
 import { httpJson } from './helpers/http.ts'
 import { CLOSE } from '../shared/wire/index.ts'
 import { readReviewState, replyId, type Divergences } from '../shared/review/index.ts'
 
-let server: TestServer
-afterEach(async () => {
-  await server?.close()
-})
+const t = useHarness()
 
 it('moves legacy decisions, replies and proposal decisions into W/review/<owner>, once, keeping newer entries', async () => {
-  server = await startTestServer()
-  const a = await connectTestAgent(server, 'agent-a')
+  let server = await t.start()
+  const a = await t.agent('agent-a')
   a.createDocument('report', 'Revenue grew 40% last year. Most customers renewed.')
   const annotation = a.annotate('report', { quote: 'grew 40%' }, { label: 'unsourced', comment: 'Source?' }).id
   const other = a.annotate('report', { quote: 'Most customers' }, { label: 'vague', comment: 'How many?' }).id

@@ -1,23 +1,16 @@
 // [coord]+[review] Team metrics carry the share of stretches with one reading vs several.
 
-import { afterEach, expect, it } from 'vitest'
-import { startTestServer, token, type TestServer } from './helpers/server.ts'
-import { connectTestAgent } from './helpers/agents.ts'
+import { expect, it } from 'vitest'
+import { token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
 import { httpJson } from './helpers/http.ts'
 import { waitFor } from './helpers/wait.ts'
-import type { Agent } from '../agents/index.ts'
 
-let server: TestServer
-const agents: Agent[] = []
-afterEach(async () => {
-  for (const a of agents.splice(0)) a.close()
-  await server?.close()
-})
+const t = useHarness()
 
 it('counts stretches read by one principal and by several', async () => {
-  server = await startTestServer()
-  const [a, b] = await Promise.all([connectTestAgent(server, 'agent-a', { workspace: 'team' }), connectTestAgent(server, 'agent-b', { workspace: 'team' })])
-  agents.push(a, b)
+  const server = await t.start()
+  const [a, b] = await Promise.all([t.agent('agent-a', { workspace: 'team' }), t.agent('agent-b', { workspace: 'team' })])
   a.createDocument('draft', 'Studies show that agents are always faster. The design took months.')
   await a.flushed()
   await waitFor(() => b.documents().includes('draft'), 'b sees the draft')

@@ -80,6 +80,15 @@ export function useHarness(): Harness {
     async agent(principal, opts = {}) {
       const { server, ...rest } = opts
       const agent = await connectTestAgent(server ?? this.server, principal, rest)
+      // Once only: a test may close an agent early (to go offline, to end a run) and the
+      // harness closes it again at teardown; a second close would destroy its docs twice.
+      const close = agent.close.bind(agent)
+      let closed = false
+      agent.close = () => {
+        if (closed) return
+        closed = true
+        close()
+      }
       defer(() => agent.close())
       return agent
     },
