@@ -1,31 +1,19 @@
 // [agents] The headless SDK: edit, annotate, status, durable flush, offline work, idempotence.
 
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
-import { startTestServer, token, type TestServer } from './helpers/server.ts'
-import { connectStock, synced, type StockClient } from './helpers/clients.ts'
-import { connectTestAgent, tempStoreDir } from './helpers/agents.ts'
+import { token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
+import { synced } from './helpers/clients.ts'
+import { tempStoreDir } from './helpers/agents.ts'
 import { waitFor } from './helpers/wait.ts'
-import type { Agent } from '../agents/index.ts'
 import * as Y from 'yjs'
 
-let server: TestServer
-const agents: Agent[] = []
-const stock: StockClient[] = []
-afterEach(async () => {
-  for (const a of agents.splice(0)) a.close()
-  for (const c of stock.splice(0)) c.destroy()
-  await server?.close()
-})
+const t = useHarness()
 
-const attach = async (id: string, opts = {}) => {
-  const a = await connectTestAgent(server, id, opts)
-  agents.push(a)
-  return a
-}
+const attach = (id: string, opts = {}) => t.agent(id, opts)
 const watch = async (room: string, who: string) => {
-  const c = connectStock(server.wsUrl, room, who)
-  stock.push(c)
+  const c = t.stock(room, who)
   await synced(c)
   return c
 }
@@ -34,7 +22,7 @@ const TEXT = 'Studies show that agents are always faster. The design took months
 
 describe('agent SDK', () => {
   it('edits shared text and annotates its own namespace; others see both as access allows', async () => {
-    server = await startTestServer()
+    const server = await t.start()
     const agent = await attach('agent-a')
     agent.createDocument('draft', TEXT)
     const r = agent.annotate('draft', { quote: 'always faster' }, { label: 'overclaim', comment: 'Always? Evidence?' })
@@ -48,14 +36,13 @@ describe('agent SDK', () => {
     const stored = ns.doc.getMap('annotations').get(r.id) as { body: { label: string }; target: { quote: { exact: string } } }
     expect(stored.body.label).toBe('overclaim')
     expect(stored.target.quote.exact).toBe('always faster')
-    const bob = connectStock(server.wsUrl, 'w1/ns/agent-a', 'bob')
-    stock.push(bob)
+    const bob = t.stock('w1/ns/agent-a', 'bob')
     await waitFor(() => bob.closes.length > 0, 'bob refused')
     expect(bob.closes[0].code).toBe(4403)
   })
 
   it('writes are idempotent: the same annotation twice is stored once', async () => {
-    server = await startTestServer()
+    const server = await t.start()
     const agent = await attach('agent-a')
     agent.createDocument('draft', TEXT)
     const body = { label: 'vague', comment: 'Which studies?' }
@@ -66,7 +53,7 @@ describe('agent SDK', () => {
   })
 
   it('publishes status through awareness so people see it', async () => {
-    server = await startTestServer()
+    const server = await t.start()
     const agent = await attach('agent-a', { role: 'fact-checker' })
     const alice = await watch('w1/shared', 'alice')
     agent.setStatus('thinking', 'checking claims in draft', 'draft')
@@ -79,7 +66,7 @@ describe('agent SDK', () => {
   })
 
   it('keeps working while the server is down and delivers everything when it returns', async () => {
-    server = await startTestServer()
+    let server = await t.start()
     const storeDir = tempStoreDir()
     const agent = await attach('agent-a', { storeDir })
     agent.createDocument('draft', TEXT)
@@ -101,7 +88,7 @@ describe('agent SDK', () => {
   })
 
   it('an agent process killed and restarted with the same storeDir resumes without duplicates', async () => {
-    server = await startTestServer()
+    const server = await t.start()
     const owner = await attach('agent-b')
     owner.createDocument('draft', TEXT)
     await owner.flushed()
@@ -128,7 +115,7 @@ describe('agent SDK', () => {
   })
 
   it('is refused with a clear error when not a member', async () => {
-    server = await startTestServer()
-    await expect(connectTestAgent(server, 'outsider')).rejects.toThrow(/not a member of workspace w1/)
+    const server = await t.start()
+    await expect(t.agent('outsider')).rejects.toThrow(/not a member of workspace w1/)
   })
 })

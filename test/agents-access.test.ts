@@ -2,32 +2,25 @@
 // annotations into its own namespace, and who may read a namespace follows the workspace's
 // visibility (private: owner + reviewers; team: all members; blind: after the owner submits).
 
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Agent } from '../agents/index.ts'
 import { runOfflineReview } from '../agents/runtime/index.ts'
 import { claimsReviewer, clarityReviewer } from '../agents/reviewers/index.ts'
-import { startTestServer, token, type TestServer } from './helpers/server.ts'
-import { connectTestAgent } from './helpers/agents.ts'
-import { connectStock, type StockClient } from './helpers/clients.ts'
+import { token, type TestServer } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
+import type { StockClient } from './helpers/clients.ts'
 import { waitFor } from './helpers/wait.ts'
 import { REVIEW_DOC, REVIEW_TEXT, storedAnnotations } from './fixtures/agents-text.ts'
 
-let server: TestServer | undefined
-const agents: Agent[] = []
-const stock: StockClient[] = []
-afterEach(async () => {
-  for (const a of agents.splice(0)) a.close()
-  for (const c of stock.splice(0)) c.destroy()
-  await server?.close()
-  server = undefined
-})
+const t = useHarness()
+/** The stock clients openNamespace opened in this test, for a test that writes through one. */
+const opened: StockClient[] = []
 
 /** agent-a (clarity) and agent-b (claims) review the same document in `workspace`. */
 async function twoReviews(workspace: string) {
-  server = await startTestServer()
-  const a = await connectTestAgent(server, 'agent-a', { workspace })
-  const b = await connectTestAgent(server, 'agent-b', { workspace })
-  agents.push(a, b)
+  const server = await t.start()
+  const a = await t.agent('agent-a', { workspace })
+  const b = await t.agent('agent-b', { workspace })
   a.createDocument(REVIEW_DOC, REVIEW_TEXT)
   await a.flushed()
   await waitFor(() => b.documents().includes(REVIEW_DOC), 'the document at agent-b')
@@ -42,8 +35,9 @@ type Outcome = { readable: true; labels: string[] } | { readable: false; code: n
 
 /** Opens `workspace/ns/owner` as `who` with a stock client: either the namespace's contents or the refusal. */
 async function openNamespace(s: TestServer, workspace: string, owner: string, who: string): Promise<Outcome> {
-  const c = connectStock(s.wsUrl, `${workspace}/ns/${owner}`, who)
-  stock.push(c)
+  const c = t.stock(`${workspace}/ns/${owner}`, who, { server: s })
+  opened.push(c)
+  t.defer(() => void opened.splice(opened.indexOf(c), 1))
   await waitFor(() => c.provider.synced || c.closes.length > 0, `${who} opening ${owner}'s namespace`)
   if (!c.provider.synced) {
     c.provider.disconnect()
@@ -89,7 +83,7 @@ describe('two agents, one text, separate namespaces', () => {
     expect(await openNamespace(server, 'team', 'agent-a', 'bob')).toEqual({ readable: true, labels: labelsOf(a) })
     expect(await openNamespace(server, 'team', 'agent-a', 'vic')).toEqual({ readable: true, labels: labelsOf(a) })
     // bob's write into agent-a's namespace is refused and never stored.
-    const bob = stock.find((c) => c.provider.roomname === 'team/ns/agent-a' && c.provider.synced)!
+    const bob = opened.find((c) => c.provider.roomname === 'team/ns/agent-a' && c.provider.synced)!
     bob.doc.getMap('annotations').set('forged', { author: 'agent-a', body: { comment: 'forged by bob' } })
     await waitFor(() => bob.denials.length > 0, 'bob told his write was refused')
     expect(bob.denials[0]).toMatch(/read-only/)

@@ -3,28 +3,22 @@
 // them (no duplicates: ids are deterministic). Unrecoverable errors are fatal (exit 4).
 
 import { afterEach, expect, it } from 'vitest'
-import type { Agent } from '../agents/index.ts'
 import { LocalStore } from '../agents/sdk/LocalStore.ts'
 import { claimsReviewer } from '../agents/reviewers/index.ts'
-import { startTestServer, token, type TestServer } from './helpers/server.ts'
-import { connectTestAgent, tempStoreDir } from './helpers/agents.ts'
+import { token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
+import { tempStoreDir } from './helpers/agents.ts'
 import { cleanEnv, killAllCli, runCli } from './fixtures/agents-process.ts'
 import { REVIEW_DOC, REVIEW_TEXT, PARAGRAPH_3, storedAnnotations } from './fixtures/agents-text.ts'
 
-let server: TestServer | undefined
-const agents: Agent[] = []
-afterEach(async () => {
-  await killAllCli()
-  for (const a of agents.splice(0)) a.close()
-  await server?.close()
-  server = undefined
-})
+const t = useHarness()
+afterEach(() => killAllCli())
 
 const SECOND_DOC = 'faq.md'
 
 it('offline --once reviews the local copy, exits 3 within seconds, and the next online run syncs without duplicates', async () => {
-  server = await startTestServer()
-  const writer = await connectTestAgent(server, 'agent-b')
+  let server = await t.start()
+  const writer = await t.agent('agent-b')
   writer.createDocument(REVIEW_DOC, REVIEW_TEXT)
   writer.createDocument(SECOND_DOC, PARAGRAPH_3)
   await writer.flushed()
@@ -76,7 +70,7 @@ it('without a local copy an unreachable server is retryable (exit 1); a revoked 
   expect(await unreachable.exited).toEqual({ code: 1, signal: null })
   expect(unreachable.stderr.join('\n')).toMatch(/cannot reach/)
 
-  server = await startTestServer()
+  const server = await t.start()
   server.registry.revokePrincipal('agent-c')
   const revoked = runCli(['agent', '--server', server.url, '--workspace', 'w1', '--token', token('agent-c'), '--offline-reviewer', 'clarity'], { env: cleanEnv() })
   expect(await revoked.exited).toEqual({ code: 4, signal: null })
@@ -95,9 +89,8 @@ it('--help documents the exit codes', async () => {
 })
 
 it('a token revoked while the agent runs ends it with a fatal message and exit 4 (no retry loop)', async () => {
-  server = await startTestServer()
-  const writer = await connectTestAgent(server, 'agent-b')
-  agents.push(writer)
+  let server = await t.start()
+  const writer = await t.agent('agent-b')
   writer.createDocument(REVIEW_DOC, REVIEW_TEXT)
   await writer.flushed()
   const run = runCli(['agent', '--server', server.url, '--workspace', 'w1', '--token', token('agent-c'), '--offline-reviewer', 'clarity'], { env: cleanEnv() })
