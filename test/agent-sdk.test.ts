@@ -22,7 +22,7 @@ const TEXT = 'Studies show that agents are always faster. The design took months
 
 describe('agent SDK', () => {
   it('edits shared text and annotates its own namespace; others see both as access allows', async () => {
-    const server = await t.start()
+    await t.start()
     const agent = await attach('agent-a')
     agent.createDocument('draft', TEXT)
     const r = agent.annotate('draft', { quote: 'always faster' }, { label: 'overclaim', comment: 'Always? Evidence?' })
@@ -42,7 +42,7 @@ describe('agent SDK', () => {
   })
 
   it('writes are idempotent: the same annotation twice is stored once', async () => {
-    const server = await t.start()
+    await t.start()
     const agent = await attach('agent-a')
     agent.createDocument('draft', TEXT)
     const body = { label: 'vague', comment: 'Which studies?' }
@@ -53,7 +53,7 @@ describe('agent SDK', () => {
   })
 
   it('publishes status through awareness so people see it', async () => {
-    const server = await t.start()
+    await t.start()
     const agent = await attach('agent-a', { role: 'fact-checker' })
     const alice = await watch('w1/shared', 'alice')
     agent.setStatus('thinking', 'checking claims in draft', 'draft')
@@ -115,7 +115,7 @@ describe('agent SDK', () => {
   })
 
   it('is refused with a clear error when not a member', async () => {
-    const server = await t.start()
+    await t.start()
     await expect(t.agent('outsider')).rejects.toThrow(/not a member of workspace w1/)
   })
 })

@@ -3,39 +3,28 @@
 // exactly on its words. After bob rewrites a whole paragraph, an annotation re-anchors by its
 // quote or is reported orphaned, never silently moved elsewhere.
 
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { Agent } from '../agents/index.ts'
 import { resolveAnchor } from '../shared/anchoring/index.ts'
 import { parseAnnotation, type Annotation } from '../shared/annotations.ts'
-import { startTestServer, type TestServer } from './helpers/server.ts'
-import { connectTestAgent } from './helpers/agents.ts'
-import { connectStock, synced, type StockClient } from './helpers/clients.ts'
+import { useHarness } from './helpers/harness.ts'
+import { synced, type StockClient } from './helpers/clients.ts'
 import { waitFor } from './helpers/wait.ts'
 import { PARAGRAPH_1, PARAGRAPH_3, REVIEW_DOC, REVIEW_TEXT } from './fixtures/agents-text.ts'
 
-let server: TestServer | undefined
-const agents: Agent[] = []
-const stock: StockClient[] = []
-afterEach(async () => {
-  for (const a of agents.splice(0)) a.close()
-  for (const c of stock.splice(0)) c.destroy()
-  await server?.close()
-  server = undefined
-})
+const t = useHarness()
 
 const QUOTES = ['always faster', 'in order to reduce', 'error rates', 'Most experts agree']
 
 /** agent-a and bob on workspace `team` (so bob may read agent-a's namespace), both synced on the text. */
 async function setup() {
-  server = await startTestServer()
-  const agent = await connectTestAgent(server, 'agent-a', { workspace: 'team' })
-  agents.push(agent)
+  await t.start()
+  const agent = await t.agent('agent-a', { workspace: 'team' })
   agent.createDocument(REVIEW_DOC, REVIEW_TEXT)
   await agent.flushed()
-  const bob = connectStock(server.wsUrl, 'team/shared', 'bob')
-  const bobNs = connectStock(server.wsUrl, 'team/ns/agent-a', 'bob')
-  stock.push(bob, bobNs)
+  const bob = t.stock('team/shared', 'bob')
+  const bobNs = t.stock('team/ns/agent-a', 'bob')
   await synced(bob, bobNs)
   const bobText = () => bob.doc.getMap('docs').get(REVIEW_DOC) as Y.Text
   await waitFor(() => bobText()?.toString() === REVIEW_TEXT, 'the text at bob')

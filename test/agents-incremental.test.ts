@@ -4,47 +4,33 @@
 // asked. Real server, stock client for the person, the SDK for the agent, the fake Messages API
 // for the model.
 
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type * as Y from 'yjs'
 import type { Agent } from '../agents/index.ts'
 import { claimsReviewer, clarityReviewer, type OfflineReviewer } from '../agents/reviewers/index.ts'
-import { runModelReview, runOfflineReview, watchDocuments, workspaceToolsFor, type OfflineReviewResult, type WatchLoop } from '../agents/runtime/index.ts'
-import { createLlmAgent, type LlmAgent } from '../agents/llm/index.ts'
+import { runModelReview, runOfflineReview, watchDocuments, workspaceToolsFor, type OfflineReviewResult } from '../agents/runtime/index.ts'
+import { createLlmAgent } from '../agents/llm/index.ts'
 import { parseAnnotation, type Annotation } from '../shared/annotations.ts'
 import { READING_LIMITS, type Divergences } from '../shared/review/index.ts'
-import { startTestServer, token, type TestServer } from './helpers/server.ts'
+import { token, type TestServer } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
 import { httpJson } from './helpers/http.ts'
-import { connectTestAgent, tempStoreDir } from './helpers/agents.ts'
-import { connectStock, synced, type StockClient } from './helpers/clients.ts'
+import { tempStoreDir } from './helpers/agents.ts'
+import { synced } from './helpers/clients.ts'
 import { startFakeMessagesApi, step, type FakeMessagesApi } from './helpers/fakeMessagesApi.ts'
 import { waitFor } from './helpers/wait.ts'
 import { PARAGRAPH_1, PARAGRAPH_2, PARAGRAPH_3, REVIEW_DOC, REVIEW_TEXT } from './fixtures/agents-text.ts'
 
-let server: TestServer | undefined
 let api: FakeMessagesApi | undefined
-let loop: WatchLoop | undefined
-const agents: Agent[] = []
-const llms: LlmAgent[] = []
-const stock: StockClient[] = []
-afterEach(async () => {
-  await loop?.stop()
-  for (const l of llms.splice(0)) l.close()
-  for (const a of agents.splice(0)) a.close()
-  for (const c of stock.splice(0)) c.destroy()
-  await api?.close()
-  await server?.close()
-  loop = api = server = undefined
-})
+const t = useHarness()
 
 /** agent-a with the review text, and bob (a stock client) ready to edit it. */
 async function setup() {
-  server = await startTestServer()
-  const agent = await connectTestAgent(server, 'agent-a')
-  agents.push(agent)
+  const server = await t.start()
+  const agent = await t.agent('agent-a')
   agent.createDocument(REVIEW_DOC, REVIEW_TEXT)
   await agent.flushed()
-  const bob = connectStock(server.wsUrl, 'w1/shared', 'bob')
-  stock.push(bob)
+  const bob = t.stock('w1/shared', 'bob')
   await synced(bob)
   await waitFor(() => bob.doc.getMap('docs').has(REVIEW_DOC), 'the document at bob')
   const bobText = () => bob.doc.getMap('docs').get(REVIEW_DOC) as Y.Text
@@ -64,7 +50,8 @@ describe('incremental review', () => {
     const seen: string[] = []
     const recording: OfflineReviewer = { ...clarityReviewer, review: (text) => (seen.push(text), clarityReviewer.review(text)) }
     const results: OfflineReviewResult[] = []
-    loop = watchDocuments(agent, async (doc) => void results.push(await runOfflineReview(agent, recording, doc)), { debounceMs: 20 })
+    const loop = watchDocuments(agent, async (doc) => void results.push(await runOfflineReview(agent, recording, doc)), { debounceMs: 20 })
+    t.defer(() => loop.stop())
     await waitFor(() => results.length === 1, 'the first review')
     await loop.idle()
     expect(seen).toEqual([REVIEW_TEXT])
@@ -120,7 +107,7 @@ describe('incremental review', () => {
 
   it('a model re-reviewing after an edit is sent only the changed paragraph; its new reading supersedes the old', async () => {
     const { server, agent, bobText } = await setup()
-    api = await startFakeMessagesApi()
+    api = t.own(await startFakeMessagesApi())
     const llm = createLlmAgent({
       role: 'reviewer',
       name: 'agent-a',
@@ -134,7 +121,7 @@ describe('incremental review', () => {
       breaker: { threshold: 10, halfOpenAfterMs: 60_000 },
       tools: workspaceToolsFor(agent),
     })
-    llms.push(llm)
+    t.own(llm)
     const reading = (comment: string) => ({ doc: REVIEW_DOC, quote: 'always faster', label: 'overclaim', comment })
     api.script(step.toolUse({ name: 'annotate', input: reading('Faster on which workloads?') }), step.text('One overclaim.'))
     const first = await runModelReview(agent, llm, REVIEW_DOC)
@@ -172,21 +159,18 @@ describe('incremental review across a restart', () => {
   it('an agent with a local store re-reads only what changed while it was away', async () => {
     const { agent, bobText } = await setup()
     const storeDir = tempStoreDir()
-    const first = await connectTestAgent(server!, 'agent-b', { storeDir })
-    agents.push(first)
+    const first = await t.agent('agent-b', { storeDir })
     await waitFor(() => first.documents().includes(REVIEW_DOC), 'the document at agent-b')
     const seen: string[] = []
     const recording: OfflineReviewer = { ...clarityReviewer, review: (text) => (seen.push(text), clarityReviewer.review(text)) }
     await runOfflineReview(first, recording, REVIEW_DOC)
     await first.flushed()
     first.close()
-    agents.splice(agents.indexOf(first), 1)
 
     // While agent-b is away, bob edits the last paragraph.
     bobText().insert(REVIEW_TEXT.length, ' Nobody disagrees.')
     await waitFor(() => agent.read(REVIEW_DOC).endsWith('Nobody disagrees.'), 'bob\'s edit at agent-a')
-    const again = await connectTestAgent(server!, 'agent-b', { storeDir })
-    agents.push(again)
+    const again = await t.agent('agent-b', { storeDir })
     await again.whenSynced()
     await waitFor(() => again.documents().includes(REVIEW_DOC) && again.read(REVIEW_DOC).endsWith('Nobody disagrees.'), 'the edit at the restarted agent')
     await runOfflineReview(again, recording, REVIEW_DOC)
@@ -201,8 +185,7 @@ describe('incremental review across a restart', () => {
 describe('supersedes through the SDK', () => {
   it('an agent supersedes only its own readings of the same document; a bad id writes nothing', async () => {
     const { server, agent } = await setup()
-    const other = await connectTestAgent(server, 'agent-b')
-    agents.push(other)
+    const other = await t.agent('agent-b')
     await waitFor(() => other.documents().includes(REVIEW_DOC), 'the document at agent-b')
     const theirs = other.annotate(REVIEW_DOC, { quote: 'always faster' }, { label: 'overclaim', comment: 'Whose benchmark?' })
     const old = agent.annotate(REVIEW_DOC, { quote: 'always faster' }, { label: 'overclaim', comment: 'Which workloads?' })

@@ -3,40 +3,28 @@
 // must arrive in the agent's namespace on the server exactly once; bad tool input never
 // arrives; an unavailable model pauses the agent visibly, or hands over to a heuristic.
 
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Agent } from '../agents/index.ts'
-import { createLlmAgent, type FallbackOption, type LlmAgent, type LlmEvent } from '../agents/llm/index.ts'
+import { createLlmAgent, type FallbackOption, type LlmEvent } from '../agents/llm/index.ts'
 import { heuristicFallback, workspaceToolsFor } from '../agents/runtime/index.ts'
 import { clarityReviewer } from '../agents/reviewers/index.ts'
-import { startTestServer, type TestServer } from './helpers/server.ts'
-import { connectTestAgent } from './helpers/agents.ts'
-import { connectStock, synced, type StockClient } from './helpers/clients.ts'
+import type { TestServer } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
+import { synced } from './helpers/clients.ts'
 import { startFakeMessagesApi, step, type FakeMessagesApi } from './helpers/fakeMessagesApi.ts'
 import { waitFor } from './helpers/wait.ts'
 import { REVIEW_DOC, REVIEW_TEXT, storedAnnotations } from './fixtures/agents-text.ts'
 
-let server: TestServer | undefined
 let api: FakeMessagesApi | undefined
-const agents: Agent[] = []
-const llms: LlmAgent[] = []
-const stock: StockClient[] = []
-afterEach(async () => {
-  for (const l of llms.splice(0)) l.close()
-  for (const a of agents.splice(0)) a.close()
-  for (const c of stock.splice(0)) c.destroy()
-  await api?.close()
-  await server?.close()
-  api = server = undefined
-})
+const t = useHarness()
 
 type Policy = { fallback?: (agent: Agent) => FallbackOption; timeoutMs?: number; maxRetries?: number; threshold?: number; halfOpenAfterMs?: number }
 
 /** agent-a attached to w1 with the review text, and an LLM runner writing through it. */
 async function setup(policy: Policy = {}) {
-  server = await startTestServer()
-  api = await startFakeMessagesApi()
-  const agent = await connectTestAgent(server, 'agent-a')
-  agents.push(agent)
+  const server = await t.start()
+  api = t.own(await startFakeMessagesApi())
+  const agent = await t.agent('agent-a')
   agent.createDocument(REVIEW_DOC, REVIEW_TEXT)
   const llm = createLlmAgent({
     role: 'reviewer',
@@ -53,7 +41,7 @@ async function setup(policy: Policy = {}) {
     onStatus: (s) => agent.setStatus(s.state, s.detail, REVIEW_DOC),
     fallback: policy.fallback?.(agent) ?? 'pause',
   })
-  llms.push(llm)
+  t.own(llm)
   const events: LlmEvent[] = []
   llm.events.on('event', (e) => events.push(e))
   return { server, api, agent, llm, events }
@@ -155,8 +143,7 @@ describe('LLM agent through the server', () => {
 
   it('529s open the breaker; the agent pauses and another client sees "paused" with the reason; it recovers', async () => {
     const { server, api, agent, llm, events } = await setup({ maxRetries: 5, threshold: 3, halfOpenAfterMs: 300 })
-    const alice = connectStock(server.wsUrl, 'w1/shared', 'alice')
-    stock.push(alice)
+    const alice = t.stock('w1/shared', 'alice')
     await synced(alice)
     const statusAtAlice = () =>
       (alice.provider.awareness.getStates().get(agent.shared.clientID) as { status?: { state: string; detail?: string } } | undefined)?.status

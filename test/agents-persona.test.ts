@@ -7,35 +7,24 @@ import { afterEach, expect, it } from 'vitest'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as Y from 'yjs'
-import type { Agent } from '../agents/index.ts'
-import { startTestServer, token, type TestServer } from './helpers/server.ts'
-import { connectTestAgent, tempStoreDir } from './helpers/agents.ts'
-import { connectStock, type StockClient } from './helpers/clients.ts'
+import { token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
+import { tempStoreDir } from './helpers/agents.ts'
 import { startFakeMessagesApi, step, type FakeMessagesApi } from './helpers/fakeMessagesApi.ts'
 import { waitFor } from './helpers/wait.ts'
 import { cleanEnv, killAllCli, runCli } from './fixtures/agents-process.ts'
 import { REVIEW_DOC, REVIEW_TEXT } from './fixtures/agents-text.ts'
 
-let server: TestServer | undefined
 let api: FakeMessagesApi | undefined
-const agents: Agent[] = []
-const stock: StockClient[] = []
-afterEach(async () => {
-  await killAllCli()
-  for (const a of agents.splice(0)) a.close()
-  for (const c of stock.splice(0)) c.destroy()
-  await api?.close()
-  await server?.close()
-  api = server = undefined
-})
+const t = useHarness()
+afterEach(() => killAllCli())
 
 async function setup() {
-  server = await startTestServer()
-  const writer = await connectTestAgent(server, 'agent-b')
-  agents.push(writer)
+  const server = await t.start()
+  const writer = await t.agent('agent-b')
   writer.createDocument(REVIEW_DOC, REVIEW_TEXT)
   await writer.flushed()
-  api = await startFakeMessagesApi()
+  api = t.own(await startFakeMessagesApi())
   const env = cleanEnv({ ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: api.url })
   const args = (extra: string[]) => ['agent', '--server', server!.url, '--workspace', 'w1', '--token', token('agent-a'), '--model', 'claude-test', ...extra]
   return { server, writer, api, env, args }
@@ -70,13 +59,12 @@ it('a persona joins the system prompt and the memory note carries over to the ne
 })
 
 it('a spent token budget pauses the agent, visible in its presence, and no model call is made', async () => {
-  const { server, writer, api, env, args } = await setup()
+  const { writer, api, env, args } = await setup()
   api.script({ ...step.text('Reviewed.'), usage: { input_tokens: 900, output_tokens: 200 } }, step.text('should not be asked'))
   const run = runCli(args(['--max-tokens-per-hour', '1000']), { env })
   await run.waitForRecord((r) => r.msg === 'reviewed', 'the first review')
   const spentBy = Date.now()
-  const reader = connectStock(server.wsUrl, 'w1/shared', 'alice')
-  stock.push(reader)
+  const reader = t.stock('w1/shared', 'alice')
   // The edit asks for another review; the budget (1100 of 1000 spent) holds it back.
   writer.edit(REVIEW_DOC, (t: Y.Text) => t.insert(t.length, '\n\nOne more sentence.'))
   let seen = ''

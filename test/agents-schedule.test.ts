@@ -3,8 +3,8 @@
 // pauses the agent until the next hour and then lets it go on.
 
 import { afterEach, expect, it } from 'vitest'
-import { startTestServer, token, type TestServer } from './helpers/server.ts'
-import { connectTestAgent } from './helpers/agents.ts'
+import { token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
 import { cleanEnv, killAllCli, runCli } from './fixtures/agents-process.ts'
 import { REVIEW_DOC, REVIEW_TEXT } from './fixtures/agents-text.ts'
 import { budgetPausedText, nextRunAt, parseDuration, runEvery, scheduleOffset, TokenBudget, waitForBudget } from '../agents/runtime/index.ts'
@@ -84,16 +84,12 @@ it('a spent token budget pauses the agent with a visible status and resumes in t
   expect(budgetPausedText(Date.UTC(2026, 11, 1, 14, 5))).toBe('paused: token budget spent until 14:05 UTC')
 })
 
-let server: TestServer | undefined
-afterEach(async () => {
-  await killAllCli()
-  await server?.close()
-  server = undefined
-})
+const t = useHarness()
+afterEach(() => killAllCli())
 
 it('polyphony agent --every 1s reviews at its own offset each second instead of on changes', async () => {
-  server = await startTestServer()
-  const writer = await connectTestAgent(server, 'agent-b')
+  const server = await t.start()
+  const writer = await t.agent('agent-b')
   writer.createDocument(REVIEW_DOC, REVIEW_TEXT)
   await writer.flushed()
   writer.close()
@@ -110,7 +106,7 @@ it('polyphony agent --every 1s reviews at its own offset each second instead of 
 })
 
 it('polyphony agent --worker --every 1s works the board on each scheduled run', async () => {
-  server = await startTestServer()
+  const server = await t.start()
   const post = (id: string) =>
     fetch(`${server!.url}/api/workspaces/w1/tasks`, { method: 'POST', headers: { authorization: `Bearer ${token('alice')}`, 'content-type': 'application/json' }, body: JSON.stringify({ id, title: id }) })
   expect((await post('first')).status).toBe(201)

@@ -4,7 +4,8 @@
 // dead worker's late completion is refused (stale_fence).
 
 import { afterEach, expect, it } from 'vitest'
-import { startTestServer, token, type TestServer } from './helpers/server.ts'
+import { token, type TestServer } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
 import { startFakeMessagesApi, step, type FakeMessagesApi } from './helpers/fakeMessagesApi.ts'
 import { waitFor } from './helpers/wait.ts'
 import { cleanEnv, killAllCli, runCli, type CliRun } from './fixtures/agents-process.ts'
@@ -14,14 +15,9 @@ import { agentArgs, expandMembers, TeamFileSchema } from '../agents/supervisor/t
 import { fileURLToPath } from 'node:url'
 import { tmpdir } from 'node:os'
 
-let server: TestServer | undefined
 let api: FakeMessagesApi | undefined
-afterEach(async () => {
-  await killAllCli()
-  await api?.close()
-  await server?.close()
-  api = server = undefined
-})
+const t = useHarness()
+afterEach(() => killAllCli())
 
 /** Ten tasks; t10 waits on everything through t08 and t09. */
 const TEN_TASKS: Array<{ id: string; dependsOn: string[] }> = [
@@ -74,7 +70,7 @@ function expectDoneOnceInOrder(log: ClaimLogEntry[]) {
 const workerArgs = (s: TestServer, who: string, extra: string[]) => ['agent', '--server', s.url, '--workspace', 'w1', '--token', token(who), '--worker', ...extra]
 
 it('three heuristic workers (no model) share ten tasks: each done once, dependencies first, then they exit', async () => {
-  server = await startTestServer()
+  const server = await t.start()
   await boardWithTenTasks(server)
   const runs = WORKERS.map((w) => runCli(workerArgs(server!, w, ['--once']), { env: cleanEnv() }))
   for (const r of runs) expect(await r.exited).toEqual({ code: 0, signal: null })
@@ -92,9 +88,9 @@ it('three heuristic workers (no model) share ten tasks: each done once, dependen
 })
 
 it('a worker killed mid-task: its lease expires, another completes the task, its late completion is refused', async () => {
-  server = await startTestServer()
+  const server = await t.start()
   await boardWithTenTasks(server)
-  api = await startFakeMessagesApi()
+  api = t.own(await startFakeMessagesApi())
   // The first model call never answers: that worker is mid-task when it is killed.
   api.script(step.hang(), ...Array.from({ length: 20 }, (_, i) => step.text(`result ${i}`)))
   const env = cleanEnv({ ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: api.url })
@@ -130,7 +126,7 @@ it('a worker killed mid-task: its lease expires, another completes the task, its
 })
 
 it('polyphony team runs `count` workers, one principal each, and they finish the board', async () => {
-  server = await startTestServer()
+  const server = await t.start()
   await boardWithTenTasks(server)
   const env = cleanEnv({ POLYPHONY_URL: server.url, WORKER_1_TOKEN: token('agent-a'), WORKER_2_TOKEN: token('agent-b'), WORKER_3_TOKEN: token('agent-c') })
   const team = runCli(['team', fileURLToPath(new URL('./fixtures/team-workers.json', import.meta.url))], { env, cwd: tmpdir() })
@@ -157,9 +153,9 @@ it('team.json: count > 1 needs one token per copy; persona, schedule, budget and
 })
 
 it('a model-backed worker reads the task with read_task, writes a note, and completes with its closing text', async () => {
-  server = await startTestServer()
+  const server = await t.start()
   await call(server, 'POST', '/tasks', 'alice', { id: 'summary', title: 'Summarise the launch', description: 'One paragraph for the newsletter.' })
-  api = await startFakeMessagesApi()
+  api = t.own(await startFakeMessagesApi())
   api.script(
     step.toolUse({ name: 'read_task', input: { taskId: 'summary' } }),
     step.toolUse({ name: 'write_note', input: { title: 'Launch summary', body: 'The scheduler ships next week.' } }),
@@ -180,9 +176,9 @@ it('a model-backed worker reads the task with read_task, writes a note, and comp
 })
 
 it('SIGTERM while a worker waits on the model hands the task back (released, not left to expire) and exits 0', async () => {
-  server = await startTestServer()
+  const server = await t.start()
   await call(server, 'POST', '/tasks', 'alice', { id: 'slow', title: 'A slow one' })
-  api = await startFakeMessagesApi()
+  api = t.own(await startFakeMessagesApi())
   api.script(step.hang())
   const env = cleanEnv({ ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: api.url })
   const run = runCli(workerArgs(server, 'agent-a', ['--model', 'claude-test']), { env })

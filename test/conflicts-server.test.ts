@@ -1,30 +1,28 @@
 // [review] Operational conflicts through the real server: stock clients go offline, write,
 // come back; the detector records exactly the expected conflicts; resolution writes back.
 
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { startTestServer, token, type TestServer } from './helpers/server.ts'
-import { connectStock, synced, type StockClient } from './helpers/clients.ts'
+import { token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
+import { synced, type StockClient } from './helpers/clients.ts'
 import { waitFor } from './helpers/wait.ts'
 import { httpJson, type JsonResponse } from './helpers/http.ts'
 import type { ConflictRecord } from '../shared/conflicts/index.ts'
 
-let server: TestServer
-const clients: StockClient[] = []
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.destroy()
-  await server?.close()
-})
+const t = useHarness()
+/** The clients join() opened, for a restart that must first see them all leave. */
+const joined: StockClient[] = []
 
 const join = async (who: string) => {
-  const c = connectStock(server.wsUrl, 'w1/shared', who)
-  clients.push(c)
+  const c = t.stock('w1/shared', who)
+  joined.push(c)
   await synced(c)
   return c
 }
 
 const api = <T,>(who: string, method: string, path: string, body?: unknown): Promise<JsonResponse<T>> =>
-  httpJson<T>(server.url + path, { method, token: token(who), body })
+  httpJson<T>(t.server.url + path, { method, token: token(who), body })
 
 const conflicts = async (status = 'all') =>
   (await api<{ conflicts: ConflictRecord[] }>('alice', 'GET', `/api/workspaces/w1/conflicts?status=${status}`)).json.conflicts
@@ -73,7 +71,7 @@ const draft = (c: StockClient) => c.doc.getMap('docs').get('draft') as Y.Text
 describe('conflicts through the server', () => {
   for (const order of ['ab', 'ba'] as const) {
     it(`concurrent writes of one key give one conflict with both values (arrival ${order})`, async () => {
-      server = await startTestServer()
+      const server = await t.start()
       const { alice, bob } = await twoWritersWithText('x')
       await offlineRound(alice, bob, (a, b) => {
         a.getMap('meta').set('title', 'Alice title')
@@ -95,7 +93,7 @@ describe('conflicts through the server', () => {
   }
 
   it('sequential writes are not conflicts', async () => {
-    server = await startTestServer()
+    const server = await t.start()
     const { alice, bob } = await twoWritersWithText('x')
     alice.doc.getMap('meta').set('title', 'first')
     await waitFor(() => bob.doc.getMap('meta').get('title') === 'first', 'bob sees first')
@@ -111,7 +109,7 @@ describe('conflicts through the server', () => {
   })
 
   it('rewriting the same words offline is one text conflict; resolving picks a side for everyone', async () => {
-    server = await startTestServer()
+    const server = await t.start()
     const base = 'The quick brown fox jumps. A second paragraph stays.'
     const { alice, bob } = await twoWritersWithText(base)
     await offlineRound(alice, bob, (a, b) => {
@@ -146,7 +144,7 @@ describe('conflicts through the server', () => {
   })
 
   it('edits of different paragraphs made offline are not conflicts', async () => {
-    server = await startTestServer()
+    const server = await t.start()
     const { alice, bob } = await twoWritersWithText('First paragraph here.\n\nSecond paragraph here.')
     await offlineRound(alice, bob, (a, b) => {
       ;(a.getMap('docs').get('draft') as Y.Text).delete(0, 5)
@@ -158,7 +156,7 @@ describe('conflicts through the server', () => {
   })
 
   it('resolving a map conflict with a new value writes it; viewers may not resolve', async () => {
-    server = await startTestServer()
+    await t.start()
     const { bob } = await titleConflict()
     const [c] = await conflicts()
     expect((await api('vic', 'POST', `/api/workspaces/w1/conflicts/${c.id}/resolve`, { value: 'V' })).status).toBe(403)
@@ -169,16 +167,16 @@ describe('conflicts through the server', () => {
   })
 
   it('conflicts survive a restart and replaying the log does not duplicate them', async () => {
-    server = await startTestServer()
+    let server = await t.start()
     await titleConflict()
-    for (const c of clients.splice(0)) c.destroy()
+    for (const c of joined.splice(0)) c.destroy()
     server = await server.restart()
     await server.core.room('w1/shared') // replays the stored log through the detector
     expect((await conflicts()).length).toBe(1)
   })
 
   it('a refused concurrent claim is recorded as a claim race', async () => {
-    server = await startTestServer()
+    await t.start()
     await api('alice', 'POST', '/api/workspaces/w1/tasks', { id: 't1', title: 'Write the intro' })
     const [a, b] = await Promise.all([
       api('agent-a', 'POST', '/api/workspaces/w1/tasks/t1/claim', { ttlMs: 60_000 }),
@@ -192,7 +190,7 @@ describe('conflicts through the server', () => {
   })
 
   it('a client writing an incompatible schema version is a schema mismatch; resolving restores the version', async () => {
-    server = await startTestServer()
+    await t.start()
     const alice = await join('alice')
     const bob = await join('bob')
     bob.doc.getMap('meta').set('schemaVersion', 2)

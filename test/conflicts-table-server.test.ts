@@ -5,32 +5,30 @@
 // proxy that blackholes) whose owner rewrites offline what the server had sent it.
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { startTestServer, token, type TestServer } from './helpers/server.ts'
-import { connectStock, synced, type StockClient } from './helpers/clients.ts'
+import { token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
+import { synced, type StockClient } from './helpers/clients.ts'
 import { waitFor } from './helpers/wait.ts'
 import { httpJson } from './helpers/http.ts'
 import { ChaosHarness, agentOffline } from './chaos/harness.ts'
 import { SERVER_PRINCIPAL } from '../shared/model.ts'
 import type { ConflictRecord } from '../shared/conflicts/index.ts'
 
-let server: TestServer
-const clients: StockClient[] = []
 const h = new ChaosHarness()
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.destroy()
-  await h.cleanup()
-  await server?.close()
-})
+const t = useHarness()
+afterEach(() => h.cleanup())
+/** The clients join() opened, for a restart that must first see them all leave. */
+const joined: StockClient[] = []
 
 const join = async (who: string, opts: { doc?: Y.Doc; url?: string } = {}) => {
-  const c = connectStock(opts.url ?? server.wsUrl, 'w1/shared', who, { doc: opts.doc })
-  clients.push(c)
+  const c = t.stock('w1/shared', who, { doc: opts.doc, server: opts.url ? { wsUrl: opts.url } : undefined })
+  joined.push(c)
   await synced(c)
   return c
 }
 
 async function list(status = 'all'): Promise<ConflictRecord[]> {
-  const res = await httpJson<{ conflicts: ConflictRecord[]; next: string | null }>(`${server.url}/api/workspaces/w1/conflicts?status=${status}`, { token: token('alice') })
+  const res = await httpJson<{ conflicts: ConflictRecord[]; next: string | null }>(`${t.server.url}/api/workspaces/w1/conflicts?status=${status}`, { token: token('alice') })
   expect(res.status).toBe(200)
   return res.json.conflicts
 }
@@ -39,7 +37,7 @@ async function list(status = 'all'): Promise<ConflictRecord[]> {
 const logged = async () => (await list()).map(({ current: _current, context: _context, ...r }) => r)
 
 async function settle(): Promise<void> {
-  const room = await server.core.room('w1/shared')
+  const room = await t.server.core.room('w1/shared')
   await room.drain()
 }
 
@@ -59,7 +57,7 @@ async function offlineRound(a: StockClient, b: StockClient, edit: (a: Y.Doc, b: 
 }
 
 async function resolve(id: string, body: unknown) {
-  return httpJson<ConflictRecord & { error?: { code: string } }>(`${server.url}/api/workspaces/w1/conflicts/${id}/resolve`, { method: 'POST', token: token('alice'), body })
+  return httpJson<ConflictRecord & { error?: { code: string } }>(`${t.server.url}/api/workspaces/w1/conflicts/${id}/resolve`, { method: 'POST', token: token('alice'), body })
 }
 
 /** After a resolution: nothing new was opened, and a restart leaves the log exactly as it was. */
@@ -67,9 +65,9 @@ async function expectLogStableAcrossRestart(): Promise<void> {
   await settle()
   const before = await logged()
   expect(before.filter((r) => r.status === 'open')).toEqual([])
-  for (const c of clients.splice(0)) c.destroy()
-  server = await server.restart()
-  await server.core.room('w1/shared') // replays the stored log through the detector
+  for (const c of joined.splice(0)) c.destroy()
+  await t.server.restart()
+  await t.server.core.room('w1/shared') // replays the stored log through the detector
   expect(await logged()).toEqual(before)
 }
 
@@ -87,7 +85,7 @@ async function withDraft(text: string) {
 describe('conflict table through the real server', () => {
   for (const order of ['ab', 'ba'] as const) {
     it(`a nested Y.Map created twice: one record with each side's full content; picking the side that lost restores it as a Y.Map (arrival ${order})`, async () => {
-      server = await startTestServer()
+      const server = await t.start()
       const { alice, bob } = await withDraft('x')
       await offlineRound(alice, bob, (a, b) => {
         const ma = new Y.Map<unknown>()
@@ -121,7 +119,7 @@ describe('conflict table through the real server', () => {
     })
 
     it(`delete vs set is recorded; resolving restores either side (arrival ${order})`, async () => {
-      server = await startTestServer()
+      const server = await t.start()
       const { alice, bob } = await withDraft('x')
       const m = new Y.Map<unknown>()
       records(alice.doc).set('r2', m)
@@ -148,7 +146,7 @@ describe('conflict table through the real server', () => {
   }
 
   it('a party joining a collision after it was resolved opens a follow-up record, not nothing', async () => {
-    server = await startTestServer()
+    await t.start()
     const { alice, bob } = await withDraft('x')
     const carol = await join('agent-c')
     await waitFor(() => draft(carol.doc)?.toString() === 'x', 'agent-c to get the draft')
@@ -173,7 +171,7 @@ describe('conflict table through the real server', () => {
   })
 
   it('resolving in a room the server wrote earlier opens nothing new, before or after a restart', async () => {
-    server = await startTestServer()
+    const server = await t.start()
     const room = await server.core.room('w1/shared')
     // Seeded the way the demo does: written by the server itself.
     await room.writeAsServer(SERVER_PRINCIPAL, 'seed', (d) => {
@@ -202,7 +200,7 @@ describe('conflict table through the real server', () => {
   })
 
   it('identical replacements duplicate text: recorded with what each meant and the duplicated text; picking one leaves one copy', async () => {
-    server = await startTestServer()
+    const server = await t.start()
     const { alice, bob } = await withDraft('A reliable source said so.')
     await offlineRound(alice, bob, (a, b) => {
       for (const d of [a, b]) {
@@ -224,7 +222,7 @@ describe('conflict table through the real server', () => {
 
   for (const [order, compact] of [['ab', false], ['ba', false], ['ab', true]] as const) {
     it(`a restart between the two sides: the second side is still compared with the first (arrival ${order}${compact ? ', log compacted into a snapshot' : ''})`, async () => {
-      server = await startTestServer()
+      let server = await t.start()
       const { alice, bob } = await withDraft('The quick fox.')
       alice.provider.disconnect()
       bob.provider.disconnect()
@@ -258,7 +256,7 @@ describe('conflict table through the real server', () => {
 
   for (const order of ['server-first', 'offline-first'] as const) {
     it(`a dropped connection: what the server sent to a dead socket was not seen (${order})`, async () => {
-      server = await startTestServer()
+      const server = await t.start()
       const bobLink = await h.proxy(server.port)
       const aliceLink = await h.proxy(server.port)
       const aliceDoc = new Y.Doc()
@@ -302,7 +300,7 @@ describe('conflict table through the real server', () => {
 
   for (const order of ['ab', 'ba'] as const) {
     it(`SDK agents offline: a nested record created twice and a delete vs set, each one record (arrival ${order})`, async () => {
-      server = await startTestServer()
+      const server = await t.start()
       const links = [await h.proxy(server.port), await h.proxy(server.port)]
       const a = await h.agent(links[0].url, 'agent-a')
       const b = await h.agent(links[1].url, 'agent-b')
@@ -335,7 +333,7 @@ describe('conflict table through the real server', () => {
   }
 
   it('claim races are decided events, not resolvable; the list is paginated', async () => {
-    server = await startTestServer()
+    const server = await t.start()
     const api = (who: string, method: string, path: string, body?: unknown) => httpJson<{ error?: { code: string; message: string } }>(server.url + path, { method, token: token(who), body })
     await api('alice', 'POST', '/api/workspaces/w1/tasks', { id: 't1', title: 'T' })
     await Promise.all([api('agent-a', 'POST', '/api/workspaces/w1/tasks/t1/claim', { ttlMs: 60_000 }), api('agent-b', 'POST', '/api/workspaces/w1/tasks/t1/claim', { ttlMs: 60_000 })])

@@ -2,23 +2,19 @@
 // claimers, a killed holder's lease expiring, blocked claims, renew/release, restart mid-lease,
 // and the task room (seen by a stock y-websocket client) following every change.
 
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
 import * as http from 'node:http'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
-import { ADMIN_TOKEN, startTestServer, token, type TestServer } from './helpers/server.ts'
-import { connectStock, synced, type StockClient } from './helpers/clients.ts'
+import { ADMIN_TOKEN, token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
+import { synced, type StockClient } from './helpers/clients.ts'
 import { waitFor } from './helpers/wait.ts'
 import { readTaskFromDoc, type ClaimRace } from '../shared/coord/index.ts'
 import { parsePrometheus } from './helpers/prometheus.ts'
 
-let server: TestServer
-const clients: StockClient[] = []
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.destroy()
-  await server?.close()
-})
+const t = useHarness()
 
 type Reply = { status: number; body: any }
 /**
@@ -28,7 +24,7 @@ type Reply = { status: number; body: any }
 function call(method: string, path: string, bearer: string, body?: unknown): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body)
-    const req = http.request(`${server.url}${path}`, { method, agent: false, headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' } }, (res) => {
+    const req = http.request(`${t.server.url}${path}`, { method, agent: false, headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' } }, (res) => {
       let text = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => (text += chunk))
@@ -46,11 +42,11 @@ const as = (who: string) => ({
 /** The server's /metrics, parsed strictly. */
 async function prom(): Promise<Map<string, number>> {
   const text = await new Promise<string>((resolve, reject) => {
-    http.get(`${server.url}/metrics`, { agent: false }, (res) => {
-      let t = ''
+    http.get(`${t.server.url}/metrics`, { agent: false }, (res) => {
+      let text = ''
       res.setEncoding('utf8')
-      res.on('data', (c: string) => (t += c))
-      res.on('end', () => resolve(t))
+      res.on('data', (c: string) => (text += c))
+      res.on('end', () => resolve(text))
     }).on('error', reject)
   })
   return parsePrometheus(text)
@@ -58,14 +54,13 @@ async function prom(): Promise<Map<string, number>> {
 const claims = (s: Map<string, number>, outcome: string) => s.get(`polyphony_claim_results_total{outcome="${outcome}"}`) ?? 0
 
 function watchBoard(who = 'vic'): StockClient {
-  const c = connectStock(server.wsUrl, 'w1/tasks', who)
-  clients.push(c)
+  const c = t.stock('w1/tasks', who)
   return c
 }
 
 describe('task claims over HTTP', () => {
   it('20 concurrent claimers: exactly one lease, 19 × 409 held, counters and race log agree', async () => {
-    server = await startTestServer()
+    const server = await t.start()
     const agents = Array.from({ length: 20 }, (_, i) => `swarm-${String(i).padStart(2, '0')}`)
     const tokens = new Map<string, string>()
     for (const id of agents) {
@@ -103,7 +98,7 @@ describe('task claims over HTTP', () => {
   })
 
   it('a killed holder: its lease expires, another agent claims and completes, the late completion is refused', async () => {
-    server = await startTestServer()
+    const server = await t.start()
     await as('alice').post('/tasks', { id: 'job', title: 'Do the job' })
     const watcher = watchBoard()
     await synced(watcher)
@@ -145,7 +140,7 @@ describe('task claims over HTTP', () => {
   })
 
   it('blocked claims name the unfinished dependencies and clear once they are done', async () => {
-    server = await startTestServer()
+    await t.start()
     await as('alice').post('/tasks', { id: 'draft', title: 'Draft' })
     await as('alice').post('/tasks', { id: 'edit', title: 'Edit', dependsOn: ['draft'] })
     const before = await prom()
@@ -158,7 +153,7 @@ describe('task claims over HTTP', () => {
   })
 
   it('renew extends, release returns the task, stale tokens are refused, roles are enforced', async () => {
-    server = await startTestServer()
+    await t.start()
     await as('alice').post('/tasks', { id: 't', title: 'T' })
     const watcher = watchBoard()
     await synced(watcher)
@@ -184,14 +179,14 @@ describe('task claims over HTTP', () => {
   })
 
   it('a lease survives a server restart and fencing tokens keep increasing', async () => {
-    server = await startTestServer()
+    const server = await t.start()
     await as('alice').post('/tasks', { id: 't', title: 'T' })
     const first = await as('agent-a').post('/tasks/t/claim', { ttlMs: 10 })
     await waitFor(async () => (await as('agent-b').post('/tasks/t/claim', { ttlMs: 120_000 })).status === 200, 'agent-b to win after expiry')
     const held = (await as('agent-b').get('/tasks/t')).body.task
     expect(held).toMatchObject({ status: 'claimed', owner: 'agent-b', fencingToken: first.body.fencingToken + 1 })
 
-    server = await server.restart()
+    await server.restart()
     expect((await as('agent-b').get('/tasks/t')).body.task).toMatchObject({ status: 'claimed', owner: 'agent-b', leaseExpiresAt: held.leaseExpiresAt, fencingToken: 2 })
     expect(await as('agent-c').post('/tasks/t/claim')).toMatchObject({ status: 409, body: { error: { code: 'held', owner: 'agent-b' } } })
     const watcher = watchBoard()

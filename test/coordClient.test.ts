@@ -29,7 +29,7 @@ describe('task client', () => {
   })
 
   it('a kept lease reports loss when its token goes stale', async () => {
-    const server = await t.start()
+    await t.start()
     const a = client('agent-a')
     await a.create({ id: 't', title: 'T' })
     const granted = await a.claim('t', 150)
@@ -40,7 +40,7 @@ describe('task client', () => {
   })
 
   it('surfaces blocked claims and reports model use', async () => {
-    const server = await t.start()
+    await t.start()
     const a = client('agent-a')
     await a.create({ id: 'second', title: 'S', dependsOn: ['first'] })
     await expect(a.claim('second')).rejects.toMatchObject({ code: 'blocked', details: { unfinished: ['first'] } })

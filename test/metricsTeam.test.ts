@@ -1,11 +1,12 @@
 // [coord] Team metrics: the pure computation from attribution and claim logs, and the
 // GET /api/workspaces/:ws/metrics endpoint fed by real edits, claims and agent reports.
 
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { computeTeamMetrics } from '../shared/coord/index.ts'
 import { SERVER_PRINCIPAL } from '../shared/model.ts'
-import { startTestServer, token, type TestServer } from './helpers/server.ts'
-import { connectStock, synced, text, type StockClient } from './helpers/clients.ts'
+import { token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
+import { synced, text } from './helpers/clients.ts'
 import { waitFor } from './helpers/wait.ts'
 
 describe('computeTeamMetrics', () => {
@@ -66,14 +67,9 @@ describe('computeTeamMetrics', () => {
 })
 
 describe('GET /api/workspaces/:ws/metrics', () => {
-  let server: TestServer
-  const clients: StockClient[] = []
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.destroy()
-    await server?.close()
-  })
+  const t = useHarness()
   const call = async (method: string, path: string, who: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, {
+    const res = await fetch(`${t.server.url}${path}`, {
       method,
       headers: { authorization: `Bearer ${token(who)}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -82,10 +78,9 @@ describe('GET /api/workspaces/:ws/metrics', () => {
   }
 
   it('reports edits, concurrent writes, claims and model use as the team acts', async () => {
-    server = await startTestServer()
-    const alice = connectStock(server.wsUrl, 'w1/shared', 'alice')
-    const bob = connectStock(server.wsUrl, 'w1/shared', 'bob')
-    clients.push(alice, bob)
+    const server = await t.start()
+    const alice = t.stock('w1/shared', 'alice')
+    const bob = t.stock('w1/shared', 'bob')
     await synced(alice, bob)
     text(alice).insert(0, 'alice was here. ')
     text(bob).insert(0, 'bob too. ')

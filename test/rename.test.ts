@@ -4,15 +4,14 @@
 // Through the real server: a stock WebsocketProvider renames offline while an SDK agent
 // renames online.
 
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { startTestServer, token, type TestServer } from './helpers/server.ts'
-import { connectStock, synced, type StockClient } from './helpers/clients.ts'
-import { connectTestAgent } from './helpers/agents.ts'
+import { token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
+import { synced } from './helpers/clients.ts'
 import { httpJson } from './helpers/http.ts'
 import { waitFor } from './helpers/wait.ts'
-import type { Agent } from '../agents/index.ts'
-import { watchDocuments, type WatchLoop } from '../agents/runtime/index.ts'
+import { watchDocuments } from '../agents/runtime/index.ts'
 import type { ConflictRecord } from '../shared/conflicts/index.ts'
 import type { Divergences } from '../shared/review/index.ts'
 import { resolveAnchor } from '../shared/anchoring/index.ts'
@@ -31,31 +30,19 @@ import {
   withLabels,
 } from '../shared/documents.ts'
 
-let server: TestServer
-let loop: WatchLoop | undefined
-const agents: Agent[] = []
-const stock: StockClient[] = []
-afterEach(async () => {
-  await loop?.stop()
-  loop = undefined
-  for (const a of agents.splice(0)) a.close()
-  for (const c of stock.splice(0)) c.destroy()
-  await server?.close()
-})
+const t = useHarness()
 
 const attach = async (id: string) => {
-  const a = await connectTestAgent(server, id)
-  agents.push(a)
+  const a = await t.agent(id)
   return a
 }
 const join = async (who: string) => {
-  const c = connectStock(server.wsUrl, 'w1/shared', who)
-  stock.push(c)
+  const c = t.stock('w1/shared', who)
   await synced(c)
   return c
 }
 const api = async <T,>(method: string, path: string, body?: unknown): Promise<T> => {
-  const res = await httpJson<T>(server.url + path, { method, token: token('alice'), body })
+  const res = await httpJson<T>(t.server.url + path, { method, token: token('alice'), body })
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.json)}`)
   return res.json
 }
@@ -116,7 +103,7 @@ describe('document ids and titles (pure)', () => {
 
 describe('renaming through the server', () => {
   it('an offline rename and a concurrent online rename leave one document, one title conflict, the text and the annotations untouched', async () => {
-    server = await startTestServer()
+    await t.start()
     const bob = await join('bob')
     const id = createDocument(bob.doc, 'Minutes', BASE)
     const agent = await attach('agent-a')
@@ -174,7 +161,7 @@ describe('renaming through the server', () => {
   })
 
   it('a rename made after seeing the previous one is not a conflict', async () => {
-    server = await startTestServer()
+    const server = await t.start()
     const bob = await join('bob')
     const id = createDocument(bob.doc, 'Plan', BASE)
     const agent = await attach('agent-a')
@@ -189,7 +176,7 @@ describe('renaming through the server', () => {
   })
 
   it('a document created before titles existed keeps its name as id: renaming it moves nothing', async () => {
-    server = await startTestServer()
+    await t.start()
     const agent = await attach('agent-a')
     agent.createDocument('draft', BASE) // the old way: the name is the id, no title
     const note = agent.annotate('draft', { quote: 'Next meeting' }, { comment: 'Which day?' })
@@ -213,14 +200,15 @@ describe('renaming through the server', () => {
   })
 
   it('an agent watching a document by title keeps watching it after a rename, and a rename asks for no review', async () => {
-    server = await startTestServer()
+    await t.start()
     const bob = await join('bob')
     const id = createDocument(bob.doc, 'Minutes', BASE)
     const other = createDocument(bob.doc, 'Other', 'Unwatched.')
     const agent = await attach('agent-a')
     await waitFor(() => agent.documents().includes(id) && agent.documents().includes(other), 'both documents at the agent')
     const reviews: string[] = []
-    loop = watchDocuments(agent, async (doc) => void reviews.push(doc), { docs: ['Minutes'], debounceMs: 20 })
+    const loop = watchDocuments(agent, async (doc) => void reviews.push(doc), { docs: ['Minutes'], debounceMs: 20 })
+    t.defer(() => loop.stop())
     await waitFor(() => reviews.length === 1, 'the first review')
     await loop.idle()
     // The rename and an edit of the other document travel in one update: neither is reviewed.

@@ -2,35 +2,26 @@
 // (an attributed write of a shared note), who may take them, and how the divergences API and
 // the review room show them. Nothing is ever "resolved" here.
 
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { startTestServer, token, type TestServer } from './helpers/server.ts'
-import { connectStock, synced, type StockClient } from './helpers/clients.ts'
-import { connectTestAgent } from './helpers/agents.ts'
+import { token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
+import { synced } from './helpers/clients.ts'
 import { httpJson, type JsonResponse } from './helpers/http.ts'
 import { waitFor } from './helpers/wait.ts'
-import type { Agent } from '../agents/index.ts'
 import type { Divergences, PlacedAnnotation } from '../shared/review/index.ts'
 
-let server: TestServer
-const agents: Agent[] = []
-const stock: StockClient[] = []
-afterEach(async () => {
-  for (const a of agents.splice(0)) a.close()
-  for (const c of stock.splice(0)) c.destroy()
-  await server?.close()
-})
+const t = useHarness()
 
 const TEXT = 'Revenue grew 40% last year. Most customers renewed. The team doubled in size.'
 
 const api = <T = { error: { code: string; message: string } },>(who: string, method: string, path: string, body?: unknown): Promise<JsonResponse<T>> =>
-  httpJson<T>(server.url + path, { method, token: token(who), body })
+  httpJson<T>(t.server.url + path, { method, token: token(who), body })
 
 /** agent-a writes the report and one annotation in workspace `ws`. */
 async function setup(ws = 'w1') {
-  server = await startTestServer()
-  const a = await connectTestAgent(server, 'agent-a', { workspace: ws })
-  agents.push(a)
+  await t.start()
+  const a = await t.agent('agent-a', { workspace: ws })
   a.createDocument('report', TEXT)
   const { id } = a.annotate('report', { quote: 'grew 40%' }, { label: 'unsourced', comment: 'Source for 40%?', severity: 'warning' })
   await a.flushed()
@@ -44,8 +35,7 @@ describe('keep and reply', () => {
   it('a reviewer keeps and replies; the namespace’s review room and the divergences API show both, live', async () => {
     const { id, path } = await setup()
     // The decisions about agent-a's readings live in agent-a's review room, readable by whoever may read the namespace.
-    const review = connectStock(server.wsUrl, 'w1/review/agent-a', 'alice')
-    stock.push(review)
+    const review = t.stock('w1/review/agent-a', 'alice')
     await synced(review)
 
     const kept = await api<{ decision: { action: string; by: string } }>('rita', 'POST', path('keep'))
@@ -67,7 +57,7 @@ describe('keep and reply', () => {
     expect(ann.decision).toMatchObject({ action: 'keep', by: 'rita' })
     expect(ann.replies?.map((r) => r.text)).toEqual(['Agreed, ask finance.'])
     // The review room records who wrote it: the acting person.
-    const history = await server.storage.history('w1/review/agent-a')
+    const history = await t.server.storage.history('w1/review/agent-a')
     expect(history.map((h) => h.principal)).toEqual(['rita', 'rita'])
   })
 
@@ -92,8 +82,7 @@ describe('keep and reply', () => {
     expect(res.status).toBe(403)
     expect(res.json.error.message).toContain('viewers')
     // Another agent may keep and reply to a reading it can see.
-    const b = await connectTestAgent(server, 'agent-b', { workspace: 'team' })
-    agents.push(b)
+    const b = await t.agent('agent-b', { workspace: 'team' })
     const id = path('keep').split('/')[6]
     expect(await b.keep('agent-a', id)).toMatchObject({ action: 'keep', by: 'agent-b' })
     expect(await b.reply('agent-a', id, 'I read it the same way.')).toMatchObject({ author: 'agent-b' })
@@ -105,10 +94,9 @@ describe('keep and reply', () => {
 describe('promote to a shared note', () => {
   it('copies the annotation into the shared notes as an edit attributed to the person', async () => {
     const { id, path } = await setup()
-    const watcher = connectStock(server.wsUrl, 'w1/shared', 'bob')
-    stock.push(watcher)
+    const watcher = t.stock('w1/shared', 'bob')
     await synced(watcher)
-    const before = (await server.storage.history('w1/shared')).length
+    const before = (await t.server.storage.history('w1/shared')).length
 
     const res = await api<{ decision: { action: string; by: string; note: string }; note: Record<string, unknown> }>('alice', 'POST', path('promote'))
     expect(res.status).toBe(200)
@@ -118,11 +106,11 @@ describe('promote to a shared note', () => {
     await waitFor(() => watcher.doc.getMap('notes').has(`agent-a/${id}`), 'the note to reach another client')
     expect(watcher.doc.getMap('notes').get(`agent-a/${id}`)).toMatchObject(expected)
 
-    const history = await server.storage.history('w1/shared')
+    const history = await t.server.storage.history('w1/shared')
     expect(history.slice(before).map((h) => h.principal)).toEqual(['alice'])
     // Promoting again rewrites nothing; keeping after promoting keeps the promotion.
     expect((await api('alice', 'POST', path('promote'))).status).toBe(200)
-    expect((await server.storage.history('w1/shared')).length).toBe(before + 1)
+    expect((await t.server.storage.history('w1/shared')).length).toBe(before + 1)
     const keep = await api<{ decision: { action: string } }>('alice', 'POST', path('keep'))
     expect(keep.json.decision.action).toBe('promote')
     const text = (watcher.doc.getMap('docs').get('report') as Y.Text).toString()

@@ -3,44 +3,35 @@
 // applied blindly: overlapping an earlier accepted proposal it is an operational conflict
 // (recorded once, resolved like any other), changed by ordinary edits it is stale.
 
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { startTestServer, token, type TestServer } from './helpers/server.ts'
-import { connectStock, synced, type StockClient } from './helpers/clients.ts'
-import { connectTestAgent } from './helpers/agents.ts'
+import { token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
+import { synced } from './helpers/clients.ts'
 import { httpJson, type JsonResponse } from './helpers/http.ts'
 import { waitFor } from './helpers/wait.ts'
 import type { Agent } from '../agents/index.ts'
 import type { ConflictRecord } from '../shared/conflicts/index.ts'
 import type { Divergences } from '../shared/review/index.ts'
 
-let server: TestServer
-const agents: Agent[] = []
-const stock: StockClient[] = []
-afterEach(async () => {
-  for (const a of agents.splice(0)) a.close()
-  for (const c of stock.splice(0)) c.destroy()
-  await server?.close()
-})
+const t = useHarness()
 
 const TEXT = 'Revenue grew 40% last year. Most customers renewed. The team doubled in size.'
 type ErrorBody = { error: { code: string; message: string; conflict?: string } }
 
 const api = <T = ErrorBody,>(who: string, method: string, path: string, body?: unknown): Promise<JsonResponse<T>> =>
-  httpJson<T>(server.url + path, { method, token: token(who), body })
+  httpJson<T>(t.server.url + path, { method, token: token(who), body })
 const accept = (who: string, owner: string, id: string) => api<ErrorBody & { status: string; text: string }>(who, 'POST', `/api/workspaces/w1/proposals/${owner}/${id}/accept`)
 const conflicts = async (status = 'all') => (await api<{ conflicts: ConflictRecord[] }>('alice', 'GET', `/api/workspaces/w1/conflicts?status=${status}`)).json.conflicts
 
 async function setup() {
-  server = await startTestServer()
-  const a = await connectTestAgent(server, 'agent-a')
-  const b = await connectTestAgent(server, 'agent-b')
-  agents.push(a, b)
+  await t.start()
+  const a = await t.agent('agent-a')
+  const b = await t.agent('agent-b')
   a.createDocument('report', TEXT)
   await a.flushed()
   await waitFor(() => b.documents().includes('report'), 'agent-b to see the report')
-  const bob = connectStock(server.wsUrl, 'w1/shared', 'bob')
-  stock.push(bob)
+  const bob = t.stock('w1/shared', 'bob')
   await synced(bob)
   const report = (c: { doc: Y.Doc } | Agent) => (('shared' in c ? c.shared : c.doc).getMap('docs').get('report') as Y.Text).toString()
   return { a, b, bob, report }
@@ -59,7 +50,7 @@ describe('accepting proposed edits', () => {
     expect(first.json.text).toBe(afterFirst)
     await waitFor(() => report(bob) === afterFirst && report(a) === afterFirst && report(b) === afterFirst, 'every client to see the accepted edit')
     // Attributed to the accepting person, not to the proposer.
-    expect((await server.storage.history('w1/shared')).at(-1)?.principal).toBe('alice')
+    expect((await t.server.storage.history('w1/shared')).at(-1)?.principal).toBe('alice')
 
     const second = await accept('alice', 'agent-b', pb.id)
     expect(second.status).toBe(409)
@@ -90,7 +81,7 @@ describe('accepting proposed edits', () => {
     expect(resolved.status).toBe(200)
     const afterResolve = TEXT.replace('Revenue grew 40% last year.', 'Revenue rose sharply last year.')
     await waitFor(() => report(bob) === afterResolve && report(a) === afterResolve, `the resolution to reach everyone: "${report(bob)}"`)
-    await (await server.core.room('w1/shared')).drain()
+    await (await t.server.core.room('w1/shared')).drain()
     expect(await conflicts('open')).toEqual([])
   })
 
@@ -114,7 +105,7 @@ describe('accepting proposed edits', () => {
   })
 
   it('a proposal whose words a person edited since is stale, not applied and not a conflict', async () => {
-    const { a, bob, report } = await setup()
+    const { a, b, bob, report } = await setup()
     const p = a.propose('report', { quote: 'Most customers renewed.' }, 'Nine in ten customers renewed.', 'be precise')
     await a.flushed()
     const t = bob.doc.getMap('docs').get('report') as Y.Text
@@ -130,7 +121,7 @@ describe('accepting proposed edits', () => {
     // Through the SDK the same answer is a result, not an exception (agent-a is an editor).
     expect(await a.accept('agent-a', p.id)).toMatchObject({ status: 'stale' })
     // agent-b may not read agent-a's private namespace: a refusal is an exception.
-    await expect(agents[1].accept('agent-a', p.id)).rejects.toMatchObject({ status: 404 })
+    await expect(b.accept('agent-a', p.id)).rejects.toMatchObject({ status: 404 })
   })
 
   it('reject records the decision; permissions for accept and reject', async () => {
@@ -154,10 +145,9 @@ describe('accepting proposed edits', () => {
   })
 
   it('an agent accepts through the SDK; a second overlapping accept reports the conflict id', async () => {
-    server = await startTestServer()
-    const a = await connectTestAgent(server, 'agent-a', { workspace: 'team' })
-    const b = await connectTestAgent(server, 'agent-b', { workspace: 'team' })
-    agents.push(a, b)
+    await t.start()
+    const a = await t.agent('agent-a', { workspace: 'team' })
+    const b = await t.agent('agent-b', { workspace: 'team' })
     a.createDocument('report', TEXT)
     await a.flushed()
     await waitFor(() => b.documents().includes('report'), 'agent-b to see the report')

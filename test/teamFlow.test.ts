@@ -4,19 +4,15 @@
 
 import { afterEach, expect, it } from 'vitest'
 import { computeTaskFlow } from '../shared/coord/index.ts'
-import { startTestServer, token, type TestServer } from './helpers/server.ts'
+import { token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
 import { startFakeMessagesApi, step, type FakeMessagesApi } from './helpers/fakeMessagesApi.ts'
 import { cleanEnv, killAllCli, runCli } from './fixtures/agents-process.ts'
 import type { TeamMetrics } from '../shared/coord/index.ts'
 
-let server: TestServer | undefined
 let api: FakeMessagesApi | undefined
-afterEach(async () => {
-  await killAllCli()
-  await api?.close()
-  await server?.close()
-  api = server = undefined
-})
+const t = useHarness()
+afterEach(() => killAllCli())
 
 it('computes throughput, blocked and unclaimed waits and speedup from the claim log', () => {
   const flow = computeTaskFlow(
@@ -71,7 +67,7 @@ const TASKS = [
 const THINK_MS = 400
 
 async function teamRun(workspace: string, workers: string[]): Promise<TeamMetrics['tasks']> {
-  const s = server!
+  const s = t.server
   const post = (path: string, body: unknown) =>
     fetch(`${s.url}/api/workspaces/${workspace}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token('alice')}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
   const since = Date.now()
@@ -85,8 +81,8 @@ async function teamRun(workspace: string, workers: string[]): Promise<TeamMetric
 }
 
 it('a scripted team run: three workers finish ten tasks faster than one (speedup from the claim log)', async () => {
-  server = await startTestServer()
-  api = await startFakeMessagesApi()
+  await t.start()
+  api = t.own(await startFakeMessagesApi())
   const solo = await teamRun('w1', ['agent-a'])
   const team = await teamRun('team', ['agent-a', 'agent-b', 'agent-c'])
   const fmt = (f: TeamMetrics['tasks']) =>

@@ -24,6 +24,8 @@ export interface Harness {
   agent(principal: string, opts?: Partial<ConnectAgentOptions> & { server?: { url: string } }): Promise<Agent>
   /** Owns anything else: `fn` runs at teardown with the rest, newest first. */
   defer(fn: Teardown): void
+  /** Owns something with a close(): closed at teardown; returns it. */
+  own<T extends { close(): unknown }>(thing: T): T
 }
 
 export function useHarness(): Harness {
@@ -93,5 +95,9 @@ export function useHarness(): Harness {
       return agent
     },
     defer,
+    own(thing) {
+      defer(() => thing.close())
+      return thing
+    },
   }
 }
