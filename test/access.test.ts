@@ -3,12 +3,13 @@
 // closed before any document byte; read-only writers get permission-denied and their update
 // is neither applied, broadcast nor stored.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { decideAccess, type Action } from '../shared/access.ts'
 import { ROLES, VISIBILITIES, type Role, type Visibility } from '../shared/model.ts'
 import type { RoomRef } from '../shared/rooms.ts'
 import { CLOSE } from '../shared/wire/index.ts'
-import { ADMIN_TOKEN, startTestServer, token, type TestServer } from './helpers/server.ts'
+import { ADMIN_TOKEN, token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
 import { clientsSeen, openRaw, syncMessage, textUpdate, type RawSocket } from './helpers/rawSocket.ts'
 import { waitFor } from './helpers/wait.ts'
 import { api } from './fixtures/api.ts'
@@ -83,15 +84,10 @@ const PEOPLE: Array<[string, Role | null]> = [
 /** Whose namespace "another's ns" is: an agent, as in a review. */
 const OTHER = 'agent-a'
 
-let server: TestServer
 let nextClient = 500_000
 
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(async () => {
-  await server?.close()
-})
+const t = useHarness()
+beforeAll(() => t.start())
 
 function roomName(kind: RoomKind, workspace: string, self: string): string {
   if (kind === 'shared') return `${workspace}/shared`
@@ -112,7 +108,7 @@ async function expectRefusedBeforeData(s: RawSocket, code: number = CLOSE.forbid
 
 /** Opens the room, sends one update and checks read and write rights as the server applies them. */
 async function probe(who: string, room: string, canRead: boolean, canWrite: boolean): Promise<void> {
-  const s = openRaw(server.wsUrl, room, who, { params: { persisted: '1' } })
+  const s = openRaw(t.server.wsUrl, room, who, { params: { persisted: '1' } })
   try {
     if (!canRead) {
       await expectRefusedBeforeData(s)
@@ -123,8 +119,8 @@ async function probe(who: string, room: string, canRead: boolean, canWrite: bool
     s.send(syncMessage(textUpdate(`by ${who}`, client)))
     // The persisted reply comes after everything sent before it has been handled.
     await s.persisted(1)
-    const loaded = await server.core.room(room)
-    const stored = (await storedHistory(server.db, room)).some((h) => h.clients.includes(client))
+    const loaded = await t.server.core.room(room)
+    const stored = (await storedHistory(t.server.db, room)).some((h) => h.clients.includes(client))
     if (canWrite) {
       expect(loaded.doc.store.clients.has(client), `${who} should write ${room}`).toBe(true)
       expect(stored).toBe(true)
@@ -160,7 +156,7 @@ describe('blind-until-submitted after the owner submits', () => {
     const review = `blind/review/${OTHER}`
     await probe('bob', room, false, false)
     await probe('bob', review, false, false)
-    const submit = (submitted: boolean) => api(server.url, 'PUT', `/api/workspaces/blind/namespaces/${OTHER}/submitted`, token(OTHER), { submitted })
+    const submit = (submitted: boolean) => api(t.server.url, 'PUT', `/api/workspaces/blind/namespaces/${OTHER}/submitted`, token(OTHER), { submitted })
     expect((await submit(true)).status).toBe(200)
     for (const [who, role] of PEOPLE) {
       await probe(who, room, expected(role, 'other', 'blind-until-submitted', true, 'read'), false)
@@ -168,10 +164,10 @@ describe('blind-until-submitted after the owner submits', () => {
     }
     // A reader who could see it only because it was submitted is cut off on withdrawal, from
     // the namespace and from its review room; a reviewer (who may always read it) keeps both.
-    const bobReading = openRaw(server.wsUrl, room, 'bob')
-    const bobReview = openRaw(server.wsUrl, review, 'bob')
-    const ritaReading = openRaw(server.wsUrl, room, 'rita')
-    const ritaReview = openRaw(server.wsUrl, review, 'rita')
+    const bobReading = openRaw(t.server.wsUrl, room, 'bob')
+    const bobReview = openRaw(t.server.wsUrl, review, 'bob')
+    const ritaReading = openRaw(t.server.wsUrl, room, 'rita')
+    const ritaReview = openRaw(t.server.wsUrl, review, 'rita')
     const sockets = [bobReading, bobReview, ritaReading, ritaReview]
     await Promise.all(sockets.map((s) => s.waitFor('sync')))
     const withdrawn = await submit(false)
@@ -196,9 +192,9 @@ describe('read-only writers', () => {
     ['rita', 'team/shared', 'alice'],
     ['agent-a', 'team/ns/agent-b', 'agent-b'],
   ])('%s writing %s: denied, not applied, not broadcast, not stored', async (who, room, fenceWriter) => {
-    const observer = openRaw(server.wsUrl, room, 'alice')
-    const writer = openRaw(server.wsUrl, room, who, { params: { persisted: '1' } })
-    const fence = openRaw(server.wsUrl, room, fenceWriter, { params: { persisted: '1' } })
+    const observer = openRaw(t.server.wsUrl, room, 'alice')
+    const writer = openRaw(t.server.wsUrl, room, who, { params: { persisted: '1' } })
+    const fence = openRaw(t.server.wsUrl, room, fenceWriter, { params: { persisted: '1' } })
     try {
       await Promise.all([observer.waitFor('sync'), writer.waitFor('sync'), fence.waitFor('sync')])
       const denied = nextClient++
@@ -211,9 +207,9 @@ describe('read-only writers', () => {
       await fence.persisted(1)
       await waitFor(() => clientsSeen(observer).has(allowed), 'the observer to see the allowed write')
       expect(clientsSeen(observer).has(denied)).toBe(false)
-      const loaded = await server.core.room(room)
+      const loaded = await t.server.core.room(room)
       expect(loaded.doc.store.clients.has(denied)).toBe(false)
-      expect((await storedHistory(server.db, room)).some((h) => h.clients.includes(denied))).toBe(false)
+      expect((await storedHistory(t.server.db, room)).some((h) => h.clients.includes(denied))).toBe(false)
       expect(writer.closed).toBeNull()
     } finally {
       for (const s of [observer, writer, fence]) s.ws.terminate()
@@ -223,33 +219,33 @@ describe('read-only writers', () => {
 
 describe('authentication and room names', () => {
   it('a missing token and an unknown token are closed with 4401 before any byte', async () => {
-    await expectRefusedBeforeData(openRaw(server.wsUrl, 'w1/shared', 'alice', { tokenValue: null }), CLOSE.unauthenticated)
-    await expectRefusedBeforeData(openRaw(server.wsUrl, 'w1/shared', 'alice', { tokenValue: 'pp_not_a_real_token_000000000' }), CLOSE.unauthenticated)
+    await expectRefusedBeforeData(openRaw(t.server.wsUrl, 'w1/shared', 'alice', { tokenValue: null }), CLOSE.unauthenticated)
+    await expectRefusedBeforeData(openRaw(t.server.wsUrl, 'w1/shared', 'alice', { tokenValue: 'pp_not_a_real_token_000000000' }), CLOSE.unauthenticated)
   })
 
   it('the token may travel as a subprotocol instead of a query parameter', async () => {
-    const s = openRaw(server.wsUrl, 'w1/shared', 'bob', { tokenValue: null, protocols: [`polyphony.token.${token('bob')}`] })
+    const s = openRaw(t.server.wsUrl, 'w1/shared', 'bob', { tokenValue: null, protocols: [`polyphony.token.${token('bob')}`] })
     await s.waitFor('sync')
     expect(s.ws.protocol).toBe(`polyphony.token.${token('bob')}`)
     s.ws.terminate()
   })
 
   it('a workspace that does not exist is 4403, unknown room forms are 4404, before any byte', async () => {
-    await expectRefusedBeforeData(openRaw(server.wsUrl, 'nope/shared', 'alice'), CLOSE.forbidden)
+    await expectRefusedBeforeData(openRaw(t.server.wsUrl, 'nope/shared', 'alice'), CLOSE.forbidden)
     for (const room of ['w1/other', 'w1/ns', 'w1/review', 'w1/tasks/x', 'w1/shared/extra', 'w1', 'w1/ns/alice/x', 'w1/review/alice/x', 'w1/ns/%2e%2e', 'w1/%ZZ']) {
-      await expectRefusedBeforeData(openRaw(server.wsUrl, room, 'alice'), CLOSE.notFound)
+      await expectRefusedBeforeData(openRaw(t.server.wsUrl, room, 'alice'), CLOSE.notFound)
     }
   })
 
   it('revoking a principal closes its open socket with 4401 and refuses its token afterwards', async () => {
-    const created = await api(server.url, 'POST', '/api/principals', ADMIN_TOKEN, { id: 'temp-agent', kind: 'agent' })
+    const created = await api(t.server.url, 'POST', '/api/principals', ADMIN_TOKEN, { id: 'temp-agent', kind: 'agent' })
     expect(created.status).toBe(201)
-    expect((await api(server.url, 'PUT', '/api/workspaces/team/members/temp-agent', token('alice'), { role: 'editor' })).status).toBe(200)
-    const open = openRaw(server.wsUrl, 'team/shared', 'temp-agent', { tokenValue: created.body.token })
+    expect((await api(t.server.url, 'PUT', '/api/workspaces/team/members/temp-agent', token('alice'), { role: 'editor' })).status).toBe(200)
+    const open = openRaw(t.server.wsUrl, 'team/shared', 'temp-agent', { tokenValue: created.body.token })
     await open.waitFor('sync')
-    const revoked = await api(server.url, 'DELETE', '/api/principals/temp-agent', ADMIN_TOKEN)
+    const revoked = await api(t.server.url, 'DELETE', '/api/principals/temp-agent', ADMIN_TOKEN)
     expect(revoked.body).toMatchObject({ revoked: true, closedSockets: 1 })
     expect((await open.whenClosed()).code).toBe(CLOSE.unauthenticated)
-    await expectRefusedBeforeData(openRaw(server.wsUrl, 'team/shared', 'temp-agent', { tokenValue: created.body.token }), CLOSE.unauthenticated)
+    await expectRefusedBeforeData(openRaw(t.server.wsUrl, 'team/shared', 'temp-agent', { tokenValue: created.body.token }), CLOSE.unauthenticated)
   })
 })

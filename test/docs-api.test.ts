@@ -2,26 +2,18 @@
 // (create/replace, attributed), edits by quote and by versioned range (mapped through a
 // concurrent edit, or 409 with what changed), role refusals, idempotency, annotations.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Agent } from '../agents/index.ts'
-import { ADMIN_TOKEN, startTestServer, token, type TestServer } from './helpers/server.ts'
-import { connectTestAgent } from './helpers/agents.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { ADMIN_TOKEN, token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
 import { waitFor } from './helpers/wait.ts'
 import { documentText } from '../shared/documents.ts'
-import { connectStock, synced } from './helpers/clients.ts'
+import { synced } from './helpers/clients.ts'
 import type { ConflictRecord } from '../shared/conflicts/index.ts'
 import * as Y from 'yjs'
 
-let server: TestServer
-const agents: Agent[] = []
 
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(async () => {
-  for (const a of agents) a.close()
-  await server.close()
-})
+const t = useHarness()
+beforeAll(() => t.start())
 
 interface Answer<T = Record<string, unknown>> {
   status: number
@@ -45,7 +37,7 @@ async function call<T = Record<string, unknown>>(
     body = opts.raw
     headers['content-type'] = opts.contentType ?? 'text/markdown'
   }
-  const res = await fetch(`${server.url}/api${path}`, { method, headers, body })
+  const res = await fetch(`${t.server.url}/api${path}`, { method, headers, body })
   const text = await res.text()
   let parsed: unknown = null
   try {
@@ -56,7 +48,7 @@ async function call<T = Record<string, unknown>>(
   return { status: res.status, body: parsed as T, text, headers: res.headers }
 }
 
-const sharedText = async (id: string, ws = 'w1') => documentText((await server.core.room(`${ws}/shared`)).doc, id)?.toString() ?? null
+const sharedText = async (id: string, ws = 'w1') => documentText((await t.server.core.room(`${ws}/shared`)).doc, id)?.toString() ?? null
 
 describe('documents: create, read, list', () => {
   it('PUT creates a document (201) and replaces it (200); GET returns text, title, version and an ETag', async () => {
@@ -78,14 +70,13 @@ describe('documents: create, read, list', () => {
 
   it('a PUT is an attributed write by the caller (stored history names the principal)', async () => {
     await call('agent-b', 'PUT', '/workspaces/w1/docs/attributed', { json: { text: 'by agent-b' } })
-    const history = await server.storage.history('w1/shared')
+    const history = await t.server.storage.history('w1/shared')
     expect(history.at(-1)!.principal).toBe('agent-b')
   })
 
   it('a replace rewrites only what differs: a concurrent edit elsewhere survives', async () => {
     await call('bob', 'PUT', '/workspaces/w1/docs/keep', { json: { text: 'alpha beta gamma' } })
-    const agent = await connectTestAgent(server, 'agent-a')
-    agents.push(agent)
+    const agent = await t.agent('agent-a')
     agent.edit('keep', (t) => t.insert(0, '>> '))
     await agent.flushed()
     await call('bob', 'PUT', '/workspaces/w1/docs/keep', { json: { text: '>> alpha BETA gamma' } })
@@ -136,29 +127,25 @@ describe('documents: create, read, list', () => {
 
 describe('documents: last change', () => {
   it('is known for edits made over a socket before any REST call, and survives the room unloading when idle', async () => {
-    const quick = await startTestServer({ limits: { idleRoomMs: 50 } })
-    try {
-      const writer = connectStock(quick.wsUrl, 'team/shared', 'agent-b')
-      await synced(writer)
-      const t = new Y.Text()
-      writer.doc.getMap('docs').set('early', t)
-      t.insert(0, 'written over a socket')
-      await waitFor(async () => documentText((await quick.core.room('team/shared')).doc, 'early')?.toString() === 'written over a socket', 'the server has it')
-      writer.destroy()
-      await waitFor(() => quick.core.stats().rooms === 0, 'the idle room unloaded', 10_000)
-      const res = await fetch(`${quick.url}/api/workspaces/team/docs`, { headers: { authorization: `Bearer ${token('vic')}` } })
-      const { docs } = (await res.json()) as { docs: Array<{ id: string; lastChange: { by: string; at: number } | null }> }
-      expect(docs.find((d) => d.id === 'early')?.lastChange).toMatchObject({ by: 'agent-b' })
-    } finally {
-      await quick.close()
-    }
+    const quick = await t.start({ limits: { idleRoomMs: 50 } })
+    const writer = t.stock('team/shared', 'agent-b', { server: quick })
+    await synced(writer)
+    const early = new Y.Text()
+    writer.doc.getMap('docs').set('early', early)
+    early.insert(0, 'written over a socket')
+    await waitFor(async () => documentText((await quick.core.room('team/shared')).doc, 'early')?.toString() === 'written over a socket', 'the server has it')
+    writer.destroy()
+    await waitFor(() => quick.core.stats().rooms === 0, 'the idle room unloaded', 10_000)
+    const res = await fetch(`${quick.url}/api/workspaces/team/docs`, { headers: { authorization: `Bearer ${token('vic')}` } })
+    const { docs } = (await res.json()) as { docs: Array<{ id: string; lastChange: { by: string; at: number } | null }> }
+    expect(docs.find((d) => d.id === 'early')?.lastChange).toMatchObject({ by: 'agent-b' })
   })
 })
 
 describe('documents: the conflict detector', () => {
   it('a PUT that replaces words an offline client wrote into is one text conflict between the two principals', async () => {
     await call('bob', 'PUT', '/workspaces/w1/docs/contested', { json: { text: 'The quick brown fox jumps.' } })
-    const alice = connectStock(server.wsUrl, 'w1/shared', 'alice')
+    const alice = t.stock('w1/shared', 'alice')
     await synced(alice)
     await waitFor(() => (alice.doc.getMap('docs').get('contested') as Y.Text | undefined)?.toString() === 'The quick brown fox jumps.', 'alice has the text')
     alice.provider.disconnect()
@@ -196,7 +183,7 @@ describe('documents: access', () => {
 
   it('non-members get 404, a missing token 401, an administrator without membership 403', async () => {
     expect((await call('outsider', 'GET', '/workspaces/w1/docs')).status).toBe(404)
-    expect((await fetch(`${server.url}/api/workspaces/w1/docs`)).status).toBe(401)
+    expect((await fetch(`${t.server.url}/api/workspaces/w1/docs`)).status).toBe(401)
     const admin = await call('admin', 'GET', '/workspaces/w1/docs')
     expect(admin.status).toBe(403)
     expect(admin.body).toMatchObject({ error: { message: expect.stringMatching(/not a member/) } })
@@ -279,8 +266,7 @@ describe('documents: edits by range with a version token', () => {
     const from = read.body.text.indexOf('brave')
     const to = from + 'brave'.length
     // Meanwhile another writer edits before and after the range.
-    const agent = await connectTestAgent(server, 'agent-c')
-    agents.push(agent)
+    const agent = await t.agent('agent-c')
     await waitFor(() => agent.documents().includes('r1'), 'agent sees r1')
     agent.edit('r1', (t) => {
       t.insert(0, 'Oh, ')
@@ -403,8 +389,7 @@ describe('documents: idempotency', () => {
 describe('annotations of a namespace', () => {
   it('returns what the caller may read, resolved against the current text; others are refused', async () => {
     await call('bob', 'PUT', '/workspaces/w1/docs/annotated', { json: { text: 'Many experts agree that this works.' } })
-    const agent = await connectTestAgent(server, 'agent-b')
-    agents.push(agent)
+    const agent = await t.agent('agent-b')
     await waitFor(() => agent.documents().includes('annotated'), 'agent sees the document')
     agent.annotate('annotated', { quote: 'Many experts agree' }, { label: 'vague', comment: 'Which experts?' })
     await agent.flushed()

@@ -2,23 +2,19 @@
 // zod validation as readable 400s, admin-only routes, member management closing sockets,
 // /healthz and /metrics (Prometheus text).
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, startTestServer, token, type TestServer } from './helpers/server.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { ADMIN_TOKEN, token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
 import { openRaw } from './helpers/rawSocket.ts'
 import { api, type ApiResponse } from './fixtures/api.ts'
 import { CLOSE } from '../shared/wire/index.ts'
 import { parsePrometheus } from './helpers/prometheus.ts'
 
-let server: TestServer
-const call = (method: string, path: string, bearer?: string | null, body?: unknown) => api(server.url, method, path, bearer, body)
+const call = (method: string, path: string, bearer?: string | null, body?: unknown) => api(t.server.url, method, path, bearer, body)
 const as = (who: string) => token(who)
 
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(async () => {
-  await server?.close()
-})
+const t = useHarness()
+beforeAll(() => t.start())
 
 function expectError(res: ApiResponse, status: number, code: string, message?: RegExp): void {
   expect(res.status, JSON.stringify(res.body)).toBe(status)
@@ -35,7 +31,7 @@ describe('health and metrics', () => {
   })
 
   it('GET /metrics is valid Prometheus text exposition with the core metrics', async () => {
-    const s = openRaw(server.wsUrl, 'w1/shared', 'alice')
+    const s = openRaw(t.server.wsUrl, 'w1/shared', 'alice')
     await s.waitFor('sync')
     expect((await call('GET', '/healthz')).status).toBe(200)
     expect((await call('GET', '/api/workspaces/w1', as('alice'))).status).toBe(200)
@@ -121,7 +117,7 @@ describe('principals (admin only)', () => {
     expectError(await call('DELETE', '/api/principals/nobody', ADMIN_TOKEN), 404, 'not_found')
     const created = await call('POST', '/api/principals', ADMIN_TOKEN, { id: 'erin', kind: 'agent' })
     expect((await call('PUT', '/api/workspaces/team/members/erin', ADMIN_TOKEN, { role: 'editor' })).status).toBe(200)
-    const sockets = [openRaw(server.wsUrl, 'team/shared', 'erin', { tokenValue: created.body.token }), openRaw(server.wsUrl, 'team/ns/erin', 'erin', { tokenValue: created.body.token })]
+    const sockets = [openRaw(t.server.wsUrl, 'team/shared', 'erin', { tokenValue: created.body.token }), openRaw(t.server.wsUrl, 'team/ns/erin', 'erin', { tokenValue: created.body.token })]
     await Promise.all(sockets.map((s) => s.waitFor('sync')))
     const res = await call('DELETE', '/api/principals/erin', ADMIN_TOKEN)
     expect(res.status).toBe(200)
@@ -171,14 +167,14 @@ describe('workspaces', () => {
   it('removing a member closes its sockets in that workspace only (4403), and it cannot reconnect', async () => {
     expect((await call('PUT', '/api/workspaces/team/members/outsider', as('alice'), { role: 'editor' })).status).toBe(200)
     expect((await call('PUT', '/api/workspaces/w1/members/outsider', as('alice'), { role: 'editor' })).status).toBe(200)
-    const inTeam = openRaw(server.wsUrl, 'team/shared', 'outsider')
-    const inW1 = openRaw(server.wsUrl, 'w1/shared', 'outsider')
+    const inTeam = openRaw(t.server.wsUrl, 'team/shared', 'outsider')
+    const inW1 = openRaw(t.server.wsUrl, 'w1/shared', 'outsider')
     await Promise.all([inTeam.waitFor('sync'), inW1.waitFor('sync')])
     const res = await call('DELETE', '/api/workspaces/team/members/outsider', as('alice'))
     expect(res.body.closedSockets).toBe(1)
     expect((await inTeam.whenClosed()).code).toBe(CLOSE.forbidden)
     expect(inW1.closed).toBeNull()
-    const again = openRaw(server.wsUrl, 'team/shared', 'outsider')
+    const again = openRaw(t.server.wsUrl, 'team/shared', 'outsider')
     expect((await again.whenClosed()).code).toBe(CLOSE.forbidden)
     expect(again.received).toEqual([])
     inW1.ws.terminate()
@@ -186,7 +182,7 @@ describe('workspaces', () => {
   })
 
   it('changing a role closes the member sockets so they reopen under the new rights', async () => {
-    const s = openRaw(server.wsUrl, 'team/shared', 'vic')
+    const s = openRaw(t.server.wsUrl, 'team/shared', 'vic')
     await s.waitFor('sync')
     expect((await call('PUT', '/api/workspaces/team/members/vic', ADMIN_TOKEN, { role: 'editor' })).status).toBe(200)
     const closed = await s.whenClosed()

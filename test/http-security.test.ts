@@ -2,14 +2,15 @@
 // policy, no framing), and a missing build asset is a 404 that nothing may cache, not the app
 // page with a one-year immutable cache.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startTestServer, token, type TestServer } from './helpers/server.ts'
+import { token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
 import { contentSecurityPolicy } from '../server/http/securityHeaders.ts'
 
-let server: TestServer
+const t = useHarness()
 let clientDir: string
 
 beforeAll(async () => {
@@ -19,15 +20,12 @@ beforeAll(async () => {
   writeFileSync(join(clientDir, 'index.html'), '<!doctype html><title>Polyphony</title><script type="module" src="/assets/app-1234.js"></script>')
   writeFileSync(join(clientDir, 'assets', 'app-1234.js'), 'console.log("app")')
   writeFileSync(join(clientDir, 'sw.js'), '// service worker')
-  server = await startTestServer({ clientDir })
-})
-afterAll(async () => {
-  await server?.close()
-  rmSync(clientDir, { recursive: true, force: true })
+  t.defer(() => rmSync(clientDir, { recursive: true, force: true }))
+  await t.start({ clientDir })
 })
 
 function get(path: string, auth?: string): Promise<Response> {
-  return fetch(`${server.url}${path}`, { headers: auth ? { authorization: `Bearer ${token(auth)}` } : {} })
+  return fetch(`${t.server.url}${path}`, { headers: auth ? { authorization: `Bearer ${token(auth)}` } : {} })
 }
 
 describe('security headers', () => {
@@ -46,7 +44,7 @@ describe('security headers', () => {
   it.each(routes)('%s (as %s) answers %i with every header', async (path, who, status) => {
     const res = await get(path, who)
     expect(res.status).toBe(status)
-    const host = new URL(server.url).host
+    const host = new URL(t.server.url).host
     expect(res.headers.get('content-security-policy')).toBe(contentSecurityPolicy(host))
     expect(res.headers.get('x-content-type-options')).toBe('nosniff')
     expect(res.headers.get('referrer-policy')).toBe('no-referrer')

@@ -5,7 +5,7 @@
 // pure policies (shared/access.ts, shared/review/policy.ts, shared/conflicts/policy.ts), which
 // test/access.test.ts checks against an independent reading of the design.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { decideAccess, mayEditShared, mayManageMembers } from '../shared/access.ts'
 import { decideReviewAction, type ReviewAction } from '../shared/review/index.ts'
@@ -14,11 +14,10 @@ import { parseRoom, roomName, type RoomRef } from '../shared/rooms.ts'
 import type { Role, Visibility } from '../shared/model.ts'
 import type { TeamMetrics } from '../shared/coord/index.ts'
 import { CLOSE } from '../shared/wire/index.ts'
-import { startTestServer, token, type TestServer } from './helpers/server.ts'
-import { connectTestAgent } from './helpers/agents.ts'
+import { token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
 import { openRaw, syncStep1 } from './helpers/rawSocket.ts'
 import { httpJson } from './helpers/http.ts'
-import type { Agent } from '../agents/index.ts'
 import type { Divergences } from '../shared/review/index.ts'
 
 /** Whose reading is at stake: an agent (editor) with one annotation and one proposal. */
@@ -42,18 +41,11 @@ const SCENARIOS: Scenario[] = [
   { workspace: 'blind', visibility: 'blind-until-submitted', submitted: true },
 ]
 
-let server: TestServer
-const agents: Agent[] = []
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(async () => {
-  for (const a of agents) a.close()
-  await server?.close()
-})
+const t = useHarness()
+beforeAll(() => t.start())
 
 const call = <T = { error: { code: string; message: string } },>(who: string, method: string, path: string, body?: unknown) =>
-  httpJson<T>(server.url + path, { method, token: token(who), body })
+  httpJson<T>(t.server.url + path, { method, token: token(who), body })
 
 function canRead(s: Scenario, who: string, role: Role | null, room: RoomRef): boolean {
   return decideAccess({ principal: who, role, visibility: s.visibility, room, namespaceSubmitted: s.submitted }, 'read').allow
@@ -73,8 +65,7 @@ const fixtures = new Map<string, Fixture>()
 async function prepare(s: Scenario): Promise<Fixture> {
   let fixture = fixtures.get(s.workspace)
   if (!fixture) {
-    const a = await connectTestAgent(server, AUTHOR, { workspace: s.workspace })
-    agents.push(a)
+    const a = await t.agent(AUTHOR, { workspace: s.workspace })
     a.createDocument('report', 'Revenue grew 40% last year. Most customers renewed.')
     const annotation = a.annotate('report', { quote: 'grew 40%' }, { label: 'unsourced', comment: 'Source?' }).id
     const proposal = a.propose('report', { quote: 'Most customers renewed.' }, 'Nine in ten customers renewed.', 'be precise').id
@@ -96,14 +87,14 @@ async function claimRace(ws: string, task: string): Promise<ConflictRecord> {
   expect((await call('alice', 'POST', `/api/workspaces/${ws}/tasks`, { id: task, title: task })).status).toBe(201)
   expect((await call('agent-b', 'POST', `/api/workspaces/${ws}/tasks/${task}/claim`, { ttlMs: 60_000 })).status).toBe(200)
   expect((await call('agent-c', 'POST', `/api/workspaces/${ws}/tasks/${task}/claim`, { ttlMs: 60_000 })).status).toBe(409)
-  const record = server.conflicts.list(ws, { status: 'decided' }).find((c) => c.location.kind === 'task' && c.location.taskId === task)
+  const record = t.server.conflicts.list(ws, { status: 'decided' }).find((c) => c.location.kind === 'task' && c.location.taskId === task)
   if (!record) throw new Error(`no claim race recorded for ${task}`)
   return record
 }
 
 /** Opens `room` as `who`: read → the sync exchange happens and the document arrives; no read → 4403 before any byte. */
 async function socketReads(who: string, room: string, read: boolean): Promise<Y.Doc | null> {
-  const s = openRaw(server.wsUrl, room, who)
+  const s = openRaw(t.server.wsUrl, room, who)
   try {
     if (!read) {
       const closed = await s.whenClosed()
@@ -126,7 +117,7 @@ async function socketReads(who: string, room: string, read: boolean): Promise<Y.
 /** The first SSE event, or the refusal status. */
 async function sse(who: string, ws: string): Promise<{ status: number; first: string }> {
   const abort = new AbortController()
-  const res = await fetch(`${server.url}/api/workspaces/${ws}/events?token=${token(who)}`, { signal: abort.signal })
+  const res = await fetch(`${t.server.url}/api/workspaces/${ws}/events?token=${token(who)}`, { signal: abort.signal })
   if (res.status !== 200) return { status: res.status, first: '' }
   expect(res.headers.get('content-type')).toMatch(/text\/event-stream/)
   const reader = res.body!.getReader()
