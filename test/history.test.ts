@@ -4,47 +4,41 @@
 
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { ADMIN_TOKEN, startTestServer, token, type TestServer } from './helpers/server.ts'
-import { connectStock, synced, type StockClient } from './helpers/clients.ts'
-import { connectTestAgent } from './helpers/agents.ts'
+import { ADMIN_TOKEN, token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
+import { synced, type StockClient } from './helpers/clients.ts'
 import { httpJson } from './helpers/http.ts'
 import { waitFor } from './helpers/wait.ts'
 import { cleanEnv, killAllCli, runCli } from './fixtures/agents-process.ts'
 import { fakeClock } from './helpers/fakeClock.ts'
-import type { Agent } from '../agents/index.ts'
 import { createDocument, documentText } from '../shared/documents.ts'
 import { SERVER_PRINCIPAL } from '../shared/model.ts'
 import type { VersionMeta } from '../server/history/VersionStore.ts'
 import type { BlameRun, DiffSpan } from '../server/history/docHistory.ts'
 
-let server: TestServer
-const agents: Agent[] = []
-const stock: StockClient[] = []
-afterEach(async () => {
-  await killAllCli()
-  for (const a of agents.splice(0)) a.close()
-  for (const c of stock.splice(0)) c.destroy()
-  await server?.close()
-})
+const t = useHarness()
+afterEach(() => killAllCli())
 
+/** The clients join() opened, for a test that must see them all leave (unload, restart). */
+const joined: StockClient[] = []
 const join = async (who: string, doc?: Y.Doc) => {
-  const c = connectStock(server.wsUrl, 'w1/shared', who, { doc })
-  stock.push(c)
+  const c = t.stock('w1/shared', who, { doc })
+  joined.push(c)
   await synced(c)
   return c
 }
 const call = async <T,>(who: string, method: string, path: string, body?: unknown) =>
-  httpJson<T>(server.url + '/api/workspaces/w1' + path, { method, token: who === 'admin' ? ADMIN_TOKEN : token(who), body })
+  httpJson<T>(t.server.url + '/api/workspaces/w1' + path, { method, token: who === 'admin' ? ADMIN_TOKEN : token(who), body })
 const ok = async <T,>(who: string, method: string, path: string, body?: unknown): Promise<T> => {
   const res = await call<T>(who, method, path, body)
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.json)}`)
   return res.json
 }
-const serverText = async (id: string) => documentText((await server.core.room('w1/shared')).doc, id)?.toString()
+const serverText = async (id: string) => documentText((await t.server.core.room('w1/shared')).doc, id)?.toString()
 
 describe('document history', () => {
   it('texts at versions are exact, diffs and blame name the person, the agent and the server, restore writes the old text back', async () => {
-    server = await startTestServer({ history: { idleMs: 600_000 } })
+    await t.start({ history: { idleMs: 600_000 } })
     const alice = await join('alice')
     const id = createDocument(alice.doc, 'Plan', 'Hello world')
     await waitFor(async () => (await serverText(id)) === 'Hello world', 'the document on the server')
@@ -52,8 +46,7 @@ describe('document history', () => {
     expect(v1).toMatchObject({ n: 1, label: 'first draft', principal: 'alice', reason: 'request' })
     expect(v1.docs).toContain(id)
 
-    const agent = await connectTestAgent(server, 'agent-a')
-    agents.push(agent)
+    const agent = await t.agent('agent-a')
     agent.edit(id, (t) => t.insert(t.length, ' from agent'))
     await agent.flushed()
     await waitFor(() => documentText(alice.doc, id)?.toString() === 'Hello world from agent', 'the agent edit at alice')
@@ -112,7 +105,7 @@ describe('document history', () => {
 
   it('an idle version comes 5 minutes after the last edit of a burst, not before, and once', async () => {
     const clock = fakeClock(1_800_000_000_000)
-    server = await startTestServer({ history: { clock } })
+    await t.start({ history: { clock } })
     const alice = await join('alice')
     const id = createDocument(alice.doc, 'Burst', 'a')
     await waitFor(async () => (await serverText(id)) === 'a', 'the document on the server')
@@ -131,11 +124,11 @@ describe('document history', () => {
   })
 
   it('a room that unloads with unversioned edits takes a version first', async () => {
-    server = await startTestServer({ history: { idleMs: 600_000 }, limits: { idleRoomMs: 50 } })
+    const server = await t.start({ history: { idleMs: 600_000 }, limits: { idleRoomMs: 50 } })
     const alice = await join('alice')
     const id = createDocument(alice.doc, 'Leaving', 'last words')
     await waitFor(async () => (await serverText(id)) === 'last words', 'the document on the server')
-    for (const c of stock.splice(0)) c.destroy()
+    for (const c of joined.splice(0)) c.destroy()
     await waitFor(() => server.versions.store.latest('w1/shared') !== null, 'the unload version')
     const [unload] = (await ok<{ versions: VersionMeta[] }>('vic', 'GET', `/docs/${id}/versions`)).versions
     expect(unload).toMatchObject({ n: 1, reason: 'unload', principal: SERVER_PRINCIPAL })
@@ -143,7 +136,7 @@ describe('document history', () => {
   })
 
   it('takes a version before every server write and after a burst settles; versions survive a restart', async () => {
-    server = await startTestServer({ history: { idleMs: 50 } })
+    const server = await t.start({ history: { idleMs: 50 } })
     const alice = await join('alice')
     const id = createDocument(alice.doc, 'Notes', 'one')
     await waitFor(async () => (await ok<{ versions: VersionMeta[] }>('alice', 'GET', `/docs/${id}/versions`)).versions.length === 1, 'an idle version')
@@ -159,8 +152,8 @@ describe('document history', () => {
     expect((await ok<{ text: string }>('alice', 'GET', `/docs/${id}/versions/${before.n}`)).text).toBe('one two')
     await waitFor(async () => (await ok<{ versions: VersionMeta[] }>('alice', 'GET', `/docs/${id}/versions`)).versions.length === versions.length + 1, 'an idle version after the restore')
 
-    for (const c of stock.splice(0)) c.destroy()
-    server = await server.restart()
+    for (const c of joined.splice(0)) c.destroy()
+    await server.restart()
     for (const v of [1, before.n]) {
       const expected = v === 1 ? 'one' : 'one two'
       expect((await ok<{ text: string }>('alice', 'GET', `/docs/${id}/versions/${v}`)).text).toBe(expected)
@@ -169,7 +162,7 @@ describe('document history', () => {
   })
 
   it('refuses a Yjs client id another principal wrote under, also after a restart and for data older than the records; relaying what the room has claims nothing', async () => {
-    server = await startTestServer({ history: { idleMs: 600_000 } })
+    let server = await t.start({ history: { idleMs: 600_000 } })
     const alice = await join('alice')
     const id = createDocument(alice.doc, 'Shared', 'alice wrote this')
     await waitFor(async () => (await serverText(id)) === 'alice wrote this', 'alice text on the server')
@@ -195,7 +188,7 @@ describe('document history', () => {
       expect(await serverText(id)).toBe('Bob: alice wrote this')
     }
     await refuse()
-    for (const c of stock.splice(0)) c.destroy()
+    for (const c of joined.splice(0)) c.destroy()
     // As if the data were older than ownership records: the log tells who wrote under each id.
     server.db.prepare('DELETE FROM history_client_ids').run()
     server = await server.restart()
@@ -208,7 +201,7 @@ describe('document history', () => {
   })
 
   it('members read history; taking versions and restoring need edit rights; bad requests say what to fix', async () => {
-    server = await startTestServer({ history: { idleMs: 600_000 } })
+    await t.start({ history: { idleMs: 600_000 } })
     const alice = await join('alice')
     const id = createDocument(alice.doc, 'Rights', 'text')
     await waitFor(async () => (await serverText(id)) === 'text', 'the document on the server')
@@ -234,11 +227,10 @@ describe('document history', () => {
 
 describe('undoing an accepted proposal', () => {
   it('the accept is preceded by a version, its words are the server\'s in the diff, and restoring that version undoes it', async () => {
-    server = await startTestServer({ history: { idleMs: 600_000 } })
+    await t.start({ history: { idleMs: 600_000 } })
     const alice = await join('alice')
     const id = createDocument(alice.doc, 'Claims', 'Revenue grew this year.')
-    const agent = await connectTestAgent(server, 'agent-a')
-    agents.push(agent)
+    const agent = await t.agent('agent-a')
     await waitFor(() => agent.read(id) === 'Revenue grew this year.', 'the document at the agent')
     const proposal = agent.propose(id, { quote: 'this year' }, 'in 2025', 'be precise')
     await agent.flushed()
@@ -261,11 +253,10 @@ describe('undoing an accepted proposal', () => {
 
 describe('workspace export', () => {
   it('holds the documents, the readable namespaces with their review decisions, tasks and conflicts, and nothing the caller may not read', async () => {
-    server = await startTestServer({ history: { idleMs: 600_000 } })
+    await t.start({ history: { idleMs: 600_000 } })
     const alice = await join('alice')
     const id = createDocument(alice.doc, 'Report', 'Revenue grew 40% this year.')
-    const agent = await connectTestAgent(server, 'agent-a')
-    agents.push(agent)
+    const agent = await t.agent('agent-a')
     await waitFor(() => agent.read(id) === 'Revenue grew 40% this year.', 'the document at the agent')
     const note = agent.annotate(id, { quote: 'grew 40%' }, { label: 'unsourced', comment: 'Source for 40%?', severity: 'warning' })
     agent.propose(id, { quote: 'this year' }, 'in 2025', 'be precise')
@@ -303,7 +294,7 @@ describe('workspace export', () => {
 
 describe('workspace import', () => {
   it('an owner imports an export into an empty workspace; hostile or conflicting input is refused whole', async () => {
-    server = await startTestServer({ history: { idleMs: 600_000 } })
+    const server = await t.start({ history: { idleMs: 600_000 } })
     const alice = await join('alice')
     const id = createDocument(alice.doc, 'Carried', 'text to carry over')
     await waitFor(async () => (await serverText(id)) === 'text to carry over', 'the document on the server')
@@ -332,7 +323,7 @@ describe('workspace import', () => {
 
 describe('polyphony export', () => {
   it('writes the workspace as JSON to stdout; a bad token is an error on stderr', async () => {
-    server = await startTestServer({ history: { idleMs: 600_000 } })
+    const server = await t.start({ history: { idleMs: 600_000 } })
     const alice = await join('alice')
     const id = createDocument(alice.doc, 'CLI', 'exported text')
     await waitFor(async () => (await serverText(id)) === 'exported text', 'the document on the server')
