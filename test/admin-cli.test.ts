@@ -2,21 +2,17 @@
 // against a real server: every command, its --help, and errors that say the fix.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, startTestServer, token, type TestServer } from './helpers/server.ts'
+import { ADMIN_TOKEN, token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
 import { httpJson } from './helpers/http.ts'
 import { cleanEnv, killAllCli, runCli } from './fixtures/agents-process.ts'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(async () => {
-  await killAllCli()
-  await server.close()
-})
+const t = useHarness()
+beforeAll(() => t.start())
+afterAll(() => killAllCli())
 
 async function admin(args: string[], env: Record<string, string> = { POLYPHONY_ADMIN_TOKEN: ADMIN_TOKEN }) {
-  const run = runCli(['admin', ...args, ...(args.includes('--server') ? [] : ['--server', server.url])], { env: cleanEnv(env) })
+  const run = runCli(['admin', ...args, ...(args.includes('--server') ? [] : ['--server', t.server.url])], { env: cleanEnv(env) })
   const { code } = await run.exited
   return { code, out: run.stdout.join('\n'), err: run.stderr.join('\n') }
 }
@@ -37,7 +33,7 @@ describe('polyphony admin', () => {
     const created = await admin(['principal', 'create', 'erin', '--kind', 'human', '--name', 'Erin', '--json'])
     expect(created.code, created.err).toBe(0)
     const { token: erinToken } = JSON.parse(created.out) as { token: string }
-    expect((await httpJson(`${server.url}/api/me`, { token: erinToken })).status).toBe(200)
+    expect((await httpJson(`${t.server.url}/api/me`, { token: erinToken })).status).toBe(200)
 
     const list = await admin(['principal', 'list'])
     expect(list.out).toMatch(/^erin\s+human\s+Erin$/m)
@@ -56,11 +52,11 @@ describe('polyphony admin', () => {
     expect(rotated.code, rotated.err).toBe(0)
     const { token: newToken } = JSON.parse(rotated.out) as { token: string }
     expect(newToken).not.toBe(erinToken)
-    expect((await httpJson(`${server.url}/api/me`, { token: erinToken })).status).toBe(401)
-    expect((await httpJson(`${server.url}/api/me`, { token: newToken })).status).toBe(200)
+    expect((await httpJson(`${t.server.url}/api/me`, { token: erinToken })).status).toBe(401)
+    expect((await httpJson(`${t.server.url}/api/me`, { token: newToken })).status).toBe(200)
 
     expect((await admin(['principal', 'revoke', 'erin'])).out).toContain('revoked erin')
-    expect((await httpJson(`${server.url}/api/me`, { token: newToken })).status).toBe(401)
+    expect((await httpJson(`${t.server.url}/api/me`, { token: newToken })).status).toBe(401)
     expect((await admin(['principal', 'list'])).out).toMatch(/^erin .*\(revoked\)$/m)
   })
 
@@ -107,8 +103,8 @@ describe('polyphony admin', () => {
 
 describe('POST /api/principals/:id/token (rotate)', () => {
   it('is for administrators only', async () => {
-    const res = await httpJson(`${server.url}/api/principals/bob/token`, { method: 'POST', token: token('alice') })
+    const res = await httpJson(`${t.server.url}/api/principals/bob/token`, { method: 'POST', token: token('alice') })
     expect(res.status).toBe(403)
-    expect((await httpJson(`${server.url}/api/me`, { token: token('bob') })).status).toBe(200)
+    expect((await httpJson(`${t.server.url}/api/me`, { token: token('bob') })).status).toBe(200)
   })
 })

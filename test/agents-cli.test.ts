@@ -3,31 +3,22 @@
 
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import type { Agent } from '../agents/index.ts'
 import { clarityReviewer } from '../agents/reviewers/index.ts'
-import { startTestServer, token, type TestServer } from './helpers/server.ts'
-import { connectTestAgent } from './helpers/agents.ts'
+import { token, type TestServer } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
 import { startFakeMessagesApi, step, type FakeMessagesApi } from './helpers/fakeMessagesApi.ts'
 import { waitFor } from './helpers/wait.ts'
 import { cleanEnv, killAllCli, runCli } from './fixtures/agents-process.ts'
 import { REVIEW_DOC, REVIEW_TEXT, storedAnnotations } from './fixtures/agents-text.ts'
 
-let server: TestServer | undefined
 let api: FakeMessagesApi | undefined
-const agents: Agent[] = []
-afterEach(async () => {
-  await killAllCli()
-  for (const a of agents.splice(0)) a.close()
-  await api?.close()
-  await server?.close()
-  api = server = undefined
-})
+const t = useHarness()
+afterEach(() => killAllCli())
 
 /** A server whose w1 holds the review text, written by agent-b (an editor; it stays attached to edit more). */
 async function serverWithText() {
-  server = await startTestServer()
-  const writer = await connectTestAgent(server, 'agent-b')
-  agents.push(writer)
+  const server = await t.start()
+  const writer = await t.agent('agent-b')
   writer.createDocument(REVIEW_DOC, REVIEW_TEXT)
   await writer.flushed()
   return { server, writer }
@@ -60,7 +51,7 @@ describe('polyphony agent', () => {
   })
 
   it('with a token the server rejects exits 4 (fatal) with a readable message', async () => {
-    server = await startTestServer()
+    const server = await t.start()
     const run = runCli(['agent', '--server', server.url, '--workspace', 'w1', '--token', 'pp_not_a_real_token_0123456789', '--offline-reviewer', 'clarity'])
     expect((await run.exited).code).toBe(4)
     expect(run.stderr.join('\n')).toMatch(/cannot attach to http:\/\/127\.0\.0\.1:\d+ workspace w1: the token was refused .*\(fatal: not retrying\)/)
@@ -81,7 +72,7 @@ describe('polyphony agent', () => {
 
   it('with ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL it runs the model loop against that endpoint', async () => {
     const { server } = await serverWithText()
-    api = await startFakeMessagesApi()
+    api = t.own(await startFakeMessagesApi())
     api.script(
       step.toolUse({ name: 'annotate', input: { doc: REVIEW_DOC, quote: 'Most experts agree', label: 'unsupported', comment: 'Who?' } }),
       step.text('One unsupported claim.'),
@@ -121,7 +112,7 @@ describe('polyphony agent', () => {
 
   it('SIGTERM while the model has not answered cancels the call and exits 0 promptly', async () => {
     const { server } = await serverWithText()
-    api = await startFakeMessagesApi()
+    api = t.own(await startFakeMessagesApi())
     api.script(step.hang())
     const env = cleanEnv({ ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: api.url })
     const run = runCli(agentArgs(server, ['--model', 'claude-test']), { env })

@@ -7,29 +7,21 @@
 import { afterEach, expect, it } from 'vitest'
 import { fileURLToPath } from 'node:url'
 import { tmpdir } from 'node:os'
-import type { Agent } from '../agents/index.ts'
 import { clarityReviewer } from '../agents/reviewers/index.ts'
-import { startTestServer, token, type TestServer } from './helpers/server.ts'
-import { connectTestAgent } from './helpers/agents.ts'
+import { token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
 import { waitFor } from './helpers/wait.ts'
 import { cleanEnv, killAllCli, runCli } from './fixtures/agents-process.ts'
 import { REVIEW_DOC, REVIEW_TEXT, storedAnnotations } from './fixtures/agents-text.ts'
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 
-let server: TestServer | undefined
-const agents: Agent[] = []
-afterEach(async () => {
-  await killAllCli()
-  for (const a of agents.splice(0)) a.close()
-  await server?.close()
-  server = undefined
-})
+const t = useHarness()
+afterEach(() => killAllCli())
 
 it('runs the healthy member, gives up on the fatal and the crashing ones, and stops everyone on SIGINT', async () => {
-  server = await startTestServer()
-  const writer = await connectTestAgent(server, 'agent-b')
-  agents.push(writer)
+  const server = await t.start()
+  const writer = await t.agent('agent-b')
   writer.createDocument(REVIEW_DOC, REVIEW_TEXT)
   await writer.flushed()
 
@@ -64,7 +56,7 @@ it('runs the healthy member, gives up on the fatal and the crashing ones, and st
 })
 
 it('exits 1 when every member has given up', async () => {
-  server = await startTestServer()
+  const server = await t.start()
   const team = runCli(['team', fixture('team-broken.json')], { env: cleanEnv({ POLYPHONY_URL: server.url }), cwd: tmpdir() })
   expect(await team.exited).toEqual({ code: 1, signal: null })
   expect(team.records().map((r) => [r.msg, r.state])).toEqual([

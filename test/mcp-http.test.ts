@@ -1,10 +1,11 @@
 // [reach] The Streamable HTTP MCP endpoint /mcp, driven by the MCP SDK's Client: the same tools
 // as `polyphony mcp`, bearer auth, a bounded number of sessions per principal, revocation.
 
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { ADMIN_TOKEN, startTestServer, token, type TestServer } from './helpers/server.ts'
+import { beforeAll, expect, it } from 'vitest'
+import { ADMIN_TOKEN, startTestServer, token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
 import { connectTestAgent } from './helpers/agents.ts'
-import { connectMcpHttp, type McpTestClient } from './helpers/mcp.ts'
+import { connectMcpHttp } from './helpers/mcp.ts'
 import { httpJson } from './helpers/http.ts'
 import { waitFor } from './helpers/wait.ts'
 import { connectStock, synced } from './helpers/clients.ts'
@@ -12,31 +13,24 @@ import type { Agent } from '../agents/index.ts'
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 
 const WS = 'team'
-let server: TestServer
+const t = useHarness()
 let owner: Agent
-const clients: McpTestClient[] = []
 
 beforeAll(async () => {
-  server = await startTestServer({ mcp: { perPrincipal: 2 } })
-  owner = await connectTestAgent(server, 'alice', { workspace: WS })
+  await t.start({ mcp: { perPrincipal: 2 } })
+  owner = await t.agent('alice', { workspace: WS })
   owner.createDocument('notes', 'Draft: the meeting is on Friday.', 'Meeting notes')
   await owner.flushed()
 })
 
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close().catch(() => undefined)))
-  owner?.close()
-  await server?.close()
-})
-
 const open = async (principal: string) => {
-  const c = await connectMcpHttp(server, WS, principal)
-  clients.push(c)
+  const c = await connectMcpHttp(t.server, WS, principal)
+  t.defer(() => c.close().catch(() => undefined))
   return c
 }
 
 const initialize = (tokenValue: string | undefined, workspace = WS) =>
-  fetch(`${server.url}/mcp?workspace=${workspace}`, {
+  fetch(`${t.server.url}/mcp?workspace=${workspace}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(tokenValue ? { authorization: `Bearer ${tokenValue}` } : {}) },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } }),
@@ -59,7 +53,7 @@ it('lists the same tools, reads and edits by quote; the edit is durable and ever
 })
 
 it('reviews through the tools: readings, keep, reply, reject, conflicts; a role the server refuses gets its message', async () => {
-  const writer = await connectTestAgent(server, 'agent-a', { workspace: WS })
+  const writer = await connectTestAgent(t.server, 'agent-a', { workspace: WS })
   try {
     const note = writer.annotate('notes', { quote: 'the meeting' }, { label: 'vague', comment: 'Which meeting?' })
     const prop = writer.propose('notes', { quote: 'Draft: ' }, '', 'not a draft any more')
@@ -83,7 +77,7 @@ it('reviews through the tools: readings, keep, reply, reject, conflicts; a role 
     expect(refused.text).toMatch(/^the server refused: .+\(forbidden\)$/)
 
     // Two writers retitle the workspace while apart: one conflict, resolved through the tool.
-    const [a, b] = [connectStock(server.wsUrl, `${WS}/shared`, 'alice'), connectStock(server.wsUrl, `${WS}/shared`, 'bob')]
+    const [a, b] = [connectStock(t.server.wsUrl, `${WS}/shared`, 'alice'), connectStock(t.server.wsUrl, `${WS}/shared`, 'bob')]
     try {
       await synced(a, b)
       a.provider.disconnect()
@@ -120,10 +114,10 @@ it('reviews through the tools: readings, keep, reply, reject, conflicts; a role 
 })
 
 it('tasks a session holds go back to the pool when it ends, not when the lease runs out', async () => {
-  const rival = await connectTestAgent(server, 'bob', { workspace: WS })
+  const rival = await connectTestAgent(t.server, 'bob', { workspace: WS })
   try {
     await rival.tasks.client.create({ id: 'summarize', title: 'Summarize the notes' })
-    const mcp = await connectMcpHttp(server, WS, 'agent-a')
+    const mcp = await connectMcpHttp(t.server, WS, 'agent-a')
     expect((await mcp.call('claim_task', { id: 'summarize', ttlSeconds: 600 })).data).toMatchObject({ held: true })
     await expect(rival.tasks.claim('summarize')).rejects.toThrow(/agent-a/)
     await (mcp.client.transport as StreamableHTTPClientTransport).terminateSession()
@@ -137,13 +131,13 @@ it('tasks a session holds go back to the pool when it ends, not when the lease r
 })
 
 it('submit_review opens a blind-until-submitted namespace to the other members', async () => {
-  const seed = await connectTestAgent(server, 'alice', { workspace: 'blind' })
-  const bob = await connectTestAgent(server, 'bob', { workspace: 'blind' })
+  const seed = await connectTestAgent(t.server, 'alice', { workspace: 'blind' })
+  const bob = await connectTestAgent(t.server, 'bob', { workspace: 'blind' })
   try {
     seed.createDocument('essay', 'Agents always agree with each other.')
     await seed.flushed()
-    const mcp = await connectMcpHttp(server, 'blind', 'agent-c')
-    clients.push(mcp)
+    const mcp = await connectMcpHttp(t.server, 'blind', 'agent-c')
+    t.defer(() => mcp.close().catch(() => undefined))
     await waitFor(async () => !(await mcp.call('read_document', { doc: 'essay' })).isError, 'the session sees the essay')
     expect((await mcp.call('annotate', { doc: 'essay', quote: 'always agree', comment: 'Overclaim.' })).isError).toBe(false)
     const readers = async () => (await bob.divergences('essay')).groups.flatMap((g) => g.readings.map((r) => r.principal))
@@ -163,7 +157,7 @@ it('refuses a missing or bad token (401), a non-member (403), a request without 
   expect(bad.status).toBe(401)
   expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/Authorization: Bearer/)
   expect((await initialize(token('outsider'))).status).toBe(403)
-  const noSession = await fetch(`${server.url}/mcp`, {
+  const noSession = await fetch(`${t.server.url}/mcp`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token('agent-a')}` },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
@@ -176,19 +170,19 @@ it('refuses a missing or bad token (401), a non-member (403), a request without 
   expect(third.status).toBe(429)
   expect(((await third.json()) as { error: { message: string } }).error.message).toMatch(/DELETE \/mcp/)
   // Ending a session (HTTP DELETE) frees its place.
-  const sessionsBefore = server.mcp.size
+  const sessionsBefore = t.server.mcp.size
   await (first.client.transport as StreamableHTTPClientTransport).terminateSession()
-  expect(server.mcp.size).toBe(sessionsBefore - 1)
+  expect(t.server.mcp.size).toBe(sessionsBefore - 1)
   expect((await initialize(token('agent-b'))).status).toBe(200)
 })
 
 it('removing a member closes their sessions', async () => {
-  const sessionsBefore = server.mcp.size
+  const sessionsBefore = t.server.mcp.size
   const res = await initialize(token('agent-c'))
-  expect(server.mcp.size).toBe(sessionsBefore + 1)
-  expect((await httpJson(`${server.url}/api/workspaces/${WS}/members/agent-c`, { method: 'DELETE', token: ADMIN_TOKEN })).status).toBe(200)
-  await waitFor(() => server.mcp.size === sessionsBefore, 'the removed member’s session to close')
-  const again = await fetch(`${server.url}/mcp`, {
+  expect(t.server.mcp.size).toBe(sessionsBefore + 1)
+  expect((await httpJson(`${t.server.url}/api/workspaces/${WS}/members/agent-c`, { method: 'DELETE', token: ADMIN_TOKEN })).status).toBe(200)
+  await waitFor(() => t.server.mcp.size === sessionsBefore, 'the removed member’s session to close')
+  const again = await fetch(`${t.server.url}/mcp`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token('agent-c')}`, 'mcp-session-id': res.headers.get('mcp-session-id') ?? '' },
     body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
@@ -210,17 +204,17 @@ it('an idle session expires', async () => {
 })
 
 it('a revoked token closes its sessions: the next request is refused', async () => {
-  const created = await httpJson<{ token: string }>(`${server.url}/api/principals`, { method: 'POST', token: ADMIN_TOKEN, body: { id: 'http-agent', kind: 'agent' } })
-  await httpJson(`${server.url}/api/workspaces/${WS}/members/http-agent`, { method: 'PUT', token: ADMIN_TOKEN, body: { role: 'editor' } })
-  const sessionsBefore = server.mcp.size
+  const created = await httpJson<{ token: string }>(`${t.server.url}/api/principals`, { method: 'POST', token: ADMIN_TOKEN, body: { id: 'http-agent', kind: 'agent' } })
+  await httpJson(`${t.server.url}/api/workspaces/${WS}/members/http-agent`, { method: 'PUT', token: ADMIN_TOKEN, body: { role: 'editor' } })
+  const sessionsBefore = t.server.mcp.size
   const res = await initialize(created.json.token)
   expect(res.status).toBe(200)
-  expect(server.mcp.size).toBe(sessionsBefore + 1)
-  const revoked = await httpJson<{ closedSockets: number }>(`${server.url}/api/principals/http-agent`, { method: 'DELETE', token: ADMIN_TOKEN })
+  expect(t.server.mcp.size).toBe(sessionsBefore + 1)
+  const revoked = await httpJson<{ closedSockets: number }>(`${t.server.url}/api/principals/http-agent`, { method: 'DELETE', token: ADMIN_TOKEN })
   // The session's agent held sockets; the server closed them, which ends the session.
   expect(revoked.json.closedSockets).toBeGreaterThan(0)
-  await waitFor(() => server.mcp.size === sessionsBefore, 'the revoked session to close')
-  const again = await fetch(`${server.url}/mcp`, {
+  await waitFor(() => t.server.mcp.size === sessionsBefore, 'the revoked session to close')
+  const again = await fetch(`${t.server.url}/mcp`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${created.json.token}`, 'mcp-session-id': res.headers.get('mcp-session-id') ?? '' },
     body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
