@@ -221,3 +221,10 @@ it('a revoked token closes its sessions: the next request is refused', async () 
   })
   expect(again.status).toBe(401)
 })
+
+it('a server started without session agents (no composition root) answers /mcp with 503 and says how to enable it', async () => {
+  await t.start({ mcpAgent: undefined })
+  const res = await initialize(token('agent-a'))
+  expect(res.status).toBe(503)
+  expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/polyphony serve/)
+})
