@@ -2,12 +2,11 @@
 // socket gets the stated close code (or a refusal), and witness clients still sync both in
 // the same room and in another room.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { connect, type Socket } from 'node:net'
 import { randomBytes } from 'node:crypto'
-import { rmSync } from 'node:fs'
-import { startTestServer, type TestServer } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
 import { awarenessEntry, openRaw, syncMessage, syncStep1, textUpdate, type RawSocket } from './helpers/rawSocket.ts'
 import { waitFor } from './helpers/wait.ts'
 import { witnessesSync } from './fixtures/witness.ts'
@@ -19,21 +18,12 @@ const OTHER = 'w1/shared'
 const MAX_MESSAGE = 64 * 1024
 const MAX_PENDING = 8 * 1024
 
-let server: TestServer
-let dataDir: string
-
-beforeAll(async () => {
-  server = await startTestServer({ limits: { maxMessageBytes: MAX_MESSAGE, maxPendingBytesPerRoom: MAX_PENDING } })
-  dataDir = server.dataDir
-})
-afterAll(async () => {
-  await server?.close()
-  rmSync(dataDir, { recursive: true, force: true })
-})
+const t = useHarness()
+beforeAll(() => t.start({ limits: { maxMessageBytes: MAX_MESSAGE, maxPendingBytesPerRoom: MAX_PENDING } }))
 
 /** A raw writer socket that finished the handshake (its room is attached). */
 async function ready(room = ROOM, who = 'agent-a'): Promise<RawSocket> {
-  const s = openRaw(server.wsUrl, room, who)
+  const s = openRaw(t.server.wsUrl, room, who)
   await s.opened()
   await s.waitFor('sync')
   return s
@@ -42,8 +32,8 @@ async function ready(room = ROOM, who = 'agent-a'): Promise<RawSocket> {
 async function expectClosedWith(s: RawSocket, code: number, room = ROOM): Promise<void> {
   const closed = await s.whenClosed()
   expect(closed.code, closed.reason).toBe(code)
-  await witnessesSync(server.wsUrl, room)
-  await witnessesSync(server.wsUrl, room === OTHER ? ROOM : OTHER)
+  await witnessesSync(t.server.wsUrl, room)
+  await witnessesSync(t.server.wsUrl, room === OTHER ? ROOM : OTHER)
 }
 
 describe('malformed frames and messages', () => {
@@ -74,11 +64,11 @@ describe('malformed frames and messages', () => {
 
   it('an update that fails to decode is closed with 1007 and nothing is stored', async () => {
     const s = await ready()
-    const before = (await server.core.room(ROOM)).appliedSeq
+    const before = (await t.server.core.room(ROOM)).appliedSeq
     s.send(syncMessage(Uint8Array.from([5, 200, 1, 2, 3, 4, 5, 6])))
     await expectClosedWith(s, CLOSE.invalidPayload)
-    await (await server.core.room(ROOM)).drain()
-    const history = await storedHistory(server.db, ROOM, before)
+    await (await t.server.core.room(ROOM)).drain()
+    const history = await storedHistory(t.server.db, ROOM, before)
     expect(history.filter((h) => h.principal === 'agent-a')).toEqual([])
   })
 
@@ -110,28 +100,28 @@ describe('updates that decode but cannot be applied', () => {
     const s = await ready(room)
     s.send(syncMessage(update))
     await expectClosedWith(s, CLOSE.invalidPayload, room)
-    server = await server.restart()
-    await witnessesSync(server.wsUrl, room)
+    await t.server.restart()
+    await witnessesSync(t.server.wsUrl, room)
   })
 })
 
 describe('protocol violations below the message layer', () => {
   it('an unmasked client frame after a manual upgrade gets close 1002', async () => {
-    const { socket, rest } = await manualUpgrade(server.port, `/sync/${ROOM}?token=pp_test_agent-a_token_0123456789abcdef`)
+    const { socket, rest } = await manualUpgrade(t.server.port, `/sync/${ROOM}?token=pp_test_agent-a_token_0123456789abcdef`)
     // FIN + binary opcode, no MASK bit: clients must mask (RFC 6455 5.1).
     socket.write(Buffer.from([0x82, 0x03, 0x00, 0x00, 0x00]))
     const code = await closeFrameCode(socket, rest)
     expect(code).toBe(1002)
-    await witnessesSync(server.wsUrl, ROOM)
-    await witnessesSync(server.wsUrl, OTHER)
+    await witnessesSync(t.server.wsUrl, ROOM)
+    await witnessesSync(t.server.wsUrl, OTHER)
   })
 
   it('a reserved opcode gets close 1002', async () => {
-    const { socket, rest } = await manualUpgrade(server.port, `/sync/${ROOM}?token=pp_test_agent-a_token_0123456789abcdef`)
+    const { socket, rest } = await manualUpgrade(t.server.port, `/sync/${ROOM}?token=pp_test_agent-a_token_0123456789abcdef`)
     socket.write(Buffer.concat([Buffer.from([0x83, 0x80]), randomBytes(4)]))
     expect(await closeFrameCode(socket, rest)).toBe(1002)
-    await witnessesSync(server.wsUrl, ROOM)
-    await witnessesSync(server.wsUrl, OTHER)
+    await witnessesSync(t.server.wsUrl, ROOM)
+    await witnessesSync(t.server.wsUrl, OTHER)
   })
 })
 
@@ -141,7 +131,7 @@ describe('awareness', () => {
     const thief = await ready(ROOM, 'agent-b')
     const id = 777_001
     owner.send(awarenessEntry(id, 1, { status: { state: 'idle' } }))
-    const room = await server.core.room(ROOM)
+    const room = await t.server.core.room(ROOM)
     await waitFor(() => room.presence.awareness.getStates().has(id), 'owner awareness')
 
     thief.send(awarenessEntry(id, 5, { status: { state: 'writing' } }))
@@ -154,8 +144,8 @@ describe('awareness', () => {
     expect(thief.closed).toBeNull()
     owner.close()
     thief.close()
-    await witnessesSync(server.wsUrl, ROOM)
-    await witnessesSync(server.wsUrl, OTHER)
+    await witnessesSync(t.server.wsUrl, ROOM)
+    await witnessesSync(t.server.wsUrl, OTHER)
   })
 })
 
@@ -176,11 +166,11 @@ describe('updates with missing dependencies', () => {
     for (const u of gapped) s.send(syncMessage(u))
     const closed = await s.whenClosed()
     expect(closed.code).toBe(CLOSE.policyViolation)
-    const loaded = await server.core.room(room)
+    const loaded = await t.server.core.room(room)
     await loaded.drain()
     expect(loaded.pendingBytes()).toBeLessThanOrEqual(MAX_PENDING)
-    await witnessesSync(server.wsUrl, room)
-    await witnessesSync(server.wsUrl, OTHER)
+    await witnessesSync(t.server.wsUrl, room)
+    await witnessesSync(t.server.wsUrl, OTHER)
   })
 
   it('are held by the room, not sent to new clients, and applied and broadcast once what they depend on arrives', async () => {
@@ -194,7 +184,7 @@ describe('updates with missing dependencies', () => {
     doc.getText('t').insert(6, 'second')
     const second = Y.encodeStateAsUpdate(doc, sv)
     s.send(syncMessage(second))
-    const loaded = await server.core.room(room)
+    const loaded = await t.server.core.room(room)
     await waitFor(() => loaded.pendingUpdates === 1, 'the gapped update to be held')
     const early = await ready(room, 'alice')
     early.send(syncStep1())
@@ -226,10 +216,10 @@ describe('updates with missing dependencies', () => {
     await s.persisted(1)
     s.close()
     // Compaction folds the log into a snapshot: the held update must be in it.
-    const loaded = await server.core.room(room)
+    const loaded = await t.server.core.room(room)
     expect(loaded.pendingUpdates).toBe(1)
     await loaded.compactIfNeeded(true)
-    server = await server.restart()
+    await t.server.restart()
 
     const reader = await ready(room, 'alice')
     reader.send(syncStep1())
@@ -242,7 +232,7 @@ describe('updates with missing dependencies', () => {
       for (const m of reader.received) if (m.kind === 'sync' && m.subtype !== 0) Y.applyUpdate(mirror, m.payload)
       return mirror.getText('t').toString() === 'before after'
     }, 'the held update to apply after the restart')
-    expect((await server.core.room(room)).pendingBytes()).toBe(0)
+    expect((await t.server.core.room(room)).pendingBytes()).toBe(0)
     reader.close()
     writer.close()
   })
@@ -253,15 +243,15 @@ describe('updates with missing dependencies', () => {
     for (let i = 0; i < 200; i++) s.send(syncMessage(deleteOnly(910_000 + i * 50, 50)))
     const closed = await s.whenClosed()
     expect(closed.code).toBe(CLOSE.policyViolation)
-    const loaded = await server.core.room(room)
+    const loaded = await t.server.core.room(room)
     await loaded.drain()
     expect(loaded.pendingBytes()).toBeLessThanOrEqual(MAX_PENDING)
-    await witnessesSync(server.wsUrl, room)
+    await witnessesSync(t.server.wsUrl, room)
   })
 })
 
 it('the handshake still works for a plain reader after all of the above', async () => {
-  const s = openRaw(server.wsUrl, OTHER, 'vic')
+  const s = openRaw(t.server.wsUrl, OTHER, 'vic')
   await s.opened()
   s.send(syncStep1())
   await s.waitFor('sync', (m) => m.subtype === 1)

@@ -2,9 +2,9 @@
 // colours are #rrggbb, whatever a client announces; a principal keeps its own awareness ids
 // across a quick reconnect (old socket reaped or not), another principal cannot take them.
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { startTestServer, type TestServer } from './helpers/server.ts'
-import { connectStock, synced, type StockClient } from './helpers/clients.ts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { useHarness } from './helpers/harness.ts'
+import { synced, type StockClient } from './helpers/clients.ts'
 import { awarenessEntry, openRaw, type RawSocket } from './helpers/rawSocket.ts'
 import { waitFor } from './helpers/wait.ts'
 import { TcpProxy } from './chaos/TcpProxy.ts'
@@ -22,26 +22,11 @@ const HOSTILE_USER = {
   role: 'owner',
 }
 
-let server: TestServer
-const opened: Array<{ destroy(): void } | { close(): void }> = []
+const t = useHarness()
+beforeAll(() => t.start())
 
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterEach(() => {
-  for (const c of opened.splice(0)) {
-    if ('destroy' in c) c.destroy()
-    else c.close()
-  }
-})
-afterAll(async () => {
-  await server?.close()
-})
-
-function stock(principal: string, wsUrl = server.wsUrl): StockClient {
-  const c = connectStock(wsUrl, ROOM, principal)
-  opened.push(c)
-  return c
+function stock(principal: string, wsUrl = t.server.wsUrl): StockClient {
+  return t.stock(ROOM, principal, { server: { wsUrl } })
 }
 
 function stateAt(watcher: StockClient, clientId: number): Record<string, unknown> | undefined {
@@ -60,7 +45,7 @@ describe('the server vouches for identity', () => {
     agent.provider.awareness.setLocalState({ user: HOSTILE_USER, status: { state: 'writing' } })
     await waitFor(() => stateAt(alice, agent.doc.clientID)?.status !== undefined, 'the agent state at alice')
     expect(stateAt(alice, agent.doc.clientID)).toEqual({
-      user: { principal: 'agent-a', kind: 'agent', name: 'agent-a', ...assignedColors(server.registry.colorOf('w1', 'agent-a'), 'agent-a'), role: 'owner' },
+      user: { principal: 'agent-a', kind: 'agent', name: 'agent-a', ...assignedColors(t.server.registry.colorOf('w1', 'agent-a'), 'agent-a'), role: 'owner' },
       status: { state: 'writing' },
     })
     expect(agent.denials).toEqual([])
@@ -72,21 +57,20 @@ describe('the server vouches for identity', () => {
     await synced(agent, bob)
     agent.provider.awareness.setLocalStateField('user', { name: 'whatever', color: '#123abc' })
     await waitFor(() => stateAt(bob, agent.doc.clientID) !== undefined, 'the agent state at bob')
-    const assigned = server.registry.colorOf('w1', 'agent-b')
+    const assigned = t.server.registry.colorOf('w1', 'agent-b')
     expect(PALETTE).toContain(assigned)
     expect(stateAt(bob, agent.doc.clientID)?.user).toEqual({ principal: 'agent-b', kind: 'agent', name: 'agent-b', color: assigned, colorLight: `${assigned}33` })
-    const members = server.registry.members('w1')
+    const members = t.server.registry.members('w1')
     expect(members.length).toBeGreaterThan(1)
     expect(members.length).toBeLessThanOrEqual(PALETTE.length)
     expect(new Set(members.map((m) => m.color)).size).toBe(members.length)
   })
 
   it('refuses a state that is not an object or is too large, and applies nothing of that update', async () => {
-    const raw = openRaw(server.wsUrl, ROOM, 'agent-a')
-    opened.push(raw)
+    const raw = t.own(openRaw(t.server.wsUrl, ROOM, 'agent-a'))
     await raw.opened()
     await raw.waitFor('sync')
-    const room = await server.core.room(ROOM)
+    const room = await t.server.core.room(ROOM)
     raw.send(awarenessEntry(991, 1, 'just a string'))
     await raw.waitFor('denied', (m) => m.reason.includes('JSON object'))
     raw.send(awarenessEntry(992, 1, { status: { state: 'idle', detail: 'x'.repeat(PRESENCE_LIMITS.stateChars) } }))
@@ -102,7 +86,7 @@ describe('the server vouches for identity', () => {
 describe('reconnecting keeps presence', () => {
   let proxy: TcpProxy
   beforeAll(async () => {
-    proxy = await TcpProxy.start({ target: { port: server.port } })
+    proxy = await TcpProxy.start({ target: { port: t.server.port } })
   })
   afterAll(async () => {
     await proxy?.close()
@@ -121,7 +105,7 @@ describe('reconnecting keeps presence', () => {
 
   /** Alice's stock client through the proxy with presence and a cursor; Bob watches directly. */
   async function aliceWatchedByBob(): Promise<Watched> {
-    const room = await server.core.room(ROOM)
+    const room = await t.server.core.room(ROOM)
     const aliceConns = () => [...room.connections].filter((c) => c.ctx.principal === 'alice' && !c.isClosed)
     await waitFor(() => aliceConns().length === 0, 'earlier tests to leave')
     const alice = stock('alice', proxy.wsUrl)
@@ -174,8 +158,7 @@ describe('reconnecting keeps presence', () => {
 
   it('another principal still cannot take an entry over', async () => {
     const { alice, bob } = await aliceWatchedByBob()
-    const thief: RawSocket = openRaw(server.wsUrl, ROOM, 'agent-a')
-    opened.push(thief)
+    const thief: RawSocket = t.own(openRaw(t.server.wsUrl, ROOM, 'agent-a'))
     await thief.opened()
     await thief.waitFor('sync')
     const clock = alice.provider.awareness.meta.get(alice.doc.clientID)!.clock

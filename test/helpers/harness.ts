@@ -35,11 +35,14 @@ export function useHarness(): Harness {
   /** Servers not yet torn down, oldest first: `server` is the last one. */
   const live: TestServer[] = []
 
-  const defer = (fn: Teardown) => void (inTest ? perTest : perFile).push(fn)
-  const own = (server: TestServer): TestServer => {
-    const owned: TestServer = { ...server, restart: async () => own(await server.restart()) }
+  const scope = () => (inTest ? perTest : perFile)
+  const defer = (fn: Teardown) => void scope().push(fn)
+  // A restarted server lives as long as the one it replaces: a file's server restarted in one
+  // test is still the file's server in the next.
+  const own = (server: TestServer, lifetime: Teardown[]): TestServer => {
+    const owned: TestServer = { ...server, restart: async () => own(await server.restart(), lifetime) }
     live.push(owned)
-    defer(async () => {
+    lifetime.push(async () => {
       live.splice(live.indexOf(owned), 1)
       await server.close()
     })
@@ -67,7 +70,7 @@ export function useHarness(): Harness {
   afterAll(() => teardown(perFile))
 
   return {
-    start: async (opts) => own(await startTestServer(opts)),
+    start: async (opts) => own(await startTestServer(opts), scope()),
     get server() {
       const last = live.at(-1)
       if (!last) throw new Error('no server yet: call start() first (in the test or a beforeAll)')
