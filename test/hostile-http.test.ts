@@ -2,9 +2,10 @@
 // Every refusal is `{ error: { code, message } }` with the stated status (+ Retry-After), and the
 // server stays healthy: /healthz answers fast and other principals are unaffected.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { request } from 'node:http'
-import { ADMIN_TOKEN, startTestServer, token, type TestServer } from './helpers/server.ts'
+import { ADMIN_TOKEN, startTestServer, token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
 import { httpJson } from './helpers/http.ts'
 import { openEvents } from './helpers/sse.ts'
 import { waitFor } from './helpers/wait.ts'
@@ -32,14 +33,14 @@ const SOCKETS_PER_PRINCIPAL = 4
 const CONFLICT_BUDGET = 3
 const CONFLICT_WINDOW_MS = 60_000
 
-let server: TestServer
+const harness = useHarness()
 /** The server's clock for failed-authentication windows: tests move it forward. */
 let clockOffset = 0
 /** Warnings and errors the server logged (pino JSON). */
 const logs: Array<Record<string, unknown>> = []
 
 beforeAll(async () => {
-  server = await startTestServer({
+  await harness.start({
     httpLimits: { maxBodyBytes: MAX_BODY, maxEventStreamsPerPrincipal: 3, maxEventStreams: 6, eventStreamRecheckMs: RECHECK_MS, maxAuthFailures: MAX_AUTH_FAILURES, authFailureWindowMs: AUTH_WINDOW_MS },
     limits: { maxConnections: 10, maxSocketsPerPrincipal: SOCKETS_PER_PRINCIPAL },
     conflictBudget: { maxPerWindow: CONFLICT_BUDGET, windowMs: CONFLICT_WINDOW_MS },
@@ -47,19 +48,16 @@ beforeAll(async () => {
     logger: pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) }),
   })
 })
-afterAll(async () => {
-  await server?.close()
-})
 
 type ErrorBody = { error: { code: string; message: string } }
 
 /** The server answers /healthz quickly and a bystander's request works. */
 async function stillHealthy(): Promise<void> {
   const t0 = performance.now()
-  const health = await httpJson(`${server.url}/healthz`)
+  const health = await httpJson(`${harness.server.url}/healthz`)
   expect(health.status).toBe(200)
   expect(performance.now() - t0).toBeLessThan(500)
-  const me = await httpJson<{ principal: { id: string } }>(`${server.url}/api/me`, { token: token('bob') })
+  const me = await httpJson<{ principal: { id: string } }>(`${harness.server.url}/api/me`, { token: token('bob') })
   expect(me.status).toBe(200)
   expect(me.json.principal.id).toBe('bob')
 }
@@ -72,7 +70,7 @@ function sendLargeBody(path: string, who: string, bytes: number, withLength: boo
   const chunk = Buffer.alloc(64 * 1024, 0x20) // spaces: valid JSON whitespace
   return new Promise((resolve, reject) => {
     let sent = 0
-    const req = request(`${server.url}${path}`, {
+    const req = request(`${harness.server.url}${path}`, {
       method: 'POST',
       agent: false,
       headers: { authorization: `Bearer ${token(who)}`, 'content-type': 'application/json', ...(withLength ? { 'content-length': bytes } : {}) },
@@ -117,7 +115,7 @@ describe('request bodies are bounded', () => {
   }
 
   it('a body just under the limit is still read', async () => {
-    const res = await httpJson<ErrorBody>(`${server.url}/api/workspaces/team/agent-reports`, {
+    const res = await httpJson<ErrorBody>(`${harness.server.url}/api/workspaces/team/agent-reports`, {
       method: 'POST',
       token: token('agent-a'),
       body: JSON.stringify({ modelCalls: 1 }) + ' '.repeat(MAX_BODY - 100),
@@ -133,7 +131,7 @@ describe('request bodies are bounded', () => {
       ['/api/workspaces/team/members/vic', 'alice'],
       ['/api/workspaces/team/conflicts/x/resolve', 'alice'],
     ] as const) {
-      const res = await httpJson<ErrorBody>(`${server.url}${path}`, { method: path.includes('members') ? 'PUT' : 'POST', token: token(who), body: `{"value":${deep}}` })
+      const res = await httpJson<ErrorBody>(`${harness.server.url}${path}`, { method: path.includes('members') ? 'PUT' : 'POST', token: token(who), body: `{"value":${deep}}` })
       expect(res.status, path).toBe(400)
       expect(res.json.error.code).toBe('invalid_request')
       expect(res.json.error.message).toMatch(/deeper than 64 levels/)
@@ -155,13 +153,13 @@ describe('JSON depth is measured without parsing', () => {
 
 describe('the query token is accepted only on the event stream', () => {
   it('?token= on any other route is a 401 that says to use the Authorization header', async () => {
-    const res = await httpJson<ErrorBody>(`${server.url}/api/me?token=${token('bob')}`)
+    const res = await httpJson<ErrorBody>(`${harness.server.url}/api/me?token=${token('bob')}`)
     expect(res.status).toBe(401)
     expect(res.json.error.code).toBe('unauthorized')
     expect(res.json.error.message).toMatch(/\?token= is accepted only on the event stream .* send Authorization: Bearer/)
-    const conflicts = await httpJson<ErrorBody>(`${server.url}/api/workspaces/team/conflicts?token=${token('bob')}`)
+    const conflicts = await httpJson<ErrorBody>(`${harness.server.url}/api/workspaces/team/conflicts?token=${token('bob')}`)
     expect(conflicts.status).toBe(401)
-    const events = await openEvents(server.url, 'team', token('bob'))
+    const events = await openEvents(harness.server.url, 'team', token('bob'))
     expect(events.status).toBe(200)
     await events.waitForEvent('ready')
     events.close()
@@ -170,9 +168,9 @@ describe('the query token is accepted only on the event stream', () => {
 
 /** A fresh principal (made by the admin) who is a viewer of `team`; returns its token. */
 async function freshViewer(id: string): Promise<string> {
-  const created = await httpJson<{ token: string }>(`${server.url}/api/principals`, { method: 'POST', token: ADMIN_TOKEN, body: { id, kind: 'agent' } })
+  const created = await httpJson<{ token: string }>(`${harness.server.url}/api/principals`, { method: 'POST', token: ADMIN_TOKEN, body: { id, kind: 'agent' } })
   expect(created.status).toBe(201)
-  const added = await httpJson(`${server.url}/api/workspaces/team/members/${id}`, { method: 'PUT', token: token('alice'), body: { role: 'viewer' } })
+  const added = await httpJson(`${harness.server.url}/api/workspaces/team/members/${id}`, { method: 'PUT', token: token('alice'), body: { role: 'viewer' } })
   expect(added.status).toBe(200)
   return created.json.token
 }
@@ -180,17 +178,17 @@ async function freshViewer(id: string): Promise<string> {
 describe('event streams end with access', () => {
   it('revoking a token closes its open event streams (and says why), like its sockets', async () => {
     const t = await freshViewer('sse-revoked')
-    const stream = await openEvents(server.url, 'team', t)
+    const stream = await openEvents(harness.server.url, 'team', t)
     await stream.waitForEvent('ready')
-    const bystander = await openEvents(server.url, 'team', token('bob'), { bearer: true })
+    const bystander = await openEvents(harness.server.url, 'team', token('bob'), { bearer: true })
     await bystander.waitForEvent('ready')
-    const res = await httpJson<{ closedStreams: number }>(`${server.url}/api/principals/sse-revoked`, { method: 'DELETE', token: ADMIN_TOKEN })
+    const res = await httpJson<{ closedStreams: number }>(`${harness.server.url}/api/principals/sse-revoked`, { method: 'DELETE', token: ADMIN_TOKEN })
     expect(res.status).toBe(200)
     expect(res.json.closedStreams).toBe(1)
     await stream.ended
     expect(JSON.parse((await stream.waitForEvent('closed')).data)).toEqual({ reason: 'token revoked' })
     expect(bystander.isEnded()).toBe(false)
-    const again = await openEvents(server.url, 'team', t)
+    const again = await openEvents(harness.server.url, 'team', t)
     expect(again.status).toBe(401)
     bystander.close()
     await stillHealthy()
@@ -198,9 +196,9 @@ describe('event streams end with access', () => {
 
   it('removing a member closes their event streams of that workspace', async () => {
     const t = await freshViewer('sse-removed')
-    const stream = await openEvents(server.url, 'team', t, { bearer: true })
+    const stream = await openEvents(harness.server.url, 'team', t, { bearer: true })
     await stream.waitForEvent('ready')
-    const res = await httpJson<{ closedStreams: number }>(`${server.url}/api/workspaces/team/members/sse-removed`, { method: 'DELETE', token: token('alice') })
+    const res = await httpJson<{ closedStreams: number }>(`${harness.server.url}/api/workspaces/team/members/sse-removed`, { method: 'DELETE', token: token('alice') })
     expect(res.json.closedStreams).toBe(1)
     await stream.ended
     expect(JSON.parse((await stream.waitForEvent('closed')).data).reason).toBe('removed from workspace')
@@ -208,10 +206,10 @@ describe('event streams end with access', () => {
 
   it('a stream re-checks its authorization periodically (access lost by any other path ends it)', async () => {
     const t = await freshViewer('sse-recheck')
-    const stream = await openEvents(server.url, 'team', t)
+    const stream = await openEvents(harness.server.url, 'team', t)
     await stream.waitForEvent('ready')
     // Not through the API: nothing closes the stream but its own periodic check.
-    server.registry.removeMember('team', 'sse-recheck')
+    harness.server.registry.removeMember('team', 'sse-recheck')
     const t0 = performance.now()
     await stream.ended
     expect(performance.now() - t0).toBeLessThan(RECHECK_MS * 10)
@@ -221,31 +219,31 @@ describe('event streams end with access', () => {
 
 describe('event streams are capped', () => {
   it('per principal: the next one is a 429 with Retry-After; others still get theirs', async () => {
-    const mine = await Promise.all([0, 1, 2].map(() => openEvents(server.url, 'team', token('vic'))))
+    const mine = await Promise.all([0, 1, 2].map(() => openEvents(harness.server.url, 'team', token('vic'))))
     for (const s of mine) expect(s.status).toBe(200)
-    const refused = await openEvents(server.url, 'team', token('vic'))
+    const refused = await openEvents(harness.server.url, 'team', token('vic'))
     expect(refused.status).toBe(429)
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0)
     expect(refused.refusal).toMatchObject({ error: { code: 'too_many_streams', message: expect.stringMatching(/at most 3 event streams per principal/) } })
-    const other = await openEvents(server.url, 'team', token('rita'))
+    const other = await openEvents(harness.server.url, 'team', token('rita'))
     expect(other.status).toBe(200)
     // Closing one frees its slot.
     mine[0]!.close()
-    await waitFor(async () => (await openEvents(server.url, 'team', token('vic')).then((s) => (s.close(), s.status))) === 200, 'a freed slot')
+    await waitFor(async () => (await openEvents(harness.server.url, 'team', token('vic')).then((s) => (s.close(), s.status))) === 200, 'a freed slot')
     for (const s of [...mine, other]) s.close()
     await stillHealthy()
   })
 
   it('in total: beyond the server cap every principal gets a 429 with Retry-After', async () => {
-    await waitFor(() => server.streams.count === 0, 'earlier streams to close')
-    const open = await Promise.all(['alice', 'bob', 'rita', 'vic', 'agent-a', 'agent-b'].map((who) => openEvents(server.url, 'team', token(who))))
+    await waitFor(() => harness.server.streams.count === 0, 'earlier streams to close')
+    const open = await Promise.all(['alice', 'bob', 'rita', 'vic', 'agent-a', 'agent-b'].map((who) => openEvents(harness.server.url, 'team', token(who))))
     for (const s of open) expect(s.status).toBe(200)
-    const refused = await openEvents(server.url, 'team', token('agent-c'))
+    const refused = await openEvents(harness.server.url, 'team', token('agent-c'))
     expect(refused.status).toBe(429)
     expect(refused.headers['retry-after']).toBeDefined()
     expect(refused.refusal).toMatchObject({ error: { code: 'too_many_streams' } })
     for (const s of open) s.close()
-    await waitFor(() => server.streams.count === 0, 'streams to close')
+    await waitFor(() => harness.server.streams.count === 0, 'streams to close')
     await stillHealthy()
   })
 })
@@ -254,30 +252,30 @@ describe('sockets per principal are capped', () => {
   it('a viewer at its cap gets 4429 with the reason; the owner still gets in', async () => {
     const mine: RawSocket[] = []
     for (let i = 0; i < SOCKETS_PER_PRINCIPAL; i++) {
-      const s = openRaw(server.wsUrl, 'team/shared', 'vic')
+      const s = openRaw(harness.server.wsUrl, 'team/shared', 'vic')
       mine.push(s)
       await s.opened()
       await s.waitFor('sync')
     }
-    const extra = openRaw(server.wsUrl, 'team/shared', 'vic')
+    const extra = openRaw(harness.server.wsUrl, 'team/shared', 'vic')
     const closed = await extra.whenClosed()
     expect(closed.code).toBe(CLOSE.tooManyRequests)
     expect(closed.reason).toMatch(/at most 4 sockets open per principal/)
     expect(extra.closedBeforeAnyMessage()).toBe(true)
     // The owner, and the viewer's other rooms' neighbours, are unaffected.
-    const owner = openRaw(server.wsUrl, 'team/shared', 'alice')
+    const owner = openRaw(harness.server.wsUrl, 'team/shared', 'alice')
     await owner.opened()
     await owner.waitFor('sync')
-    await witnessesSync(server.wsUrl, 'team/shared')
+    await witnessesSync(harness.server.wsUrl, 'team/shared')
     // A freed slot can be used again.
     mine[0]!.close()
     await mine[0]!.whenClosed()
-    await waitFor(() => server.core.connectionCount === SOCKETS_PER_PRINCIPAL, 'the closed socket to leave')
-    const again = openRaw(server.wsUrl, 'team/shared', 'vic')
+    await waitFor(() => harness.server.core.connectionCount === SOCKETS_PER_PRINCIPAL, 'the closed socket to leave')
+    const again = openRaw(harness.server.wsUrl, 'team/shared', 'vic')
     await again.opened()
     await again.waitFor('sync')
     for (const s of [...mine, owner, again]) s.close()
-    await waitFor(() => server.core.connectionCount === 0, 'sockets to close')
+    await waitFor(() => harness.server.core.connectionCount === 0, 'sockets to close')
     await stillHealthy()
   })
 })
@@ -289,7 +287,7 @@ describe('failed authentication is logged and rate-limited per address', () => {
   it('after N wrong tokens an address gets 429 with Retry-After (even with a valid token); other addresses are unaffected', async () => {
     logs.length = 0
     for (let i = 0; i < MAX_AUTH_FAILURES; i++) {
-      const res = await httpJson<ErrorBody>(`${server.url}/api/me`, { token: `pp_guess_${i}_0000000000000000000000000`, localAddress: ATTACKER })
+      const res = await httpJson<ErrorBody>(`${harness.server.url}/api/me`, { token: `pp_guess_${i}_0000000000000000000000000`, localAddress: ATTACKER })
       expect(res.status).toBe(401)
     }
     const failures = logs.filter((l) => l.msg === 'authentication failed')
@@ -297,14 +295,14 @@ describe('failed authentication is logged and rate-limited per address', () => {
     expect(failures[0]).toMatchObject({ address: ATTACKER, route: '/api/me', method: 'GET' })
     expect(JSON.stringify(logs)).not.toContain('pp_guess_')
 
-    const blocked = await httpJson<ErrorBody>(`${server.url}/api/me`, { token: token('bob'), localAddress: ATTACKER })
+    const blocked = await httpJson<ErrorBody>(`${harness.server.url}/api/me`, { token: token('bob'), localAddress: ATTACKER })
     expect(blocked.status).toBe(429)
     expect(blocked.json.error.code).toBe('too_many_auth_failures')
     expect(blocked.json.error.message).toMatch(/wait \d+ s/)
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0)
     expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(AUTH_WINDOW_MS / 1000)
     // The sync endpoint shares the count: the address cannot guess tokens there instead.
-    const ws = new WebSocket(`${server.wsUrl}/team/shared?token=${token('bob')}`, { localAddress: ATTACKER })
+    const ws = new WebSocket(`${harness.server.wsUrl}/team/shared?token=${token('bob')}`, { localAddress: ATTACKER })
     const code = await new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)))
     expect(code).toBe(CLOSE.tooManyRequests)
 
@@ -312,32 +310,32 @@ describe('failed authentication is logged and rate-limited per address', () => {
 
     // When the window has passed, the address may try again.
     clockOffset += AUTH_WINDOW_MS
-    const after = await httpJson(`${server.url}/api/me`, { token: token('bob'), localAddress: ATTACKER })
+    const after = await httpJson(`${harness.server.url}/api/me`, { token: token('bob'), localAddress: ATTACKER })
     expect(after.status).toBe(200)
   })
 
   it('a revoked token retried by a stale client is not counted as a guess (an office behind one address is not locked out)', async () => {
     clockOffset += AUTH_WINDOW_MS
     const t = await freshViewer('stale-tab')
-    expect((await httpJson(`${server.url}/api/principals/stale-tab`, { method: 'DELETE', token: ADMIN_TOKEN })).status).toBe(200)
+    expect((await httpJson(`${harness.server.url}/api/principals/stale-tab`, { method: 'DELETE', token: ADMIN_TOKEN })).status).toBe(200)
     for (let i = 0; i < MAX_AUTH_FAILURES * 2; i++) {
-      expect((await httpJson(`${server.url}/api/me`, { token: t, localAddress: ATTACKER })).status).toBe(401)
-      const ws = new WebSocket(`${server.wsUrl}/team/shared?token=${t}`, { localAddress: ATTACKER })
+      expect((await httpJson(`${harness.server.url}/api/me`, { token: t, localAddress: ATTACKER })).status).toBe(401)
+      const ws = new WebSocket(`${harness.server.wsUrl}/team/shared?token=${t}`, { localAddress: ATTACKER })
       expect(await new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)))).toBe(CLOSE.unauthenticated)
     }
-    expect((await httpJson(`${server.url}/api/me`, { token: token('bob'), localAddress: ATTACKER })).status).toBe(200)
+    expect((await httpJson(`${harness.server.url}/api/me`, { token: token('bob'), localAddress: ATTACKER })).status).toBe(200)
   })
 
   it('wrong tokens on the sync endpoint count too, and are logged without the token', async () => {
     clockOffset += AUTH_WINDOW_MS
     logs.length = 0
     for (let i = 0; i < MAX_AUTH_FAILURES; i++) {
-      const ws = new WebSocket(`${server.wsUrl}/team/shared?token=pp_wsguess_${i}_000000000000000000000`, { localAddress: ATTACKER })
+      const ws = new WebSocket(`${harness.server.wsUrl}/team/shared?token=pp_wsguess_${i}_000000000000000000000`, { localAddress: ATTACKER })
       expect(await new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)))).toBe(CLOSE.unauthenticated)
     }
     expect(logs.filter((l) => l.msg === 'authentication failed' && l.address === ATTACKER)).toHaveLength(MAX_AUTH_FAILURES)
     expect(JSON.stringify(logs)).not.toContain('pp_wsguess_')
-    const blocked = await httpJson<ErrorBody>(`${server.url}/api/me`, { token: token('bob'), localAddress: ATTACKER })
+    const blocked = await httpJson<ErrorBody>(`${harness.server.url}/api/me`, { token: token('bob'), localAddress: ATTACKER })
     expect(blocked.status).toBe(429)
     clockOffset += AUTH_WINDOW_MS
   })
@@ -346,10 +344,10 @@ describe('failed authentication is logged and rate-limited per address', () => {
 describe('metric labels from agent reports are bounded', () => {
   it('300 reports with 300 model names add at most MAX_AGENT_SERIES + 1 series; the rest fold into other', async () => {
     for (let i = 0; i < 300; i++) {
-      const res = await httpJson(`${server.url}/api/workspaces/team/agent-reports`, { method: 'POST', token: token('agent-b'), body: { model: `model-${i}`, modelCalls: 1 } })
+      const res = await httpJson(`${harness.server.url}/api/workspaces/team/agent-reports`, { method: 'POST', token: token('agent-b'), body: { model: `model-${i}`, modelCalls: 1 } })
       expect(res.status).toBe(200)
     }
-    const text = (await httpJson<string>(`${server.url}/metrics`)).json
+    const text = (await httpJson<string>(`${harness.server.url}/metrics`)).json
     const series = [...parsePrometheus(text).entries()].filter(([name]) => name.startsWith('polyphony_agent_model_calls_total{'))
     console.log(`[hostile-http] 300 model names → ${series.length} series of polyphony_agent_model_calls_total`)
     expect(series.length).toBeLessThanOrEqual(MAX_AGENT_SERIES + 1)
@@ -360,7 +358,7 @@ describe('metric labels from agent reports are bounded', () => {
 
   it('a model name outside the safe charset or too long is a 400 that says what is allowed', async () => {
     for (const model of ['evil"} 1\nfake_metric{', 'x'.repeat(65), '']) {
-      const res = await httpJson<ErrorBody>(`${server.url}/api/workspaces/team/agent-reports`, { method: 'POST', token: token('agent-b'), body: { model, modelCalls: 1 } })
+      const res = await httpJson<ErrorBody>(`${harness.server.url}/api/workspaces/team/agent-reports`, { method: 'POST', token: token('agent-b'), body: { model, modelCalls: 1 } })
       expect(res.status).toBe(400)
       expect(res.json.error.message).toMatch(/model name is 1-64 letters, digits/)
     }
@@ -370,14 +368,14 @@ describe('metric labels from agent reports are bounded', () => {
 describe('conflicts cannot be minted at will', () => {
   const ROOM = 'blind/shared'
   const conflictsOf = async () =>
-    (await httpJson<{ conflicts: Array<{ parties: Array<{ principal: string }> }> }>(`${server.url}/api/workspaces/blind/conflicts?status=all`, { token: token('alice') })).json.conflicts
-  const suppressed = async () => (await server.metrics.conflictsSuppressed.get()).values.reduce((n, v) => n + v.value, 0)
+    (await httpJson<{ conflicts: Array<{ parties: Array<{ principal: string }> }> }>(`${harness.server.url}/api/workspaces/blind/conflicts?status=all`, { token: token('alice') })).json.conflicts
+  const suppressed = async () => (await harness.server.metrics.conflictsSuppressed.get()).values.reduce((n, v) => n + v.value, 0)
 
   /** `writer` goes offline, `online` sets each key, then `writer` sets the same keys offline and comes back. */
   async function staleWrites(writer: StockClient, online: StockClient, keys: string[]): Promise<void> {
     writer.provider.disconnect()
     for (const k of keys) online.doc.getMap('records').set(k, `online ${k}`)
-    const room = await server.core.room(ROOM)
+    const room = await harness.server.core.room(ROOM)
     await waitFor(() => keys.every((k) => room.doc.getMap('records').get(k) !== undefined), 'online writes to reach the server')
     for (const k of keys) writer.doc.getMap('records').set(k, `stale ${k}`)
     writer.provider.connect()
@@ -386,9 +384,9 @@ describe('conflicts cannot be minted at will', () => {
 
   it('a principal making stale writes causes at most the budget per room and window; the excess is counted and logged once', async () => {
     logs.length = 0
-    const alice = connectStock(server.wsUrl, ROOM, 'alice')
-    const bob = connectStock(server.wsUrl, ROOM, 'bob')
-    const agent = connectStock(server.wsUrl, ROOM, 'agent-a')
+    const alice = connectStock(harness.server.wsUrl, ROOM, 'alice')
+    const bob = connectStock(harness.server.wsUrl, ROOM, 'bob')
+    const agent = connectStock(harness.server.wsUrl, ROOM, 'agent-a')
     try {
       await Promise.all([synced(alice), synced(bob), synced(agent)])
       const before = await suppressed()
@@ -416,30 +414,30 @@ describe('conflicts cannot be minted at will', () => {
 describe('admin and demo hygiene', () => {
   it('reserved ids (polyphony-server, polyphony-*) cannot be registered, over the API or by bootstrap', async () => {
     for (const id of ['polyphony-server', 'polyphony-anything', 'Polyphony-Server']) {
-      const res = await httpJson<ErrorBody>(`${server.url}/api/principals`, { method: 'POST', token: ADMIN_TOKEN, body: { id, kind: 'agent' } })
+      const res = await httpJson<ErrorBody>(`${harness.server.url}/api/principals`, { method: 'POST', token: ADMIN_TOKEN, body: { id, kind: 'agent' } })
       expect(res.status, id).toBe(400)
       expect(res.json.error.message).toMatch(/reserved for the server/)
     }
-    expect(() => server.registry.applyBootstrap({ principals: [{ id: 'polyphony-server', kind: 'service', token: 'pp_' + 'abcdefghijklmnopqrstuvwxyz0123456789' }] })).toThrow(/reserved for the server/)
-    expect(server.registry.getPrincipal('polyphony-server')).toBeNull()
+    expect(() => harness.server.registry.applyBootstrap({ principals: [{ id: 'polyphony-server', kind: 'service', token: 'pp_' + 'abcdefghijklmnopqrstuvwxyz0123456789' }] })).toThrow(/reserved for the server/)
+    expect(harness.server.registry.getPrincipal('polyphony-server')).toBeNull()
   })
 
   it('bootstrap tokens need at least 32 varied characters; the error names the principal', () => {
-    expect(() => server.registry.applyBootstrap({ principals: [{ id: 'weakling', kind: 'agent', token: 'pp_12345' }] })).toThrow(/token of principal weakling is 8 characters; use at least 32/)
-    expect(() => server.registry.applyBootstrap({ principals: [{ id: 'weakling', kind: 'agent', token: 'a'.repeat(40) }] })).toThrow(/token of principal weakling repeats too few characters/)
-    expect(server.registry.getPrincipal('weakling')).toBeNull()
+    expect(() => harness.server.registry.applyBootstrap({ principals: [{ id: 'weakling', kind: 'agent', token: 'pp_12345' }] })).toThrow(/token of principal weakling is 8 characters; use at least 32/)
+    expect(() => harness.server.registry.applyBootstrap({ principals: [{ id: 'weakling', kind: 'agent', token: 'a'.repeat(40) }] })).toThrow(/token of principal weakling repeats too few characters/)
+    expect(harness.server.registry.getPrincipal('weakling')).toBeNull()
   })
 
   it('the last owner cannot be demoted or removed (409 with a message); with another owner it can', async () => {
     const put = (who: string, member: string, role: string) =>
-      httpJson<ErrorBody>(`${server.url}/api/workspaces/w1/members/${member}`, { method: 'PUT', token: who === 'admin' ? ADMIN_TOKEN : token(who), body: { role } })
-    const del = (who: string, member: string) => httpJson<ErrorBody>(`${server.url}/api/workspaces/w1/members/${member}`, { method: 'DELETE', token: who === 'admin' ? ADMIN_TOKEN : token(who) })
+      httpJson<ErrorBody>(`${harness.server.url}/api/workspaces/w1/members/${member}`, { method: 'PUT', token: who === 'admin' ? ADMIN_TOKEN : token(who), body: { role } })
+    const del = (who: string, member: string) => httpJson<ErrorBody>(`${harness.server.url}/api/workspaces/w1/members/${member}`, { method: 'DELETE', token: who === 'admin' ? ADMIN_TOKEN : token(who) })
     for (const res of [await put('alice', 'alice', 'editor'), await del('alice', 'alice'), await put('admin', 'alice', 'viewer'), await del('admin', 'alice')]) {
       expect(res.status).toBe(409)
       expect(res.json.error.code).toBe('conflict')
       expect(res.json.error.message).toMatch(/alice[a-z ]*: they are the last owner of w1; make another member owner first/)
     }
-    expect(server.registry.roleOf('w1', 'alice')).toBe('owner')
+    expect(harness.server.registry.roleOf('w1', 'alice')).toBe('owner')
     expect((await put('alice', 'bob', 'owner')).status).toBe(200)
     expect((await put('bob', 'alice', 'editor')).status).toBe(200)
     // Restore the fixture: alice the only owner again.

@@ -2,12 +2,13 @@
 // an MCP client reads, edits by quote next to a stock client, annotates, proposes, claims,
 // waits for changes, and is refused clearly when the call or its rights are wrong.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, startTestServer, token, type TestServer } from './helpers/server.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { ADMIN_TOKEN, token } from './helpers/server.ts'
+import { useHarness } from './helpers/harness.ts'
 import { spawn } from 'node:child_process'
 import { ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
 import { connectTestAgent } from './helpers/agents.ts'
-import { connectStock, synced, type StockClient } from './helpers/clients.ts'
+import { synced, type StockClient } from './helpers/clients.ts'
 import { connectMcpStdio, type McpTestClient } from './helpers/mcp.ts'
 import { httpJson } from './helpers/http.ts'
 import { waitFor } from './helpers/wait.ts'
@@ -15,7 +16,7 @@ import { TaskRefused, type Agent } from '../agents/index.ts'
 import { documentText } from '../shared/documents.ts'
 
 const WS = 'team'
-let server: TestServer
+const t = useHarness()
 let owner: Agent
 let mcp: McpTestClient
 let stock: StockClient
@@ -23,22 +24,15 @@ let docId: string
 const TEXT = 'Our launch is on Monday.\n\nMany experts agree that the plan is sound, and the plan is final.\n'
 
 beforeAll(async () => {
-  server = await startTestServer()
-  owner = await connectTestAgent(server, 'alice', { workspace: WS })
+  await t.start()
+  owner = await t.agent('alice', { workspace: WS })
   docId = 'announcement'
   owner.createDocument(docId, TEXT, 'Announcement')
   await owner.flushed()
-  mcp = await connectMcpStdio(server, WS, 'agent-a')
-  stock = connectStock(server.wsUrl, `${WS}/shared`, 'bob')
+  mcp = t.own(await connectMcpStdio(t.server, WS, 'agent-a'))
+  stock = t.stock(`${WS}/shared`, 'bob')
   await synced(stock)
 }, 30_000)
-
-afterAll(async () => {
-  await mcp?.close()
-  stock?.destroy()
-  owner?.close()
-  await server?.close()
-})
 
 const stockText = () => documentText(stock.doc, docId)?.toString() ?? ''
 
@@ -128,7 +122,7 @@ describe('polyphony mcp (stdio)', () => {
   })
 
   it('claims a task against an SDK agent racing for it: exactly one wins; the winner completes it', async () => {
-    const rival = await connectTestAgent(server, 'agent-b', { workspace: WS })
+    const rival = await connectTestAgent(t.server, 'agent-b', { workspace: WS })
     try {
       await rival.tasks.client.create({ id: 'check-claims', title: 'Check the claims' })
       const [viaMcp, viaSdk] = await Promise.all([mcp.call('claim_task', { id: 'check-claims' }), rival.tasks.claim('check-claims').then(() => 'won', (e: unknown) => e)])
@@ -195,7 +189,7 @@ describe('polyphony mcp (stdio)', () => {
   })
 
   it('writes nothing but JSON-RPC to stdout', async () => {
-    const child = spawn(process.execPath, ['bin/polyphony.mjs', 'mcp', '--server', server.url, '--workspace', WS, '--token', token('agent-b')], { stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['bin/polyphony.mjs', 'mcp', '--server', t.server.url, '--workspace', WS, '--token', token('agent-b')], { stdio: ['pipe', 'pipe', 'pipe'] })
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     const send = (id: number, method: string, params: unknown) => child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n')
@@ -213,7 +207,7 @@ describe('polyphony mcp (stdio)', () => {
   })
 
   it('refuses a viewer’s write with a clear message and changes nothing', async () => {
-    const viewer = await connectMcpStdio(server, WS, 'vic')
+    const viewer = await connectMcpStdio(t.server, WS, 'vic')
     try {
       const before = stockText()
       const r = await viewer.call('replace_text', { doc: docId, quote: 'UPDATE', replacement: 'HACKED' })
@@ -223,22 +217,22 @@ describe('polyphony mcp (stdio)', () => {
       // Its own namespace is still its own.
       expect((await viewer.call('annotate', { doc: docId, quote: 'UPDATE', comment: 'why caps?' })).isError).toBe(false)
       // A role change closes the session's sockets: calls say to start a new session.
-      const promote = await httpJson(`${server.url}/api/workspaces/${WS}/members/vic`, { method: 'PUT', token: ADMIN_TOKEN, body: { role: 'editor' } })
+      const promote = await httpJson(`${t.server.url}/api/workspaces/${WS}/members/vic`, { method: 'PUT', token: ADMIN_TOKEN, body: { role: 'editor' } })
       expect(promote.status).toBe(200)
       let last = ''
       await waitFor(async () => (last = (await viewer.call('list_documents')).text).includes('start a new session'), 'a refusal after the role change')
       expect(last).toMatch(/your role changed/)
     } finally {
       await viewer.close()
-      await httpJson(`${server.url}/api/workspaces/${WS}/members/vic`, { method: 'PUT', token: ADMIN_TOKEN, body: { role: 'viewer' } })
+      await httpJson(`${t.server.url}/api/workspaces/${WS}/members/vic`, { method: 'PUT', token: ADMIN_TOKEN, body: { role: 'viewer' } })
     }
   })
 
   it('a revoked token ends the session: tool calls say the token was revoked', async () => {
-    const admin = (method: string, path: string, body?: unknown) => httpJson<Record<string, string>>(`${server.url}${path}`, { method, token: ADMIN_TOKEN, body })
+    const admin = (method: string, path: string, body?: unknown) => httpJson<Record<string, string>>(`${t.server.url}${path}`, { method, token: ADMIN_TOKEN, body })
     const created = await admin('POST', '/api/principals', { id: 'temp-agent', kind: 'agent' })
-    await httpJson(`${server.url}/api/workspaces/${WS}/members/temp-agent`, { method: 'PUT', token: ADMIN_TOKEN, body: { role: 'editor' } })
-    const temp = await connectMcpStdio(server, WS, 'temp-agent', { tokenValue: created.json.token })
+    await httpJson(`${t.server.url}/api/workspaces/${WS}/members/temp-agent`, { method: 'PUT', token: ADMIN_TOKEN, body: { role: 'editor' } })
+    const temp = await connectMcpStdio(t.server, WS, 'temp-agent', { tokenValue: created.json.token })
     try {
       expect((await temp.call('list_documents')).isError).toBe(false)
       expect((await admin('DELETE', '/api/principals/temp-agent')).status).toBe(200)
