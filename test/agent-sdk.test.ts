@@ -6,7 +6,7 @@ import { token } from './helpers/server.ts'
 import { useHarness } from './helpers/harness.ts'
 import { synced } from './helpers/clients.ts'
 import { tempStoreDir } from './helpers/agents.ts'
-import { waitFor } from './helpers/wait.ts'
+import { waitFor, until } from './helpers/wait.ts'
 import * as Y from 'yjs'
 
 const t = useHarness()
@@ -37,7 +37,7 @@ describe('agent SDK', () => {
     expect(stored.body.label).toBe('overclaim')
     expect(stored.target.quote.exact).toBe('always faster')
     const bob = t.stock('w1/ns/agent-a', 'bob')
-    await waitFor(() => bob.closes.length > 0, 'bob refused')
+    await until(bob.provider, 'connection-close', () => bob.closes.length > 0, 'bob refused')
     expect(bob.closes[0].code).toBe(4403)
   })
 
@@ -72,7 +72,7 @@ describe('agent SDK', () => {
     agent.createDocument('draft', TEXT)
     await agent.flushed()
     await server.stop()
-    await waitFor(() => agent.connection === 'offline', 'agent to notice the outage')
+    await until([agent.sharedSync, agent.namespaceSync], 'state', () => agent.connection === 'offline', 'agent to notice the outage')
     agent.edit('draft', (t) => t.insert(0, 'OFFLINE EDIT. '))
     for (let i = 0; i < 20; i++) agent.note(`offline note ${i}`, 'draft')
     const flushed = agent.flushed()

@@ -9,7 +9,7 @@ import { expect, it } from 'vitest'
 import { rmSync } from 'node:fs'
 import { useHarness } from './helpers/harness.ts'
 import { tempStoreDir } from './helpers/agents.ts'
-import { waitFor } from './helpers/wait.ts'
+import { until } from './helpers/wait.ts'
 
 const RUNS = Number(process.env.AGENTS_RECONNECT_RUNS ?? 10)
 
@@ -29,7 +29,7 @@ it(`reconnects and syncs everything written offline after each of ${RUNS} server
   const outage: number[] = []
   for (let run = 0; run < RUNS; run++) {
     await server.stop()
-    await waitFor(() => agent.connection === 'offline', 'the agent to notice the outage')
+    await until([agent.sharedSync, agent.namespaceSync], 'state', () => agent.connection === 'offline', 'the agent to notice the outage')
     const down = performance.now()
     // Work done while the server is away: text and namespace writes.
     agent.edit('log', (t) => t.insert(t.length, `run ${run}\n`))

@@ -8,7 +8,7 @@ import { ADMIN_TOKEN, token } from './helpers/server.ts'
 import { useHarness } from './helpers/harness.ts'
 import { synced, type StockClient } from './helpers/clients.ts'
 import { httpJson } from './helpers/http.ts'
-import { waitFor } from './helpers/wait.ts'
+import { waitFor, until } from './helpers/wait.ts'
 import { cleanEnv, killAllCli, runCli } from './fixtures/agents-process.ts'
 import { fakeClock } from './helpers/fakeClock.ts'
 import { createDocument, documentText } from '../shared/documents.ts'
@@ -182,7 +182,7 @@ describe('document history', () => {
       const forger = await join('agent-b', forged)
       forger.provider.shouldConnect = false
       documentText(forged, id)!.insert(0, 'forged ')
-      await waitFor(() => forger.closes.length > 0, 'the forger to be cut')
+      await until(forger.provider, 'connection-close', () => forger.closes.length > 0, 'the forger to be cut')
       expect(forger.closes[0]).toMatchObject({ code: 1008 })
       expect(forger.closes[0].reason).toMatch(/belongs to another writer/)
       expect(await serverText(id)).toBe('Bob: alice wrote this')

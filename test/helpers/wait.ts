@@ -19,8 +19,8 @@ export function nextEvent<T extends unknown[]>(
 
 /** Anything with on/off listeners: Node emitters, Y.Doc, WebsocketProvider, awareness. */
 export interface Emits {
-  on(event: string, fn: (...args: never[]) => void): unknown
-  off(event: string, fn: (...args: never[]) => void): unknown
+  on(event: string, fn: (...args: unknown[]) => void): unknown
+  off(event: string, fn: (...args: unknown[]) => void): unknown
 }
 
 /**
