@@ -24,32 +24,7 @@ import { RecordBuilder } from './RecordBuilder.ts'
 import { SessionEvidence } from './SessionEvidence.ts'
 import { TextWrites, type Redeleted } from './TextWrites.ts'
 import { describeItem, LIVE } from './typedValue.ts'
-
-export interface Writer {
-  principal: string
-  /** The sender session (connection) id; one delete stream per session. Default: the principal. */
-  session?: string
-  /**
-   * 'update': an incremental update (y-websocket sync message type 2): deletions in it are the
-   * sender's own local deletes. 'sync': a sync step 2 / full-state message, whose delete set is
-   * everything the sender knows (relays included). Default 'update'.
-   */
-  message?: 'update' | 'sync'
-  /** A server write made on a copy of the whole document: its writer had seen everything. */
-  knowsAll?: boolean
-  /** Replayed from the stored log at load (how a record arose: after a restart). */
-  stored?: boolean
-  /** Transaction origin for the apply (DESIGN: every transaction carries a typed origin). */
-  origin?: unknown
-}
-
-/** Causal metadata a client may send with an update: what it had seen before writing it. */
-export interface CausalMeta {
-  /** Y.encodeStateVector of the writer's doc before its first write in this update. */
-  stateVector?: Uint8Array
-  /** The writer's delete set then, as Y.encodeStateAsUpdate(doc, Y.encodeStateVector(doc)). */
-  deleteSet?: Uint8Array
-}
+import type { CausalMeta, Writer } from '../core/writer.ts'
 
 export interface DetectorOptions {
   /** Room name recorded in ConflictRecord.doc, e.g. `w1/shared`. */
@@ -239,7 +214,7 @@ export class ConflictDetector {
 
   /** `base` plus what a client's causal metadata says it had seen (stored as a raise of base). */
   #withMeta(base: Knowledge, meta: CausalMeta): Knowledge {
-    let k = meta.stateVector ? withStateVector(base, Y.decodeStateVector(meta.stateVector)) : base
+    let k = withStateVector(base, Y.decodeStateVector(meta.stateVector))
     if (meta.deleteSet) {
       for (const [client, ranges] of Y.decodeUpdate(meta.deleteSet).ds.clients) {
         for (const r of ranges) for (const op of this.#text.opsDeleting(client, r.clock, r.len)) k = withOp(k, op)

@@ -6,8 +6,8 @@
 
 import { conflictSpan } from '../telemetry/ingestSpans.ts'
 import * as Y from 'yjs'
-import type { CausalMeta, RoomExtension, UpdateWriter } from '../core/RoomExtension.ts'
-import type { Connection } from '../core/Connection.ts'
+import type { RoomExtension } from '../core/RoomExtension.ts'
+import type { CausalMeta, Writer } from '../core/writer.ts'
 import type { RoomState } from '../storage/DocumentStorage.ts'
 import type { ConflictRecord } from '../../shared/conflicts/index.ts'
 import type { TransactionOrigin } from '../../shared/origin.ts'
@@ -59,7 +59,7 @@ export class ConflictWatch implements RoomExtension {
     }
   }
 
-  integrate(doc: Y.Doc, update: Uint8Array, writer: UpdateWriter, causal?: CausalMeta): void {
+  integrate(doc: Y.Doc, update: Uint8Array, writer: Writer, causal?: CausalMeta): void {
     const meta = doc.getMap('meta')
     const before = meta.get('schemaVersion')
     const found = this.#need().integrate(update, writer, causal)
@@ -81,8 +81,8 @@ export class ConflictWatch implements RoomExtension {
     this.#detector?.acknowledged(session, principal)
   }
 
-  connectionClosed(conn: Connection): void {
-    this.#detector?.closeSession(String(conn.id))
+  sessionClosed(session: string): void {
+    this.#detector?.closeSession(session)
   }
 
   destroy(): void {

@@ -2,7 +2,8 @@
 // imports from here only. ConflictService ties the parts together (detector per shared room,
 // durable log, budget, resolution); start at ConflictDetector.ts for how a conflict is found.
 export { ConflictDetector } from './ConflictDetector.ts'
-export type { Writer, CausalMeta, DetectorOptions } from './ConflictDetector.ts'
+export type { DetectorOptions } from './ConflictDetector.ts'
+export type { Writer, CausalMeta } from '../core/writer.ts'
 export { ConflictService, type Choice } from './ConflictService.ts'
 export { ConflictBudget, DEFAULT_CONFLICT_BUDGET, type ConflictBudgetLimits } from './ConflictBudget.ts'
 export { PAGE_DEFAULT, PAGE_MAX } from './ConflictLog.ts'

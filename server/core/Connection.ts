@@ -3,7 +3,7 @@
 
 import * as decoding from 'lib0/decoding'
 import * as Y from 'yjs'
-import type { CausalMeta } from './RoomExtension.ts'
+import type { CausalMeta } from './writer.ts'
 import * as syncProtocol from 'y-protocols/sync'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import {

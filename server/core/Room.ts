@@ -17,7 +17,8 @@ import type { Connection } from './Connection.ts'
 import { RoomPresence } from './RoomPresence.ts'
 import { needsMet, yjsPendingBytes, type UpdateInfo } from './inspectUpdate.ts'
 import { CLOSE, persistedMessage, updateMessage } from '../../shared/wire/index.ts'
-import type { CausalMeta, RoomExtension, UpdateMessage } from './RoomExtension.ts'
+import type { RoomExtension } from './RoomExtension.ts'
+import type { CausalMeta, UpdateMessage } from './writer.ts'
 
 
 export interface RoomOptions {
@@ -48,7 +49,7 @@ export interface RoomHistory {
 }
 
 /** Who wrote a queued update: a socket, or the server itself acting for a principal. */
-type Writer = { conn: Connection; principal: string } | { conn: null; principal: string; reason: string }
+type QueuedWriter = { conn: Connection; principal: string } | { conn: null; principal: string; reason: string }
 
 type QueuedUpdate = Extract<Queued, { kind: 'update' }>
 
@@ -63,7 +64,7 @@ function freshClientId(doc: Y.Doc): number {
 type Queued =
   | {
       kind: 'update'
-      writer: Writer
+      writer: QueuedWriter
       update: Uint8Array
       message: UpdateMessage
       /** What the writer had seen, when its client said so (MESSAGE_CAUSAL). */
@@ -260,7 +261,7 @@ export class Room {
       Y.transact(scratch, () => mutate(scratch), { source: 'server', principal, reason } satisfies TransactionOrigin)
       if (changed) {
         const update = Y.encodeStateAsUpdate(scratch, before)
-        const writer: Writer = { conn: null, principal, reason }
+        const writer: QueuedWriter = { conn: null, principal, reason }
         this.#queue.push({ kind: 'update', writer, update, message: 'update', clients: [scratch.clientID], receivedAt: performance.now(), gap: false, ends: null, needs: new Map() })
         this.#queuedBytes += update.length
         this.#scheduleFlush()
@@ -421,7 +422,7 @@ export class Room {
           continue
         }
         if (q.kind === 'closed') {
-          this.opts.extension?.connectionClosed(q.conn)
+          this.opts.extension?.sessionClosed(String(q.conn.id), q.conn.ctx.principal)
           continue
         }
         if (needsMet(this.doc, q.needs)) this.#applyOne(q)

@@ -1,42 +1,21 @@
 // What a feature may add to a room without the core knowing it: the conflict detector
-// integrates updates itself and needs to know what each connection was sent.
+// integrates updates itself and needs to know what each session (connection) was sent.
+// Extensions see sessions by id: they never hold a connection.
 
 import type * as Y from 'yjs'
-import type { TransactionOrigin } from '../../shared/origin.ts'
 import type { RoomState } from '../storage/DocumentStorage.ts'
-import type { Connection } from './Connection.ts'
-
-/** Sync step 2 carries everything a client knows; an update carries its own new writes. */
-export type UpdateMessage = 'sync' | 'update'
-
-/**
- * What a writer had seen before its update, when its client says: MESSAGE_CAUSAL (state vector
- * and delete set), or for a sync reply the state vector the client sent in its own sync step 1.
- */
-export interface CausalMeta {
-  stateVector: Uint8Array
-  deleteSet?: Uint8Array
-  /** The writer's W3C trace context, when it is traced (server/telemetry/ingestSpans.ts). */
-  traceparent?: string
-}
-
-export interface UpdateWriter {
-  principal: string
-  /** The connection's id, or `server:<principal>` for writes the server makes. */
-  session: string
-  message: UpdateMessage
-  /** A server write, made on a copy of the whole document: its writer had seen everything. */
-  knowsAll?: boolean
-  origin: TransactionOrigin
-}
+import type { CausalMeta, Writer } from './writer.ts'
 
 export interface RoomExtension {
   /** Garbage collection for the room's document (history-keeping features need it off). */
   readonly gc: boolean
   /** Applies the stored state at load. */
   load(doc: Y.Doc, state: RoomState): void
-  /** Applies one accepted, already stored update to `doc` (must apply it or throw). */
-  integrate(doc: Y.Doc, update: Uint8Array, writer: UpdateWriter, causal?: CausalMeta): void
+  /**
+   * Applies one accepted, already stored update to `doc` (must apply it or throw), in a
+   * transaction whose origin is `writer.origin`: the room broadcasts nothing else.
+   */
+  integrate(doc: Y.Doc, update: Uint8Array, writer: Writer, causal?: CausalMeta): void
   /** Everything integrated so far has been sent to `session` (a connection id). Sent, not yet seen. */
   delivered(session: string, principal: string): void
   /** Wants proof that `session` integrated what it was sent (see Connection.probe); false: no probes. */
@@ -45,7 +24,8 @@ export interface RoomExtension {
   probed(session: string): void
   /** `session` answered its oldest probe (in order with its updates). */
   acknowledged(session: string, principal: string): void
-  connectionClosed(conn: Connection): void
+  /** `session` closed; told after every update it had queued (in order with them). */
+  sessionClosed(session: string, principal: string): void
   /** The room is unloading. */
   destroy(): void
 }
