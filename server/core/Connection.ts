@@ -23,20 +23,37 @@ import {
 } from '../../shared/wire/index.ts'
 import type { ConnectionContext, Transport } from './transport.ts'
 import type { Limits } from './limits.ts'
-import type { Room } from './Room.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import { TokenBucket } from './TokenBucket.ts'
 import { systemClock, type Clock } from './clock.ts'
-import { inspectUpdate } from './inspectUpdate.ts'
-import { clientsWithNewStructs } from './clientIds.ts'
+import type { Offer, Offered, Refusal } from './WriteQueue.ts'
 import { encodeIntegratedState } from './integratedState.ts'
+
+/** What a connection needs from its room (Room implements it; Connection never imports Room). */
+export interface ConnectionRoom {
+  readonly doc: Y.Doc
+  readonly presence: {
+    readonly awareness: awarenessProtocol.Awareness
+    /** Applies `conn`'s awareness update (throws if malformed), or says why not: a metric reason and a message. */
+    receive(conn: Connection, update: Uint8Array): { reason: string; message: string } | null
+  }
+  /** Whether to probe what the client has integrated (see Connection.probe). */
+  readonly wantsAcks: boolean
+  addConnection(conn: Connection): void
+  noteProbed(conn: Connection): void
+  noteDelivered(conn: Connection): void
+  /** Replies once everything `conn` sent before is durable (MESSAGE_PERSISTED). */
+  enqueueAck(conn: Connection, requestId: number): void
+  /** The one call that writes: queued, pause, skipped or refused (see WriteQueue.offer). */
+  offer(conn: Connection, update: Uint8Array, how: Offered): Offer
+}
 
 let nextConnectionId = 1
 
 export class Connection {
   readonly id = nextConnectionId++
   readonly awarenessIds = new Set<number>()
-  #room: Room | null = null
+  #room: ConnectionRoom | null = null
   #early: Uint8Array[] = []
   #earlyBytes = 0
   #closed = false
@@ -81,7 +98,7 @@ export class Connection {
   }
 
   /** The room is loaded: start the sync handshake and replay what arrived meanwhile. */
-  attach(room: Room): void {
+  attach(room: ConnectionRoom): void {
     if (this.#closed) return
     this.#room = room
     room.addConnection(this)
@@ -200,7 +217,7 @@ export class Connection {
     if (this.#probeDue) this.probe()
   }
 
-  /** Called by the room after a flush: reads paused for a long queue may resume. */
+  /** Called by the write queue once it drained after it said pause: reads may resume. */
   roomDrained(): void {
     if (this.#pausedForQueue) {
       this.#pausedForQueue = false
@@ -272,7 +289,7 @@ export class Connection {
     }
   }
 
-  #handleSync(room: Room, decoder: decoding.Decoder): void {
+  #handleSync(room: ConnectionRoom, decoder: decoding.Decoder): void {
     const subtype = decoding.readVarUint(decoder)
     if (subtype === syncProtocol.messageYjsSyncStep1) {
       const stateVector = decoding.readVarUint8Array(decoder)
@@ -285,45 +302,34 @@ export class Connection {
       return this.refuse(CLOSE.invalidPayload, `unknown sync message ${subtype}`, 'malformed')
     }
     const update = decoding.readVarUint8Array(decoder)
-    const info = inspectUpdate(update, (client) => room.expectedState(client)) // throws if malformed
-    const answersProbe = subtype === syncProtocol.messageYjsSyncStep2 && this.#probesOut > 0
-    const opening = this.#openingAnswered === false
-    if (subtype === syncProtocol.messageYjsSyncStep2) this.#openingAnswered = true
-    // After the opening exchange, a client's answer with missing dependencies echoes what the room
-    // holds pending itself (Yjs puts pending structs and deletions in every sync step 2 it sends);
-    // y-websocket sends its own changes as updates, so dropping the echo loses nothing it wrote.
-    const echo = answersProbe && !opening && info.hasGap
-    if (info.empty || echo) {
-      if (answersProbe) room.enqueueSeen(this)
-      return
-    }
-    if (!this.ctx.canWrite) {
-      this.metrics.refused.inc({ reason: 'read_only' })
-      return this.send(permissionDeniedMessage('read-only access: your update was not applied'))
-    }
-    if (
-      info.hasGap &&
-      (room.pendingUpdates >= this.limits.maxPendingUpdatesPerRoom || room.pendingBytes() + update.length > this.limits.maxPendingBytesPerRoom)
-    ) {
-      const reason = 'too many updates waiting for missing dependencies in this room; send what they depend on first, or resync'
-      return this.refuse(CLOSE.policyViolation, reason, 'pending_overflow')
-    }
-    const foreign = room.claimClients(this.ctx.principal, clientsWithNewStructs(info.ends, (client) => room.expectedState(client)))
-    if (foreign) return this.refuse(CLOSE.policyViolation, foreign, 'client_id_taken')
     const message = subtype === syncProtocol.messageYjsSyncStep2 ? 'sync' : 'update'
+    const answersProbe = message === 'sync' && this.#probesOut > 0
+    const opening = this.#openingAnswered === false
+    if (message === 'sync') this.#openingAnswered = true
     // Causal metadata describes the next incremental update only. A sync reply is described by
     // the client's own step 1: y-websocket computes the reply before it receives anything else.
     let causal = message === 'update' ? (this.#causal ?? undefined) : undefined
     if (message === 'sync' && this.#clientStateVector) causal = { stateVector: this.#clientStateVector }
+    // After the opening exchange, a client's answer with missing dependencies echoes what the room
+    // holds pending itself: the room drops it (see Offered.echoIfGap).
+    const offer = room.offer(this, update, { message, causal, answersProbe, echoIfGap: answersProbe && !opening })
+    if (offer.kind === 'skipped') return
+    if (offer.kind === 'refused') return this.#refused(offer)
     if (message === 'sync') this.#clientStateVector = null
     this.#causal = null
-    room.enqueueUpdate(this, update, info, message, causal)
-    if (answersProbe) room.enqueueSeen(this)
-    const queueFull = room.queuedUpdates > this.limits.maxQueuedUpdatesPerRoom || room.queuedBytes > this.limits.maxQueuedBytesPerRoom
-    if (queueFull && !this.#pausedForQueue) {
+    if (offer.kind === 'pause' && !this.#pausedForQueue) {
       this.#pausedForQueue = true
       this.transport.pause()
     }
+  }
+
+  /** A read-only writer is told and stays; anything else refused closes the connection. */
+  #refused({ reason, message }: Refusal): void {
+    if (reason === 'read_only') {
+      this.metrics.refused.inc({ reason })
+      return this.send(permissionDeniedMessage(message))
+    }
+    this.refuse(reason === 'malformed' ? CLOSE.invalidPayload : CLOSE.policyViolation, message, reason)
   }
 
   /** MESSAGE_CAUSAL: what this client had seen before its next update (validated whole). */
@@ -331,7 +337,7 @@ export class Connection {
     this.#causal = readCausal(decoder)
   }
 
-  #handleAwareness(room: Room, update: Uint8Array): void {
+  #handleAwareness(room: ConnectionRoom, update: Uint8Array): void {
     const refusal = room.presence.receive(this, update) // throws if malformed
     if (!refusal) return
     this.metrics.refused.inc({ reason: refusal.reason })
