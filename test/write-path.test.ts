@@ -1,6 +1,6 @@
 // [core] A room's document has one writer, its write queue (server/core/WriteQueue.ts). A change
 // made to the document directly was never stored: it must reach no client (they would hold what a
-// restart loses), and its writer must hear about it.
+// restart loses), no snapshot, and its writer must hear about it.
 
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -28,7 +28,7 @@ function receivedTexts(client: StockClient): string[] {
 }
 
 describe('the write path is the only way into a room document', () => {
-  it.each(['w1/shared', 'w1/ns/alice'])('%s: a direct write throws at its writer and reaches no client', async (room) => {
+  it.each(['w1/shared', 'w1/ns/alice'])('%s: a direct write throws at its writer, reaches no client and is not stored', async (room) => {
     server = await startTestServer()
     const client = connectStock(server.wsUrl, room, 'alice')
     clients.push(client)
@@ -40,8 +40,16 @@ describe('the write path is the only way into a room document', () => {
 
     expect(() => first.doc.transact(() => first.doc.getText('main').insert(0, 'unstored '))).toThrow(/bypassed storage/)
 
-    // A stored write after the direct one reaches the client (appended after what is stored); the direct one never did.
-    await first.writeAsServer('alice', 'after', (d) => d.getText('main').insert(d.getText('main').length, 'after'))
+    // The room closed its sockets (a transient code) and was dropped: the next use loads what is stored.
+    await waitFor(() => client.closes.some((c) => c.code === 1011), 'the socket to be closed for a resync')
+    await expect(first.writeAsServer('alice', 'late', (d) => d.getText('main').insert(0, 'late '))).rejects.toThrow(/bypassed storage/)
+    const reloaded = await server.core.room(room)
+    expect(reloaded).not.toBe(first)
+    expect(reloaded.doc.getText('main').toString()).toBe('stored ')
+
+    // The client reconnects and resyncs; a stored write after the direct one reaches it, the direct one never did.
+    await waitFor(() => client.provider.wsconnected && client.provider.synced, 'the client to reconnect')
+    await reloaded.writeAsServer('alice', 'after', (d) => d.getText('main').insert(d.getText('main').length, 'after'))
     await waitFor(() => text(client).toString() === 'stored after', 'the stored write to reach the client')
     expect(received).toEqual(['after'])
   })

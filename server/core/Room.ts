@@ -12,7 +12,7 @@ import type { TransactionOrigin } from '../../shared/origin.ts'
 import type { Limits } from './limits.ts'
 import type { Clock } from './clock.ts'
 import type { Connection, ConnectionRoom } from './Connection.ts'
-import { updateMessage } from '../../shared/wire/index.ts'
+import { CLOSE, updateMessage } from '../../shared/wire/index.ts'
 import { RoomPresence } from './RoomPresence.ts'
 import { chunksOf, type Change } from './broadcastChunks.ts'
 import { WriteQueue, type Offer, type Offered } from './WriteQueue.ts'
@@ -28,6 +28,8 @@ export interface RoomOptions {
   extension?: RoomExtension
   /** Called once the room has no connections and has been idle for limits.idleRoomMs. */
   onIdle: (room: Room) => void
+  /** Called when the room's document took a change that was never stored: drop the room. */
+  onBroken: (room: Room) => void
   shouldCompact: (stats: { updatesSinceSnapshot: number; bytesSinceSnapshot: number }) => boolean
   /** Version history (shared rooms): client id ownership, versions before server writes. */
   history?: RoomHistory
@@ -56,6 +58,8 @@ export class Room implements ConnectionRoom {
   #bytesSinceSnapshot = 0
   #idleTimer: unknown = null
   #closed = false
+  /** The document holds a change storage lacks (see #quarantine). */
+  #broken = false
 
   constructor(private readonly opts: RoomOptions) {
     this.name = opts.name
@@ -79,6 +83,7 @@ export class Room implements ConnectionRoom {
         this.#bytesSinceSnapshot += bytes
       },
       drained: () => void this.compactIfNeeded().catch((err: unknown) => this.opts.logger.error({ err, room: this.name }, 'compaction failed')),
+      bypassed: () => this.#quarantine(),
     })
   }
 
@@ -170,6 +175,7 @@ export class Room implements ConnectionRoom {
    * demo content) through the same durable path as socket updates. Resolves once stored.
    */
   writeAsServer(principal: string, reason: string, mutate: (doc: Y.Doc) => void): Promise<void> {
+    if (this.#broken) return Promise.reject(new Error(`room ${this.name} was dropped after a change bypassed storage: load it again`))
     return this.#writes.writeAsServer(principal, reason, mutate)
   }
 
@@ -202,7 +208,8 @@ export class Room implements ConnectionRoom {
   /** Folds the log into a snapshot when the policy says the log has grown enough. */
   async compactIfNeeded(force = false): Promise<void> {
     const stats = { updatesSinceSnapshot: this.#updatesSinceSnapshot, bytesSinceSnapshot: this.#bytesSinceSnapshot }
-    if (this.appliedSeq <= this.#snapshotSeq) return
+    // A change that bypassed storage must not reach it through a snapshot either.
+    if (this.appliedSeq <= this.#snapshotSeq || this.#broken) return
     if (!force && !this.opts.shouldCompact(stats)) return
     const upto = this.appliedSeq
     // encodeStateAsUpdate includes what Yjs holds pending; add what the write queue holds back.
@@ -223,6 +230,19 @@ export class Room implements ConnectionRoom {
     this.opts.extension?.destroy()
     this.presence.destroy()
     this.doc.destroy()
+  }
+
+  /**
+   * A change reached the document around the write queue: the document now holds what storage
+   * lacks, and nothing more is served from it. Its connections are closed (a transient code:
+   * clients reconnect and resync), it is never compacted, and the core drops it so the next
+   * use loads what is stored.
+   */
+  #quarantine(): void {
+    if (this.#broken) return
+    this.#broken = true
+    for (const conn of this.connections) conn.close(CLOSE.internalError, 'the room is reloading after a server error; reconnect to resync')
+    this.opts.onBroken(this)
   }
 
   /**

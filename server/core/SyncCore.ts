@@ -122,15 +122,17 @@ export class SyncCore {
         extension: this.opts.extensionFor?.(name),
         history: this.opts.historyFor?.(name),
         onIdle: (r) => void this.#unload(r),
+        onBroken: (r) => void this.#drop(r, loaded),
         shouldCompact: this.opts.shouldCompact ?? (() => false),
         clock: this.#clock,
       })
-      loading = room.load().then(() => {
+      const loaded = room.load().then(() => {
         this.#loaded.add(room)
         this.opts.onRoomLoaded?.(name, room.doc)
         room.armIdle()
         return room
       })
+      loading = loaded
       loading.catch(() => this.#rooms.delete(name))
       this.#rooms.set(name, loading)
       loading.then(() => this.opts.metrics.rooms.set(this.#rooms.size)).catch(() => {})
@@ -191,18 +193,29 @@ export class SyncCore {
     if (rooms.size === 0) this.#openRooms.delete(ctx.principal)
   }
 
+  /** Forgets a room whose document can no longer be trusted (Room.#quarantine): the next use reloads it. */
+  async #drop(room: Room, loaded: Promise<Room>): Promise<void> {
+    if (this.#rooms.get(room.name) === loaded) this.#rooms.delete(room.name)
+    await this.#closeRemoved(room, 'dropped room failed to close')
+  }
+
   async #unload(room: Room): Promise<void> {
     if (room.connections.size > 0 || this.#closing) return
     // Updates of sockets that just left must be in storage before a reload could read it.
     await room.drain()
     if (room.connections.size > 0 || this.#closing) return
     this.#rooms.delete(room.name)
+    await this.#closeRemoved(room, 'room failed to unload cleanly')
+  }
+
+  /** Closes a room already taken out of #rooms; `failure` is logged if closing fails. */
+  async #closeRemoved(room: Room, failure: string): Promise<void> {
     this.#loaded.delete(room)
     this.opts.metrics.rooms.set(this.#rooms.size)
     try {
       await room.close()
     } catch (err) {
-      this.opts.logger.error({ err, room: room.name }, 'room failed to unload cleanly')
+      this.opts.logger.error({ err, room: room.name }, failure)
     }
   }
 }

@@ -89,6 +89,8 @@ export interface WriteQueueOptions {
   appended: (updates: number, bytes: number) => void
   /** Everything queued so far is stored and applied. */
   drained: () => void
+  /** A change reached the document around the queue: the document holds what storage lacks. */
+  bypassed: () => void
 }
 
 type QueuedUpdate = {
@@ -443,15 +445,17 @@ export class WriteQueue {
   }
 
   /**
-   * Thrown at whoever changed the document directly, once Yjs has finished its transactions
-   * (throwing from the update handler would leave the document's transaction state broken).
-   * A change made while the queue applies (an observer writing back) is logged only: its
-   * throw would be taken for the applied update's failure.
+   * Once Yjs has finished its transactions (throwing from the update handler would leave the
+   * document's transaction state broken), the room is told, and whoever changed the document
+   * directly gets an error. A change made while the queue applies (an observer writing back)
+   * is not thrown: the throw would be taken for the applied update's failure.
    */
   #afterTransactions = (): void => {
     const bypass = this.#bypass
     this.#bypass = null
-    if (bypass === null || this.#applying !== null) return
+    if (bypass === null) return
+    this.opts.bypassed()
+    if (this.#applying !== null) return
     throw new Error(`room ${this.opts.name}: a change to the document bypassed storage (origin ${bypass}) and was not broadcast; write with Room.writeAsServer`)
   }
 }
