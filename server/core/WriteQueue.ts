@@ -23,7 +23,7 @@ import type { RoomExtension } from './RoomExtension.ts'
 import type { CausalMeta, UpdateMessage, Writer } from './writer.ts'
 import type { Change } from './broadcastChunks.ts'
 import { HeldUpdates, NO_DEPENDENCIES, dependenciesOf, type Dependencies } from './HeldUpdates.ts'
-import { inspectUpdate } from './inspectUpdate.ts'
+import { inspectUpdate, type UpdateInfo } from './inspectUpdate.ts'
 import { clientsWithNewStructs } from './clientIds.ts'
 import { inDetectSpan, startIngestSpan } from '../telemetry/ingestSpans.ts'
 
@@ -190,7 +190,7 @@ export class WriteQueue {
    * queue, and queues it (with the probe answer it carries) or says why not.
    */
   offer(from: Sender, update: Uint8Array, how: Offered): Offer {
-    let info
+    let info: UpdateInfo
     try {
       info = inspectUpdate(update, (client) => this.#held.expectedState(client))
     } catch {
