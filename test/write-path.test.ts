@@ -53,4 +53,27 @@ describe('the write path is the only way into a room document', () => {
     await waitFor(() => text(client).toString() === 'stored after', 'the stored write to reach the client')
     expect(received).toEqual(['after'])
   })
+
+  it('a write-back from an observer while the queue applies reaches no client, and the room reloads what is stored', async () => {
+    server = await startTestServer()
+    const room = 'w1/shared'
+    const alice = connectStock(server.wsUrl, room, 'alice')
+    const bob = connectStock(server.wsUrl, room, 'bob')
+    clients.push(alice, bob)
+    await synced(alice, bob)
+    const first = await server.core.room(room)
+    // Server code reacting to an applied update by writing to the document itself, not through writeAsServer.
+    first.doc.getMap('m').observe(() => first.doc.getMap('echo').set('x', 'unstored'))
+
+    alice.doc.getMap('m').set('k', 'stored')
+
+    await waitFor(() => bob.closes.some((c) => c.code === 1011), 'the sockets to be closed for a resync')
+    const reloaded = await server.core.room(room)
+    expect(reloaded).not.toBe(first)
+    expect(reloaded.doc.getMap('m').get('k')).toBe('stored')
+    expect(reloaded.doc.getMap('echo').size).toBe(0)
+    await waitFor(() => bob.doc.getMap('m').get('k') === 'stored', 'the stored write to reach bob after his resync')
+    expect(bob.doc.getMap('echo').size).toBe(0)
+    expect(alice.doc.getMap('echo').size).toBe(0)
+  })
 })
