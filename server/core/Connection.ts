@@ -26,7 +26,7 @@ import type { Limits } from './limits.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import { TokenBucket } from './TokenBucket.ts'
 import { systemClock, type Clock } from './clock.ts'
-import type { Offer, Offered, Refusal } from './WriteQueue.ts'
+import type { Offer, Offered, Refusal } from './offer.ts'
 import { encodeIntegratedState } from './integratedState.ts'
 
 /** What a connection needs from its room (Room implements it; Connection never imports Room). */
@@ -44,7 +44,7 @@ export interface ConnectionRoom {
   noteDelivered(conn: Connection): void
   /** Replies once everything `conn` sent before is durable (MESSAGE_PERSISTED). */
   enqueueAck(conn: Connection, requestId: number): void
-  /** The one call that writes: queued, pause, skipped or refused (see WriteQueue.offer). */
+  /** The one call that writes: queued, pause, skipped or refused (see offer.ts). */
   offer(conn: Connection, update: Uint8Array, how: Offered): Offer
 }
 

@@ -15,7 +15,8 @@ import type { Connection, ConnectionRoom } from './Connection.ts'
 import { CLOSE, updateMessage } from '../../shared/wire/index.ts'
 import { RoomPresence } from './RoomPresence.ts'
 import { chunksOf, type Change } from './broadcastChunks.ts'
-import { WriteQueue, type Offer, type Offered } from './WriteQueue.ts'
+import { WriteQueue } from './WriteQueue.ts'
+import type { Offer, Offered } from './offer.ts'
 import type { RoomExtension } from './RoomExtension.ts'
 
 export interface RoomOptions {

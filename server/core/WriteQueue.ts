@@ -20,54 +20,13 @@ import { CLOSE, persistedMessage } from '../../shared/wire/index.ts'
 import type { Limits } from './limits.ts'
 import type { Clock } from './clock.ts'
 import type { RoomExtension } from './RoomExtension.ts'
-import type { CausalMeta, UpdateMessage, Writer } from './writer.ts'
+import type { CausalMeta, Writer } from './writer.ts'
+import type { Offer, Offered, Sender } from './offer.ts'
 import type { Change } from './broadcastChunks.ts'
 import { HeldUpdates, NO_DEPENDENCIES, dependenciesOf, type Dependencies } from './HeldUpdates.ts'
 import { inspectUpdate, type UpdateInfo } from './inspectUpdate.ts'
 import { clientsWithNewStructs } from './clientIds.ts'
 import { inDetectSpan, startIngestSpan } from '../telemetry/ingestSpans.ts'
-
-/** The connection an update came from, as the queue needs it (Connection implements it). */
-export interface Sender {
-  readonly id: number
-  readonly ctx: { readonly principal: string; readonly canWrite: boolean; readonly wantsPersisted: boolean }
-  send(data: Uint8Array): void
-  close(code: number, reason: string): void
-  /** The answer to its oldest probe was counted, in order with its updates. */
-  probeAnswered(): void
-  /** The queue drained after it was told to pause: reads may resume. */
-  roomDrained(): void
-}
-
-/** How a connection offers one update (y-websocket sync step 2 or update message). */
-export interface Offered {
-  message: UpdateMessage
-  causal?: CausalMeta
-  /** A sync reply answering the sender's oldest probe: counted as seen after the update. */
-  answersProbe: boolean
-  /**
-   * A probe's answer after the opening exchange: with missing dependencies it only echoes what
-   * the room holds pending (Yjs puts pending structs and deletions in every sync step 2 it
-   * sends; y-websocket sends its own changes as updates), so dropping it loses nothing.
-   */
-  echoIfGap: boolean
-}
-
-export type Refusal = {
-  kind: 'refused'
-  reason: 'malformed' | 'read_only' | 'pending_overflow' | 'client_id_taken'
-  /** For the client: what was refused and how to fix it. */
-  message: string
-}
-
-export type Offer =
-  /** Queued: stored, applied and broadcast in the next batch. */
-  | { kind: 'queued' }
-  /** Queued, and the room's queue is over its bound: stop reading until roomDrained(). */
-  | { kind: 'pause' }
-  /** Nothing to store (empty, or an echo): a probe it answers still counts, in order. */
-  | { kind: 'skipped' }
-  | Refusal
 
 export interface WriteQueueOptions {
   name: string
