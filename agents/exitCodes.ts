@@ -1,7 +1,7 @@
 // What `polyphony agent` (app/cli/) exits with, and which failures are worth retrying: the one place
 // that classifies them. The supervisor restarts only retryable exits; the help lists the codes.
 
-import { ApiRequestError } from './sdk/ApiClient.ts'
+import { ApiRequestError } from '../shared/api/index.ts'
 import { isFinalClose } from '../shared/wire/index.ts'
 
 export const EXIT = {

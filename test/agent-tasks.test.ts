@@ -3,7 +3,7 @@
 import { expect, it } from 'vitest'
 import { useHarness } from './helpers/harness.ts'
 import { waitFor } from './helpers/wait.ts'
-import { TaskRefused } from '../agents/index.ts'
+import { ApiRequestError } from '../agents/index.ts'
 
 const t = useHarness()
 const attach = (id: string) => t.agent(id)
@@ -19,7 +19,7 @@ it('an agent keeps its lease alive while it works, others are refused, completio
   const first = (await a.tasks.client.get('t1')).leaseExpiresAt ?? 0
   // Renewals move the expiry forward past the first TTL: the lease outlives it.
   await waitFor(async () => ((await a.tasks.client.get('t1')).leaseExpiresAt ?? 0) > first + ttl, 'a renewal past the first ttl')
-  await expect(b.tasks.claim('t1')).rejects.toBeInstanceOf(TaskRefused)
+  await expect(b.tasks.claim('t1')).rejects.toBeInstanceOf(ApiRequestError)
   const done = await a.tasks.complete('t1', 'all claims sourced')
   expect(done.status).toBe('done')
   expect(done.owner).toBe('agent-a')

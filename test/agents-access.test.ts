@@ -104,7 +104,7 @@ describe('two agents, one text, separate namespaces', () => {
     expect((await submitAs('bob')).status).toBe(403)
     expect(await openNamespace(server, 'blind', 'agent-a', 'bob')).toMatchObject({ readable: false, code: 4403 })
     // agent-a submits with its own token (through the SDK's API client, as an agent would).
-    expect(await a.api.put('/api/workspaces/blind/namespaces/agent-a/submitted', { submitted: true })).toMatchObject({ submitted: true })
+    expect(await a.api.setSubmitted('blind', 'agent-a', true)).toMatchObject({ submitted: true })
     expect(await openNamespace(server, 'blind', 'agent-a', 'bob')).toEqual({ readable: true, labels: labelsOf(a) })
     // agent-b has not submitted: its namespace stays hidden from bob.
     expect(await openNamespace(server, 'blind', 'agent-b', 'bob')).toMatchObject({ readable: false, code: 4403 })

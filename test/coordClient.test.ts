@@ -4,10 +4,11 @@ import { describe, expect, it } from 'vitest'
 import { token } from './helpers/server.ts'
 import { useHarness } from './helpers/harness.ts'
 import { until } from './helpers/wait.ts'
-import { createTaskClient, keepLeaseAlive, TaskRefused, type ClaimLogEntry } from '../shared/coord/index.ts'
+import { createTaskClient, keepLeaseAlive, type ClaimLogEntry } from '../shared/coord/index.ts'
+import { ApiClient, ApiRequestError } from '../shared/api/index.ts'
 
 const t = useHarness()
-const client = (who: string) => createTaskClient({ baseUrl: t.server.url, token: token(who), workspace: 'w1' })
+const client = (who: string) => createTaskClient(new ApiClient({ baseUrl: t.server.url, token: token(who) }), 'w1')
 
 describe('task client', () => {
   it('keepLeaseAlive holds a short lease over many TTLs; others are refused meanwhile', async () => {
@@ -20,7 +21,7 @@ describe('task client', () => {
     const kept = keepLeaseAlive(a, await a.claim('t', 600))
     await until(server.coord, 'entry', () => renewals.length >= 7, 'seven renewals (more than two TTLs)')
     const refused = await b.claim('t').catch((e: unknown) => e)
-    expect(refused).toBeInstanceOf(TaskRefused)
+    expect(refused).toBeInstanceOf(ApiRequestError)
     expect(refused).toMatchObject({ status: 409, code: 'held', details: { owner: 'agent-a' } })
     expect(server.coord.store.claimLog('w1', { events: ['expired'] })).toHaveLength(0)
     kept.stop()

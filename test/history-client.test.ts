@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { changedSinceRead } from '../client/src/lib/as-read.ts'
-import { failure, versionWhy, type VersionSummary } from '../client/src/lib/history.svelte.ts'
-import { ApiError } from '../client/src/lib/api.ts'
+import { failure, versionWhy } from '../client/src/lib/history.svelte.ts'
+import { ApiRequestError, type VersionSummary } from '../shared/api/index.ts'
 import { createAnchor } from '../shared/anchoring/index.ts'
 import { createDocument, documentText } from '../shared/documents.ts'
 
@@ -53,8 +53,8 @@ describe('history wording', () => {
     expect(versionWhy(v('before-server-write', 'restore v2'))).toBe('before restore v2')
   })
   it('says when to retry a rate-limited read and what to do when the server is away', () => {
-    expect(failure(new ApiError('server', 'too many history reads (diff): … retry in 10 s', 429), 'the changes')).toBe('Too many history requests just now: too many history reads (diff): … retry in 10 s')
-    expect(failure(new ApiError('unreachable', 'x'), 'version 2')).toMatch(/^Could not load version 2: the server cannot be reached/)
-    expect(failure(new ApiError('not-found', 'no version 9', 404), 'version 9')).toBe('Could not load version 9: no version 9')
+    expect(failure(new ApiRequestError(429, 'too_many_requests', 'too many history reads (diff): … retry in 10 s'), 'the changes')).toBe('Too many history requests just now: too many history reads (diff): … retry in 10 s')
+    expect(failure(new ApiRequestError(0, 'unreachable', 'x'), 'version 2')).toMatch(/^Could not load version 2: the server cannot be reached/)
+    expect(failure(new ApiRequestError(404, 'not_found', 'no version 9'), 'version 9')).toBe('Could not load version 9: no version 9')
   })
 })

@@ -12,7 +12,7 @@ import { synced, type StockClient } from './helpers/clients.ts'
 import { connectMcpStdio, type McpTestClient } from './helpers/mcp.ts'
 import { httpJson } from './helpers/http.ts'
 import { waitFor } from './helpers/wait.ts'
-import { TaskRefused, type Agent } from '../agents/index.ts'
+import { ApiRequestError, type Agent } from '../agents/index.ts'
 import { documentText } from '../shared/documents.ts'
 
 const WS = 'team'
@@ -133,7 +133,7 @@ describe('polyphony mcp (stdio)', () => {
         await rival.tasks.release('check-claims')
         expect((await mcp.call('claim_task', { id: 'check-claims' })).isError).toBe(false)
       } else {
-        expect(viaSdk).toBeInstanceOf(TaskRefused)
+        expect(viaSdk).toBeInstanceOf(ApiRequestError)
       }
       const done = await mcp.call('complete_task', { id: 'check-claims', result: 'all sourced' })
       expect(done.isError).toBe(false)

@@ -6,8 +6,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js'
 import type { ShapeOutput, ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js'
 import type { Agent, AgentState } from '../sdk/Agent.ts'
-import { ApiRequestError } from '../sdk/ApiClient.ts'
-import { TaskRefused } from '../../shared/coord/client.ts'
+import { ApiRequestError } from '../../shared/api/index.ts'
 import type { ReadableNamespaces } from './readableNamespaces.ts'
 
 export interface ToolContext {
@@ -92,7 +91,7 @@ function refusal(agent: Agent, err: unknown): CallToolResult {
 
 function describe(agent: Agent, err: unknown): { message: string; data?: Record<string, unknown> } {
   if (err instanceof ToolRefusal) return { message: err.message, data: err.data }
-  if (err instanceof ApiRequestError || err instanceof TaskRefused) {
+  if (err instanceof ApiRequestError) {
     if (err.status === 401) {
       try {
         assertUsable(agent)
@@ -101,8 +100,7 @@ function describe(agent: Agent, err: unknown): { message: string; data?: Record<
       }
       return { message: `the server no longer accepts this token (revoked or replaced): ${err.message}. Restart the MCP server with a valid token.` }
     }
-    const details = err instanceof TaskRefused ? err.details : {}
-    return { message: `the server refused: ${err.message} (${err.code})`, data: { code: err.code, status: err.status, ...details } }
+    return { message: `the server refused: ${err.message} (${err.code})`, data: { code: err.code, status: err.status, ...err.details } }
   }
   return { message: err instanceof Error ? err.message : String(err) }
 }

@@ -33,7 +33,7 @@ export class ReadableNamespaces {
 
   /** Asks the server which namespaces this principal may read now and follows them (bounded wait for new ones). */
   async refresh(): Promise<void> {
-    const info = await this.agent.api.get<{ readableNamespaces?: string[] }>(`/api/workspaces/${encodeURIComponent(this.agent.workspace)}`)
+    const info = await this.agent.api.workspace(this.agent.workspace)
     let timer: NodeJS.Timeout | undefined
     await Promise.race([this.follow(info.readableNamespaces ?? []), new Promise((r) => (timer = setTimeout(r, SYNC_WAIT_MS)))])
     clearTimeout(timer)

@@ -5,19 +5,10 @@ import { parseNote } from '../../shared/annotations.ts'
 import type { Task } from '../../shared/coord/index.ts'
 import type { ConflictRecord } from '../../shared/conflicts/index.ts'
 import { decideAccess } from '../../shared/access.ts'
-import type { Role, Visibility } from '../../shared/model.ts'
 import { ToolRefusal } from './context.ts'
 import type { ReadableNamespaces } from './readableNamespaces.ts'
 
-interface WorkspaceInfo {
-  id: string
-  title: string
-  visibility: Visibility
-  role: Role
-  members: Array<{ id: string; role: string }>
-}
-
-const workspaceInfo = (agent: Agent) => agent.api.get<WorkspaceInfo>(`/api/workspaces/${encodeURIComponent(agent.workspace)}`)
+const workspaceInfo = (agent: Agent) => agent.api.workspace(agent.workspace)
 
 /**
  * Refuses a shared-text edit the server would refuse, before it is applied locally: a socket

@@ -4,22 +4,17 @@
 
 import type { Agent } from '../sdk/Agent.ts'
 import type { LlmAgent } from '../llm/index.ts'
-import type { PrincipalKind } from '../../shared/model.ts'
+import type { Member } from '../../shared/api/index.ts'
 import type { Arbitrate } from './arbiter.ts'
 import { heuristicProposal } from './heuristicArbiter.ts'
 
-interface MemberView {
-  id: string
-  kind: PrincipalKind
-  name: string
-}
 
 /** Members' kinds and names, fetched once and again when a conflict names someone unknown. */
 function memberDirectory(agent: Agent) {
-  let members = new Map<string, MemberView>()
+  let members = new Map<string, Member>()
   return async (principals: string[]) => {
     if (principals.some((p) => !members.has(p))) {
-      const detail = await agent.api.get<{ members: MemberView[] }>(`/api/workspaces/${agent.workspace}`)
+      const detail = await agent.api.workspace(agent.workspace)
       members = new Map(detail.members.map((m) => [m.id, m]))
     }
     return { kindOf: (p: string) => members.get(p)?.kind, nameOf: (p: string) => members.get(p)?.name ?? p }

@@ -4,7 +4,7 @@
 // and a dead worker's task goes back to the pool when its lease runs out.
 
 import type { Agent } from '../sdk/Agent.ts'
-import { TaskRefused } from '../../shared/coord/client.ts'
+import { ApiRequestError } from '../../shared/api/index.ts'
 import { boardExhausted, claimOrder, readyTasks } from '../../shared/coord/index.ts'
 
 /** What a worker is given to do: the task and what the tasks it depended on produced. */
@@ -66,7 +66,7 @@ export function runTaskWorker(agent: Agent, doTask: DoTask, opts: WorkerOptions 
     try {
       claimed = await agent.tasks.claim(task.id, leaseMs)
     } catch (err) {
-      if (err instanceof TaskRefused && err.status === 409) return log('claim refused', { task: task.id, code: err.code })
+      if (err instanceof ApiRequestError && err.status === 409) return log('claim refused', { task: task.id, code: err.code })
       throw err
     }
     log('working', { task: task.id, title: task.title, fencingToken: claimed.fencingToken() })
@@ -91,7 +91,7 @@ export function runTaskWorker(agent: Agent, doTask: DoTask, opts: WorkerOptions 
       agent.setStatus('idle', `completed task ${task.title}`)
       log('completed', { task: task.id, result: outcome.result })
     } catch (err) {
-      if (err instanceof TaskRefused) return log('completion refused', { task: task.id, code: err.code, message: err.message })
+      if (err instanceof ApiRequestError) return log('completion refused', { task: task.id, code: err.code, message: err.message })
       agent.setStatus('error', `task ${task.title} failed: ${(err as Error).message}`)
       log('task failed', { task: task.id, error: (err as Error).message })
       if (agent.tasks.held().includes(task.id)) await agent.tasks.release(task.id).catch(() => {})

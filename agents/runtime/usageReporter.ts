@@ -3,11 +3,13 @@
 // the team metrics. Reports are deltas; a failed report is added to the next one.
 
 import type { LlmEvent, LlmEventEmitter } from '../llm/index.ts'
-import type { AgentReportBody } from '../../shared/coord/client.ts'
+import type { AgentReportBody } from '../../shared/api/index.ts'
+import { AGENT_REPORT_LIMITS } from '../../shared/api/schemas.ts'
 
 type Totals = Required<Pick<AgentReportBody, 'modelCalls' | 'inputTokens' | 'outputTokens' | 'errors' | 'retries'>>
 
-const MAX_LATENCIES = 500
+/** The most latencies one report may carry (the server refuses more). */
+const MAX_LATENCIES = AGENT_REPORT_LIMITS.latencies
 
 const zero = (): Totals => ({ modelCalls: 0, inputTokens: 0, outputTokens: 0, errors: 0, retries: 0 })
 

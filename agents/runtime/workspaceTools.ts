@@ -3,10 +3,9 @@
 
 import type { Agent } from '../sdk/Agent.ts'
 import type { EditOutcome, WorkspaceTools } from '../llm/index.ts'
-import { TaskRefused } from '../../shared/coord/client.ts'
+import { ApiRequestError } from '../../shared/api/index.ts'
 import { describeCandidates, locateQuote } from '../../shared/anchoring/index.ts'
 import { mayEditShared } from '../../shared/access.ts'
-import type { Role } from '../../shared/model.ts'
 
 /**
  * Edits the shared text at the one exact occurrence of a quote (prefix/suffix pick among
@@ -15,7 +14,7 @@ import type { Role } from '../../shared/model.ts'
  */
 async function editByQuote(agent: Agent, input: { doc: string; quote: string; prefix?: string; suffix?: string }, change: (at: { start: number; end: number }) => { index: number; remove: number; insert: string }): Promise<EditOutcome> {
   // The server would refuse the update (and this copy would drift from it): ask first.
-  const { role } = await agent.api.get<{ role: Role | null }>(`/api/workspaces/${agent.workspace}`)
+  const { role } = await agent.api.workspace(agent.workspace)
   if (!mayEditShared(role)) {
     return { edited: false, reason: 'forbidden', candidates: [], message: `role ${role ?? 'none'} may not edit shared documents: use propose_edit or annotate instead` }
   }
@@ -55,7 +54,7 @@ export function workspaceToolsFor(agent: Agent): WorkspaceTools {
         await agent.tasks.claim(taskId)
         return { claimed: true }
       } catch (err) {
-        if (err instanceof TaskRefused && err.status === 409) {
+        if (err instanceof ApiRequestError && err.status === 409) {
           const holder = typeof err.details.owner === 'string' ? err.details.owner : undefined
           return { claimed: false, ...(holder ? { holder } : {}) }
         }

@@ -35,7 +35,7 @@ import {
 import { colorsFor, type AgentState, type PresenceUser } from '../../shared/presence/index.ts'
 import { RoomSync, type SyncState } from './RoomSync.ts'
 import type { LocalStore } from './LocalStore.ts'
-import { ApiRequestError, type ApiClient } from './ApiClient.ts'
+import { ApiRequestError, type Accepted, type ApiClient, type ProposalSubmitted, type Promoted, type ResolveBody } from '../../shared/api/index.ts'
 import { AgentTasks } from './AgentTasks.ts'
 import type { ConflictRecord } from '../../shared/conflicts/index.ts'
 import { followConflicts, type ConflictFollower } from './conflictEvents.ts'
@@ -45,23 +45,18 @@ export type { AgentState } from '../../shared/presence/index.ts'
 
 /** What accepting a proposed edit did: applied, an operational conflict with an earlier accepted one, or refused as stale. */
 export type AcceptResult =
-  | { status: 'accepted'; decision: ProposalDecision; text: string }
+  | Accepted
   | { status: 'conflict'; conflict: string; message: string }
   | { status: 'stale'; message: string }
 
 /** Where in a shared document: the words (optionally disambiguated) or offsets. */
 export type Target = { quote: string; hint?: QuoteHint } | { start: number; end: number }
 
-/** How to resolve a conflict: keep a party's value, or write a new one. */
-export type ConflictChoice = { pick: string } | { value: string }
+/** How to resolve a conflict: keep a party's value, or write a new one (the API's resolve body). */
+export type ConflictChoice = ResolveBody
 
 /** What submitting a proposed resolution did: stored for approval, or applied at once (the workspace allows it). */
-export interface SubmitResult {
-  conflict: ConflictRecord
-  applied: boolean
-  /** Why it waits for a person, when it does. */
-  reason?: string
-}
+export type SubmitResult = ProposalSubmitted
 
 export interface WriteResult {
   id: string
@@ -107,8 +102,7 @@ export class Agent {
     this.#origin = { source: 'agent', principal: parts.principal.id }
     const common = { wsUrl: parts.wsUrl, token: parts.token, store: parts.store }
     this.tasks = new AgentTasks({
-      baseUrl: parts.api.baseUrl,
-      token: parts.token,
+      api: parts.api,
       workspace: parts.workspace,
       openTaskRoom: () => new RoomSync({ ...common, room: tasksRoom(parts.workspace) }),
     })
@@ -343,8 +337,12 @@ export class Agent {
     const out: ConflictRecord[] = []
     let cursor: string | null = null
     do {
-      const q = new URLSearchParams({ status: opts.status ?? 'open', limit: '200', ...(opts.doc ? { doc: this.#idIfKnown(opts.doc) } : {}), ...(cursor ? { cursor } : {}) })
-      const page: { conflicts: ConflictRecord[]; next: string | null } = await this.api.get(`/api/workspaces/${this.workspace}/conflicts?${q}`)
+      const page = await this.api.conflicts(this.workspace, {
+        status: opts.status ?? 'open',
+        limit: 200,
+        ...(opts.doc ? { doc: this.#idIfKnown(opts.doc) } : {}),
+        ...(cursor ? { cursor } : {}),
+      })
       out.push(...page.conflicts)
       cursor = page.next
     } while (cursor !== null && out.length < (opts.max ?? 10_000))
@@ -356,7 +354,7 @@ export class Agent {
    * keeps a party's value, `{ value }` writes a new one (text conflicts). Needs owner or editor.
    */
   resolve(conflictId: string, choice: ConflictChoice): Promise<ConflictRecord> {
-    return this.api.post<ConflictRecord>(`${this.#conflictPath(conflictId)}/resolve`, choice)
+    return this.api.resolveConflict(this.workspace, conflictId, choice)
   }
 
   /**
@@ -366,7 +364,7 @@ export class Agent {
    * conflict is resolved, attributed to this agent.
    */
   submit(conflictId: string, choice: ConflictChoice, reasoning: string): Promise<SubmitResult> {
-    return this.api.post<SubmitResult>(`${this.#conflictPath(conflictId)}/proposals`, { ...choice, reasoning })
+    return this.api.proposeResolution(this.workspace, conflictId, { ...choice, reasoning })
   }
 
   /**
@@ -378,14 +376,9 @@ export class Agent {
     return followConflicts({ baseUrl: this.api.baseUrl, token: this.#token, workspace: this.workspace, onConflict, onReady })
   }
 
-  #conflictPath(conflictId: string): string {
-    return `/api/workspaces/${this.workspace}/conflicts/${encodeURIComponent(conflictId)}`
-  }
-
   /** Readings of `doc` grouped by stretch, from every namespace this agent may read; superseded readings only with `showSuperseded`. */
   divergences(doc: string, options: { showSuperseded?: boolean } = {}): Promise<Divergences> {
-    const superseded = options.showSuperseded ? '&superseded=show' : ''
-    return this.api.get<Divergences>(`/api/workspaces/${this.workspace}/divergences?doc=${encodeURIComponent(this.#idIfKnown(doc))}${superseded}`)
+    return this.api.divergences(this.workspace, { doc: this.#idIfKnown(doc), ...(options.showSuperseded ? { superseded: 'show' } : {}) })
   }
 
   // --- actions on interpretive differences (server/http/routes/review.ts) ---------------
@@ -394,23 +387,23 @@ export class Agent {
 
   /** Marks `owner`'s annotation as kept. */
   async keep(owner: string, annotationId: string): Promise<AnnotationDecision> {
-    return (await this.api.post<{ decision: AnnotationDecision }>(this.#reviewPath('annotations', owner, annotationId, 'keep'), {})).decision
+    return (await this.api.keep(this.workspace, owner, annotationId)).decision
   }
 
   /** Replies to `owner`'s annotation (the same words again are the same reply). */
   async reply(owner: string, annotationId: string, text: string): Promise<Reply> {
-    return (await this.api.post<{ reply: Reply }>(this.#reviewPath('annotations', owner, annotationId, 'reply'), { text })).reply
+    return (await this.api.reply(this.workspace, owner, annotationId, text)).reply
   }
 
   /** Copies `owner`'s annotation into the shared document's notes, written as this agent. */
-  promote(owner: string, annotationId: string): Promise<{ decision: AnnotationDecision; note: { id: string } & Record<string, unknown> }> {
-    return this.api.post(this.#reviewPath('annotations', owner, annotationId, 'promote'), {})
+  promote(owner: string, annotationId: string): Promise<Promoted> {
+    return this.api.promote(this.workspace, owner, annotationId)
   }
 
   /** Applies `owner`'s proposed edit to the shared text as this agent (see AcceptResult). */
   async accept(owner: string, proposalId: string): Promise<AcceptResult> {
     try {
-      return await this.api.post<AcceptResult>(this.#reviewPath('proposals', owner, proposalId, 'accept'), {})
+      return await this.api.accept(this.workspace, owner, proposalId)
     } catch (err) {
       if (!(err instanceof ApiRequestError) || err.status !== 409) throw err
       if (err.code === 'stale') return { status: 'stale', message: err.message }
@@ -422,12 +415,12 @@ export class Agent {
 
   /** Declines `owner`'s proposed edit. */
   async reject(owner: string, proposalId: string): Promise<ProposalDecision> {
-    return (await this.api.post<{ decision: ProposalDecision }>(this.#reviewPath('proposals', owner, proposalId, 'reject'), {})).decision
+    return (await this.api.reject(this.workspace, owner, proposalId)).decision
   }
 
   /** One proposal with its placement on the current text and its status. */
   proposal(owner: string, proposalId: string): Promise<ProposalView> {
-    return this.api.get<ProposalView>(this.#reviewPath('proposals', owner, proposalId))
+    return this.api.proposal(this.workspace, owner, proposalId)
   }
 
   // --- presence and durability ---------------------------------------------------------
@@ -516,11 +509,6 @@ export class Agent {
     this.sharedSync.destroy()
     this.namespaceSync.destroy()
     this.#store?.close()
-  }
-
-  #reviewPath(kind: 'annotations' | 'proposals', owner: string, id: string, action?: string): string {
-    const base = `/api/workspaces/${encodeURIComponent(this.workspace)}/${kind}/${encodeURIComponent(owner)}/${encodeURIComponent(id)}`
-    return action ? `${base}/${action}` : base
   }
 
   /** The id for `doc` when it names a document here; else `doc` as given (the server says what is missing). */

@@ -3,7 +3,8 @@
 // The live board is the task room `W/tasks`, which only the server writes (from its task
 // store), so what an agent reads there is what the server decided, never another client's write.
 
-import { createTaskClient, keepLeaseAlive, TaskRefused, type Granted, type KeptLease, type TaskClient } from '../../shared/coord/client.ts'
+import { createTaskClient, keepLeaseAlive, type KeptLease, type TaskClient } from '../../shared/coord/client.ts'
+import { ApiRequestError, type ApiClient, type Granted } from '../../shared/api/index.ts'
 import { readTaskFromDoc, taskIdsInDoc, type Task, type TaskDocFields } from '../../shared/coord/index.ts'
 import type { RoomSync } from './RoomSync.ts'
 
@@ -15,8 +16,7 @@ export interface Claimed {
 }
 
 export interface AgentTasksOptions {
-  baseUrl: string
-  token: string
+  api: ApiClient
   workspace: string
   /** Opens the task room (the Agent passes one bound to its socket settings and local store). */
   openTaskRoom?: () => RoomSync
@@ -29,7 +29,7 @@ export class AgentTasks {
   #held = new Map<string, KeptLease>()
 
   constructor(opts: AgentTasksOptions) {
-    this.client = createTaskClient(opts)
+    this.client = createTaskClient(opts.api, opts.workspace)
     this.#openTaskRoom = opts.openTaskRoom
   }
 
@@ -53,7 +53,7 @@ export class AgentTasks {
     return this.client.list()
   }
 
-  /** Claims a task and keeps renewing its lease until complete/release/close. Throws TaskRefused (409) when another holds it. */
+  /** Claims a task and keeps renewing its lease until complete/release/close. Throws ApiRequestError (409) when another holds it. */
   async claim(taskId: string, ttlMs = 30_000): Promise<Claimed> {
     const granted: Granted = await this.client.claim(taskId, ttlMs)
     const kept = keepLeaseAlive(this.client, granted)
@@ -91,7 +91,7 @@ export class AgentTasks {
 
   #need(taskId: string): KeptLease {
     const kept = this.#held.get(taskId)
-    if (!kept) throw new TaskRefused(409, 'not_holder', `this agent holds no lease on ${taskId}`, {})
+    if (!kept) throw new ApiRequestError(409, 'not_holder', `this agent holds no lease on ${taskId}`)
     return kept
   }
 }

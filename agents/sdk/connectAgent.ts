@@ -6,8 +6,9 @@
 
 import type { Principal } from '../../shared/model.ts'
 import { Agent } from './Agent.ts'
-import { ApiClient, ApiRequestError } from './ApiClient.ts'
+import { ApiClient, ApiRequestError } from '../../shared/api/index.ts'
 import { LocalStore } from './LocalStore.ts'
+import { currentTraceparent } from '../../shared/telemetry/trace.ts'
 
 export interface ConnectAgentOptions {
   /** Server base URL, e.g. http://127.0.0.1:8080 */
@@ -22,19 +23,17 @@ export interface ConnectAgentOptions {
   waitForSync?: boolean
 }
 
-interface Me {
-  principal: Principal
-  workspaces: Array<{ id: string; role: string }>
-}
+/** A server that accepts the connection but never answers must not hang the agent. */
+const REQUEST_TIMEOUT_MS = 15_000
 
 export async function connectAgent(opts: ConnectAgentOptions): Promise<Agent> {
   const base = opts.url.replace(/\/+$/, '')
-  const api = new ApiClient(base, opts.token)
+  const api = new ApiClient({ baseUrl: base, token: opts.token, timeoutMs: REQUEST_TIMEOUT_MS, headers: traceHeaders })
   const store = opts.storeDir ? new LocalStore(opts.storeDir) : undefined
   let principal: Principal
   let online = true
   try {
-    const me = await api.get<Me>('/api/me')
+    const me = await api.me()
     if (!me.workspaces.some((w) => w.id === opts.workspace)) {
       throw new ApiRequestError(403, 'forbidden', `${me.principal.id} is not a member of workspace ${opts.workspace}`)
     }
@@ -68,4 +67,10 @@ export async function connectAgent(opts: ConnectAgentOptions): Promise<Agent> {
     }
   }
   return agent
+}
+
+/** The active span's trace context for the server's HTTP span (nothing when untraced). */
+function traceHeaders(): Record<string, string> {
+  const traceparent = currentTraceparent()
+  return traceparent ? { traceparent } : {}
 }

@@ -2,7 +2,7 @@
 // through its HTTP API, as the administrator (POLYPHONY_ADMIN_TOKEN).
 
 import { parseArgs } from 'node:util'
-import { ApiClient, ApiRequestError } from '../../agents/sdk/ApiClient.ts'
+import { ApiClient, ApiRequestError } from '../../shared/api/index.ts'
 import { PRINCIPAL_KINDS, ROLES, VISIBILITIES } from '../../shared/model.ts'
 
 export const ADMIN_HELP = `polyphony admin — manage a running server as its administrator
@@ -34,7 +34,8 @@ interface Command {
   run(api: ApiClient, a: Record<string, string>, o: Record<string, string | undefined>): Promise<{ json: unknown; lines: string[] }>
 }
 
-const enc = encodeURIComponent
+/** Narrows a command-line string to one of the values a list allows. */
+const isOneOf = <T extends string>(values: readonly T[], value: string | undefined): value is T => (values as readonly string[]).includes(value ?? '')
 
 const COMMANDS: Record<string, Command> = {
   'principal create': {
@@ -43,8 +44,8 @@ const COMMANDS: Record<string, Command> = {
     options: { kind: { type: 'string' }, name: { type: 'string' } },
     async run(api, a, o) {
       if (!o.kind) throw new UsageError(`--kind is required: one of ${PRINCIPAL_KINDS.join(', ')}`)
-      if (!(PRINCIPAL_KINDS as readonly string[]).includes(o.kind)) throw new UsageError(`--kind must be one of ${PRINCIPAL_KINDS.join(', ')}, got "${o.kind}"`)
-      const created = await api.post<{ id: string; token: string }>('/api/principals', { id: a.id, kind: o.kind, ...(o.name ? { name: o.name } : {}) })
+      if (!isOneOf(PRINCIPAL_KINDS, o.kind)) throw new UsageError(`--kind must be one of ${PRINCIPAL_KINDS.join(', ')}, got "${o.kind}"`)
+      const created = await api.createPrincipal({ id: a.id, kind: o.kind, ...(o.name ? { name: o.name } : {}) })
       return { json: created, lines: [`created ${created.id}`, `token: ${created.token}`, '(shown once: store it now)'] }
     },
   },
@@ -52,7 +53,7 @@ const COMMANDS: Record<string, Command> = {
     usage: 'polyphony admin principal list',
     args: [],
     async run(api) {
-      const { principals } = await api.get<{ principals: Array<{ id: string; kind: string; name: string; admin: boolean; revoked: boolean }> }>('/api/principals')
+      const { principals } = await api.principals()
       return {
         json: { principals },
         lines: principals.map((p) => [p.id.padEnd(24), p.kind.padEnd(8), p.name, p.admin ? '(admin)' : '', p.revoked ? '(revoked)' : ''].filter(Boolean).join(' ')),
@@ -63,7 +64,7 @@ const COMMANDS: Record<string, Command> = {
     usage: 'polyphony admin principal revoke ID',
     args: ['id'],
     async run(api, a) {
-      const r = await api.request<{ id: string; closedSockets: number }>('DELETE', `/api/principals/${enc(a.id)}`)
+      const r = await api.revokePrincipal(a.id)
       return { json: r, lines: [`revoked ${r.id} (closed ${r.closedSockets} sockets)`] }
     },
   },
@@ -71,7 +72,7 @@ const COMMANDS: Record<string, Command> = {
     usage: 'polyphony admin principal rotate ID',
     args: ['id'],
     async run(api, a) {
-      const r = await api.post<{ id: string; token: string; closedSockets: number }>(`/api/principals/${enc(a.id)}/token`)
+      const r = await api.rotateToken(a.id)
       return { json: r, lines: [`new token for ${r.id}: ${r.token}`, `(the old token no longer works; closed ${r.closedSockets} sockets)`] }
     },
   },
@@ -80,13 +81,14 @@ const COMMANDS: Record<string, Command> = {
     args: ['id'],
     options: { title: { type: 'string' }, visibility: { type: 'string' } },
     async run(api, a, o) {
-      if (o.visibility && !(VISIBILITIES as readonly string[]).includes(o.visibility)) {
+      if (o.visibility && !isOneOf(VISIBILITIES, o.visibility)) {
         throw new UsageError(`--visibility must be one of ${VISIBILITIES.join(', ')}, got "${o.visibility}"`)
       }
-      const ws = await api.post<{ id: string; title: string; visibility: string }>('/api/workspaces', {
+      const visibility = isOneOf(VISIBILITIES, o.visibility) ? o.visibility : undefined
+      const ws = await api.createWorkspace({
         id: a.id,
         ...(o.title ? { title: o.title } : {}),
-        ...(o.visibility ? { visibility: o.visibility } : {}),
+        ...(visibility ? { visibility } : {}),
       })
       return { json: ws, lines: [`created workspace ${ws.id} "${ws.title}" (${ws.visibility})`, `add members: polyphony admin member add ${ws.id} PRINCIPAL --role owner`] }
     },
@@ -96,8 +98,8 @@ const COMMANDS: Record<string, Command> = {
     args: ['workspace', 'principal'],
     options: { role: { type: 'string' } },
     async run(api, a, o) {
-      if (!o.role || !(ROLES as readonly string[]).includes(o.role)) throw new UsageError(`--role is required: one of ${ROLES.join(', ')}`)
-      const r = await api.put<{ workspace: string; principal: string; role: string }>(`/api/workspaces/${enc(a.workspace)}/members/${enc(a.principal)}`, { role: o.role })
+      if (!isOneOf(ROLES, o.role)) throw new UsageError(`--role is required: one of ${ROLES.join(', ')}`)
+      const r = await api.setMemberRole(a.workspace, a.principal, o.role)
       return { json: r, lines: [`${r.principal} is ${r.role} of ${r.workspace}`] }
     },
   },
@@ -105,7 +107,7 @@ const COMMANDS: Record<string, Command> = {
     usage: 'polyphony admin member remove WORKSPACE PRINCIPAL',
     args: ['workspace', 'principal'],
     async run(api, a) {
-      const r = await api.request<{ workspace: string; principal: string; closedSockets: number }>('DELETE', `/api/workspaces/${enc(a.workspace)}/members/${enc(a.principal)}`)
+      const r = await api.removeMember(a.workspace, a.principal)
       return { json: r, lines: [`removed ${r.principal} from ${r.workspace} (closed ${r.closedSockets} sockets)`] }
     },
   },
@@ -113,13 +115,16 @@ const COMMANDS: Record<string, Command> = {
     usage: 'polyphony admin member list WORKSPACE',
     args: ['workspace'],
     async run(api, a) {
-      const ws = await api.get<{ id: string; members: Array<{ id: string; role: string; submitted: boolean }> }>(`/api/workspaces/${enc(a.workspace)}`)
+      const ws = await api.workspace(a.workspace)
       return { json: { workspace: ws.id, members: ws.members }, lines: ws.members.map((m) => `${m.id.padEnd(24)} ${m.role}`) }
     },
   },
 }
 
 class UsageError extends Error {}
+
+/** A server that accepts the connection but never answers must not hang the command. */
+const REQUEST_TIMEOUT_MS = 15_000
 
 export async function adminCommand(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
   const [group, action] = argv
@@ -167,7 +172,7 @@ export async function adminCommand(argv: string[], env: Record<string, string | 
   const args = Object.fromEntries(command.args.map((n, i) => [n, positionals[i]]))
   const options = Object.fromEntries(Object.entries(values).filter((e): e is [string, string] => typeof e[1] === 'string'))
   try {
-    const out = await command.run(new ApiClient(server, token), args, options)
+    const out = await command.run(new ApiClient({ baseUrl: server, token, timeoutMs: REQUEST_TIMEOUT_MS }), args, options)
     console.log(values.json ? JSON.stringify(out.json, null, 2) : out.lines.join('\n'))
     return 0
   } catch (err) {

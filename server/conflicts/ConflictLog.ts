@@ -7,6 +7,7 @@ import { migrate } from '../db.ts'
 import { DomainError } from '../errors.ts'
 import { documentOfLocation } from '../../shared/documents.ts'
 import { canonicalJson, groupConflictId, ConflictRecordSchema, PROPOSAL_LIMITS, type ConflictRecord, type ConflictResolution, type ResolutionProposal } from '../../shared/conflicts/index.ts'
+import { PAGE_DEFAULT, PAGE_MAX } from '../../shared/api/schemas.ts'
 
 const SCHEMA = `
 CREATE TABLE conflicts (
@@ -24,10 +25,6 @@ CREATE INDEX conflicts_by_workspace ON conflicts (workspace, detected_at);
 const MAX_FOLLOW_UPS = 20
 
 export type StatusFilter = 'open' | 'resolved' | 'decided' | 'all'
-
-/** Page size of the list API: default and most a caller may ask for. */
-export const PAGE_DEFAULT = 50
-export const PAGE_MAX = 200
 
 export interface Page {
   conflicts: ConflictRecord[]

@@ -3,38 +3,16 @@
 // principal and keeps it for team metrics. Reports are deltas, so a lost report loses only
 // its own counts and a repeated one counts twice (the SDK should report after each call batch).
 
-import { z } from 'zod'
 import { migrate, type Database } from '../db.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import type { AgentReportFact } from '../../shared/coord/index.ts'
 import { COORD_SCHEMA } from './schema.ts'
 import { SeriesBudget } from '../seriesBudget.ts'
+import { AgentReportBody } from '../../shared/api/schemas.ts'
+import type { AgentReportBody as AgentReport } from '../../shared/api/types.ts'
 
-const count = z.number().int().min(0).max(1e9).default(0)
-
-/** Model names become Prometheus label values: a safe charset and length (vendor names fit). */
-export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,63}$/
 /** Series per agent metric before new principal/model combinations fold into `other`. */
 export const MAX_AGENT_SERIES = 200
-const MAX_LATENCIES = 500
-const MAX_CALL_MS = 30 * 60_000
-
-export const AgentReportSchema = z.object({
-  model: z
-    .string()
-    .regex(MODEL_NAME, 'a model name is 1-64 letters, digits and . _ : @ / + - (starting with a letter or digit), e.g. claude-sonnet-4-5')
-    .optional(),
-  modelCalls: count,
-  inputTokens: count,
-  outputTokens: count,
-  /** Calls that failed after every retry. */
-  errors: count,
-  retries: count,
-  breaker: z.enum(['closed', 'half-open', 'open']).optional(),
-  /** Durations of the model calls since the last report (ms), for the latency histogram. */
-  latencyMs: z.array(z.number().min(0).max(MAX_CALL_MS)).max(MAX_LATENCIES, `at most ${MAX_LATENCIES} latencies per report: report more often`).default([]),
-})
-export type AgentReport = z.input<typeof AgentReportSchema>
 
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const
 /**
@@ -78,7 +56,7 @@ export class AgentReports {
   }
 
   record(workspace: string, principal: string, input: AgentReport): void {
-    const r = AgentReportSchema.parse(input)
+    const r = AgentReportBody.parse(input)
     this.#db
       .prepare(
         `INSERT INTO coord_agent_reports (workspace, principal, at, model, model_calls, input_tokens, output_tokens, errors, retries, breaker)

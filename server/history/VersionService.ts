@@ -12,6 +12,7 @@ import type { Database } from '../db.ts'
 import { parseRoom } from '../../shared/rooms.ts'
 import { documentText } from '../../shared/documents.ts'
 import { textEdits } from '../../shared/textDiff.ts'
+import { CURRENT } from '../../shared/api/schemas.ts'
 import { SqliteVersionStore } from './SqliteVersionStore.ts'
 import type { Version, VersionMeta, VersionReason, VersionStore } from './VersionStore.ts'
 import { asReadSnapshot, type ReadPoint } from './asRead.ts'
@@ -42,9 +43,6 @@ export interface HistoryOptions {
 }
 
 export const DEFAULT_HISTORY: HistoryOptions = { idleMs: 5 * 60_000, maxVersionsPerRoom: 1000, maxLogScan: 100_000 }
-
-/** `to=current` in a diff: the room as it is now, not a stored version. */
-export const CURRENT = 'current'
 
 export class VersionService {
   readonly store: VersionStore

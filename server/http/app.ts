@@ -14,6 +14,7 @@ import { securityHeaders } from './securityHeaders.ts'
 import { httpTelemetry } from './telemetry.ts'
 import { principalRoutes } from './routes/principals.ts'
 import { workspaceRoutes } from './routes/workspaces.ts'
+import type { Me } from '../../shared/api/types.ts'
 
 export interface AppOptions extends ApiDeps {
   /** Directory of the built client (vite build output); served with an SPA fallback. */
@@ -45,7 +46,7 @@ export function createApp(opts: AppOptions): Hono<ApiEnv> {
   api.use(limitBody(opts))
   api.get('/me', (c) => {
     const principal = c.get('principal')
-    return c.json({ principal, workspaces: registry.listWorkspacesFor(principal.id) })
+    return c.json({ principal, workspaces: registry.listWorkspacesFor(principal.id) } satisfies Me)
   })
   api.route('/principals', principalRoutes(opts))
   api.route('/workspaces', workspaceRoutes(opts))

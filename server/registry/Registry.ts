@@ -9,12 +9,11 @@ import { MEMBER_COLORS, REGISTRY_SCHEMA, REGISTRY_SETTINGS } from './sql.ts'
 import { nextPaletteIndex, paletteColor } from '../../shared/presence/index.ts'
 import { DEFAULT_WORKSPACE_SETTINGS, WorkspaceSettingsSchema, type WorkspaceSettings } from '../../shared/workspaceSettings.ts'
 import { prepareStatements, type PrincipalRow } from './statements.ts'
-import type { BootstrapResult, Member } from './types.ts'
+import type { BootstrapResult } from './types.ts'
 import {
   BootstrapSchema,
   NewPrincipalSchema,
   NewWorkspaceSchema,
-  RoleSchema,
   TokenSchema,
   WorkspacePatchSchema,
   parseInput,
@@ -23,6 +22,8 @@ import {
   type WorkspacePatch,
 } from './schemas.ts'
 import { generateToken, hashToken } from './tokens.ts'
+import { RoleSchema } from '../../shared/api/schemas.ts'
+import type { Member } from '../../shared/api/types.ts'
 
 /** Fail closed: a workspace created without a setting hides namespaces from other editors. */
 export const DEFAULT_VISIBILITY: Visibility = 'private'

@@ -1,17 +1,12 @@
 // Registry: principals and their tokens, workspaces, members, namespace submissions.
 export { Registry, DEFAULT_VISIBILITY } from './Registry.ts'
-export type { Member, BootstrapResult } from './types.ts'
+export type { BootstrapResult } from './types.ts'
 export { RegistryError, type RegistryErrorCode } from './errors.ts'
 export {
   BootstrapSchema,
-  IdSchema,
-  PrincipalIdSchema,
-  RESERVED_PRINCIPAL_ID,
   NewPrincipalSchema,
   NewWorkspaceSchema,
   WorkspacePatchSchema,
-  RoleSchema,
-  VisibilitySchema,
   TokenSchema,
   type Bootstrap,
   type NewPrincipal,

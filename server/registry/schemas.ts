@@ -1,19 +1,12 @@
 // zod schemas for every registry input, including the declarative bootstrap document.
 
+// The HTTP bodies they extend (and the id, role and visibility rules) are shared/api/schemas.ts.
+
 import { z } from 'zod'
-import { PRINCIPAL_KINDS, ROLES, VISIBILITIES } from '../../shared/model.ts'
-import { ID_PATTERN } from '../../shared/rooms.ts'
+import { CreatePrincipalBody, CreateWorkspaceBody, IdSchema, RoleSchema, VisibilitySchema } from '../../shared/api/schemas.ts'
 import { RegistryError } from './errors.ts'
 import { tokenWeakness } from './tokens.ts'
 
-export const IdSchema = z.string().regex(ID_PATTERN, 'must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}')
-/** Ids the server itself acts under (SERVER_PRINCIPAL = polyphony-server, and any future polyphony-*). */
-export const RESERVED_PRINCIPAL_ID = /^polyphony-/i
-export const PrincipalIdSchema = IdSchema.refine((id) => !RESERVED_PRINCIPAL_ID.test(id), {
-  message: 'ids starting with "polyphony-" are reserved for the server itself: choose another id',
-})
-export const RoleSchema = z.enum(ROLES)
-export const VisibilitySchema = z.enum(VISIBILITIES)
 export const TokenSchema = z
   .string()
   .max(512)
@@ -22,19 +15,10 @@ export const TokenSchema = z
     if (weakness) ctx.addIssue({ code: 'custom', message: `token ${weakness}` })
   })
 
-export const NewPrincipalSchema = z.object({
-  id: PrincipalIdSchema,
-  kind: z.enum(PRINCIPAL_KINDS),
-  name: z.string().min(1).max(200).optional(),
-  admin: z.boolean().optional(),
-  token: TokenSchema.optional(),
-})
+export const NewPrincipalSchema = CreatePrincipalBody.extend({ token: TokenSchema.optional() })
 export type NewPrincipal = z.infer<typeof NewPrincipalSchema>
 
-export const NewWorkspaceSchema = z.object({
-  id: IdSchema,
-  title: z.string().min(1).max(200).optional(),
-  visibility: VisibilitySchema.optional(),
+export const NewWorkspaceSchema = CreateWorkspaceBody.extend({
   /** Made owner in the same transaction (e.g. the principal creating it over HTTP). */
   owner: IdSchema.optional(),
 })

@@ -3,7 +3,7 @@
 
 import type { Database } from '../db.ts'
 import type { PrincipalKind, Role, Workspace } from '../../shared/model.ts'
-import type { Member } from './types.ts'
+import type { Member } from '../../shared/api/types.ts'
 
 export interface PrincipalRow {
   id: string

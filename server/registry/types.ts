@@ -1,16 +1,4 @@
-// Shapes the registry returns besides the shared model types.
-
-import type { PrincipalKind, Role } from '../../shared/model.ts'
-
-export interface Member {
-  id: string
-  kind: PrincipalKind
-  name: string
-  role: Role
-  submitted: boolean
-  /** The colour the workspace gave this member (`#rrggbb`), the same on every screen, kept while away. */
-  color: string
-}
+// Shapes the registry returns besides the shared model types and the API's (shared/api/types.ts).
 
 export interface BootstrapResult {
   principals: number

@@ -26,7 +26,9 @@ import { readableNamespaces } from './readableNamespaces.ts'
 import { reviewStateOf } from './reviewStates.ts'
 import { acceptInto, type AcceptVerdict } from './acceptInto.ts'
 import { ReviewError } from './errors.ts'
-import { promotedNote, type SharedNote } from './promotedNote.ts'
+import { promotedNote } from './promotedNote.ts'
+import type { SharedNote } from '../../shared/review/sharedNote.ts'
+import type { Accepted } from '../../shared/api/types.ts'
 
 export interface ReviewActionsDeps {
   registry: Registry
@@ -34,8 +36,6 @@ export interface ReviewActionsDeps {
   conflicts: ConflictService
   now?: () => number
 }
-
-export type AcceptOutcome = { status: 'accepted'; decision: ProposalDecision; text: string }
 
 export class ReviewActions {
   readonly #deps: ReviewActionsDeps
@@ -89,7 +89,7 @@ export class ReviewActions {
     })
   }
 
-  async accept(ws: string, actor: Principal, owner: string, id: string): Promise<AcceptOutcome> {
+  async accept(ws: string, actor: Principal, owner: string, id: string): Promise<Accepted> {
     const proposal = await this.#proposal(ws, actor, owner, id, 'accept')
     const key = reviewKey(owner, id)
     return this.#serial(ws, async () => {

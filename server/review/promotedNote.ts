@@ -1,24 +1,7 @@
-// A promoted annotation as a note in the shared document's `Y.Map('notes')`: the reading
-// becomes shared, still saying whose reading it was and who made it shared.
-import type { Anchor } from '../../shared/anchoring/index.ts'
-import type { Annotation } from '../../shared/annotations.ts'
+// Builds the shared note a promoted annotation becomes (shared/review/sharedNote.ts).
 
-export interface SharedNote {
-  /** `<owner>/<annotationId>`: promoting again rewrites nothing. */
-  id: string
-  kind: 'promoted-annotation'
-  doc: string
-  quote: string
-  comment: string
-  label: string | null
-  severity: string | null
-  /** The annotation's author (the namespace owner). */
-  author: string
-  promotedBy: string
-  promotedAt: number
-  /** The original anchor, so the note stays attached to its words. */
-  target: Anchor
-}
+import type { Annotation } from '../../shared/annotations.ts'
+import type { SharedNote } from '../../shared/review/sharedNote.ts'
 
 export function promotedNote(id: string, a: Annotation, by: string, at: number): SharedNote {
   return {

@@ -36,16 +36,6 @@ export {
   type PrincipalActivity,
   type DocumentConcurrency,
 } from './teamMetrics.ts'
-export {
-  createTaskClient,
-  keepLeaseAlive,
-  TaskRefused,
-  type TaskClient,
-  type TaskClientOptions,
-  type Granted,
-  type KeptLease,
-  type RefusalCode,
-  type AgentReportBody,
-} from './client.ts'
+export { createTaskClient, keepLeaseAlive, type TaskClient, type KeptLease } from './client.ts'
 export { readyTasks, claimOrder, boardExhausted, stableHash, type BoardTask } from './pickTask.ts'
 export { computeTaskFlow, type TaskFlow, type TaskFlowEvent, type TaskShape } from './taskFlow.ts'

@@ -27,7 +27,7 @@ describe('blind namespaces', () => {
     // Not even a local copy of the hidden namespace.
     expect(await page.evaluate(async () => (await indexedDB.databases()).some((d) => d.name?.includes('blind/ns/agent-a')))).toBe(false)
 
-    await agent.api.put('/api/workspaces/blind/namespaces/agent-a/submitted', { submitted: true })
+    await agent.api.setSubmitted('blind', 'agent-a', true)
     // The tab re-fetches who it may read when it regains focus (and every 15 s).
     await page.evaluate(() => window.dispatchEvent(new Event('focus')))
     await page.locator('.pp-annotation[title*="Why independent?"]').waitFor()

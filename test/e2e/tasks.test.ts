@@ -10,15 +10,10 @@ import { connectTestAgent } from '../helpers/agents.ts'
 import { browserSuite } from '../helpers/browserSuite.ts'
 import { artifactPath } from '../helpers/browser.ts'
 import { openRaw, syncMessage } from '../helpers/rawSocket.ts'
-import { readTaskFromDoc, type Task } from '../../shared/coord/index.ts'
+import { readTaskFromDoc } from '../../shared/coord/index.ts'
 
 const suite = browserSuite()
 const { agents } = suite
-
-interface ClaimResponse {
-  fencingToken: number
-  expiresAt: number
-}
 
 describe('task board', () => {
   it('shows an agent’s claim made through the API, live, and lets a person claim and complete', async () => {
@@ -40,7 +35,7 @@ describe('task board', () => {
     // An agent claims the first one through the API: the board shows owner, token, lease.
     const agent = await connectTestAgent(suite.server, 'agent-a')
     agents.push(agent)
-    const claim = await agent.api.post<ClaimResponse>('/api/workspaces/w1/tasks/check-the-figures/claim', { ttlMs: 120_000 })
+    const claim = await agent.api.claim('w1', 'check-the-figures', 120_000)
     const claimed = page.locator('[data-status="claimed"] .task[data-task="check-the-figures"][data-owner="agent-a"]')
     await claimed.waitFor()
     const card = await claimed.textContent()
@@ -60,7 +55,7 @@ describe('task board', () => {
     await publish.getByRole('button', { name: 'Claim' }).click()
     await publish.getByRole('alert').filter({ hasText: 'dependencies are not done' }).waitFor()
 
-    await agent.api.post('/api/workspaces/w1/tasks/check-the-figures/complete', { fencingToken: claim.fencingToken, result: 'All figures match the ledger.' })
+    await agent.api.complete('w1', 'check-the-figures', claim.fencingToken, 'All figures match the ledger.')
     const done = page.locator('[data-status="done"] .task[data-task="check-the-figures"]')
     await done.waitFor()
     expect(await done.textContent()).toContain('All figures match the ledger.')
@@ -88,8 +83,8 @@ describe('task board', () => {
   it('an editor cannot forge the board: the write to the task room is refused and the board shows the store', async () => {
     const agent = await connectTestAgent(suite.server, 'agent-b')
     agents.push(agent)
-    await agent.api.post('/api/workspaces/w1/tasks', { id: 'audit', title: 'Audit the figures' })
-    const claim = await agent.api.post<ClaimResponse>('/api/workspaces/w1/tasks/audit/claim', { ttlMs: 120_000 })
+    await agent.api.createTask('w1', { id: 'audit', title: 'Audit the figures' })
+    const claim = await agent.api.claim('w1', 'audit', 120_000)
     const vic = await suite.open('vic', '/w/w1/tasks')
     await vic.page.locator('[data-status="claimed"] .task[data-task="audit"][data-owner="agent-b"]').waitFor()
 
@@ -116,16 +111,16 @@ describe('task board', () => {
     }
 
     // The server's view still equals its store, field for field.
-    const stored = await agent.api.get<{ task: Task }>('/api/workspaces/w1/tasks/audit')
+    const stored = await agent.api.task('w1', 'audit')
     expect(readTaskFromDoc(room.doc, 'audit')).toMatchObject({ status: 'claimed', owner: 'agent-b', fencingToken: claim.fencingToken })
     expect(readTaskFromDoc(room.doc, 'audit')).toMatchObject({ status: stored.task.status, owner: stored.task.owner, fencingToken: stored.task.fencingToken })
     expect(readTaskFromDoc(room.doc, 'forged')).toBeNull()
     // A later real change reaches the browser after anything the forgery could have caused.
-    await agent.api.post('/api/workspaces/w1/tasks/audit/complete', { fencingToken: claim.fencingToken, result: 'Checked by agent-b.' })
+    await agent.api.complete('w1', 'audit', claim.fencingToken, 'Checked by agent-b.')
     await vic.page.locator('[data-status="done"] .task[data-task="audit"][data-owner="agent-b"]', { hasText: 'Checked by agent-b.' }).waitFor()
     expect(await vic.page.locator('.task[data-task="forged"]').count()).toBe(0)
     const board = await vic.page.locator('.task').evaluateAll((cards) => cards.map((c) => [c.getAttribute('data-task'), c.getAttribute('data-owner')]))
-    const tasks = (await agent.api.get<{ tasks: Task[] }>('/api/workspaces/w1/tasks')).tasks
+    const tasks = (await agent.api.tasks('w1')).tasks
     expect(board.sort()).toEqual(tasks.map((t) => [t.id, t.owner ?? '']).sort())
   })
 })

@@ -93,8 +93,7 @@ export function registerNamespaceTools(server: McpServer, ctx: ToolContext): voi
     async ({ submitted }) => {
       // What others will read must be on the server before the namespace opens to them.
       if (!(await durable(agent))) throw new ToolRefusal('the server has not confirmed your writes yet (unreachable?); try submit_review again in a moment')
-      const path = `/api/workspaces/${encodeURIComponent(agent.workspace)}/namespaces/${encodeURIComponent(agent.principal.id)}/submitted`
-      await agent.api.put(path, { submitted })
+      await agent.api.setSubmitted(agent.workspace, agent.principal.id, submitted)
       return ok(submitted ? 'review submitted' : 'submission withdrawn', { submitted })
     },
   )

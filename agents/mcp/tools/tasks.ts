@@ -5,7 +5,7 @@ import { z } from 'zod'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { defineTool, durable, ok, ToolRefusal, type ToolContext } from '../context.ts'
 import { taskView } from '../views.ts'
-import { TaskRefused } from '../../../shared/coord/client.ts'
+import { ApiRequestError } from '../../../shared/api/index.ts'
 
 const taskId = z.string().min(1).max(100).describe('task id (from list_tasks)')
 
@@ -57,7 +57,7 @@ export function registerTaskTools(server: McpServer, ctx: ToolContext): void {
         const claimed = await agent.tasks.claim(id, ttlSeconds * 1000)
         return ok(`you hold task ${id}; the lease is renewed while this session lives`, { id, held: true, fencingToken: claimed.fencingToken() })
       } catch (err) {
-        if (!(err instanceof TaskRefused) || err.status !== 409) throw err
+        if (!(err instanceof ApiRequestError) || err.status !== 409) throw err
         const owner = typeof err.details.owner === 'string' ? ` by ${err.details.owner}` : ''
         throw new ToolRefusal(`task ${id} not claimed (${err.code}${owner}): ${err.message}`, { code: err.code, ...err.details })
       }

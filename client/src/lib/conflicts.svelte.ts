@@ -5,12 +5,11 @@
 
 import type { ConflictRecord } from '../../../shared/conflicts/types.ts'
 import { documentOfLocation } from '../../../shared/documents.ts'
-import { ApiError, wsPath, type ApiClient } from './api.ts'
+import { ApiRequestError, workspacePath, type ApiClient, type ResolveBody } from '../../../shared/api/index.ts'
 
 const MAX_PAGES = 25
 
 export type FeedState = 'loading' | 'live' | 'polling' | 'unavailable'
-export type Resolution = { pick: string } | { value: string }
 
 export interface ConflictFeedOptions {
   workspace: string
@@ -61,9 +60,7 @@ export class ConflictFeed {
       const conflicts: ConflictRecord[] = []
       let cursor: string | null = null
       for (let i = 0; i < MAX_PAGES; i++) {
-        const page: { conflicts: ConflictRecord[]; next: string | null } = await this.#options.api.get(
-          wsPath(this.#options.workspace, `/conflicts?status=all&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
-        )
+        const page = await this.#options.api.conflicts(this.#options.workspace, { status: 'all', limit: 200, ...(cursor ? { cursor } : {}) })
         conflicts.push(...page.conflicts)
         cursor = page.next
         if (cursor === null) break
@@ -71,33 +68,28 @@ export class ConflictFeed {
       this.#list = conflicts.reduce(upsert, [] as ConflictRecord[])
       if (this.#state === 'loading' || this.#state === 'unavailable') this.#state = this.#source?.readyState === 1 ? 'live' : 'polling'
     } catch (error) {
-      if (error instanceof ApiError && error.kind === 'not-found') this.#state = 'unavailable'
+      if (error instanceof ApiRequestError && error.kind === 'not-found') this.#state = 'unavailable'
     }
   }
 
-  /** Throws ApiError: 409 when someone resolved it first (the feed then shows their choice). */
-  async resolve(id: string, resolution: Resolution): Promise<ConflictRecord> {
-    try {
-      const record = await this.#options.api.post<ConflictRecord>(wsPath(this.#options.workspace, `/conflicts/${encodeURIComponent(id)}/resolve`), resolution)
-      this.#list = upsert(this.#list, record)
-      return record
-    } catch (error) {
-      if (error instanceof ApiError && error.kind === 'conflict') void this.refetch()
-      throw error
-    }
+  /** Throws ApiRequestError: 409 when someone resolved it first (the feed then shows their choice). */
+  resolve(id: string, resolution: ResolveBody): Promise<ConflictRecord> {
+    return this.#settle(this.#options.api.resolveConflict(this.#options.workspace, id, resolution))
   }
 
-  /** Approves `proposer`'s proposed resolution (resolving with its choice). Throws ApiError like resolve(). */
-  async approve(id: string, proposer: string): Promise<ConflictRecord> {
+  /** Approves `proposer`'s proposed resolution (resolving with its choice). Throws ApiRequestError like resolve(). */
+  approve(id: string, proposer: string): Promise<ConflictRecord> {
+    return this.#settle(this.#options.api.approveProposal(this.#options.workspace, id, proposer))
+  }
+
+  /** Shows the record the server answered; a 409 (someone acted first) reloads the list to show theirs. */
+  async #settle(answer: Promise<ConflictRecord>): Promise<ConflictRecord> {
     try {
-      const record = await this.#options.api.post<ConflictRecord>(
-        wsPath(this.#options.workspace, `/conflicts/${encodeURIComponent(id)}/proposals/${encodeURIComponent(proposer)}/approve`),
-        {},
-      )
+      const record = await answer
       this.#list = upsert(this.#list, record)
       return record
     } catch (error) {
-      if (error instanceof ApiError && error.kind === 'conflict') void this.refetch()
+      if (error instanceof ApiRequestError && error.kind === 'conflict') void this.refetch()
       throw error
     }
   }
@@ -108,7 +100,7 @@ export class ConflictFeed {
     void this.refetch()
     const ES = this.#options.EventSource ?? globalThis.EventSource
     if (!ES) return this.#startPolling()
-    const source = new ES(wsPath(this.#options.workspace, `/events?token=${encodeURIComponent(this.#options.token)}`))
+    const source = new ES(workspacePath(this.#options.workspace, `/events?token=${encodeURIComponent(this.#options.token)}`))
     this.#source = source
     source.addEventListener('conflict', (event) => {
       try {

@@ -5,23 +5,8 @@
 // read has its own loading / error state, worded for a person.
 
 import type { Anchor } from '../../../shared/anchoring/index.ts'
-import { ApiError, wsPath } from './api.ts'
+import { ApiRequestError, type BlameRun, type DiffSpan, type VersionSummary } from '../../../shared/api/index.ts'
 import type { Workspace } from './workspace.svelte.ts'
-
-/** A version as GET .../versions lists it. */
-export interface VersionSummary {
-  n: number
-  seq: number
-  at: number
-  principal: string
-  reason: 'idle' | 'before-server-write' | 'request' | 'unload'
-  label: string | null
-  docs: string[]
-  bytes: number
-}
-
-export type DiffSpan = { kind: 'same' | 'inserted' | 'deleted'; text: string; principal: string | null }
-export type BlameRun = { text: string; principal: string; at: number | null }
 
 /** A stretch of text and who wrote it: a diff span or a blame run. */
 export interface AuthoredRun {
@@ -64,7 +49,7 @@ export function versionWhy(v: VersionSummary): string {
 
 /** What to say when a history read fails (rate limit and missing versions keep the server's words). */
 export function failure(error: unknown, what: string): string {
-  if (error instanceof ApiError) {
+  if (error instanceof ApiRequestError) {
     if (error.kind === 'unreachable') return `Could not load ${what}: the server cannot be reached. Check your connection and try again.`
     if (error.status === 429) return `Too many history requests just now: ${error.message}`
     return `Could not load ${what}: ${error.message}`
@@ -114,14 +99,10 @@ export class DocumentHistory {
     return this.#versions.state === 'ready' && this.#versions.value.length >= this.#limit && this.#limit < MAX_VERSIONS
   }
 
-  #path(rest: string): string {
-    return wsPath(this.#workspace.id, `/docs/${encodeURIComponent(this.doc)}${rest}`)
-  }
-
   async loadVersions(): Promise<void> {
     if (this.#versions.state !== 'ready') this.#versions = { state: 'loading' }
     try {
-      const { versions } = await this.#workspace.api.get<{ versions: VersionSummary[] }>(this.#path(`/versions?limit=${this.#limit}`))
+      const { versions } = await this.#workspace.api.versions(this.#workspace.id, this.doc, this.#limit)
       this.#versions = { state: 'ready', value: versions }
     } catch (error) {
       this.#versions = { state: 'failed', message: failure(error, 'the versions') }
@@ -139,11 +120,11 @@ export class DocumentHistory {
     const generation = ++this.#generation
     if (show === 'text') {
       this.#text = { state: 'loading' }
-      const text = await this.#read(() => this.#workspace.api.get<{ text: string }>(this.#path(`/versions/${n}`)), `version ${n}`)
+      const text = await this.#read(() => this.#workspace.api.versionText(this.#workspace.id, this.doc, n), `version ${n}`)
       if (generation === this.#generation) this.#text = mapLoad(text, (t) => t.text)
     } else {
       this.#diff = { state: 'loading' }
-      const diff = await this.#read(() => this.#workspace.api.get<{ spans: DiffSpan[] }>(this.#path(`/diff?from=${n}&to=current`)), `the changes since version ${n}`)
+      const diff = await this.#read(() => this.#workspace.api.diff(this.#workspace.id, this.doc, n), `the changes since version ${n}`)
       if (generation === this.#generation) this.#diff = mapLoad(diff, (d) => d.spans)
     }
   }
@@ -152,7 +133,7 @@ export class DocumentHistory {
     this.#view = { kind: 'blame' }
     const generation = ++this.#generation
     this.#blame = { state: 'loading' }
-    const runs = await this.#read(() => this.#workspace.api.get<{ runs: BlameRun[] }>(this.#path('/blame')), 'who wrote what')
+    const runs = await this.#read(() => this.#workspace.api.blame(this.#workspace.id, this.doc), 'who wrote what')
     if (generation === this.#generation) this.#blame = mapLoad(runs, (r) => r.runs)
   }
 
@@ -162,14 +143,14 @@ export class DocumentHistory {
     this.#view = { kind: 'as-read', read }
     const generation = ++this.#generation
     const body = anchor.snapshot ? { snapshot: anchor.snapshot } : { stateVector: anchor.stateVector }
-    const original = await this.#read(() => this.#workspace.api.post<{ text: string; exact: boolean }>(this.#path('/as-read'), body), 'the text as it was read')
+    const original = await this.#read(() => this.#workspace.api.asRead(this.#workspace.id, this.doc, body), 'the text as it was read')
     if (generation === this.#generation) this.#view = { kind: 'as-read', read: { ...read, original } }
   }
 
   /** Writes version `n`'s text over the current one (a new, attributed edit); true when done. */
   async restore(n: number): Promise<boolean> {
     try {
-      const { edits } = await this.#workspace.api.post<{ edits: number }>(this.#path('/restore'), { version: n })
+      const { edits } = await this.#workspace.api.restore(this.#workspace.id, this.doc, n)
       this.#notice = edits === 0 ? `The text already matched version ${n}: nothing changed.` : `Restored version ${n}. The previous text is kept as a version.`
       await this.loadVersions()
       return true
@@ -182,7 +163,7 @@ export class DocumentHistory {
   /** Takes a version now with `label`; true when done. */
   async name(label: string): Promise<boolean> {
     try {
-      const v = await this.#workspace.api.post<VersionSummary>(this.#path('/versions'), { label })
+      const v = await this.#workspace.api.createVersion(this.#workspace.id, this.doc, label)
       this.#notice = `Saved version ${v.n}${v.label ? ` “${v.label}”` : ''}.`
       await this.loadVersions()
       return true

@@ -2,7 +2,7 @@
 // Pure functions so wording is decided in one place.
 
 import { CLOSE } from '../../../shared/wire/index.ts'
-import type { ApiErrorKind } from './api.ts'
+import type { ApiErrorKind } from '../../../shared/api/index.ts'
 
 export interface Problem {
   title: string

@@ -9,7 +9,7 @@ import { createSubscriber } from 'svelte/reactivity'
 import { CLOSE } from '../../../shared/wire/index.ts'
 import { reviewRoom } from '../../../shared/rooms.ts'
 import { REVIEW_MAPS, mergeReviewStates, readReviewState, reviewKey, type ReviewState } from '../../../shared/review/index.ts'
-import { ApiError, wsPath, type ApiClient } from './api.ts'
+import { ApiRequestError, type ApiClient } from '../../../shared/api/index.ts'
 import type { Room } from './room.svelte.ts'
 
 export interface ReviewRoomOptions {
@@ -19,8 +19,6 @@ export interface ReviewRoomOptions {
   /** The namespaces we may read now. */
   readable: Iterable<string>
 }
-
-export type ReviewVerb = 'keep' | 'reply' | 'promote' | 'accept' | 'reject'
 
 /** What the last action on one annotation or proposal said (errors, or a conflict to resolve). */
 export interface ActionNotice {
@@ -73,11 +71,11 @@ export class ReviewRoom {
     return this.#notices[reviewKey(owner, id)] ?? null
   }
 
-  keep = (owner: string, id: string) => this.#act('annotations', owner, id, 'keep')
-  reply = (owner: string, id: string, text: string) => this.#act('annotations', owner, id, 'reply', { text })
-  promote = (owner: string, id: string) => this.#act('annotations', owner, id, 'promote')
-  accept = (owner: string, id: string) => this.#act('proposals', owner, id, 'accept')
-  reject = (owner: string, id: string) => this.#act('proposals', owner, id, 'reject')
+  keep = (owner: string, id: string) => this.#act(owner, id, (api, ws) => api.keep(ws, owner, id))
+  reply = (owner: string, id: string, text: string) => this.#act(owner, id, (api, ws) => api.reply(ws, owner, id, text))
+  promote = (owner: string, id: string) => this.#act(owner, id, (api, ws) => api.promote(ws, owner, id))
+  accept = (owner: string, id: string) => this.#act(owner, id, (api, ws) => api.accept(ws, owner, id))
+  reject = (owner: string, id: string) => this.#act(owner, id, (api, ws) => api.reject(ws, owner, id))
 
   destroy(): void {
     for (const room of this.#rooms.values()) room.destroy()
@@ -102,12 +100,12 @@ export class ReviewRoom {
   }
 
   /** True when the server took the action; otherwise the notice says why not. */
-  async #act(kind: 'annotations' | 'proposals', owner: string, id: string, verb: ReviewVerb, body: object = {}): Promise<boolean> {
+  async #act(owner: string, id: string, call: (api: ApiClient, workspace: string) => Promise<unknown>): Promise<boolean> {
     const key = reviewKey(owner, id)
     this.#busy[key] = true
     delete this.#notices[key]
     try {
-      await this.#options.api.post(wsPath(this.#options.workspace, `/${kind}/${encodeURIComponent(owner)}/${encodeURIComponent(id)}/${verb}`), body)
+      await call(this.#options.api, this.#options.workspace)
       return true
     } catch (error) {
       this.#notices[key] = await this.#describe(error, owner, id)
@@ -119,7 +117,7 @@ export class ReviewRoom {
 
   async #describe(error: unknown, owner: string, id: string): Promise<ActionNotice> {
     const message = error instanceof Error ? error.message : String(error)
-    if (!(error instanceof ApiError)) return { kind: 'error', message }
+    if (!(error instanceof ApiRequestError)) return { kind: 'error', message }
     if (error.code === 'stale') return { kind: 'stale', message }
     if (error.code === 'proposal_conflict') {
       // The id is in the review room once the server recorded it; ask for it if not synced yet.
@@ -127,7 +125,7 @@ export class ReviewRoom {
       const conflict =
         known?.conflict ??
         (await this.#options.api
-          .get<{ decision: { conflict?: string } | null }>(wsPath(this.#options.workspace, `/proposals/${encodeURIComponent(owner)}/${encodeURIComponent(id)}`))
+          .proposal(this.#options.workspace, owner, id)
           .then((v) => v.decision?.conflict)
           .catch(() => undefined))
       return { kind: 'conflict', message, conflict }

@@ -2,7 +2,7 @@
 // last known answer when the server is unreachable so the app keeps working offline.
 
 import { getContext, setContext } from 'svelte'
-import { ApiClient, ApiError, type Me } from './api.ts'
+import { ApiClient, ApiRequestError, type Me } from '../../../shared/api/index.ts'
 import { describeApiError, type Problem } from './messages.ts'
 import { LocalStore } from './storage.ts'
 import { deleteRoomDatabases } from './local-data.ts'
@@ -73,7 +73,7 @@ export class Session {
       this.#tried = ''
       this.#status = 'ready'
     } catch (error) {
-      const kind = error instanceof ApiError ? error.kind : 'server'
+      const kind = error instanceof ApiRequestError ? error.kind : 'server'
       const cached = this.store.me
       if (kind === 'unreachable' && token === previous && cached) {
         // Known token, no server: work from the cache; rooms sync when it is back.

@@ -1,7 +1,7 @@
 // What the browser remembers between visits: the token and the last answers from the API,
 // so a reload without network still shows the workspace.
 
-import type { Me, WorkspaceDetail } from './api.ts'
+import type { Me, WorkspaceDetail } from '../../../shared/api/index.ts'
 
 const TOKEN = 'polyphony.token'
 const ME = 'polyphony.me'

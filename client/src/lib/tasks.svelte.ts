@@ -6,7 +6,7 @@ import type * as Y from 'yjs'
 import { createSubscriber } from 'svelte/reactivity'
 import { TASKS_MAP, readTaskFromDoc, taskIdsInDoc, type TaskDocFields } from '../../../shared/coord/index.ts'
 import type { TaskStatus } from '../../../shared/coord/index.ts'
-import { wsPath, type ApiClient } from './api.ts'
+import type { ApiClient } from '../../../shared/api/index.ts'
 
 export interface BoardTask extends TaskDocFields {
   id: string
@@ -69,24 +69,20 @@ export class TaskBoard {
 
   async create(input: NewTask): Promise<string> {
     const id = taskIdFor(input.title, taskIdsInDoc(this.#doc))
-    await this.#api.post(this.#path('/tasks'), { id, title: input.title, description: input.description ?? '', dependsOn: input.dependsOn ?? [] })
+    await this.#api.createTask(this.#workspace, { id, title: input.title, description: input.description ?? '', dependsOn: input.dependsOn ?? [] })
     return id
   }
 
   async claim(id: string, ttlMs = DEFAULT_TTL_MS): Promise<void> {
-    await this.#api.post(this.#path(`/tasks/${encodeURIComponent(id)}/claim`), { ttlMs })
+    await this.#api.claim(this.#workspace, id, ttlMs)
   }
 
   /** The fencing token in the document is the live lease's while the task is claimed. */
   async release(task: BoardTask): Promise<void> {
-    await this.#api.post(this.#path(`/tasks/${encodeURIComponent(task.id)}/release`), { fencingToken: task.fencingToken })
+    await this.#api.release(this.#workspace, task.id, task.fencingToken)
   }
 
   async complete(task: BoardTask, result: string): Promise<void> {
-    await this.#api.post(this.#path(`/tasks/${encodeURIComponent(task.id)}/complete`), { fencingToken: task.fencingToken, result })
-  }
-
-  #path(path: string): string {
-    return wsPath(this.#workspace, path)
+    await this.#api.complete(this.#workspace, task.id, task.fencingToken, result)
   }
 }

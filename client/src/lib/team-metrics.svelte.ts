@@ -4,7 +4,6 @@
 
 import { groupDivergences, READING_LIMITS } from '../../../shared/review/index.ts'
 import type { TeamMetrics } from '../../../shared/coord/index.ts'
-import { wsPath } from './api.ts'
 import type { Workspace } from './workspace.svelte.ts'
 
 export interface ReadingShare {
@@ -51,7 +50,7 @@ export class TeamMetricsFeed {
 
   async refresh(): Promise<void> {
     try {
-      this.#data = await this.#workspace.api.get<TeamMetrics>(wsPath(this.#workspace.id, '/metrics?bucketMs=3600000'))
+      this.#data = await this.#workspace.api.teamMetrics(this.#workspace.id, { bucketMs: 3_600_000 })
       this.#error = null
     } catch (e) {
       this.#error = e instanceof Error ? e.message : String(e)

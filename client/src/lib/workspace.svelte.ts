@@ -8,7 +8,7 @@ import { mayEditShared } from '../../../shared/access.ts'
 import { CLOSE } from '../../../shared/wire/index.ts'
 import { sharedRoom, tasksRoom } from '../../../shared/rooms.ts'
 import type { Role } from '../../../shared/model.ts'
-import { ApiError, type ApiClient, type Member, type WorkspaceDetail } from './api.ts'
+import { ApiRequestError, type ApiClient, type Member, type WorkspaceDetail } from '../../../shared/api/index.ts'
 import { assignedColors, colorsFor, isHexColor } from '../../../shared/presence/index.ts'
 import { Documents } from './documents.svelte.ts'
 import { describeApiError, describeClose, type Problem } from './messages.ts'
@@ -225,7 +225,7 @@ export class Workspace {
       this.namespaces.watch(detail.readableNamespaces)
       this.#review?.watch(detail.readableNamespaces)
     } catch (error) {
-      const kind = error instanceof ApiError ? error.kind : 'server'
+      const kind = error instanceof ApiRequestError ? error.kind : 'server'
       const message = error instanceof Error ? error.message : String(error)
       if (kind === 'unreachable' || kind === 'server') return // offline: cached detail (if any) stays
       if (kind === 'unauthenticated') this.#session.expire(describeApiError(kind, message))

@@ -2,22 +2,21 @@
 
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
-import { z } from 'zod'
 import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
 import { jsonBody, queryOf } from '../validate.ts'
 import { tooManyRequests } from '../errors.ts'
 import { DomainError, forbidden, notFound } from '../../errors.ts'
 import { member, membershipOf } from '../member.ts'
-import { PAGE_DEFAULT, PAGE_MAX, type ConflictService } from '../../conflicts/index.ts'
+import type { ConflictService } from '../../conflicts/index.ts'
+import { ConflictsQuery, ResolveBody } from '../../../shared/api/schemas.ts'
+import type { ConflictPage } from '../../../shared/api/types.ts'
 import { decideConflictResolution, type ConflictRecord } from '../../../shared/conflicts/index.ts'
 import { documentOfLocation, titlesFor } from '../../../shared/documents.ts'
 import { sharedRoom } from '../../../shared/rooms.ts'
 
 /** Events queued towards one slow event-stream reader before its stream is ended. */
 const MAX_QUEUED_EVENTS = 256
-
-const ResolveBody = z.union([z.object({ pick: z.string().min(1) }).strict(), z.object({ value: z.string().max(1_000_000) }).strict()])
 
 export function conflictRoutes(deps: ApiDeps & { conflicts: ConflictService }): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
@@ -26,19 +25,11 @@ export function conflictRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
   // `?doc=ID` also finds conflicts on the document's title; `titles` names every document listed.
   app.get('/:ws/conflicts', inWorkspace, async (c) => {
     const { workspace } = c.var
-    const q = queryOf(
-      c,
-      z.object({
-        status: z.enum(['open', 'resolved', 'decided', 'all']).default('open'),
-        doc: z.string().optional(),
-        limit: z.coerce.number().int().min(1).max(PAGE_MAX).default(PAGE_DEFAULT),
-        cursor: z.string().max(500).optional(),
-      }),
-    )
+    const q = queryOf(c, ConflictsQuery)
     const page = await deps.conflicts.page(workspace.id, q)
     const shared = (await deps.core.room(sharedRoom(workspace.id))).doc
     const ids = page.conflicts.map((r) => documentOfLocation(r.location)).filter((id) => id !== null)
-    return c.json({ ...page, titles: titlesFor(shared, ids) })
+    return c.json({ ...page, titles: titlesFor(shared, ids) } satisfies ConflictPage)
   })
 
   app.post('/:ws/conflicts/:id/resolve', inWorkspace, async (c) => {
@@ -56,7 +47,7 @@ export function conflictRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
     if (result === 'resolved') throw new DomainError('conflict', 'already_resolved', 'this conflict was resolved already; reload to see how')
     if (result === 'decided') throw new DomainError('conflict', 'decided', 'the server already decided this claim race (one claim won); there is nothing to resolve')
     c.get('log').info({ conflict: result.id, choice: result.resolution?.choice }, 'conflict resolved')
-    return c.json(result)
+    return c.json(result satisfies ConflictRecord)
   })
 
   // EventSource cannot send headers: this route alone also accepts ?token= (see requireAuth).

@@ -5,7 +5,6 @@
 
 import { Hono, type Context } from 'hono'
 import type * as Y from 'yjs'
-import { z } from 'zod'
 import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
 import { jsonBody } from '../validate.ts'
@@ -21,18 +20,7 @@ import type { Workspace } from '../../../shared/model.ts'
 import { decodeVersion, etagOf, versionOf } from '../../docs/version.ts'
 import { applyEdits, prepareEdits, putDocument, type EditRequest } from '../../docs/documentEdits.ts'
 import { DocumentActivity } from '../../docs/activity.ts'
-
-/** Largest document text a PUT or one edit may carry, in characters. */
-export const MAX_TEXT_CHARS = 2_000_000
-export const MAX_EDITS = 100
-
-const QuoteSchema = z.object({ exact: z.string().min(1).max(10_000), prefix: z.string().max(10_000).optional(), suffix: z.string().max(10_000).optional() }).strict()
-const EditSchema = z.union([
-  z.object({ quote: QuoteSchema, text: z.string().max(MAX_TEXT_CHARS) }).strict(),
-  z.object({ from: z.number().int().nonnegative(), to: z.number().int().nonnegative(), text: z.string().max(MAX_TEXT_CHARS) }).strict(),
-])
-const EditsBody = z.object({ version: z.string().optional(), edits: z.array(EditSchema).min(1).max(MAX_EDITS) }).strict()
-const PutBody = z.object({ text: z.string().max(MAX_TEXT_CHARS), title: z.string().max(MAX_TITLE_LENGTH).optional() }).strict()
+import { EditsBody, MAX_TEXT_CHARS, PutDocumentBody } from '../../../shared/api/schemas.ts'
 
 const MARKDOWN = 'text/markdown; charset=utf-8'
 
@@ -151,7 +139,7 @@ async function putBody(c: Context<ApiEnv>): Promise<{ text: string; title?: stri
     if (title !== undefined && title.length > MAX_TITLE_LENGTH) throw badRequest(`title: at most ${MAX_TITLE_LENGTH} characters`)
     return { text, title }
   }
-  return jsonBody(c, PutBody)
+  return jsonBody(c, PutDocumentBody)
 }
 
 function answerWrite(c: Context<ApiEnv>, doc: Y.Doc, id: string, extra: Record<string, unknown>, status: 200 | 201 = 200) {

@@ -13,7 +13,6 @@
 // blame and export rebuild from the whole history: they are rate-limited per principal (HistoryReads).
 
 import { Hono, type Context } from 'hono'
-import { z } from 'zod'
 import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
 import { jsonBody, queryOf } from '../validate.ts'
@@ -22,21 +21,13 @@ import { member } from '../member.ts'
 import { mayEditShared } from '../../../shared/access.ts'
 import { sharedRoom } from '../../../shared/rooms.ts'
 import { documentText } from '../../../shared/documents.ts'
-import { CURRENT, type VersionService } from '../../history/VersionService.ts'
+import type { VersionService } from '../../history/VersionService.ts'
+import type { BlameRun, DiffSpan, VersionSummary } from '../../../shared/api/types.ts'
+import { AsReadBody, DiffQuery, HistoryDocId, LabelBody, RestoreBody, VersionNumber, VersionsQuery } from '../../../shared/api/schemas.ts'
 import type { Role } from '../../../shared/model.ts'
 import { exportWorkspace, type ExportDeps } from '../../history/exportWorkspace.ts'
 import { ImportSchema, importWorkspace } from '../../history/importWorkspace.ts'
 import type { HistoryReads } from '../HistoryReads.ts'
-import { ANCHOR_LIMITS } from '../../../shared/anchoring/index.ts'
-
-const VersionNumber = z.coerce.number().int('a version is a whole number').min(1, 'versions start at 1')
-const LabelBody = z.object({ label: z.string().trim().max(200, 'a label has at most 200 characters').optional() }).strict()
-const RestoreBody = z.object({ version: z.number().int().min(1) }).strict()
-const DocId = z.string().min(1).max(200)
-const Base64 = z.string().min(1).max(ANCHOR_LIMITS.snapshot, `at most ${ANCHOR_LIMITS.snapshot} characters`)
-const AsReadBody = z.union([z.object({ snapshot: Base64 }).strict(), z.object({ stateVector: Base64 }).strict()], {
-  message: 'send { snapshot } or { stateVector }: the annotation anchor’s target.snapshot (exact) or target.stateVector (approximate)',
-})
 
 export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'core'> & { versions: VersionService; reads: HistoryReads }): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
@@ -47,7 +38,7 @@ export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'cor
   const context = (c: Context<ApiEnv>, write: boolean) => {
     const { workspace, role } = c.var
     refuseUnless(role, write)
-    const doc = DocId.safeParse(c.req.param('id'))
+    const doc = HistoryDocId.safeParse(c.req.param('id'))
     if (!doc.success) throw badRequest('a document id has 1 to 200 characters')
     return { workspace, room: sharedRoom(workspace.id), doc: doc.data }
   }
@@ -58,8 +49,8 @@ export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'cor
 
   app.get('/:ws/docs/:id/versions', inWorkspace, async (c) => {
     const { room, doc } = context(c, false)
-    const { limit } = queryOf(c, z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }))
-    return c.json({ versions: versions.list(room, doc, limit) })
+    const { limit } = queryOf(c, VersionsQuery)
+    return c.json({ versions: versions.list(room, doc, limit) satisfies VersionSummary[] })
   })
 
   app.post('/:ws/docs/:id/versions', inWorkspace, async (c) => {
@@ -67,7 +58,7 @@ export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'cor
     const { room, doc, workspace } = context(c, true)
     const { label } = await jsonBody(c, LabelBody)
     await existing(room, doc, workspace.id)
-    return c.json(await versions.request(room, principal.id, doc, label || null), 201)
+    return c.json((await versions.request(room, principal.id, doc, label || null)) satisfies VersionSummary, 201)
   })
 
   app.get('/:ws/docs/:id/versions/:v', inWorkspace, async (c) => {
@@ -83,11 +74,11 @@ export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'cor
 
   app.get('/:ws/docs/:id/diff', inWorkspace, async (c) => {
     const { room, doc } = context(c, false)
-    const q = queryOf(c, z.object({ from: VersionNumber, to: z.union([z.literal(CURRENT), VersionNumber]).default(CURRENT) }))
+    const q = queryOf(c, DiffQuery)
     reads.take(c.get('principal').id, 'diff')
     const result = await versions.diff(room, doc, q.from, q.to)
     if ('missing' in result) throw notFound(result.missing)
-    return c.json({ from: q.from, to: q.to, spans: result.spans })
+    return c.json({ from: q.from, to: q.to, spans: result.spans satisfies DiffSpan[] })
   })
 
   // A POST because a recorded snapshot may be kilobytes; it reads only (members read every past text).
@@ -106,7 +97,7 @@ export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'cor
     reads.take(c.get('principal').id, 'blame')
     const runs = await versions.blame(room, doc)
     if (!runs) throw notFound(`no document ${doc} in ${workspace.id}`)
-    return c.json({ runs })
+    return c.json({ runs: runs satisfies BlameRun[] })
   })
 
   app.post('/:ws/docs/:id/restore', inWorkspace, async (c) => {

@@ -4,7 +4,8 @@ import { Hono } from 'hono'
 import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
 import { jsonBody } from '../validate.ts'
-import { NewPrincipalSchema } from '../../registry/index.ts'
+import { CreatePrincipalBody } from '../../../shared/api/schemas.ts'
+import type { CreatedPrincipal, PrincipalListing, RevokedPrincipal, RotatedToken } from '../../../shared/api/types.ts'
 import { requireAdmin } from '../middleware.ts'
 import { notFound } from '../../errors.ts'
 import { CLOSE } from '../../../shared/wire/index.ts'
@@ -13,12 +14,12 @@ export function principalRoutes({ registry, core, streams }: ApiDeps): Hono<ApiE
   const app = new Hono<ApiEnv>()
   app.use(requireAdmin())
   app.post('/', async (c) => {
-    const input = await jsonBody(c, NewPrincipalSchema.omit({ token: true }))
+    const input = await jsonBody(c, CreatePrincipalBody)
     const created = registry.createPrincipal(input)
     c.get('log').info({ created: created.id }, 'principal created')
-    return c.json(created, 201)
+    return c.json(created satisfies CreatedPrincipal, 201)
   })
-  app.get('/', (c) => c.json({ principals: registry.listPrincipals() }))
+  app.get('/', (c) => c.json({ principals: registry.listPrincipals() satisfies PrincipalListing[] }))
   app.delete('/:id', (c) => {
     const id = c.req.param('id')
     if (!registry.getPrincipal(id)) throw notFound(`no principal ${id}`)
@@ -26,7 +27,7 @@ export function principalRoutes({ registry, core, streams }: ApiDeps): Hono<ApiE
     const closed = core.closeWhere((ctx) => ctx.principal === id, CLOSE.unauthenticated, 'token revoked')
     const closedStreams = streams.closeWhere((s) => s.principal === id, 'token revoked')
     c.get('log').info({ revoked: id, closedSockets: closed, closedStreams }, 'principal revoked')
-    return c.json({ id, revoked: true, closedSockets: closed, closedStreams })
+    return c.json({ id, revoked: true, closedSockets: closed, closedStreams } satisfies RevokedPrincipal)
   })
   // Rotation: a new token replaces the old one at once (and lifts a revocation); sockets
   // and event streams that authenticated with the old token are closed: they come back with the new one.
@@ -37,7 +38,7 @@ export function principalRoutes({ registry, core, streams }: ApiDeps): Hono<ApiE
     const closed = core.closeWhere((ctx) => ctx.principal === id, CLOSE.unauthenticated, 'token rotated')
     const closedStreams = streams.closeWhere((s) => s.principal === id, 'token rotated')
     c.get('log').info({ rotated: id, closedSockets: closed, closedStreams }, 'principal token rotated')
-    return c.json({ id, token, closedSockets: closed, closedStreams })
+    return c.json({ id, token, closedSockets: closed, closedStreams } satisfies RotatedToken)
   })
   return app
 }

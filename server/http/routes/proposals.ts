@@ -23,6 +23,7 @@ import { mayRead } from '../../../shared/access.ts'
 import { parseRoom } from '../../../shared/rooms.ts'
 import { DEFAULT_WORKSPACE_SETTINGS } from '../../../shared/workspaceSettings.ts'
 import type { Principal } from '../../../shared/model.ts'
+import type { ProposalSubmitted } from '../../../shared/api/types.ts'
 
 export function proposalRoutes(deps: ApiDeps & { conflicts: ConflictService }): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
@@ -61,10 +62,10 @@ export function proposalRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
       throw new DomainError('conflict', 'too_many_proposals', `this conflict has proposals from ${PROPOSAL_LIMITS.perConflict} others already; approve or resolve it instead`)
     }
     const application = decideProposalApplication(deps.registry.settings(workspace.id) ?? DEFAULT_WORKSPACE_SETTINGS, role, record)
-    if (!application.apply) return c.json({ conflict: stored, applied: false, reason: application.reason }, 201)
+    if (!application.apply) return c.json({ conflict: stored, applied: false, reason: application.reason } satisfies ProposalSubmitted, 201)
     const resolved = await resolveAs(workspace.id, id, principal.id, choice, principal.id)
     c.get('log').info({ conflict: id, choice: resolved.resolution?.choice }, 'proposal applied by its proposer (workspace allows it)')
-    return c.json({ conflict: resolved, applied: true }, 201)
+    return c.json({ conflict: resolved, applied: true } satisfies ProposalSubmitted, 201)
   })
 
   // Approving is resolving with the proposal's choice; the resolution names both the approver and the proposer.

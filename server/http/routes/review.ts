@@ -14,21 +14,17 @@
 // write, promote/accept need shared-document write).
 
 import { Hono, type Context } from 'hono'
-import { z } from 'zod'
 import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
 import { jsonBody, paramsOf, queryOf } from '../validate.ts'
 import { forbidden, notFound } from '../../errors.ts'
 import { member } from '../member.ts'
-import { ID_PATTERN } from '../../../shared/rooms.ts'
+import { DivergencesQuery, EmptyBody, ReplyBody, ReviewTarget } from '../../../shared/api/schemas.ts'
+import type { Accepted, Kept, Promoted, Rejected, Replied, VocabularyAnswer } from '../../../shared/api/types.ts'
 import type { ConflictService } from '../../conflicts/index.ts'
 import { ReviewActions, proposalViewFor, reviewedDivergencesFor } from '../../review/index.ts'
 import { VOCABULARY_MAP, VocabularySchema, mayEditVocabulary, readVocabulary } from '../../../shared/review/index.ts'
 import { tasksRoom } from '../../../shared/rooms.ts'
-
-const Params = z.object({ owner: z.string().regex(ID_PATTERN, 'not a principal id'), id: z.string().min(1).max(200) })
-const Empty = z.object({}).strict()
-const ReplyBody = z.object({ text: z.string().trim().min(1, 'a reply needs some text').max(4000) }).strict()
 
 export function reviewRoutes(deps: ApiDeps & { conflicts: ConflictService }): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
@@ -37,7 +33,7 @@ export function reviewRoutes(deps: ApiDeps & { conflicts: ConflictService }): Ho
 
   app.get('/:ws/divergences', inWorkspace, async (c) => {
     const { principal, workspace } = c.var
-    const { doc, superseded } = queryOf(c, z.object({ doc: z.string().min(1).max(200), superseded: z.enum(['hide', 'show']).optional() }))
+    const { doc, superseded } = queryOf(c, DivergencesQuery)
     const result = await reviewedDivergencesFor(deps, workspace.id, doc, principal, superseded === 'show')
     if (!result) throw notFound(`no document "${doc}" in ${workspace.id}`)
     return c.json(result)
@@ -49,7 +45,7 @@ export function reviewRoutes(deps: ApiDeps & { conflicts: ConflictService }): Ho
   app.get('/:ws/vocabulary', inWorkspace, async (c) => {
     const { workspace } = c.var
     const { vocabulary, isDefault } = readVocabulary((await deps.core.room(tasksRoom(workspace.id))).doc)
-    return c.json({ ...vocabulary, isDefault })
+    return c.json({ ...vocabulary, isDefault } satisfies VocabularyAnswer)
   })
 
   app.put('/:ws/vocabulary', inWorkspace, async (c) => {
@@ -59,7 +55,7 @@ export function reviewRoutes(deps: ApiDeps & { conflicts: ConflictService }): Ho
     const { synonyms } = await jsonBody(c, VocabularySchema)
     const room = await deps.core.room(tasksRoom(workspace.id))
     await room.writeAsServer(principal.id, 'vocabulary', (d) => d.getMap(VOCABULARY_MAP).set('synonyms', synonyms))
-    return c.json({ synonyms, isDefault: false })
+    return c.json({ synonyms, isDefault: false } satisfies VocabularyAnswer)
   })
 
   app.post('/:ws/annotations/:owner/:id/:action{keep|reply|promote}', inWorkspace, async (c) => {
@@ -67,14 +63,14 @@ export function reviewRoutes(deps: ApiDeps & { conflicts: ConflictService }): Ho
     const action = c.req.param('action')
     if (action === 'keep') {
       await noBody(c)
-      return c.json({ decision: await actions.keep(ws, actor, owner, id) })
+      return c.json({ decision: await actions.keep(ws, actor, owner, id) } satisfies Kept)
     }
     if (action === 'reply') {
       const { text } = await jsonBody(c, ReplyBody)
-      return c.json({ reply: await actions.reply(ws, actor, owner, id, text) }, 201)
+      return c.json({ reply: await actions.reply(ws, actor, owner, id, text) } satisfies Replied, 201)
     }
     await noBody(c)
-    return c.json(await actions.promote(ws, actor, owner, id))
+    return c.json((await actions.promote(ws, actor, owner, id)) satisfies Promoted)
   })
 
   // Reading a proposal needs only its namespace to be readable (viewers included).
@@ -91,20 +87,20 @@ export function reviewRoutes(deps: ApiDeps & { conflicts: ConflictService }): Ho
     if (c.req.param('action') === 'accept') {
       const outcome = await actions.accept(ws, actor, owner, id)
       c.get('log').info({ proposal: `${owner}/${id}`, by: actor.id }, 'proposal accepted')
-      return c.json(outcome)
+      return c.json(outcome satisfies Accepted)
     }
-    return c.json({ decision: await actions.reject(ws, actor, owner, id) })
+    return c.json({ decision: await actions.reject(ws, actor, owner, id) } satisfies Rejected)
   })
   return app
 }
 
 /** The annotation or proposal a route names, in the workspace member() resolved. */
 function target(c: Context<ApiEnv>) {
-  const { owner, id } = paramsOf(c, Params)
+  const { owner, id } = paramsOf(c, ReviewTarget)
   return { ws: c.var.workspace.id, actor: c.var.principal, owner, id }
 }
 
 /** Actions without parameters accept no body or `{}`; anything else is a 400. */
 async function noBody(c: Context<ApiEnv>): Promise<void> {
-  await jsonBody(c, Empty, { ifEmpty: {}, invalid: 'this action takes no parameters: send {} or no body' })
+  await jsonBody(c, EmptyBody, { ifEmpty: {}, invalid: 'this action takes no parameters: send {} or no body' })
 }

@@ -11,7 +11,6 @@
 // Refusals are 409 { error: { code: held | blocked | done | stale_fence | not_holder, message, ... } }.
 
 import { Hono, type Context } from 'hono'
-import { z } from 'zod'
 import type { ApiEnv } from '../env.ts'
 import type { Registry } from '../../registry/index.ts'
 import type { DocumentStorage } from '../../storage/index.ts'
@@ -19,11 +18,12 @@ import type { ServerMetrics } from '../../metrics.ts'
 import { member } from '../member.ts'
 import { jsonBody, queryOf } from '../validate.ts'
 import { DomainError, badRequest, forbidden, notFound } from '../../errors.ts'
-import { IdSchema } from '../../registry/index.ts'
+import { AgentReportBody, ClaimBody, CompleteBody, FenceBody, NewTaskBody, RenewBody, TeamMetricsQuery } from '../../../shared/api/schemas.ts'
+import type { AgentReported, Granted, TaskAnswer, TaskCreated, TaskList } from '../../../shared/api/types.ts'
 import { mayEditShared, mayRead } from '../../../shared/access.ts'
 import { parseRoom } from '../../../shared/rooms.ts'
 import type { Principal } from '../../../shared/model.ts'
-import { AgentReportSchema, teamMetricsFor, type AgentReports, type ClaimResult, type Coordinator, type FencedResult } from '../../coord/index.ts'
+import { teamMetricsFor, type AgentReports, type ClaimResult, type Coordinator, type FencedResult } from '../../coord/index.ts'
 
 export interface TaskRouteDeps {
   registry: Registry
@@ -37,23 +37,6 @@ export interface TaskRouteDeps {
 }
 
 const MAX_RESULT_BYTES = 64 * 1024
-const NewTaskSchema = z.object({
-  id: IdSchema,
-  title: z.string().min(1).max(500),
-  description: z.string().max(20_000).optional(),
-  dependsOn: z.array(IdSchema).max(100).optional(),
-})
-const ClaimSchema = z.object({ ttlMs: z.number().int().positive().optional() })
-const FenceSchema = z.object({ fencingToken: z.number().int().nonnegative() })
-const RenewSchema = FenceSchema.extend({ ttlMs: z.number().int().positive().optional() })
-const CompleteSchema = FenceSchema.extend({ result: z.unknown().optional() })
-const num = z.coerce.number().int()
-const MetricsQuery = z.object({
-  since: num.optional(),
-  until: num.optional(),
-  bucketMs: num.min(1000).max(7 * 86_400_000).default(60_000),
-  windowMs: num.min(0).max(3_600_000).default(2_000),
-})
 
 export function taskRoutes(deps: TaskRouteDeps): Hono<ApiEnv> {
   const { registry, coord, metrics } = deps
@@ -72,32 +55,32 @@ export function taskRoutes(deps: TaskRouteDeps): Hono<ApiEnv> {
     return { ws: workspace.id, principal }
   }
 
-  app.get('/:ws/tasks', inWorkspace, (c) => c.json({ tasks: store.list(c.var.workspace.id) }))
+  app.get('/:ws/tasks', inWorkspace, (c) => c.json({ tasks: store.list(c.var.workspace.id) } satisfies TaskList))
 
   app.get('/:ws/tasks/:id', inWorkspace, (c) => {
     const task = store.get(c.var.workspace.id, c.req.param('id'))
     if (!task) throw notFound(`no task ${c.req.param('id')} in ${c.var.workspace.id}: GET .../tasks lists them`)
-    return c.json({ task })
+    return c.json({ task } satisfies TaskAnswer)
   })
 
   app.post('/:ws/tasks', inWorkspace, async (c) => {
     const { ws, principal } = writer(c, 'create')
-    const input = await jsonBody(c, NewTaskSchema)
+    const input = await jsonBody(c, NewTaskBody)
     const { task, created } = store.create(ws, input, principal.id)
     metrics.taskOperations.inc({ op: 'create', result: created ? 'ok' : 'exists_same' })
     await coord.settled(ws, task.id)
-    return c.json({ task, created }, created ? 201 : 200)
+    return c.json({ task, created } satisfies TaskCreated, created ? 201 : 200)
   })
 
   app.post('/:ws/tasks/:id/claim', inWorkspace, async (c) => {
     const { ws, principal } = writer(c, 'claim')
-    const { ttlMs } = await jsonBody(c, ClaimSchema, { ifEmpty: {} })
+    const { ttlMs } = await jsonBody(c, ClaimBody, { ifEmpty: {} })
     const r = store.claim(ws, c.req.param('id'), principal.id, ttlMs)
     metrics.taskOperations.inc({ op: 'claim', result: r.ok ? 'ok' : r.code })
     c.get('log').info({ workspace: ws, task: c.req.param('id'), result: r.ok ? 'won' : r.code, fencingToken: r.ok ? r.lease.fencingToken : undefined }, 'task claim')
     if (!r.ok) throw claimRefused(r)
     await coord.settled(ws, r.task.id)
-    return c.json({ lease: r.lease, fencingToken: r.lease.fencingToken, expiresAt: r.lease.expiresAt, task: r.task })
+    return c.json({ lease: r.lease, fencingToken: r.lease.fencingToken, expiresAt: r.lease.expiresAt, task: r.task } satisfies Granted)
   })
 
   /** After the store answered a fenced operation: count it, log it, refuse (409) or wait until the board shows it. */
@@ -112,30 +95,30 @@ export function taskRoutes(deps: TaskRouteDeps): Hono<ApiEnv> {
 
   app.post('/:ws/tasks/:id/renew', inWorkspace, async (c) => {
     const { ws, principal } = writer(c, 'renew')
-    const { fencingToken, ttlMs } = await jsonBody(c, RenewSchema)
+    const { fencingToken, ttlMs } = await jsonBody(c, RenewBody)
     const r = await settleFenced(c, 'renew', ws, fencingToken, store.renew(ws, c.req.param('id'), principal.id, fencingToken, ttlMs))
     const lease = r.lease!
-    return c.json({ lease, fencingToken: lease.fencingToken, expiresAt: lease.expiresAt, task: r.task })
+    return c.json({ lease, fencingToken: lease.fencingToken, expiresAt: lease.expiresAt, task: r.task } satisfies Granted)
   })
 
   app.post('/:ws/tasks/:id/release', inWorkspace, async (c) => {
     const { ws, principal } = writer(c, 'release')
-    const { fencingToken } = await jsonBody(c, FenceSchema)
+    const { fencingToken } = await jsonBody(c, FenceBody)
     const r = await settleFenced(c, 'release', ws, fencingToken, store.release(ws, c.req.param('id'), principal.id, fencingToken))
-    return c.json({ task: r.task })
+    return c.json({ task: r.task } satisfies TaskAnswer)
   })
 
   app.post('/:ws/tasks/:id/complete', inWorkspace, async (c) => {
     const { ws, principal } = writer(c, 'complete')
-    const { fencingToken, result } = await jsonBody(c, CompleteSchema)
+    const { fencingToken, result } = await jsonBody(c, CompleteBody)
     if (JSON.stringify(result ?? null).length > MAX_RESULT_BYTES) throw badRequest(`result must be at most ${MAX_RESULT_BYTES} bytes of JSON: store a larger result in a document and put its id here`)
     const r = await settleFenced(c, 'complete', ws, fencingToken, store.complete(ws, c.req.param('id'), principal.id, fencingToken, result ?? null))
-    return c.json({ task: r.task })
+    return c.json({ task: r.task } satisfies TaskAnswer)
   })
 
   app.get('/:ws/metrics', inWorkspace, async (c) => {
     const ws = c.var.workspace.id
-    const q = queryOf(c, MetricsQuery)
+    const q = queryOf(c, TeamMetricsQuery)
     const until = q.until ?? now() + 1
     const since = q.since ?? until - 86_400_000
     if (since >= until) throw badRequest('since must be before until: swap them, or leave one out')
@@ -151,9 +134,9 @@ export function taskRoutes(deps: TaskRouteDeps): Hono<ApiEnv> {
 
   app.post('/:ws/agent-reports', inWorkspace, async (c) => {
     const ws = c.var.workspace.id
-    const report = await jsonBody(c, AgentReportSchema)
+    const report = await jsonBody(c, AgentReportBody)
     deps.reports.record(ws, c.get('principal').id, report)
-    return c.json({ recorded: true })
+    return c.json({ recorded: true } satisfies AgentReported)
   })
 
   return app

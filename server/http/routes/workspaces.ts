@@ -1,11 +1,11 @@
 // Workspaces, their members and namespace submission.
 
 import { Hono, type MiddlewareHandler } from 'hono'
-import { z } from 'zod'
 import type { ApiEnv } from '../env.ts'
 import type { ApiDeps } from '../deps.ts'
 import { jsonBody } from '../validate.ts'
-import { NewWorkspaceSchema, RoleSchema } from '../../registry/index.ts'
+import { CreateWorkspaceBody, MemberRoleBody, SubmittedBody } from '../../../shared/api/schemas.ts'
+import type { MemberRemoved, MemberRoleSet, SubmittedSet, WorkspaceDetail } from '../../../shared/api/types.ts'
 import { requireAdmin } from '../middleware.ts'
 import { forbidden, notFound } from '../../errors.ts'
 import { mayManageMembers, mayRead } from '../../../shared/access.ts'
@@ -21,7 +21,7 @@ export function workspaceRoutes({ registry, core, streams }: ApiDeps): Hono<ApiE
   const manager = requireManager()
 
   app.post('/', requireAdmin(), async (c) => {
-    const input = await jsonBody(c, NewWorkspaceSchema.omit({ owner: true }))
+    const input = await jsonBody(c, CreateWorkspaceBody)
     const workspace = registry.createWorkspace(input)
     return c.json(workspace, 201)
   })
@@ -34,18 +34,18 @@ export function workspaceRoutes({ registry, core, streams }: ApiDeps): Hono<ApiE
       members: registry.members(workspace.id),
       // Namespaces this caller may open now (the same rule sockets obey).
       readableNamespaces: readableNamespaces(registry, workspace.id, principal),
-    })
+    } satisfies WorkspaceDetail)
   })
 
   app.put('/:ws/members/:principal', inWorkspace, manager, async (c) => {
     const { workspace } = c.var
-    const { role } = await jsonBody(c, z.object({ role: RoleSchema }))
+    const { role } = await jsonBody(c, MemberRoleBody)
     const member = c.req.param('principal')
     if (!registry.getPrincipal(member)) throw notFound(`no principal ${member}`)
     registry.setMember(workspace.id, member, role)
     // Rights are decided when a socket opens: reopen this member's sockets under the new role.
     core.closeWhere((ctx) => ctx.principal === member && ctx.room.startsWith(`${workspace.id}/`), CLOSE.forbidden, 'your role changed; reconnect')
-    return c.json({ workspace: workspace.id, principal: member, role })
+    return c.json({ workspace: workspace.id, principal: member, role } satisfies MemberRoleSet)
   })
 
   app.delete('/:ws/members/:principal', inWorkspace, manager, (c) => {
@@ -54,14 +54,14 @@ export function workspaceRoutes({ registry, core, streams }: ApiDeps): Hono<ApiE
     if (!registry.removeMember(workspace.id, member)) throw notFound(`${member} is not a member of ${workspace.id}`)
     const closed = core.closeWhere((ctx) => ctx.principal === member && ctx.room.startsWith(`${workspace.id}/`), CLOSE.forbidden, 'removed from workspace')
     const closedStreams = streams.closeWhere((s) => s.principal === member && s.workspace === workspace.id, 'removed from workspace')
-    return c.json({ workspace: workspace.id, principal: member, removed: true, closedSockets: closed, closedStreams })
+    return c.json({ workspace: workspace.id, principal: member, removed: true, closedSockets: closed, closedStreams } satisfies MemberRemoved)
   })
 
   app.put('/:ws/namespaces/:principal/submitted', inWorkspace, async (c) => {
     const { principal, workspace } = c.var
     const owner = c.req.param('principal')
     if (owner !== principal.id) throw forbidden(`only the namespace owner may submit its review: PUT .../namespaces/${principal.id}/submitted for yours`)
-    const { submitted } = await jsonBody(c, z.object({ submitted: z.boolean() }))
+    const { submitted } = await jsonBody(c, SubmittedBody)
     registry.setSubmitted(workspace.id, owner, submitted)
     // Withdrawn: readers who could see it (or its review room) only because it was submitted lose it now.
     const closed = submitted
@@ -74,7 +74,7 @@ export function workspaceRoutes({ registry, core, streams }: ApiDeps): Hono<ApiE
           CLOSE.forbidden,
           `namespace ${owner} is hidden again until its owner submits`,
         )
-    return c.json({ workspace: workspace.id, principal: owner, submitted, closedSockets: closed })
+    return c.json({ workspace: workspace.id, principal: owner, submitted, closedSockets: closed } satisfies SubmittedSet)
   })
 
   return app
