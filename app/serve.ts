@@ -32,7 +32,10 @@ export async function main(argv: string[]): Promise<void> {
   if (tracing) logger.info({ endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT }, 'exporting traces over OTLP')
   if (config.demo && !isLoopback(config.host)) {
     // Only reachable with --allow-demo-on-network (parseServerConfig refuses otherwise).
-    logger.warn({ host: config.host }, 'DEMO MODE ON A NETWORK ADDRESS: the demo tokens (admin included) are printed and stored in plain text; anyone who can reach this address and read them has full access')
+    logger.warn(
+      { host: config.host },
+      'DEMO MODE ON A NETWORK ADDRESS: the demo tokens (admin included) are printed and stored in plain text; anyone who can reach this address and read them has full access',
+    )
   }
   const tokens = config.demo ? demoTokens(config.dataDir) : null
   // With a model key the demo's arbiter asks the model; without one it is the heuristic rule, labelled as such.

@@ -179,9 +179,13 @@ export class BenchClient {
     if (this.#pending.length === 0) return
     const batch = this.#pending
     this.#pending = []
-    Y.transact(this.doc, () => {
-      for (const u of batch) Y.applyUpdate(this.doc, u, REMOTE)
-    }, REMOTE)
+    Y.transact(
+      this.doc,
+      () => {
+        for (const u of batch) Y.applyUpdate(this.doc, u, REMOTE)
+      },
+      REMOTE,
+    )
     this.lastRemoteAt = this.#pendingAt
     this.opts.onRemote?.(this, this.#pendingAt)
   }

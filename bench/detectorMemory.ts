@@ -43,7 +43,9 @@ for (let i = 1; i <= writers; i++) {
   client.destroy()
   if (i % (writers / 4) === 0) {
     const now = heap()
-    console.log(`${i} writers: heap +${(now - base).toFixed(1)} MiB (${(((now - last) * 2 ** 20) / (writers / 4) / 1024).toFixed(2)} KiB per writer in this quarter), ${((performance.now() - started) / i).toFixed(2)} ms per writer`)
+    console.log(
+      `${i} writers: heap +${(now - base).toFixed(1)} MiB (${(((now - last) * 2 ** 20) / (writers / 4) / 1024).toFixed(2)} KiB per writer in this quarter), ${((performance.now() - started) / i).toFixed(2)} ms per writer`,
+    )
     last = now
   }
 }

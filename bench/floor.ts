@@ -59,7 +59,7 @@ export function yjsFloor(sizes: BenchSizes): FloorResult[] {
   }
   const { writers, rate, durationS } = sizes.fanout
   let seed = 7
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
   return [
     measure(
       'fanout edits',

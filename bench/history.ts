@@ -56,7 +56,7 @@ const id = createDocument(writers[0].doc, 'Busy', 'Lorem ipsum dolor sit amet. '
 const room = await server.core.room('bench/shared')
 const serverText = () => documentText(room.doc, id)?.toString()
 let seed = 7
-const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n)
+const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n
 const versionMs: number[] = []
 for (let i = 0; i < EDITS; i++) {
   const w = writers[i % writers.length]

@@ -31,7 +31,10 @@ async function once(bin: string): Promise<number> {
   try {
     for (;;) {
       if (performance.now() - started > 30_000) throw new Error(`${bin}: no /healthz within 30 s`)
-      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)
+      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
       if (ok) return performance.now() - started
       await new Promise((r) => setTimeout(r, 5))
     }

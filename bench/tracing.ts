@@ -97,6 +97,10 @@ console.log(`tracing cost, ${edits} edits in one room, ${runs} runs each (median
 console.log(`| tracing | wall ms | server CPU µs/edit |`)
 console.log(`|---|---|---|`)
 for (const mode of ['off', 'on'] as const) console.log(`| ${mode} | ${Math.round(med(mode, 'wallMs'))} | ${med(mode, 'cpuUsPerEdit').toFixed(1)} |`)
-console.log(`on/off: wall ${(med('on', 'wallMs') / med('off', 'wallMs')).toFixed(2)}×, CPU ${(med('on', 'cpuUsPerEdit') / med('off', 'cpuUsPerEdit')).toFixed(2)}×; OTLP requests received: ${collector.requests()}`)
-console.log(`tracing off: the ingest path's no-op tracing calls cost ${offNs.toFixed(0)} ns per update (${((offNs / 1000 / med('off', 'cpuUsPerEdit')) * 100).toFixed(2)} % of the server CPU per edit above)`)
+console.log(
+  `on/off: wall ${(med('on', 'wallMs') / med('off', 'wallMs')).toFixed(2)}×, CPU ${(med('on', 'cpuUsPerEdit') / med('off', 'cpuUsPerEdit')).toFixed(2)}×; OTLP requests received: ${collector.requests()}`,
+)
+console.log(
+  `tracing off: the ingest path's no-op tracing calls cost ${offNs.toFixed(0)} ns per update (${((offNs / 1000 / med('off', 'cpuUsPerEdit')) * 100).toFixed(2)} % of the server CPU per edit above)`,
+)
 await collector.close()

@@ -95,7 +95,7 @@ async function paced(ids: string[], rate: number, durationMs: number, startAt: n
     ids.map(async (id): Promise<WriterResult> => {
       const { client, spec } = get(id)
       let seed = spec.clientId
-      const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+      const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
       // Writers are spread over the interval so they do not all fire on the same tick.
       const offset = random() * interval
       for (let i = 0; i < count; i++) {
@@ -196,10 +196,9 @@ async function closeAll(): Promise<void> {
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms))),
-  ]).finally(() => clearTimeout(timer))
+  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms)))]).finally(() =>
+    clearTimeout(timer),
+  )
 }
 
 function run(c: Command): Promise<unknown> | unknown {

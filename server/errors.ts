@@ -5,17 +5,7 @@
 // Anything else that escapes a handler is a bug: a 500 with the request id.
 
 export type ErrorKind =
-  | 'invalid'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'precondition_failed'
-  | 'unprocessable'
-  | 'too_large'
-  | 'too_many_requests'
-  | 'unavailable'
-  | 'internal'
+  'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'precondition_failed' | 'unprocessable' | 'too_large' | 'too_many_requests' | 'unavailable' | 'internal'
 
 export class DomainError extends Error {
   constructor(

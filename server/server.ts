@@ -156,7 +156,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     authFailures,
     clientDir: opts.clientDir,
     extraRoutes: [
-      { path: '/workspaces', routes: taskRoutes({ registry, coord, reports: new AgentReports(db, metrics), storage, metrics, readings: (ws, viewer) => readingsSummary(deps, ws, viewer) }) },
+      {
+        path: '/workspaces',
+        routes: taskRoutes({ registry, coord, reports: new AgentReports(db, metrics), storage, metrics, readings: (ws, viewer) => readingsSummary(deps, ws, viewer) }),
+      },
       { path: '/workspaces', routes: reviewRoutes({ ...deps, conflicts }) },
       { path: '/workspaces', routes: conflictRoutes({ ...deps, conflicts }) },
       { path: '/workspaces', routes: proposalRoutes({ ...deps, conflicts }) },

@@ -45,10 +45,7 @@ describe('decideAccess (pure)', () => {
         for (const visibility of VISIBILITIES) {
           for (const submitted of [false, true]) {
             for (const action of ['read', 'write'] as const) {
-              const decision = decideAccess(
-                { principal: 'p', role, visibility, room: ref(kind, 'w', 'p', 'q'), namespaceSubmitted: submitted },
-                action,
-              )
+              const decision = decideAccess({ principal: 'p', role, visibility, room: ref(kind, 'w', 'p', 'q'), namespaceSubmitted: submitted }, action)
               const want = expected(role, kind, visibility, submitted, action)
               expect(decision.allow, `${role} ${kind} ${visibility} submitted=${submitted} ${action}`).toBe(want)
               if (!decision.allow) expect(decision.reason.length).toBeGreaterThan(10)

@@ -59,8 +59,7 @@ describe('agent SDK', () => {
     agent.setStatus('thinking', 'checking claims in draft', 'draft')
     await waitFor(() => {
       const state = alice.provider.awareness.getStates().get(agent.shared.clientID) as
-        | { user: { name: string; kind: string; role: string }; status: { state: string; detail: string } }
-        | undefined
+        { user: { name: string; kind: string; role: string }; status: { state: string; detail: string } } | undefined
       return state?.status?.state === 'thinking' && state.user.role === 'fact-checker' && state.user.kind === 'agent'
     }, 'agent status at alice')
   })

@@ -43,10 +43,19 @@ async function openNamespace(s: TestServer, workspace: string, owner: string, wh
     c.provider.disconnect()
     return { readable: false, code: c.closes[0]!.code, reason: c.closes[0]!.reason }
   }
-  return { readable: true, labels: storedAnnotations(c.doc.getMap('annotations')).map((x) => x.body.label ?? '').sort() }
+  return {
+    readable: true,
+    labels: storedAnnotations(c.doc.getMap('annotations'))
+      .map((x) => x.body.label ?? '')
+      .sort(),
+  }
 }
 
-const labelsOf = (agent: Agent) => agent.annotations(REVIEW_DOC).map((x) => x.body.label ?? '').sort()
+const labelsOf = (agent: Agent) =>
+  agent
+    .annotations(REVIEW_DOC)
+    .map((x) => x.body.label ?? '')
+    .sort()
 
 describe('two agents, one text, separate namespaces', () => {
   it('write different readings, each only into its own namespace', async () => {
@@ -61,8 +70,18 @@ describe('two agents, one text, separate namespaces', () => {
     // The server holds exactly what each agent wrote, in the right room.
     const nsA = storedAnnotations((await server.core.room('team/ns/agent-a')).doc.getMap('annotations'))
     const nsB = storedAnnotations((await server.core.room('team/ns/agent-b')).doc.getMap('annotations'))
-    expect(nsA.map((x) => x.id).sort()).toEqual(a.annotations().map((x) => x.id).sort())
-    expect(nsB.map((x) => x.id).sort()).toEqual(b.annotations().map((x) => x.id).sort())
+    expect(nsA.map((x) => x.id).sort()).toEqual(
+      a
+        .annotations()
+        .map((x) => x.id)
+        .sort(),
+    )
+    expect(nsB.map((x) => x.id).sort()).toEqual(
+      b
+        .annotations()
+        .map((x) => x.id)
+        .sort(),
+    )
     // Same text, overlapping spans, yet no annotation id is shared: they are different readings.
     expect(nsA.filter((x) => nsB.some((y) => y.id === x.id))).toEqual([])
   })

@@ -127,8 +127,7 @@ describe('annotations after a paragraph is rewritten', () => {
     await agent.flushed()
     await waitFor(() => annotationsAt(bobNs).length === QUOTES.length, 'the annotations at bob')
     // bob replaces the first paragraph wholesale (delete + insert: every old item is gone).
-    const rewritten =
-      'Benchmarks suggest the new scheduler is always faster than the old one on batch jobs. A small team built it to cut latency for users.'
+    const rewritten = 'Benchmarks suggest the new scheduler is always faster than the old one on batch jobs. A small team built it to cut latency for users.'
     const t = bobText()
     Y.transact(ctx.bob.doc, () => {
       t.delete(0, PARAGRAPH_1.length)

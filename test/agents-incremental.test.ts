@@ -137,7 +137,7 @@ describe('incremental review', () => {
 
     // Bob appends a sentence to the first paragraph.
     bobText().insert(PARAGRAPH_1.length, ' Benchmarks are pending.')
-    await waitFor(() => agent.read(REVIEW_DOC).includes('Benchmarks are pending.'), 'bob\'s edit at the agent')
+    await waitFor(() => agent.read(REVIEW_DOC).includes('Benchmarks are pending.'), "bob's edit at the agent")
     api.script(step.toolUse({ name: 'annotate', input: reading('Benchmarks are pending, so this is not shown yet.') }), step.text('Still an overclaim.'))
     const again = await runModelReview(agent, llm, REVIEW_DOC)
     expect(again).toMatchObject({ outcome: 'completed', superseded: 1 })
@@ -169,7 +169,7 @@ describe('incremental review across a restart', () => {
 
     // While agent-b is away, bob edits the last paragraph.
     bobText().insert(REVIEW_TEXT.length, ' Nobody disagrees.')
-    await waitFor(() => agent.read(REVIEW_DOC).endsWith('Nobody disagrees.'), 'bob\'s edit at agent-a')
+    await waitFor(() => agent.read(REVIEW_DOC).endsWith('Nobody disagrees.'), "bob's edit at agent-a")
     const again = await t.agent('agent-b', { storeDir })
     await again.whenSynced()
     await waitFor(() => again.documents().includes(REVIEW_DOC) && again.read(REVIEW_DOC).endsWith('Nobody disagrees.'), 'the edit at the restarted agent')
@@ -191,10 +191,17 @@ describe('supersedes through the SDK', () => {
     const old = agent.annotate(REVIEW_DOC, { quote: 'always faster' }, { label: 'overclaim', comment: 'Which workloads?' })
 
     expect(() => agent.annotate(REVIEW_DOC, { quote: 'always faster' }, { comment: 'Not theirs.' }, { supersedes: [theirs.id] })).toThrow(/agent-a's namespace/)
-    expect(() => agent.annotate(REVIEW_DOC, { quote: 'always faster' }, { comment: 'Too many.' }, { supersedes: Array.from({ length: 65 }, (_, i) => `a-${i}`) })).toThrow(/at most 64/)
+    expect(() => agent.annotate(REVIEW_DOC, { quote: 'always faster' }, { comment: 'Too many.' }, { supersedes: Array.from({ length: 65 }, (_, i) => `a-${i}`) })).toThrow(
+      /at most 64/,
+    )
     expect(agent.annotations(REVIEW_DOC)).toHaveLength(1)
 
-    const newer = agent.annotate(REVIEW_DOC, { quote: 'is always faster' }, { label: 'overclaim', comment: 'Faster than the old one on which workloads?' }, { supersedes: [old.id] })
+    const newer = agent.annotate(
+      REVIEW_DOC,
+      { quote: 'is always faster' },
+      { label: 'overclaim', comment: 'Faster than the old one on which workloads?' },
+      { supersedes: [old.id] },
+    )
     expect(() => agent.supersede([newer.id], newer.id)).toThrow(/itself/)
     await agent.flushed()
     await other.flushed()
@@ -209,7 +216,11 @@ describe('supersedes through the SDK', () => {
     ])
     const shown0 = (await httpJson<Divergences>(`${url}&superseded=show`, { token: token('alice') })).json
     expect(shown0.groups.flatMap((g) => g.readings.flatMap((r) => r.annotations.map((a) => [a.id, a.supersededBy ?? null])))).toEqual(
-      expect.arrayContaining([[old.id, newer.id], [newer.id, null], [theirs.id, null]]),
+      expect.arrayContaining([
+        [old.id, newer.id],
+        [newer.id, null],
+        [theirs.id, null],
+      ]),
     )
     // A misspelt flag is refused, saying what it takes.
     const bad = await httpJson<{ error: string }>(`${url}&superseded=yes`, { token: token('alice') })
@@ -221,7 +232,12 @@ describe('supersedes through the SDK', () => {
     const { agent } = await setup()
     const words = REVIEW_TEXT.split(' ')
     // One quote per word position: distinct readings, the first superseded by the second.
-    const at = (i: number) => ({ start: REVIEW_TEXT.split(' ').slice(0, i).join(' ').length + (i ? 1 : 0), end: REVIEW_TEXT.split(' ').slice(0, i + 1).join(' ').length })
+    const at = (i: number) => ({
+      start: REVIEW_TEXT.split(' ').slice(0, i).join(' ').length + (i ? 1 : 0),
+      end: REVIEW_TEXT.split(' ')
+        .slice(0, i + 1)
+        .join(' ').length,
+    })
     const first = agent.annotate(REVIEW_DOC, at(0), { comment: 'first' })
     agent.annotate(REVIEW_DOC, at(0), { comment: 'second' }, { supersedes: [first.id] })
     for (let i = 2; i < READING_LIMITS.perNamespaceDoc; i++) agent.annotate(REVIEW_DOC, at(i % words.length), { comment: `reading ${i}` })

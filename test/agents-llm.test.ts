@@ -145,8 +145,7 @@ describe('LLM agent through the server', () => {
     const { server, api, agent, llm, events } = await setup({ maxRetries: 5, threshold: 3, halfOpenAfterMs: 300 })
     const alice = t.stock('w1/shared', 'alice')
     await synced(alice)
-    const statusAtAlice = () =>
-      (alice.provider.awareness.getStates().get(agent.shared.clientID) as { status?: { state: string; detail?: string } } | undefined)?.status
+    const statusAtAlice = () => (alice.provider.awareness.getStates().get(agent.shared.clientID) as { status?: { state: string; detail?: string } } | undefined)?.status
 
     api.script(step.overloaded(), step.overloaded(), step.overloaded())
     const result = await llm.reviewDocument(REVIEW_DOC)

@@ -24,7 +24,20 @@ it('offline --once reviews the local copy, exits 3 within seconds, and the next 
   await writer.flushed()
   writer.close()
   const store = tempStoreDir()
-  const args = (reviewer: string) => ['agent', '--server', server!.url, '--workspace', 'w1', '--token', token('agent-a'), '--store', store, '--offline-reviewer', reviewer, '--once']
+  const args = (reviewer: string) => [
+    'agent',
+    '--server',
+    server!.url,
+    '--workspace',
+    'w1',
+    '--token',
+    token('agent-a'),
+    '--store',
+    store,
+    '--offline-reviewer',
+    reviewer,
+    '--once',
+  ]
 
   // Online once: the local copy now holds both documents and the agent's identity.
   const first = runCli(args('clarity'), { env: cleanEnv() })
@@ -38,7 +51,10 @@ it('offline --once reviews the local copy, exits 3 within seconds, and the next 
   console.log(`offline --once exited in ${Math.round(tookMs)} ms`)
   expect(tookMs).toBeLessThan(10_000)
   // Both documents were reviewed: one unsynced review does not hold up the next.
-  const reviewed = offline.records().filter((r) => r.msg === 'reviewed').map((r) => r.doc)
+  const reviewed = offline
+    .records()
+    .filter((r) => r.msg === 'reviewed')
+    .map((r) => r.doc)
   expect(reviewed.sort()).toEqual([REVIEW_DOC, SECOND_DOC].sort())
   const waiting = offline.records().find((r) => typeof r.msg === 'string' && r.msg.startsWith('working offline'))
   expect(waiting?.msg).toMatch(/^working offline: \d+ changes waiting to sync$/)
@@ -46,7 +62,8 @@ it('offline --once reviews the local copy, exits 3 within seconds, and the next 
 
   server = await server.restart()
   const ns = await server.core.room('w1/ns/agent-a')
-  const claimsOnServer = () => storedAnnotations(ns.doc.getMap('annotations')).filter((a) => a.body.label && claimsReviewer.review(REVIEW_TEXT).some((f) => f.label === a.body.label))
+  const claimsOnServer = () =>
+    storedAnnotations(ns.doc.getMap('annotations')).filter((a) => a.body.label && claimsReviewer.review(REVIEW_TEXT).some((f) => f.label === a.body.label))
   expect(claimsOnServer()).toEqual([])
 
   const online = runCli(args('claims'), { env: cleanEnv() })
@@ -66,7 +83,9 @@ it('offline --once reviews the local copy, exits 3 within seconds, and the next 
 })
 
 it('without a local copy an unreachable server is retryable (exit 1); a revoked token or an unknown workspace is fatal (exit 4)', async () => {
-  const unreachable = runCli(['agent', '--server', 'http://127.0.0.1:9', '--workspace', 'w1', '--token', token('agent-a'), '--offline-reviewer', 'clarity', '--once'], { env: cleanEnv() })
+  const unreachable = runCli(['agent', '--server', 'http://127.0.0.1:9', '--workspace', 'w1', '--token', token('agent-a'), '--offline-reviewer', 'clarity', '--once'], {
+    env: cleanEnv(),
+  })
   expect(await unreachable.exited).toEqual({ code: 1, signal: null })
   expect(unreachable.stderr.join('\n')).toMatch(/cannot reach/)
 

@@ -54,7 +54,12 @@ it(`reconnects and syncs everything written offline after each of ${RUNS} server
   console.log(
     `[agents] reconnect-to-synced after server restart, ${RUNS} runs: ` +
       `p50 ${fmt(percentile(sorted, 50))}, p90 ${fmt(percentile(sorted, 90))}, max ${fmt(sorted.at(-1)!)} ` +
-      `(whole outage incl. restart: p50 ${fmt(percentile([...outage].sort((a, b) => a - b), 50))})`,
+      `(whole outage incl. restart: p50 ${fmt(
+        percentile(
+          [...outage].sort((a, b) => a - b),
+          50,
+        ),
+      )})`,
   )
   // Backoff starts at 200 ms (full jitter) and resets after every recovery: a short outage is
   // never followed by a long wait. Generous bound for loaded CI machines.

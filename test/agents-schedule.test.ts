@@ -48,10 +48,15 @@ it('a run still going when the next is due skips that firing', async () => {
   const clock = fakeClock(START)
   let finish = () => {}
   const starts: number[] = []
-  const s = runEvery('agent-a', MIN, async (at) => {
-    starts.push(at)
-    await new Promise<void>((r) => (finish = r))
-  }, clock)
+  const s = runEvery(
+    'agent-a',
+    MIN,
+    async (at) => {
+      starts.push(at)
+      await new Promise<void>((r) => (finish = r))
+    },
+    clock,
+  )
   await clock.advance(3 * MIN)
   expect(starts).toHaveLength(1)
   finish()
@@ -108,13 +113,20 @@ it('polyphony agent --every 1s reviews at its own offset each second instead of 
 it('polyphony agent --worker --every 1s works the board on each scheduled run', async () => {
   const server = await t.start()
   const post = (id: string) =>
-    fetch(`${server!.url}/api/workspaces/w1/tasks`, { method: 'POST', headers: { authorization: `Bearer ${token('alice')}`, 'content-type': 'application/json' }, body: JSON.stringify({ id, title: id }) })
+    fetch(`${server!.url}/api/workspaces/w1/tasks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token('alice')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id, title: id }),
+    })
   expect((await post('first')).status).toBe(201)
   const run = runCli(['agent', '--server', server.url, '--workspace', 'w1', '--token', token('agent-a'), '--worker', '--every', '1s'], { env: cleanEnv() })
   await run.waitForRecord((r) => r.msg === 'completed' && r.task === 'first', 'the first task')
   expect((await post('second')).status).toBe(201)
   await run.waitForRecord((r) => r.msg === 'completed' && r.task === 'second', 'the second task, on a later run')
-  const msgs = run.records().map((r) => r.msg).filter((m) => m === 'scheduled run' || m === 'completed')
+  const msgs = run
+    .records()
+    .map((r) => r.msg)
+    .filter((m) => m === 'scheduled run' || m === 'completed')
   // Each task was taken by a scheduled run, and the second only by a later one.
   expect(msgs.indexOf('scheduled run')).toBeLessThan(msgs.indexOf('completed'))
   expect(msgs.lastIndexOf('scheduled run')).toBeGreaterThan(msgs.indexOf('completed'))

@@ -145,7 +145,17 @@ it('team.json: count > 1 needs one token per copy; persona, schedule, budget and
   ])
   const persona = { name: 'ada', tokenEnv: 'ADA', instructions: 'ada.md', every: '10m', maxTokensPerHour: 5000, worker: true, leaseMs: 2000 }
   expect(agentArgs(TeamFileSchema.parse({ workspace: 'w', agents: [persona] }), persona, {}).args).toEqual([
-    '--workspace', 'w', '--worker', '--lease-ms', '2000', '--instructions', 'ada.md', '--every', '10m', '--max-tokens-per-hour', '5000',
+    '--workspace',
+    'w',
+    '--worker',
+    '--lease-ms',
+    '2000',
+    '--instructions',
+    'ada.md',
+    '--every',
+    '10m',
+    '--max-tokens-per-hour',
+    '5000',
   ])
   const shared = TeamFileSchema.safeParse({ workspace: 'w', agents: [{ name: 'w', token: 'pp_x', count: 2 }] })
   expect(shared.success).toBe(false)

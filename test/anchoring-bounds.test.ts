@@ -8,17 +8,7 @@
 
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import {
-  ANCHOR_LIMITS,
-  AnchorSchema,
-  anchorByQuote,
-  createAnchor,
-  editDistance,
-  matchQuote,
-  quoteChanged,
-  resolveAnchor,
-  type Anchor,
-} from '../shared/anchoring/index.ts'
+import { ANCHOR_LIMITS, AnchorSchema, anchorByQuote, createAnchor, editDistance, matchQuote, quoteChanged, resolveAnchor, type Anchor } from '../shared/anchoring/index.ts'
 import { myersScan } from '../shared/anchoring/myers.ts'
 import { groupDivergences } from '../shared/review/index.ts'
 import { makeAnnotation } from '../shared/annotations.ts'
@@ -74,7 +64,10 @@ describe('anchor limits', () => {
     expect(createAnchor(r.text(), 0, ANCHOR_LIMITS.quote).quote.exact).toHaveLength(ANCHOR_LIMITS.quote)
     // Context asked beyond the limit is cut to it.
     expect(createAnchor(r.text(), 500, 510, 500).quote.prefix).toHaveLength(ANCHOR_LIMITS.context)
-    const long = r.text().toString().slice(0, ANCHOR_LIMITS.quote + 1)
+    const long = r
+      .text()
+      .toString()
+      .slice(0, ANCHOR_LIMITS.quote + 1)
     expect(() => anchorByQuote(r.text(), long)).toThrow(RangeError)
     expect(() => anchorByQuote(r.text(), 'fox', { prefix: 'x'.repeat(65) })).toThrow(/at most 64 characters of context/)
   })

@@ -1,28 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import {
-  AnchorSchema,
-  anchorByQuote,
-  approximateMatches,
-  createAnchor,
-  editDistance,
-  matchQuote,
-  resolveAnchor,
-  textChangedSince,
-  type Anchor,
-} from '../shared/anchoring/index.ts'
-import {
-  NAMESPACE_MAPS,
-  annotationId,
-  fnv1a64,
-  makeAnnotation,
-  makeNote,
-  makeProposal,
-  parseAnnotation,
-  parseNote,
-  parseProposal,
-  proposalId,
-} from '../shared/annotations.ts'
+import { AnchorSchema, anchorByQuote, approximateMatches, createAnchor, editDistance, matchQuote, resolveAnchor, textChangedSince, type Anchor } from '../shared/anchoring/index.ts'
+import { NAMESPACE_MAPS, annotationId, fnv1a64, makeAnnotation, makeNote, makeProposal, parseAnnotation, parseNote, parseProposal, proposalId } from '../shared/annotations.ts'
 
 // The real layout: documents are Y.Texts inside the shared room's Y.Map('docs').
 function replica(clientID: number): { doc: Y.Doc; text: () => Y.Text } {
@@ -107,7 +86,12 @@ describe('concurrent edits by other replicas', () => {
     for (const r of [a, b, c]) {
       const pos = expectOn(r.text(), anchor, 'exact')
       expect(r.text().toString().slice(pos.start, pos.end)).toBe(quote)
-      expect(r.text().toString().slice(pos.start - 2, pos.end + 2)).toBe(`>>${quote}!!`)
+      expect(
+        r
+          .text()
+          .toString()
+          .slice(pos.start - 2, pos.end + 2),
+      ).toBe(`>>${quote}!!`)
     }
     expect(a.text().toString()).toBe(b.text().toString())
   })
@@ -159,10 +143,7 @@ describe('re-anchoring after a rewrite', () => {
   it('follows small edits of the quoted text', () => {
     const [a, b] = setup(PARA, 2)
     const anchor = anchorOn(a.text(), quote)
-    rewrite(
-      b.text(),
-      'Our survey of forty teams found that shared editors reduce merge work. The effect was biggest for documentation. Several teams reported fewer meetings.',
-    )
+    rewrite(b.text(), 'Our survey of forty teams found that shared editors reduce merge work. The effect was biggest for documentation. Several teams reported fewer meetings.')
     sync(a.doc, b.doc)
     const pos = expectOn(a.text(), anchor, 'fuzzy')
     expect(a.text().toString().slice(pos.start, pos.end)).toBe('The effect was biggest for documentation.')

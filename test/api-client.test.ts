@@ -16,7 +16,11 @@ afterAll(async () => {
 })
 
 const as = (who: string) => new ApiClient({ baseUrl: server.url, token: who === 'admin' ? ADMIN_TOKEN : token(who) })
-const failureOf = (p: Promise<unknown>) => p.then(() => expect.unreachable('the call should fail'), (e: unknown) => e as ApiRequestError)
+const failureOf = (p: Promise<unknown>) =>
+  p.then(
+    () => expect.unreachable('the call should fail'),
+    (e: unknown) => e as ApiRequestError,
+  )
 
 describe('ApiClient', () => {
   it('answers with the declared shapes: me, a workspace with its members, the principal list, a task claim', async () => {

@@ -264,7 +264,10 @@ describe('polyphony agent --role arbiter', () => {
     api = await startFakeMessagesApi()
     const { record } = await offlineConflict(server, 'alice', 'bob', ['red', 'blue'])
     const custom = 'red and blue'
-    api.script(step.toolUse({ name: 'propose_resolution', input: { conflictId: record.id, choice: 'custom', value: custom, reasoning: 'Both colours were meant.' } }), step.text('Proposed.'))
+    api.script(
+      step.toolUse({ name: 'propose_resolution', input: { conflictId: record.id, choice: 'custom', value: custom, reasoning: 'Both colours were meant.' } }),
+      step.text('Proposed.'),
+    )
     const run = runCli(args(server, ['--model', 'claude-test', '--once']), { env: cleanEnv({ ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: api.url }) })
     expect(await run.exited).toEqual({ code: 0, signal: null })
     expect(api.requests[0]!.body.system).toMatch(/You are the arbiter/)

@@ -104,7 +104,14 @@ describe('superseded readings', () => {
     const bReading = ann('b', 'always faster', 'Which workloads?')
     const claimsB = ann('a', 'always faster', 'Faster than what?', bReading.id)
     const dangling = ann('a', 'Many experts', 'Who?', 'a-0000000000000000')
-    const d = groupDivergences('draft', text, new Map([['a', [claimsB, dangling]], ['b', [bReading]]]))
+    const d = groupDivergences(
+      'draft',
+      text,
+      new Map([
+        ['a', [claimsB, dangling]],
+        ['b', [bReading]],
+      ]),
+    )
     expect(d.superseded).toBe(0)
     expect(d.groups.flatMap((g) => g.readings.flatMap((r) => r.annotations)).length).toBe(3)
     expect(isSuperseded(claimsB, new Set([claimsB.id]))).toBe(false)

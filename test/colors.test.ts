@@ -64,4 +64,3 @@ describe('palette slots per workspace', () => {
     expect(new Set(taken.map(paletteColor)).size).toBe(names.length)
   })
 })
-

@@ -7,11 +7,23 @@ const N = 10_000
 
 /** Two online peers; each update is forwarded to the other, as the server would. */
 function makeUpdates(): Array<{ u: Uint8Array; principal: string; session: string }> {
-  const a = new Y.Doc(); a.clientID = 1
-  const b = new Y.Doc(); b.clientID = 2
+  const a = new Y.Doc()
+  a.clientID = 1
+  const b = new Y.Doc()
+  b.clientID = 2
   const out: Array<{ u: Uint8Array; principal: string; session: string }> = []
-  a.on('update', (u: Uint8Array, o: unknown) => { if (o !== 'peer') { out.push({ u, principal: 'alice', session: 'a' }); Y.applyUpdate(b, u, 'peer') } })
-  b.on('update', (u: Uint8Array, o: unknown) => { if (o !== 'peer') { out.push({ u, principal: 'bob', session: 'b' }); Y.applyUpdate(a, u, 'peer') } })
+  a.on('update', (u: Uint8Array, o: unknown) => {
+    if (o !== 'peer') {
+      out.push({ u, principal: 'alice', session: 'a' })
+      Y.applyUpdate(b, u, 'peer')
+    }
+  })
+  b.on('update', (u: Uint8Array, o: unknown) => {
+    if (o !== 'peer') {
+      out.push({ u, principal: 'bob', session: 'b' })
+      Y.applyUpdate(a, u, 'peer')
+    }
+  })
   a.getMap('docs').set('notes', new Y.Text('start'))
   for (let i = 0; out.length < N; i++) {
     const d = i % 2 === 0 ? a : b
@@ -42,7 +54,9 @@ it(`detector cost per update over ${N} small updates`, () => {
     detector.acknowledged(peer, who)
   }
   const detMs = performance.now() - t0
-  console.log(`[conflicts bench] ${N} updates: plain applyUpdate ${((plainMs * 1000) / N).toFixed(1)} µs/update, with detector ${((detMs * 1000) / N).toFixed(1)} µs/update (x${(detMs / plainMs).toFixed(1)}), ${conflicts} conflicts`)
+  console.log(
+    `[conflicts bench] ${N} updates: plain applyUpdate ${((plainMs * 1000) / N).toFixed(1)} µs/update, with detector ${((detMs * 1000) / N).toFixed(1)} µs/update (x${(detMs / plainMs).toFixed(1)}), ${conflicts} conflicts`,
+  )
   expect(doc.getMap('docs').get('notes')?.toString()).toBe(plain.getMap('docs').get('notes')?.toString())
   expect(conflicts).toBe(0) // peers saw each other's every write: all sequential
 })

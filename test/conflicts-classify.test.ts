@@ -25,8 +25,8 @@ describe('mapWritesConcurrent', () => {
   it.each([
     ['neither saw the other', set(2, 0, 'bob', sees([9, 0])), true],
     ['b saw a (origin chain covers it)', set(2, 0, 'bob', sees([1, 5])), false],
-    ['b saw a later write of a\'s client', set(2, 0, 'bob', sees([1, 7])), false],
-    ['b saw only an earlier write of a\'s client', set(2, 0, 'bob', sees([1, 4])), true],
+    ["b saw a later write of a's client", set(2, 0, 'bob', sees([1, 7])), false],
+    ["b saw only an earlier write of a's client", set(2, 0, 'bob', sees([1, 4])), true],
     ['same principal', set(2, 0, 'alice', EMPTY_KNOWLEDGE), false],
   ])('%s', (_name, b, expected) => {
     expect(mapWritesConcurrent(a, b, never)).toBe(expected)
@@ -110,12 +110,28 @@ describe('knowledge and ids', () => {
   it('merge keeps the larger entries and returns the input when nothing is new', () => {
     const a = sees([1, 4], [2, 1])
     expect(mergeKnowledge(a, sees([1, 2]))).toBe(a)
-    expect([...mergeKnowledge(a, sees([1, 9])).sv.entries()].sort(([x], [y]) => x - y)).toEqual([[1, 10], [2, 2]])
+    expect([...mergeKnowledge(a, sees([1, 9])).sv.entries()].sort(([x], [y]) => x - y)).toEqual([
+      [1, 10],
+      [2, 2],
+    ])
   })
   it('conflict ids are deterministic and key-order independent', () => {
     const loc = { kind: 'map' as const, path: ['tasks', 't1', 'status'] }
-    const id = conflictId('map-key-overwrite', 'w/shared', loc, [{ principal: 'a', value: { x: 1, y: 2 } }, { principal: 'b', value: 'z' }])
-    expect(conflictId('map-key-overwrite', 'w/shared', loc, [{ principal: 'a', value: { y: 2, x: 1 } }, { principal: 'b', value: 'z' }])).toBe(id)
-    expect(conflictId('map-key-overwrite', 'w/shared', loc, [{ principal: 'a', value: 1 }, { principal: 'b', value: 'z' }])).not.toBe(id)
+    const id = conflictId('map-key-overwrite', 'w/shared', loc, [
+      { principal: 'a', value: { x: 1, y: 2 } },
+      { principal: 'b', value: 'z' },
+    ])
+    expect(
+      conflictId('map-key-overwrite', 'w/shared', loc, [
+        { principal: 'a', value: { y: 2, x: 1 } },
+        { principal: 'b', value: 'z' },
+      ]),
+    ).toBe(id)
+    expect(
+      conflictId('map-key-overwrite', 'w/shared', loc, [
+        { principal: 'a', value: 1 },
+        { principal: 'b', value: 'z' },
+      ]),
+    ).not.toBe(id)
   })
 })

@@ -48,7 +48,9 @@ it('the demo after a graceful restart: the conflict log is exactly what it was; 
   server = await start(tokens)
   const url = () => `ws://127.0.0.1:${(server as RunningServer).port}/sync`
   const log = async (): Promise<ConflictRecord[]> => {
-    const res = await httpJson<{ conflicts: ConflictRecord[] }>(`http://127.0.0.1:${(server as RunningServer).port}/api/workspaces/demo/conflicts?status=all&limit=200`, { token: tokens.alice })
+    const res = await httpJson<{ conflicts: ConflictRecord[] }>(`http://127.0.0.1:${(server as RunningServer).port}/api/workspaces/demo/conflicts?status=all&limit=200`, {
+      token: tokens.alice,
+    })
     return res.json.conflicts.map(({ current: _current, context: _context, ...r }) => r)
   }
   const drain = async () => (await (server as RunningServer).core.room('demo/shared')).drain()
@@ -70,7 +72,10 @@ it('the demo after a graceful restart: the conflict log is exactly what it was; 
   alice.doc.getMap('meta').set('title', 'Alice title')
   bob.doc.getMap('meta').set('title', 'Bob title')
   const first = announcement(alice.doc).toString().split(' ')[0]
-  for (const [c, word] of [[alice, 'Hello'], [bob, 'Howdy']] as const) {
+  for (const [c, word] of [
+    [alice, 'Hello'],
+    [bob, 'Howdy'],
+  ] as const) {
     announcement(c.doc).delete(0, first.length)
     announcement(c.doc).insert(0, word)
   }
@@ -80,12 +85,19 @@ it('the demo after a graceful restart: the conflict log is exactly what it was; 
   await synced(bob)
   await waitFor(async () => (await log()).length === 2, 'the two collisions')
   const title = (await log()).find((r) => r.kind === 'map-key-overwrite') as ConflictRecord
-  const resolved = await httpJson(`http://127.0.0.1:${server.port}/api/workspaces/demo/conflicts/${title.id}/resolve`, { method: 'POST', token: tokens.alice, body: { pick: 'bob' } })
+  const resolved = await httpJson(`http://127.0.0.1:${server.port}/api/workspaces/demo/conflicts/${title.id}/resolve`, {
+    method: 'POST',
+    token: tokens.alice,
+    body: { pick: 'bob' },
+  })
   expect(resolved.status).toBe(200)
   await waitFor(() => alice.doc.getMap('meta').get('title') === 'Bob title', 'the resolution reaches alice')
   await drain()
   const before = await log()
-  expect(before.map((r) => [r.kind, r.status]).sort()).toEqual([['map-key-overwrite', 'resolved'], ['overlapping-text-edit', 'open']])
+  expect(before.map((r) => [r.kind, r.status]).sort()).toEqual([
+    ['map-key-overwrite', 'resolved'],
+    ['overlapping-text-edit', 'open'],
+  ])
 
   // A graceful restart on the same port; the clients and reviewers reconnect by themselves.
   const port = server.port

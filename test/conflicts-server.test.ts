@@ -21,11 +21,9 @@ const join = async (who: string) => {
   return c
 }
 
-const api = <T,>(who: string, method: string, path: string, body?: unknown): Promise<JsonResponse<T>> =>
-  httpJson<T>(t.server.url + path, { method, token: token(who), body })
+const api = <T>(who: string, method: string, path: string, body?: unknown): Promise<JsonResponse<T>> => httpJson<T>(t.server.url + path, { method, token: token(who), body })
 
-const conflicts = async (status = 'all') =>
-  (await api<{ conflicts: ConflictRecord[] }>('alice', 'GET', `/api/workspaces/w1/conflicts?status=${status}`)).json.conflicts
+const conflicts = async (status = 'all') => (await api<{ conflicts: ConflictRecord[] }>('alice', 'GET', `/api/workspaces/w1/conflicts?status=${status}`)).json.conflicts
 
 /** Both clients edit while disconnected, then reconnect in the given order and settle. */
 async function offlineRound(a: StockClient, b: StockClient, edit: (a: Y.Doc, b: Y.Doc) => void, order: 'ab' | 'ba') {
@@ -41,8 +39,10 @@ async function offlineRound(a: StockClient, b: StockClient, edit: (a: Y.Doc, b: 
 }
 
 function equalDocs(a: Y.Doc, b: Y.Doc): boolean {
-  return JSON.stringify(a.getMap('meta').toJSON()) === JSON.stringify(b.getMap('meta').toJSON()) &&
+  return (
+    JSON.stringify(a.getMap('meta').toJSON()) === JSON.stringify(b.getMap('meta').toJSON()) &&
     JSON.stringify(a.getMap('docs').toJSON()) === JSON.stringify(b.getMap('docs').toJSON())
+  )
 }
 
 async function twoWritersWithText(text: string) {
@@ -58,10 +58,15 @@ async function twoWritersWithText(text: string) {
 /** Alice and Bob retitle the workspace while both offline: one map conflict, A vs B. */
 async function titleConflict() {
   const writers = await twoWritersWithText('x')
-  await offlineRound(writers.alice, writers.bob, (a, b) => {
-    a.getMap('meta').set('title', 'A')
-    b.getMap('meta').set('title', 'B')
-  }, 'ab')
+  await offlineRound(
+    writers.alice,
+    writers.bob,
+    (a, b) => {
+      a.getMap('meta').set('title', 'A')
+      b.getMap('meta').set('title', 'B')
+    },
+    'ab',
+  )
   await waitFor(async () => (await conflicts()).length === 1, 'one conflict')
   return writers
 }
@@ -73,10 +78,15 @@ describe('conflicts through the server', () => {
     it(`concurrent writes of one key give one conflict with both values (arrival ${order})`, async () => {
       const server = await t.start()
       const { alice, bob } = await twoWritersWithText('x')
-      await offlineRound(alice, bob, (a, b) => {
-        a.getMap('meta').set('title', 'Alice title')
-        b.getMap('meta').set('title', 'Bob title')
-      }, order)
+      await offlineRound(
+        alice,
+        bob,
+        (a, b) => {
+          a.getMap('meta').set('title', 'Alice title')
+          b.getMap('meta').set('title', 'Bob title')
+        },
+        order,
+      )
       await waitFor(async () => (await conflicts()).length === 1, 'one conflict')
       const [c] = await conflicts()
       expect(c.kind).toBe('map-key-overwrite')
@@ -112,14 +122,19 @@ describe('conflicts through the server', () => {
     const server = await t.start()
     const base = 'The quick brown fox jumps. A second paragraph stays.'
     const { alice, bob } = await twoWritersWithText(base)
-    await offlineRound(alice, bob, (a, b) => {
-      const ta = a.getMap('docs').get('draft') as Y.Text
-      const tb = b.getMap('docs').get('draft') as Y.Text
-      ta.delete(4, 5)
-      ta.insert(4, 'fast')
-      tb.delete(4, 5)
-      tb.insert(4, 'slow')
-    }, 'ab')
+    await offlineRound(
+      alice,
+      bob,
+      (a, b) => {
+        const ta = a.getMap('docs').get('draft') as Y.Text
+        const tb = b.getMap('docs').get('draft') as Y.Text
+        ta.delete(4, 5)
+        ta.insert(4, 'fast')
+        tb.delete(4, 5)
+        tb.insert(4, 'slow')
+      },
+      'ab',
+    )
     await waitFor(async () => (await conflicts('open')).length === 1, 'one text conflict')
     const [c] = await conflicts('open')
     expect(c.kind).toBe('overlapping-text-edit')
@@ -134,7 +149,10 @@ describe('conflicts through the server', () => {
     expect(res.status).toBe(200)
     expect(res.json.resolution).toMatchObject({ by: 'agent-c', choice: 'bob' })
     const expected = 'The ' + String(c.parties.find((p) => p.principal === 'bob')!.value) + ' brown fox jumps. A second paragraph stays.'
-    await waitFor(() => draft(alice).toString() === expected && draft(bob).toString() === expected, `resolution to reach both: "${draft(alice).toString()}" / expected "${expected}"`)
+    await waitFor(
+      () => draft(alice).toString() === expected && draft(bob).toString() === expected,
+      `resolution to reach both: "${draft(alice).toString()}" / expected "${expected}"`,
+    )
     // The resolution is an edit made having seen both sides: it is not a new conflict.
     await (await server.core.room('w1/shared')).drain()
     expect(await conflicts('open')).toEqual([])
@@ -146,10 +164,15 @@ describe('conflicts through the server', () => {
   it('edits of different paragraphs made offline are not conflicts', async () => {
     const server = await t.start()
     const { alice, bob } = await twoWritersWithText('First paragraph here.\n\nSecond paragraph here.')
-    await offlineRound(alice, bob, (a, b) => {
-      ;(a.getMap('docs').get('draft') as Y.Text).delete(0, 5)
-      ;(b.getMap('docs').get('draft') as Y.Text).insert(30, 'NEW ')
-    }, 'ba')
+    await offlineRound(
+      alice,
+      bob,
+      (a, b) => {
+        ;(a.getMap('docs').get('draft') as Y.Text).delete(0, 5)
+        ;(b.getMap('docs').get('draft') as Y.Text).insert(30, 'NEW ')
+      },
+      'ba',
+    )
     const room = await server.core.room('w1/shared')
     await room.drain()
     expect(await conflicts()).toEqual([])
@@ -198,7 +221,10 @@ describe('conflicts through the server', () => {
     const [c] = await conflicts()
     expect(c.kind).toBe('schema-mismatch')
     expect(c.location).toEqual({ kind: 'schema', expected: 1, found: 2 })
-    expect(c.parties).toEqual([{ principal: 'bob', value: 2 }, { principal: 'polyphony-server', value: 1 }])
+    expect(c.parties).toEqual([
+      { principal: 'bob', value: 2 },
+      { principal: 'polyphony-server', value: 1 },
+    ])
     const res = await api<ConflictRecord>('alice', 'POST', `/api/workspaces/w1/conflicts/${c.id}/resolve`, { pick: 'polyphony-server' })
     expect(res.status).toBe(200)
     await waitFor(() => alice.doc.getMap('meta').get('schemaVersion') === 1 && bob.doc.getMap('meta').get('schemaVersion') === 1, 'version restored')

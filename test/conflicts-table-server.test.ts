@@ -87,16 +87,21 @@ describe('conflict table through the real server', () => {
     it(`a nested Y.Map created twice: one record with each side's full content; picking the side that lost restores it as a Y.Map (arrival ${order})`, async () => {
       const server = await t.start()
       const { alice, bob } = await withDraft('x')
-      await offlineRound(alice, bob, (a, b) => {
-        const ma = new Y.Map<unknown>()
-        ma.set('title', 'Alpha')
-        ma.set('body', new Y.Text('alpha body'))
-        records(a).set('r1', ma)
-        const mb = new Y.Map<unknown>()
-        mb.set('title', 'Beta')
-        mb.set('tags', Y.Array.from(['x', 'y']))
-        records(b).set('r1', mb)
-      }, order)
+      await offlineRound(
+        alice,
+        bob,
+        (a, b) => {
+          const ma = new Y.Map<unknown>()
+          ma.set('title', 'Alpha')
+          ma.set('body', new Y.Text('alpha body'))
+          records(a).set('r1', ma)
+          const mb = new Y.Map<unknown>()
+          mb.set('title', 'Beta')
+          mb.set('tags', Y.Array.from(['x', 'y']))
+          records(b).set('r1', mb)
+        },
+        order,
+      )
       const [c] = await list()
       expect((await list()).length).toBe(1)
       expect(c.location).toEqual({ kind: 'map', path: ['records', 'r1'] })
@@ -127,13 +132,25 @@ describe('conflict table through the real server', () => {
       await waitFor(() => (records(bob.doc).get('r2') as Y.Map<unknown> | undefined)?.get('status') === 'todo', 'bob to get r2')
       const events: ConflictRecord[] = []
       server.conflicts.on('conflict', (_ws, r) => events.push(r))
-      await offlineRound(alice, bob, (a, b) => {
-        ;(records(a).get('r2') as Y.Map<unknown>).delete('status')
-        ;(records(b).get('r2') as Y.Map<unknown>).set('status', 'done')
-      }, order)
+      await offlineRound(
+        alice,
+        bob,
+        (a, b) => {
+          ;(records(a).get('r2') as Y.Map<unknown>).delete('status')
+          ;(records(b).get('r2') as Y.Map<unknown>).set('status', 'done')
+        },
+        order,
+      )
       const all = await list()
       expect(all.map((r) => [r.kind, r.location, r.parties.map((p) => [p.principal, p.deleted ?? false, p.value])])).toEqual([
-        ['map-key-overwrite', { kind: 'map', path: ['records', 'r2', 'status'] }, [['alice', true, null], ['bob', false, 'done']]],
+        [
+          'map-key-overwrite',
+          { kind: 'map', path: ['records', 'r2', 'status'] },
+          [
+            ['alice', true, null],
+            ['bob', false, 'done'],
+          ],
+        ],
       ])
       const room = await server.core.room('w1/shared')
       const r2 = () => records(room.doc).get('r2') as Y.Map<unknown>
@@ -152,10 +169,15 @@ describe('conflict table through the real server', () => {
     await waitFor(() => draft(carol.doc)?.toString() === 'x', 'agent-c to get the draft')
     carol.provider.disconnect()
     carol.doc.getMap('meta').set('title', 'C')
-    await offlineRound(alice, bob, (a, b) => {
-      a.getMap('meta').set('title', 'A')
-      b.getMap('meta').set('title', 'B')
-    }, 'ab')
+    await offlineRound(
+      alice,
+      bob,
+      (a, b) => {
+        a.getMap('meta').set('title', 'A')
+        b.getMap('meta').set('title', 'B')
+      },
+      'ab',
+    )
     const [first] = await list()
     expect((await resolve(first.id, { pick: 'bob' })).status).toBe(200)
     await settle()
@@ -180,14 +202,19 @@ describe('conflict table through the real server', () => {
     })
     const alice = await join('alice')
     const bob = await join('bob')
-    await offlineRound(alice, bob, (a, b) => {
-      a.getMap('meta').set('title', 'A')
-      b.getMap('meta').set('title', 'B')
-      draft(a).delete(4, 5)
-      draft(a).insert(4, 'fast')
-      draft(b).delete(4, 5)
-      draft(b).insert(4, 'slow')
-    }, 'ab')
+    await offlineRound(
+      alice,
+      bob,
+      (a, b) => {
+        a.getMap('meta').set('title', 'A')
+        b.getMap('meta').set('title', 'B')
+        draft(a).delete(4, 5)
+        draft(a).insert(4, 'fast')
+        draft(b).delete(4, 5)
+        draft(b).insert(4, 'slow')
+      },
+      'ab',
+    )
     const found = await list()
     expect(found.map((r) => [r.kind, r.parties.map((p) => p.principal)]).sort()).toEqual([
       ['map-key-overwrite', ['alice', 'bob']],
@@ -202,16 +229,24 @@ describe('conflict table through the real server', () => {
   it('identical replacements duplicate text: recorded with what each meant and the duplicated text; picking one leaves one copy', async () => {
     const server = await t.start()
     const { alice, bob } = await withDraft('A reliable source said so.')
-    await offlineRound(alice, bob, (a, b) => {
-      for (const d of [a, b]) {
-        draft(d).delete(2, 8)
-        draft(d).insert(2, 'unreliable')
-      }
-    }, 'ba')
+    await offlineRound(
+      alice,
+      bob,
+      (a, b) => {
+        for (const d of [a, b]) {
+          draft(d).delete(2, 8)
+          draft(d).insert(2, 'unreliable')
+        }
+      },
+      'ba',
+    )
     const [c, ...rest] = await list()
     expect(rest).toEqual([])
     expect(c.kind).toBe('duplicated-text')
-    expect(c.parties.map((p) => [p.principal, p.value])).toEqual([['alice', 'unreliable'], ['bob', 'unreliable']])
+    expect(c.parties.map((p) => [p.principal, p.value])).toEqual([
+      ['alice', 'unreliable'],
+      ['bob', 'unreliable'],
+    ])
     expect(c.current).toBe('unreliableunreliable')
     expect(c.context).toEqual({ before: 'A ', after: ' source said so.' })
     expect((await resolve(c.id, { pick: 'alice' })).status).toBe(200)
@@ -220,7 +255,11 @@ describe('conflict table through the real server', () => {
     await expectLogStableAcrossRestart()
   })
 
-  for (const [order, compact] of [['ab', false], ['ba', false], ['ab', true]] as const) {
+  for (const [order, compact] of [
+    ['ab', false],
+    ['ba', false],
+    ['ab', true],
+  ] as const) {
     it(`a restart between the two sides: the second side is still compared with the first (arrival ${order}${compact ? ', log compacted into a snapshot' : ''})`, async () => {
       let server = await t.start()
       const { alice, bob } = await withDraft('The quick fox.')
@@ -228,7 +267,10 @@ describe('conflict table through the real server', () => {
       bob.provider.disconnect()
       alice.doc.getMap('meta').set('title', 'A')
       bob.doc.getMap('meta').set('title', 'B')
-      for (const [c, word] of [[alice, 'fast'], [bob, 'slow']] as const) {
+      for (const [c, word] of [
+        [alice, 'fast'],
+        [bob, 'slow'],
+      ] as const) {
         draft(c.doc).delete(4, 5)
         draft(c.doc).insert(4, word)
       }
@@ -245,8 +287,26 @@ describe('conflict table through the real server', () => {
       // A snapshot keeps who wrote each map value (durable client owners), not who deleted which
       // text: after compaction only the key collision is found (docs/conflicts.md, Limits).
       const expected = [
-        ['map-key-overwrite', [['alice', 'A'], ['bob', 'B']], 'after-restart'],
-        ...(compact ? [] : [['overlapping-text-edit', [['alice', 'fast'], ['bob', 'slow']], 'after-restart']]),
+        [
+          'map-key-overwrite',
+          [
+            ['alice', 'A'],
+            ['bob', 'B'],
+          ],
+          'after-restart',
+        ],
+        ...(compact
+          ? []
+          : [
+              [
+                'overlapping-text-edit',
+                [
+                  ['alice', 'fast'],
+                  ['bob', 'slow'],
+                ],
+                'after-restart',
+              ],
+            ]),
       ]
       await waitFor(async () => (await list()).length === expected.length, 'the conflicts after the restart')
       await settle()
@@ -294,7 +354,15 @@ describe('conflict table through the real server', () => {
       }
       await settle()
       const found = await list()
-      expect(found.map((r) => [r.kind, r.parties.map((p) => [p.principal, p.value])])).toEqual([['overlapping-text-edit', [['alice', 'fast'], ['bob', 'slow']]]])
+      expect(found.map((r) => [r.kind, r.parties.map((p) => [p.principal, p.value])])).toEqual([
+        [
+          'overlapping-text-edit',
+          [
+            ['alice', 'fast'],
+            ['bob', 'slow'],
+          ],
+        ],
+      ])
     })
   }
 
@@ -310,14 +378,35 @@ describe('conflict table through the real server', () => {
       for (const l of links) l.partition()
       await Promise.all([agentOffline(a), agentOffline(b)])
       a.shared.transact(() => {
-        records(a.shared).set('r1', new Y.Map<unknown>([['title', 'From A'], ['n', 1]]))
+        records(a.shared).set(
+          'r1',
+          new Y.Map<unknown>([
+            ['title', 'From A'],
+            ['n', 1],
+          ]),
+        )
         a.shared.getMap('meta').delete('title')
       })
       b.shared.transact(() => {
-        records(b.shared).set('r1', new Y.Map<unknown>([['title', 'From B'], ['n', 2]]))
+        records(b.shared).set(
+          'r1',
+          new Y.Map<unknown>([
+            ['title', 'From B'],
+            ['n', 2],
+          ]),
+        )
         b.shared.getMap('meta').set('title', 'B title')
       })
-      const [first, second] = order === 'ab' ? [[links[0], a], [links[1], b]] as const : [[links[1], b], [links[0], a]] as const
+      const [first, second] =
+        order === 'ab'
+          ? ([
+              [links[0], a],
+              [links[1], b],
+            ] as const)
+          : ([
+              [links[1], b],
+              [links[0], a],
+            ] as const)
       first[0].heal()
       await first[1].flushed()
       await settle()
@@ -325,23 +414,48 @@ describe('conflict table through the real server', () => {
       await second[1].flushed()
       await settle()
       const found = await list()
-      expect(found.map((r) => [r.kind, r.location.kind === 'map' ? r.location.path.join('.') : '', r.parties.map((p) => [p.principal, p.deleted ? 'DELETED' : p.value])]).sort()).toEqual([
-        ['map-key-overwrite', 'meta.title', [['agent-a', 'DELETED'], ['agent-b', 'B title']]],
-        ['map-key-overwrite', 'records.r1', [['agent-a', { title: 'From A', n: 1 }], ['agent-b', { title: 'From B', n: 2 }]]],
+      expect(
+        found.map((r) => [r.kind, r.location.kind === 'map' ? r.location.path.join('.') : '', r.parties.map((p) => [p.principal, p.deleted ? 'DELETED' : p.value])]).sort(),
+      ).toEqual([
+        [
+          'map-key-overwrite',
+          'meta.title',
+          [
+            ['agent-a', 'DELETED'],
+            ['agent-b', 'B title'],
+          ],
+        ],
+        [
+          'map-key-overwrite',
+          'records.r1',
+          [
+            ['agent-a', { title: 'From A', n: 1 }],
+            ['agent-b', { title: 'From B', n: 2 }],
+          ],
+        ],
       ])
     })
   }
 
   it('claim races are decided events, not resolvable; the list is paginated', async () => {
     const server = await t.start()
-    const api = (who: string, method: string, path: string, body?: unknown) => httpJson<{ error?: { code: string; message: string } }>(server.url + path, { method, token: token(who), body })
+    const api = (who: string, method: string, path: string, body?: unknown) =>
+      httpJson<{ error?: { code: string; message: string } }>(server.url + path, { method, token: token(who), body })
     await api('alice', 'POST', '/api/workspaces/w1/tasks', { id: 't1', title: 'T' })
-    await Promise.all([api('agent-a', 'POST', '/api/workspaces/w1/tasks/t1/claim', { ttlMs: 60_000 }), api('agent-b', 'POST', '/api/workspaces/w1/tasks/t1/claim', { ttlMs: 60_000 })])
+    await Promise.all([
+      api('agent-a', 'POST', '/api/workspaces/w1/tasks/t1/claim', { ttlMs: 60_000 }),
+      api('agent-b', 'POST', '/api/workspaces/w1/tasks/t1/claim', { ttlMs: 60_000 }),
+    ])
     const { alice, bob } = await withDraft('x')
-    await offlineRound(alice, bob, (a, b) => {
-      a.getMap('meta').set('title', 'A')
-      b.getMap('meta').set('title', 'B')
-    }, 'ab')
+    await offlineRound(
+      alice,
+      bob,
+      (a, b) => {
+        a.getMap('meta').set('title', 'A')
+        b.getMap('meta').set('title', 'B')
+      },
+      'ab',
+    )
     const all = await list()
     const race = all.find((r) => r.kind === 'claim-race')
     expect(race?.status).toBe('decided')
@@ -351,7 +465,9 @@ describe('conflict table through the real server', () => {
     const first = await httpJson<{ conflicts: ConflictRecord[]; next: string | null }>(`${server.url}/api/workspaces/w1/conflicts?status=all&limit=1`, { token: token('alice') })
     expect(first.json.conflicts).toHaveLength(1)
     expect(first.json.next).toEqual(expect.any(String))
-    const second = await httpJson<{ conflicts: ConflictRecord[]; next: string | null }>(`${server.url}/api/workspaces/w1/conflicts?status=all&limit=1&cursor=${first.json.next}`, { token: token('alice') })
+    const second = await httpJson<{ conflicts: ConflictRecord[]; next: string | null }>(`${server.url}/api/workspaces/w1/conflicts?status=all&limit=1&cursor=${first.json.next}`, {
+      token: token('alice'),
+    })
     expect(second.json.conflicts.map((r) => r.id)).toEqual([all[1].id])
     const bad = await httpJson<{ error: { message: string } }>(`${server.url}/api/workspaces/w1/conflicts?cursor=nonsense`, { token: token('alice') })
     expect(bad.status).toBe(400)

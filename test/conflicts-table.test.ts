@@ -44,16 +44,20 @@ function insertAt(find: string, what: string): Edit {
     text(d).insert(at, what)
   }
 }
-const set = (path: string[], value: unknown | (() => unknown)): Edit => (d) => {
-  let m: Y.Map<unknown> = d.getMap(path[0])
-  for (const k of path.slice(1, -1)) m = m.get(k) as Y.Map<unknown>
-  m.set(path.at(-1) as string, typeof value === 'function' ? (value as () => unknown)() : value)
-}
-const remove = (path: string[]): Edit => (d) => {
-  let m: Y.Map<unknown> = d.getMap(path[0])
-  for (const k of path.slice(1, -1)) m = m.get(k) as Y.Map<unknown>
-  m.delete(path.at(-1) as string)
-}
+const set =
+  (path: string[], value: unknown | (() => unknown)): Edit =>
+  (d) => {
+    let m: Y.Map<unknown> = d.getMap(path[0])
+    for (const k of path.slice(1, -1)) m = m.get(k) as Y.Map<unknown>
+    m.set(path.at(-1) as string, typeof value === 'function' ? (value as () => unknown)() : value)
+  }
+const remove =
+  (path: string[]): Edit =>
+  (d) => {
+    let m: Y.Map<unknown> = d.getMap(path[0])
+    for (const k of path.slice(1, -1)) m = m.get(k) as Y.Map<unknown>
+    m.delete(path.at(-1) as string)
+  }
 const ymap = (entries: Record<string, unknown>) => () => new Y.Map(Object.entries(entries))
 const yarray = (items: string[]) => () => Y.Array.from(items)
 const ytext = (s: string) => () => new Y.Text(s)
@@ -66,23 +70,51 @@ const dup = (stretch: string, parties: Record<string, unknown>): Summary => ({ k
 
 const SCENARIOS: Scenario[] = [
   // --- map keys ---
-  { name: 'root key, both offline', sides: [off('alice', set(['meta', 'title'], 'A')), off('bob', set(['meta', 'title'], 'B'))], expect: [map('meta.title', { alice: 'A', bob: 'B' })] },
-  { name: 'root key, both online in the same instant', sides: [on('alice', set(['meta', 'title'], 'A')), on('bob', set(['meta', 'title'], 'B'))], expect: [map('meta.title', { alice: 'A', bob: 'B' })] },
-  { name: 'root key, one online one offline', sides: [on('alice', set(['meta', 'title'], 'A')), off('bob', set(['meta', 'title'], 'B'))], expect: [map('meta.title', { alice: 'A', bob: 'B' })] },
+  {
+    name: 'root key, both offline',
+    sides: [off('alice', set(['meta', 'title'], 'A')), off('bob', set(['meta', 'title'], 'B'))],
+    expect: [map('meta.title', { alice: 'A', bob: 'B' })],
+  },
+  {
+    name: 'root key, both online in the same instant',
+    sides: [on('alice', set(['meta', 'title'], 'A')), on('bob', set(['meta', 'title'], 'B'))],
+    expect: [map('meta.title', { alice: 'A', bob: 'B' })],
+  },
+  {
+    name: 'root key, one online one offline',
+    sides: [on('alice', set(['meta', 'title'], 'A')), off('bob', set(['meta', 'title'], 'B'))],
+    expect: [map('meta.title', { alice: 'A', bob: 'B' })],
+  },
   {
     name: 'sequential overwrite (bob saw alice)',
     sides: [on('alice'), on('bob', set(['meta', 'title'], 'B'))],
-    prelude: ([a, b]) => { set(['meta', 'title'], 'A')(a.doc); a.pushEach(); b.pull() },
+    prelude: ([a, b]) => {
+      set(['meta', 'title'], 'A')(a.doc)
+      a.pushEach()
+      b.pull()
+    },
     expect: [],
   },
   {
     name: 'sequential overwrite, then offline concurrent rewrite of the new value',
     sides: [off('alice', set(['meta', 'title'], 'A2')), off('bob', set(['meta', 'title'], 'B'))],
-    prelude: ([a, b]) => { set(['meta', 'title'], 'A')(a.doc); a.pushEach(); b.pull() },
+    prelude: ([a, b]) => {
+      set(['meta', 'title'], 'A')(a.doc)
+      a.pushEach()
+      b.pull()
+    },
     expect: [map('meta.title', { alice: 'A2', bob: 'B' })],
   },
-  { name: 'depth 2 key', sides: [off('alice', set(['records', 'r1', 'status'], 'doing')), off('bob', set(['records', 'r1', 'status'], 'blocked'))], expect: [map('records.r1.status', { alice: 'doing', bob: 'blocked' })] },
-  { name: 'depth 3 key', sides: [on('alice', set(['records', 'r1', 'meta', 'owner'], 'al')), off('bob', set(['records', 'r1', 'meta', 'owner'], 'bo'))], expect: [map('records.r1.meta.owner', { alice: 'al', bob: 'bo' })] },
+  {
+    name: 'depth 2 key',
+    sides: [off('alice', set(['records', 'r1', 'status'], 'doing')), off('bob', set(['records', 'r1', 'status'], 'blocked'))],
+    expect: [map('records.r1.status', { alice: 'doing', bob: 'blocked' })],
+  },
+  {
+    name: 'depth 3 key',
+    sides: [on('alice', set(['records', 'r1', 'meta', 'owner'], 'al')), off('bob', set(['records', 'r1', 'meta', 'owner'], 'bo'))],
+    expect: [map('records.r1.meta.owner', { alice: 'al', bob: 'bo' })],
+  },
   { name: 'same value is agreement', sides: [off('alice', set(['meta', 'title'], 'X')), on('bob', set(['meta', 'title'], 'X'))], expect: [] },
   { name: 'different keys of one map', sides: [off('alice', set(['records', 'r1', 'status'], 'doing')), off('bob', set(['records', 'r1', 'title'], 'New'))], expect: [] },
   {
@@ -95,24 +127,60 @@ const SCENARIOS: Scenario[] = [
     sides: [on('alice', set(['records', 'r2'], ymap({ title: 'Alpha' }))), on('bob', set(['records', 'r2'], ymap({ title: 'Beta', tag: 'x' })))],
     expect: [map('records.r2', { alice: { title: 'Alpha' }, bob: { title: 'Beta', tag: 'x' } })],
   },
-  { name: 'nested Y.Map with equal content is agreement', sides: [off('alice', set(['records', 'r2'], ymap({ title: 'Same' }))), off('bob', set(['records', 'r2'], ymap({ title: 'Same' })))], expect: [] },
-  { name: 'Y.Array values', sides: [off('alice', set(['records', 'r1', 'tags'], yarray(['a', 'b']))), off('bob', set(['records', 'r1', 'tags'], yarray(['c'])))], expect: [map('records.r1.tags', { alice: ['a', 'b'], bob: ['c'] })] },
-  { name: 'Y.Text values', sides: [off('alice', set(['records', 'r1', 'body'], ytext('alpha text'))), on('bob', set(['records', 'r1', 'body'], ytext('beta text')))], expect: [map('records.r1.body', { alice: 'alpha text', bob: 'beta text' })] },
-  { name: 'nested map vs plain value', sides: [off('alice', set(['records', 'r3'], ymap({ a: 1 }))), off('bob', set(['records', 'r3'], 'plain'))], expect: [map('records.r3', { alice: { a: 1 }, bob: 'plain' })] },
-  { name: 'delete vs set, both offline', sides: [off('alice', remove(['records', 'r1', 'status'])), off('bob', set(['records', 'r1', 'status'], 'done'))], expect: [map('records.r1.status', { alice: 'DELETED', bob: 'done' })] },
-  { name: 'delete vs set, both online in the same instant', sides: [on('alice', remove(['meta', 'title'])), on('bob', set(['meta', 'title'], 'B'))], expect: [map('meta.title', { alice: 'DELETED', bob: 'B' })] },
-  { name: 'delete of a nested record vs edit of its field', sides: [off('alice', remove(['records', 'r1'])), off('bob', set(['records', 'r1'], ymap({ title: 'Rewritten' })))], expect: [map('records.r1', { alice: 'DELETED', bob: { title: 'Rewritten' } })] },
+  {
+    name: 'nested Y.Map with equal content is agreement',
+    sides: [off('alice', set(['records', 'r2'], ymap({ title: 'Same' }))), off('bob', set(['records', 'r2'], ymap({ title: 'Same' })))],
+    expect: [],
+  },
+  {
+    name: 'Y.Array values',
+    sides: [off('alice', set(['records', 'r1', 'tags'], yarray(['a', 'b']))), off('bob', set(['records', 'r1', 'tags'], yarray(['c'])))],
+    expect: [map('records.r1.tags', { alice: ['a', 'b'], bob: ['c'] })],
+  },
+  {
+    name: 'Y.Text values',
+    sides: [off('alice', set(['records', 'r1', 'body'], ytext('alpha text'))), on('bob', set(['records', 'r1', 'body'], ytext('beta text')))],
+    expect: [map('records.r1.body', { alice: 'alpha text', bob: 'beta text' })],
+  },
+  {
+    name: 'nested map vs plain value',
+    sides: [off('alice', set(['records', 'r3'], ymap({ a: 1 }))), off('bob', set(['records', 'r3'], 'plain'))],
+    expect: [map('records.r3', { alice: { a: 1 }, bob: 'plain' })],
+  },
+  {
+    name: 'delete vs set, both offline',
+    sides: [off('alice', remove(['records', 'r1', 'status'])), off('bob', set(['records', 'r1', 'status'], 'done'))],
+    expect: [map('records.r1.status', { alice: 'DELETED', bob: 'done' })],
+  },
+  {
+    name: 'delete vs set, both online in the same instant',
+    sides: [on('alice', remove(['meta', 'title'])), on('bob', set(['meta', 'title'], 'B'))],
+    expect: [map('meta.title', { alice: 'DELETED', bob: 'B' })],
+  },
+  {
+    name: 'delete of a nested record vs edit of its field',
+    sides: [off('alice', remove(['records', 'r1'])), off('bob', set(['records', 'r1'], ymap({ title: 'Rewritten' })))],
+    expect: [map('records.r1', { alice: 'DELETED', bob: { title: 'Rewritten' } })],
+  },
   { name: 'delete vs delete is agreement', sides: [off('alice', remove(['meta', 'title'])), on('bob', remove(['meta', 'title']))], expect: [] },
   {
     name: 'set after seeing the delete',
     sides: [on('alice'), on('bob', set(['meta', 'title'], 'Back'))],
-    prelude: ([a, b]) => { remove(['meta', 'title'])(a.doc); a.pushEach(); b.pull() },
+    prelude: ([a, b]) => {
+      remove(['meta', 'title'])(a.doc)
+      a.pushEach()
+      b.pull()
+    },
     expect: [],
   },
   {
     name: 'delete after seeing the set',
     sides: [on('alice'), on('bob', remove(['meta', 'title']))],
-    prelude: ([a, b]) => { set(['meta', 'title'], 'A')(a.doc); a.pushEach(); b.pull() },
+    prelude: ([a, b]) => {
+      set(['meta', 'title'], 'A')(a.doc)
+      a.pushEach()
+      b.pull()
+    },
     expect: [],
   },
   {
@@ -137,7 +205,10 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'long offline run: only the last value reaches the server',
-    sides: [off('alice', ...['doing', 'review', 'done'].map((s) => set(['records', 'r1', 'status'], s)), set(['records', 'r1', 'title'], 'T2')), off('bob', set(['records', 'r1', 'status'], 'blocked'))],
+    sides: [
+      off('alice', ...['doing', 'review', 'done'].map((s) => set(['records', 'r1', 'status'], s)), set(['records', 'r1', 'title'], 'T2')),
+      off('bob', set(['records', 'r1', 'status'], 'blocked')),
+    ],
     expect: [map('records.r1.status', { alice: 'done', bob: 'blocked' })],
   },
   { name: 'one principal on two devices never conflicts with itself', sides: [off('alice', set(['meta', 'title'], 'A1')), off('alice', set(['meta', 'title'], 'A2'))], expect: [] },
@@ -147,15 +218,43 @@ const SCENARIOS: Scenario[] = [
     expect: [map('meta.title', { alice: 'A', bob: 'B' })],
   },
   // --- text ---
-  { name: 'same word replaced differently', sides: [off('alice', replace('quick', 'fast')), off('bob', replace('quick', 'slow'))], expect: [overlap('quick', { alice: 'fast', bob: 'slow' })] },
-  { name: 'same word replaced differently, online in the same instant', sides: [on('alice', replace('quick', 'fast')), on('bob', replace('quick', 'slow'))], expect: [overlap('quick', { alice: 'fast', bob: 'slow' })] },
-  { name: 'identical replacements duplicate text', sides: [off('alice', replace('reliable', 'unreliable')), on('bob', replace('reliable', 'unreliable'))], expect: [dup('reliable', { alice: 'unreliable', bob: 'unreliable' })] },
-  { name: 'identical insertions at one place', sides: [off('alice', insertAt('lazy', 'very ')), off('bob', insertAt('lazy', 'very '))], expect: [dup('', { alice: 'very ', bob: 'very ' })] },
+  {
+    name: 'same word replaced differently',
+    sides: [off('alice', replace('quick', 'fast')), off('bob', replace('quick', 'slow'))],
+    expect: [overlap('quick', { alice: 'fast', bob: 'slow' })],
+  },
+  {
+    name: 'same word replaced differently, online in the same instant',
+    sides: [on('alice', replace('quick', 'fast')), on('bob', replace('quick', 'slow'))],
+    expect: [overlap('quick', { alice: 'fast', bob: 'slow' })],
+  },
+  {
+    name: 'identical replacements duplicate text',
+    sides: [off('alice', replace('reliable', 'unreliable')), on('bob', replace('reliable', 'unreliable'))],
+    expect: [dup('reliable', { alice: 'unreliable', bob: 'unreliable' })],
+  },
+  {
+    name: 'identical insertions at one place',
+    sides: [off('alice', insertAt('lazy', 'very ')), off('bob', insertAt('lazy', 'very '))],
+    expect: [dup('', { alice: 'very ', bob: 'very ' })],
+  },
   { name: 'different insertions at one place are not a conflict', sides: [off('alice', insertAt('lazy', 'very ')), off('bob', insertAt('lazy', 'old '))], expect: [] },
   { name: 'both delete the same word: agreement', sides: [off('alice', del('quick ')), on('bob', del('quick '))], expect: [] },
-  { name: 'overlapping deletions', sides: [off('alice', replace('quick brown', 'slow')), off('bob', replace('brown fox', 'cat'))], expect: [overlap('quick brown fox', { alice: 'slow fox', bob: 'quick cat' })] },
-  { name: 'insertion inside a deleted sentence', sides: [off('alice', del(SENTENCE)), off('bob', insertAt('lazy', 'very '))], expect: [overlap(SENTENCE, { alice: '', bob: SENTENCE.replace('lazy', 'very lazy') })] },
-  { name: 'insertion inside a deleted sentence, online', sides: [on('alice', del(SENTENCE)), on('bob', insertAt('lazy', 'very '))], expect: [overlap(SENTENCE, { alice: '', bob: SENTENCE.replace('lazy', 'very lazy') })] },
+  {
+    name: 'overlapping deletions',
+    sides: [off('alice', replace('quick brown', 'slow')), off('bob', replace('brown fox', 'cat'))],
+    expect: [overlap('quick brown fox', { alice: 'slow fox', bob: 'quick cat' })],
+  },
+  {
+    name: 'insertion inside a deleted sentence',
+    sides: [off('alice', del(SENTENCE)), off('bob', insertAt('lazy', 'very '))],
+    expect: [overlap(SENTENCE, { alice: '', bob: SENTENCE.replace('lazy', 'very lazy') })],
+  },
+  {
+    name: 'insertion inside a deleted sentence, online',
+    sides: [on('alice', del(SENTENCE)), on('bob', insertAt('lazy', 'very '))],
+    expect: [overlap(SENTENCE, { alice: '', bob: SENTENCE.replace('lazy', 'very lazy') })],
+  },
   { name: 'insertion at the edge of a deleted stretch', sides: [off('alice', del('quick ')), off('bob', insertAt('quick', 'very '))], expect: [] },
   { name: 'edits of different paragraphs', sides: [off('alice', replace('quick', 'fast')), off('bob', replace('Second', 'Another'), replace('cats', 'dogs'))], expect: [] },
   {
@@ -181,7 +280,11 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'sequential text edits (each saw the other)',
     sides: [on('alice'), on('bob', replace('fast', 'faster'))],
-    prelude: ([a, b]) => { replace('quick', 'fast')(a.doc); a.pushEach(); b.pull() },
+    prelude: ([a, b]) => {
+      replace('quick', 'fast')(a.doc)
+      a.pushEach()
+      b.pull()
+    },
     expect: [],
   },
   {
@@ -193,7 +296,7 @@ const SCENARIOS: Scenario[] = [
     expect: [overlap('lazy', { alice: 'sleepy', bob: 'idle' })],
   },
   {
-    name: 'both offline: retitle and rewrite one sentence (the overwrite that loses is not the writer\'s deletion)',
+    name: "both offline: retitle and rewrite one sentence (the overwrite that loses is not the writer's deletion)",
     sides: [off('alice', set(['meta', 'title'], 'A'), replace(SENTENCE, 'Alice wrote this.')), off('bob', set(['meta', 'title'], 'B'), replace(SENTENCE, 'Bob wrote this.'))],
     expect: [map('meta.title', { alice: 'A', bob: 'B' }), overlap(SENTENCE, { alice: 'Alice wrote this.', bob: 'Bob wrote this.' })],
   },
@@ -201,7 +304,12 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'a deletion the other side had received before going offline is not re-counted',
     sides: [off('alice', replace('lazy', 'sleepy')), off('bob', replace('cats', 'dogs'))],
-    prelude: ([a, b]) => { del('Second ')(a.doc); a.pushEach(); b.pull(); a.pull() },
+    prelude: ([a, b]) => {
+      del('Second ')(a.doc)
+      a.pushEach()
+      b.pull()
+      a.pull()
+    },
     expect: [],
   },
 ]
@@ -240,7 +348,9 @@ function run(s: Scenario, ids: number[], order: number[]): RunResult {
     return side.edits.map((e) => {
       e(w.doc)
       const parts = w.outbox.splice(0)
-      return () => { for (const u of parts) server.integrate(u, w, 'update') }
+      return () => {
+        for (const u of parts) server.integrate(u, w, 'update')
+      }
     })
   })
   for (const i of order) messages[i].shift()?.()
@@ -278,7 +388,9 @@ describe('conflict scenario table (in process)', () => {
   it('prints the table size, precision and recall', () => {
     const precision = totals.found === 0 ? 1 : totals.truePositive / totals.found
     const recall = totals.expected === 0 ? 1 : totals.truePositive / totals.expected
-    console.log(`[conflict table] ${SCENARIOS.length} scenarios, ${totals.runs} runs (every arrival order, both client-id orders): precision ${(precision * 100).toFixed(1)} %, recall ${(recall * 100).toFixed(1)} %`)
+    console.log(
+      `[conflict table] ${SCENARIOS.length} scenarios, ${totals.runs} runs (every arrival order, both client-id orders): precision ${(precision * 100).toFixed(1)} %, recall ${(recall * 100).toFixed(1)} %`,
+    )
     expect(SCENARIOS.length).toBeGreaterThanOrEqual(40)
     expect(precision).toBe(1)
     expect(recall).toBe(1)

@@ -54,11 +54,21 @@ describe('Vector', () => {
   })
 
   it('returns the same object when nothing is raised, and covers exactly', () => {
-    const v = Vector.of<number>([[1, 5], [2, 3]])
+    const v = Vector.of<number>([
+      [1, 5],
+      [2, 3],
+    ])
     expect(v.with(1, 4)).toBe(v)
     expect(v.raisedBy([[2, 3]])).toBe(v)
     expect(v.merge(Vector.of([[1, 2]]))).toBe(v)
-    expect(v.covers(Vector.of([[1, 5], [2, 3]]))).toBe(true)
+    expect(
+      v.covers(
+        Vector.of([
+          [1, 5],
+          [2, 3],
+        ]),
+      ),
+    ).toBe(true)
     expect(v.covers(Vector.of([[3, 1]]))).toBe(false)
   })
 

@@ -42,12 +42,14 @@ const as = (who: string) => ({
 /** The server's /metrics, parsed strictly. */
 async function prom(): Promise<Map<string, number>> {
   const text = await new Promise<string>((resolve, reject) => {
-    http.get(`${t.server.url}/metrics`, { agent: false }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (c: string) => (text += c))
-      res.on('end', () => resolve(text))
-    }).on('error', reject)
+    http
+      .get(`${t.server.url}/metrics`, { agent: false }, (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => (text += c))
+        res.on('end', () => resolve(text))
+      })
+      .on('error', reject)
   })
   return parsePrometheus(text)
 }

@@ -37,7 +37,7 @@ describe('lease policy', () => {
   })
 
   it('unfinished or unknown dependencies block; done ones do not', () => {
-    const status = (id: string) => ({ x: 'done', y: 'claimed' }) [id] as 'done' | 'claimed' | undefined
+    const status = (id: string) => ({ x: 'done', y: 'claimed' })[id] as 'done' | 'claimed' | undefined
     expect(decideClaim(open, ['x', 'y', 'z'], status, 'a', 0, 10)).toEqual({ kind: 'blocked', unfinished: ['y', 'z'] })
     expect(decideClaim(open, ['x'], status, 'a', 0, 10).kind).toBe('won')
   })

@@ -37,8 +37,7 @@ it('the demo reviewers write different readings of the announcement into their o
   const clarity = await server.core.room('demo/ns/clarity-reviewer')
   const claims = await server.core.room('demo/ns/claims-reviewer')
   await waitFor(() => clarity.doc.getMap('annotations').size > 0 && claims.doc.getMap('annotations').size > 0, 'both reviewers to annotate')
-  const labels = (room: typeof clarity) =>
-    new Set([...room.doc.getMap('annotations').values()].map((v) => parseAnnotation(v)?.body.label))
+  const labels = (room: typeof clarity) => new Set([...room.doc.getMap('annotations').values()].map((v) => parseAnnotation(v)?.body.label))
   const a = labels(clarity)
   const b = labels(claims)
   expect([...a].some((l) => !b.has(l))).toBe(true)
@@ -82,7 +81,12 @@ it('within a minute of start the demo shows two reviewers disagreeing on a stret
 
   const minute = 60_000
   let proposed: ConflictRecord | undefined
-  await waitFor(async () => (proposed = (await get<{ conflicts: ConflictRecord[] }>('/conflicts?status=open')).conflicts.find((c) => c.id === conflict.id && c.proposals?.length)) !== undefined, 'the arbiter to propose', minute)
+  await waitFor(
+    async () =>
+      (proposed = (await get<{ conflicts: ConflictRecord[] }>('/conflicts?status=open')).conflicts.find((c) => c.id === conflict.id && c.proposals?.length)) !== undefined,
+    'the arbiter to propose',
+    minute,
+  )
   expect(proposed!.proposals![0]).toMatchObject({ by: 'arbiter', reasoning: expect.stringContaining(HEURISTIC_ARBITER) })
 
   await waitFor(() => server.coord.store.get('demo', DEMO_TASK.id)?.status === 'done', 'the demo worker to complete the demo task', minute)
@@ -106,7 +110,10 @@ it('with a model key the demo arbiter asks the model, and is named for it', asyn
   const [conflict] = server.conflicts.list('demo', { status: 'open' })
   api = await startFakeMessagesApi()
   const reasoning = 'Alice names who sees a conflict; Bob names who decides. Both belong.'
-  api.script(step.toolUse({ name: 'propose_resolution', input: { conflictId: conflict!.id, choice: 'custom', value: 'shown to the people involved', reasoning } }), step.text('Proposed.'))
+  api.script(
+    step.toolUse({ name: 'propose_resolution', input: { conflictId: conflict!.id, choice: 'custom', value: 'shown to the people involved', reasoning } }),
+    step.text('Proposed.'),
+  )
   stopAgents = await startDemoAgents(server, tokens, { apiKey: 'test-key', baseURL: api.url, model: 'claude-test' })
   await waitFor(() => server.conflicts.get('demo', conflict!.id)?.proposals?.length === 1, 'the model arbiter to propose', 30_000)
   expect(server.conflicts.get('demo', conflict!.id)?.proposals?.[0]).toMatchObject({ by: 'arbiter', choice: 'custom', reasoning })

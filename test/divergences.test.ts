@@ -39,10 +39,14 @@ describe('groupDivergences', () => {
 
   it('reports what readers differ on', () => {
     const { text, ann } = setup()
-    const d = groupDivergences('draft', text, new Map([
-      ['a', [ann('a', 'always faster', 'absolute')]],
-      ['b', [ann('b', 'agents are always', 'fine')]],
-    ]))
+    const d = groupDivergences(
+      'draft',
+      text,
+      new Map([
+        ['a', [ann('a', 'always faster', 'absolute')]],
+        ['b', [ann('b', 'agents are always', 'fine')]],
+      ]),
+    )
     expect(d.groups).toHaveLength(1)
     expect(d.groups[0].agreement).toMatchObject({
       readers: 2,
@@ -60,11 +64,15 @@ describe('groupDivergences', () => {
     const alone = groupDivergences('draft', text, new Map([['a', [ann('a', 'always faster', 'absolute'), ann('a', 'agents are always', 'vague')]]]))
     expect(alone.groups[0].agreement).toMatchObject({ readers: 1, full: [], partial: [], differ: [] })
     expect(alone.summary).toMatchObject({ singleReading: 1, fullAgreement: 0, partialAgreement: 0, difference: 0 })
-    const three = groupDivergences('draft', text, new Map([
-      ['a', [ann('a', 'always faster', 'absolute', 'Never always.')]],
-      ['b', [ann('b', 'agents are always', 'Absolute', 'Too strong.')]],
-      ['c', [ann('c', 'are always faster', 'fine', 'Reads well.')]],
-    ]))
+    const three = groupDivergences(
+      'draft',
+      text,
+      new Map([
+        ['a', [ann('a', 'always faster', 'absolute', 'Never always.')]],
+        ['b', [ann('b', 'agents are always', 'Absolute', 'Too strong.')]],
+        ['c', [ann('c', 'are always faster', 'fine', 'Reads well.')]],
+      ]),
+    )
     const g = three.groups[0].agreement
     expect(g.full).toEqual([])
     expect(g.partial.map((p) => [p.topic, p.readers, p.reasons])).toEqual([['overclaim', ['a', 'b'], ['same label']]])
@@ -78,7 +86,14 @@ describe('groupDivergences', () => {
     const gone = ann('b', 'Many experts agree', 'weasel')
     text.insert(TEXT.indexOf('took months') + 4, ' many') // inside the first span
     text.delete(TEXT.indexOf('Many experts'), 'Many experts agree'.length + 5)
-    const d = groupDivergences('draft', text, new Map([['a', [kept]], ['b', [gone]]]))
+    const d = groupDivergences(
+      'draft',
+      text,
+      new Map([
+        ['a', [kept]],
+        ['b', [gone]],
+      ]),
+    )
     expect(d.orphans.map((o) => o.id)).toEqual([gone.id])
     expect(d.groups).toHaveLength(1)
     expect(d.groups[0].readings[0].annotations[0].changedSince).toBe(true)

@@ -11,7 +11,6 @@ import { synced } from './helpers/clients.ts'
 import type { ConflictRecord } from '../shared/conflicts/index.ts'
 import * as Y from 'yjs'
 
-
 const t = useHarness()
 beforeAll(() => t.start())
 
@@ -157,8 +156,7 @@ describe('documents: the conflict detector', () => {
     expect(put.status).toBe(200)
     alice.provider.connect()
     await synced(alice)
-    const open = async () =>
-      (await call<{ conflicts: ConflictRecord[] }>('alice', 'GET', '/workspaces/w1/conflicts?status=open&doc=contested')).body.conflicts
+    const open = async () => (await call<{ conflicts: ConflictRecord[] }>('alice', 'GET', '/workspaces/w1/conflicts?status=open&doc=contested')).body.conflicts
     await waitFor(async () => (await open()).length === 1, 'one conflict on the document')
     const [c] = await open()
     expect(c.kind).toBe('overlapping-text-edit')
@@ -229,7 +227,12 @@ describe('documents: edits by quote', () => {
   it('refuses a missing quote with the nearest candidates, and writes nothing of a batch', async () => {
     await call('bob', 'PUT', '/workspaces/w1/docs/q3', { json: { text: 'Experts widely agree on this claim.' } })
     const missing = await call<{ error: { code: string; message: string; candidates: Array<{ text: string }> } }>('bob', 'POST', '/workspaces/w1/docs/q3/edits', {
-      json: { edits: [{ quote: { exact: 'this' }, text: 'THIS' }, { quote: { exact: 'widly agree on' }, text: 'agree' }] },
+      json: {
+        edits: [
+          { quote: { exact: 'this' }, text: 'THIS' },
+          { quote: { exact: 'widly agree on' }, text: 'agree' },
+        ],
+      },
     })
     expect(missing.status).toBe(409)
     expect(missing.body.error.code).toBe('quote_not_found')
@@ -240,7 +243,14 @@ describe('documents: edits by quote', () => {
 
   it('refuses overlapping edits in one request', async () => {
     await call('bob', 'PUT', '/workspaces/w1/docs/q4', { json: { text: 'one two three' } })
-    const res = await call('bob', 'POST', '/workspaces/w1/docs/q4/edits', { json: { edits: [{ quote: { exact: 'one two' }, text: 'x' }, { quote: { exact: 'two three' }, text: 'y' }] } })
+    const res = await call('bob', 'POST', '/workspaces/w1/docs/q4/edits', {
+      json: {
+        edits: [
+          { quote: { exact: 'one two' }, text: 'x' },
+          { quote: { exact: 'two three' }, text: 'y' },
+        ],
+      },
+    })
     expect(res.status).toBe(400)
     expect(res.body).toMatchObject({ error: { message: expect.stringMatching(/overlap/) } })
   })
@@ -330,10 +340,18 @@ describe('documents: edits by range with a version token', () => {
       const before = rand(from)
       const after = from + target.length + 1 + rand(base.length - from - target.length - 1)
       await call('agent-a', 'POST', `/workspaces/w1/docs/${id}/edits`, {
-        json: { version: read.body.version, edits: [{ from: before, to: before + (rand(2) ? 1 : 0), text: 'AB'.slice(0, rand(3)) }, { from: after, to: after + rand(2), text: 'Z' }] },
+        json: {
+          version: read.body.version,
+          edits: [
+            { from: before, to: before + (rand(2) ? 1 : 0), text: 'AB'.slice(0, rand(3)) },
+            { from: after, to: after + rand(2), text: 'Z' },
+          ],
+        },
       })
       const now = (await sharedText(id))!
-      const res = await call('bob', 'POST', `/workspaces/w1/docs/${id}/edits`, { json: { version: read.body.version, edits: [{ from, to: from + target.length, text: 'red cat' }] } })
+      const res = await call('bob', 'POST', `/workspaces/w1/docs/${id}/edits`, {
+        json: { version: read.body.version, edits: [{ from, to: from + target.length, text: 'red cat' }] },
+      })
       expect(res.status, `seed ${seed} round ${round}`).toBe(200)
       expect(await sharedText(id), `seed ${seed} round ${round}`).toBe(now.replace(target, 'red cat'))
     }

@@ -53,7 +53,9 @@ describe('history wording', () => {
     expect(versionWhy(v('before-server-write', 'restore v2'))).toBe('before restore v2')
   })
   it('says when to retry a rate-limited read and what to do when the server is away', () => {
-    expect(failure(new ApiRequestError(429, 'too_many_requests', 'too many history reads (diff): … retry in 10 s'), 'the changes')).toBe('Too many history requests just now: too many history reads (diff): … retry in 10 s')
+    expect(failure(new ApiRequestError(429, 'too_many_requests', 'too many history reads (diff): … retry in 10 s'), 'the changes')).toBe(
+      'Too many history requests just now: too many history reads (diff): … retry in 10 s',
+    )
     expect(failure(new ApiRequestError(0, 'unreachable', 'x'), 'version 2')).toMatch(/^Could not load version 2: the server cannot be reached/)
     expect(failure(new ApiRequestError(404, 'not_found', 'no version 9'), 'version 9')).toBe('Could not load version 9: no version 9')
   })

@@ -38,9 +38,9 @@ interface Export {
   conflicts: unknown[]
 }
 
-const api = <T,>(who: string, ws: string, method: string, path: string, body?: unknown) =>
+const api = <T>(who: string, ws: string, method: string, path: string, body?: unknown) =>
   httpJson<T & { error?: { message: string } }>(`${server.url}/api/workspaces/${ws}${path}`, { method, token: token(who), body })
-const ok = async <T,>(who: string, ws: string, method: string, path: string, body?: unknown): Promise<T> => {
+const ok = async <T>(who: string, ws: string, method: string, path: string, body?: unknown): Promise<T> => {
   const res = await api<T>(who, ws, method, path, body)
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.json)}`)
   return res.json
@@ -119,7 +119,10 @@ describe('workspace import (full)', () => {
     server = await startTestServer({ history: { idleMs: 600_000 }, httpLimits: { maxBodyBytes: 8 * 1024 * 1024 } })
     const exported = await seed()
     const ns = exported.namespaces.find((n) => n.owner === 'agent-a')!
-    const withNs = (change: Partial<Export['namespaces'][number]>) => ({ ...exported, namespaces: exported.namespaces.map((n) => (n.owner === 'agent-a' ? { ...n, ...change } : n)) })
+    const withNs = (change: Partial<Export['namespaces'][number]>) => ({
+      ...exported,
+      namespaces: exported.namespaces.map((n) => (n.owner === 'agent-a' ? { ...n, ...change } : n)),
+    })
     const cases: Array<[string, unknown, RegExp]> = [
       ['malformed', '{"format": "polyphony-workspace-export", "documents": [', /JSON/i],
       ['not an export', { ...exported, format: 'zip' }, /not a Polyphony export/],
@@ -127,10 +130,21 @@ describe('workspace import (full)', () => {
       ['clashing annotation ids', withNs({ annotations: [...ns.annotations, ns.annotations[0]] }), /appears twice/],
       ['clashing task ids', { ...exported, tasks: [...exported.tasks, exported.tasks[0]] }, /task id check-figures appears twice/],
       ['another author', withNs({ notes: [{ ...ns.notes[0], author: 'alice' } as never] }), /names another author/],
-      ['dangling decision', withNs({ review: { ...ns.review, decisions: { 'agent-a/a-missing': { action: 'keep', by: 'alice', at: 1 } } } }), /not an annotation of this namespace/],
+      [
+        'dangling decision',
+        withNs({ review: { ...ns.review, decisions: { 'agent-a/a-missing': { action: 'keep', by: 'alice', at: 1 } } } }),
+        /not an annotation of this namespace/,
+      ],
       ['dangling document', { ...exported, documents: [] }, /which the import does not contain/],
       ['dangling dependency', { ...exported, tasks: exported.tasks.filter((t) => t.id !== 'check-figures') }, /depends on check-figures/],
-      ['a stranger’s namespace', { ...exported, namespaces: [...exported.namespaces, { ...ns, owner: 'mallory', annotations: [], proposals: [], notes: [], review: { decisions: {}, replies: {}, proposals: {} } }] }, /not members of team/],
+      [
+        'a stranger’s namespace',
+        {
+          ...exported,
+          namespaces: [...exported.namespaces, { ...ns, owner: 'mallory', annotations: [], proposals: [], notes: [], review: { decisions: {}, replies: {}, proposals: {} } }],
+        },
+        /not members of team/,
+      ],
     ]
     for (const [name, body, message] of cases) {
       const res = await api('alice', 'team', 'POST', '/import', body)

@@ -27,9 +27,9 @@ const join = async (who: string, doc?: Y.Doc) => {
   await synced(c)
   return c
 }
-const call = async <T,>(who: string, method: string, path: string, body?: unknown) =>
+const call = async <T>(who: string, method: string, path: string, body?: unknown) =>
   httpJson<T>(t.server.url + '/api/workspaces/w1' + path, { method, token: who === 'admin' ? ADMIN_TOKEN : token(who), body })
-const ok = async <T,>(who: string, method: string, path: string, body?: unknown): Promise<T> => {
+const ok = async <T>(who: string, method: string, path: string, body?: unknown): Promise<T> => {
   const res = await call<T>(who, method, path, body)
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.json)}`)
   return res.json
@@ -63,8 +63,18 @@ describe('document history', () => {
     expect((await ok<{ text: string }>('vic', 'GET', `/docs/${id}/versions/2`)).text).toBe('Howdy world from agent')
 
     const { spans } = await ok<{ spans: DiffSpan[] }>('rita', 'GET', `/docs/${id}/diff?from=1&to=2`)
-    expect(spans.filter((s) => s.kind !== 'deleted').map((s) => s.text).join('')).toBe('Howdy world from agent')
-    expect(spans.filter((s) => s.kind !== 'inserted').map((s) => s.text).join('')).toBe('Hello world')
+    expect(
+      spans
+        .filter((s) => s.kind !== 'deleted')
+        .map((s) => s.text)
+        .join(''),
+    ).toBe('Howdy world from agent')
+    expect(
+      spans
+        .filter((s) => s.kind !== 'inserted')
+        .map((s) => s.text)
+        .join(''),
+    ).toBe('Hello world')
     expect(spans.filter((s) => s.kind === 'inserted')).toEqual([
       { kind: 'inserted', text: 'Howdy', principal: 'alice' },
       { kind: 'inserted', text: ' from agent', principal: 'agent-a' },
@@ -93,7 +103,12 @@ describe('document history', () => {
       [1, 'request', 'alice', 'first draft'],
     ])
     const after = await ok<{ spans: DiffSpan[] }>('vic', 'GET', `/docs/${id}/diff?from=2`)
-    expect(after.spans.filter((s) => s.kind !== 'deleted').map((s) => s.text).join('')).toBe('Hello world')
+    expect(
+      after.spans
+        .filter((s) => s.kind !== 'deleted')
+        .map((s) => s.text)
+        .join(''),
+    ).toBe('Hello world')
     expect(after.spans.filter((s) => s.kind === 'inserted').every((s) => s.principal === SERVER_PRINCIPAL)).toBe(true)
     expect(after.spans.filter((s) => s.kind === 'inserted').length).toBeGreaterThan(0)
     expect(after.spans).toContainEqual({ kind: 'deleted', text: ' from agent', principal: 'agent-a' })
@@ -150,7 +165,10 @@ describe('document history', () => {
     expect(versions.find((v) => v.reason === 'before-server-write')).toMatchObject({ principal: 'bob', label: 'restore v1' })
     const before = versions.find((v) => v.reason === 'before-server-write')!
     expect((await ok<{ text: string }>('alice', 'GET', `/docs/${id}/versions/${before.n}`)).text).toBe('one two')
-    await waitFor(async () => (await ok<{ versions: VersionMeta[] }>('alice', 'GET', `/docs/${id}/versions`)).versions.length === versions.length + 1, 'an idle version after the restore')
+    await waitFor(
+      async () => (await ok<{ versions: VersionMeta[] }>('alice', 'GET', `/docs/${id}/versions`)).versions.length === versions.length + 1,
+      'an idle version after the restore',
+    )
 
     for (const c of joined.splice(0)) c.destroy()
     await server.restart()
@@ -226,7 +244,7 @@ describe('document history', () => {
 })
 
 describe('undoing an accepted proposal', () => {
-  it('the accept is preceded by a version, its words are the server\'s in the diff, and restoring that version undoes it', async () => {
+  it("the accept is preceded by a version, its words are the server's in the diff, and restoring that version undoes it", async () => {
     await t.start({ history: { idleMs: 600_000 } })
     const alice = await join('alice')
     const id = createDocument(alice.doc, 'Claims', 'Revenue grew this year.')
@@ -243,7 +261,12 @@ describe('undoing an accepted proposal', () => {
     expect((await ok<{ text: string }>('vic', 'GET', `/docs/${id}/versions/${before.n}`)).text).toBe('Revenue grew this year.')
     const { spans } = await ok<{ spans: DiffSpan[] }>('vic', 'GET', `/docs/${id}/diff?from=${before.n}`)
     expect(spans.filter((s) => s.kind === 'inserted').map((s) => s.principal)).toEqual([SERVER_PRINCIPAL])
-    expect(spans.filter((s) => s.kind === 'inserted').map((s) => s.text).join('')).toBe('in 2025')
+    expect(
+      spans
+        .filter((s) => s.kind === 'inserted')
+        .map((s) => s.text)
+        .join(''),
+    ).toBe('in 2025')
     expect(spans.filter((s) => s.kind === 'deleted').every((s) => s.principal === 'alice')).toBe(true)
 
     await ok('bob', 'POST', `/docs/${id}/restore`, { version: before.n })
@@ -307,7 +330,13 @@ describe('workspace import', () => {
     const dup = await into('alice', duplicate)
     expect(dup.status).toBe(400)
     expect(dup.json.error?.message).toMatch(/appears twice/)
-    const hostile = { ...exported, documents: [{ id: 'fine', title: 'ok', text: 'x' }, { id: '../escape', title: 'x', text: 'y' }] }
+    const hostile = {
+      ...exported,
+      documents: [
+        { id: 'fine', title: 'ok', text: 'x' },
+        { id: '../escape', title: 'x', text: 'y' },
+      ],
+    }
     expect((await into('alice', hostile)).status).toBe(400)
     expect((await into('alice', { ...exported, format: 'something-else' })).status).toBe(400)
     expect(await teamDocs()).toEqual([])

@@ -41,7 +41,14 @@ const logs: Array<Record<string, unknown>> = []
 
 beforeAll(async () => {
   await harness.start({
-    httpLimits: { maxBodyBytes: MAX_BODY, maxEventStreamsPerPrincipal: 3, maxEventStreams: 6, eventStreamRecheckMs: RECHECK_MS, maxAuthFailures: MAX_AUTH_FAILURES, authFailureWindowMs: AUTH_WINDOW_MS },
+    httpLimits: {
+      maxBodyBytes: MAX_BODY,
+      maxEventStreamsPerPrincipal: 3,
+      maxEventStreams: 6,
+      eventStreamRecheckMs: RECHECK_MS,
+      maxAuthFailures: MAX_AUTH_FAILURES,
+      authFailureWindowMs: AUTH_WINDOW_MS,
+    },
     limits: { maxConnections: 10, maxSocketsPerPrincipal: SOCKETS_PER_PRINCIPAL },
     conflictBudget: { maxPerWindow: CONFLICT_BUDGET, windowMs: CONFLICT_WINDOW_MS },
     now: () => Date.now() + clockOffset,
@@ -66,7 +73,12 @@ async function stillHealthy(): Promise<void> {
  * Streams `bytes` of JSON-ish filler from a reused 64 KiB buffer (the sender itself holds almost
  * nothing), with or without a Content-Length. Resolves with the response, however early it comes.
  */
-function sendLargeBody(path: string, who: string, bytes: number, withLength: boolean): Promise<{ status: number; body: ErrorBody; headers: Record<string, unknown>; sent: number }> {
+function sendLargeBody(
+  path: string,
+  who: string,
+  bytes: number,
+  withLength: boolean,
+): Promise<{ status: number; body: ErrorBody; headers: Record<string, unknown>; sent: number }> {
   const chunk = Buffer.alloc(64 * 1024, 0x20) // spaces: valid JSON whitespace
   return new Promise((resolve, reject) => {
     let sent = 0
@@ -105,7 +117,9 @@ describe('request bodies are bounded', () => {
       const before = process.memoryUsage().rss
       const res = await sendLargeBody('/api/workspaces/team/agent-reports', 'vic', 50 * 1024 * 1024, withLength)
       const grown = process.memoryUsage().rss - before
-      console.log(`[hostile-http] 50 MB body ${withLength ? 'with' : 'without'} Content-Length: ${res.status}, RSS +${(grown / 1e6).toFixed(1)} MB, sender wrote ${(res.sent / 1e6).toFixed(1)} MB before the answer`)
+      console.log(
+        `[hostile-http] 50 MB body ${withLength ? 'with' : 'without'} Content-Length: ${res.status}, RSS +${(grown / 1e6).toFixed(1)} MB, sender wrote ${(res.sent / 1e6).toFixed(1)} MB before the answer`,
+      )
       expect(res.status).toBe(413)
       expect(res.body.error.code).toBe('payload_too_large')
       expect(res.body.error.message).toContain(String(MAX_BODY))
@@ -344,7 +358,11 @@ describe('failed authentication is logged and rate-limited per address', () => {
 describe('metric labels from agent reports are bounded', () => {
   it('300 reports with 300 model names add at most MAX_AGENT_SERIES + 1 series; the rest fold into other', async () => {
     for (let i = 0; i < 300; i++) {
-      const res = await httpJson(`${harness.server.url}/api/workspaces/team/agent-reports`, { method: 'POST', token: token('agent-b'), body: { model: `model-${i}`, modelCalls: 1 } })
+      const res = await httpJson(`${harness.server.url}/api/workspaces/team/agent-reports`, {
+        method: 'POST',
+        token: token('agent-b'),
+        body: { model: `model-${i}`, modelCalls: 1 },
+      })
       expect(res.status).toBe(200)
     }
     const text = (await httpJson<string>(`${harness.server.url}/metrics`)).json
@@ -368,7 +386,8 @@ describe('metric labels from agent reports are bounded', () => {
 describe('conflicts cannot be minted at will', () => {
   const ROOM = 'blind/shared'
   const conflictsOf = async () =>
-    (await httpJson<{ conflicts: Array<{ parties: Array<{ principal: string }> }> }>(`${harness.server.url}/api/workspaces/blind/conflicts?status=all`, { token: token('alice') })).json.conflicts
+    (await httpJson<{ conflicts: Array<{ parties: Array<{ principal: string }> }> }>(`${harness.server.url}/api/workspaces/blind/conflicts?status=all`, { token: token('alice') }))
+      .json.conflicts
   const suppressed = async () => (await harness.server.metrics.conflictsSuppressed.get()).values.reduce((n, v) => n + v.value, 0)
 
   /** `writer` goes offline, `online` sets each key, then `writer` sets the same keys offline and comes back. */
@@ -390,7 +409,11 @@ describe('conflicts cannot be minted at will', () => {
     try {
       await Promise.all([synced(alice), synced(bob), synced(agent)])
       const before = await suppressed()
-      await staleWrites(bob, alice, Array.from({ length: 10 }, (_, i) => `k${i}`))
+      await staleWrites(
+        bob,
+        alice,
+        Array.from({ length: 10 }, (_, i) => `k${i}`),
+      )
       await waitFor(async () => (await suppressed()) - before === 10 - CONFLICT_BUDGET, 'the excess to be counted')
       const byBob = (await conflictsOf()).filter((c) => c.parties.some((p) => p.principal === 'bob'))
       expect(byBob).toHaveLength(CONFLICT_BUDGET)
@@ -418,20 +441,27 @@ describe('admin and demo hygiene', () => {
       expect(res.status, id).toBe(400)
       expect(res.json.error.message).toMatch(/reserved for the server/)
     }
-    expect(() => harness.server.registry.applyBootstrap({ principals: [{ id: 'polyphony-server', kind: 'service', token: 'pp_' + 'abcdefghijklmnopqrstuvwxyz0123456789' }] })).toThrow(/reserved for the server/)
+    expect(() =>
+      harness.server.registry.applyBootstrap({ principals: [{ id: 'polyphony-server', kind: 'service', token: 'pp_' + 'abcdefghijklmnopqrstuvwxyz0123456789' }] }),
+    ).toThrow(/reserved for the server/)
     expect(harness.server.registry.getPrincipal('polyphony-server')).toBeNull()
   })
 
   it('bootstrap tokens need at least 32 varied characters; the error names the principal', () => {
-    expect(() => harness.server.registry.applyBootstrap({ principals: [{ id: 'weakling', kind: 'agent', token: 'pp_12345' }] })).toThrow(/token of principal weakling is 8 characters; use at least 32/)
-    expect(() => harness.server.registry.applyBootstrap({ principals: [{ id: 'weakling', kind: 'agent', token: 'a'.repeat(40) }] })).toThrow(/token of principal weakling repeats too few characters/)
+    expect(() => harness.server.registry.applyBootstrap({ principals: [{ id: 'weakling', kind: 'agent', token: 'pp_12345' }] })).toThrow(
+      /token of principal weakling is 8 characters; use at least 32/,
+    )
+    expect(() => harness.server.registry.applyBootstrap({ principals: [{ id: 'weakling', kind: 'agent', token: 'a'.repeat(40) }] })).toThrow(
+      /token of principal weakling repeats too few characters/,
+    )
     expect(harness.server.registry.getPrincipal('weakling')).toBeNull()
   })
 
   it('the last owner cannot be demoted or removed (409 with a message); with another owner it can', async () => {
     const put = (who: string, member: string, role: string) =>
       httpJson<ErrorBody>(`${harness.server.url}/api/workspaces/w1/members/${member}`, { method: 'PUT', token: who === 'admin' ? ADMIN_TOKEN : token(who), body: { role } })
-    const del = (who: string, member: string) => httpJson<ErrorBody>(`${harness.server.url}/api/workspaces/w1/members/${member}`, { method: 'DELETE', token: who === 'admin' ? ADMIN_TOKEN : token(who) })
+    const del = (who: string, member: string) =>
+      httpJson<ErrorBody>(`${harness.server.url}/api/workspaces/w1/members/${member}`, { method: 'DELETE', token: who === 'admin' ? ADMIN_TOKEN : token(who) })
     for (const res of [await put('alice', 'alice', 'editor'), await del('alice', 'alice'), await put('admin', 'alice', 'viewer'), await del('admin', 'alice')]) {
       expect(res.status).toBe(409)
       expect(res.json.error.code).toBe('conflict')

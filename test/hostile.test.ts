@@ -279,14 +279,12 @@ function writeVar(out: number[], n: number): void {
   out.push(n)
 }
 
-
 /** Upgrades a plain TCP socket by hand so the test can write arbitrary frames. */
 async function manualUpgrade(port: number, path: string): Promise<{ socket: Socket; rest: Buffer[] }> {
   const socket = connect(port, '127.0.0.1')
   const key = randomBytes(16).toString('base64')
   socket.write(
-    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` + `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
   )
   const chunks: Buffer[] = []
   socket.on('data', (c: Buffer) => chunks.push(c))

@@ -117,7 +117,10 @@ describe('principals (admin only)', () => {
     expectError(await call('DELETE', '/api/principals/nobody', ADMIN_TOKEN), 404, 'not_found')
     const created = await call('POST', '/api/principals', ADMIN_TOKEN, { id: 'erin', kind: 'agent' })
     expect((await call('PUT', '/api/workspaces/team/members/erin', ADMIN_TOKEN, { role: 'editor' })).status).toBe(200)
-    const sockets = [openRaw(t.server.wsUrl, 'team/shared', 'erin', { tokenValue: created.body.token }), openRaw(t.server.wsUrl, 'team/ns/erin', 'erin', { tokenValue: created.body.token })]
+    const sockets = [
+      openRaw(t.server.wsUrl, 'team/shared', 'erin', { tokenValue: created.body.token }),
+      openRaw(t.server.wsUrl, 'team/ns/erin', 'erin', { tokenValue: created.body.token }),
+    ]
     await Promise.all(sockets.map((s) => s.waitFor('sync')))
     const res = await call('DELETE', '/api/principals/erin', ADMIN_TOKEN)
     expect(res.status).toBe(200)

@@ -38,7 +38,11 @@ describe('HTTP seams', () => {
   it('domain folders do not import the HTTP layer', () => {
     const domain = ['server/core', 'server/storage', 'server/registry', 'server/conflicts', 'server/history', 'server/review', 'server/coord', 'server/docs'].flatMap(sourceFiles)
     expect(domain.length).toBeGreaterThan(20)
-    const offenders = domain.flatMap((f) => importsOf(f).filter((target) => target.startsWith('server/http/')).map((target) => `${f} -> ${target}`))
+    const offenders = domain.flatMap((f) =>
+      importsOf(f)
+        .filter((target) => target.startsWith('server/http/'))
+        .map((target) => `${f} -> ${target}`),
+    )
     expect(offenders).toEqual([])
   })
 

@@ -95,10 +95,7 @@ describe('an LLM agent and a person edit the same paragraph', () => {
   it('different words of one paragraph: both edits survive, each attributed to its writer, and no conflict is recorded', async () => {
     const { server, api, agent, alice, llm } = await setup()
     aliceReplacesOffline(alice, 'a small team', 'a team of four')
-    api.script(
-      step.toolUse({ name: 'replace_text', input: { doc: REVIEW_DOC, quote: 'in order to reduce', replacement: 'so as to cut' } }),
-      step.text('Tightened one phrase.'),
-    )
+    api.script(step.toolUse({ name: 'replace_text', input: { doc: REVIEW_DOC, quote: 'in order to reduce', replacement: 'so as to cut' } }), step.text('Tightened one phrase.'))
     const result = await llm.reviewDocument(REVIEW_DOC)
     expect(result).toMatchObject({ outcome: 'completed', rejectedToolCalls: 0 })
     expect(result.writes.map((w) => w.tool)).toEqual(['replace_text'])
@@ -106,7 +103,9 @@ describe('an LLM agent and a person edit the same paragraph', () => {
     const merged = await reconnect(alice, agent)
     expect(merged).toContain('built by a team of four so as to cut latency by 40%')
     expect(await openConflicts(server)).toEqual([])
-    const blame = await httpJson<{ runs: Array<{ text: string; principal: string }> }>(`${server.url}/api/workspaces/w1/docs/${encodeURIComponent(REVIEW_DOC)}/blame`, { token: token('alice') })
+    const blame = await httpJson<{ runs: Array<{ text: string; principal: string }> }>(`${server.url}/api/workspaces/w1/docs/${encodeURIComponent(REVIEW_DOC)}/blame`, {
+      token: token('alice'),
+    })
     expect(blame.status).toBe(200)
     const by = (words: string) => blame.json.runs.find((r) => r.text.includes(words))?.principal
     expect(by('so as to cut')).toBe('agent-a')

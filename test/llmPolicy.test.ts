@@ -3,14 +3,7 @@
 import { describe, expect, test } from 'vitest'
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk'
 import { BrokenCircuitError, TaskCancelledError } from 'cockatiel'
-import {
-  classifyFailure,
-  createMemoryWorkspaceTools,
-  parseRetryAfter,
-  runToolCall,
-  shouldFallBack,
-  toolDefinitions,
-} from '../agents/llm/index.ts'
+import { classifyFailure, createMemoryWorkspaceTools, parseRetryAfter, runToolCall, shouldFallBack, toolDefinitions } from '../agents/llm/index.ts'
 
 const headers = (init: Record<string, string>) => new Headers(init)
 const apiError = (status: number, init: Record<string, string> = {}) =>

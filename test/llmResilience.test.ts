@@ -76,8 +76,7 @@ async function warmUp(agent: LlmAgent) {
 }
 
 const gap = (i: number) => api.requests[i + 1]!.at - api.requests[i]!.at
-const ofType = <T extends LlmEvent['type']>(events: LlmEvent[], type: T) =>
-  events.filter((e): e is Extract<LlmEvent, { type: T }> => e.type === type)
+const ofType = <T extends LlmEvent['type']>(events: LlmEvent[], type: T) => events.filter((e): e is Extract<LlmEvent, { type: T }> => e.type === type)
 
 describe('retries', () => {
   test('429 with retry-after (seconds) is retried no sooner than the server asked', async () => {
@@ -136,7 +135,10 @@ describe('retries', () => {
     api.script(step.serverError(500), step.serverError(503), step.text('ok'))
     expect((await agent.reviewDocument('moon.md')).outcome).toBe('completed')
     expect(api.requests).toHaveLength(3)
-    for (const [status, type] of [[401, 'authentication_error'], [404, 'not_found_error']] as const) {
+    for (const [status, type] of [
+      [401, 'authentication_error'],
+      [404, 'not_found_error'],
+    ] as const) {
       const before = api.requests.length
       api.script(step.error(status, type))
       const result = await agent.reviewDocument('moon.md')

@@ -67,7 +67,9 @@ it('reviews through the tools: readings, keep, reply, reject, conflicts; a role 
     expect((await alice.call('reply_to_annotation', { owner: 'agent-a', id: note.id, text: 'The kickoff.' })).isError).toBe(false)
     expect((await alice.call('reject_proposal', { owner: 'agent-a', id: prop.id })).isError).toBe(false)
     const after = await alice.call('read_readings', { doc: 'notes' })
-    const kept = (after.data.groups as Array<{ annotations: Array<{ id: string; decision: string | null; replies: Array<{ by: string; text: string }> }> }>).flatMap((g) => g.annotations).find((a) => a.id === note.id)
+    const kept = (after.data.groups as Array<{ annotations: Array<{ id: string; decision: string | null; replies: Array<{ by: string; text: string }> }> }>)
+      .flatMap((g) => g.annotations)
+      .find((a) => a.id === note.id)
     expect(kept).toMatchObject({ decision: 'keep', replies: [{ by: 'alice', text: 'The kickoff.' }] })
     expect(after.data.proposals).toContainEqual(expect.objectContaining({ id: prop.id, status: 'rejected' }))
 
@@ -184,7 +186,12 @@ it('removing a member closes their sessions', async () => {
   await waitFor(() => t.server.mcp.size === sessionsBefore, 'the removed member’s session to close')
   const again = await fetch(`${t.server.url}/mcp`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token('agent-c')}`, 'mcp-session-id': res.headers.get('mcp-session-id') ?? '' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      authorization: `Bearer ${token('agent-c')}`,
+      'mcp-session-id': res.headers.get('mcp-session-id') ?? '',
+    },
     body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
   })
   expect(again.status).toBe(404)
@@ -216,7 +223,12 @@ it('a revoked token closes its sessions: the next request is refused', async () 
   await waitFor(() => t.server.mcp.size === sessionsBefore, 'the revoked session to close')
   const again = await fetch(`${t.server.url}/mcp`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${created.json.token}`, 'mcp-session-id': res.headers.get('mcp-session-id') ?? '' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      authorization: `Bearer ${created.json.token}`,
+      'mcp-session-id': res.headers.get('mcp-session-id') ?? '',
+    },
     body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
   })
   expect(again.status).toBe(401)

@@ -10,7 +10,10 @@ it('reads flags, falls back to POLYPHONY_* and says what is missing', () => {
     ok: true,
     options: { server: 'http://127.0.0.1:9', workspace: 'w', token: 't' },
   })
-  expect(parseMcpOptions([], { POLYPHONY_WORKSPACE: 'w', POLYPHONY_TOKEN: 't', POLYPHONY_URL: 'http://127.0.0.1:7' })).toMatchObject({ ok: true, options: { server: 'http://127.0.0.1:7' } })
+  expect(parseMcpOptions([], { POLYPHONY_WORKSPACE: 'w', POLYPHONY_TOKEN: 't', POLYPHONY_URL: 'http://127.0.0.1:7' })).toMatchObject({
+    ok: true,
+    options: { server: 'http://127.0.0.1:7' },
+  })
   expect(parseMcpOptions(['--token', 't'], {})).toEqual({ ok: false, help: false, error: '--workspace is required (or set POLYPHONY_WORKSPACE)' })
   expect(parseMcpOptions(['--workspace', 'w'], {})).toMatchObject({ ok: false, error: expect.stringMatching(/--token is required/) })
   expect(parseMcpOptions(['--bogus'], {})).toMatchObject({ ok: false, error: expect.stringMatching(/polyphony mcp --help/) })
@@ -26,7 +29,10 @@ it('polyphony mcp --help prints the usage and the Claude Code line', async () =>
 
 it('polyphony mcp exits 1 with the reason on stderr (nothing on stdout) when it cannot attach', async () => {
   const run = promisify(execFile)(process.execPath, ['bin/polyphony.mjs', 'mcp', '--server', 'http://127.0.0.1:1', '--workspace', 'w', '--token', 't'])
-  const failed = (await run.then(() => null, (err: unknown) => err)) as { code: number; stdout: string; stderr: string } | null
+  const failed = (await run.then(
+    () => null,
+    (err: unknown) => err,
+  )) as { code: number; stdout: string; stderr: string } | null
   expect(failed).not.toBeNull()
   expect(failed?.code).toBe(1)
   expect(failed?.stdout).toBe('')
@@ -37,7 +43,10 @@ it('polyphony mcp with a refused token exits 4 (fatal), not 1', async () => {
   const server = await startTestServer()
   try {
     const run = promisify(execFile)(process.execPath, ['bin/polyphony.mjs', 'mcp', '--server', server.url, '--workspace', 'w1', '--token', 'pp_not_a_valid_token_0123456789abcdef'])
-    const failed = (await run.then(() => null, (err: unknown) => err)) as { code: number; stdout: string; stderr: string } | null
+    const failed = (await run.then(
+      () => null,
+      (err: unknown) => err,
+    )) as { code: number; stdout: string; stderr: string } | null
     expect(failed?.code).toBe(4)
     expect(failed?.stdout).toBe('')
     expect(failed?.stderr).toMatch(/token was refused .*\(fatal: not retrying\)/)

@@ -49,7 +49,13 @@ describe('polyphony mcp (stdio)', () => {
     expect(read.data.text).toBe(TEXT)
     expect(read.data.version).toMatch(/\.[0-9a-f]{16}$/)
     // It shows in presence as an agent with what it did.
-    await waitFor(() => [...stock.provider.awareness.getStates().values()].some((s) => s.user?.principal === 'agent-a' && s.user?.kind === 'agent' && s.status?.detail === 'mcp: done reading Announcement'), 'mcp presence')
+    await waitFor(
+      () =>
+        [...stock.provider.awareness.getStates().values()].some(
+          (s) => s.user?.principal === 'agent-a' && s.user?.kind === 'agent' && s.status?.detail === 'mcp: done reading Announcement',
+        ),
+      'mcp presence',
+    )
   })
 
   it('edits by quote while a stock client edits the same paragraph: both edits survive, a stale read is reported', async () => {
@@ -97,12 +103,18 @@ describe('polyphony mcp (stdio)', () => {
     expect(first.data.created).toBe(true)
     expect(second.data).toMatchObject({ created: false, id: first.data.id })
     const groups = (await owner.divergences(docId)).groups
-    const mine = groups.flatMap((g) => g.readings).filter((r) => r.principal === 'agent-a').flatMap((r) => r.annotations)
+    const mine = groups
+      .flatMap((g) => g.readings)
+      .filter((r) => r.principal === 'agent-a')
+      .flatMap((r) => r.annotations)
     expect(mine.map((a) => [a.label, a.comment, a.quote])).toEqual([['vague', 'Which reviewers?', 'Three reviewers agreed']])
     // A newer reading of the stretch supersedes the first: readers list only the newer one.
     const newer = await mcp.call('annotate', { ...args, comment: 'Which three, and did they read the final draft?', supersedes: [first.data.id] })
     expect(newer.isError).toBe(false)
-    const current = (await owner.divergences(docId)).groups.flatMap((g) => g.readings).filter((r) => r.principal === 'agent-a').flatMap((r) => r.annotations)
+    const current = (await owner.divergences(docId)).groups
+      .flatMap((g) => g.readings)
+      .filter((r) => r.principal === 'agent-a')
+      .flatMap((r) => r.annotations)
     expect(current.map((a) => a.id)).toEqual([newer.data.id])
     const notMine = await mcp.call('annotate', { ...args, comment: 'Again.', supersedes: ['a-0000000000000000'] })
     expect(notMine.isError).toBe(true)
@@ -125,7 +137,13 @@ describe('polyphony mcp (stdio)', () => {
     const rival = await connectTestAgent(t.server, 'agent-b', { workspace: WS })
     try {
       await rival.tasks.client.create({ id: 'check-claims', title: 'Check the claims' })
-      const [viaMcp, viaSdk] = await Promise.all([mcp.call('claim_task', { id: 'check-claims' }), rival.tasks.claim('check-claims').then(() => 'won', (e: unknown) => e)])
+      const [viaMcp, viaSdk] = await Promise.all([
+        mcp.call('claim_task', { id: 'check-claims' }),
+        rival.tasks.claim('check-claims').then(
+          () => 'won',
+          (e: unknown) => e,
+        ),
+      ])
       const sdkWon = viaSdk === 'won'
       expect(viaMcp.isError).toBe(sdkWon)
       if (sdkWon) {
@@ -189,7 +207,9 @@ describe('polyphony mcp (stdio)', () => {
   })
 
   it('writes nothing but JSON-RPC to stdout', async () => {
-    const child = spawn(process.execPath, ['bin/polyphony.mjs', 'mcp', '--server', t.server.url, '--workspace', WS, '--token', token('agent-b')], { stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['bin/polyphony.mjs', 'mcp', '--server', t.server.url, '--workspace', WS, '--token', token('agent-b')], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     const send = (id: number, method: string, params: unknown) => child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n')

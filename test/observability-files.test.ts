@@ -39,11 +39,15 @@ describe('docs/observability', () => {
     }
     // The alerts the issue asks for: conflict rate, breaker open, queue depth, persistence latency.
     const exprs = rules.map((r) => r.expr as string).join('\n')
-    for (const m of ['polyphony_conflicts_total', 'polyphony_agent_breaker_state', 'polyphony_write_queue_deepest_updates', 'polyphony_persist_seconds_bucket']) expect(exprs).toContain(m)
+    for (const m of ['polyphony_conflicts_total', 'polyphony_agent_breaker_state', 'polyphony_write_queue_deepest_updates', 'polyphony_persist_seconds_bucket'])
+      expect(exprs).toContain(m)
   })
 
   it('grafana-dashboard.json is a dashboard whose panels query exposed metrics', () => {
-    const dash = JSON.parse(readFileSync('docs/observability/grafana-dashboard.json', 'utf8')) as { title: string; panels: Array<{ title: string; targets: Array<{ expr: string }> }> }
+    const dash = JSON.parse(readFileSync('docs/observability/grafana-dashboard.json', 'utf8')) as {
+      title: string
+      panels: Array<{ title: string; targets: Array<{ expr: string }> }>
+    }
     expect(dash.title).toBe('Polyphony')
     expect(dash.panels.length).toBeGreaterThanOrEqual(8)
     for (const panel of dash.panels) {

@@ -44,7 +44,13 @@ describe('gauges read from the core at scrape time', () => {
     expect((await scrape()).get('polyphony_pending_bytes')).toBeGreaterThanOrEqual(updates[1].length)
     raw.send(syncMessage(updates[0]))
     await waitFor(async () => (await scrape()).get('polyphony_pending_updates') === 0, 'the gauge back at zero')
-    for (const name of ['polyphony_write_queue_updates', 'polyphony_write_queue_deepest_updates', 'polyphony_send_buffer_bytes', 'polyphony_paused_sockets', 'polyphony_sse_streams']) {
+    for (const name of [
+      'polyphony_write_queue_updates',
+      'polyphony_write_queue_deepest_updates',
+      'polyphony_send_buffer_bytes',
+      'polyphony_paused_sockets',
+      'polyphony_sse_streams',
+    ]) {
       expect((await scrape()).has(name), name).toBe(true)
     }
     raw.ws.terminate()

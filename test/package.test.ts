@@ -66,10 +66,7 @@ describe('installed package (npm pack, --omit=dev)', () => {
   })
 
   it('serve answers /healthz and serves the client; the SDK imports by package name and writes', async () => {
-    writeFileSync(
-      join(project, 'deploy.json'),
-      JSON.stringify({ principals: [{ id: 'bot', kind: 'agent', token: AGENT }], workspaces: [{ id: 'w', members: { bot: 'editor' } }] }),
-    )
+    writeFileSync(join(project, 'deploy.json'), JSON.stringify({ principals: [{ id: 'bot', kind: 'agent', token: AGENT }], workspaces: [{ id: 'w', members: { bot: 'editor' } }] }))
     const server = spawn(bin(), ['serve', '--port', '0', '--data', join(project, 'data'), '--bootstrap', 'deploy.json', '--max-body-bytes', '4KiB'], {
       cwd: project,
       env: { PATH: process.env.PATH ?? '', POLYPHONY_ADMIN_TOKEN: ADMIN },
@@ -92,7 +89,11 @@ describe('installed package (npm pack, --omit=dev)', () => {
     expect(page.status).toBe(200)
     expect(page.json).toContain('<div id="app"')
     // A limit flag reaches the running server: a 5 KiB body is over --max-body-bytes 4KiB.
-    const tooBig = await httpJson<{ error: { code: string } }>(`${url}/api/principals`, { method: 'POST', token: ADMIN, body: { id: 'x', kind: 'human', name: 'n'.repeat(5 * 1024) } })
+    const tooBig = await httpJson<{ error: { code: string } }>(`${url}/api/principals`, {
+      method: 'POST',
+      token: ADMIN,
+      body: { id: 'x', kind: 'human', name: 'n'.repeat(5 * 1024) },
+    })
     expect(tooBig.status).toBe(413)
     expect(tooBig.json.error.code).toBe('payload_too_large')
 
@@ -140,7 +141,10 @@ describe('installed package (npm pack, --omit=dev)', () => {
     )
     writeFileSync(
       join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, types: [], lib: ['ES2022', 'DOM'] }, files: ['check.ts'] }),
+      JSON.stringify({
+        compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, types: [], lib: ['ES2022', 'DOM'] },
+        files: ['check.ts'],
+      }),
     )
     const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc')
     await expect(run(process.execPath, [tsc, '-p', '.'], { cwd: project })).resolves.toBeDefined()

@@ -82,10 +82,14 @@ describe('slow readers', () => {
     for (const m of flood) writer.send(m)
 
     let cutMs = -1
-    await waitFor(async () => {
-      if (cutMs < 0 && (await refused('slow_reader')) > 0) cutMs = performance.now() - started
-      return Y.getState(seen.store, doc.clientID) >= end
-    }, 'the fast reader to get the whole flood', 20_000)
+    await waitFor(
+      async () => {
+        if (cutMs < 0 && (await refused('slow_reader')) > 0) cutMs = performance.now() - started
+        return Y.getState(seen.store, doc.clientID) >= end
+      },
+      'the fast reader to get the whole flood',
+      20_000,
+    )
     const deliveredMs = performance.now() - started
     await waitFor(async () => (await refused('slow_reader')) > 0, 'the slow reader to be cut')
     if (cutMs < 0) cutMs = performance.now() - started

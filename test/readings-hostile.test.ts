@@ -79,10 +79,14 @@ describe('hostile annotations', () => {
       map.set('big-context', hostile(-1, 'e', 'y'.repeat(3000), 'y'.repeat(3000)))
       map.set('big-quote', hostile(-2, TEXT.slice(0, 2500), '', ''))
     })
-    await waitFor(async () => {
-      const res = await httpJson<Divergences>(`${server.url}/api/workspaces/team/divergences?doc=draft`, { token: token('alice') })
-      return res.status === 200 && res.json.skipped.length > 0
-    }, 'the hostile annotations to reach the server', 60_000)
+    await waitFor(
+      async () => {
+        const res = await httpJson<Divergences>(`${server.url}/api/workspaces/team/divergences?doc=draft`, { token: token('alice') })
+        return res.status === 200 && res.json.skipped.length > 0
+      },
+      'the hostile annotations to reach the server',
+      60_000,
+    )
   }, 120_000)
 
   afterAll(async () => {
@@ -111,7 +115,9 @@ describe('hostile annotations', () => {
     do health.push((await timed(() => httpJson(`${server.url}/healthz`))).ms)
     while (pending > 0 && health.length < 1000)
     const [a, b, m] = await Promise.all(readings)
-    console.log(`healthz idle max ${Math.max(...idle).toFixed(1)} ms; while computing max ${Math.max(...health).toFixed(1)} ms over ${health.length} probes; divergences ${a.ms.toFixed(0)} / ${b.ms.toFixed(0)} ms; metrics ${m.ms.toFixed(0)} ms`)
+    console.log(
+      `healthz idle max ${Math.max(...idle).toFixed(1)} ms; while computing max ${Math.max(...health).toFixed(1)} ms over ${health.length} probes; divergences ${a.ms.toFixed(0)} / ${b.ms.toFixed(0)} ms; metrics ${m.ms.toFixed(0)} ms`,
+    )
     // Before the bounds one hostile annotation held /healthz for minutes. Now: the 95th percentile
     // under 200 ms (or ten times the idle worst case when the machine is so loaded that even idle
     // probes are slow), and no probe over a second (a single OS stall on a shared VM is not the server).

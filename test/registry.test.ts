@@ -305,7 +305,10 @@ describe('member colours', () => {
       const file = join(dir, 'r.db')
       const old = openDatabase(file)
       new Registry(old).applyBootstrap({
-        principals: [{ id: 'zed', kind: 'human', token: 'z'.repeat(20) + 'abcdefghijkl' }, { id: 'amy', kind: 'human', token: 'a'.repeat(20) + 'bcdefghijklm' }],
+        principals: [
+          { id: 'zed', kind: 'human', token: 'z'.repeat(20) + 'abcdefghijkl' },
+          { id: 'amy', kind: 'human', token: 'a'.repeat(20) + 'bcdefghijklm' },
+        ],
         workspaces: [{ id: 'w', members: { zed: 'owner', amy: 'editor' } }],
       })
       old.prepare('UPDATE members SET color = NULL').run()
@@ -322,4 +325,3 @@ describe('member colours', () => {
     }
   })
 })
-

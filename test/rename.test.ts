@@ -41,7 +41,7 @@ const join = async (who: string) => {
   await synced(c)
   return c
 }
-const api = async <T,>(method: string, path: string, body?: unknown): Promise<T> => {
+const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
   const res = await httpJson<T>(t.server.url + path, { method, token: token('alice'), body })
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.json)}`)
   return res.json

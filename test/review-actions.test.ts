@@ -15,7 +15,7 @@ const t = useHarness()
 
 const TEXT = 'Revenue grew 40% last year. Most customers renewed. The team doubled in size.'
 
-const api = <T = { error: { code: string; message: string } },>(who: string, method: string, path: string, body?: unknown): Promise<JsonResponse<T>> =>
+const api = <T = { error: { code: string; message: string } }>(who: string, method: string, path: string, body?: unknown): Promise<JsonResponse<T>> =>
   httpJson<T>(t.server.url + path, { method, token: token(who), body })
 
 /** agent-a writes the report and one annotation in workspace `ws`. */
@@ -28,8 +28,7 @@ async function setup(ws = 'w1') {
   return { a, id, path: (action: string) => `/api/workspaces/${ws}/annotations/agent-a/${id}/${action}` }
 }
 
-const annotationIn = (d: Divergences, id: string): PlacedAnnotation | undefined =>
-  d.groups.flatMap((g) => g.readings.flatMap((r) => r.annotations)).find((x) => x.id === id)
+const annotationIn = (d: Divergences, id: string): PlacedAnnotation | undefined => d.groups.flatMap((g) => g.readings.flatMap((r) => r.annotations)).find((x) => x.id === id)
 
 describe('keep and reply', () => {
   it('a reviewer keeps and replies; the namespace’s review room and the divergences API show both, live', async () => {
@@ -101,7 +100,16 @@ describe('promote to a shared note', () => {
     const res = await api<{ decision: { action: string; by: string; note: string }; note: Record<string, unknown> }>('alice', 'POST', path('promote'))
     expect(res.status).toBe(200)
     expect(res.json.decision).toMatchObject({ action: 'promote', by: 'alice', note: `agent-a/${id}` })
-    const expected = { kind: 'promoted-annotation', doc: 'report', quote: 'grew 40%', comment: 'Source for 40%?', label: 'unsourced', severity: 'warning', author: 'agent-a', promotedBy: 'alice' }
+    const expected = {
+      kind: 'promoted-annotation',
+      doc: 'report',
+      quote: 'grew 40%',
+      comment: 'Source for 40%?',
+      label: 'unsourced',
+      severity: 'warning',
+      author: 'agent-a',
+      promotedBy: 'alice',
+    }
     expect(res.json.note).toMatchObject(expected)
     await waitFor(() => watcher.doc.getMap('notes').has(`agent-a/${id}`), 'the note to reach another client')
     expect(watcher.doc.getMap('notes').get(`agent-a/${id}`)).toMatchObject(expected)

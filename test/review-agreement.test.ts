@@ -83,11 +83,7 @@ describe('agreementOf', () => {
   })
 
   it('is deterministic whatever the order of readings and annotations', () => {
-    const readings = [
-      reading('b', ['vague', 'Which ones?'], ['typo', 'x']),
-      reading('a', ['unclear', 'Which ones exactly?']),
-      reading('c', ['tone', 'Harsh.']),
-    ]
+    const readings = [reading('b', ['vague', 'Which ones?'], ['typo', 'x']), reading('a', ['unclear', 'Which ones exactly?']), reading('c', ['tone', 'Harsh.'])]
     const one = agreementOf(readings)
     const reversed = agreementOf([...readings].reverse().map((r) => ({ ...r, annotations: [...r.annotations].reverse() })))
     expect(reversed).toEqual(one)
@@ -97,7 +93,14 @@ describe('agreementOf', () => {
 describe('vocabulary', () => {
   it('the default is valid; a label in two groups, a group of one, or an oversized one is refused with a reason', () => {
     expect(vocabularyError(DEFAULT_VOCABULARY)).toBeNull()
-    expect(vocabularyError({ synonyms: [['vague', 'unclear'], ['Unclear', 'murky']] })).toMatch(/in synonym groups 1 and 2/)
+    expect(
+      vocabularyError({
+        synonyms: [
+          ['vague', 'unclear'],
+          ['Unclear', 'murky'],
+        ],
+      }),
+    ).toMatch(/in synonym groups 1 and 2/)
     expect(vocabularyError({ synonyms: [['alone']] })).toMatch(/2 to 20 labels/)
     expect(vocabularyError({ synonyms: [['a'.repeat(41), 'b']] })).toMatch(/longer than 40/)
     expect(vocabularyError({ synonyms: Array.from({ length: 101 }, (_, i) => [`x${i}`, `y${i}`]) })).toMatch(/at most 100/)

@@ -23,14 +23,18 @@ it('moves legacy decisions, replies and proposal decisions into W/review/<owner>
   a.close()
   // What an older server wrote: everything in one room.
   const reply = { id: replyId(`agent-a/${annotation}`, 'rita', 'Ask finance.'), target: `agent-a/${annotation}`, author: 'rita', text: 'Ask finance.', at: 2 }
-  await (await server.core.room('w1/review')).writeAsServer('rita', 'legacy', (d) => {
+  await (
+    await server.core.room('w1/review')
+  ).writeAsServer('rita', 'legacy', (d) => {
     d.getMap('decisions').set(`agent-a/${annotation}`, { action: 'keep', by: 'rita', at: 1 })
     d.getMap('decisions').set(`agent-a/${other}`, { action: 'keep', by: 'rita', at: 1 })
     d.getMap('replies').set(reply.id, reply)
     d.getMap('proposals').set(`agent-a/${proposal}`, { status: 'rejected', by: 'rita', at: 3 })
   })
   // A newer decision already in the namespace's own room.
-  await (await server.core.room('w1/review/agent-a')).writeAsServer('alice', 'newer', (d) => {
+  await (
+    await server.core.room('w1/review/agent-a')
+  ).writeAsServer('alice', 'newer', (d) => {
     d.getMap('decisions').set(`agent-a/${other}`, { action: 'promote', by: 'alice', at: 5, note: `agent-a/${other}` })
   })
 

@@ -19,7 +19,7 @@ const t = useHarness()
 const TEXT = 'Revenue grew 40% last year. Most customers renewed. The team doubled in size.'
 type ErrorBody = { error: { code: string; message: string; conflict?: string } }
 
-const api = <T = ErrorBody,>(who: string, method: string, path: string, body?: unknown): Promise<JsonResponse<T>> =>
+const api = <T = ErrorBody>(who: string, method: string, path: string, body?: unknown): Promise<JsonResponse<T>> =>
   httpJson<T>(t.server.url + path, { method, token: token(who), body })
 const accept = (who: string, owner: string, id: string) => api<ErrorBody & { status: string; text: string }>(who, 'POST', `/api/workspaces/w1/proposals/${owner}/${id}/accept`)
 const conflicts = async (status = 'all') => (await api<{ conflicts: ConflictRecord[] }>('alice', 'GET', `/api/workspaces/w1/conflicts?status=${status}`)).json.conflicts

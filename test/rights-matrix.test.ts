@@ -44,7 +44,7 @@ const SCENARIOS: Scenario[] = [
 const t = useHarness()
 beforeAll(() => t.start())
 
-const call = <T = { error: { code: string; message: string } },>(who: string, method: string, path: string, body?: unknown) =>
+const call = <T = { error: { code: string; message: string } }>(who: string, method: string, path: string, body?: unknown) =>
   httpJson<T>(t.server.url + path, { method, token: token(who), body })
 
 function canRead(s: Scenario, who: string, role: Role | null, room: RoomRef): boolean {

@@ -25,25 +25,29 @@ runStorageContract('memory', async () => {
   return { storage, teardown: () => storage.close() }
 })
 
-runStorageContract('sqlite', async () => {
-  const file = join(tempDir(), 'data', 'polyphony.db')
-  let db = openDatabase(file)
-  let storage = new SqliteStorage(db)
-  return {
-    storage,
-    reopen: async () => {
-      await storage.close()
-      db.close()
-      db = openDatabase(file)
-      storage = new SqliteStorage(db)
-      return storage
-    },
-    teardown: async () => {
-      await storage.close()
-      db.close()
-    },
-  }
-}, { persistent: true })
+runStorageContract(
+  'sqlite',
+  async () => {
+    const file = join(tempDir(), 'data', 'polyphony.db')
+    let db = openDatabase(file)
+    let storage = new SqliteStorage(db)
+    return {
+      storage,
+      reopen: async () => {
+        await storage.close()
+        db.close()
+        db = openDatabase(file)
+        storage = new SqliteStorage(db)
+        return storage
+      },
+      teardown: async () => {
+        await storage.close()
+        db.close()
+      },
+    }
+  },
+  { persistent: true },
+)
 
 describe('openDatabase / migrate', () => {
   it('opens with WAL, synchronous=FULL, foreign keys and a busy timeout, creating the directory', () => {
@@ -93,9 +97,7 @@ describe('SqliteStorage specifics', () => {
     const w = new Writer('alice')
     const update = w.insert('a')
     const before = storage.stats().transactions
-    const results = await Promise.allSettled(
-      Array.from({ length: 200 }, (_, i) => storage.append(`w${i}/shared`, i === 7 ? [{ ...update[0], principal: 'boom' }] : update)),
-    )
+    const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => storage.append(`w${i}/shared`, i === 7 ? [{ ...update[0], principal: 'boom' }] : update)))
     expect(storage.stats().transactions - before).toBe(1)
     expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1)
     expect(results[7].status).toBe('rejected')
@@ -133,9 +135,7 @@ describe('SqliteStorage specifics', () => {
     const text = textOf(state)
     const t3 = performance.now()
     expect(text).toBe(w.text.toString())
-    console.log(
-      `[sqlite] 100k updates: append ${(t1 - t0).toFixed(0)} ms (batches of 1000), load ${(t2 - t1).toFixed(0)} ms, apply to Y.Doc ${(t3 - t2).toFixed(0)} ms`,
-    )
+    console.log(`[sqlite] 100k updates: append ${(t1 - t0).toFixed(0)} ms (batches of 1000), load ${(t2 - t1).toFixed(0)} ms, apply to Y.Doc ${(t3 - t2).toFixed(0)} ms`)
   })
 
   it('after kill -9, every acknowledged seq is present on reopen', async () => {

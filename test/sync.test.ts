@@ -42,7 +42,12 @@ describe('sync', () => {
     const b = t.stock('w1/shared', 'bob')
     await synced(a, b)
     a.provider.awareness.setLocalStateField('status', { state: 'reading' })
-    await until(b.provider.awareness, 'change', () => (b.provider.awareness.getStates().get(a.doc.clientID) as { status?: { state: string } } | undefined)?.status?.state === 'reading', 'awareness')
+    await until(
+      b.provider.awareness,
+      'change',
+      () => (b.provider.awareness.getStates().get(a.doc.clientID) as { status?: { state: string } } | undefined)?.status?.state === 'reading',
+      'awareness',
+    )
     a.provider.disconnect()
     await until(b.provider.awareness, 'change', () => !b.provider.awareness.getStates().has(a.doc.clientID), 'awareness removal')
   })

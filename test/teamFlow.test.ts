@@ -69,7 +69,11 @@ const THINK_MS = 400
 async function teamRun(workspace: string, workers: string[]): Promise<TeamMetrics['tasks']> {
   const s = t.server
   const post = (path: string, body: unknown) =>
-    fetch(`${s.url}/api/workspaces/${workspace}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token('alice')}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    fetch(`${s.url}/api/workspaces/${workspace}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token('alice')}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
   const since = Date.now()
   for (const t of TASKS) expect((await post('/tasks', { id: t.id, title: `Task ${t.id}`, dependsOn: t.dependsOn })).status).toBe(201)
   api!.script(...TASKS.map((t) => ({ ...step.text(`did ${t.id}`), delayMs: THINK_MS })))

@@ -5,8 +5,7 @@ import { describe, expect, it } from 'vitest'
 import * as prng from 'lib0/prng'
 import { textEdits, type TextEdit } from '../shared/textDiff.ts'
 
-const apply = (text: string, edits: TextEdit[]): string =>
-  edits.reduce((t, e) => t.slice(0, e.index) + e.insert + t.slice(e.index + e.delete), text)
+const apply = (text: string, edits: TextEdit[]): string => edits.reduce((t, e) => t.slice(0, e.index) + e.insert + t.slice(e.index + e.delete), text)
 
 const touched = (edits: TextEdit[]): number => edits.reduce((n, e) => n + e.delete + e.insert.length, 0)
 

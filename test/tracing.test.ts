@@ -146,7 +146,10 @@ describe('tracing across the agent and the server', () => {
     // Nothing secret in any attribute, on either side.
     const values = [...mine.map((s) => s.attributes), ...collector.spans.map((s) => s.attributes)].flatMap((a) => Object.values(a)).map((v) => JSON.stringify(v))
     for (const secret of [SECRET_TEXT, TITLE_A, TITLE_B, token('agent-a'), token('agent-b'), token('alice'), 'test-key']) {
-      expect(values.filter((v) => v.includes(secret)), secret).toEqual([])
+      expect(
+        values.filter((v) => v.includes(secret)),
+        secret,
+      ).toEqual([])
     }
   })
 })

@@ -35,7 +35,10 @@ describe('workspace settings in the registry', () => {
 })
 
 describe('proposal policy', () => {
-  const mapConflict = { kind: 'map-key-overwrite', status: 'open', location: { kind: 'map', path: ['meta', 'status'] } } as const satisfies Pick<ConflictRecord, 'kind' | 'status' | 'location'>
+  const mapConflict = { kind: 'map-key-overwrite', status: 'open', location: { kind: 'map', path: ['meta', 'status'] } } as const satisfies Pick<
+    ConflictRecord,
+    'kind' | 'status' | 'location'
+  >
   const textConflict = { ...mapConflict, kind: 'overlapping-text-edit' } as const
   const mapsApply = { arbiter: { autoApply: ['map-key-overwrite' as const] } }
 
@@ -53,7 +56,12 @@ describe('proposal policy', () => {
   it('applies itself only for an allowed kind and a proposer who may resolve', () => {
     const table = ROLES.flatMap((role) =>
       [mapConflict, textConflict].flatMap((record) =>
-        [DEFAULT_WORKSPACE_SETTINGS, mapsApply].map((settings) => [role, record.kind, settings.arbiter.autoApply.length > 0, decideProposalApplication(settings, role, record).apply]),
+        [DEFAULT_WORKSPACE_SETTINGS, mapsApply].map((settings) => [
+          role,
+          record.kind,
+          settings.arbiter.autoApply.length > 0,
+          decideProposalApplication(settings, role, record).apply,
+        ]),
       ),
     )
     expect(table.filter(([, , , apply]) => apply)).toEqual([

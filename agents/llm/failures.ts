@@ -24,19 +24,10 @@ export interface Failure {
 
 /** Kinds that say "the endpoint is unwell right now": retried, counted by the breaker, and
  *  — when retries run out — answered by the fallback. */
-export const TRANSIENT_KINDS: ReadonlySet<FailureKind> = new Set<FailureKind>([
-  'rate-limited',
-  'overloaded',
-  'server',
-  'timeout',
-  'connection',
-])
+export const TRANSIENT_KINDS: ReadonlySet<FailureKind> = new Set<FailureKind>(['rate-limited', 'overloaded', 'server', 'timeout', 'connection'])
 
 /** Reads `retry-after-ms` (milliseconds) or `retry-after` (seconds, or an HTTP date). */
-export function parseRetryAfter(
-  headers: { get(name: string): string | null } | undefined,
-  now: number = Date.now(),
-): number | undefined {
+export function parseRetryAfter(headers: { get(name: string): string | null } | undefined, now: number = Date.now()): number | undefined {
   if (!headers) return undefined
   const ms = headers.get('retry-after-ms')
   if (ms !== null && ms.trim() !== '') {

@@ -9,16 +9,7 @@ export type { Failure, FailureKind } from './failures.ts'
 export { describeFailure, shouldFallBack } from './fallback.ts'
 export type { FallbackOption, OfflineFallback } from './fallback.ts'
 export { createLlmEventEmitter, emptyAgentCounters, emptyPolicyCounters } from './events.ts'
-export type {
-  AgentCounters,
-  AgentState,
-  AgentStatus,
-  BreakerState,
-  LlmEvent,
-  LlmEventEmitter,
-  PolicyCounters,
-  ToolOutcome,
-} from './events.ts'
+export type { AgentCounters, AgentState, AgentStatus, BreakerState, LlmEvent, LlmEventEmitter, PolicyCounters, ToolOutcome } from './events.ts'
 export {
   TOOL_SCHEMAS,
   annotateInput,

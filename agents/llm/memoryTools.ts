@@ -4,9 +4,7 @@ import { annotationId, noteId, proposalId } from '../../shared/annotations.ts'
 import type { AnnotateInput, NoteInput, ProposeInput, WorkspaceTools, WriteResult } from './tools.ts'
 
 export type MemoryWrite =
-  | { kind: 'annotation'; id: string; input: AnnotateInput }
-  | { kind: 'proposal'; id: string; input: ProposeInput }
-  | { kind: 'note'; id: string; input: NoteInput }
+  { kind: 'annotation'; id: string; input: AnnotateInput } | { kind: 'proposal'; id: string; input: ProposeInput } | { kind: 'note'; id: string; input: NoteInput }
 
 export interface MemoryWorkspaceTools extends WorkspaceTools {
   readonly documents: Map<string, string>
@@ -16,13 +14,7 @@ export interface MemoryWorkspaceTools extends WorkspaceTools {
   readonly attempts: MemoryWrite[]
 }
 
-export function createMemoryWorkspaceTools({
-  author,
-  documents,
-}: {
-  author: string
-  documents: Record<string, string>
-}): MemoryWorkspaceTools {
+export function createMemoryWorkspaceTools({ author, documents }: { author: string; documents: Record<string, string> }): MemoryWorkspaceTools {
   const docs = new Map(Object.entries(documents))
   const writes: MemoryWrite[] = []
   const attempts: MemoryWrite[] = []
@@ -50,8 +42,7 @@ export function createMemoryWorkspaceTools({
       const { doc, quote, ...body } = input
       return record({ kind: 'annotation', id: annotationId(author, doc, quote, body), input })
     },
-    propose: async (input) =>
-      record({ kind: 'proposal', id: proposalId(author, input.doc, input.quote, input.replacement), input }),
+    propose: async (input) => record({ kind: 'proposal', id: proposalId(author, input.doc, input.quote, input.replacement), input }),
     note: async (input) => record({ kind: 'note', id: noteId(author, undefined, `${input.title}\n\n${input.body}`), input }),
   }
 }

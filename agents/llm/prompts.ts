@@ -9,14 +9,12 @@ export const LLM_ROLES = ['reviewer', 'fact-checker', 'summarizer', 'editor', 'a
 const SHARED = [
   'You work in Polyphony, a shared workspace where people and AI agents work on the same documents.',
   'You act only through the tools. Quote passages exactly as they appear in the document.',
-  'Your annotations and proposals sit beside other readers\' work; do not try to agree with them.',
+  "Your annotations and proposals sit beside other readers' work; do not try to agree with them.",
   'Be concrete and brief. When you are done, reply with one short paragraph summarising your reading.',
 ].join(' ')
 
 const LENSES: Record<LlmRole, string> = {
-  reviewer:
-    'You are a reviewer. Read for argument, structure and clarity. Annotate passages that are ' +
-    'unclear, unsupported or inconsistent, with a label and a severity.',
+  reviewer: 'You are a reviewer. Read for argument, structure and clarity. Annotate passages that are ' + 'unclear, unsupported or inconsistent, with a label and a severity.',
   'fact-checker':
     'You are a fact-checker. Annotate every checkable claim (numbers, dates, names, causal ' +
     'claims) that looks wrong or lacks a source, saying what would confirm or refute it. Do not ' +
@@ -24,13 +22,11 @@ const LENSES: Record<LlmRole, string> = {
   summarizer:
     'You are a summarizer. Write one note with a faithful summary of the document and the open ' +
     'questions it leaves. Annotate only passages that are ambiguous enough to change the summary.',
-  editor:
-    'You are an editor. Propose concrete edits (exact quote → replacement, with a rationale) ' +
-    'that make the text clearer and tighter without changing its meaning.',
+  editor: 'You are an editor. Propose concrete edits (exact quote → replacement, with a rationale) ' + 'that make the text clearer and tighter without changing its meaning.',
   arbiter:
     'You are the arbiter. Two or more writers changed the same place without seeing each other. ' +
     'Read what each party meant and the text around it, then call propose_resolution once: keep ' +
-    'one party\'s version, or write a custom one that keeps what each got right. Explain your ' +
+    "one party's version, or write a custom one that keeps what each got right. Explain your " +
     'reasoning so a person can approve it quickly. Never resolve by editing the text yourself.',
 }
 
@@ -69,7 +65,7 @@ export function taskRequest(task: TaskBrief): string {
   return [
     `You hold the task "${task.title}" (id ${task.id}); no one else works on it while you do.`,
     'Do it with the tools: read_task for its details, list_documents and read_document to read, annotate, propose_edit and write_note to write.',
-    'When you are done, reply with the result in one short paragraph: it is recorded as the task\'s result.',
+    "When you are done, reply with the result in one short paragraph: it is recorded as the task's result.",
     `<task id="${task.id}">\n${task.description || task.title}\n</task>`,
     ...(deps.length ? [`Results of the tasks it depended on:\n${deps.map(([id, r]) => `- ${id}: ${JSON.stringify(r)}`).join('\n')}`] : []),
   ].join('\n\n')
@@ -77,7 +73,12 @@ export function taskRequest(task: TaskBrief): string {
 
 /** One operational conflict put to the arbiter: where, what each party wrote, what stands now. */
 export function arbitrateRequest(record: ConflictRecord): string {
-  const where = record.location.kind === 'text' ? `document ${record.location.doc}, the passage that read "${record.location.text}"` : record.location.kind === 'map' ? `the key ${record.location.path.join('.')}` : record.location.kind
+  const where =
+    record.location.kind === 'text'
+      ? `document ${record.location.doc}, the passage that read "${record.location.text}"`
+      : record.location.kind === 'map'
+        ? `the key ${record.location.path.join('.')}`
+        : record.location.kind
   const context = record.context ? `\nAround it now: …${record.context.before}[${show(record.current)}]${record.context.after}…` : ''
   return [
     `Conflict ${record.id} (${record.kind}) at ${where}.`,

@@ -25,14 +25,7 @@ import {
   type IRetryBackoffContext,
 } from 'cockatiel'
 import { classifyFailure, isTransient, type Failure } from './failures.ts'
-import {
-  createLlmEventEmitter,
-  emptyPolicyCounters,
-  type BreakerState,
-  type LlmEvent,
-  type LlmEventEmitter,
-  type PolicyCounters,
-} from './events.ts'
+import { createLlmEventEmitter, emptyPolicyCounters, type BreakerState, type LlmEvent, type LlmEventEmitter, type PolicyCounters } from './events.ts'
 
 export interface RetryOptions {
   /** Retries after the first attempt (0 = never retry). */
@@ -181,9 +174,7 @@ export function createLlmPolicies({ timeoutMs, retry: retryOptions, breaker, eve
           } catch (error) {
             // Our timeout aborts the request, so the SDK reports a user abort: call it a timeout.
             const timedOut = attemptSignal.aborted && !signal?.aborted
-            const failure: Failure = timedOut
-              ? { kind: 'timeout', message: `no answer within ${timeoutMs} ms` }
-              : classifyFailure(error)
+            const failure: Failure = timedOut ? { kind: 'timeout', message: `no answer within ${timeoutMs} ms` } : classifyFailure(error)
             endpoint.lastFailure = failure
             counters.failures++
             if (failure.kind === 'timeout') counters.timeouts++

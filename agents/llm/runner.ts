@@ -34,10 +34,7 @@ interface LlmAgentBaseOptions {
 /** Either the agent builds its own policies, or it shares `policies` (and so the per-endpoint
  *  breakers and counters) with other agents. */
 export type LlmAgentOptions = LlmAgentBaseOptions &
-  (
-    | { timeoutMs: number; retry: RetryOptions; breaker: BreakerOptions; policies?: never }
-    | { policies: LlmPolicies; timeoutMs?: never; retry?: never; breaker?: never }
-  )
+  ({ timeoutMs: number; retry: RetryOptions; breaker: BreakerOptions; policies?: never } | { policies: LlmPolicies; timeoutMs?: never; retry?: never; breaker?: never })
 
 export type ReviewOutcome = 'completed' | 'max-turns' | 'paused' | 'offline' | 'failed' | 'cancelled'
 
@@ -85,8 +82,7 @@ export function createLlmAgent(options: LlmAgentOptions): LlmAgent {
   const { role, model, maxTurns, maxTokens, tools, onStatus, fallback = 'pause' } = options
   const name = options.name ?? role
   const ownsPolicies = options.policies === undefined
-  const policies =
-    options.policies ?? createLlmPolicies({ timeoutMs: options.timeoutMs, retry: options.retry, breaker: options.breaker })
+  const policies = options.policies ?? createLlmPolicies({ timeoutMs: options.timeoutMs, retry: options.retry, breaker: options.breaker })
   const endpoint = endpointKey(options.baseURL, model)
   // maxRetries: 0 — retries, backoff and timeouts are ours; the SDK timeout is only a backstop.
   const client = new Anthropic({
@@ -190,15 +186,19 @@ export function createLlmAgent(options: LlmAgentOptions): LlmAgent {
       let response: Message
       try {
         // One span per model call (retries and breaker changes are its events); GenAI semantic conventions.
-        response = await inSpan(`chat ${model}`, { 'gen_ai.operation.name': 'chat', 'gen_ai.system': 'anthropic', 'gen_ai.request.model': model, 'polyphony.agent': name }, async (span) => {
-          const answer = await policies.execute(endpoint, call, signal)
-          span.setAttributes({
-            'gen_ai.usage.input_tokens': answer.usage?.input_tokens ?? 0,
-            'gen_ai.usage.output_tokens': answer.usage?.output_tokens ?? 0,
-            'gen_ai.response.finish_reasons': [answer.stop_reason ?? 'unknown'],
-          })
-          return answer
-        })
+        response = await inSpan(
+          `chat ${model}`,
+          { 'gen_ai.operation.name': 'chat', 'gen_ai.system': 'anthropic', 'gen_ai.request.model': model, 'polyphony.agent': name },
+          async (span) => {
+            const answer = await policies.execute(endpoint, call, signal)
+            span.setAttributes({
+              'gen_ai.usage.input_tokens': answer.usage?.input_tokens ?? 0,
+              'gen_ai.usage.output_tokens': answer.usage?.output_tokens ?? 0,
+              'gen_ai.response.finish_reasons': [answer.stop_reason ?? 'unknown'],
+            })
+            return answer
+          },
+        )
       } catch (error) {
         return onFailure(classifyFailure(error))
       }

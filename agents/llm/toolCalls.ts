@@ -47,11 +47,7 @@ function checkQuote(tools: WorkspaceTools, doc: string, quote: string): string |
   return text.includes(quote) ? undefined : `The quote does not occur verbatim in "${doc}". Copy it exactly from the text.`
 }
 
-export async function runToolCall(
-  tools: WorkspaceTools,
-  call: ToolUse,
-  onPhase: (phase: ToolPhase, detail: string) => void = () => {},
-): Promise<ToolCallResult> {
+export async function runToolCall(tools: WorkspaceTools, call: ToolUse, onPhase: (phase: ToolPhase, detail: string) => void = () => {}): Promise<ToolCallResult> {
   if (!isToolName(call.name)) return reply(call, 'rejected', `Unknown tool "${call.name}".`)
   const parsed = TOOL_SCHEMAS[call.name].safeParse(call.input)
   if (!parsed.success) return reply(call, 'rejected', `Invalid input for ${call.name}:\n${z.prettifyError(parsed.error)}`)

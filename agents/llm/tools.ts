@@ -6,7 +6,6 @@ import type { Tool } from '@anthropic-ai/sdk/resources/messages'
 import { ANNOTATION_LIMITS, SeveritySchema } from '../../shared/annotations.ts'
 import { ANCHOR_LIMITS } from '../../shared/anchoring/index.ts'
 
-
 const docName = z.string().min(1).max(200).describe('Document id (or its title when no other document has it), as listed by list_documents.')
 const quote = z
   .string()
@@ -64,7 +63,7 @@ export const insertTextInput = z
 export const proposeResolutionInput = z
   .object({
     conflictId: z.string().min(1).max(200).describe('The id of the conflict, as given.'),
-    choice: z.string().min(1).max(200).describe("The principal id of the party whose version to keep, or \"custom\" with `value`."),
+    choice: z.string().min(1).max(200).describe('The principal id of the party whose version to keep, or "custom" with `value`.'),
     value: z.string().max(16_000).optional().describe('Only with choice "custom": the text to write instead of every party\'s.'),
     reasoning: z.string().min(1).max(4000).describe('Why this resolution: what each party meant and why this choice serves the document. A person reads it.'),
   })
@@ -74,9 +73,7 @@ export const readDocumentInput = z.object({ doc: docName }).strict()
 export const listDocumentsInput = z.object({}).strict()
 export const claimTaskInput = z.object({ taskId: z.string().min(1).max(200) }).strict()
 export const readTaskInput = z.object({ taskId: z.string().min(1).max(200) }).strict()
-export const completeTaskInput = z
-  .object({ taskId: z.string().min(1).max(200), summary: z.string().max(4000).optional() })
-  .strict()
+export const completeTaskInput = z.object({ taskId: z.string().min(1).max(200), summary: z.string().max(4000).optional() }).strict()
 
 export type AnnotateInput = z.infer<typeof annotateInput>
 export type ProposeInput = z.infer<typeof proposeInput>
@@ -98,7 +95,12 @@ export interface WriteResult {
 /** What an edit by quote did: applied at one place, or refused with where the quote is (or nearly is). */
 export type EditOutcome =
   | { edited: true; id: string; at: number }
-  | { edited: false; reason: 'ambiguous' | 'missing' | 'forbidden'; message: string; candidates: Array<{ start: number; end: number; text: string; before: string; after: string }> }
+  | {
+      edited: false
+      reason: 'ambiguous' | 'missing' | 'forbidden'
+      message: string
+      candidates: Array<{ start: number; end: number; text: string; before: string; after: string }>
+    }
 
 /** The port an LLM agent works through; the agent SDK implements it over the live workspace. */
 export interface WorkspaceTools {
@@ -150,12 +152,8 @@ export const TOOL_SCHEMAS = {
 const DESCRIPTIONS: Record<ToolName, string> = {
   list_documents: 'List the documents in the shared workspace, each with its id and title.',
   read_document: 'Read the full current text of a document.',
-  annotate:
-    'Attach a comment to an exact passage of a document. Use it for your reading, questions, ' +
-    'and issues; it does not change the text.',
-  propose_edit:
-    'Propose replacing an exact passage with new text. A person reviews the proposal; the ' +
-    'document is not changed directly.',
+  annotate: 'Attach a comment to an exact passage of a document. Use it for your reading, questions, ' + 'and issues; it does not change the text.',
+  propose_edit: 'Propose replacing an exact passage with new text. A person reviews the proposal; the ' + 'document is not changed directly.',
   write_note: 'Write a note in your own namespace, e.g. a summary or overall assessment.',
   claim_task: 'Claim a task so that no one else works on it at the same time.',
   complete_task: 'Mark a task you claimed as complete, with a short summary.',
@@ -166,7 +164,7 @@ const DESCRIPTIONS: Record<ToolName, string> = {
     '(the answer lists candidates: repeat with prefix/suffix copied from one).',
   insert_text: 'Edit the shared document directly: insert `text` right before or after the exact words `quote`. Refused like replace_text.',
   propose_resolution:
-    'Propose how to resolve an operational conflict: keep one party\'s version (choice = its principal id) or write ' +
+    "Propose how to resolve an operational conflict: keep one party's version (choice = its principal id) or write " +
     'a new one (choice "custom" with value), with your reasoning. A person approves it unless the workspace lets it apply.',
 }
 

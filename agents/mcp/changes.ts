@@ -59,9 +59,7 @@ export function diff(before: Snapshot | undefined, now: Snapshot): Changes {
 }
 
 export function isEmpty(c: Changes): boolean {
-  return (
-    c.documents.length + c.removedDocuments.length + c.renamed.length + c.readings.length + c.conflicts.opened.length + c.conflicts.closed.length + c.tasks.length === 0
-  )
+  return c.documents.length + c.removedDocuments.length + c.renamed.length + c.readings.length + c.conflicts.opened.length + c.conflicts.closed.length + c.tasks.length === 0
 }
 
 const MAX_CURSORS = 16

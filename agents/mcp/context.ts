@@ -131,7 +131,5 @@ export async function durable(agent: Agent, ms = DURABLE_WAIT_MS): Promise<boole
 
 /** The sentence a write result ends with. */
 export function durability(isDurable: boolean): string {
-  return isDurable
-    ? ' Durable on the server.'
-    : ' Not yet confirmed by the server (unreachable): kept in this session and sent when it reconnects; call again later to check.'
+  return isDurable ? ' Durable on the server.' : ' Not yet confirmed by the server (unreachable): kept in this session and sent when it reconnects; call again later to check.'
 }

@@ -10,10 +10,7 @@ export async function endSession(agent: Agent): Promise<void> {
   const held = agent.tasks.held()
   if (held.length > 0 && agent.connection !== 'denied') {
     let timer: NodeJS.Timeout | undefined
-    await Promise.race([
-      Promise.allSettled(held.map((id) => agent.tasks.release(id))),
-      new Promise((resolve) => (timer = setTimeout(resolve, RELEASE_WAIT_MS))),
-    ])
+    await Promise.race([Promise.allSettled(held.map((id) => agent.tasks.release(id))), new Promise((resolve) => (timer = setTimeout(resolve, RELEASE_WAIT_MS)))])
     clearTimeout(timer)
   }
   agent.close()

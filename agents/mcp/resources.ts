@@ -50,7 +50,10 @@ export function registerResources(server: McpServer, agent: Agent, others: Reada
 
   server.registerResource('conflicts', `${base}/conflicts`, { description: 'Open operational conflicts', mimeType: 'application/json' }, async (uri) => {
     assertUsable(agent)
-    return json(uri, (await agent.conflicts({ status: 'open' })).map((c) => conflictView(c)))
+    return json(
+      uri,
+      (await agent.conflicts({ status: 'open' })).map((c) => conflictView(c)),
+    )
   })
 
   server.registerResource('tasks', `${base}/tasks`, { description: 'Tasks with status and owner', mimeType: 'application/json' }, async (uri) => {

@@ -27,11 +27,7 @@ export async function assertMayEditShared(agent: Agent): Promise<void> {
 }
 
 export async function workspaceOverview(agent: Agent) {
-  const [info, conflicts, tasks] = await Promise.all([
-    workspaceInfo(agent),
-    agent.conflicts({ status: 'open' }),
-    agent.tasks.list(),
-  ])
+  const [info, conflicts, tasks] = await Promise.all([workspaceInfo(agent), agent.conflicts({ status: 'open' }), agent.tasks.list()])
   const count = (status: Task['status']) => tasks.filter((t) => t.status === status).length
   return {
     workspace: agent.workspace,

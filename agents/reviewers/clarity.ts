@@ -8,11 +8,14 @@ const REPEAT_WINDOW = 12
 const REPEAT_MIN_LENGTH = 6
 
 // "is/was/been ... <participle>": regular -ed forms plus common irregular participles.
-const IRREGULAR = 'known|shown|given|taken|made|done|seen|found|built|written|held|kept|led|left|lost|paid|said|sent|set|told|thought|brought|bought|caught|chosen|driven|drawn|grown|hidden|broken|spoken|stolen|understood|undertaken|overlooked'
+const IRREGULAR =
+  'known|shown|given|taken|made|done|seen|found|built|written|held|kept|led|left|lost|paid|said|sent|set|told|thought|brought|bought|caught|chosen|driven|drawn|grown|hidden|broken|spoken|stolen|understood|undertaken|overlooked'
 const PASSIVE = new RegExp(`\\b(?:am|is|are|was|were|be|been|being)\\s+(?:\\w+ly\\s+)?(?:\\w{3,}ed|${IRREGULAR})\\b(?:\\s+by\\b)?`, 'gi')
 
-const FILLERS = /\b(?:very|really|basically|actually|quite|rather|somewhat|just|in order to|due to the fact that|it is important to note that|it should be noted that|needless to say|at the end of the day|in terms of|a number of)\b/gi
-const JARGON = /\b(?:leverag(?:e|es|ed|ing)|utiliz(?:e|es|ed|ing|ation)|synerg(?:y|ies|istic)|paradigm(?: shift)?|holistic|best-of-breed|value-add(?:ed)?|actionable|circle back|move the needle|low-hanging fruit|bandwidth|deep dive|going forward|operationaliz(?:e|ed|ing))\b/gi
+const FILLERS =
+  /\b(?:very|really|basically|actually|quite|rather|somewhat|just|in order to|due to the fact that|it is important to note that|it should be noted that|needless to say|at the end of the day|in terms of|a number of)\b/gi
+const JARGON =
+  /\b(?:leverag(?:e|es|ed|ing)|utiliz(?:e|es|ed|ing|ation)|synerg(?:y|ies|istic)|paradigm(?: shift)?|holistic|best-of-breed|value-add(?:ed)?|actionable|circle back|move the needle|low-hanging fruit|bandwidth|deep dive|going forward|operationaliz(?:e|ed|ing))\b/gi
 
 const STOP = new Set(['because', 'should', 'through', 'between', 'before', 'during', 'without', 'within', 'another', 'whether', 'however', 'therefore'])
 
@@ -21,7 +24,12 @@ export function reviewClarity(text: string): Finding[] {
   for (const s of sentences(text)) {
     const n = words(s.text).length
     if (n > LONG_SENTENCE_WORDS) {
-      out.push({ ...span(s), label: 'long-sentence', severity: 'warning', comment: `This sentence has ${n} words; readers lose the thread past about ${LONG_SENTENCE_WORDS}. Consider splitting it.` })
+      out.push({
+        ...span(s),
+        label: 'long-sentence',
+        severity: 'warning',
+        comment: `This sentence has ${n} words; readers lose the thread past about ${LONG_SENTENCE_WORDS}. Consider splitting it.`,
+      })
     }
     out.push(...repeats(s.text, s.start))
   }

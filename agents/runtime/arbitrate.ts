@@ -8,7 +8,6 @@ import type { Member } from '../../shared/api/index.ts'
 import type { Arbitrate } from './arbiter.ts'
 import { heuristicProposal } from './heuristicArbiter.ts'
 
-
 /** Members' kinds and names, fetched once and again when a conflict names someone unknown. */
 function memberDirectory(agent: Agent) {
   let members = new Map<string, Member>()

@@ -17,7 +17,11 @@ export interface ArbiterProposal {
 }
 
 /** Null: nothing to propose (no party to pick, e.g. a claim race). */
-export function heuristicProposal(record: ConflictRecord, kindOf: (principal: string) => PrincipalKind | undefined, nameOf: (principal: string) => string = (p) => p): ArbiterProposal | null {
+export function heuristicProposal(
+  record: ConflictRecord,
+  kindOf: (principal: string) => PrincipalKind | undefined,
+  nameOf: (principal: string) => string = (p) => p,
+): ArbiterProposal | null {
   if (record.status !== 'open' || record.parties.length === 0) return null
   const people = record.parties.filter((p) => kindOf(p.principal) === 'human')
   const standing = (parties: ConflictParty[]) => parties.find((p) => standsNow(record, p))

@@ -11,7 +11,12 @@ export async function runModelReview(agent: Agent, llm: LlmAgent, doc: string, s
   const annotations = result.writes.filter((w) => w.tool === 'annotate')
   // The model may annotate another document than the one it reviews: each is superseded on its own.
   let superseded = 0
-  for (const id of new Set(agent.annotations().filter((a) => annotations.some((w) => w.id === a.id)).map((a) => a.doc))) {
+  for (const id of new Set(
+    agent
+      .annotations()
+      .filter((a) => annotations.some((w) => w.id === a.id))
+      .map((a) => a.doc),
+  )) {
     superseded += supersedeOverlapping(agent, id, annotations)
   }
   return { ...result, superseded }

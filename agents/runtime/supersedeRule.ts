@@ -25,9 +25,7 @@ export function supersedeOverlapping(agent: Agent, doc: string, written: WriteRe
     if (!w.created) continue
     const newer = placed.find((p) => p.a.id === w.id)
     if (!newer) continue
-    const older = placed
-      .filter((p) => !thisReview.has(p.a.id) && !taken.has(p.a.id) && p.start < newer.end && newer.start < p.end)
-      .slice(0, ANNOTATION_LIMITS.supersedes)
+    const older = placed.filter((p) => !thisReview.has(p.a.id) && !taken.has(p.a.id) && p.start < newer.end && newer.start < p.end).slice(0, ANNOTATION_LIMITS.supersedes)
     if (older.length === 0) continue
     agent.supersede(
       older.map((p) => p.a.id),

@@ -19,11 +19,7 @@ export interface UsageReporter {
   stop(): Promise<void>
 }
 
-export function reportUsage(
-  events: LlmEventEmitter,
-  send: (body: AgentReportBody) => Promise<void>,
-  opts: { model: string; intervalMs?: number },
-): UsageReporter {
+export function reportUsage(events: LlmEventEmitter, send: (body: AgentReportBody) => Promise<void>, opts: { model: string; intervalMs?: number }): UsageReporter {
   let pending = zero()
   let breaker: AgentReportBody['breaker']
   let latencies: number[] = []
@@ -33,8 +29,7 @@ export function reportUsage(
       // Bounded like the server's check: beyond 500 between reports, the oldest are dropped.
       if (latencies.length >= MAX_LATENCIES) latencies.shift()
       latencies.push(Math.round(e.durationMs))
-    }
-    else if (e.type === 'failure') {
+    } else if (e.type === 'failure') {
       pending.modelCalls++
       pending.errors++
     } else if (e.type === 'retry') pending.retries++

@@ -46,7 +46,10 @@ export function watchDocuments(agent: Agent, review: (doc: string) => Promise<un
     if (stopped || !wanted(doc)) return
     dirty.add(doc)
     clearTimeout(timers.get(doc))
-    timers.set(doc, setTimeout(() => runNext(doc), delay))
+    timers.set(
+      doc,
+      setTimeout(() => runNext(doc), delay),
+    )
   }
   const docs = agent.shared.getMap('docs')
   const onChange = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>, txn: Y.Transaction) => {

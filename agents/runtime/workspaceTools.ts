@@ -12,7 +12,11 @@ import { mayEditShared } from '../../shared/access.ts'
  * several), as the agent: an attributed transaction the conflict detector sees like any edit.
  * Missing or ambiguous quotes are refused with candidates (shared/anchoring/locateQuote.ts).
  */
-async function editByQuote(agent: Agent, input: { doc: string; quote: string; prefix?: string; suffix?: string }, change: (at: { start: number; end: number }) => { index: number; remove: number; insert: string }): Promise<EditOutcome> {
+async function editByQuote(
+  agent: Agent,
+  input: { doc: string; quote: string; prefix?: string; suffix?: string },
+  change: (at: { start: number; end: number }) => { index: number; remove: number; insert: string },
+): Promise<EditOutcome> {
   // The server would refuse the update (and this copy would drift from it): ask first.
   const { role } = await agent.api.workspace(agent.workspace)
   if (!mayEditShared(role)) {
@@ -21,11 +25,21 @@ async function editByQuote(agent: Agent, input: { doc: string; quote: string; pr
   const id = agent.documentId(input.doc)
   const where = locateQuote(agent.read(id), { exact: input.quote, prefix: input.prefix, suffix: input.suffix })
   if (where.kind === 'ambiguous') {
-    return { edited: false, reason: 'ambiguous', candidates: where.candidates, message: `the quote occurs ${where.total} times in "${agent.title(id)}": repeat with prefix and/or suffix copied from one candidate (${describeCandidates(where.candidates)})` }
+    return {
+      edited: false,
+      reason: 'ambiguous',
+      candidates: where.candidates,
+      message: `the quote occurs ${where.total} times in "${agent.title(id)}": repeat with prefix and/or suffix copied from one candidate (${describeCandidates(where.candidates)})`,
+    }
   }
   if (where.kind === 'missing') {
     const near = where.candidates.length ? `; closest: ${describeCandidates(where.candidates)}` : '; call read_document for the current text'
-    return { edited: false, reason: 'missing', candidates: where.candidates, message: `the quote is not in "${agent.title(id)}"${input.prefix || input.suffix ? ' with that prefix/suffix' : ''}${near}` }
+    return {
+      edited: false,
+      reason: 'missing',
+      candidates: where.candidates,
+      message: `the quote is not in "${agent.title(id)}"${input.prefix || input.suffix ? ' with that prefix/suffix' : ''}${near}`,
+    }
   }
   const { index, remove, insert } = change(where)
   agent.edit(id, (t) => {
@@ -39,8 +53,7 @@ export function workspaceToolsFor(agent: Agent): WorkspaceTools {
   return {
     listDocuments: () => agent.documentList(),
     readDocument: (name) => agent.read(name),
-    annotate: async ({ doc, quote, label, comment, severity }) =>
-      agent.annotate(doc, { quote }, { comment, ...(label ? { label } : {}), ...(severity ? { severity } : {}) }),
+    annotate: async ({ doc, quote, label, comment, severity }) => agent.annotate(doc, { quote }, { comment, ...(label ? { label } : {}), ...(severity ? { severity } : {}) }),
     propose: async ({ doc, quote, replacement, rationale }) => agent.propose(doc, { quote }, replacement, rationale),
     note: async ({ title, body }) => agent.note(`${title}\n\n${body}`),
     replaceText: (input) => editByQuote(agent, input, (at) => ({ index: at.start, remove: at.end - at.start, insert: input.replacement })),
@@ -64,7 +77,15 @@ export function workspaceToolsFor(agent: Agent): WorkspaceTools {
     readTask: async ({ taskId }) => {
       const board = agent.tasks.board()
       const task = board.find((t) => t.id === taskId)
-      if (!task) throw new Error(`no task "${taskId}" on the board; tasks: ${board.map((t) => t.id).slice(0, 50).join(', ') || 'none'}`)
+      if (!task)
+        throw new Error(
+          `no task "${taskId}" on the board; tasks: ${
+            board
+              .map((t) => t.id)
+              .slice(0, 50)
+              .join(', ') || 'none'
+          }`,
+        )
       const { history: _history, ...fields } = task
       const dependencyResults = Object.fromEntries(board.filter((t) => task.dependsOn.includes(t.id)).map((t) => [t.id, t.result]))
       return { ...fields, dependencyResults }

@@ -22,16 +22,7 @@ import {
   type Proposal,
 } from '../../shared/annotations.ts'
 import type { TransactionOrigin } from '../../shared/origin.ts'
-import {
-  checkTitle,
-  createDocument,
-  documentText,
-  findDocument,
-  listDocuments,
-  renameDocument,
-  titleOf,
-  type DocumentEntry,
-} from '../../shared/documents.ts'
+import { checkTitle, createDocument, documentText, findDocument, listDocuments, renameDocument, titleOf, type DocumentEntry } from '../../shared/documents.ts'
 import { colorsFor, type AgentState, type PresenceUser } from '../../shared/presence/index.ts'
 import { RoomSync, type SyncState } from './RoomSync.ts'
 import type { LocalStore } from './LocalStore.ts'
@@ -44,10 +35,7 @@ import type { AnnotationDecision, Divergences, ProposalDecision, ProposalView, R
 export type { AgentState } from '../../shared/presence/index.ts'
 
 /** What accepting a proposed edit did: applied, an operational conflict with an earlier accepted one, or refused as stale. */
-export type AcceptResult =
-  | Accepted
-  | { status: 'conflict'; conflict: string; message: string }
-  | { status: 'stale'; message: string }
+export type AcceptResult = Accepted | { status: 'conflict'; conflict: string; message: string } | { status: 'stale'; message: string }
 
 /** Where in a shared document: the words (optionally disambiguated) or offsets. */
 export type Target = { quote: string; hint?: QuoteHint } | { start: number; end: number }
@@ -143,7 +131,9 @@ export class Agent {
 
   /** Ids of every document (stable across renames). */
   documents(): string[] {
-    return listDocuments(this.shared).map((d) => d.id).sort()
+    return listDocuments(this.shared)
+      .map((d) => d.id)
+      .sort()
   }
 
   /** Every document with its display title, by title. */
@@ -296,7 +286,8 @@ export class Agent {
     return [...new Set(olderIds)].map((id) => {
       const a = parseAnnotation(map.get(id))
       if (id === newerId) throw new Error(`annotation "${id}" cannot supersede itself`)
-      if (!a || a.doc !== doc) throw new Error(`no annotation "${id}" on "${doc}" in ${this.principal.id}'s namespace: an agent supersedes only its own readings of the same document`)
+      if (!a || a.doc !== doc)
+        throw new Error(`no annotation "${id}" on "${doc}" in ${this.principal.id}'s namespace: an agent supersedes only its own readings of the same document`)
       return a
     })
   }
@@ -524,7 +515,9 @@ export class Agent {
     if ('start' in target) return target
     // Editing is not anchoring: a passage longer than an anchor may hold is found verbatim.
     if (target.quote.length > ANCHOR_LIMITS.quote) {
-      const at = this.text(name).toString().indexOf(target.quote, target.hint?.near ?? 0)
+      const at = this.text(name)
+        .toString()
+        .indexOf(target.quote, target.hint?.near ?? 0)
       return at === -1 ? null : { start: at, end: at + target.quote.length }
     }
     return anchorByQuote(this.text(name), target.quote, target.hint)?.position ?? null

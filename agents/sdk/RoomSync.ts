@@ -56,7 +56,12 @@ export class RoomSync extends EventEmitter {
       shouldReconnect: () => false,
     })
     this.provider.messageHandlers[MESSAGE_PERSISTED] = (_encoder, decoder) => this.#onPersisted(decoder)
-    if (opts.causal) sendCausalMetadata(this.doc, () => (this.provider.wsconnected ? this.provider.ws : null), () => currentTraceparent())
+    if (opts.causal)
+      sendCausalMetadata(
+        this.doc,
+        () => (this.provider.wsconnected ? this.provider.ws : null),
+        () => currentTraceparent(),
+      )
     this.provider.on('sync', (synced: boolean) => {
       if (!synced) return
       this.#attempt = 0

@@ -72,7 +72,7 @@ export function followConflicts(opts: FollowOptions): ConflictFollower {
   }
 
   void (async () => {
-    for (let attempt = 0; !stopping.signal.aborted; ) {
+    for (let attempt = 0; !stopping.signal.aborted;) {
       let outcome: 'again' | 'closed' = 'again'
       const opened = Date.now()
       try {

@@ -105,6 +105,9 @@ export class Supervisor extends EventEmitter {
 
 /** The line of a crash report worth showing: the error, not Node's trailing version banner. */
 function telling(stderr: string): string | undefined {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^Node\.js v\d/.test(l) && !l.startsWith('at '))
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^Node\.js v\d/.test(l) && !l.startsWith('at '))
   return [...lines].reverse().find((l) => /error|cannot|denied|refused|invalid/i.test(l)) ?? lines.at(-1)
 }

@@ -29,18 +29,14 @@ export const TeamAgentSchema = z
   })
   .refine((a) => a.token || a.tokenEnv, { message: 'each agent needs token or tokenEnv' })
   .refine((a) => (a.count ?? 1) === 1 || (a.tokenEnv?.includes('{n}') && !a.token), {
-    message:
-      'count > 1 needs one token per copy: use tokenEnv with {n} (e.g. "WORKER_{n}_TOKEN"); copies sharing a principal would take over each other\'s leases',
+    message: 'count > 1 needs one token per copy: use tokenEnv with {n} (e.g. "WORKER_{n}_TOKEN"); copies sharing a principal would take over each other\'s leases',
   })
 
 export const TeamFileSchema = z.object({
   server: z.string().url().optional(),
   workspace: z.string().min(1),
   agents: z.array(TeamAgentSchema).min(1),
-  restart: z
-    .object({ maxCrashes: z.number().int().positive(), windowMs: z.number().positive(), baseMs: z.number().positive(), capMs: z.number().positive() })
-    .partial()
-    .optional(),
+  restart: z.object({ maxCrashes: z.number().int().positive(), windowMs: z.number().positive(), baseMs: z.number().positive(), capMs: z.number().positive() }).partial().optional(),
 })
 
 export type TeamFile = z.infer<typeof TeamFileSchema>

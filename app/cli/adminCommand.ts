@@ -136,7 +136,10 @@ export async function adminCommand(argv: string[], env: Record<string, string | 
   const command = COMMANDS[name]
   if (!command) {
     const known = Object.keys(COMMANDS).filter((k) => k.startsWith(`${group} `))
-    const hint = known.length > 0 ? `"${group}" takes: ${known.map((k) => k.split(' ')[1]).join(', ')}` : `commands: ${[...new Set(Object.keys(COMMANDS).map((k) => k.split(' ')[0]))].join(', ')}`
+    const hint =
+      known.length > 0
+        ? `"${group}" takes: ${known.map((k) => k.split(' ')[1]).join(', ')}`
+        : `commands: ${[...new Set(Object.keys(COMMANDS).map((k) => k.split(' ')[0]))].join(', ')}`
     console.error(`unknown admin command "${name}" (${hint})\nRun polyphony admin --help for every command.`)
     return 2
   }
@@ -156,11 +159,15 @@ export async function adminCommand(argv: string[], env: Record<string, string | 
     return 2
   }
   if (values.help) {
-    console.log(`Usage: ${command.usage}\n\nOptions: --server URL (default http://127.0.0.1:8080) [POLYPHONY_URL], --json\nThe administrator token comes from POLYPHONY_ADMIN_TOKEN.`)
+    console.log(
+      `Usage: ${command.usage}\n\nOptions: --server URL (default http://127.0.0.1:8080) [POLYPHONY_URL], --json\nThe administrator token comes from POLYPHONY_ADMIN_TOKEN.`,
+    )
     return 0
   }
   if (positionals.length !== command.args.length) {
-    console.error(`expected ${command.args.length ? command.args.map((a) => a.toUpperCase()).join(' ') : 'no arguments'}, got ${positionals.length ? positionals.join(' ') : 'none'}\nUsage: ${command.usage}`)
+    console.error(
+      `expected ${command.args.length ? command.args.map((a) => a.toUpperCase()).join(' ') : 'no arguments'}, got ${positionals.length ? positionals.join(' ') : 'none'}\nUsage: ${command.usage}`,
+    )
     return 2
   }
   const token = env.POLYPHONY_ADMIN_TOKEN

@@ -37,8 +37,7 @@ import { classifyFailure, EXIT } from '../../agents/exitCodes.ts'
 /** A persona is a prompt addition, not a document: bounded. */
 const MAX_INSTRUCTIONS_CHARS = 20_000
 
-const log = (msg: string, fields: Record<string, unknown> = {}) =>
-  console.log(JSON.stringify({ time: new Date().toISOString(), msg, ...fields }))
+const log = (msg: string, fields: Record<string, unknown> = {}) => console.log(JSON.stringify({ time: new Date().toISOString(), msg, ...fields }))
 
 /** What keeps the agent busy: watching documents, a schedule, or a worker. */
 interface Activity {

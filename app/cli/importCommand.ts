@@ -25,10 +25,18 @@ server's log). The body may be at most the server's --max-body-bytes.`
 /** Largest export read from stdin or a file (the server's own body limit is at most this). */
 const MAX_INPUT_BYTES = 256 * 1024 * 1024
 
-export async function importCommand(argv: string[], env: Record<string, string | undefined> = process.env, stdin: AsyncIterable<Buffer | string> | Iterable<Buffer | string> = process.stdin): Promise<number> {
+export async function importCommand(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+  stdin: AsyncIterable<Buffer | string> | Iterable<Buffer | string> = process.stdin,
+): Promise<number> {
   let parsed
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { server: { type: 'string' }, token: { type: 'string' }, file: { type: 'string' }, help: { type: 'boolean', short: 'h' } } })
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { server: { type: 'string' }, token: { type: 'string' }, file: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    })
   } catch (err) {
     console.error(`${(err as Error).message}\n\n${IMPORT_HELP}`)
     return 2

@@ -28,9 +28,7 @@ export const coldsync: Scenario = {
     log(`${writers} writers × ${editsPerWriter} edits`)
     const usage = meter(ctx.target.pid)
     const parts = byWorker(specs, pool)
-    const written = (
-      await pool.each<WriterResult[]>((w) => (parts[w].length ? { cmd: 'burst', writers: parts[w].map((s) => s.id), edits: editsPerWriter } : null))
-    ).flat()
+    const written = (await pool.each<WriterResult[]>((w) => (parts[w].length ? { cmd: 'burst', writers: parts[w].map((s) => s.id), edits: editsPerWriter } : null))).flat()
     const ingest = usage.stop()
     const seconds = (Math.max(...written.map((w) => w.ackedAt)) - Math.min(...written.map((w) => w.startedAt))) / 1000
     const expected: Expected = Object.fromEntries(written.map((w) => [w.clientId, w.clock]))

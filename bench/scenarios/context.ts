@@ -34,9 +34,7 @@ export function byWorker<T>(items: T[], pool: WorkerPool): T[][] {
 
 export async function connectAll(pool: WorkerPool, specs: ClientSpec[], concurrency = 10, timeoutMs = 30_000) {
   const parts = byWorker(specs, pool)
-  const results = (await pool.each<ConnectResult[]>((w) =>
-    parts[w].length ? { cmd: 'connect', clients: parts[w], concurrency, timeoutMs } : null,
-  )).flat()
+  const results = (await pool.each<ConnectResult[]>((w) => (parts[w].length ? { cmd: 'connect', clients: parts[w], concurrency, timeoutMs } : null))).flat()
   const failed = results.filter((r) => !r.ok)
   return { results, failed }
 }

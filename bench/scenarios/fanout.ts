@@ -26,9 +26,7 @@ export const fanout: Scenario = {
     const writerIds = new Set(specs.slice(0, writers).map((s) => s.id))
     const parts = byWorker(specs, pool).map((part) => part.filter((s) => writerIds.has(s.id)).map((s) => s.id))
     const startAt = now() + 300
-    const written = (
-      await pool.each<WriterResult[]>((w) => (parts[w].length ? { cmd: 'paced', writers: parts[w], rate, durationMs: durationS * 1000, startAt } : null))
-    ).flat()
+    const written = (await pool.each<WriterResult[]>((w) => (parts[w].length ? { cmd: 'paced', writers: parts[w], rate, durationMs: durationS * 1000, startAt } : null))).flat()
     const waits = await waitAll(pool, expectedOf(written), 30_000)
     const server = usage.stop()
     const ok = waits.every((w) => w.ok) ? await converged(pool) : 0

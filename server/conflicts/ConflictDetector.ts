@@ -363,4 +363,3 @@ function inDeleteSet(ds: DecodedDs, id: StructId): boolean {
   for (const r of ds.clients.get(id.client) ?? []) if (id.clock >= r.clock && id.clock < r.clock + r.len) return true
   return false
 }
-

@@ -6,7 +6,15 @@ import type { Database, Statement } from 'better-sqlite3'
 import { migrate } from '../db.ts'
 import { DomainError } from '../errors.ts'
 import { documentOfLocation } from '../../shared/documents.ts'
-import { canonicalJson, groupConflictId, ConflictRecordSchema, PROPOSAL_LIMITS, type ConflictRecord, type ConflictResolution, type ResolutionProposal } from '../../shared/conflicts/index.ts'
+import {
+  canonicalJson,
+  groupConflictId,
+  ConflictRecordSchema,
+  PROPOSAL_LIMITS,
+  type ConflictRecord,
+  type ConflictResolution,
+  type ResolutionProposal,
+} from '../../shared/conflicts/index.ts'
 import { PAGE_DEFAULT, PAGE_MAX } from '../../shared/api/schemas.ts'
 
 const SCHEMA = `

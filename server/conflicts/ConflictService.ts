@@ -23,7 +23,6 @@ import { DomainError } from '../errors.ts'
 /** A refused claim counts as a race only this soon after the winning claim. */
 export const CLAIM_RACE_WINDOW_MS = 2_000
 
-
 export type Choice = { pick: string } | { value: unknown }
 
 export class ConflictService extends EventEmitter<{ conflict: [string, ConflictRecord] }> {
@@ -81,7 +80,10 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
       if (verdict === 'ok') admitted = true
       else if (verdict === 'over-first') {
         const { maxPerWindow, windowMs } = this.#budget.limits
-        this.opts.logger.warn({ room: record.doc, principal, maxPerWindow, windowMs }, 'conflict budget spent: further new conflicts caused by this principal in this room are dropped until the window ends')
+        this.opts.logger.warn(
+          { room: record.doc, principal, maxPerWindow, windowMs },
+          'conflict budget spent: further new conflicts caused by this principal in this room are dropped until the window ends',
+        )
       }
     }
     if (!admitted) this.opts.metrics.conflictsSuppressed.inc({ kind: record.kind })
@@ -122,7 +124,14 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
         conflicts.push(r)
         continue
       }
-      if (!docs.has(r.doc)) docs.set(r.doc, await this.#core.room(r.doc).then((room) => room.doc, () => null))
+      if (!docs.has(r.doc))
+        docs.set(
+          r.doc,
+          await this.#core.room(r.doc).then(
+            (room) => room.doc,
+            () => null,
+          ),
+        )
       const doc = docs.get(r.doc)
       const now = doc ? currentOf(doc, r) : undefined
       conflicts.push(now === undefined ? r : { ...r, ...now })
@@ -151,7 +160,10 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
   /** The record with what stands at its location now (as page() lists it). */
   async #withCurrent(record: ConflictRecord): Promise<ConflictRecord> {
     if (record.location.kind === 'task' || !this.#core) return record
-    const doc = await this.#core.room(record.doc).then((room) => room.doc, () => null)
+    const doc = await this.#core.room(record.doc).then(
+      (room) => room.doc,
+      () => null,
+    )
     const now = doc ? currentOf(doc, record) : undefined
     return now === undefined ? record : { ...record, ...now }
   }

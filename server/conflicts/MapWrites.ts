@@ -83,4 +83,3 @@ function merge(into: MapGroup, from: MapGroup): MapGroup {
   into.id ??= from.id
   return into
 }
-

@@ -114,7 +114,10 @@ export class RecordBuilder {
     if (json === group.emitted) return null
     group.emitted = json
     const location = this.#textLocation(stretch.members, stretch.region)
-    group.id ??= groupConflictId('overlapping-text-edit', this.docName, { path: location.path, first: idOf({ client: stretch.members[0].item.id.client, clock: stretch.members[0].start }) })
+    group.id ??= groupConflictId('overlapping-text-edit', this.docName, {
+      path: location.path,
+      first: idOf({ client: stretch.members[0].item.id.client, clock: stretch.members[0].start }),
+    })
     return { ...this.#record(group.id, kind, location, sorted, now), arose: arose(all.map((p) => p.via)) }
   }
 
@@ -123,7 +126,10 @@ export class RecordBuilder {
     let dup = this.#duplicates.get(place)
     if (dup === undefined) this.#duplicates.set(place, (dup = { parties: new Map(), emitted: null }))
     for (const i of inserts) if (!dup.parties.has(i.rec.principal)) dup.parties.set(i.rec.principal, i.rec)
-    const region = inserts.flatMap((i) => i.items).sort(byPosition).flatMap((it) => piecesOf(it, this.deletions))
+    const region = inserts
+      .flatMap((i) => i.items)
+      .sort(byPosition)
+      .flatMap((it) => piecesOf(it, this.deletions))
     const sorted = sortParties(inserts.map((i) => ({ principal: i.rec.principal, value: i.text })))
     const json = canonicalJson(sorted)
     if (sorted.length < 2 || json === dup.emitted) return null

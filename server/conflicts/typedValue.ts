@@ -20,13 +20,13 @@ export function describeItem(item: Y.Item, offset: number, keep: Keep): TypedVal
   if (content instanceof Y.ContentDeleted) return null
   if (content instanceof Y.ContentType) return describeType(content.type as Y.AbstractType<unknown>, keep, { n: 0 })
   const v: unknown = content.getContent()[offset]
-  return { t: 'json', v: v instanceof Uint8Array ? Array.from(v) : v ?? null }
+  return { t: 'json', v: v instanceof Uint8Array ? Array.from(v) : (v ?? null) }
 }
 
 /** A live value as Y.Map.get returns it. */
 export function describeValue(v: unknown): TypedValue {
   if (v instanceof Y.AbstractType) return describeType(v as Y.AbstractType<unknown>, LIVE, { n: 0 })
-  return { t: 'json', v: v instanceof Uint8Array ? Array.from(v) : v ?? null }
+  return { t: 'json', v: v instanceof Uint8Array ? Array.from(v) : (v ?? null) }
 }
 
 function describeType(type: Y.AbstractType<unknown>, keep: Keep, budget: { n: number }): TypedValue {

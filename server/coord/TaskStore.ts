@@ -60,9 +60,7 @@ export type ClaimResult =
   | { ok: false; code: 'blocked'; unfinished: string[]; task: Task }
   | { ok: false; code: 'done'; task: Task }
 
-export type FencedResult =
-  | { ok: true; task: Task; lease: Lease | null }
-  | { ok: false; code: 'stale_fence' | 'not_holder'; reason: string; task: Task }
+export type FencedResult = { ok: true; task: Task; lease: Lease | null } | { ok: false; code: 'stale_fence' | 'not_holder'; reason: string; task: Task }
 
 type Log = (event: ClaimEvent, row: TaskRow, principal: string, extra?: { fencingToken?: number | null; holder?: string | null; detail?: object }) => void
 
@@ -94,10 +92,9 @@ export class TaskStore {
         return { task: toTask(existing), created: false }
       }
       this.#stmt(
-          `INSERT INTO coord_tasks (workspace, id, title, description, depends_on, status, fencing_token, created_by, created_at, updated_at)
+        `INSERT INTO coord_tasks (workspace, id, title, description, depends_on, status, fencing_token, created_by, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, 'open', 0, ?, ?, ?)`,
-        )
-        .run(workspace, input.id, input.title, description, JSON.stringify(dependsOn), by, now, now)
+      ).run(workspace, input.id, input.title, description, JSON.stringify(dependsOn), by, now, now)
       const row = this.#row(workspace, input.id)!
       log('created', row, by)
       return { task: toTask(row), created: true }
@@ -119,7 +116,20 @@ export class TaskStore {
       )
       for (const t of tasks) {
         const done = t.status === 'done'
-        insert.run(workspace, t.id, t.title, t.description, JSON.stringify(t.dependsOn), done ? 'done' : 'open', done ? t.owner : null, t.fencingToken, done ? JSON.stringify(t.result ?? null) : null, t.createdBy, t.createdAt, now)
+        insert.run(
+          workspace,
+          t.id,
+          t.title,
+          t.description,
+          JSON.stringify(t.dependsOn),
+          done ? 'done' : 'open',
+          done ? t.owner : null,
+          t.fencingToken,
+          done ? JSON.stringify(t.result ?? null) : null,
+          t.createdBy,
+          t.createdAt,
+          now,
+        )
         log('created', this.#row(workspace, t.id)!, by, { detail: { imported: true } })
       }
       return true
@@ -150,10 +160,9 @@ export class TaskStore {
       switch (decision.kind) {
         case 'won': {
           this.#stmt(
-              `UPDATE coord_tasks SET status = 'claimed', owner = ?, lease_acquired_at = ?, lease_expires_at = ?, lease_ttl_ms = ?,
+            `UPDATE coord_tasks SET status = 'claimed', owner = ?, lease_acquired_at = ?, lease_expires_at = ?, lease_ttl_ms = ?,
                fencing_token = ?, updated_at = ? WHERE workspace = ? AND id = ?`,
-            )
-            .run(principal, now, decision.expiresAt, ttl, decision.fencingToken, now, workspace, id)
+          ).run(principal, now, decision.expiresAt, ttl, decision.fencingToken, now, workspace, id)
           const won = this.#row(workspace, id)!
           log('won', won, principal, { detail: { ttlMs: ttl, ...(row.status === 'claimed' ? { supersedes: row.fencing_token } : {}) } })
           return { ok: true, lease: this.#lease(won), task: toTask(won) }
@@ -175,8 +184,7 @@ export class TaskStore {
   renew(workspace: string, id: string, principal: string, fencingToken: number, ttlMs?: number): FencedResult {
     return this.#fenced(workspace, id, principal, fencingToken, null, (row, now, log) => {
       const ttl = clampTtl(ttlMs ?? row.lease_ttl_ms ?? undefined, this.ttl)
-      this.#stmt('UPDATE coord_tasks SET lease_expires_at = ?, lease_ttl_ms = ?, updated_at = ? WHERE workspace = ? AND id = ?')
-        .run(now + ttl, ttl, now, workspace, id)
+      this.#stmt('UPDATE coord_tasks SET lease_expires_at = ?, lease_ttl_ms = ?, updated_at = ? WHERE workspace = ? AND id = ?').run(now + ttl, ttl, now, workspace, id)
       const renewed = this.#row(workspace, id)!
       log('renewed', renewed, principal, { detail: { ttlMs: ttl } })
       return renewed
@@ -197,10 +205,9 @@ export class TaskStore {
     const repeated = (row: TaskRow) => isRepeatedCompletion(leaseState(row), principal, fencingToken)
     return this.#fenced(workspace, id, principal, fencingToken, repeated, (row, now, log) => {
       this.#stmt(
-          `UPDATE coord_tasks SET status = 'done', lease_acquired_at = NULL, lease_expires_at = NULL, lease_ttl_ms = NULL,
+        `UPDATE coord_tasks SET status = 'done', lease_acquired_at = NULL, lease_expires_at = NULL, lease_ttl_ms = NULL,
            result = ?, updated_at = ? WHERE workspace = ? AND id = ?`,
-        )
-        .run(JSON.stringify(result ?? null), now, workspace, id)
+      ).run(JSON.stringify(result ?? null), now, workspace, id)
       const done = this.#row(workspace, id)!
       log('completed', done, principal, { fencingToken })
       return done
@@ -228,8 +235,13 @@ export class TaskStore {
 
   /** Claim-log entries of a workspace in [since, until), oldest first; optionally of some events or one task. */
   claimLog(workspace: string, q: { since?: number; until?: number; taskId?: string; events?: ClaimEvent[]; limit?: number } = {}): ClaimLogEntry[] {
-    const rows = this.#stmt('SELECT * FROM coord_claim_log WHERE workspace = ? AND at >= ? AND at < ? AND (? IS NULL OR task = ?) ORDER BY seq')
-      .all(workspace, q.since ?? 0, q.until ?? Number.MAX_SAFE_INTEGER, q.taskId ?? null, q.taskId ?? null) as LogRow[]
+    const rows = this.#stmt('SELECT * FROM coord_claim_log WHERE workspace = ? AND at >= ? AND at < ? AND (? IS NULL OR task = ?) ORDER BY seq').all(
+      workspace,
+      q.since ?? 0,
+      q.until ?? Number.MAX_SAFE_INTEGER,
+      q.taskId ?? null,
+      q.taskId ?? null,
+    ) as LogRow[]
     const entries = rows.map(toLogEntry).filter((e) => !q.events || q.events.includes(e.event))
     return q.limit === undefined ? entries : entries.slice(-q.limit)
   }
@@ -271,10 +283,9 @@ export class TaskStore {
 
   #returnToPool(row: TaskRow, now: number): void {
     this.#stmt(
-        `UPDATE coord_tasks SET status = 'open', owner = NULL, lease_acquired_at = NULL, lease_expires_at = NULL, lease_ttl_ms = NULL,
+      `UPDATE coord_tasks SET status = 'open', owner = NULL, lease_acquired_at = NULL, lease_expires_at = NULL, lease_ttl_ms = NULL,
          updated_at = ? WHERE workspace = ? AND id = ?`,
-      )
-      .run(now, row.workspace, row.id)
+    ).run(now, row.workspace, row.id)
   }
 
   #lease(r: TaskRow): Lease {
@@ -309,9 +320,7 @@ export class TaskStore {
   /** One IMMEDIATE transaction; its log entries are delivered only once it has committed. */
   #tx<T>(fn: (now: number, log: Log) => T): T {
     const entries: ClaimLogEntry[] = []
-    const insert = this.#stmt(
-      'INSERT INTO coord_claim_log (workspace, task, principal, event, fencing_token, holder, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    )
+    const insert = this.#stmt('INSERT INTO coord_claim_log (workspace, task, principal, event, fencing_token, holder, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
     const result = this.#db
       .transaction(() => {
         const now = this.#now()
@@ -320,7 +329,9 @@ export class TaskStore {
           const holder = extra.holder ?? null
           const detail = extra.detail ? JSON.stringify(extra.detail) : null
           const info = insert.run(row.workspace, row.id, principal, event, fencingToken, holder, detail, now)
-          entries.push(toLogEntry({ seq: Number(info.lastInsertRowid), workspace: row.workspace, task: row.id, principal, event, fencing_token: fencingToken, holder, detail, at: now }))
+          entries.push(
+            toLogEntry({ seq: Number(info.lastInsertRowid), workspace: row.workspace, task: row.id, principal, event, fencing_token: fencingToken, holder, detail, at: now }),
+          )
         }
         return fn(now, log)
       })
@@ -329,4 +340,3 @@ export class TaskStore {
     return result
   }
 }
-

@@ -168,7 +168,10 @@ export class SyncCore {
     if (!this.#connections.delete(conn)) return
     this.#countRoom(conn.ctx, -1)
     this.opts.metrics.connections.set(this.#connections.size)
-    this.#rooms.get(conn.ctx.room)?.then((room) => room.removeConnection(conn)).catch(() => {})
+    this.#rooms
+      .get(conn.ctx.room)
+      ?.then((room) => room.removeConnection(conn))
+      .catch(() => {})
   }
 
   /** Rooms `principal` has open, not counting `adding` if already among them (0 then). */

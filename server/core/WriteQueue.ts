@@ -166,7 +166,11 @@ export class WriteQueue {
       return { kind: 'refused', reason: 'pending_overflow', message }
     }
     const { principal } = from.ctx
-    const foreign = this.opts.claimClients?.(principal, clientsWithNewStructs(info.ends, (client) => this.#held.expectedState(client))) ?? null
+    const foreign =
+      this.opts.claimClients?.(
+        principal,
+        clientsWithNewStructs(info.ends, (client) => this.#held.expectedState(client)),
+      ) ?? null
     if (foreign) return { kind: 'refused', reason: 'client_id_taken', message: foreign }
     const origin: TransactionOrigin = { source: 'connection', principal, connectionId: from.id }
     const writer = { principal, session: String(from.id), message: how.message, origin }
@@ -345,7 +349,10 @@ export class WriteQueue {
       )
       this.opts.metrics.persistSeconds.observe((performance.now() - started) / 1000)
       this.opts.metrics.batchSize.observe(updates.length)
-      this.opts.appended(updates.length, updates.reduce((n, u) => n + u.update.length, 0))
+      this.opts.appended(
+        updates.length,
+        updates.reduce((n, u) => n + u.update.length, 0),
+      )
       return seqs
     } catch (err) {
       this.opts.logger.error({ err, room: this.opts.name }, 'append failed; closing writers of the batch')

@@ -224,7 +224,7 @@ export class VersionService {
     const owners = this.owners.owners(room.name)
     const unowned = new Set([...room.doc.store.clients.keys()].filter((client) => !owners.has(client)))
     let afterSeq = 0
-    for (let read = 0; unowned.size > 0 && read < this.limits.maxLogScan; ) {
+    for (let read = 0; unowned.size > 0 && read < this.limits.maxLogScan;) {
       const page = await this.opts.storage.history(room.name, { afterSeq, limit: 5000 })
       if (page.length === 0) break
       for (const entry of page) {

@@ -50,8 +50,12 @@ export async function exportWorkspace(deps: ExportDeps, workspace: Workspace, vi
     const review = readReviewState((await deps.core.room(reviewRoom(workspace.id, owner))).doc)
     namespaces.push({
       owner,
-      annotations: valuesOf(ns.getMap(NAMESPACE_MAPS.annotations), parseAnnotation).filter((a) => a.author === owner).map(withoutSnapshot),
-      proposals: valuesOf(ns.getMap(NAMESPACE_MAPS.proposals), parseProposal).filter((p) => p.author === owner).map(withoutSnapshot),
+      annotations: valuesOf(ns.getMap(NAMESPACE_MAPS.annotations), parseAnnotation)
+        .filter((a) => a.author === owner)
+        .map(withoutSnapshot),
+      proposals: valuesOf(ns.getMap(NAMESPACE_MAPS.proposals), parseProposal)
+        .filter((p) => p.author === owner)
+        .map(withoutSnapshot),
       notes: valuesOf(ns.getMap(NAMESPACE_MAPS.notes), parseNote).filter((n) => n.author === owner),
       review: {
         decisions: Object.fromEntries(review.decisions),

@@ -78,18 +78,38 @@ export const ImportSchema = z
         seen.add(id)
       }
     }
-    unique(value.documents.map((d) => d.id), ['documents'], 'document')
+    unique(
+      value.documents.map((d) => d.id),
+      ['documents'],
+      'document',
+    )
     const docs = new Set(value.documents.map((d) => d.id))
     const onDoc = (doc: string | undefined, path: (string | number)[], what: string) => {
       if (doc !== undefined && !docs.has(doc)) issue(path, `${what} is about document ${doc}, which the import does not contain`)
     }
-    unique(value.promotedNotes.map((n) => n.id), ['promotedNotes'], 'promoted note')
+    unique(
+      value.promotedNotes.map((n) => n.id),
+      ['promotedNotes'],
+      'promoted note',
+    )
     value.promotedNotes.forEach((n, i) => onDoc(n.doc, ['promotedNotes', i], `promoted note ${n.id}`))
-    unique(value.namespaces.map((n) => n.owner), ['namespaces'], 'namespace owner')
+    unique(
+      value.namespaces.map((n) => n.owner),
+      ['namespaces'],
+      'namespace owner',
+    )
     value.namespaces.forEach((ns, i) => {
       const at = ['namespaces', i]
-      for (const [kind, items] of [['annotation', ns.annotations], ['proposal', ns.proposals], ['note', ns.notes]] as const) {
-        unique(items.map((x) => x.id), at, kind)
+      for (const [kind, items] of [
+        ['annotation', ns.annotations],
+        ['proposal', ns.proposals],
+        ['note', ns.notes],
+      ] as const) {
+        unique(
+          items.map((x) => x.id),
+          at,
+          kind,
+        )
         for (const x of items) {
           if (x.author !== ns.owner) issue(at, `${kind} ${x.id} in ${ns.owner}'s namespace names another author (${x.author}): only a namespace's owner writes it`)
           onDoc(x.doc, at, `${kind} ${x.id}`)
@@ -103,10 +123,18 @@ export const ImportSchema = z
       if (Object.keys(ns.review.decisions).length + Object.keys(ns.review.proposals).length + replies.length > IMPORT_LIMITS.itemsPerNamespace) {
         issue(at, `at most ${IMPORT_LIMITS.itemsPerNamespace} review decisions and replies per namespace`)
       }
-      unique(replies.map(({ r }) => r.id), at, 'reply')
+      unique(
+        replies.map(({ r }) => r.id),
+        at,
+        'reply',
+      )
       for (const { target, r } of replies) if (r.target !== target || !annotations.has(target)) issue(at, `reply ${r.id} is not about an annotation of this namespace`)
     })
-    unique(value.tasks.map((t) => t.id), ['tasks'], 'task')
+    unique(
+      value.tasks.map((t) => t.id),
+      ['tasks'],
+      'task',
+    )
     const tasks = new Set(value.tasks.map((t) => t.id))
     value.tasks.forEach((t, i) => {
       for (const dep of t.dependsOn) if (dep === t.id || !tasks.has(dep)) issue(['tasks', i], `task ${t.id} depends on ${dep}, which the import does not contain (or is itself)`)

@@ -9,9 +9,7 @@ export interface StreamOwner {
   workspace: string
 }
 
-export type StreamSlot =
-  | { ok: true; release(): void }
-  | { ok: false; code: 'too_many_streams'; message: string; retryAfterS: number }
+export type StreamSlot = { ok: true; release(): void } | { ok: false; code: 'too_many_streams'; message: string; retryAfterS: number }
 
 interface OpenStream extends StreamOwner {
   close(reason: string): void

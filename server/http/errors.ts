@@ -32,8 +32,7 @@ export class HttpError extends DomainError {
   }
 }
 
-export const unauthorized = (message = 'missing or invalid bearer token: send Authorization: Bearer <token>') =>
-  new DomainError('unauthorized', 'unauthorized', message)
+export const unauthorized = (message = 'missing or invalid bearer token: send Authorization: Bearer <token>') => new DomainError('unauthorized', 'unauthorized', message)
 
 /** 429 with Retry-After (seconds): the client may try again after that long. */
 export const tooManyRequests = (code: string, message: string, retryAfterS: number) =>

@@ -57,9 +57,7 @@ export class McpSessions {
   readonly #limits: McpSessionLimits
   readonly #sweep: NodeJS.Timeout
 
-  constructor(
-    private readonly opts: { selfUrl: () => string; logger: Logger; limits?: Partial<McpSessionLimits>; agentFor?: McpSessionAgentFactory },
-  ) {
+  constructor(private readonly opts: { selfUrl: () => string; logger: Logger; limits?: Partial<McpSessionLimits>; agentFor?: McpSessionAgentFactory }) {
     this.#limits = { ...DEFAULT_MCP_LIMITS, ...opts.limits }
     this.#sweep = setInterval(() => this.#closeIdle(), Math.min(60_000, this.#limits.idleMs)).unref()
   }
@@ -74,7 +72,11 @@ export class McpSessions {
     const opening = this.#opening.get(principal.id) ?? 0
     const held = [...this.#sessions.values()].filter((s) => s.principal === principal.id).length + opening
     if (held >= this.#limits.perPrincipal) {
-      throw new McpSessionError('too_many_requests', 'too_many_sessions', `${principal.id} has ${held} open MCP sessions (the limit); end one (HTTP DELETE /mcp with its mcp-session-id) or let it expire`)
+      throw new McpSessionError(
+        'too_many_requests',
+        'too_many_sessions',
+        `${principal.id} has ${held} open MCP sessions (the limit); end one (HTTP DELETE /mcp with its mcp-session-id) or let it expire`,
+      )
     }
     this.#opening.set(principal.id, opening + 1)
     try {
@@ -88,7 +90,8 @@ export class McpSessions {
 
   async #open(principal: Principal, token: string, workspace: string, request: Request, body: unknown): Promise<Response> {
     const { agentFor } = this.opts
-    if (!agentFor) throw new McpSessionError('unavailable', 'unavailable', 'MCP over HTTP is not enabled on this server: start it with `polyphony serve`, which provides the session agents')
+    if (!agentFor)
+      throw new McpSessionError('unavailable', 'unavailable', 'MCP over HTTP is not enabled on this server: start it with `polyphony serve`, which provides the session agents')
     let agent: McpSessionAgent
     try {
       agent = await agentFor({ url: this.opts.selfUrl(), workspace, token })

@@ -28,9 +28,7 @@ export function prepareStatements(db: Database) {
     ),
     principal: db.prepare<[string], PrincipalRow>(`SELECT ${principalCols} FROM principals WHERE id = ?`),
     principals: db.prepare<[], PrincipalRow>(`SELECT ${principalCols} FROM principals ORDER BY id`),
-    principalByToken: db.prepare<[string], PrincipalRow>(
-      `SELECT ${principalCols} FROM principals WHERE token_hash = ? AND revoked_at IS NULL`,
-    ),
+    principalByToken: db.prepare<[string], PrincipalRow>(`SELECT ${principalCols} FROM principals WHERE token_hash = ? AND revoked_at IS NULL`),
     revokedByToken: db.prepare<[string], { id: string }>('SELECT id FROM principals WHERE token_hash = ? AND revoked_at IS NOT NULL'),
     revoke: db.prepare<[number, string]>('UPDATE principals SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?'),
     setToken: db.prepare<[string, string]>('UPDATE principals SET token_hash = ?, revoked_at = NULL WHERE id = ?'),
@@ -38,9 +36,7 @@ export function prepareStatements(db: Database) {
     clearToken: db.prepare<[string]>('UPDATE principals SET token_hash = NULL WHERE id = ? AND token_hash IS NOT NULL'),
     clearTokenByHash: db.prepare<[string], { id: string }>('UPDATE principals SET token_hash = NULL WHERE token_hash = ? RETURNING id'),
     owners: db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM members WHERE workspace = ? AND role = 'owner'"),
-    insertWorkspace: db.prepare<[string, string, string, number]>(
-      'INSERT INTO workspaces (id, title, visibility, created_at) VALUES (?, ?, ?, ?)',
-    ),
+    insertWorkspace: db.prepare<[string, string, string, number]>('INSERT INTO workspaces (id, title, visibility, created_at) VALUES (?, ?, ?, ?)'),
     /** Omitted (null) title/visibility keep the stored value. */
     upsertWorkspace: db.prepare<[{ id: string; title: string | null; visibility: string | null; fallback: string; now: number }]>(
       `INSERT INTO workspaces (id, title, visibility, created_at)
@@ -63,9 +59,7 @@ export function prepareStatements(db: Database) {
       'INSERT INTO members (workspace, principal, role) VALUES (?, ?, ?) ON CONFLICT (workspace, principal) DO UPDATE SET role = excluded.role',
     ),
     deleteMember: db.prepare<[string, string]>('DELETE FROM members WHERE workspace = ? AND principal = ?'),
-    member: db.prepare<[string, string], { role: Role; submitted_at: number | null }>(
-      'SELECT role, submitted_at FROM members WHERE workspace = ? AND principal = ?',
-    ),
+    member: db.prepare<[string, string], { role: Role; submitted_at: number | null }>('SELECT role, submitted_at FROM members WHERE workspace = ? AND principal = ?'),
     members: db.prepare<[string], Omit<Member, 'submitted' | 'color'> & { submitted: number; color: number | null }>(
       `SELECT p.id, p.kind, p.name, m.role, m.submitted_at IS NOT NULL AS submitted, m.color
        FROM members m JOIN principals p ON p.id = m.principal WHERE m.workspace = ? ORDER BY p.id`,
@@ -74,9 +68,6 @@ export function prepareStatements(db: Database) {
     colorsTaken: db.prepare<[string], { color: number }>('SELECT color FROM members WHERE workspace = ? AND color IS NOT NULL'),
     uncolored: db.prepare<[], { workspace: string; principal: string }>('SELECT workspace, principal FROM members WHERE color IS NULL ORDER BY rowid'),
     setColor: db.prepare<[number, string, string]>('UPDATE members SET color = ? WHERE workspace = ? AND principal = ? AND color IS NULL'),
-    setSubmitted: db.prepare<[number | null, string, string]>(
-      'UPDATE members SET submitted_at = ? WHERE workspace = ? AND principal = ?',
-    ),
+    setSubmitted: db.prepare<[number | null, string, string]>('UPDATE members SET submitted_at = ? WHERE workspace = ? AND principal = ?'),
   }
 }
-

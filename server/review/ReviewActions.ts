@@ -64,7 +64,9 @@ export class ReviewActions {
     const reply: Reply = { id: replyId(target, actor.id, text), target, author: actor.id, text, at: this.#now() }
     return this.#serial(ws, async () => {
       const review = await this.#review(ws, owner)
-      const existing = readReviewState(review.doc).replies.get(target)?.find((r) => r.id === reply.id)
+      const existing = readReviewState(review.doc)
+        .replies.get(target)
+        ?.find((r) => r.id === reply.id)
       if (existing) return existing
       await review.writeAsServer(actor.id, `reply ${target}`, (d) => d.getMap(REVIEW_MAPS.replies).set(reply.id, reply))
       return reply
@@ -113,7 +115,11 @@ export class ReviewActions {
       if (v.kind === 'missing') throw new ReviewError('not_found', 'not_found', `no document "${proposal.doc}" in ${ws}`)
       if (v.kind === 'stale') {
         const now = v.now === null ? 'the text it was about is gone' : `that stretch now reads “${v.now}”`
-        throw new ReviewError('conflict', 'stale', `the text changed since this proposal was made (it replaced “${proposal.target.quote.exact}”; ${now}); it is not applied blindly — ask for a new proposal`)
+        throw new ReviewError(
+          'conflict',
+          'stale',
+          `the text changed since this proposal was made (it replaced “${proposal.target.quote.exact}”; ${now}); it is not applied blindly — ask for a new proposal`,
+        )
       }
       if (v.kind === 'conflict') {
         this.#deps.conflicts.record(ws, [v.record])
@@ -134,7 +140,8 @@ export class ReviewActions {
       const review = await this.#review(ws, owner)
       const existing = readReviewState(review.doc).proposals.get(key)
       if (existing?.status === 'rejected') return existing
-      if (existing) throw new ReviewError('conflict', 'already_decided', `this proposal was ${existing.status === 'conflict' ? 'accepted into a conflict' : existing.status} by ${existing.by}`)
+      if (existing)
+        throw new ReviewError('conflict', 'already_decided', `this proposal was ${existing.status === 'conflict' ? 'accepted into a conflict' : existing.status} by ${existing.by}`)
       const decision: ProposalDecision = { status: 'rejected', by: actor.id, at: this.#now() }
       await review.writeAsServer(actor.id, `reject ${key}`, (d) => d.getMap(REVIEW_MAPS.proposals).set(key, decision))
       return decision

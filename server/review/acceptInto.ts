@@ -15,10 +15,7 @@ import { TextUnits, inRanges, visibleIds } from './textUnits.ts'
 import { overlapRecord } from './overlapRecord.ts'
 
 export type AcceptVerdict =
-  | { kind: 'applied'; applied: AppliedEdit }
-  | { kind: 'missing' }
-  | { kind: 'conflict'; record: ConflictRecord; earlier: string }
-  | { kind: 'stale'; now: string | null }
+  { kind: 'applied'; applied: AppliedEdit } | { kind: 'missing' } | { kind: 'conflict'; record: ConflictRecord; earlier: string } | { kind: 'stale'; now: string | null }
 
 export interface AcceptInput {
   /** Room name of the shared document, e.g. `w1/shared`. */

@@ -30,13 +30,7 @@ export async function reviewedDivergencesFor(
 }
 
 /** One proposal as the review view lists it, or null when it does not exist or the viewer may not read its namespace. */
-export async function proposalViewFor(
-  deps: { registry: Registry; core: SyncCore },
-  workspace: string,
-  viewer: Principal,
-  owner: string,
-  id: string,
-): Promise<ProposalView | null> {
+export async function proposalViewFor(deps: { registry: Registry; core: SyncCore }, workspace: string, viewer: Principal, owner: string, id: string): Promise<ProposalView | null> {
   if (!readableNamespaces(deps.registry, workspace, viewer).includes(owner)) return null
   const p = ownItem(owner, (await deps.core.room(namespaceRoom(workspace, owner))).doc.getMap('proposals').get(id), parseProposal)
   if (!p) return null

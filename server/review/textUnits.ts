@@ -64,8 +64,7 @@ export class TextUnits {
   }
 }
 
-export const inRanges = (ranges: IdRange[], id: YId): boolean =>
-  ranges.some((r) => r.client === id.client && id.clock >= r.clock && id.clock < r.clock + r.length)
+export const inRanges = (ranges: IdRange[], id: YId): boolean => ranges.some((r) => r.client === id.client && id.clock >= r.clock && id.clock < r.clock + r.length)
 
 /** The ids of the visible characters [start, end) of `text`, as contiguous ranges. */
 export function visibleIds(text: Y.Text, start: number, end: number): IdRange[] {

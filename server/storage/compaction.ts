@@ -14,10 +14,7 @@ export interface CompactionLimits {
 /** Load time grows with the number of updates, memory with their bytes; bound both. */
 export const DEFAULT_COMPACTION_LIMITS: CompactionLimits = { maxUpdates: 500, maxBytes: 1024 * 1024 }
 
-export function shouldCompact(
-  { updatesSinceSnapshot, bytesSinceSnapshot }: CompactionStats,
-  { maxUpdates, maxBytes }: CompactionLimits = DEFAULT_COMPACTION_LIMITS,
-): boolean {
+export function shouldCompact({ updatesSinceSnapshot, bytesSinceSnapshot }: CompactionStats, { maxUpdates, maxBytes }: CompactionLimits = DEFAULT_COMPACTION_LIMITS): boolean {
   // A single update is already as compact as a snapshot of it; nothing to gain.
   if (updatesSinceSnapshot < 2) return false
   return updatesSinceSnapshot >= maxUpdates || bytesSinceSnapshot >= maxBytes

@@ -39,6 +39,8 @@ export function conflictSpan(record: { id: string; kind: string; parties: Readon
   const active = trace.getActiveSpan()
   if (!active?.isRecording()) return
   tracer()
-    .startSpan('polyphony.conflict', { attributes: { 'polyphony.conflict.id': record.id, 'polyphony.conflict.kind': record.kind, 'polyphony.conflict.parties': record.parties.map((p) => p.principal) } })
+    .startSpan('polyphony.conflict', {
+      attributes: { 'polyphony.conflict.id': record.id, 'polyphony.conflict.kind': record.kind, 'polyphony.conflict.parties': record.parties.map((p) => p.principal) },
+    })
     .end()
 }

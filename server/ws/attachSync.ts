@@ -114,7 +114,9 @@ export async function closeSockets(wss: WebSocketServer, graceMs: number): Promi
 function tokenOf(req: IncomingMessage, url: URL): string | null {
   const fromQuery = url.searchParams.get('token')
   if (fromQuery) return fromQuery
-  const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim())
+  const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((p) => p.trim())
   const proto = protocols.find((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX))
   return proto ? proto.slice(TOKEN_SUBPROTOCOL_PREFIX.length) : null
 }

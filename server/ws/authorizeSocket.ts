@@ -12,9 +12,7 @@ export interface AccessLookup extends AccessFacts {
   colorOf?(workspace: string, principal: string): string | null
 }
 
-export type SocketDecision =
-  | { ok: true; principal: Principal; canWrite: boolean; color?: string }
-  | { ok: false; code: number; reason: string }
+export type SocketDecision = { ok: true; principal: Principal; canWrite: boolean; color?: string } | { ok: false; code: number; reason: string }
 
 export function authorizeSocket(lookup: AccessLookup, token: string | null, roomName: string): SocketDecision {
   if (!token) return { ok: false, code: CLOSE.unauthenticated, reason: 'missing token: add ?token=<your token>' }

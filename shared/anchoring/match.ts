@@ -17,10 +17,7 @@ export interface MatchOptions {
   threshold?: number
 }
 
-export type QuoteMatch =
-  | { kind: 'match'; start: number; end: number; score: number; errors: number }
-  | { kind: 'none' }
-  | { kind: 'ambiguous' }
+export type QuoteMatch = { kind: 'match'; start: number; end: number; score: number; errors: number } | { kind: 'none' } | { kind: 'ambiguous' }
 
 export interface Candidate {
   start: number
@@ -115,9 +112,7 @@ function decide(text: string, quote: TextQuote, candidates: Candidate[], thresho
   const best = candidates.find((c) => acceptable(text, quote, c, threshold))
   if (!best) return { kind: 'none' }
   // A rival the text cannot tell apart (only the position hint prefers `best`) makes it a guess.
-  const rival = candidates.some(
-    (c) => c !== best && Math.abs(best.evidence - c.evidence) < TIE && Math.abs(best.quoteScore - c.quoteScore) < RIVAL_QUOTE_GAP,
-  )
+  const rival = candidates.some((c) => c !== best && Math.abs(best.evidence - c.evidence) < TIE && Math.abs(best.quoteScore - c.quoteScore) < RIVAL_QUOTE_GAP)
   if (rival && best.contextScore < MIN_CONTEXT_TO_SPLIT_TIE) return { kind: 'ambiguous' }
   return { kind: 'match', start: best.start, end: best.end, score: round(best.score), errors: best.errors }
 }

@@ -8,10 +8,7 @@ import { quoteLimitError } from './limits.ts'
 import type { Anchor, RelativePositionJSON, Resolution } from './types.ts'
 
 /** What the relative positions say: the span still holds exactly, or the quote must be searched. */
-export type PositionCheck =
-  | { status: 'exact'; start: number; end: number }
-  | { status: 'invalid' }
-  | { status: 'moved'; hint: number; notSynced: boolean }
+export type PositionCheck = { status: 'exact'; start: number; end: number } | { status: 'invalid' } | { status: 'moved'; hint: number; notSynced: boolean }
 
 /**
  * Where `anchor` is in `ytext` now.

@@ -15,8 +15,7 @@ export const RelativePositionJSONSchema = z.object({
 })
 export type RelativePositionJSON = z.infer<typeof RelativePositionJSONSchema>
 
-const context = (side: string) =>
-  z.string().max(ANCHOR_LIMITS.context, `the ${side} may hold at most ${ANCHOR_LIMITS.context} characters of context`)
+const context = (side: string) => z.string().max(ANCHOR_LIMITS.context, `the ${side} may hold at most ${ANCHOR_LIMITS.context} characters of context`)
 
 /** W3C `TextQuoteSelector`: the quoted text and a little context either side, bounded (limits.ts). */
 export const TextQuoteSchema = z.object({
@@ -61,6 +60,4 @@ export type OrphanReason =
   | 'invalid'
 
 export type Resolution =
-  | { status: 'exact'; start: number; end: number }
-  | { status: 'fuzzy'; start: number; end: number; score: number }
-  | { status: 'orphaned'; reason: OrphanReason }
+  { status: 'exact'; start: number; end: number } | { status: 'fuzzy'; start: number; end: number; score: number } | { status: 'orphaned'; reason: OrphanReason }

@@ -89,7 +89,8 @@ export class ApiClient {
   versions = (ws: string, doc: string, limit?: number) => this.#request<{ versions: T.VersionSummary[] }>('GET', docPath(ws, doc, `/versions${query({ limit })}`))
   versionText = (ws: string, doc: string, n: number) => this.#request<{ version: number; text: string }>('GET', docPath(ws, doc, `/versions/${n}`))
   /** The changes from version `from` to `to` (the current text by default), by author. */
-  diff = (ws: string, doc: string, from: number, to: number | 'current' = 'current') => this.#request<{ spans: T.DiffSpan[] }>('GET', docPath(ws, doc, `/diff${query({ from, to })}`))
+  diff = (ws: string, doc: string, from: number, to: number | 'current' = 'current') =>
+    this.#request<{ spans: T.DiffSpan[] }>('GET', docPath(ws, doc, `/diff${query({ from, to })}`))
   blame = (ws: string, doc: string) => this.#request<{ runs: T.BlameRun[] }>('GET', docPath(ws, doc, '/blame'))
   /** The text an annotation was made against: exact from its snapshot, approximate from a state vector. */
   asRead = (ws: string, doc: string, body: T.AsReadBody) => this.#request<{ text: string; exact: boolean }>('POST', docPath(ws, doc, '/as-read'), body)

@@ -105,7 +105,10 @@ const num = z.coerce.number().int()
 export const TeamMetricsQuery = z.object({
   since: num.optional(),
   until: num.optional(),
-  bucketMs: num.min(1000).max(7 * 86_400_000).default(60_000),
+  bucketMs: num
+    .min(1000)
+    .max(7 * 86_400_000)
+    .default(60_000),
   windowMs: num.min(0).max(3_600_000).default(2_000),
 })
 
@@ -117,10 +120,7 @@ export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,63}$/
 
 /** POST /api/workspaces/:ws/agent-reports: an agent's model use since its last report (deltas). */
 export const AgentReportBody = z.object({
-  model: z
-    .string()
-    .regex(MODEL_NAME, 'a model name is 1-64 letters, digits and . _ : @ / + - (starting with a letter or digit), e.g. claude-sonnet-4-5')
-    .optional(),
+  model: z.string().regex(MODEL_NAME, 'a model name is 1-64 letters, digits and . _ : @ / + - (starting with a letter or digit), e.g. claude-sonnet-4-5').optional(),
   modelCalls: count,
   inputTokens: count,
   outputTokens: count,

@@ -85,14 +85,8 @@ export function redeleteConflicts<D extends DeleteStamp>(firsts: readonly D[], a
  * Returns the principals it conflicts with (each principal deleting both neighbours).
  * `deletedBy(x)` lists operations that deleted x; `insertDeletedBy` those that deleted the insert itself.
  */
-export function classifyInsertion(
-  insert: InsertStamp,
-  leftDeleters: DeleteStamp[],
-  rightDeleters: DeleteStamp[],
-  insertDeletedBy: DeleteStamp[],
-): string[] {
-  const unseen = (ops: DeleteStamp[]) =>
-    ops.filter((op) => op.principal !== insert.principal && !seesDelete(insert.seen, op) && !seesStruct(op.seen, insert.id))
+export function classifyInsertion(insert: InsertStamp, leftDeleters: DeleteStamp[], rightDeleters: DeleteStamp[], insertDeletedBy: DeleteStamp[]): string[] {
+  const unseen = (ops: DeleteStamp[]) => ops.filter((op) => op.principal !== insert.principal && !seesDelete(insert.seen, op) && !seesStruct(op.seen, insert.id))
   const left = unseen(leftDeleters)
   const right = unseen(rightDeleters)
   const out = new Set<string>()

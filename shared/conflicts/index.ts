@@ -25,17 +25,7 @@ export type {
   TypedValue,
 } from './types.ts'
 export { conflictId, groupConflictId, canonicalJson, sortParties } from './id.ts'
-export {
-  EMPTY_KNOWLEDGE,
-  seesStruct,
-  seesOp,
-  seesDelete,
-  mergeKnowledge,
-  withStruct,
-  withOp,
-  knowledgeFromStateVector,
-  withStateVector,
-} from './knowledge.ts'
+export { EMPTY_KNOWLEDGE, seesStruct, seesOp, seesDelete, mergeKnowledge, withStruct, withOp, knowledgeFromStateVector, withStateVector } from './knowledge.ts'
 export { Vector } from './vector.ts'
 export type { Knowledge, StructId, OpRef } from './knowledge.ts'
 export { mapWritesConcurrent, sawWrite, classifyRedelete, redeleteConflicts, classifyInsertion, duplicatedInsertion } from './classify.ts'

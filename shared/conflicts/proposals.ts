@@ -43,7 +43,8 @@ export type ProposalApplication = { apply: true } | { apply: false; reason: stri
  * proposer could resolve the conflict by hand; otherwise it waits for a person's approval.
  */
 export function decideProposalApplication(settings: WorkspaceSettings, proposerRole: Role | null, record: Pick<ConflictRecord, 'kind' | 'location'>): ProposalApplication {
-  if (!(settings.arbiter.autoApply as readonly string[]).includes(record.kind)) return { apply: false, reason: `the workspace requires a person to approve ${record.kind} resolutions` }
+  if (!(settings.arbiter.autoApply as readonly string[]).includes(record.kind))
+    return { apply: false, reason: `the workspace requires a person to approve ${record.kind} resolutions` }
   const rights = decideConflictResolution(proposerRole, record)
   if (!rights.allow) return { apply: false, reason: `the proposer may not resolve it alone: ${rights.reason}` }
   return { apply: true }

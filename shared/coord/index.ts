@@ -16,16 +16,7 @@ export {
   type ClaimDecision,
   type FenceDecision,
 } from './lease.ts'
-export {
-  TASKS_MAP,
-  DOC_HISTORY_LIMIT,
-  taskDocFields,
-  writeTaskToDoc,
-  readTaskFromDoc,
-  taskIdsInDoc,
-  type TaskDocFields,
-  type TaskHistoryItem,
-} from './doc.ts'
+export { TASKS_MAP, DOC_HISTORY_LIMIT, taskDocFields, writeTaskToDoc, readTaskFromDoc, taskIdsInDoc, type TaskDocFields, type TaskHistoryItem } from './doc.ts'
 export {
   computeTeamMetrics,
   type TeamMetrics,

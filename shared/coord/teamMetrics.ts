@@ -94,12 +94,29 @@ export interface TeamMetrics {
 }
 
 const empty = (): PrincipalActivity => ({
-  edits: 0, editBytes: 0, namespaceWrites: 0, reviewWrites: 0, claimsWon: 0, claimRaces: 0, blocked: 0,
-  expired: 0, staleFence: 0, completed: 0, modelCalls: 0, tokens: 0, errors: 0, retries: 0,
+  edits: 0,
+  editBytes: 0,
+  namespaceWrites: 0,
+  reviewWrites: 0,
+  claimsWon: 0,
+  claimRaces: 0,
+  blocked: 0,
+  expired: 0,
+  staleFence: 0,
+  completed: 0,
+  modelCalls: 0,
+  tokens: 0,
+  errors: 0,
+  retries: 0,
 })
 
 const CLAIM_FIELD: Partial<Record<ClaimEvent, keyof PrincipalActivity>> = {
-  won: 'claimsWon', race: 'claimRaces', blocked: 'blocked', expired: 'expired', stale_fence: 'staleFence', completed: 'completed',
+  won: 'claimsWon',
+  race: 'claimRaces',
+  blocked: 'blocked',
+  expired: 'expired',
+  stale_fence: 'staleFence',
+  completed: 'completed',
 }
 
 export function computeTeamMetrics(input: TeamMetricsInput): TeamMetrics {
@@ -165,7 +182,10 @@ export function computeTeamMetrics(input: TeamMetricsInput): TeamMetrics {
     concurrentWrites: { total: byDocument.reduce((n, d) => n + d.concurrentUpdates, 0), byDocument },
     stretches: { total: stretchTotal, singleWriter: stretchTotal - multi, multiWriter: multi, multiWriterShare: stretchTotal ? multi / stretchTotal : 0 },
     claims,
-    tasks: computeTaskFlow(input.claims.filter((c) => inRange(c.at)), input.tasks ?? []),
+    tasks: computeTaskFlow(
+      input.claims.filter((c) => inRange(c.at)),
+      input.tasks ?? [],
+    ),
     perPrincipal: [...totals].map(([principal, a]) => ({ principal, ...a })).sort((a, b) => a.principal.localeCompare(b.principal)),
     timeline: [...buckets.values()].sort((a, b) => a.start - b.start || a.principal.localeCompare(b.principal)),
   }

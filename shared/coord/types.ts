@@ -42,18 +42,7 @@ export interface Lease {
  * - stale_fence: a renew/release/complete whose token is not the task's live lease.
  * - not_holder: the current token presented by someone who is not the holder.
  */
-export type ClaimEvent =
-  | 'created'
-  | 'won'
-  | 'race'
-  | 'blocked'
-  | 'refused_done'
-  | 'expired'
-  | 'renewed'
-  | 'released'
-  | 'completed'
-  | 'stale_fence'
-  | 'not_holder'
+export type ClaimEvent = 'created' | 'won' | 'race' | 'blocked' | 'refused_done' | 'expired' | 'renewed' | 'released' | 'completed' | 'stale_fence' | 'not_holder'
 
 export const CLAIM_OUTCOMES = ['won', 'race', 'blocked', 'expired', 'stale_fence'] as const
 export type ClaimOutcome = (typeof CLAIM_OUTCOMES)[number]

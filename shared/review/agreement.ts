@@ -124,7 +124,9 @@ export function vocabularyError(vocabulary: Vocabulary): string | null {
 }
 
 const STOP_WORDS = new Set(
-  'a an and are as at be but by do does for from has have how i if in is it its me my no not of on or our so than that the their them then there these they this to too was we were what when where which who why will with you your'.split(' '),
+  'a an and are as at be but by do does for from has have how i if in is it its me my no not of on or our so than that the their them then there these they this to too was we were what when where which who why will with you your'.split(
+    ' ',
+  ),
 )
 
 /** Stemmed content words of a comment, as a set. */

@@ -11,9 +11,7 @@ export const VOCABULARY_MAP = 'vocabulary'
 
 export const VocabularySchema = z
   .object({
-    synonyms: z
-      .array(z.array(z.string().trim().min(1).max(VOCABULARY_LIMITS.labelChars)).min(2).max(VOCABULARY_LIMITS.perGroup))
-      .max(VOCABULARY_LIMITS.groups),
+    synonyms: z.array(z.array(z.string().trim().min(1).max(VOCABULARY_LIMITS.labelChars)).min(2).max(VOCABULARY_LIMITS.perGroup)).max(VOCABULARY_LIMITS.groups),
   })
   .strict()
   .superRefine((v, ctx) => {

@@ -8,7 +8,6 @@ export type { Span, Context, Attributes }
 
 const TRACER = 'polyphony'
 
-
 export function tracer() {
   return trace.getTracer(TRACER)
 }

@@ -39,8 +39,5 @@ export function contestedOutcome(doc: Y.Doc, rewrites: string[], titles: string[
 
 /** The two conflicts the rewrites and titles above produce between `a` and `b`. */
 export function contestedConflicts(text: [string, string], title: [string, string]): ExpectedConflict[] {
-  return [
-    expectedConflict('overlapping-text-edit', SHARED, ['docs', CONTESTED_DOC], text),
-    expectedConflict('map-key-overwrite', SHARED, ['meta', 'title'], title),
-  ]
+  return [expectedConflict('overlapping-text-edit', SHARED, ['docs', CONTESTED_DOC], text), expectedConflict('map-key-overwrite', SHARED, ['meta', 'title'], title)]
 }

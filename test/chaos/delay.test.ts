@@ -56,8 +56,16 @@ describe('chaos: delay and reordering', () => {
 
     slow.setDelay(jitter(rng, 60, 140))
     fast.setDelay(jitter(rng, 0, 8))
-    const a = new TokenWriter('a', agentText(() => agentA, DRAFT), rng)
-    const b = new TokenWriter('b', agentText(() => agentB, DRAFT), rng)
+    const a = new TokenWriter(
+      'a',
+      agentText(() => agentA, DRAFT),
+      rng,
+    )
+    const b = new TokenWriter(
+      'b',
+      agentText(() => agentB, DRAFT),
+      rng,
+    )
     // a_i is always written before b_i; on these links b_i usually arrives first.
     for (let i = 0; i < 40; i++) {
       a.write()

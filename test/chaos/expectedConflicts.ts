@@ -41,16 +41,25 @@ export async function expectConflicts(baseUrl: string, ownerToken: string, expec
   const want = expected.map(key).sort()
   let got: string[] = []
   // Detection happens as updates integrate; the last ones may still be in flight.
-  await waitFor(async () => {
-    const res = await httpJson<{ conflicts: Array<{ kind: string; doc: string; location: { kind: string; path?: string[]; taskId?: string }; parties: Array<{ principal: string }> }> }>(
-      `${baseUrl}/api/workspaces/w1/conflicts?status=all`,
-      { token: ownerToken },
-    )
-    got = res.json.conflicts
-      .map((c) => `${c.kind} ${c.doc} ${(c.location.path ?? [c.location.taskId ?? '']).join('.')} [${c.parties.map((p) => p.principal).sort().join(', ')}]`)
-      .sort()
-    return JSON.stringify(got) === JSON.stringify(want)
-  }, `conflict log to hold exactly: ${want.join('; ') || 'none'}`, 10_000).catch((err: Error) => {
+  await waitFor(
+    async () => {
+      const res = await httpJson<{
+        conflicts: Array<{ kind: string; doc: string; location: { kind: string; path?: string[]; taskId?: string }; parties: Array<{ principal: string }> }>
+      }>(`${baseUrl}/api/workspaces/w1/conflicts?status=all`, { token: ownerToken })
+      got = res.json.conflicts
+        .map(
+          (c) =>
+            `${c.kind} ${c.doc} ${(c.location.path ?? [c.location.taskId ?? '']).join('.')} [${c.parties
+              .map((p) => p.principal)
+              .sort()
+              .join(', ')}]`,
+        )
+        .sort()
+      return JSON.stringify(got) === JSON.stringify(want)
+    },
+    `conflict log to hold exactly: ${want.join('; ') || 'none'}`,
+    10_000,
+  ).catch((err: Error) => {
     throw new Error(`${err.message}\n  but it holds: ${got.join('; ') || 'none'}`)
   })
 }

@@ -32,7 +32,11 @@ describe('chaos: flapping link', () => {
     await seedDocuments(agent)
     const tab = h.stock(link.wsUrl, 'bob')
     await stockOnline(tab)
-    const a = new TokenWriter('a', agentText(() => agent, DRAFT), rng)
+    const a = new TokenWriter(
+      'a',
+      agentText(() => agent, DRAFT),
+      rng,
+    )
     const bob = new TokenWriter('bob', stockText(tab, DRAFT), rng)
 
     let resets = 0

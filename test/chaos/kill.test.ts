@@ -38,8 +38,16 @@ describe('chaos: server killed', () => {
     await waitFor(() => agentB.documents().includes(DRAFT), 'agent-b sees the draft')
     const persistedA = new PersistedClocks().follow(agentA.sharedSync)
     const persistedB = new PersistedClocks().follow(agentB.sharedSync)
-    const a = new TokenWriter('a', agentText(() => agentA, DRAFT), rng)
-    const b = new TokenWriter('b', agentText(() => agentB, DRAFT), rng)
+    const a = new TokenWriter(
+      'a',
+      agentText(() => agentA, DRAFT),
+      rng,
+    )
+    const b = new TokenWriter(
+      'b',
+      agentText(() => agentB, DRAFT),
+      rng,
+    )
     const ackedNow = () => [...a.ackedBy(persistedA.snapshot()), ...b.ackedBy(persistedB.snapshot())]
 
     let atKill: { acked: string[]; written: number } | null = null

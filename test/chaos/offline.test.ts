@@ -38,7 +38,11 @@ describe('chaos: offline browser and agent', () => {
     await waitConverged({ agent: agent.shared, tab: tabDoc })
 
     const mine = new TokenWriter('alice', stockText(tab, DRAFT), rng)
-    const its = new TokenWriter('a', agentText(() => agent, DRAFT), rng)
+    const its = new TokenWriter(
+      'a',
+      agentText(() => agent, DRAFT),
+      rng,
+    )
     for (let i = 0; i < 10; i++) [mine, its].forEach((w) => w.write())
     await agent.flushed()
     await waitConverged({ agent: agent.shared, tab: tabDoc, server: await serverDoc(server) })
@@ -48,7 +52,13 @@ describe('chaos: offline browser and agent', () => {
     await Promise.all([stockOffline(tab), agentOffline(agent)])
     const offlineFrom = { mine: mine.written.length, its: its.written.length }
     for (let i = 0; i < 40; i++) (rng() < 0.5 ? mine : its).write()
-    const rewrites = [rewriteSentence(stockText(tab, CONTESTED_DOC), 'alice'), rewriteSentence(agentText(() => agent, CONTESTED_DOC), 'agent-a')]
+    const rewrites = [
+      rewriteSentence(stockText(tab, CONTESTED_DOC), 'alice'),
+      rewriteSentence(
+        agentText(() => agent, CONTESTED_DOC),
+        'agent-a',
+      ),
+    ]
     const titles = [retitle(tabDoc, 'alice'), retitle(agent.shared, 'agent-a')]
 
     // The agent process restarts while still offline: it starts from its local store.

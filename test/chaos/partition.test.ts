@@ -45,8 +45,16 @@ describe('chaos: partitions', () => {
     await synced(bob)
     await waitConverged({ writer: writer.shared, peer: peer.shared, bob: bob.doc })
 
-    const a = new TokenWriter('a', agentText(() => writer, DRAFT), rng)
-    const b = new TokenWriter('b', agentText(() => peer, DRAFT), rng)
+    const a = new TokenWriter(
+      'a',
+      agentText(() => writer, DRAFT),
+      rng,
+    )
+    const b = new TokenWriter(
+      'b',
+      agentText(() => peer, DRAFT),
+      rng,
+    )
     const bobs = new TokenWriter('bob', stockText(bob, DRAFT), rng)
     const writers = [a, b, bobs]
     writeRounds(rng, writers, 20)
@@ -58,7 +66,16 @@ describe('chaos: partitions', () => {
     await agentOffline(writer)
     const offlineStart = a.written.length
     writeRounds(rng, writers, 30)
-    const rewrites = [rewriteSentence(agentText(() => writer, CONTESTED_DOC), 'agent-a'), rewriteSentence(agentText(() => peer, CONTESTED_DOC), 'agent-b')]
+    const rewrites = [
+      rewriteSentence(
+        agentText(() => writer, CONTESTED_DOC),
+        'agent-a',
+      ),
+      rewriteSentence(
+        agentText(() => peer, CONTESTED_DOC),
+        'agent-b',
+      ),
+    ]
     const titles = [retitle(writer.shared, 'agent-a'), retitle(peer.shared, 'agent-b')]
     // The partition holds: the writer tried to come back and was refused, twice.
     await waitFor(() => link.stats.refused >= 2, 'reconnect attempts refused')
@@ -100,8 +117,22 @@ describe('chaos: partitions', () => {
     await Promise.all([stockOnline(bob), stockOnline(alice)])
     await waitConverged({ agentA: agentA.shared, agentB: agentB.shared, bob: bob.doc, alice: alice.doc })
 
-    const cutOff = [new TokenWriter('a', agentText(() => agentA, DRAFT), rng), new TokenWriter('bob', stockText(bob, DRAFT), rng)]
-    const connected = [new TokenWriter('b', agentText(() => agentB, DRAFT), rng), new TokenWriter('alice', stockText(alice, DRAFT), rng)]
+    const cutOff = [
+      new TokenWriter(
+        'a',
+        agentText(() => agentA, DRAFT),
+        rng,
+      ),
+      new TokenWriter('bob', stockText(bob, DRAFT), rng),
+    ]
+    const connected = [
+      new TokenWriter(
+        'b',
+        agentText(() => agentB, DRAFT),
+        rng,
+      ),
+      new TokenWriter('alice', stockText(alice, DRAFT), rng),
+    ]
     const writers = [...cutOff, ...connected]
     writeRounds(rng, writers, 15)
     await waitConverged({ agentA: agentA.shared, agentB: agentB.shared, bob: bob.doc, alice: alice.doc })
@@ -110,7 +141,16 @@ describe('chaos: partitions', () => {
     await Promise.all([agentOffline(agentA), stockOffline(bob)])
     const before = new Map(writers.map((w) => [w, w.written.length]))
     writeRounds(rng, writers, 40)
-    const rewrites = [rewriteSentence(agentText(() => agentA, CONTESTED_DOC), 'agent-a'), rewriteSentence(agentText(() => agentB, CONTESTED_DOC), 'agent-b')]
+    const rewrites = [
+      rewriteSentence(
+        agentText(() => agentA, CONTESTED_DOC),
+        'agent-a',
+      ),
+      rewriteSentence(
+        agentText(() => agentB, CONTESTED_DOC),
+        'agent-b',
+      ),
+    ]
     const titles = [retitle(bob.doc, 'bob'), retitle(alice.doc, 'alice')]
     await waitFor(() => half.stats.refused >= 2, 'the cut-off half retried and was refused')
     writeRounds(rng, writers, 10)
@@ -132,7 +172,7 @@ describe('chaos: partitions', () => {
     expectExactTokens(during, allTokens(writers), 'the server')
     expect(contestedOutcome(during, rewrites, titles).ok).toBe(true)
 
-    await expectSurvivesRestart(srv, () => [agentA, agentB, bob, alice].forEach((x) => (('close' in x) ? x.close() : x.destroy())), content(during), allTokens(writers))
+    await expectSurvivesRestart(srv, () => [agentA, agentB, bob, alice].forEach((x) => ('close' in x ? x.close() : x.destroy())), content(during), allTokens(writers))
     const outcome = { expectedConflicts: contestedConflicts(['agent-a', 'agent-b'], ['alice', 'bob']) }
     await expectConflicts(srv.current().url, token('alice'), outcome.expectedConflicts)
     report('half partition', started, outcome, { editsWhilePartitioned: since(writers).length, healToConvergedMs: healMs })

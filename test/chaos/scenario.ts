@@ -14,10 +14,7 @@ import { describeConflicts, type ScenarioOutcome } from './expectedConflicts.ts'
 export const DRAFT = 'draft'
 
 /** A server on a harness-owned data dir; `current()` follows restarts. */
-export async function chaosServer(
-  h: ChaosHarness,
-  opts: Partial<ServerOptions> = {},
-): Promise<{ current(): TestServer; restart(): Promise<TestServer> }> {
+export async function chaosServer(h: ChaosHarness, opts: Partial<ServerOptions> = {}): Promise<{ current(): TestServer; restart(): Promise<TestServer> }> {
   let server = await startTestServer({ ...opts, dataDir: h.tempDir('data') })
   h.defer(() => server.close())
   return {

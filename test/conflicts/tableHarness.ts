@@ -37,7 +37,11 @@ export class Writer {
   #sessions = 0
   session: string
 
-  constructor(readonly server: TableServer, readonly principal: string, clientID: number) {
+  constructor(
+    readonly server: TableServer,
+    readonly principal: string,
+    clientID: number,
+  ) {
     this.doc = new Y.Doc()
     this.doc.clientID = clientID
     this.session = `${principal}/${clientID}/0`

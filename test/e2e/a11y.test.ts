@@ -33,7 +33,13 @@ async function seriousViolations(page: Page, name: string): Promise<string[]> {
   await page.screenshot({ path: artifactPath(`a11y-${name}.png`), fullPage: true })
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${name}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(' | ')}`)
+    .map(
+      (v) =>
+        `${name}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 4)
+          .join(' | ')}`,
+    )
 }
 
 describe('accessibility (axe-core)', () => {

@@ -47,7 +47,10 @@ describe('the arbiter beside the conflict', () => {
 
     a.provider.disconnect()
     b.provider.disconnect()
-    for (const [c, day] of [[a, 'Friday'], [b, 'Sunday']] as const) {
+    for (const [c, day] of [
+      [a, 'Friday'],
+      [b, 'Sunday'],
+    ] as const) {
       const t = notes(c)
       const at = t.toString().indexOf('Monday')
       t.delete(at, 'Monday'.length)

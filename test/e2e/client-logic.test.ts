@@ -12,7 +12,16 @@ import { agreementOf, countReadings, type DivergenceGroup, type PlacedAnnotation
 import type { ConflictRecord } from '../../shared/conflicts/index.ts'
 
 const note = (id: string, label: string | null, start = 0, end = 5): PlacedAnnotation => ({
-  id, label, comment: id, severity: null, createdAt: 0, placement: 'exact', start, end, changedSince: false, quote: 'x',
+  id,
+  label,
+  comment: id,
+  severity: null,
+  createdAt: 0,
+  placement: 'exact',
+  start,
+  end,
+  changedSince: false,
+  quote: 'x',
 })
 
 const group = (start: number, end: number, readings: Record<string, PlacedAnnotation[]>): DivergenceGroup => ({
@@ -50,11 +59,12 @@ describe('reading filters', () => {
     expect(filterGroups(groups, { authors: new Set(['nobody']), label: null })).toEqual([])
   })
   it('counts per agreement kind exactly what filtering by that kind lists', () => {
-    const three = [
-      ...groups,
-      group(20, 25, { a: [note('5', 'vague', 20, 25)], b: [note('6', 'unclear', 20, 25)], c: [note('7', 'typo', 20, 25)] }),
-    ]
-    for (const base of [{ authors: null, label: null }, { authors: new Set(['agent-a', 'a', 'b']), label: null }, { authors: null, label: 'vague' }]) {
+    const three = [...groups, group(20, 25, { a: [note('5', 'vague', 20, 25)], b: [note('6', 'unclear', 20, 25)], c: [note('7', 'typo', 20, 25)] })]
+    for (const base of [
+      { authors: null, label: null },
+      { authors: new Set(['agent-a', 'a', 'b']), label: null },
+      { authors: null, label: 'vague' },
+    ]) {
       const counts = countReadings(filterGroups(three, base))
       const listed = (agreement: 'one-reading' | 'full' | 'partial' | 'differ') => filterGroups(three, { ...base, agreement }).length
       expect([listed('one-reading'), listed('full'), listed('partial'), listed('differ')]).toEqual([
@@ -85,26 +95,52 @@ describe('reading filters', () => {
 
 describe('conflict bookkeeping', () => {
   const record = (id: string, detectedAt: number, status: 'open' | 'resolved' = 'open'): ConflictRecord => ({
-    id, kind: 'map-key-overwrite', doc: 'w1/shared', location: { kind: 'map', path: ['tasks', 't1', 'status'] },
-    parties: [{ principal: 'a', value: 1 }, { principal: 'b', value: 2 }], status, detectedAt,
+    id,
+    kind: 'map-key-overwrite',
+    doc: 'w1/shared',
+    location: { kind: 'map', path: ['tasks', 't1', 'status'] },
+    parties: [
+      { principal: 'a', value: 1 },
+      { principal: 'b', value: 2 },
+    ],
+    status,
+    detectedAt,
   })
   it('replaces a record by id and keeps newest first', () => {
     let list = [record('x', 1), record('y', 2)].reduce(upsert, [] as ConflictRecord[])
     expect(list.map((c) => c.id)).toEqual(['y', 'x'])
     list = upsert(list, record('x', 1, 'resolved'))
-    expect(list.map((c) => [c.id, c.status])).toEqual([['y', 'open'], ['x', 'resolved']])
+    expect(list.map((c) => [c.id, c.status])).toEqual([
+      ['y', 'open'],
+      ['x', 'resolved'],
+    ])
   })
   it('ties text conflicts to their document and the rest to none', () => {
     expect(conflictDoc(record('x', 1))).toBeNull()
-    const text = { ...record('t', 1), kind: 'overlapping-text-edit' as const, location: { kind: 'text' as const, doc: 'notes', path: ['docs', 'notes'], start: {}, end: {}, text: 'x' } }
+    const text = {
+      ...record('t', 1),
+      kind: 'overlapping-text-edit' as const,
+      location: { kind: 'text' as const, doc: 'notes', path: ['docs', 'notes'], start: {}, end: {}, text: 'x' },
+    }
     expect(conflictDoc(text)).toBe('notes')
   })
   it('ties a title conflict to its document and names documents by title', () => {
-    const title = { ...record('t', 1), location: { kind: 'map' as const, path: ['titles', 'd-abc'] }, parties: [{ principal: 'a', value: 'A' }, { principal: 'b', value: 'B' }] }
+    const title = {
+      ...record('t', 1),
+      location: { kind: 'map' as const, path: ['titles', 'd-abc'] },
+      parties: [
+        { principal: 'a', value: 'A' },
+        { principal: 'b', value: 'B' },
+      ],
+    }
     expect(conflictDoc(title)).toBe('d-abc')
     const titleOf = (id: string) => (id === 'd-abc' ? 'Minutes' : id)
     expect(whereLabel(title, titleOf)).toBe('Title of “Minutes” (document d-abc)')
-    const text = { ...record('t', 1), kind: 'overlapping-text-edit' as const, location: { kind: 'text' as const, doc: 'd-abc', path: ['docs', 'd-abc'], start: {}, end: {}, text: 'x' } }
+    const text = {
+      ...record('t', 1),
+      kind: 'overlapping-text-edit' as const,
+      location: { kind: 'text' as const, doc: 'd-abc', path: ['docs', 'd-abc'], start: {}, end: {}, text: 'x' },
+    }
     expect(whereLabel(text, titleOf)).toBe('In “Minutes”, the text was: “x”')
     expect(whereLabel(record('x', 1), titleOf)).toBe('Key tasks › t1 › status')
   })
@@ -119,7 +155,16 @@ describe('task board', () => {
   })
   it('sorts tasks into columns', () => {
     const t = (id: string, status: BoardTask['status']): BoardTask => ({
-      id, status, title: id, description: '', dependsOn: [], owner: null, leaseExpiresAt: null, fencingToken: 0, result: null, history: [],
+      id,
+      status,
+      title: id,
+      description: '',
+      dependsOn: [],
+      owner: null,
+      leaseExpiresAt: null,
+      fencingToken: 0,
+      result: null,
+      history: [],
     })
     const cols = byStatus([t('b', 'open'), t('a', 'open'), t('c', 'done')])
     expect(cols.open.map((x) => x.id)).toEqual(['a', 'b'])

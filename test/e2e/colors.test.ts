@@ -20,7 +20,10 @@ function contrastOf(locator: Locator): Promise<number> {
     const [br, bg, bb, ba = 1] = parse(getComputedStyle(el).backgroundColor)
     const over = (c: number) => c * ba + 255 * (1 - ba)
     const lum = (r: number, g: number, b: number) =>
-      [r, g, b].map((v) => v / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4)).reduce((s, c, i) => s + c * [0.2126, 0.7152, 0.0722][i], 0)
+      [r, g, b]
+        .map((v) => v / 255)
+        .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
+        .reduce((s, c, i) => s + c * [0.2126, 0.7152, 0.0722][i], 0)
     const a = lum(tr, tg, tb)
     const b = lum(over(br), over(bg), over(bb))
     return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)
@@ -52,7 +55,10 @@ describe('colour and contrast', () => {
     expect(assigned).not.toBe(CUSTOM)
     expect(assigned).not.toBe(suite.server.registry.colorOf('w1', 'alice'))
     const rgb = `rgb(${[1, 3, 5].map((i) => parseInt(assigned.slice(i, i + 2), 16)).join(', ')})`
-    await page.waitForFunction(([id, want]) => getComputedStyle(document.querySelector(`.margin [data-annotation="${id}"]`)!).borderLeftColor === want, [annotation.id, rgb] as const)
+    await page.waitForFunction(([id, want]) => getComputedStyle(document.querySelector(`.margin [data-annotation="${id}"]`)!).borderLeftColor === want, [
+      annotation.id,
+      rgb,
+    ] as const)
     expect(await label.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(rgb)
     await page.screenshot({ path: artifactPath('colors-agent-present.png') })
 

@@ -74,7 +74,12 @@ describe('resolving operational conflicts in the browser', () => {
     expect(await card.locator('.party[data-principal="agent-a"] .value').textContent()).toContain('Wednesday')
     expect(await card.locator('.party[data-principal="agent-b"] .value').textContent()).toContain('Thursday')
     // The list of documents counts it.
-    expect(await page.getByRole('button', { name: /minutes/ }).locator('.badge').textContent()).toBe('1')
+    expect(
+      await page
+        .getByRole('button', { name: /minutes/ })
+        .locator('.badge')
+        .textContent(),
+    ).toBe('1')
     await page.screenshot({ path: artifactPath('review-conflicts.png') })
 
     await card.getByRole('button', { name: 'Keep agent-b’s version' }).click()

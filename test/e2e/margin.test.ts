@@ -56,11 +56,14 @@ describe('notes in the margin', () => {
     // Notes never overlap once laid out: both read in one frame (a note that grows is re-measured
     // by a ResizeObserver and the stack re-placed, so two separate reads could straddle that).
     const apart = () =>
-      page.evaluate(([upper, lower]) => {
-        const a = document.querySelector(`.margin [data-annotation="${upper}"]`)!.getBoundingClientRect()
-        const b = document.querySelector(`.margin [data-annotation="${lower}"]`)!.getBoundingClientRect()
-        return b.top >= a.bottom
-      }, [revenue.id, logic.id] as const)
+      page.evaluate(
+        ([upper, lower]) => {
+          const a = document.querySelector(`.margin [data-annotation="${upper}"]`)!.getBoundingClientRect()
+          const b = document.querySelector(`.margin [data-annotation="${lower}"]`)!.getBoundingClientRect()
+          return b.top >= a.bottom
+        },
+        [revenue.id, logic.id] as const,
+      )
     await waitFor(apart, 'the second note to sit below the first, not over it', 5_000)
     // A note far down the text sits far down the margin, level with its line.
     const far = await tops(page, promise.id)

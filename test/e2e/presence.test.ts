@@ -78,8 +78,8 @@ describe('an agent that lies about who it is', () => {
     await caret.waitFor()
     expect(await caret.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(rgb(palette))
     expect(await caret.evaluate((el) => getComputedStyle(el).position)).not.toBe('fixed')
-    const atCentre = await page.evaluate(() =>
-      document.elementsFromPoint(innerWidth / 2, innerHeight / 2).filter((el) => el.closest('.cm-ySelectionCaret, .cm-ySelectionInfo, .presence .dot')).length,
+    const atCentre = await page.evaluate(
+      () => document.elementsFromPoint(innerWidth / 2, innerHeight / 2).filter((el) => el.closest('.cm-ySelectionCaret, .cm-ySelectionInfo, .presence .dot')).length,
     )
     expect(atCentre).toBe(0)
     expect(await page.locator(`img[src^="${TRAP}"]`).count()).toBe(0)

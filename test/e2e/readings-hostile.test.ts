@@ -60,7 +60,10 @@ describe('readings under hostile annotations', () => {
     await waitForEditorText(page, { includes: [text.slice(0, 40)] })
     // The legitimate annotation is placed and highlighted; vic's are listed, none placed on a guess.
     await page.locator(`[data-author="agent-a"] .goto`).waitFor()
-    await page.locator('[data-author="vic"]').nth(READING_LIMITS.perNamespaceDoc - 1).waitFor()
+    await page
+      .locator('[data-author="vic"]')
+      .nth(READING_LIMITS.perNamespaceDoc - 1)
+      .waitFor()
     await page.locator('.cm-content').click()
     await page.keyboard.press('Control+End')
     const typed = ' Typing stays responsive.'
@@ -93,7 +96,16 @@ describe('readings under hostile annotations', () => {
     // Editors may not change the vocabulary; owners may, and bad input is refused with a reason.
     const url = `${suite.server.url}/api/workspaces/team/vocabulary`
     expect((await httpJson(url, { method: 'PUT', token: token('bob'), body: { synonyms: [['hand-wavy', 'fluffy']] } })).status).toBe(403)
-    const bad = await httpJson<{ error: { message: string } }>(url, { method: 'PUT', token: token('alice'), body: { synonyms: [['fluffy', 'vague'], ['Fluffy', 'x']] } })
+    const bad = await httpJson<{ error: { message: string } }>(url, {
+      method: 'PUT',
+      token: token('alice'),
+      body: {
+        synonyms: [
+          ['fluffy', 'vague'],
+          ['Fluffy', 'x'],
+        ],
+      },
+    })
     expect(bad.status).toBe(400)
     expect(bad.json.error.message).toMatch(/in synonym groups 1 and 2/)
     const ok = await httpJson(url, { method: 'PUT', token: token('alice'), body: { synonyms: [['hand-wavy', 'fluffy']] } })
@@ -105,7 +117,9 @@ describe('readings under hostile annotations', () => {
     expect(await full.textContent()).toContain('synonyms: fluffy ≈ hand-wavy')
     expect(await page.locator('.agreement [data-kind="differ"]').count()).toBe(0)
     // The server's API applies the same policy with the same vocabulary.
-    const d = await httpJson<{ groups: Array<{ agreement: { full: Array<{ reasons: string[] }> } }> }>(`${suite.server.url}/api/workspaces/team/divergences?doc=memo`, { token: token('alice') })
+    const d = await httpJson<{ groups: Array<{ agreement: { full: Array<{ reasons: string[] }> } }> }>(`${suite.server.url}/api/workspaces/team/divergences?doc=memo`, {
+      token: token('alice'),
+    })
     expect(d.json.groups[0].agreement.full[0].reasons).toEqual(['synonyms: fluffy ≈ hand-wavy'])
   })
 })

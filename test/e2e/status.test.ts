@@ -90,7 +90,10 @@ describe('save status', () => {
     }
     // Rooms opened later (review rooms, once members are known) are fine; reopening one is not.
     const urls = sockets.map((ws) => ws.url())
-    expect(urls.filter((url, i) => urls.indexOf(url) !== i), 'no room was reconnected').toEqual([])
+    expect(
+      urls.filter((url, i) => urls.indexOf(url) !== i),
+      'no room was reconnected',
+    ).toEqual([])
     expect(sockets.slice(0, opened).every((ws) => !ws.isClosed())).toBe(true)
     const seen = await labels()
     expect(seen, 'the label never changed').toEqual(['All changes saved'])

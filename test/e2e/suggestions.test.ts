@@ -46,7 +46,10 @@ describe('suggestions in the text', () => {
     await waitFor(() => agent.read('support') === TEXT.replace('within one hour', 'within one working day'), 'the accepted replacement to reach the agent')
     await suggestion.waitFor({ state: 'detached' })
     // Reject in place: the text stays, the suggestion goes.
-    await page.locator(`.pp-suggestion[data-proposal="${date.id}"]`).getByRole('button', { name: /Reject/ }).click()
+    await page
+      .locator(`.pp-suggestion[data-proposal="${date.id}"]`)
+      .getByRole('button', { name: /Reject/ })
+      .click()
     await page.locator(`.pp-suggestion[data-proposal="${date.id}"]`).waitFor({ state: 'detached' })
     expect(agent.read('support')).toContain('14 March')
   })

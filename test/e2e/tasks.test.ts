@@ -46,10 +46,7 @@ describe('task board', () => {
     expect(await claimed.getByRole('button', { name: 'Complete' }).count()).toBe(0)
     // The countdown runs.
     const remaining = Number(await claimed.locator('.lease').getAttribute('data-remaining'))
-    await page.waitForFunction(
-      (before) => Number(document.querySelector('.task[data-task="check-the-figures"] .lease')?.getAttribute('data-remaining')) < before,
-      remaining,
-    )
+    await page.waitForFunction((before) => Number(document.querySelector('.task[data-task="check-the-figures"] .lease')?.getAttribute('data-remaining')) < before, remaining)
 
     // The server refuses a claim on the dependent task, and the card says why.
     await publish.getByRole('button', { name: 'Claim' }).click()
@@ -75,7 +72,9 @@ describe('task board', () => {
     expect(await page.locator('[data-metric="claims"]').textContent()).toContain('1 blocked')
     expect(await page.locator('[data-metric="claims"]').textContent()).toContain('2 completed')
     // Does the team help: the two completed tasks, their throughput, speedup and waits.
-    expect(await page.locator('[data-metric="task-flow"]').textContent()).toMatch(/^\s*2 done in [\d.]+ s \(\d+\/h\) · speedup ×[\d.]+ ·\s+waited [\d.]+ s blocked, [\d.]+ s unclaimed \(mean\)\s*$/)
+    expect(await page.locator('[data-metric="task-flow"]').textContent()).toMatch(
+      /^\s*2 done in [\d.]+ s \(\d+\/h\) · speedup ×[\d.]+ ·\s+waited [\d.]+ s blocked, [\d.]+ s unclaimed \(mean\)\s*$/,
+    )
     await page.locator('.metrics tr[data-principal="agent-a"]').waitFor()
     await page.screenshot({ path: artifactPath('tasks-board.png') })
   })

@@ -11,10 +11,6 @@ export function tempStoreDir(): string {
   return mkdtempSync(join(tmpdir(), 'polyphony-agent-'))
 }
 
-export function connectTestAgent(
-  server: { url: string },
-  id: string,
-  opts: Partial<ConnectAgentOptions> = {},
-): Promise<Agent> {
+export function connectTestAgent(server: { url: string }, id: string, opts: Partial<ConnectAgentOptions> = {}): Promise<Agent> {
   return connectAgent({ url: server.url, workspace: 'w1', token: token(id), role: 'reviewer', ...opts })
 }

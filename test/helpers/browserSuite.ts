@@ -33,7 +33,7 @@ export function browserSuite(): BrowserSuite {
     await browser?.close()
     await server?.close()
   })
-  const ready = <T,>(v: T | undefined, what: string): T => {
+  const ready = <T>(v: T | undefined, what: string): T => {
     if (v === undefined) throw new Error(`${what} is not started yet (use it inside a test)`)
     return v
   }

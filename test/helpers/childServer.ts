@@ -34,19 +34,13 @@ export interface ChildServerOptions {
 export function startChildServer(opts: ChildServerOptions): Promise<ChildServer> {
   const bootstrapFile = join(opts.dataDir, 'bootstrap.json')
   writeFileSync(bootstrapFile, JSON.stringify(opts.bootstrap ?? testBootstrap()))
-  const proc = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'app/serve.ts', '--port', '0', '--data', opts.dataDir, '--bootstrap', bootstrapFile, ...(opts.args ?? [])],
-    {
-      cwd: root,
-      env: { ...process.env, POLYPHONY_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'info', ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'app/serve.ts', '--port', '0', '--data', opts.dataDir, '--bootstrap', bootstrapFile, ...(opts.args ?? [])], {
+    cwd: root,
+    env: { ...process.env, POLYPHONY_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'info', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   const logs: ChildServer['logs'] = []
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.once('exit', (code, signal) => resolve({ code, signal })),
-  )
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })))
   let stderr = ''
   proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
   return new Promise((resolve, reject) => {

@@ -120,22 +120,21 @@ export async function startFakeMessagesApi(): Promise<FakeMessagesApi> {
       messageCount++
       const answeredAs = messageCount
       let toolCount = 0
-      const content = next.content.map((block) =>
-        block.type === 'tool_use' ? { ...block, id: block.id ?? `toolu_fake_${answeredAs}_${++toolCount}` } : block,
-      )
-      const answer = () => send(res, 200, {
-        id: `msg_fake_${answeredAs}`,
-        type: 'message',
-        role: 'assistant',
-        model: body.model,
-        content,
-        stop_reason: next.stopReason,
-        stop_sequence: null,
-        usage: next.usage ?? {
-          input_tokens: Math.ceil(JSON.stringify(body.messages).length / 4),
-          output_tokens: Math.ceil(JSON.stringify(content).length / 4),
-        },
-      })
+      const content = next.content.map((block) => (block.type === 'tool_use' ? { ...block, id: block.id ?? `toolu_fake_${answeredAs}_${++toolCount}` } : block))
+      const answer = () =>
+        send(res, 200, {
+          id: `msg_fake_${answeredAs}`,
+          type: 'message',
+          role: 'assistant',
+          model: body.model,
+          content,
+          stop_reason: next.stopReason,
+          stop_sequence: null,
+          usage: next.usage ?? {
+            input_tokens: Math.ceil(JSON.stringify(body.messages).length / 4),
+            output_tokens: Math.ceil(JSON.stringify(content).length / 4),
+          },
+        })
       if (next.delayMs) setTimeout(() => !res.destroyed && answer(), next.delayMs)
       else answer()
     })

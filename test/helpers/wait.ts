@@ -10,10 +10,7 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what = 'c
 }
 
 /** Resolves with the arguments of the next `event` emitted by `emitter`. */
-export function nextEvent<T extends unknown[]>(
-  emitter: { once(event: string, fn: (...args: T) => void): unknown },
-  event: string,
-): Promise<T> {
+export function nextEvent<T extends unknown[]>(emitter: { once(event: string, fn: (...args: T) => void): unknown }, event: string): Promise<T> {
   return new Promise((resolve) => emitter.once(event, (...args: T) => resolve(args)))
 }
 

@@ -127,9 +127,7 @@ export function runStorageContract(name: string, setup: () => Promise<StorageFix
       await storage.compact('w/shared', mergeState(await storage.load('w/shared')), 2)
       const kept = await storage.history('w/shared')
       expect(kept).toEqual(full)
-      expect(kept.map((h) => [h.seq, h.principal, h.bytes])).toEqual(
-        batches.flat().map((u, i) => [i + 1, u.principal, u.data.byteLength]),
-      )
+      expect(kept.map((h) => [h.seq, h.principal, h.bytes])).toEqual(batches.flat().map((u, i) => [i + 1, u.principal, u.data.byteLength]))
       expect(kept[1].clients).toEqual([b.doc.clientID])
     })
 
@@ -160,7 +158,10 @@ export function runStorageContract(name: string, setup: () => Promise<StorageFix
     })
 
     it('[ST12] history pages with afterSeq and limit', async () => {
-      await storage.append('w/shared', [1, 2, 3, 4, 5].map((n) => raw(n, `p${n}`)))
+      await storage.append(
+        'w/shared',
+        [1, 2, 3, 4, 5].map((n) => raw(n, `p${n}`)),
+      )
       const page = await storage.history('w/shared', { afterSeq: 1, limit: 2 })
       expect(page).toEqual([
         { seq: 2, principal: 'p2', clients: [2], at: raw(2).at, bytes: 1 },
@@ -219,21 +220,22 @@ export function runStorageContract(name: string, setup: () => Promise<StorageFix
     })
 
     // Only persistent backends make this promise; an in-memory one is not asked to.
-    if (persistent) it('[ST16] with reopen: updates, snapshot, history and seq counters survive', async () => {
-      if (!fx.reopen) throw new Error(`${name} is declared persistent but its fixture has no reopen`)
-      const a = new Writer('alice')
-      await storage.append('w/shared', [...a.insert('kept '), ...a.insert('in ')])
-      await storage.compact('w/shared', mergeState(await storage.load('w/shared')), 2)
-      await storage.append('w/shared', a.insert('snapshot and log'))
-      await storage.append('w/ns/alice', [raw(1, 'alice')])
-      const history = await storage.history('w/shared')
-      storage = await fx.reopen()
-      const state = await storage.load('w/shared')
-      expect(state.snapshotSeq).toBe(2)
-      expect(textOf(state)).toBe('kept in snapshot and log')
-      expect(await storage.history('w/shared')).toEqual(history)
-      expect((await storage.rooms()).sort()).toEqual(['w/ns/alice', 'w/shared'])
-      expect(await storage.append('w/shared', a.insert('.'))).toEqual([4])
-    })
+    if (persistent)
+      it('[ST16] with reopen: updates, snapshot, history and seq counters survive', async () => {
+        if (!fx.reopen) throw new Error(`${name} is declared persistent but its fixture has no reopen`)
+        const a = new Writer('alice')
+        await storage.append('w/shared', [...a.insert('kept '), ...a.insert('in ')])
+        await storage.compact('w/shared', mergeState(await storage.load('w/shared')), 2)
+        await storage.append('w/shared', a.insert('snapshot and log'))
+        await storage.append('w/ns/alice', [raw(1, 'alice')])
+        const history = await storage.history('w/shared')
+        storage = await fx.reopen()
+        const state = await storage.load('w/shared')
+        expect(state.snapshotSeq).toBe(2)
+        expect(textOf(state)).toBe('kept in snapshot and log')
+        expect(await storage.history('w/shared')).toEqual(history)
+        expect((await storage.rooms()).sort()).toEqual(['w/ns/alice', 'w/shared'])
+        expect(await storage.append('w/shared', a.insert('.'))).toEqual([4])
+      })
   })
 }

@@ -29,11 +29,12 @@ export function registerChangeTools(server: McpServer, ctx: ToolContext): void {
       const next = cursors.keep(now)
       const changed = before !== undefined && !isEmpty(changes)
       const unknown = cursor !== undefined && before === undefined
-      const text = before === undefined
-        ? `${unknown ? 'unknown or expired cursor; ' : ''}current state recorded: ${now.docs.size} documents, ${now.conflicts.size} open conflicts, ${now.tasks.size} tasks. Pass cursor ${next} to wait for changes.`
-        : changed
-          ? `changed: ${JSON.stringify(changes)}. Next cursor: ${next}`
-          : `nothing changed in ${timeoutSeconds} s. Next cursor: ${next}`
+      const text =
+        before === undefined
+          ? `${unknown ? 'unknown or expired cursor; ' : ''}current state recorded: ${now.docs.size} documents, ${now.conflicts.size} open conflicts, ${now.tasks.size} tasks. Pass cursor ${next} to wait for changes.`
+          : changed
+            ? `changed: ${JSON.stringify(changes)}. Next cursor: ${next}`
+            : `nothing changed in ${timeoutSeconds} s. Next cursor: ${next}`
       return ok(text, { cursor: next, changed, ...changes })
     },
   )

@@ -12,7 +12,11 @@ import { checkTitle, MAX_TITLE_LENGTH, newDocumentId } from '../../../shared/doc
 import type { Agent } from '../../sdk/Agent.ts'
 import { assertMayEditShared } from '../views.ts'
 
-const versionField = z.string().max(MAX_VECTOR_CHARS + 32).optional().describe('the version from your read_document; lets the result tell you if the text changed meanwhile')
+const versionField = z
+  .string()
+  .max(MAX_VECTOR_CHARS + 32)
+  .optional()
+  .describe('the version from your read_document; lets the result tell you if the text changed meanwhile')
 
 export function registerEditTools(server: McpServer, ctx: ToolContext): void {
   const { agent } = ctx
@@ -23,7 +27,8 @@ export function registerEditTools(server: McpServer, ctx: ToolContext): void {
     ctx,
     'replace_text',
     {
-      description: 'Replaces the exact words `quote` in a document with `replacement` (empty to delete). Refuses when the quote is missing or occurs several times (add prefix/suffix).',
+      description:
+        'Replaces the exact words `quote` in a document with `replacement` (empty to delete). Refuses when the quote is missing or occurs several times (add prefix/suffix).',
       input: { doc: docField, ...quoteFields, replacement: z.string().max(MAX_WRITE), version: versionField },
       status: editing,
     },
@@ -44,7 +49,13 @@ export function registerEditTools(server: McpServer, ctx: ToolContext): void {
     'insert_text',
     {
       description: 'Inserts `text` right before or after the exact words `quote` in a document. Refuses when the quote is missing or ambiguous.',
-      input: { doc: docField, ...quoteFields, position: z.enum(['before', 'after']).describe('insert before or after the quote'), text: z.string().min(1).max(MAX_WRITE), version: versionField },
+      input: {
+        doc: docField,
+        ...quoteFields,
+        position: z.enum(['before', 'after']).describe('insert before or after the quote'),
+        text: z.string().min(1).max(MAX_WRITE),
+        version: versionField,
+      },
       status: editing,
     },
     async ({ doc, quote, prefix, suffix, position, text, version }) => {
@@ -83,5 +94,11 @@ async function written(agent: Agent, id: string, before: string, version: string
   const after = agent.read(id)
   const stale = version !== undefined && changedSince(version, before)
   const note = stale ? ' Note: the text changed since your read; your edit applied to the current text.' : ''
-  return ok(`${what} in ${agent.title(id)} [${id}].${durability(stored)}${note}`, { id, staleRead: stale, durable: stored, length: after.length, version: versionOf(agent.shared, after) })
+  return ok(`${what} in ${agent.title(id)} [${id}].${durability(stored)}${note}`, {
+    id,
+    staleRead: stale,
+    durable: stored,
+    length: after.length,
+    version: versionOf(agent.shared, after),
+  })
 }

@@ -39,7 +39,11 @@ export function registerNamespaceTools(server: McpServer, ctx: ToolContext): voi
       const body = { comment, ...(label ? { label } : {}), ...(severity ? { severity } : {}) }
       const result = agent.annotate(at.id, { start: at.start, end: at.end }, body, supersedes ? { supersedes } : {})
       const stored = await durable(agent)
-      return ok(`${result.created ? 'annotated' : 'already annotated'} ${at.start}-${at.end} of ${agent.title(at.id)} [${at.id}] (id ${result.id}).${durability(stored)}`, { ...result, doc: at.id, durable: stored })
+      return ok(`${result.created ? 'annotated' : 'already annotated'} ${at.start}-${at.end} of ${agent.title(at.id)} [${at.id}] (id ${result.id}).${durability(stored)}`, {
+        ...result,
+        doc: at.id,
+        durable: stored,
+      })
     },
   )
 
@@ -72,12 +76,15 @@ export function registerNamespaceTools(server: McpServer, ctx: ToolContext): voi
       const at = locate(agent, doc, { quote, prefix, suffix })
       const result = agent.propose(at.id, { start: at.start, end: at.end }, replacement, rationale)
       const stored = await durable(agent)
-      return ok(`${result.created ? 'proposed' : 'already proposed'} an edit of ${agent.title(at.id)} [${at.id}] (id ${result.id}, owner ${agent.principal.id}).${durability(stored)}`, {
-        ...result,
-        durable: stored,
-        owner: agent.principal.id,
-        doc: at.id,
-      })
+      return ok(
+        `${result.created ? 'proposed' : 'already proposed'} an edit of ${agent.title(at.id)} [${at.id}] (id ${result.id}, owner ${agent.principal.id}).${durability(stored)}`,
+        {
+          ...result,
+          durable: stored,
+          owner: agent.principal.id,
+          doc: at.id,
+        },
+      )
     },
   )
 

@@ -13,14 +13,20 @@ const MAX_READ = 200_000
 export function registerReadTools(server: McpServer, ctx: ToolContext): void {
   const { agent } = ctx
 
-  defineTool(server, ctx, 'workspace_overview', { description: 'The workspace: documents (ids, titles), members, your role, counts of open conflicts and tasks.', input: {}, readOnly: true }, async () => {
-    const overview = await workspaceOverview(agent)
-    const docs = overview.documents.map((d) => `${d.title} [${d.id}]`).join(', ') || 'none'
-    return ok(
-      `Workspace ${overview.workspace}: you are ${overview.me.id} (${overview.me.role}). Documents: ${docs}. Open conflicts: ${overview.openConflicts}. Tasks: ${JSON.stringify(overview.tasks)}.`,
-      { ...overview },
-    )
-  })
+  defineTool(
+    server,
+    ctx,
+    'workspace_overview',
+    { description: 'The workspace: documents (ids, titles), members, your role, counts of open conflicts and tasks.', input: {}, readOnly: true },
+    async () => {
+      const overview = await workspaceOverview(agent)
+      const docs = overview.documents.map((d) => `${d.title} [${d.id}]`).join(', ') || 'none'
+      return ok(
+        `Workspace ${overview.workspace}: you are ${overview.me.id} (${overview.me.role}). Documents: ${docs}. Open conflicts: ${overview.openConflicts}. Tasks: ${JSON.stringify(overview.tasks)}.`,
+        { ...overview },
+      )
+    },
+  )
 
   defineTool(server, ctx, 'list_documents', { description: 'Every document with its id, title and length.', input: {}, readOnly: true }, () => {
     const documents = agent.documentList().map((d) => ({ ...d, length: agent.text(d.id).length }))
@@ -48,7 +54,15 @@ export function registerReadTools(server: McpServer, ctx: ToolContext): void {
       const truncated = offset + text.length < full.length
       const version = versionOf(agent.shared, full)
       const more = truncated ? `\n[… ${full.length - offset - text.length} more characters: call again with offset ${offset + text.length}]` : ''
-      return ok(`${agent.title(id)} [${id}] (version ${version.slice(-16)}):\n${text}${more}`, { id, title: agent.title(id), text, offset, length: full.length, truncated, version })
+      return ok(`${agent.title(id)} [${id}] (version ${version.slice(-16)}):\n${text}${more}`, {
+        id,
+        title: agent.title(id),
+        text,
+        offset,
+        length: full.length,
+        truncated,
+        version,
+      })
     },
   )
 
@@ -69,7 +83,10 @@ export function registerReadTools(server: McpServer, ctx: ToolContext): void {
         (g) => `"${g.text.slice(0, 80)}" @${g.start}-${g.end}: ` + g.annotations.map((a) => `${a.owner}/${a.id} ${a.label ?? ''} ${a.comment}`.trim()).join(' | '),
       )
       const props = view.proposals.map((p) => `proposal ${p.owner}/${p.id} (${p.status}): "${p.quote.slice(0, 60)}" → "${p.replacement.slice(0, 60)}"`)
-      return ok([`${view.title} [${view.doc}]: ${view.groups.length} stretches read, ${view.proposals.length} proposals, ${view.notes.length} notes`, ...lines, ...props].join('\n'), { ...view })
+      return ok(
+        [`${view.title} [${view.doc}]: ${view.groups.length} stretches read, ${view.proposals.length} proposals, ${view.notes.length} notes`, ...lines, ...props].join('\n'),
+        { ...view },
+      )
     },
   )
 }

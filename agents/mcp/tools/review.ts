@@ -17,16 +17,26 @@ export function registerReviewTools(server: McpServer, ctx: ToolContext): void {
   const target = { owner: principalField, id: itemIdField.describe('annotation id (from read_readings)') }
   const reviewing = (detail: string) => () => ({ state: 'writing' as const, detail })
 
-  defineTool(server, ctx, 'keep_annotation', { description: "Marks another principal's annotation as kept.", input: target, status: reviewing('keeping an annotation') }, async ({ owner, id }) => {
-    const decision = await agent.keep(owner, id)
-    return ok(`kept ${owner}/${id}`, { decision })
-  })
+  defineTool(
+    server,
+    ctx,
+    'keep_annotation',
+    { description: "Marks another principal's annotation as kept.", input: target, status: reviewing('keeping an annotation') },
+    async ({ owner, id }) => {
+      const decision = await agent.keep(owner, id)
+      return ok(`kept ${owner}/${id}`, { decision })
+    },
+  )
 
   defineTool(
     server,
     ctx,
     'reply_to_annotation',
-    { description: 'Replies to an annotation (the same words again are the same reply).', input: { ...target, text: z.string().trim().min(1).max(4000) }, status: reviewing('replying to an annotation') },
+    {
+      description: 'Replies to an annotation (the same words again are the same reply).',
+      input: { ...target, text: z.string().trim().min(1).max(4000) },
+      status: reviewing('replying to an annotation'),
+    },
     async ({ owner, id, text }) => {
       const reply = await agent.reply(owner, id, text)
       return ok(`replied to ${owner}/${id}`, { reply })
@@ -76,7 +86,9 @@ export function registerReviewTools(server: McpServer, ctx: ToolContext): void {
     },
     async ({ status, doc, limit }) => {
       const all = await agent.conflicts({ status, ...(doc ? { doc } : {}) })
-      const titles = Object.fromEntries(all.flatMap((c) => [documentOfLocation(c.location)].filter((d) => d !== null)).map((d) => [d, agent.documentIdIfAny(d) ? agent.title(d) : d]))
+      const titles = Object.fromEntries(
+        all.flatMap((c) => [documentOfLocation(c.location)].filter((d) => d !== null)).map((d) => [d, agent.documentIdIfAny(d) ? agent.title(d) : d]),
+      )
       const conflicts = all.slice(0, limit).map((c) => conflictView(c, titles))
       const lines = conflicts.map((c) => `${c.id} ${c.kind} ${JSON.stringify(c.where)}: ${c.parties.map((p) => `${p.principal}=${JSON.stringify(p.value)}`).join(' vs ')}`)
       return ok([`${all.length} ${status} conflicts${all.length > limit ? ` (first ${limit})` : ''}`, ...lines].join('\n'), { total: all.length, conflicts })
@@ -117,7 +129,10 @@ export function registerReviewTools(server: McpServer, ctx: ToolContext): void {
     async ({ id, pick, value, reasoning }) => {
       if ((pick === undefined) === (value === undefined)) throw new ToolRefusal('pass exactly one of pick (a party principal id) or value (a new value)')
       const result = await agent.submit(id, pick !== undefined ? { pick } : { value: value ?? '' }, reasoning)
-      return ok(result.applied ? `applied your resolution of ${id}` : `proposed a resolution of ${id}: ${result.reason ?? 'a person approves it'}`, { applied: result.applied, conflict: conflictView(result.conflict) })
+      return ok(result.applied ? `applied your resolution of ${id}` : `proposed a resolution of ${id}: ${result.reason ?? 'a person approves it'}`, {
+        applied: result.applied,
+        conflict: conflictView(result.conflict),
+      })
     },
   )
 }

@@ -14,7 +14,9 @@ export function registerTaskTools(server: McpServer, ctx: ToolContext): void {
   const working = (detail: string) => ({ state: 'writing' as const, detail })
   const mustHold = (id: string) => {
     if (agent.tasks.held().includes(id)) return
-    throw new ToolRefusal(`this session holds no lease on task ${id}: claim_task first (a lease belongs to the session that claimed it; held now: ${agent.tasks.held().join(', ') || 'none'})`)
+    throw new ToolRefusal(
+      `this session holds no lease on task ${id}: claim_task first (a lease belongs to the session that claimed it; held now: ${agent.tasks.held().join(', ') || 'none'})`,
+    )
   }
 
   defineTool(server, ctx, 'list_tasks', { description: 'Every task with status, owner and dependencies; `held` lists those you hold.', input: {}, readOnly: true }, async () => {
@@ -30,7 +32,11 @@ export function registerTaskTools(server: McpServer, ctx: ToolContext): void {
     {
       description: 'Creates a task (owners and editors). The same id twice is one task.',
       input: {
-        id: z.string().min(1).max(100).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore'),
+        id: z
+          .string()
+          .min(1)
+          .max(100)
+          .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore'),
         title: z.string().min(1).max(200),
         description: z.string().max(4000).optional(),
         dependsOn: z.array(z.string().min(1).max(100)).max(50).optional(),
@@ -48,7 +54,8 @@ export function registerTaskTools(server: McpServer, ctx: ToolContext): void {
     ctx,
     'claim_task',
     {
-      description: 'Claims a task. While this session lives its lease is renewed; finish with complete_task or release_task. Refused when another holds it or dependencies are unfinished.',
+      description:
+        'Claims a task. While this session lives its lease is renewed; finish with complete_task or release_task. Refused when another holds it or dependencies are unfinished.',
       input: { id: taskId, ttlSeconds: z.number().int().min(5).max(600).default(30).describe('lease length; renewed every third of it') },
       status: ({ id }) => working(`claiming task ${id}`),
     },
@@ -64,17 +71,27 @@ export function registerTaskTools(server: McpServer, ctx: ToolContext): void {
     },
   )
 
-  defineTool(server, ctx, 'release_task', { description: 'Gives a task you hold back to the pool.', input: { id: taskId }, status: ({ id }) => working(`releasing task ${id}`) }, async ({ id }) => {
-    mustHold(id)
-    const task = await agent.tasks.release(id)
-    return ok(`released ${id}`, { task: taskView(task) })
-  })
+  defineTool(
+    server,
+    ctx,
+    'release_task',
+    { description: 'Gives a task you hold back to the pool.', input: { id: taskId }, status: ({ id }) => working(`releasing task ${id}`) },
+    async ({ id }) => {
+      mustHold(id)
+      const task = await agent.tasks.release(id)
+      return ok(`released ${id}`, { task: taskView(task) })
+    },
+  )
 
   defineTool(
     server,
     ctx,
     'complete_task',
-    { description: 'Completes a task you hold, with a result.', input: { id: taskId, result: z.string().max(20_000).optional() }, status: ({ id }) => working(`completing task ${id}`) },
+    {
+      description: 'Completes a task you hold, with a result.',
+      input: { id: taskId, result: z.string().max(20_000).optional() },
+      status: ({ id }) => working(`completing task ${id}`),
+    },
     async ({ id, result }) => {
       mustHold(id)
       // The work the result describes should be on the server before the task says done.

@@ -17,9 +17,7 @@ export function storePrefixFor(principal: string): string {
 export async function deleteRoomDatabases(keep: string | null): Promise<void> {
   if (typeof indexedDB.databases !== 'function') return // no way to list them (very old browsers)
   const kept = keep === null ? null : storePrefixFor(keep)
-  const names = (await indexedDB.databases())
-    .map((db) => db.name ?? '')
-    .filter((name) => name.startsWith(PREFIX) && (kept === null || !name.startsWith(kept)))
+  const names = (await indexedDB.databases()).map((db) => db.name ?? '').filter((name) => name.startsWith(PREFIX) && (kept === null || !name.startsWith(kept)))
   await Promise.all(names.map(deleteDatabase))
 }
 

@@ -32,7 +32,8 @@ export function describeApiError(kind: ApiErrorKind, serverMessage: string, what
     case 'unreachable':
       return {
         title: 'Server unreachable',
-        detail: 'Polyphony could not reach the server. Check your connection or that the server is running. Documents you opened before stay available offline and sync when it is back.',
+        detail:
+          'Polyphony could not reach the server. Check your connection or that the server is running. Documents you opened before stay available offline and sync when it is back.',
         transient: true,
       }
     case 'server':

@@ -23,9 +23,7 @@ export function participants(states: Map<number, Record<string, unknown>>, selfI
     if (!state?.user) continue
     list.push({ clientId, self: clientId === selfId, user: state.user, status: state.status ?? null, doc: state.doc ?? null })
   }
-  return list.sort(
-    (a, b) => Number(a.user.kind !== 'human') - Number(b.user.kind !== 'human') || a.user.name.localeCompare(b.user.name) || a.clientId - b.clientId,
-  )
+  return list.sort((a, b) => Number(a.user.kind !== 'human') - Number(b.user.kind !== 'human') || a.user.name.localeCompare(b.user.name) || a.clientId - b.clientId)
 }
 
 export class Presence {

@@ -7,15 +7,7 @@ import { WebsocketProvider } from 'y-websocket'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as decoding from 'lib0/decoding'
-import {
-  MESSAGE_AUTH,
-  MESSAGE_AWARENESS,
-  PERSISTED_QUERY_PARAM,
-  awarenessMessage,
-  isFinalClose,
-  readPermissionDenied,
-  sendCausalMetadata,
-} from '../../../shared/wire/index.ts'
+import { MESSAGE_AUTH, MESSAGE_AWARENESS, PERSISTED_QUERY_PARAM, awarenessMessage, isFinalClose, readPermissionDenied, sendCausalMetadata } from '../../../shared/wire/index.ts'
 import { describeClose, type Problem } from './messages.ts'
 import { PersistedTracker } from './persisted.ts'
 import { encodeAwarenessEntries, parseAwarenessUpdate, readPresence, type AwarenessEntry } from '../../../shared/presence/index.ts'

@@ -95,7 +95,10 @@ export function conflictRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
         // does not take even this gets its stream cut after a second.
         if (reason !== null) {
           let timer: NodeJS.Timeout | undefined
-          const told = stream.writeSSE({ event: 'closed', data: JSON.stringify({ reason }) }).then(() => true, () => false)
+          const told = stream.writeSSE({ event: 'closed', data: JSON.stringify({ reason }) }).then(
+            () => true,
+            () => false,
+          )
           const cut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 1000)))
           if (!(await Promise.race([told, cut]))) stream.abort()
           clearTimeout(timer)

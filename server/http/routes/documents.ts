@@ -97,7 +97,11 @@ export function documentRoutes(deps: ApiDeps, activity = new DocumentActivity(),
     await room.writeAsServer(principal.id, `rest put ${id}`, (scratch) => {
       // Checked inside the write, against the state it applies to.
       if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== etagOf(versionOf(scratch))) {
-        throw new DomainError('precondition_failed', 'version_mismatch', 'the workspace changed since the version in If-Match: GET the document again, or send no If-Match to replace anyway')
+        throw new DomainError(
+          'precondition_failed',
+          'version_mismatch',
+          'the workspace changed since the version in If-Match: GET the document again, or send no If-Match to replace anyway',
+        )
       }
       created = putDocument(scratch, id, content, title).created
     })

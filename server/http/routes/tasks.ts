@@ -111,7 +111,8 @@ export function taskRoutes(deps: TaskRouteDeps): Hono<ApiEnv> {
   app.post('/:ws/tasks/:id/complete', inWorkspace, async (c) => {
     const { ws, principal } = writer(c, 'complete')
     const { fencingToken, result } = await jsonBody(c, CompleteBody)
-    if (JSON.stringify(result ?? null).length > MAX_RESULT_BYTES) throw badRequest(`result must be at most ${MAX_RESULT_BYTES} bytes of JSON: store a larger result in a document and put its id here`)
+    if (JSON.stringify(result ?? null).length > MAX_RESULT_BYTES)
+      throw badRequest(`result must be at most ${MAX_RESULT_BYTES} bytes of JSON: store a larger result in a document and put its id here`)
     const r = await settleFenced(c, 'complete', ws, fencingToken, store.complete(ws, c.req.param('id'), principal.id, fencingToken, result ?? null))
     return c.json({ task: r.task } satisfies TaskAnswer)
   })
