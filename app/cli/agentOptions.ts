@@ -1,6 +1,7 @@
 // `polyphony agent` flags and environment → options (pure, testable).
 
 import { parseArgs } from 'node:util'
+import { CONNECTION_FLAGS, connectionOf } from './connectionFlags.ts'
 import { EXIT_CODES_HELP } from '../../agents/exitCodes.ts'
 import { MAX_EVERY_MS, MIN_EVERY_MS, parseDuration } from '../../agents/runtime/schedule.ts'
 import { DEFAULT_MODEL } from '../../agents/llm/defaultModel.ts'
@@ -70,9 +71,7 @@ export function parseAgentOptions(argv: string[], env: Record<string, string | u
     v = parseArgs({
       args: argv,
       options: {
-        server: { type: 'string' },
-        workspace: { type: 'string' },
-        token: { type: 'string' },
+        ...CONNECTION_FLAGS,
         role: { type: 'string' },
         model: { type: 'string' },
         'offline-reviewer': { type: 'string' },
@@ -85,7 +84,6 @@ export function parseAgentOptions(argv: string[], env: Record<string, string | u
         instructions: { type: 'string' },
         every: { type: 'string' },
         'max-tokens-per-hour': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
       },
     }).values
   } catch (err) {
@@ -93,10 +91,8 @@ export function parseAgentOptions(argv: string[], env: Record<string, string | u
   }
   if (v.help) return { ok: false, help: true }
   const fail = (error: string): Parsed<AgentOptions> => ({ ok: false, help: false, error })
-  const workspace = v.workspace ?? env.POLYPHONY_WORKSPACE
-  const token = v.token ?? env.POLYPHONY_TOKEN
-  if (!workspace) return fail('--workspace is required (or set POLYPHONY_WORKSPACE)')
-  if (!token) return fail('--token is required (or set POLYPHONY_TOKEN)')
+  const connection = connectionOf(v, env)
+  if (!connection.ok) return fail(connection.error)
   const role = (v.role ?? 'reviewer') as AgentRole
   if (!ROLES.includes(role)) return fail(`--role must be one of ${ROLES.join(', ')}`)
   const offline = v['offline-reviewer'] as HeuristicId | undefined
@@ -119,9 +115,7 @@ export function parseAgentOptions(argv: string[], env: Record<string, string | u
   return {
     ok: true,
     options: {
-      server: (v.server ?? env.POLYPHONY_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, ''),
-      workspace,
-      token,
+      ...connection.connection,
       role,
       model: v.model ?? DEFAULT_MODEL,
       offlineReviewer: offline,

@@ -1,6 +1,7 @@
 // `polyphony mcp` flags and environment → options (pure, testable).
 
 import { parseArgs } from 'node:util'
+import { CONNECTION_FLAGS, connectionOf } from './connectionFlags.ts'
 import type { Parsed } from './agentOptions.ts'
 
 export const MCP_HELP = `polyphony mcp — an MCP server (stdio) that attaches any MCP client to a workspace
@@ -32,20 +33,12 @@ export function parseMcpOptions(argv: string[], env: Record<string, string | und
   try {
     v = parseArgs({
       args: argv,
-      options: {
-        server: { type: 'string' },
-        workspace: { type: 'string' },
-        token: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
+      options: CONNECTION_FLAGS,
     }).values
   } catch (err) {
     return { ok: false, help: false, error: `${(err as Error).message}\nRun polyphony mcp --help for the options.` }
   }
   if (v.help) return { ok: false, help: true }
-  const workspace = v.workspace ?? env.POLYPHONY_WORKSPACE
-  const token = v.token ?? env.POLYPHONY_TOKEN
-  if (!workspace) return { ok: false, help: false, error: '--workspace is required (or set POLYPHONY_WORKSPACE)' }
-  if (!token) return { ok: false, help: false, error: '--token is required (or set POLYPHONY_TOKEN)' }
-  return { ok: true, options: { server: (v.server ?? env.POLYPHONY_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, ''), workspace, token } }
+  const connection = connectionOf(v, env)
+  return connection.ok ? { ok: true, options: connection.connection } : { ok: false, help: false, error: connection.error }
 }
