@@ -9,7 +9,7 @@ import type * as Y from 'yjs'
 import type { Agent } from '../agents/index.ts'
 import { claimsReviewer, clarityReviewer, type OfflineReviewer } from '../agents/reviewers/index.ts'
 import { runModelReview, runOfflineReview, watchDocuments, workspaceToolsFor, type OfflineReviewResult } from '../agents/runtime/index.ts'
-import { createLlmAgent } from '../agents/llm/index.ts'
+import { testLlmAgent } from './helpers/llmAgent.ts'
 import { parseAnnotation, type Annotation } from '../shared/annotations.ts'
 import { READING_LIMITS, type Divergences } from '../shared/review/index.ts'
 import { token, type TestServer } from './helpers/server.ts'
@@ -108,17 +108,10 @@ describe('incremental review', () => {
   it('a model re-reviewing after an edit is sent only the changed paragraph; its new reading supersedes the old', async () => {
     const { server, agent, bobText } = await setup()
     api = t.own(await startFakeMessagesApi())
-    const llm = createLlmAgent({
+    const llm = testLlmAgent(api, {
       role: 'reviewer',
       name: 'agent-a',
-      model: 'claude-test',
-      apiKey: 'test-key',
-      baseURL: api.url,
-      maxTurns: 4,
-      maxTokens: 1024,
-      timeoutMs: 5_000,
       retry: { maxRetries: 0, initialDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 2_000 },
-      breaker: { threshold: 10, halfOpenAfterMs: 60_000 },
       tools: workspaceToolsFor(agent),
     })
     t.own(llm)

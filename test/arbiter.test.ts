@@ -8,7 +8,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type * as Y from 'yjs'
 import type { Agent } from '../agents/index.ts'
-import { createLlmAgent, type LlmAgent } from '../agents/llm/index.ts'
+import type { LlmAgent } from '../agents/llm/index.ts'
+import { testLlmAgent } from './helpers/llmAgent.ts'
 import { heuristicArbitrate, HEURISTIC_ARBITER, modelArbitrate, runArbiter, workspaceToolsFor, type ArbiterLoop } from '../agents/runtime/index.ts'
 import type { ConflictRecord } from '../shared/conflicts/index.ts'
 import { startTestServer, token, type TestServer } from './helpers/server.ts'
@@ -89,19 +90,7 @@ describe('arbiter', () => {
     api.script(step.toolUse({ name: 'propose_resolution', input: { conflictId: record.id, choice: loser, reasoning } }), step.text('Proposed.'))
 
     const agent = await arbiterAgent(server)
-    const llm = createLlmAgent({
-      role: 'arbiter',
-      name: 'agent-a',
-      model: 'claude-test',
-      apiKey: 'test-key',
-      baseURL: api.url,
-      maxTurns: 4,
-      maxTokens: 1024,
-      timeoutMs: 5_000,
-      retry: { maxRetries: 0, initialDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 1_000 },
-      breaker: { threshold: 10, halfOpenAfterMs: 60_000 },
-      tools: { ...workspaceToolsFor(agent), replaceText: undefined, insertText: undefined },
-    })
+    const llm = testLlmAgent(api, { role: 'arbiter', name: 'agent-a', tools: { ...workspaceToolsFor(agent), replaceText: undefined, insertText: undefined } })
     llms.push(llm)
     const loop = runArbiter(agent, modelArbitrate(agent, llm))
     loops.push(loop)

@@ -7,7 +7,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type * as Y from 'yjs'
 import type { Agent } from '../agents/index.ts'
-import { createLlmAgent, type LlmAgent } from '../agents/llm/index.ts'
+import type { LlmAgent } from '../agents/llm/index.ts'
+import { testLlmAgent } from './helpers/llmAgent.ts'
 import { workspaceToolsFor } from '../agents/runtime/index.ts'
 import type { ConflictRecord } from '../shared/conflicts/index.ts'
 import { startTestServer, token, type TestServer } from './helpers/server.ts'
@@ -33,19 +34,7 @@ afterEach(async () => {
 })
 
 function llmFor(agent: Agent, fake: FakeMessagesApi): LlmAgent {
-  const llm = createLlmAgent({
-    role: 'editor',
-    name: agent.principal.id,
-    model: 'claude-test',
-    apiKey: 'test-key',
-    baseURL: fake.url,
-    maxTurns: 6,
-    maxTokens: 1024,
-    timeoutMs: 5_000,
-    retry: { maxRetries: 0, initialDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 1_000 },
-    breaker: { threshold: 10, halfOpenAfterMs: 60_000 },
-    tools: workspaceToolsFor(agent),
-  })
+  const llm = testLlmAgent(fake, { role: 'editor', name: agent.principal.id, maxTurns: 6, tools: workspaceToolsFor(agent) })
   llms.push(llm)
   return llm
 }
