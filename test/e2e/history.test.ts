@@ -65,16 +65,14 @@ describe('history panel', () => {
     expect(await page.locator('[data-view="version-text"]').textContent()).toBe(TEXT)
     await page.getByRole('button', { name: 'Changes since' }).click()
     await page.locator('[data-view="changes"] ins').first().waitFor()
-    const marks = await page
-      .locator('[data-view="changes"] ins, [data-view="changes"] del')
-      .evaluateAll((els) =>
-        els.map((e) => ({
-          tag: e.tagName.toLowerCase(),
-          text: e.textContent,
-          principal: e.getAttribute('data-principal'),
-          color: (e as HTMLElement).style.getPropertyValue('--author'),
-        })),
-      )
+    const marks = await page.locator('[data-view="changes"] ins, [data-view="changes"] del').evaluateAll((els) =>
+      els.map((e) => ({
+        tag: e.tagName.toLowerCase(),
+        text: e.textContent,
+        principal: e.getAttribute('data-principal'),
+        color: (e as HTMLElement).style.getPropertyValue('--author'),
+      })),
+    )
     expect(marks.map(({ tag, text, principal }) => ({ tag, text, principal }))).toEqual([
       { tag: 'del', text: 'Support', principal: 'agent-a' },
       { tag: 'ins', text: 'Our team', principal: 'agent-b' },
