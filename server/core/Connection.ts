@@ -1,6 +1,7 @@
 // One socket on one room: speaks the y-websocket protocol and enforces the per-connection
 // rules (write rights, awareness ownership, rate, slow readers). Knows nothing of ws or HTTP.
 
+import { FrameQueue } from './FrameQueue.ts'
 import * as decoding from 'lib0/decoding'
 import * as Y from 'yjs'
 import type { CausalMeta } from './writer.ts'
@@ -67,7 +68,7 @@ export class Connection {
   #pausedUntil = 0
   #pausedForQueue = false
   /** Messages that arrived while paused (the rest of the TCP chunk being parsed): run on resume. */
-  #held: Uint8Array[] = []
+  #held = new FrameQueue()
   #messages: TokenBucket
   #bytes: TokenBucket
 
@@ -184,7 +185,7 @@ export class Connection {
     this.#closed = true
     this.#early = []
     this.#earlyBytes = 0
-    this.#held = []
+    this.#held.clear()
   }
 
   refuse(code: number, reason: string, metricReason: string): void {
@@ -230,9 +231,7 @@ export class Connection {
   }
 
   #tryResume(): void {
-    let i = 0
-    while (i < this.#held.length && !this.#closed && !this.#isPaused()) this.#accept(this.#held[i++])
-    this.#held = i === this.#held.length ? [] : this.#held.slice(i)
+    while (this.#held.length > 0 && !this.#closed && !this.#isPaused()) this.#accept(this.#held.shift() as Uint8Array)
     if (!this.#closed && !this.#isPaused()) this.transport.resume()
   }
 
