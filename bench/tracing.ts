@@ -4,16 +4,10 @@
 // update a traced ingest span, exported over OTLP/HTTP to a local sink that discards them).
 // Runs alternate off/on; prints wall time, server CPU per edit and the on/off ratio.
 import { createServer } from 'node:http'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
-import { BenchClient, now } from './BenchClient.ts'
-import { startTarget } from './targets.ts'
-import { FANOUT_WORKSPACE, tokenOf, writeBootstrap } from './bootstrap.ts'
-import { cpuSeconds } from './procStats.ts'
 import { median } from './stats.ts'
+import { singleWriterRun, type SingleWriterRun } from './singleWriter.ts'
 import { inDetectSpan, startIngestSpan } from '../server/telemetry/ingestSpans.ts'
 
 const edits = Number(process.argv[2] ?? 20_000)
@@ -34,35 +28,23 @@ async function sink(): Promise<{ url: string; requests: () => number; close(): P
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => n, close: () => new Promise((r) => server.close(() => r())) }
 }
 
-async function once_(traced: boolean, collector: string): Promise<{ wallMs: number; cpuUsPerEdit: number }> {
-  const tmp = mkdtempSync(join(tmpdir(), 'polyphony-bench-tracing-'))
+async function once_(traced: boolean, collector: string): Promise<SingleWriterRun> {
   if (traced) {
     process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector
     process.env.OTEL_EXPORTER_OTLP_COMPRESSION = 'none'
   } else {
     delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT
   }
-  const target = await startTarget({ kind: 'polyphony', dataDir: join(tmp, 'data'), bootstrapFile: writeBootstrap(join(tmp, 'b.json'), 1, 0) })
   try {
-    const client = new BenchClient({ url: `${target.syncBase}${FANOUT_WORKSPACE}/shared?token=${tokenOf(0)}&persisted=1`, clientId: 7, ackMode: 'persisted', applyRemote: false })
-    await client.synced
-    const messages = client.prepare(() => {
-      for (let i = 0; i < edits; i++) client.text.insert(client.text.length, 'x')
+    // Acknowledged in batches: the server is never throttled, so the figure is per-update work.
+    return await singleWriterRun(edits, async (client, messages) => {
+      for (let i = 0; i < messages.length; i += BATCH) {
+        for (const m of messages.slice(i, i + BATCH)) client.sendRaw(m)
+        await client.ack()
+      }
     })
-    const cpuBefore = cpuSeconds(target.pid)
-    const started = now()
-    for (let i = 0; i < messages.length; i += BATCH) {
-      for (const m of messages.slice(i, i + BATCH)) client.sendRaw(m)
-      await client.ack()
-    }
-    const wallMs = now() - started
-    const cpu = cpuSeconds(target.pid) - cpuBefore
-    await client.close()
-    return { wallMs, cpuUsPerEdit: (cpu * 1e6) / edits }
   } finally {
-    await target.stop()
     delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT
-    rmSync(tmp, { recursive: true, force: true })
   }
 }
 
@@ -83,7 +65,7 @@ function offPathNsPerUpdate(n = 200_000): number {
 
 const offNs = median([offPathNsPerUpdate(), offPathNsPerUpdate(), offPathNsPerUpdate()])
 const collector = await sink()
-const results: Record<'off' | 'on', Array<{ wallMs: number; cpuUsPerEdit: number }>> = { off: [], on: [] }
+const results: Record<'off' | 'on', SingleWriterRun[]> = { off: [], on: [] }
 for (let r = 0; r < runs; r++) {
   const order: Array<'off' | 'on'> = r % 2 === 0 ? ['off', 'on'] : ['on', 'off']
   for (const mode of order) {
