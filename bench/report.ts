@@ -96,79 +96,30 @@ interface Goal {
 
 const get = (r: Results, s: ScenarioName, k: TargetKind, key: string) => r[s]?.[k]?.[key]
 
+/** A goal's bound: the text shown and the test it stands for, from one number. */
+type Bound = Pick<Goal, 'goal' | 'met'>
+const atMost = (n: number): Bound => ({ goal: `≤ ${n.toFixed(1)}`, met: (x) => x <= n })
+const atLeast = (n: number): Bound => ({ goal: `≥ ${n.toFixed(1)}`, met: (x) => x >= n })
+const reportOnly: Bound = { goal: '(report)', met: () => true }
+
+/** The ratio of two measurements of one scenario (target and metric each), against a bound. */
+function goal(what: string, scenario: ScenarioName, [a, keyA]: [TargetKind, string], [b, keyB]: [TargetKind, string], bound: Bound): Goal {
+  return { what, value: (r) => ratio(get(r, scenario, a, keyA), get(r, scenario, b, keyB)), ...bound }
+}
+
 const GOALS: Goal[] = [
-  {
-    what: 'fanout latency p50, Polyphony / reference',
-    value: (r) => ratio(get(r, 'fanout', 'polyphony', 'p50Ms'), get(r, 'fanout', 'reference', 'p50Ms')),
-    goal: '≤ 1.0',
-    met: (x) => x <= 1,
-  },
-  {
-    what: 'fanout latency p99, Polyphony / reference',
-    value: (r) => ratio(get(r, 'fanout', 'polyphony', 'p99Ms'), get(r, 'fanout', 'reference', 'p99Ms')),
-    goal: '≤ 0.5',
-    met: (x) => x <= 0.5,
-  },
-  {
-    what: 'fanout server CPU (persisting everything), Polyphony / reference',
-    value: (r) => ratio(get(r, 'fanout', 'polyphony', 'cpuS'), get(r, 'fanout', 'reference', 'cpuS')),
-    goal: '≤ 1.2',
-    met: (x) => x <= 1.2,
-  },
-  {
-    what: 'burst time-to-converge, Polyphony / reference',
-    value: (r) => ratio(get(r, 'burst', 'polyphony', 'convergeMs'), get(r, 'burst', 'reference', 'convergeMs')),
-    goal: '≤ 0.7',
-    met: (x) => x <= 0.7,
-  },
-  {
-    what: 'RSS per idle room, Polyphony / reference',
-    value: (r) => ratio(get(r, 'manydocs', 'polyphony', 'rssPerRoomKB'), get(r, 'manydocs', 'reference', 'rssPerRoomKB')),
-    goal: '≤ 1.0',
-    met: (x) => x <= 1,
-  },
-  {
-    what: 'coldsync ingest (durable acks), Polyphony / reference',
-    value: (r) => ratio(get(r, 'coldsync', 'polyphony', 'ingestOpsPerS'), get(r, 'coldsync', 'reference', 'ingestOpsPerS')),
-    goal: '≥ 1.0',
-    met: (x) => x >= 1,
-  },
-  {
-    what: 'cold sync after restart / reference in-memory sync',
-    value: (r) => ratio(get(r, 'coldsync', 'polyphony', 'syncAfterRestartMs'), get(r, 'coldsync', 'reference', 'syncMs')),
-    goal: '≤ 2.0',
-    met: (x) => x <= 2,
-  },
-  {
-    what: 'cold sync after restart / Polyphony warm sync',
-    value: (r) => ratio(get(r, 'coldsync', 'polyphony', 'syncAfterRestartMs'), get(r, 'coldsync', 'polyphony', 'syncMs')),
-    goal: '≤ 2.0',
-    met: (x) => x <= 2,
-  },
-  {
-    what: 'durability cost: fanout p99, SQLite / memory',
-    value: (r) => ratio(get(r, 'fanout', 'polyphony', 'p99Ms'), get(r, 'fanout', 'polyphony-mem', 'p99Ms')),
-    goal: '(report)',
-    met: () => true,
-  },
-  {
-    what: 'durability cost: fanout server CPU, SQLite / memory',
-    value: (r) => ratio(get(r, 'fanout', 'polyphony', 'cpuS'), get(r, 'fanout', 'polyphony-mem', 'cpuS')),
-    goal: '(report)',
-    met: () => true,
-  },
-  {
-    what: 'durability cost: burst time-to-converge, SQLite / memory',
-    value: (r) => ratio(get(r, 'burst', 'polyphony', 'convergeMs'), get(r, 'burst', 'polyphony-mem', 'convergeMs')),
-    goal: '(report)',
-    met: () => true,
-  },
-  {
-    what: 'durability cost: burst server CPU, SQLite / memory',
-    value: (r) => ratio(get(r, 'burst', 'polyphony', 'cpuS'), get(r, 'burst', 'polyphony-mem', 'cpuS')),
-    goal: '(report)',
-    met: () => true,
-  },
+  goal('fanout latency p50, Polyphony / reference', 'fanout', ['polyphony', 'p50Ms'], ['reference', 'p50Ms'], atMost(1.0)),
+  goal('fanout latency p99, Polyphony / reference', 'fanout', ['polyphony', 'p99Ms'], ['reference', 'p99Ms'], atMost(0.5)),
+  goal('fanout server CPU (persisting everything), Polyphony / reference', 'fanout', ['polyphony', 'cpuS'], ['reference', 'cpuS'], atMost(1.2)),
+  goal('burst time-to-converge, Polyphony / reference', 'burst', ['polyphony', 'convergeMs'], ['reference', 'convergeMs'], atMost(0.7)),
+  goal('RSS per idle room, Polyphony / reference', 'manydocs', ['polyphony', 'rssPerRoomKB'], ['reference', 'rssPerRoomKB'], atMost(1.0)),
+  goal('coldsync ingest (durable acks), Polyphony / reference', 'coldsync', ['polyphony', 'ingestOpsPerS'], ['reference', 'ingestOpsPerS'], atLeast(1.0)),
+  goal('cold sync after restart / reference in-memory sync', 'coldsync', ['polyphony', 'syncAfterRestartMs'], ['reference', 'syncMs'], atMost(2.0)),
+  goal('cold sync after restart / Polyphony warm sync', 'coldsync', ['polyphony', 'syncAfterRestartMs'], ['polyphony', 'syncMs'], atMost(2.0)),
+  goal('durability cost: fanout p99, SQLite / memory', 'fanout', ['polyphony', 'p99Ms'], ['polyphony-mem', 'p99Ms'], reportOnly),
+  goal('durability cost: fanout server CPU, SQLite / memory', 'fanout', ['polyphony', 'cpuS'], ['polyphony-mem', 'cpuS'], reportOnly),
+  goal('durability cost: burst time-to-converge, SQLite / memory', 'burst', ['polyphony', 'convergeMs'], ['polyphony-mem', 'convergeMs'], reportOnly),
+  goal('durability cost: burst server CPU, SQLite / memory', 'burst', ['polyphony', 'cpuS'], ['polyphony-mem', 'cpuS'], reportOnly),
 ]
 
 export function ratioTable(results: Results): string {
