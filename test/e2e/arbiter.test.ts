@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { browserSuite } from '../helpers/browserSuite.ts'
-import { connectStock, synced, type StockClient } from '../helpers/clients.ts'
+import { apart, connectStock, replaceWord, synced, type StockClient } from '../helpers/clients.ts'
 import { connectTestAgent } from '../helpers/agents.ts'
 import { waitFor } from '../helpers/wait.ts'
 import { artifactPath } from '../helpers/browser.ts'
@@ -45,21 +45,10 @@ describe('the arbiter beside the conflict', () => {
     loops.push(loop)
     await loop.idle()
 
-    a.provider.disconnect()
-    b.provider.disconnect()
-    for (const [c, day] of [
-      [a, 'Friday'],
-      [b, 'Sunday'],
-    ] as const) {
-      const t = notes(c)
-      const at = t.toString().indexOf('Monday')
-      t.delete(at, 'Monday'.length)
-      t.insert(at, day)
-    }
-    a.provider.connect()
-    await synced(a)
-    b.provider.connect()
-    await synced(b)
+    await apart(a, b, () => {
+      replaceWord(notes(a), 'Monday', 'Friday')
+      replaceWord(notes(b), 'Monday', 'Sunday')
+    })
 
     // The proposal arrives by the event stream, beside the conflict it is about.
     const card = page.locator('.conflict[data-kind="overlapping-text-edit"]')

@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { browserSuite } from '../helpers/browserSuite.ts'
-import { connectStock, synced, type StockClient } from '../helpers/clients.ts'
+import { apart, connectStock, replaceWord, synced, type StockClient } from '../helpers/clients.ts'
 import { waitFor } from '../helpers/wait.ts'
 import { artifactPath, waitForEditorText } from '../helpers/browser.ts'
 
@@ -35,21 +35,10 @@ describe('conflicts where people work', () => {
     expect(await page.locator('[data-open-conflicts]').count()).toBe(0)
 
     // Both rewrite the same word while apart.
-    a.provider.disconnect()
-    b.provider.disconnect()
-    for (const [c, word] of [
-      [a, 'Wednesday'],
-      [b, 'Thursday'],
-    ] as const) {
-      const t = text(c, 'minutes')
-      const at = t.toString().indexOf('Tuesday')
-      t.delete(at, 'Tuesday'.length)
-      t.insert(at, word)
-    }
-    a.provider.connect()
-    await synced(a)
-    b.provider.connect()
-    await synced(b)
+    await apart(a, b, () => {
+      replaceWord(text(a, 'minutes'), 'Tuesday', 'Wednesday')
+      replaceWord(text(b, 'minutes'), 'Tuesday', 'Thursday')
+    })
 
     const badge = page.getByRole('link', { name: /Review, 1 open conflict/ })
     await badge.waitFor()

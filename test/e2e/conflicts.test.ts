@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { token } from '../helpers/server.ts'
 import { browserSuite } from '../helpers/browserSuite.ts'
-import { connectStock, synced, type StockClient } from '../helpers/clients.ts'
+import { apart, connectStock, synced, type StockClient } from '../helpers/clients.ts'
 import { waitFor } from '../helpers/wait.ts'
 import { artifactPath, waitForEditorText } from '../helpers/browser.ts'
 import type { ConflictRecord } from '../../shared/conflicts/index.ts'
@@ -23,17 +23,6 @@ async function join(who: string): Promise<StockClient> {
   clients.push(c)
   await synced(c)
   return c
-}
-
-/** Both write while disconnected, then come back one after the other. */
-async function apart(a: StockClient, b: StockClient, edit: (a: Y.Doc, b: Y.Doc) => void): Promise<void> {
-  a.provider.disconnect()
-  b.provider.disconnect()
-  edit(a.doc, b.doc)
-  a.provider.connect()
-  await synced(a)
-  b.provider.connect()
-  await synced(b)
 }
 
 const minutes = (c: StockClient): Y.Text => c.doc.getMap<Y.Text>('docs').get('minutes')!

@@ -69,3 +69,22 @@ export function synced(...clients: StockClient[]): Promise<void> {
 export function text(client: StockClient, name = 'main'): Y.Text {
   return client.doc.getText(name)
 }
+
+/** Both write while disconnected, then come back one after the other: a real concurrent edit the detector sees. */
+export async function apart(a: StockClient, b: StockClient, edit: (a: Y.Doc, b: Y.Doc) => void): Promise<void> {
+  a.provider.disconnect()
+  b.provider.disconnect()
+  edit(a.doc, b.doc)
+  a.provider.connect()
+  await synced(a)
+  b.provider.connect()
+  await synced(b)
+}
+
+/** Replaces the first `word` in `text` with `by` (throws when it is not there). */
+export function replaceWord(text: Y.Text, word: string, by: string): void {
+  const at = text.toString().indexOf(word)
+  if (at < 0) throw new Error(`"${word}" is not in the text`)
+  text.delete(at, word.length)
+  text.insert(at, by)
+}
