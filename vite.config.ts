@@ -21,5 +21,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One real PostgreSQL cluster per run (Debian's binaries in a temp dir): test/helpers/postgres.ts.
+    globalSetup: ['test/helpers/postgresGlobal.ts'],
   },
 })
