@@ -52,3 +52,30 @@ describe('PostgreSQL test cluster', () => {
     await expect(openPostgres('postgres://nobody:secret@localhost/none?host=/nonexistent-dir')).rejects.toThrow(/cannot reach PostgreSQL at .*\*\*\*.*POLYPHONY_DATABASE_URL/)
   })
 })
+
+describe('Notifications', () => {
+  it('delivers NOTIFY payloads from another connection to every listener of the channel, and only those', async () => {
+    const { Notifications, notify } = await import('../server/pg/Notifications.ts')
+    const url = await freshDatabase()
+    const db = await openPostgres(url)
+    const listener = new Notifications(url)
+    try {
+      await listener.start()
+      const got: string[] = []
+      const other: string[] = []
+      await listener.listen('test_a', (p) => got.push(`1:${p}`))
+      await listener.listen('test_a', (p) => got.push(`2:${p}`))
+      await listener.listen('test_b', (p) => other.push(p))
+      const arrived = new Promise<void>((resolve) => listener.listen('test_a', (p) => p === 'last' && resolve()))
+      await notify(db, 'test_a', 'x')
+      await notify(db, 'test_a', 'last')
+      await arrived
+      expect(got).toEqual(['1:x', '2:x', '1:last', '2:last'])
+      expect(other).toEqual([])
+      await expect(listener.listen('bad channel; drop', () => {})).rejects.toThrow(/invalid notification channel/)
+    } finally {
+      await listener.close()
+      await db.close()
+    }
+  })
+})
