@@ -6,6 +6,11 @@ import type { CoreLoad } from './core/coreLoad.ts'
 export class ServerMetrics {
   readonly registry = new prom.Registry()
   readonly connections = new prom.Gauge({ name: 'polyphony_connections', help: 'Open sync sockets', registers: [this.registry] })
+  readonly relayedSockets = new prom.Gauge({
+    name: 'polyphony_relayed_sockets',
+    help: 'Sync sockets this instance relays to the instance that owns their room',
+    registers: [this.registry],
+  })
   readonly rooms = new prom.Gauge({ name: 'polyphony_rooms_loaded', help: 'Rooms loaded in memory', registers: [this.registry] })
   readonly updatesIn = new prom.Counter({ name: 'polyphony_updates_in_total', help: 'Document updates accepted', registers: [this.registry] })
   readonly bytesIn = new prom.Counter({ name: 'polyphony_bytes_in_total', help: 'Sync bytes received', registers: [this.registry] })

@@ -27,7 +27,7 @@ import { parseRoom } from '../shared/rooms.ts'
 import { ConflictBudget, ConflictService, DEFAULT_CONFLICT_BUDGET, type ConflictBudgetLimits } from './conflicts/index.ts'
 import { readingsSummary } from './review/readingsSummary.ts'
 import { moveLegacyReviewRooms } from './review/moveLegacyReviewRooms.ts'
-import { attachSync, closeSockets } from './ws/attachSync.ts'
+import { attachSync, closeSockets, type RoomRoute } from './ws/attachSync.ts'
 import { AgentReports, Coordinator } from './coord/index.ts'
 import { taskRoutes } from './http/routes/tasks.ts'
 import { McpSessions, type McpSessionAgentFactory, type McpSessionLimits } from './mcp/McpSessions.ts'
@@ -72,6 +72,11 @@ export interface ServerOptions {
   mcp?: Partial<McpSessionLimits>
   /** Attaches the agent behind each /mcp session (app/mcpSessionAgent.ts); without it /mcp answers 503. */
   mcpAgent?: McpSessionAgentFactory
+  /**
+   * Where each room's sockets are served when several servers share one database: here, or
+   * relayed to the instance that owns the room (server/cluster/). Absent: every room is served here.
+   */
+  roomRoute?: (room: string) => Promise<RoomRoute>
 }
 
 export interface RunningServer {
@@ -177,6 +182,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     logger,
     authFailures,
     isRevokedToken: (token) => registry.isRevokedToken(token),
+    route: opts.roomRoute,
     access: {
       authenticate: (token) => registry.authenticate(token),
       visibility: (id) => registry.visibility(id),

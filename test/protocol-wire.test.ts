@@ -52,6 +52,7 @@ const CLOSE_RULE: Record<keyof typeof CLOSE, 'final' | 'transient'> = {
   tooManyRooms: 'transient',
   tooManyRequests: 'transient',
   slowReader: 'transient',
+  roomMoved: 'transient',
 }
 
 /** Codes a client sees without the server choosing them: a lost network (1006), unknown codes. */

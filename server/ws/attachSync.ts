@@ -8,8 +8,10 @@ import type { Logger } from 'pino'
 import type { SyncCore } from '../core/SyncCore.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import { CLOSE, KEEP_ALIVE_MESSAGE, PERSISTED_QUERY_PARAM } from '../../shared/wire/index.ts'
-import { authorizeSocket, type AccessLookup } from './authorizeSocket.ts'
+import { authorizeSocket, type AccessLookup, type SocketDecision } from './authorizeSocket.ts'
 import type { AuthFailures } from '../http/AuthFailures.ts'
+import { RELAYED_HEADER, relaySocket } from '../cluster/relaySocket.ts'
+import { RelayCounts } from '../cluster/RelayCounts.ts'
 
 export const SYNC_PATH = '/sync/'
 /** Alternative to ?token=: the subprotocol `polyphony.token.<token>`. */
@@ -24,7 +26,14 @@ export interface AttachSyncOptions {
   authFailures?: AuthFailures
   /** A revoked token retried by a reconnecting client is not a guess and is not counted. */
   isRevokedToken?: (token: string) => boolean
+  /**
+   * Several servers on one database: where `room` is served. 'local' loads it here (taking
+   * it over if its owner is gone); 'relay' proxies the socket to the live owner. Absent: local.
+   */
+  route?: (room: string) => Promise<RoomRoute>
 }
+
+export type RoomRoute = { kind: 'local' } | { kind: 'relay'; ownerUrl: string }
 
 export function attachSync(server: Server, opts: AttachSyncOptions): WebSocketServer {
   const wss = new WebSocketServer({
@@ -42,9 +51,10 @@ export function attachSync(server: Server, opts: AttachSyncOptions): WebSocketSe
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       wss.emit('connection', ws, req)
-      onSocket(ws, req, url, opts)
+      onSocket(ws, req, url, opts, relays)
     })
   })
+  const relays = new RelayCounts(opts.core.limits.maxSocketsPerPrincipal)
   watchLiveness(wss, opts.core.limits.pingIntervalMs, opts.metrics)
   keepAlive(wss, opts.core.limits.keepAliveIntervalMs)
   return wss
@@ -111,17 +121,22 @@ export async function closeSockets(wss: WebSocketServer, graceMs: number): Promi
   await new Promise<void>((resolve) => wss.close(() => resolve()))
 }
 
+function protocolsOf(req: IncomingMessage): string[] {
+  return String(req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0)
+}
+
 function tokenOf(req: IncomingMessage, url: URL): string | null {
   const fromQuery = url.searchParams.get('token')
   if (fromQuery) return fromQuery
-  const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
-    .split(',')
-    .map((p) => p.trim())
+  const protocols = protocolsOf(req)
   const proto = protocols.find((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX))
   return proto ? proto.slice(TOKEN_SUBPROTOCOL_PREFIX.length) : null
 }
 
-function onSocket(ws: WebSocket, req: IncomingMessage, url: URL, opts: AttachSyncOptions): void {
+function onSocket(ws: WebSocket, req: IncomingMessage, url: URL, opts: AttachSyncOptions, relays: RelayCounts): void {
   ws.on('error', (err) => opts.logger.debug({ err: err.message }, 'socket error'))
   let roomName: string
   try {
@@ -148,6 +163,51 @@ function onSocket(ws: WebSocket, req: IncomingMessage, url: URL, opts: AttachSyn
     closeSocket(ws, decision.code, decision.reason, opts.core.limits.closeGraceMs)
     return
   }
+  if (!opts.route) return accept(ws, url, roomName, decision, opts)
+  // Deciding where the room lives may take a database round trip: hold the socket's reads
+  // (nothing is lost) until it is attached here or relayed.
+  ws.pause()
+  const grace = opts.core.limits.closeGraceMs
+  opts.route(roomName).then(
+    (route) => {
+      if (ws.readyState !== ws.OPEN) return
+      if (route.kind === 'local') {
+        accept(ws, url, roomName, decision, opts)
+        ws.resume()
+        return
+      }
+      // A relayed socket that does not land on the owner goes back to its client, which
+      // reconnects and is routed afresh: relays never chain.
+      if (req.headers[RELAYED_HEADER] !== undefined) return closeSocket(ws, CLOSE.roomMoved, 'the room moved to another instance: reconnect', grace)
+      const principal = decision.principal.id
+      if (!relays.open(principal)) {
+        opts.metrics.refused.inc({ reason: 'max_sockets' })
+        return closeSocket(ws, CLOSE.tooManyRequests, `at most ${relays.limit} sockets open per principal: close one and retry`, grace)
+      }
+      opts.metrics.relayedSockets.inc()
+      relaySocket(
+        ws,
+        { ownerUrl: route.ownerUrl, path: req.url ?? url.pathname, protocols: protocolsOf(req) },
+        {
+          logger: opts.logger,
+          handshakeTimeoutMs: Math.max(1000, opts.core.limits.pingIntervalMs),
+          pingIntervalMs: opts.core.limits.pingIntervalMs,
+          onEnd: () => {
+            relays.close(principal)
+            opts.metrics.relayedSockets.dec()
+          },
+        },
+      )
+    },
+    (err: unknown) => {
+      opts.logger.error({ err, room: roomName }, 'could not decide where the room is served')
+      closeSocket(ws, CLOSE.internalError, 'room could not be loaded', grace)
+    },
+  )
+}
+
+/** Hands an authorized socket to this instance's sync core. */
+function accept(ws: WebSocket, url: URL, roomName: string, decision: Extract<SocketDecision, { ok: true }>, opts: AttachSyncOptions): void {
   const conn = opts.core.connect(
     {
       send: (data) => ws.send(data, { binary: true }),

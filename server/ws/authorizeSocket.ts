@@ -18,6 +18,11 @@ export function authorizeSocket(lookup: AccessLookup, token: string | null, room
   if (!token) return { ok: false, code: CLOSE.unauthenticated, reason: 'missing token: add ?token=<your token>' }
   const principal = lookup.authenticate(token)
   if (!principal) return { ok: false, code: CLOSE.unauthenticated, reason: 'unknown or revoked token' }
+  return decideSocket(lookup, principal, roomName)
+}
+
+/** The rights of an authenticated principal on `roomName` (also used for sockets another instance relays). */
+export function decideSocket(lookup: AccessLookup, principal: Principal, roomName: string): SocketDecision {
   const room = parseRoom(roomName)
   if (!room) return { ok: false, code: CLOSE.notFound, reason: `no such room "${roomName.slice(0, 20)}": use ${ROOM_FORMS}` }
   const request = accessRequest(lookup, principal.id, room)

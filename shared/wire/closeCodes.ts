@@ -17,6 +17,8 @@ export const CLOSE = {
   /** Same code as tooManyRooms: a per-principal or per-address cap (sockets, failed sign-ins). */
   tooManyRequests: 4429,
   slowReader: 4508, // 45xx: transient, stock clients reconnect and resync
+  /** The room's owner instance changed or cannot be reached (several servers): reconnect. */
+  roomMoved: 4512,
 } as const
 
 /**
@@ -24,6 +26,7 @@ export const CLOSE = {
  * what it sends (1003, 1007, 1008, 1009: its unsent changes go out again on every reconnect).
  * Everything else is transient: shutdown (1001), a failed store or load (1011), the server or a
  * per-principal cap being full (1013, 4429: frees up as sockets close), a slow reader (4508), a
+ * room that moved to another instance (4512), a
  * lost network (1006) and any code this list does not know.
  */
 const FINAL: ReadonlySet<number> = new Set([
