@@ -56,6 +56,8 @@ export async function main(argv: string[]): Promise<void> {
     port: config.port,
     host: config.host,
     dataDir: config.dataDir,
+    database: config.database,
+    instanceId: config.instanceId,
     adminToken: config.adminToken ?? tokens?.admin,
     disabledTokens: config.demo ? [] : storedDemoTokens(config.dataDir),
     bootstrap: tokens ? mergeBootstraps(demoBootstrap(tokens, { arbiterModel: model !== undefined }), bootstrap) : bootstrap,

@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util'
 import type { Limits } from './core/limits.ts'
 import type { HttpLimits } from './http/limits.ts'
 import { LIMITS_HELP, LIMIT_FLAG_OPTIONS, parseLimits } from './limitsConfig.ts'
+import { databaseUrlProblem } from './pg/databaseUrl.ts'
+import { instanceIdProblem } from './cluster/instanceId.ts'
 
 export const SERVER_HELP = `polyphony serve — the Polyphony sync and API server
 
@@ -15,6 +17,10 @@ Options (environment variable in brackets):
   --host ADDR       address to bind (default 127.0.0.1)                  [HOST]
   --data DIR        data directory holding polyphony.db (default ./data)  [POLYPHONY_DATA]
   --bootstrap FILE  JSON principals/workspaces applied at start           [POLYPHONY_BOOTSTRAP]
+  --database URL    postgres://… : documents in PostgreSQL, rooms owned per instance
+                    (the other stores stay in SQLite under --data for now) [POLYPHONY_DATABASE_URL]
+  --instance-id ID  this instance's name in Postgres and logs
+                    (default <hostname>-<pid>-<random>)                   [POLYPHONY_INSTANCE_ID]
   --demo            create the demo workspace, its tokens and agents, print them
   --no-agents       with --demo: do not run the built-in offline reviewers
   --allow-demo-on-network
@@ -33,6 +39,9 @@ export interface ServerConfig {
   host: string
   dataDir: string
   bootstrapFile?: string
+  /** PostgreSQL URL: documents go to Postgres (server/storage/PostgresStorage.ts). */
+  database?: string
+  instanceId?: string
   adminToken?: string
   demo: boolean
   /** --demo on a non-loopback address was asked for explicitly. */
@@ -56,6 +65,8 @@ export function parseServerConfig(argv: string[], env: Record<string, string | u
         host: { type: 'string' },
         data: { type: 'string' },
         bootstrap: { type: 'string' },
+        database: { type: 'string' },
+        'instance-id': { type: 'string' },
         demo: { type: 'boolean', default: false },
         'no-agents': { type: 'boolean', default: false },
         'allow-demo-on-network': { type: 'boolean', default: false },
@@ -83,6 +94,12 @@ export function parseServerConfig(argv: string[], env: Record<string, string | u
       error: `--demo prints its tokens (admin included) and must stay local: drop --host ${host} (the default is 127.0.0.1), or add --allow-demo-on-network if you really mean to expose it`,
     }
   }
+  const database = values.database ?? (env.POLYPHONY_DATABASE_URL || undefined)
+  const databaseProblem = database === undefined ? null : databaseUrlProblem(database)
+  if (databaseProblem) return { ok: false, help: false, error: databaseProblem }
+  const instanceId = values['instance-id'] ?? (env.POLYPHONY_INSTANCE_ID || undefined)
+  const instanceProblem = instanceId === undefined ? null : instanceIdProblem(instanceId)
+  if (instanceProblem) return { ok: false, help: false, error: instanceProblem }
   const limits = parseLimits(values, env)
   if (!limits.ok) return { ok: false, help: false, error: `${limits.error}\nRun with --help for the limits and their ranges.` }
   return {
@@ -92,6 +109,8 @@ export function parseServerConfig(argv: string[], env: Record<string, string | u
       host,
       dataDir: values.data ?? env.POLYPHONY_DATA ?? 'data',
       bootstrapFile: values.bootstrap ?? env.POLYPHONY_BOOTSTRAP,
+      database,
+      instanceId,
       adminToken: env.POLYPHONY_ADMIN_TOKEN || undefined,
       demo: values.demo ?? false,
       allowDemoOnNetwork,

@@ -52,6 +52,11 @@ export class ServerMetrics {
     registers: [this.registry],
   })
   readonly compactions = new prom.Counter({ name: 'polyphony_compactions_total', help: 'Room log compactions', registers: [this.registry] })
+  readonly roomsLost = new prom.Counter({
+    name: 'polyphony_rooms_lost_total',
+    help: "Rooms dropped because another instance took them over (an append was fenced, or this instance's lease lapsed; --database only)",
+    registers: [this.registry],
+  })
   readonly httpRequests = new prom.Counter({
     name: 'polyphony_http_requests_total',
     help: 'HTTP requests by method, route template of the handler that answered (e.g. /api/workspaces/:ws/docs/:id; /api/* for API not-found and auth refusals) and status',

@@ -35,6 +35,8 @@ import { mcpRoutes } from './mcp/routes.ts'
 import { VersionService, type HistoryOptions } from './history/VersionService.ts'
 import { historyRoutes } from './http/routes/history.ts'
 import { HistoryReads } from './http/HistoryReads.ts'
+import { openPostgresCluster, type ClusterOptions, type PostgresCluster } from './cluster/postgresCluster.ts'
+import { defaultInstanceId } from './cluster/instanceId.ts'
 
 /** The built-in administrator principal (enabled only while an admin token is configured). */
 export const ADMIN_PRINCIPAL = 'admin'
@@ -44,6 +46,15 @@ export interface ServerOptions {
   host?: string
   /** Directory for polyphony.db; ':memory:' keeps everything in memory (tests only). */
   dataDir?: string
+  /**
+   * A postgres:// URL: documents are stored in PostgreSQL, where several instances share them
+   * and each room is owned by one instance at a time (server/cluster/). Other stores stay in SQLite.
+   */
+  database?: string
+  /** This instance's name in Postgres rows and logs (default `<hostname>-<pid>-<random>`). */
+  instanceId?: string
+  /** Room ownership between instances (with `database`): lease length, advertised URL. */
+  cluster?: ClusterOptions
   /**
    * Token of the built-in administrator principal `admin`, created or updated at start.
    * Without one the administrator is disabled (its stored token no longer authenticates).
@@ -84,6 +95,9 @@ export interface RunningServer {
   wsUrl: string
   port: number
   db: Database
+  instanceId: string
+  /** The PostgreSQL side (with `database`): pool, notifications, lease, document storage. */
+  postgres: PostgresCluster | null
   registry: Registry
   core: SyncCore
   storage: DocumentStorage
@@ -106,9 +120,11 @@ export interface RunningServer {
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger()
   const inMemory = opts.dataDir === ':memory:'
+  const instanceId = opts.instanceId ?? defaultInstanceId()
+  const postgres = opts.database ? await openPostgresCluster({ url: opts.database, instanceId, cluster: opts.cluster, logger }) : null
   const db = openDatabase(inMemory ? ':memory:' : join(opts.dataDir ?? 'data', 'polyphony.db'))
   // Group commit: one transaction (one fsync) per event-loop turn across all rooms.
-  const storage: DocumentStorage = inMemory ? new MemoryStorage() : new SqliteStorage(db)
+  const storage: DocumentStorage = postgres ? postgres.documents : inMemory ? new MemoryStorage() : new SqliteStorage(db)
   const registry = new Registry(db)
   if (opts.adminToken) {
     registry.applyBootstrap({ principals: [{ id: ADMIN_PRINCIPAL, kind: 'service', name: 'Administrator', admin: true, token: opts.adminToken }] })
@@ -143,6 +159,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     historyFor: versions.historyFor,
   })
   conflicts.attach(core)
+  postgres?.lease.onLost(() => core.loseRooms("this instance's lease lapsed"))
   versions.attach(core)
   await moveLegacyReviewRooms({ storage, core, logger })
   const coord = new Coordinator({ db, room: (name) => core.room(name), metrics, logger })
@@ -195,12 +212,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const host = opts.host ?? '127.0.0.1'
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
   selfUrl = `http://${shown}:${port}`
+  await postgres?.lease.advertise(opts.cluster?.advertiseUrl ?? selfUrl)
   let closing: Promise<void> | null = null
   return {
     url: `http://${shown}:${port}`,
     wsUrl: `ws://${shown}:${port}/sync`,
     port,
     db,
+    instanceId,
+    postgres,
     registry,
     core,
     storage,
@@ -224,6 +244,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
           ;(http as Server).closeAllConnections?.()
         })
         await storage.close()
+        await postgres?.close()
         db.close()
       })()),
   }

@@ -29,7 +29,10 @@ export interface RoomOptions {
   extension?: RoomExtension
   /** Called once the room has no connections and has been idle for limits.idleRoomMs. */
   onIdle: (room: Room) => void
-  /** Called when the room's document took a change that was never stored: drop the room. */
+  /**
+   * Called when the room must stop serving: its document took a change that was never stored,
+   * or another instance took the room over (see lose()). The core drops it, without releasing it.
+   */
   onBroken: (room: Room) => void
   shouldCompact: (stats: { updatesSinceSnapshot: number; bytesSinceSnapshot: number }) => boolean
   /** Version history (shared rooms): client id ownership, versions before server writes. */
@@ -61,6 +64,8 @@ export class Room implements ConnectionRoom {
   #closed = false
   /** The document holds a change storage lacks (see #quarantine). */
   #broken = false
+  /** Another instance owns the room now (see lose()): nothing more is stored or served from here. */
+  #lost = false
 
   constructor(private readonly opts: RoomOptions) {
     this.name = opts.name
@@ -85,6 +90,7 @@ export class Room implements ConnectionRoom {
       },
       drained: () => void this.compactIfNeeded().catch((err: unknown) => this.opts.logger.error({ err, room: this.name }, 'compaction failed')),
       bypassed: () => this.#quarantine(),
+      fenced: () => this.lose('an append was refused: the room has a newer owner'),
     })
   }
 
@@ -177,6 +183,7 @@ export class Room implements ConnectionRoom {
    */
   writeAsServer(principal: string, reason: string, mutate: (doc: Y.Doc) => void): Promise<void> {
     if (this.#broken) return Promise.reject(new Error(`room ${this.name} was dropped after a change bypassed storage: load it again`))
+    if (this.#lost) return Promise.reject(new Error(`room ${this.name} moved to another server instance: load it again`))
     return this.#writes.writeAsServer(principal, reason, mutate)
   }
 
@@ -210,7 +217,7 @@ export class Room implements ConnectionRoom {
   async compactIfNeeded(force = false): Promise<void> {
     const stats = { updatesSinceSnapshot: this.#updatesSinceSnapshot, bytesSinceSnapshot: this.#bytesSinceSnapshot }
     // A change that bypassed storage must not reach it through a snapshot either.
-    if (this.appliedSeq <= this.#snapshotSeq || this.#broken) return
+    if (this.appliedSeq <= this.#snapshotSeq || this.#broken || this.#lost) return
     if (!force && !this.opts.shouldCompact(stats)) return
     const upto = this.appliedSeq
     // encodeStateAsUpdate includes what Yjs holds pending; add what the write queue holds back.
@@ -231,6 +238,21 @@ export class Room implements ConnectionRoom {
     this.opts.extension?.destroy()
     this.presence.destroy()
     this.doc.destroy()
+  }
+
+  /**
+   * Another instance took the room over (an append was fenced, or this instance's lease lapsed):
+   * this document may be behind what is stored. Its sockets close with a code on which clients
+   * reconnect (and reach the new owner), writes still queued are refused by storage and never
+   * acknowledged, and the core drops the room without releasing it.
+   */
+  lose(why: string): void {
+    if (this.#lost) return
+    this.#lost = true
+    this.opts.logger.warn({ room: this.name, why, connections: this.connections.size }, 'room lost to another instance')
+    this.opts.metrics.roomsLost.inc()
+    for (const conn of this.connections) conn.close(CLOSE.roomMoved, 'this room moved to another server instance; reconnect')
+    this.opts.onBroken(this)
   }
 
   /**

@@ -8,6 +8,7 @@ import type { Logger } from 'pino'
 import type { DocumentStorage } from '../storage/DocumentStorage.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import { CLOSE } from '../../shared/wire/index.ts'
+import { OwnedElsewhere } from '../storage/ownership.ts'
 import { DEFAULT_LIMITS, type Limits } from './limits.ts'
 import { Connection } from './Connection.ts'
 import { Room, type RoomHistory } from './Room.ts'
@@ -102,6 +103,12 @@ export class SyncCore {
     this.room(ctx.room).then(
       (room) => conn.attach(room),
       (err: unknown) => {
+        if (err instanceof OwnedElsewhere) {
+          // Served by another instance (several servers on one database): the client retries.
+          this.opts.logger.info({ room: ctx.room, owner: err.owner }, 'room is served by another instance')
+          conn.close(CLOSE.roomMoved, 'this room is served by another server instance; reconnect')
+          return
+        }
         this.opts.logger.error({ err, room: ctx.room }, 'room failed to load')
         conn.close(CLOSE.internalError, 'room could not be loaded')
       },
@@ -152,13 +159,23 @@ export class SyncCore {
     return n
   }
 
-  /** Stops accepting, closes sockets, writes out every room. */
+  /**
+   * Every loaded room is to be treated as taken by another instance (this instance's lease
+   * lapsed): each is dropped, its sockets sent to reconnect; the next use loads it again.
+   */
+  loseRooms(why: string): void {
+    for (const room of this.#loaded) room.lose(why)
+  }
+
+  /** Stops accepting, closes sockets, writes out every room and releases it to other instances. */
   async close(): Promise<void> {
     this.#closing = true
     for (const conn of this.#connections) conn.close(CLOSE.goingAway, 'server shutting down')
     const rooms = await Promise.allSettled(this.#rooms.values())
     for (const r of rooms) {
-      if (r.status === 'fulfilled') await r.value.close()
+      if (r.status !== 'fulfilled') continue
+      await r.value.close()
+      await this.#release(r.value)
     }
     this.#rooms.clear()
     this.#loaded.clear()
@@ -209,6 +226,17 @@ export class SyncCore {
     if (room.connections.size > 0 || this.#closing) return
     this.#rooms.delete(room.name)
     await this.#closeRemoved(room, 'room failed to unload cleanly')
+    // Another instance may serve it from now on, unless it was loaded here again meanwhile.
+    if (!this.#rooms.has(room.name)) await this.#release(room)
+  }
+
+  /** Gives the room up in storage (several instances on one database); logged, never thrown. */
+  async #release(room: Room): Promise<void> {
+    try {
+      await this.opts.storage.release?.(room.name)
+    } catch (err) {
+      this.opts.logger.warn({ err, room: room.name }, 'room could not be released; another instance can take it once this one stops')
+    }
   }
 
   /** Closes a room already taken out of #rooms; `failure` is logged if closing fails. */

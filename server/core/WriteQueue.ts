@@ -17,6 +17,7 @@ import type { DocumentStorage } from '../storage/DocumentStorage.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import type { TransactionOrigin } from '../../shared/origin.ts'
 import { CLOSE, persistedMessage } from '../../shared/wire/index.ts'
+import { Fenced } from '../storage/ownership.ts'
 import type { Limits } from './limits.ts'
 import type { Clock } from './clock.ts'
 import type { RoomExtension } from './RoomExtension.ts'
@@ -50,6 +51,8 @@ export interface WriteQueueOptions {
   drained: () => void
   /** A change reached the document around the queue: the document holds what storage lacks. */
   bypassed: () => void
+  /** Storage refused an append because another instance took the room: the room must be dropped. */
+  fenced: () => void
 }
 
 type QueuedUpdate = {
@@ -355,6 +358,11 @@ export class WriteQueue {
       )
       return seqs
     } catch (err) {
+      // Not stored, so never acknowledged; the room closes every socket on its own.
+      if (err instanceof Fenced) {
+        this.opts.fenced()
+        throw err
+      }
       this.opts.logger.error({ err, room: this.opts.name }, 'append failed; closing writers of the batch')
       for (const u of updates) u.from?.close(CLOSE.internalError, 'could not store your update; reconnect to retry')
       throw err

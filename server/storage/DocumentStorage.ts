@@ -8,6 +8,9 @@
 // - compact() replaces update *data* up to and including `uptoSeq` by a snapshot; the
 //   attribution of those updates (principal, clients, time, size) stays readable via history().
 // - rooms are independent namespaces keyed by the room name.
+// - On a store several instances share (PostgresStorage), load() takes the room for this instance
+//   or throws OwnedElsewhere, and append()/compact() reject with Fenced once another instance took
+//   it (server/storage/ownership.ts); release() gives it up. A store one process owns never throws these.
 
 export interface UpdateMeta {
   /** Principal that sent the update. */
@@ -47,6 +50,11 @@ export interface DocumentStorage {
   append(room: string, updates: Array<UpdateMeta & { data: Uint8Array }>): Promise<number[]>
   compact(room: string, snapshot: Uint8Array, uptoSeq: number): Promise<void>
   history(room: string, options?: { afterSeq?: number; limit?: number }): Promise<AttributionEntry[]>
+  /**
+   * The server unloaded the room (after writing everything out): another instance may take it
+   * at once. Absent (nothing to do) where one process owns the store.
+   */
+  release?(room: string): Promise<void>
   /** Names of every room with stored data. */
   rooms(): Promise<string[]>
   close(): Promise<void>

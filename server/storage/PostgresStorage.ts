@@ -1,0 +1,363 @@
+// DocumentStorage on PostgreSQL (`--database`), for several instances on one database.
+//
+// Same contract as SqliteStorage (one row per update, attribution kept after compaction, group
+// commit across rooms), plus room ownership (server/storage/ownership.ts):
+// - `doc_rooms` holds, per room, the last seq handed out, the owning instance and an epoch that
+//   only grows. Loading a room takes it (epoch + 1) if it is free, already this instance's, or
+//   owned by an instance whose lease (server/cluster/InstanceLease.ts) has run out by the
+//   database clock; otherwise load throws OwnedElsewhere.
+// - Every append allocates its seqs in the statement that checks the epoch: if another instance
+//   took the room since, the statement matches no row, nothing is written and the append rejects
+//   with Fenced. So a paused ex-owner can never write after its successor took over.
+// - Appending to (or compacting) a room this instance has not loaded takes it first, as load does.
+
+import { migratePg, type PgClient, type PgDatabase } from '../pg/PgDatabase.ts'
+import type { AttributionEntry, DocumentStorage, RoomState, StoredUpdate } from './DocumentStorage.ts'
+import { Fenced, OwnedElsewhere } from './ownership.ts'
+import { checkBatch, checkCompaction, checkHistoryOptions, checkRoom, type NewUpdate } from './validate.ts'
+
+// `instances` (the owners' leases) is created by server/cluster/InstanceLease.ts, started first.
+const SCHEMA = `
+CREATE TABLE doc_rooms (
+  room TEXT PRIMARY KEY,
+  last_seq BIGINT NOT NULL DEFAULT 0,   -- highest seq handed out
+  owner TEXT,                           -- instances.id serving the room; NULL once released
+  epoch BIGINT NOT NULL DEFAULT 0       -- grows on every take; appends must carry the current one
+);
+CREATE TABLE doc_updates (
+  room TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  principal TEXT NOT NULL,
+  clients JSONB NOT NULL,               -- Yjs client ids (uint32, beyond int4)
+  at BIGINT NOT NULL,                   -- server receive time, ms since epoch
+  bytes INTEGER NOT NULL,
+  data BYTEA,                           -- NULL once folded into the room's snapshot
+  message TEXT,
+  PRIMARY KEY (room, seq)
+);
+CREATE TABLE doc_snapshots (
+  room TEXT PRIMARY KEY,
+  seq BIGINT NOT NULL,
+  data BYTEA NOT NULL
+);
+`
+
+// Takes the room unless a live instance other than this one owns it. Every take bumps the epoch,
+// so whatever this or any instance loaded before can no longer write.
+const TAKE = `
+INSERT INTO doc_rooms AS r (room, owner, epoch) VALUES ($1, $2, 1)
+ON CONFLICT (room) DO UPDATE SET owner = EXCLUDED.owner, epoch = r.epoch + 1
+  WHERE r.owner IS NULL OR r.owner = EXCLUDED.owner
+     OR NOT EXISTS (SELECT 1 FROM instances i WHERE i.id = r.owner AND i.alive_until > now())
+RETURNING epoch`
+
+const OWNER = `
+SELECT r.owner, COALESCE(i.url, '') AS url, i.alive_until > now() AS live
+FROM doc_rooms r LEFT JOIN instances i ON i.id = r.owner WHERE r.room = $1`
+
+// Allocates the seqs and inserts the rows in one statement: no row of doc_rooms matches a stale
+// epoch, so nothing is inserted (rowCount 0 = Fenced).
+const APPEND = `
+WITH alloc AS (
+  UPDATE doc_rooms SET last_seq = last_seq + $4 WHERE room = $1 AND owner = $2 AND epoch = $3 RETURNING last_seq
+)
+INSERT INTO doc_updates (room, seq, principal, clients, at, bytes, data, message)
+SELECT $1, alloc.last_seq - $4 + u.n, u.principal, u.clients, u.at, u.bytes, u.data, u.message
+FROM alloc, unnest($5::text[], $6::jsonb[], $7::int8[], $8::int4[], $9::bytea[], $10::text[])
+  WITH ORDINALITY AS u(principal, clients, at, bytes, data, message, n)
+RETURNING seq`
+
+/** How many times load retries when the owner it found released the room meanwhile. */
+const TAKE_ATTEMPTS = 3
+
+interface PendingAppend {
+  room: string
+  updates: NewUpdate[]
+  resolve: (seqs: number[]) => void
+  reject: (err: unknown) => void
+}
+
+type Outcome = { seqs: number[] } | { error: unknown }
+
+interface UpdateRow {
+  seq: number
+  principal: string
+  clients: number[]
+  at: number
+  data: Buffer
+  message: string | null
+}
+
+export interface PostgresStorageOptions {
+  db: PgDatabase
+  /** This instance's id (instances.id): the owner written on the rooms it takes. */
+  instanceId: string
+}
+
+export class PostgresStorage implements DocumentStorage {
+  readonly #db: PgDatabase
+  readonly #instanceId: string
+  /** Rooms this instance took, with the epoch it took them at; 'lost' once fenced or the lease lapsed. */
+  readonly #epochs = new Map<string, number | 'lost'>()
+  readonly #taking = new Map<string, Promise<void>>()
+  #closed = false
+  #pending: PendingAppend[] = []
+  #flushing: Promise<void> | null = null
+  #commits = 0
+
+  private constructor({ db, instanceId }: PostgresStorageOptions) {
+    this.#db = db
+    this.#instanceId = instanceId
+  }
+
+  /** Creates the tables if needed. The `instances` table must exist (start InstanceLease first). */
+  static async open(opts: PostgresStorageOptions): Promise<PostgresStorage> {
+    await migratePg(opts.db, 'pg/storage/1-init', SCHEMA)
+    return new PostgresStorage(opts)
+  }
+
+  async load(room: string): Promise<RoomState> {
+    this.#check(room)
+    await this.#take(room)
+    // One snapshot for both reads: a compaction between them would otherwise NULL rows we read.
+    return this.#db.transaction(
+      async (client): Promise<RoomState> => {
+        const snap = await client.query<{ seq: number; data: Buffer }>('SELECT seq, data FROM doc_snapshots WHERE room = $1', [room])
+        const snapshotSeq = snap.rows[0]?.seq ?? 0
+        const rows = await client.query<UpdateRow>('SELECT seq, principal, clients, at, data, message FROM doc_updates WHERE room = $1 AND seq > $2 ORDER BY seq', [
+          room,
+          snapshotSeq,
+        ])
+        const updates = rows.rows.map((r): StoredUpdate => ({
+          seq: r.seq,
+          principal: r.principal,
+          clients: r.clients,
+          at: r.at,
+          data: view(r.data),
+          ...(r.message === 'sync' || r.message === 'server' ? { message: r.message } : {}),
+        }))
+        return { snapshot: snap.rows[0] ? view(snap.rows[0].data) : null, snapshotSeq, updates }
+      },
+      { isolation: 'repeatable read' },
+    )
+  }
+
+  /**
+   * Group commit across rooms: appends requested while no commit is running (or while one runs)
+   * go in the next transaction together, one statement each. Resolves after COMMIT. A request
+   * whose epoch is stale rejects with Fenced alone; one that fails in the database rejects alone too
+   * (the batch is retried with a savepoint per request).
+   */
+  append(room: string, updates: NewUpdate[]): Promise<number[]> {
+    try {
+      this.#check(room)
+      checkBatch(updates)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    if (updates.length === 0) return Promise.resolve([])
+    if (this.#epochs.get(room) === 'lost') return Promise.reject(new Fenced(room))
+    // Copies: the caller may reuse its buffers as soon as this returns.
+    const copy = updates.map((u) => ({ ...u, clients: [...u.clients], data: u.data.slice() }))
+    const taken = this.#epochs.has(room) ? Promise.resolve() : this.#take(room)
+    return taken.then(
+      () =>
+        new Promise<number[]>((resolve, reject) => {
+          this.#pending.push({ room, updates: copy, resolve, reject })
+          this.#schedule()
+        }),
+    )
+  }
+
+  /** Durable transactions written so far (one per group commit). */
+  stats(): { transactions: number } {
+    return { transactions: this.#commits }
+  }
+
+  /** Gives the room up (its owner becomes NULL) so any instance can take it at once. */
+  async release(room: string): Promise<void> {
+    this.#check(room)
+    const epoch = this.#epochs.get(room)
+    this.#epochs.delete(room)
+    if (typeof epoch !== 'number') return
+    // The epoch is read now: if this instance takes the room again before the statement runs,
+    // the newer take has a newer epoch and is not released.
+    await this.#db.query('UPDATE doc_rooms SET owner = NULL WHERE room = $1 AND owner = $2 AND epoch = $3', [room, this.#instanceId, epoch])
+  }
+
+  /** Every room this instance holds is to be treated as taken by another (its lease lapsed). */
+  loseAll(): void {
+    for (const room of this.#epochs.keys()) this.#epochs.set(room, 'lost')
+  }
+
+  async compact(room: string, snapshot: Uint8Array, uptoSeq: number): Promise<void> {
+    this.#check(room)
+    if (!this.#epochs.has(room)) await this.#take(room)
+    const epoch = this.#epochs.get(room)
+    if (typeof epoch !== 'number') throw new Fenced(room)
+    await this.#db.transaction(async (client) => {
+      // The row lock orders this compaction with the room's appends and any other compaction.
+      const owned = await client.query<{ last_seq: number }>('SELECT last_seq FROM doc_rooms WHERE room = $1 AND owner = $2 AND epoch = $3 FOR UPDATE', [
+        room,
+        this.#instanceId,
+        epoch,
+      ])
+      if (owned.rowCount === 0) {
+        this.#epochs.set(room, 'lost')
+        throw new Fenced(room)
+      }
+      checkCompaction(snapshot, uptoSeq, owned.rows[0].last_seq)
+      const current = await client.query<{ seq: number }>('SELECT seq FROM doc_snapshots WHERE room = $1', [room])
+      // A stale compaction (older than the current snapshot) would lose folded data: ignore it.
+      if (uptoSeq < (current.rows[0]?.seq ?? 0)) return
+      await client.query('INSERT INTO doc_snapshots (room, seq, data) VALUES ($1, $2, $3) ON CONFLICT (room) DO UPDATE SET seq = EXCLUDED.seq, data = EXCLUDED.data', [
+        room,
+        uptoSeq,
+        snapshot,
+      ])
+      await client.query('UPDATE doc_updates SET data = NULL WHERE room = $1 AND seq <= $2 AND data IS NOT NULL', [room, uptoSeq])
+    })
+  }
+
+  async history(room: string, { afterSeq = 0, limit }: { afterSeq?: number; limit?: number } = {}): Promise<AttributionEntry[]> {
+    this.#check(room)
+    checkHistoryOptions(afterSeq, limit)
+    const rows = await this.#db.query<AttributionEntry>('SELECT seq, principal, clients, at, bytes FROM doc_updates WHERE room = $1 AND seq > $2 ORDER BY seq LIMIT $3', [
+      room,
+      afterSeq,
+      limit ?? null,
+    ])
+    return rows.rows.map(({ seq, principal, clients, at, bytes }) => ({ seq, principal, clients, at, bytes }))
+  }
+
+  async rooms(): Promise<string[]> {
+    this.#check()
+    // A room has stored data once it handed out a seq (a snapshot needs one too).
+    const rows = await this.#db.query<{ room: string }>('SELECT room FROM doc_rooms WHERE last_seq > 0')
+    return rows.rows.map((r) => r.room)
+  }
+
+  /** Commits appends still waiting, then refuses further use. The database stays open for its other users. */
+  async close(): Promise<void> {
+    while (this.#flushing) await this.#flushing
+    this.#closed = true
+  }
+
+  /** Takes `room`; concurrent calls share one take (each take bumps the epoch and would fence the others). */
+  #take(room: string): Promise<void> {
+    let taking = this.#taking.get(room)
+    if (!taking) {
+      taking = this.#takeOnce(room).finally(() => this.#taking.delete(room))
+      this.#taking.set(room, taking)
+    }
+    return taking
+  }
+
+  async #takeOnce(room: string): Promise<void> {
+    for (let attempt = 1; attempt <= TAKE_ATTEMPTS; attempt++) {
+      const taken = await this.#db.query<{ epoch: number }>(TAKE, [room, this.#instanceId])
+      if (taken.rows[0]) {
+        this.#epochs.set(room, taken.rows[0].epoch)
+        return
+      }
+      const { rows } = await this.#db.query<{ owner: string | null; url: string; live: boolean | null }>(OWNER, [room])
+      const row = rows[0]
+      if (row?.owner && row.live) throw new OwnedElsewhere(room, row.owner, row.url)
+      // Released, or its owner's lease ran out, between the two statements: take it again.
+    }
+    throw new Error(`room ${room} could not be taken: its ownership kept changing; retry`)
+  }
+
+  #schedule(): void {
+    if (this.#flushing) return
+    // setImmediate lets every append requested in this turn (from every room) join the batch;
+    // appends requested while a commit runs go in the next one.
+    this.#flushing = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(async () => {
+        while (this.#pending.length > 0) await this.#flush()
+      })
+      .finally(() => {
+        this.#flushing = null
+        if (this.#pending.length > 0) this.#schedule()
+      })
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#pending
+    this.#pending = []
+    let outcomes: Outcome[]
+    try {
+      outcomes = await this.#commit(batch, false)
+    } catch {
+      // One request failed in the database and aborted the transaction (nothing committed):
+      // again with a savepoint per request, so only that request fails.
+      try {
+        outcomes = await this.#commit(batch, true)
+      } catch (error) {
+        for (const req of batch) req.reject(error)
+        return
+      }
+    }
+    batch.forEach((req, i) => {
+      const o = outcomes[i]
+      if ('seqs' in o) req.resolve(o.seqs)
+      else req.reject(o.error)
+    })
+  }
+
+  /** One transaction for `batch`; with `isolate`, a savepoint per request turns its failure into its outcome. */
+  async #commit(batch: PendingAppend[], isolate: boolean): Promise<Outcome[]> {
+    const outcomes = await this.#db.transaction(async (client) => {
+      const out: Outcome[] = []
+      for (const req of batch) {
+        if (!isolate) {
+          out.push(await this.#insert(client, req))
+          continue
+        }
+        await client.query('SAVEPOINT request')
+        try {
+          out.push(await this.#insert(client, req))
+          await client.query('RELEASE SAVEPOINT request')
+        } catch (error) {
+          await client.query('ROLLBACK TO SAVEPOINT request')
+          out.push({ error })
+        }
+      }
+      return out
+    })
+    this.#commits++
+    return outcomes
+  }
+
+  async #insert(client: PgClient, { room, updates }: PendingAppend): Promise<Outcome> {
+    const epoch = this.#epochs.get(room)
+    if (typeof epoch !== 'number') return { error: new Fenced(room) }
+    const res = await client.query<{ seq: number }>(APPEND, [
+      room,
+      this.#instanceId,
+      epoch,
+      updates.length,
+      updates.map((u) => u.principal),
+      updates.map((u) => JSON.stringify(u.clients)),
+      updates.map((u) => u.at),
+      updates.map((u) => u.data.byteLength),
+      updates.map((u) => u.data),
+      updates.map((u) => (u.message === 'sync' || u.message === 'server' ? u.message : null)),
+    ])
+    if (res.rowCount === 0) {
+      this.#epochs.set(room, 'lost')
+      return { error: new Fenced(room) }
+    }
+    return { seqs: res.rows.map((r) => r.seq).sort((a, b) => a - b) }
+  }
+
+  #check(room?: string): void {
+    if (this.#closed) throw new Error('storage is closed')
+    if (room !== undefined) checkRoom(room)
+  }
+}
+
+/** A plain Uint8Array over the Buffer pg returns (no copy), so all backends return the same type. */
+function view(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+}
