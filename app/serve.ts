@@ -58,6 +58,7 @@ export async function main(argv: string[]): Promise<void> {
     dataDir: config.dataDir,
     database: config.database,
     instanceId: config.instanceId,
+    cluster: config.cluster,
     adminToken: config.adminToken ?? tokens?.admin,
     disabledTokens: config.demo ? [] : storedDemoTokens(config.dataDir),
     bootstrap: tokens ? mergeBootstraps(demoBootstrap(tokens, { arbiterModel: model !== undefined }), bootstrap) : bootstrap,

@@ -21,6 +21,10 @@ Options (environment variable in brackets):
                     (the other stores stay in SQLite under --data for now) [POLYPHONY_DATABASE_URL]
   --instance-id ID  this instance's name in Postgres and logs
                     (default <hostname>-<pid>-<random>)                   [POLYPHONY_INSTANCE_ID]
+  --advertise-url URL  where the other instances reach this one (relayed sockets and
+                    forwarded requests; default http://<host>:<port>)      [POLYPHONY_ADVERTISE_URL]
+  --lease-ms MS     with --database: how long an instance holds its rooms without a heartbeat;
+                    a failed instance's rooms move after it (30–600000, default 5000) [POLYPHONY_LEASE_MS]
   --demo            create the demo workspace, its tokens and agents, print them
   --no-agents       with --demo: do not run the built-in offline reviewers
   --allow-demo-on-network
@@ -42,6 +46,8 @@ export interface ServerConfig {
   /** PostgreSQL URL: documents go to Postgres (server/storage/PostgresStorage.ts). */
   database?: string
   instanceId?: string
+  /** Room ownership with --database: lease length, advertised URL. */
+  cluster: { leaseMs?: number; advertiseUrl?: string }
   adminToken?: string
   demo: boolean
   /** --demo on a non-loopback address was asked for explicitly. */
@@ -67,6 +73,8 @@ export function parseServerConfig(argv: string[], env: Record<string, string | u
         bootstrap: { type: 'string' },
         database: { type: 'string' },
         'instance-id': { type: 'string' },
+        'advertise-url': { type: 'string' },
+        'lease-ms': { type: 'string' },
         demo: { type: 'boolean', default: false },
         'no-agents': { type: 'boolean', default: false },
         'allow-demo-on-network': { type: 'boolean', default: false },
@@ -100,6 +108,8 @@ export function parseServerConfig(argv: string[], env: Record<string, string | u
   const instanceId = values['instance-id'] ?? (env.POLYPHONY_INSTANCE_ID || undefined)
   const instanceProblem = instanceId === undefined ? null : instanceIdProblem(instanceId)
   if (instanceProblem) return { ok: false, help: false, error: instanceProblem }
+  const cluster = parseClusterFlags(values['advertise-url'] ?? (env.POLYPHONY_ADVERTISE_URL || undefined), values['lease-ms'] ?? (env.POLYPHONY_LEASE_MS || undefined))
+  if ('error' in cluster) return { ok: false, help: false, error: cluster.error }
   const limits = parseLimits(values, env)
   if (!limits.ok) return { ok: false, help: false, error: `${limits.error}\nRun with --help for the limits and their ranges.` }
   return {
@@ -111,6 +121,7 @@ export function parseServerConfig(argv: string[], env: Record<string, string | u
       bootstrapFile: values.bootstrap ?? env.POLYPHONY_BOOTSTRAP,
       database,
       instanceId,
+      cluster,
       adminToken: env.POLYPHONY_ADMIN_TOKEN || undefined,
       demo: values.demo ?? false,
       allowDemoOnNetwork,
@@ -125,4 +136,25 @@ export function parseServerConfig(argv: string[], env: Record<string, string | u
 /** Whether `host` binds only the local machine (127.0.0.0/8, ::1, localhost). */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+}
+
+function parseClusterFlags(advertiseUrl: string | undefined, leaseMs: string | undefined): { leaseMs?: number; advertiseUrl?: string } | { error: string } {
+  const out: { leaseMs?: number; advertiseUrl?: string } = {}
+  if (advertiseUrl !== undefined) {
+    let url: URL | null = null
+    try {
+      url = new URL(advertiseUrl)
+    } catch {
+      url = null
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      return { error: `--advertise-url must be an http(s) URL such as http://10.0.0.11:8080, got "${advertiseUrl.slice(0, 80)}"` }
+    out.advertiseUrl = url.origin
+  }
+  if (leaseMs !== undefined) {
+    const n = Number(leaseMs)
+    if (!Number.isSafeInteger(n) || n < 30 || n > 600_000) return { error: `--lease-ms must be an integer from 30 to 600000 (milliseconds), got "${leaseMs.slice(0, 40)}"` }
+    out.leaseMs = n
+  }
+  return out
 }

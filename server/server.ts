@@ -37,6 +37,8 @@ import { historyRoutes } from './http/routes/history.ts'
 import { HistoryReads } from './http/HistoryReads.ts'
 import { openPostgresCluster, type ClusterOptions, type PostgresCluster } from './cluster/postgresCluster.ts'
 import { defaultInstanceId } from './cluster/instanceId.ts'
+import { routeByOwnership } from './cluster/routeByOwnership.ts'
+import { forwardToOwner } from './cluster/forwardToOwner.ts'
 
 /** The built-in administrator principal (enabled only while an admin token is configured). */
 export const ADMIN_PRINCIPAL = 'admin'
@@ -177,6 +179,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     ...deps,
     authFailures,
     clientDir: opts.clientDir,
+    ownerForwarding: postgres ? forwardToOwner({ logger }) : undefined,
     extraRoutes: [
       {
         path: '/workspaces',
@@ -199,7 +202,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     logger,
     authFailures,
     isRevokedToken: (token) => registry.isRevokedToken(token),
-    route: opts.roomRoute,
+    route: opts.roomRoute ?? (postgres ? routeByOwnership(core) : undefined),
     access: {
       authenticate: (token) => registry.authenticate(token),
       visibility: (id) => registry.visibility(id),

@@ -1,7 +1,7 @@
 // The Hono application: health, metrics, the JSON API and the built client.
 // Handlers are testable in-process with `app.request()`.
 
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
@@ -25,6 +25,8 @@ export interface AppOptions extends ApiDeps {
   authFailures: AuthFailures
   /** Routes outside /api that do their own auth (the /mcp endpoint), mounted before the client. */
   topRoutes?: Array<{ path: string; routes: Hono<ApiEnv> }>
+  /** Several servers: sends a request whose room another instance owns to that owner (server/cluster/forwardToOwner.ts). */
+  ownerForwarding?: MiddlewareHandler<ApiEnv>
 }
 
 export function createApp(opts: AppOptions): Hono<ApiEnv> {
@@ -44,6 +46,7 @@ export function createApp(opts: AppOptions): Hono<ApiEnv> {
   const api = new Hono<ApiEnv>()
   api.use(requireAuth(opts))
   api.use(limitBody(opts))
+  if (opts.ownerForwarding) api.use(opts.ownerForwarding)
   api.get('/me', (c) => {
     const principal = c.get('principal')
     return c.json({ principal, workspaces: registry.listWorkspacesFor(principal.id) } satisfies Me)

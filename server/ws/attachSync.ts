@@ -33,7 +33,14 @@ export interface AttachSyncOptions {
   route?: (room: string) => Promise<RoomRoute>
 }
 
-export type RoomRoute = { kind: 'local' } | { kind: 'relay'; ownerUrl: string }
+/** 'moved': another instance holds the room but cannot be reached yet; the client reconnects. */
+/**
+ * A live owner answers a relayed upgrade in milliseconds; one that does not within this time is
+ * paused or failing, and the client is sent to reconnect (by then the room may have moved).
+ */
+const RELAY_HANDSHAKE_TIMEOUT_MS = 3000
+
+export type RoomRoute = { kind: 'local' } | { kind: 'relay'; ownerUrl: string } | { kind: 'moved' }
 
 export function attachSync(server: Server, opts: AttachSyncOptions): WebSocketServer {
   const wss = new WebSocketServer({
@@ -178,7 +185,7 @@ function onSocket(ws: WebSocket, req: IncomingMessage, url: URL, opts: AttachSyn
       }
       // A relayed socket that does not land on the owner goes back to its client, which
       // reconnects and is routed afresh: relays never chain.
-      if (req.headers[RELAYED_HEADER] !== undefined) return closeSocket(ws, CLOSE.roomMoved, 'the room moved to another instance: reconnect', grace)
+      if (route.kind === 'moved' || req.headers[RELAYED_HEADER] !== undefined) return closeSocket(ws, CLOSE.roomMoved, 'the room moved to another instance: reconnect', grace)
       const principal = decision.principal.id
       if (!relays.open(principal)) {
         opts.metrics.refused.inc({ reason: 'max_sockets' })
@@ -190,7 +197,7 @@ function onSocket(ws: WebSocket, req: IncomingMessage, url: URL, opts: AttachSyn
         { ownerUrl: route.ownerUrl, path: req.url ?? url.pathname, protocols: protocolsOf(req) },
         {
           logger: opts.logger,
-          handshakeTimeoutMs: Math.max(1000, opts.core.limits.pingIntervalMs),
+          handshakeTimeoutMs: RELAY_HANDSHAKE_TIMEOUT_MS,
           pingIntervalMs: opts.core.limits.pingIntervalMs,
           onEnd: () => {
             relays.close(principal)
