@@ -84,6 +84,9 @@ describe('three instances on one Postgres', () => {
     first.destroy()
     const writers = [ackedClient(b, 'w1/shared', 'bob'), ackedClient(c, 'w1/shared', 'agent-a')]
     await synced(...writers)
+    // Offline through the whole failover: it edits, and syncs only once the room has moved.
+    const offline = h.stock('w1/shared', 'agent-b', { server: c, connect: false })
+    text(offline).insert(0, 'offline. ')
     const EDITS = 300
     let killedAt = 0
     let ackedAtKill = [0, 0]
@@ -99,12 +102,15 @@ describe('three instances on one Postgres', () => {
     }
     await waitFor(() => writers.every((w) => w.acked() === EDITS), 'every edit acknowledged by the new owner', 30_000)
     const failoverMs = performance.now() - killedAt
+    offline.provider.connect()
+    await synced(offline)
     console.log(`failover after kill -9: every edit acknowledged ${failoverMs.toFixed(0)} ms after the kill (lease ${LEASE_MS} ms)`)
     // A fresh client on either survivor sees everything, including what was acknowledged by a.
     const fresh = h.stock('w1/shared', 'rita', { server: b })
     await synced(fresh)
-    await waitFor(() => text(fresh).length === 2 * EDITS, 'fresh client has every edit')
+    await waitFor(() => text(fresh).length === 2 * EDITS + 'offline. '.length, 'fresh client has every edit')
     const s = text(fresh).toString()
+    expect(s).toContain('offline. ')
     expect([...s].filter((ch) => ch === 'b')).toHaveLength(EDITS)
     expect([...s].filter((ch) => ch === 'c')).toHaveLength(EDITS)
     expect(ackedAtKill.every((n) => n >= 50)).toBe(true)
