@@ -10,6 +10,7 @@ import { startChildServer, type ChildServer } from './helpers/childServer.ts'
 import { startTestServer, type TestServer } from './helpers/server.ts'
 import { connectStock, synced, text, type StockClient } from './helpers/clients.ts'
 import { waitFor } from './helpers/wait.ts'
+import { freshDatabase } from './helpers/postgres.ts'
 import { storedDoc } from './fixtures/stored.ts'
 import { MESSAGE_PERSISTED, readPersistedReply } from '../shared/wire/index.ts'
 
@@ -34,8 +35,8 @@ function tempDir(): string {
   return d
 }
 
-async function child(dataDir: string): Promise<ChildServer> {
-  const c = await startChildServer({ dataDir })
+async function child(dataDir: string, args?: string[]): Promise<ChildServer> {
+  const c = await startChildServer({ dataDir, args })
   children.push(c)
   return c
 }
@@ -62,38 +63,50 @@ function persistedClient(wsUrl: string, room: string, who: string, onAck?: (acke
 const charAt = (i: number): string => String.fromCharCode(97 + (i % 26))
 const expectedText = (n: number): string => Array.from({ length: n }, (_, i) => charAt(i)).join('')
 
-describe('kill -9', () => {
-  it('recovers every acknowledged edit after kill -9 right after 1,000 acknowledgements', async () => {
-    const dataDir = tempDir()
-    const first = await child(dataDir)
-    const TARGET = 1000
-    let killedAt = -1
-    let sent = 0
-    const { client, acked } = persistedClient(first.wsUrl, 'team/shared', 'agent-a', (n) => {
-      if (n >= TARGET && killedAt < 0) {
-        killedAt = n
-        first.proc.kill('SIGKILL')
-      }
-    })
-    await synced(client)
-    const t = text(client)
-    // Keep editing until the server dies: edits are in flight at the moment of the kill.
-    while (killedAt < 0 && sent < 20_000) {
-      for (let k = 0; k < 25; k++) t.insert(t.length, charAt(sent++))
-      await new Promise((r) => setImmediate(r))
-    }
-    expect((await first.exited).signal).toBe('SIGKILL')
-    expect(killedAt).toBeGreaterThanOrEqual(TARGET)
-    client.provider.destroy()
+/** Where a child server keeps documents: its data directory (SQLite) or a fresh Postgres database. */
+const BACKENDS = {
+  sqlite: async (): Promise<string[]> => [],
+  // A fixed instance id: the restarted server is the same instance and takes its rooms back at once.
+  postgres: async (): Promise<string[]> => ['--database', await freshDatabase('durable'), '--instance-id', 'durable-1'],
+}
 
-    const second = await child(dataDir)
-    const reader = open(second.wsUrl, 'team/shared', 'bob')
-    await synced(reader)
-    const recovered = text(reader).toString()
-    expect(recovered.length).toBeGreaterThanOrEqual(acked())
-    expect(recovered).toBe(expectedText(recovered.length))
-    console.log(`kill -9: ${acked()} acknowledged (of ${sent} sent), ${recovered.length} recovered`)
-  })
+describe('kill -9', () => {
+  for (const [backend, flags] of Object.entries(BACKENDS)) {
+    it(`recovers every acknowledged edit after kill -9 right after 1,000 acknowledgements (${backend})`, async () => {
+      const dataDir = tempDir()
+      const args = await flags()
+      const first = await child(dataDir, args)
+      // The flag took: documents went where this run says.
+      expect(first.logs.some((l) => l.msg === 'documents on PostgreSQL')).toBe(backend === 'postgres')
+      const TARGET = 1000
+      let killedAt = -1
+      let sent = 0
+      const { client, acked } = persistedClient(first.wsUrl, 'team/shared', 'agent-a', (n) => {
+        if (n >= TARGET && killedAt < 0) {
+          killedAt = n
+          first.proc.kill('SIGKILL')
+        }
+      })
+      await synced(client)
+      const t = text(client)
+      // Keep editing until the server dies: edits are in flight at the moment of the kill.
+      while (killedAt < 0 && sent < 20_000) {
+        for (let k = 0; k < 25; k++) t.insert(t.length, charAt(sent++))
+        await new Promise((r) => setImmediate(r))
+      }
+      expect((await first.exited).signal).toBe('SIGKILL')
+      expect(killedAt).toBeGreaterThanOrEqual(TARGET)
+      client.provider.destroy()
+
+      const second = await child(dataDir, args)
+      const reader = open(second.wsUrl, 'team/shared', 'bob')
+      await synced(reader)
+      const recovered = text(reader).toString()
+      expect(recovered.length).toBeGreaterThanOrEqual(acked())
+      expect(recovered).toBe(expectedText(recovered.length))
+      console.log(`kill -9 (${backend}): ${acked()} acknowledged (of ${sent} sent), ${recovered.length} recovered`)
+    })
+  }
 })
 
 describe('graceful shutdown', () => {

@@ -8,7 +8,8 @@ import { InstanceLease } from '../server/cluster/InstanceLease.ts'
 import { PostgresStorage } from '../server/storage/PostgresStorage.ts'
 import { runStorageContract } from './storage/contract.ts'
 import { runOwnershipContract, type Instance } from './storage/ownershipContract.ts'
-import { Writer } from './storage/ydoc.ts'
+import { Writer, textOf } from './storage/ydoc.ts'
+import { crashAfterAcks } from './storage/crash.ts'
 
 /** One instance on `url`: its own pool, lease and storage, as a server on --database has. */
 async function openInstance(url: string, instanceId: string, leaseMs = 5000): Promise<Instance & { db: PgDatabase; storage: PostgresStorage }> {
@@ -79,5 +80,17 @@ describe('PostgresStorage specifics', () => {
     expect(results[8]).toEqual({ status: 'fulfilled', value: [1] })
     // The failed request used no seq: its room continues at 1.
     expect(await a.storage.append('w7/shared', update)).toEqual([1])
+  })
+  it('after kill -9, every acknowledged seq is present when the same instance loads again', async () => {
+    const url = await freshDatabase('crash')
+    const { acked, ackedText } = await crashAfterAcks(url, 'postgres')
+    // The child was instance 'crash-child': the same id takes its room back without waiting for the lease.
+    const again = await openInstance(url, 'crash-child')
+    open.push(again)
+    const state = await again.storage.load('crash/shared')
+    const seqs = state.updates.map((u) => u.seq)
+    // Everything acknowledged is there (possibly more: a commit can finish before its ack line).
+    expect(seqs.slice(0, acked)).toEqual(Array.from({ length: acked }, (_, i) => i + 1))
+    expect(textOf(state).startsWith(ackedText)).toBe(true)
   })
 })

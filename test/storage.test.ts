@@ -1,14 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { openDatabase, migrate, type Database } from '../server/db.ts'
 import { MemoryStorage, SqliteStorage, shouldCompact, DEFAULT_COMPACTION_LIMITS } from '../server/storage/index.ts'
 import { runStorageContract } from './storage/contract.ts'
 import { Writer, textOf } from './storage/ydoc.ts'
+import { crashAfterAcks } from './storage/crash.ts'
 
 const tempDirs: string[] = []
 function tempDir(): string {
@@ -140,31 +138,14 @@ describe('SqliteStorage specifics', () => {
 
   it('after kill -9, every acknowledged seq is present on reopen', async () => {
     const file = join(tempDir(), 'crash.db')
-    const child = fileURLToPath(new URL('./storage/crash-child.ts', import.meta.url))
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, file, '1000'], { stdio: ['ignore', 'pipe', 'inherit'] })
-    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => proc.on('exit', (code, signal) => resolve(signal ?? code)))
-    let acked = 0
-    let lastText = ''
-    const killAt = 300 + Math.floor(Math.random() * 400)
-    for await (const line of createInterface({ input: proc.stdout! })) {
-      const m = /^ack (\d+) (\d+)$/.exec(line)
-      if (!m) continue
-      expect(Number(m[1])).toBe(acked + 1)
-      acked = Number(m[1])
-      lastText += `${m[2]};`
-      if (acked === killAt) proc.kill('SIGKILL')
-    }
-    expect(await exited).toBe('SIGKILL')
-    console.log(`[sqlite] child killed after ${acked} acknowledged appends (target ${killAt})`)
-    expect(acked).toBeGreaterThanOrEqual(killAt)
-    expect(acked).toBeLessThan(1000)
+    const { acked, ackedText } = await crashAfterAcks(file, 'sqlite')
 
     db = openDatabase(file)
     const state = await new SqliteStorage(db).load('crash/shared')
     const seqs = state.updates.map((u) => u.seq)
     // Everything acknowledged is there (possibly more: a commit can finish before its ack line).
     expect(seqs.slice(0, acked)).toEqual(Array.from({ length: acked }, (_, i) => i + 1))
-    expect(textOf(state).startsWith(lastText)).toBe(true)
+    expect(textOf(state).startsWith(ackedText)).toBe(true)
   })
 })
 
