@@ -100,7 +100,7 @@ describe('a server on --database', () => {
 
   it('drops a room another instance took over: sockets closed with roomMoved, the fenced edit neither stored nor acknowledged', async () => {
     const database = await freshDatabase('srv')
-    const s = await server({ database, instanceId: 'one', cluster: { leaseMs: 300 } })
+    const s = await server({ database, instanceId: 'one', cluster: { leaseMs: 1000 } })
     const { client, acked } = persistedClient(s.wsUrl, 'team/shared', 'alice')
     await synced(client)
     text(client).insert(0, 'kept')
