@@ -33,14 +33,19 @@ export async function openPostgresCluster(opts: { url: string; instanceId: strin
   const { instanceId, logger } = opts
   const db = await openPostgres(opts.url, { applicationName: `polyphony ${instanceId}`.slice(0, 63) })
   const notifications = new Notifications(opts.url, { logger })
+  // The heartbeat has a connection of its own: behind a pool saturated by room loads it could
+  // wait past the lease, and this instance would lose every room for nothing.
+  let heartbeatDb: PgDatabase | null = null
   let lease: InstanceLease | null = null
   try {
+    heartbeatDb = await openPostgres(opts.url, { max: 1, applicationName: `polyphony ${instanceId} heartbeat`.slice(0, 63) })
     await notifications.start()
-    lease = await InstanceLease.start({ db, instanceId, leaseMs: opts.cluster?.leaseMs, url: opts.cluster?.advertiseUrl, logger })
+    lease = await InstanceLease.start({ db: heartbeatDb, instanceId, leaseMs: opts.cluster?.leaseMs, url: opts.cluster?.advertiseUrl, logger })
     const documents = await PostgresStorage.open({ db, instanceId })
     lease.onLost(() => documents.loseAll())
     logger.info({ database: redactUrl(opts.url), instanceId, leaseMs: lease.leaseMs }, 'documents on PostgreSQL')
     const started = lease
+    const heartbeat = heartbeatDb
     return {
       instanceId,
       db,
@@ -50,12 +55,14 @@ export async function openPostgresCluster(opts: { url: string; instanceId: strin
       close: async () => {
         await started.close().catch((err: unknown) => logger.warn({ err }, 'instance lease could not be ended; it lapses on its own'))
         await notifications.close()
+        await heartbeat.close()
         await db.close()
       },
     }
   } catch (err) {
     await lease?.stop()
     await notifications.close()
+    await heartbeatDb?.close()
     await db.close()
     throw err
   }
