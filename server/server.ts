@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { openDatabase, type Database } from './db.ts'
 import { MemoryStorage, SqliteStorage, shouldCompact, type DocumentStorage } from './storage/index.ts'
-import { Registry } from './registry/index.ts'
+import { PostgresRegistry, SqliteRegistry, type Registry } from './registry/index.ts'
+import { RegistryEffects } from './registryEffects.ts'
 import { SyncCore } from './core/SyncCore.ts'
 import type { Limits } from './core/limits.ts'
 import { ServerMetrics } from './metrics.ts'
@@ -49,8 +50,8 @@ export interface ServerOptions {
   /** Directory for polyphony.db; ':memory:' keeps everything in memory (tests only). */
   dataDir?: string
   /**
-   * A postgres:// URL: documents are stored in PostgreSQL, where several instances share them
-   * and each room is owned by one instance at a time (server/cluster/). Other stores stay in SQLite.
+   * A postgres:// URL: documents and the registry are stored in PostgreSQL, where several instances
+   * share them; each room is owned by one instance at a time (server/cluster/). Other stores stay in SQLite.
    */
   database?: string
   /** This instance's name in Postgres rows and logs (default `<hostname>-<pid>-<random>`). */
@@ -127,19 +128,20 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const db = openDatabase(inMemory ? ':memory:' : join(opts.dataDir ?? 'data', 'polyphony.db'))
   // Group commit: one transaction (one fsync) per event-loop turn across all rooms.
   const storage: DocumentStorage = postgres ? postgres.documents : inMemory ? new MemoryStorage() : new SqliteStorage(db)
-  const registry = new Registry(db)
+  const registry: Registry = postgres ? await PostgresRegistry.open({ db: postgres.db, notifications: postgres.notifications, instanceId, logger }) : new SqliteRegistry(db)
+  // Through the same op path as any write: idempotent, so instances starting together agree.
   if (opts.adminToken) {
-    registry.applyBootstrap({ principals: [{ id: ADMIN_PRINCIPAL, kind: 'service', name: 'Administrator', admin: true, token: opts.adminToken }] })
-  } else if (registry.clearToken(ADMIN_PRINCIPAL)) {
+    await registry.applyBootstrap({ principals: [{ id: ADMIN_PRINCIPAL, kind: 'service', name: 'Administrator', admin: true, token: opts.adminToken }] })
+  } else if (await registry.clearToken(ADMIN_PRINCIPAL)) {
     logger.warn('no administrator token given (POLYPHONY_ADMIN_TOKEN): the admin principal is disabled for this run')
   }
   if (opts.bootstrap) {
     const started = performance.now()
-    const result = registry.applyBootstrap(opts.bootstrap)
+    const result = await registry.applyBootstrap(opts.bootstrap)
     logger.info({ ...result, ms: Math.round(performance.now() - started) }, 'bootstrap applied')
   }
   if (opts.disabledTokens?.length) {
-    const disabled = registry.clearTokens(opts.disabledTokens)
+    const disabled = await registry.clearTokens(opts.disabledTokens)
     if (disabled.length > 0) logger.warn({ principals: disabled }, 'demo tokens disabled: this data directory is served without --demo')
   }
   const metrics = new ServerMetrics()
@@ -171,7 +173,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const streams = new EventStreams(httpLimits)
   metrics.observe({ core: () => core.load(), eventStreams: () => streams.count })
   const authFailures = new AuthFailures(httpLimits, opts.now)
-  const deps = { registry, core, metrics, logger, httpLimits, streams }
+  const effects = new RegistryEffects({ registry, core, streams })
+  const deps = { registry, core, metrics, logger, httpLimits, streams, effects }
   // MCP sessions are agents that connect back to this server; its URL is known after listen.
   let selfUrl = ''
   const mcp = new McpSessions({ selfUrl: () => selfUrl, logger, limits: opts.mcp, agentFor: opts.mcpAgent })
@@ -203,6 +206,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     authFailures,
     isRevokedToken: (token) => registry.isRevokedToken(token),
     route: opts.roomRoute ?? (postgres ? routeByOwnership(core) : undefined),
+    // Only a replicated registry can be behind; on SQLite a refusal stays synchronous.
+    ...(postgres ? { refreshAccess: () => registry.refresh() } : {}),
     access: {
       authenticate: (token) => registry.authenticate(token),
       visibility: (id) => registry.visibility(id),
@@ -247,6 +252,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
           ;(http as Server).closeAllConnections?.()
         })
         await storage.close()
+        await registry.close()
         await postgres?.close()
         db.close()
       })()),

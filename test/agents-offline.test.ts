@@ -90,7 +90,7 @@ it('without a local copy an unreachable server is retryable (exit 1); a revoked 
   expect(unreachable.stderr.join('\n')).toMatch(/cannot reach/)
 
   const server = await t.start()
-  server.registry.revokePrincipal('agent-c')
+  await server.registry.revokePrincipal('agent-c')
   const revoked = runCli(['agent', '--server', server.url, '--workspace', 'w1', '--token', token('agent-c'), '--offline-reviewer', 'clarity'], { env: cleanEnv() })
   expect(await revoked.exited).toEqual({ code: 4, signal: null })
   expect(revoked.stderr.join('\n')).toMatch(/token was refused.*fatal: not retrying/)
@@ -114,7 +114,7 @@ it('a token revoked while the agent runs ends it with a fatal message and exit 4
   await writer.flushed()
   const run = runCli(['agent', '--server', server.url, '--workspace', 'w1', '--token', token('agent-c'), '--offline-reviewer', 'clarity'], { env: cleanEnv() })
   await run.waitForRecord((r) => r.msg === 'reviewed', 'the first review')
-  server.registry.revokePrincipal('agent-c')
+  await server.registry.revokePrincipal('agent-c')
   // The server refuses the next connection: make the agent reconnect.
   server = await server.restart()
   expect(await run.exited).toEqual({ code: 4, signal: null })

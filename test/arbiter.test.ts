@@ -218,8 +218,8 @@ describe('arbiter', () => {
     // At most eight proposers.
     for (let i = 1; i <= 8; i++) {
       const id = `arbiter-${i}`
-      server.registry.createPrincipal({ id, kind: 'agent', token: token(id) })
-      server.registry.setMember('w1', id, 'reviewer')
+      await server.registry.createPrincipal({ id, kind: 'agent', token: token(id) })
+      await server.registry.setMember('w1', id, 'reviewer')
     }
     for (let i = 1; i <= 7; i++) expect((await call(server, `arbiter-${i}`, 'POST', path, { pick: 'alice', reasoning: `rule ${i}` })).status).toBe(201)
     const full = await call(server, 'arbiter-8', 'POST', path, { value: 'c', reasoning: 'a third way' })

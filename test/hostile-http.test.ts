@@ -222,8 +222,8 @@ describe('event streams end with access', () => {
     const t = await freshViewer('sse-recheck')
     const stream = await openEvents(harness.server.url, 'team', t)
     await stream.waitForEvent('ready')
-    // Not through the API: nothing closes the stream but its own periodic check.
-    harness.server.registry.removeMember('team', 'sse-recheck')
+    // Not through the registry (whose changes close streams at once): nothing closes the stream but its own periodic check.
+    harness.server.db.prepare("DELETE FROM members WHERE workspace = 'team' AND principal = 'sse-recheck'").run()
     const t0 = performance.now()
     await stream.ended
     expect(performance.now() - t0).toBeLessThan(RECHECK_MS * 10)
@@ -441,17 +441,17 @@ describe('admin and demo hygiene', () => {
       expect(res.status, id).toBe(400)
       expect(res.json.error.message).toMatch(/reserved for the server/)
     }
-    expect(() =>
+    await expect(
       harness.server.registry.applyBootstrap({ principals: [{ id: 'polyphony-server', kind: 'service', token: 'pp_' + 'abcdefghijklmnopqrstuvwxyz0123456789' }] }),
-    ).toThrow(/reserved for the server/)
+    ).rejects.toThrow(/reserved for the server/)
     expect(harness.server.registry.getPrincipal('polyphony-server')).toBeNull()
   })
 
-  it('bootstrap tokens need at least 32 varied characters; the error names the principal', () => {
-    expect(() => harness.server.registry.applyBootstrap({ principals: [{ id: 'weakling', kind: 'agent', token: 'pp_12345' }] })).toThrow(
+  it('bootstrap tokens need at least 32 varied characters; the error names the principal', async () => {
+    await expect(harness.server.registry.applyBootstrap({ principals: [{ id: 'weakling', kind: 'agent', token: 'pp_12345' }] })).rejects.toThrow(
       /token of principal weakling is 8 characters; use at least 32/,
     )
-    expect(() => harness.server.registry.applyBootstrap({ principals: [{ id: 'weakling', kind: 'agent', token: 'a'.repeat(40) }] })).toThrow(
+    await expect(harness.server.registry.applyBootstrap({ principals: [{ id: 'weakling', kind: 'agent', token: 'a'.repeat(40) }] })).rejects.toThrow(
       /token of principal weakling repeats too few characters/,
     )
     expect(harness.server.registry.getPrincipal('weakling')).toBeNull()

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest'
 import { migrate, openDatabase } from '../server/db.ts'
-import { Registry, RegistryError } from '../server/registry/index.ts'
+import { SqliteRegistry, RegistryError } from '../server/registry/index.ts'
 import { REGISTRY_SCHEMA } from '../server/registry/sql.ts'
 import { decideProposal, decideProposalApplication, ProposalBodySchema } from '../shared/conflicts/index.ts'
 import { DEFAULT_WORKSPACE_SETTINGS, WorkspaceSettingsSchema } from '../shared/workspaceSettings.ts'
@@ -11,18 +11,18 @@ import { ROLES } from '../shared/model.ts'
 import type { ConflictRecord } from '../shared/conflicts/index.ts'
 
 describe('workspace settings in the registry', () => {
-  it('a database from before settings gains them: old workspaces read the defaults, changes are stored and validated', () => {
+  it('a database from before settings gains them: old workspaces read the defaults, changes are stored and validated', async () => {
     const db = openDatabase(':memory:')
     migrate(db, 'registry/1-init', REGISTRY_SCHEMA)
     db.prepare("INSERT INTO workspaces (id, title, visibility, created_at) VALUES ('old', 'Old', 'team', 0)").run()
-    const registry = new Registry(db)
+    const registry = new SqliteRegistry(db)
     expect(registry.settings('old')).toEqual(DEFAULT_WORKSPACE_SETTINGS)
     expect(registry.settings('missing')).toBeNull()
-    expect(registry.setSettings('old', { arbiter: { autoApply: ['map-key-overwrite'] } })).toEqual({ arbiter: { autoApply: ['map-key-overwrite'] } })
-    expect(new Registry(db).settings('old')).toEqual({ arbiter: { autoApply: ['map-key-overwrite'] } })
-    expect(() => registry.setSettings('old', { arbiter: { autoApply: ['map-key-overwrite', 'map-key-overwrite'] } })).toThrow(RegistryError)
-    expect(() => registry.setSettings('old', { arbiter: { autoApply: [] }, extra: true })).toThrow(/invalid workspace settings/)
-    expect(() => registry.setSettings('nope', {})).toThrow(/no workspace nope/)
+    expect(await registry.setSettings('old', { arbiter: { autoApply: ['map-key-overwrite'] } })).toEqual({ arbiter: { autoApply: ['map-key-overwrite'] } })
+    expect(new SqliteRegistry(db).settings('old')).toEqual({ arbiter: { autoApply: ['map-key-overwrite'] } })
+    await expect(registry.setSettings('old', { arbiter: { autoApply: ['map-key-overwrite', 'map-key-overwrite'] } })).rejects.toThrow(RegistryError)
+    await expect(registry.setSettings('old', { arbiter: { autoApply: [] }, extra: true })).rejects.toThrow(/invalid workspace settings/)
+    await expect(registry.setSettings('nope', {})).rejects.toThrow(/no workspace nope/)
     // A row this version cannot read falls back to the safe defaults (approval required).
     db.prepare("UPDATE workspaces SET settings = ? WHERE id = 'old'").run(JSON.stringify({ arbiter: { autoApply: ['future-kind'] } }))
     expect(registry.settings('old')).toEqual(DEFAULT_WORKSPACE_SETTINGS)

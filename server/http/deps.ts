@@ -6,6 +6,7 @@ import type { SyncCore } from '../core/SyncCore.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import type { HttpLimits } from './limits.ts'
 import type { EventStreams } from './EventStreams.ts'
+import type { RegistryEffects } from '../registryEffects.ts'
 
 export interface ApiDeps {
   registry: Registry
@@ -15,4 +16,6 @@ export interface ApiDeps {
   httpLimits: HttpLimits
   /** Open SSE streams: closed with the sockets when a token is revoked or a member removed. */
   streams: EventStreams
+  /** Closes the sockets and streams a registry change affects; routes report what it closed for their write. */
+  effects: RegistryEffects
 }

@@ -17,7 +17,7 @@ export interface Membership {
   role: Role | null
 }
 
-type MembershipFacts = Pick<Registry, 'getWorkspace' | 'roleOf'>
+type MembershipFacts = Pick<Registry, 'getWorkspace' | 'roleOf' | 'refresh'>
 
 /** The workspace and the caller's role in it; null when there is no such workspace or the caller is neither member nor admin. */
 export function membershipOf(registry: MembershipFacts, id: string, principal: Principal): Membership | null {
@@ -31,7 +31,8 @@ export function membershipOf(registry: MembershipFacts, id: string, principal: P
 export function member(registry: MembershipFacts): MiddlewareHandler<ApiEnv> {
   return async function member(c, next) {
     const id = c.req.param('ws') ?? ''
-    const found = membershipOf(registry, id, c.get('principal'))
+    // A workspace or membership another instance created a moment ago: catch up once before refusing.
+    const found = membershipOf(registry, id, c.get('principal')) ?? ((await registry.refresh()) ? membershipOf(registry, id, c.get('principal')) : null)
     if (!found) throw notFound(`no workspace ${id} you are a member of: GET /api/me lists yours`)
     c.set('workspace', found.workspace)
     c.set('role', found.role)

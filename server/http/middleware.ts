@@ -59,7 +59,8 @@ export function requireAuth({ registry, authFailures }: Pick<ApiDeps, 'registry'
       throw unauthorized('?token= is accepted only on the event stream (/api/workspaces/<ws>/events): send Authorization: Bearer <token> instead')
     }
     const token = match?.[1] ?? (isEventStream ? fromQuery : undefined)
-    const principal = token ? registry.authenticate(token) : null
+    // A token another instance issued a moment ago: catch up once before refusing it.
+    const principal = token ? (registry.authenticate(token) ?? ((await registry.refresh()) ? registry.authenticate(token) : null)) : null
     if (!principal) {
       // Never log the token; the address and route are what an operator needs.
       c.get('log').warn({ address, method: c.req.method, route: c.req.path, presented: token ? 'invalid' : 'none' }, 'authentication failed')

@@ -1,5 +1,9 @@
 // Registry: principals and their tokens, workspaces, members, namespace submissions.
-export { Registry, DEFAULT_VISIBILITY } from './Registry.ts'
+export { Registry, type RegistryChangeListener } from './Registry.ts'
+export { SqliteRegistry } from './SqliteRegistry.ts'
+export { PostgresRegistry } from './PostgresRegistry.ts'
+export { DEFAULT_VISIBILITY } from './RegistryState.ts'
+export type { RegistryChange } from './ops.ts'
 export type { BootstrapResult } from './types.ts'
 export { RegistryError, type RegistryErrorCode } from './errors.ts'
 export {

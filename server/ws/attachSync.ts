@@ -31,6 +31,12 @@ export interface AttachSyncOptions {
    * it over if its owner is gone); 'relay' proxies the socket to the live owner. Absent: local.
    */
   route?: (room: string) => Promise<RoomRoute>
+  /**
+   * Catches the access facts up with other instances (the registry on Postgres); resolves whether
+   * anything changed. A refused socket is decided once more after it, so a token or membership
+   * created on another instance a moment ago is not refused here.
+   */
+  refreshAccess?: () => Promise<boolean>
 }
 
 /** 'moved': another instance holds the room but cannot be reached yet; the client reconnects. */
@@ -161,6 +167,37 @@ function onSocket(ws: WebSocket, req: IncomingMessage, url: URL, opts: AttachSyn
   }
   const token = tokenOf(req, url)
   const decision = authorizeSocket(opts.access, token, roomName)
+  if (!decision.ok && opts.refreshAccess) {
+    // Hold the client's first messages until it is decided again (ws drops messages nobody listens to).
+    ws.pause()
+    opts.refreshAccess().then(
+      (changed) => {
+        ws.resume()
+        if (ws.readyState === ws.OPEN) decided(ws, req, url, roomName, token, changed ? authorizeSocket(opts.access, token, roomName) : decision, opts, relays)
+      },
+      (err: unknown) => {
+        opts.logger.warn({ err }, 'catching up the registry before refusing a socket failed')
+        ws.resume()
+        if (ws.readyState === ws.OPEN) decided(ws, req, url, roomName, token, decision, opts, relays)
+      },
+    )
+    return
+  }
+  decided(ws, req, url, roomName, token, decision, opts, relays)
+}
+
+/** Refuses the socket, or hands it to the room: here or relayed to the room's owner. */
+function decided(
+  ws: WebSocket,
+  req: IncomingMessage,
+  url: URL,
+  roomName: string,
+  token: string | null,
+  decision: SocketDecision,
+  opts: AttachSyncOptions,
+  relays: RelayCounts,
+): void {
+  const address = req.socket.remoteAddress ?? 'unknown'
   if (!decision.ok) {
     opts.metrics.refused.inc({ reason: decision.code === CLOSE.unauthenticated ? 'unauthenticated' : 'forbidden' })
     if (decision.code === CLOSE.unauthenticated) {

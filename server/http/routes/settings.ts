@@ -29,7 +29,7 @@ export function settingsRoutes({ registry }: Pick<ApiDeps, 'registry'>): Hono<Ap
     const settings = await jsonBody(c, WorkspaceSettingsSchema, {
       invalid: (error) => `invalid workspace settings: ${z.prettifyError(error)} (e.g. { "arbiter": { "autoApply": ["map-key-overwrite"] } })`,
     })
-    return c.json(registry.setSettings(workspace.id, settings))
+    return c.json(await registry.setSettings(workspace.id, settings))
   })
 
   return app

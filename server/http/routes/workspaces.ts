@@ -8,13 +8,11 @@ import { CreateWorkspaceBody, MemberRoleBody, SubmittedBody } from '../../../sha
 import type { MemberRemoved, MemberRoleSet, SubmittedSet, WorkspaceDetail } from '../../../shared/api/types.ts'
 import { requireAdmin } from '../middleware.ts'
 import { forbidden, notFound } from '../../errors.ts'
-import { mayManageMembers, mayRead } from '../../../shared/access.ts'
-import { namespaceOwnerOf, parseRoom } from '../../../shared/rooms.ts'
-import { CLOSE } from '../../../shared/wire/index.ts'
+import { mayManageMembers } from '../../../shared/access.ts'
 import { readableNamespaces } from '../../review/readableNamespaces.ts'
 import { member } from '../member.ts'
 
-export function workspaceRoutes({ registry, core, streams }: ApiDeps): Hono<ApiEnv> {
+export function workspaceRoutes({ registry, effects }: Pick<ApiDeps, 'registry' | 'effects'>): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
   const inWorkspace = member(registry)
   /** Owners and administrators manage members (after member() found the workspace). */
@@ -22,7 +20,7 @@ export function workspaceRoutes({ registry, core, streams }: ApiDeps): Hono<ApiE
 
   app.post('/', requireAdmin(), async (c) => {
     const input = await jsonBody(c, CreateWorkspaceBody)
-    const workspace = registry.createWorkspace(input)
+    const workspace = await registry.createWorkspace(input)
     return c.json(workspace, 201)
   })
 
@@ -42,18 +40,16 @@ export function workspaceRoutes({ registry, core, streams }: ApiDeps): Hono<ApiE
     const { role } = await jsonBody(c, MemberRoleBody)
     const member = c.req.param('principal')
     if (!registry.getPrincipal(member)) throw notFound(`no principal ${member}`)
-    registry.setMember(workspace.id, member, role)
-    // Rights are decided when a socket opens: reopen this member's sockets under the new role.
-    core.closeWhere((ctx) => ctx.principal === member && ctx.room.startsWith(`${workspace.id}/`), CLOSE.forbidden, 'your role changed; reconnect')
+    // Rights are decided when a socket opens: this member's sockets reopen under the new role (server/registryEffects.ts).
+    await registry.setMember(workspace.id, member, role)
     return c.json({ workspace: workspace.id, principal: member, role } satisfies MemberRoleSet)
   })
 
-  app.delete('/:ws/members/:principal', inWorkspace, manager, (c) => {
+  app.delete('/:ws/members/:principal', inWorkspace, manager, async (c) => {
     const { workspace } = c.var
     const member = c.req.param('principal')
-    if (!registry.removeMember(workspace.id, member)) throw notFound(`${member} is not a member of ${workspace.id}`)
-    const closed = core.closeWhere((ctx) => ctx.principal === member && ctx.room.startsWith(`${workspace.id}/`), CLOSE.forbidden, 'removed from workspace')
-    const closedStreams = streams.closeWhere((s) => s.principal === member && s.workspace === workspace.id, 'removed from workspace')
+    if (!(await registry.removeMember(workspace.id, member))) throw notFound(`${member} is not a member of ${workspace.id}`)
+    const { sockets: closed, streams: closedStreams } = effects.take({ kind: 'member', workspace: workspace.id, principal: member, role: null })
     return c.json({ workspace: workspace.id, principal: member, removed: true, closedSockets: closed, closedStreams } satisfies MemberRemoved)
   })
 
@@ -62,18 +58,9 @@ export function workspaceRoutes({ registry, core, streams }: ApiDeps): Hono<ApiE
     const owner = c.req.param('principal')
     if (owner !== principal.id) throw forbidden(`only the namespace owner may submit its review: PUT .../namespaces/${principal.id}/submitted for yours`)
     const { submitted } = await jsonBody(c, SubmittedBody)
-    registry.setSubmitted(workspace.id, owner, submitted)
-    // Withdrawn: readers who could see it (or its review room) only because it was submitted lose it now.
-    const closed = submitted
-      ? 0
-      : core.closeWhere(
-          (ctx) => {
-            const room = parseRoom(ctx.room)
-            return room !== null && room.workspace === workspace.id && namespaceOwnerOf(room) === owner && !mayRead(registry, ctx.principal, room)
-          },
-          CLOSE.forbidden,
-          `namespace ${owner} is hidden again until its owner submits`,
-        )
+    await registry.setSubmitted(workspace.id, owner, submitted)
+    // Withdrawn: readers who could see it only because it was submitted lose it now (server/registryEffects.ts).
+    const closed = effects.take({ kind: 'submitted', workspace: workspace.id, principal: owner, submitted }).sockets
     return c.json({ workspace: workspace.id, principal: owner, submitted, closedSockets: closed } satisfies SubmittedSet)
   })
 
