@@ -74,4 +74,15 @@ describe('two servers, one registry on Postgres', () => {
     await synced(writer)
     expect(writer.closes).toEqual([])
   })
+
+  it('a visibility change on A closes, on B, the namespace sockets that may no longer read', async () => {
+    const reader = connectStock(b.wsUrl, 'team/ns/alice', 'agent-a')
+    const own = connectStock(b.wsUrl, 'team/ns/agent-a', 'agent-a')
+    clients.push(reader, own)
+    await synced(reader, own)
+    await a.registry.updateWorkspace('team', { visibility: 'private' })
+    await until(reader.provider, 'connection-close', () => reader.closes.some((c) => c.code === CLOSE.forbidden), "agent-a's socket to alice's namespace on B to close")
+    expect(reader.closes[0].reason).toBe('workspace team is now private; reconnect')
+    expect(own.closes).toEqual([])
+  })
 })

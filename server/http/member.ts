@@ -31,8 +31,13 @@ export function membershipOf(registry: MembershipFacts, id: string, principal: P
 export function member(registry: MembershipFacts): MiddlewareHandler<ApiEnv> {
   return async function member(c, next) {
     const id = c.req.param('ws') ?? ''
-    // A workspace or membership another instance created a moment ago: catch up once before refusing.
-    const found = membershipOf(registry, id, c.get('principal')) ?? ((await registry.refresh()) ? membershipOf(registry, id, c.get('principal')) : null)
+    // A workspace or membership another instance created a moment ago: catch up once before refusing
+    // (and look again even if this catch-up applied nothing: a concurrent one may have).
+    let found = membershipOf(registry, id, c.get('principal'))
+    if (!found) {
+      await registry.refresh()
+      found = membershipOf(registry, id, c.get('principal'))
+    }
     if (!found) throw notFound(`no workspace ${id} you are a member of: GET /api/me lists yours`)
     c.set('workspace', found.workspace)
     c.set('role', found.role)

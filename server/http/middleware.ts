@@ -60,7 +60,12 @@ export function requireAuth({ registry, authFailures }: Pick<ApiDeps, 'registry'
     }
     const token = match?.[1] ?? (isEventStream ? fromQuery : undefined)
     // A token another instance issued a moment ago: catch up once before refusing it.
-    const principal = token ? (registry.authenticate(token) ?? ((await registry.refresh()) ? registry.authenticate(token) : null)) : null
+    let principal = token ? registry.authenticate(token) : null
+    if (token && !principal) {
+      // (Looked up again even if this catch-up applied nothing: a concurrent one may have.)
+      await registry.refresh()
+      principal = registry.authenticate(token)
+    }
     if (!principal) {
       // Never log the token; the address and route are what an operator needs.
       c.get('log').warn({ address, method: c.req.method, route: c.req.path, presented: token ? 'invalid' : 'none' }, 'authentication failed')

@@ -32,11 +32,10 @@ export interface AttachSyncOptions {
    */
   route?: (room: string) => Promise<RoomRoute>
   /**
-   * Catches the access facts up with other instances (the registry on Postgres); resolves whether
-   * anything changed. A refused socket is decided once more after it, so a token or membership
+   * Catches the access facts up with other instances (the registry on Postgres). A refused socket is decided once more after it, so a token or membership
    * created on another instance a moment ago is not refused here.
    */
-  refreshAccess?: () => Promise<boolean>
+  refreshAccess?: () => Promise<unknown>
 }
 
 /** 'moved': another instance holds the room but cannot be reached yet; the client reconnects. */
@@ -171,9 +170,10 @@ function onSocket(ws: WebSocket, req: IncomingMessage, url: URL, opts: AttachSyn
     // Hold the client's first messages until it is decided again (ws drops messages nobody listens to).
     ws.pause()
     opts.refreshAccess().then(
-      (changed) => {
+      () => {
         ws.resume()
-        if (ws.readyState === ws.OPEN) decided(ws, req, url, roomName, token, changed ? authorizeSocket(opts.access, token, roomName) : decision, opts, relays)
+        // Decided again even if this catch-up applied nothing: a concurrent one may have.
+        if (ws.readyState === ws.OPEN) decided(ws, req, url, roomName, token, authorizeSocket(opts.access, token, roomName), opts, relays)
       },
       (err: unknown) => {
         opts.logger.warn({ err }, 'catching up the registry before refusing a socket failed')
