@@ -129,4 +129,18 @@ describe('registry shared by several instances (Postgres)', () => {
     expect(again.registry.authenticate(token)?.id).toBe('late')
     expect(again.registry.authenticate('pp_restart-admin-token-abcdefghijklmnop')?.admin).toBe(true)
   })
+
+  it('[RG-M6] a write that cannot reach the database is refused with a clear error and changes nothing; reads keep answering', async () => {
+    const url = await freshDatabase('regu')
+    const instance = await openRegistryInstance(url, 'cut')
+    open.push(instance)
+    const { token } = await instance.registry.createPrincipal({ id: 'kept', kind: 'agent' })
+    await instance.db.close()
+    await expect(instance.registry.createPrincipal({ id: 'lost', kind: 'agent' })).rejects.toMatchObject({
+      kind: 'unavailable',
+      message: expect.stringMatching(/the registry's database did not answer .*; retry shortly/),
+    })
+    expect(instance.registry.getPrincipal('lost')).toBeNull()
+    expect(instance.registry.authenticate(token)?.id).toBe('kept')
+  })
 })

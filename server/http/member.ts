@@ -35,7 +35,7 @@ export function member(registry: MembershipFacts): MiddlewareHandler<ApiEnv> {
     // (and look again even if this catch-up applied nothing: a concurrent one may have).
     let found = membershipOf(registry, id, c.get('principal'))
     if (!found) {
-      await registry.refresh()
+      await registry.refresh().catch((err: unknown) => c.get('log').warn({ err }, 'registry catch-up before answering 404 failed'))
       found = membershipOf(registry, id, c.get('principal'))
     }
     if (!found) throw notFound(`no workspace ${id} you are a member of: GET /api/me lists yours`)

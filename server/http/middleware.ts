@@ -62,8 +62,9 @@ export function requireAuth({ registry, authFailures }: Pick<ApiDeps, 'registry'
     // A token another instance issued a moment ago: catch up once before refusing it.
     let principal = token ? registry.authenticate(token) : null
     if (token && !principal) {
-      // (Looked up again even if this catch-up applied nothing: a concurrent one may have.)
-      await registry.refresh()
+      // (Looked up again even if this catch-up applied nothing: a concurrent one may have.) A
+      // database that does not answer leaves the decision to what this instance knows.
+      await registry.refresh().catch((err: unknown) => c.get('log').warn({ err }, 'registry catch-up before refusing a token failed'))
       principal = registry.authenticate(token)
     }
     if (!principal) {

@@ -1,12 +1,14 @@
 // Postgres registries for tests: each is one "instance" (its own pool, listening connection
 // and in-memory replica), as a server on that database would open it.
 
-import { openPostgres } from '../../server/pg/PgDatabase.ts'
+import { openPostgres, type PgDatabase } from '../../server/pg/PgDatabase.ts'
 import { Notifications } from '../../server/pg/Notifications.ts'
 import { PostgresRegistry } from '../../server/registry/index.ts'
 
 export interface RegistryInstance {
   registry: PostgresRegistry
+  /** The instance's pool (a test may close it to cut the instance off the database). */
+  db: PgDatabase
   close: () => Promise<void>
 }
 
@@ -17,10 +19,11 @@ export async function openRegistryInstance(url: string, instanceId: string): Pro
   const registry = await PostgresRegistry.open({ db, notifications, instanceId })
   return {
     registry,
+    db,
     close: async () => {
       await registry.close()
       await notifications.close()
-      await db.close()
+      await db.close().catch(() => {})
     },
   }
 }
