@@ -29,7 +29,7 @@ async function seedTask(server: RunningServer, tokens: DemoTokens): Promise<void
 }
 
 async function seedConflict(server: RunningServer, tokens: DemoTokens): Promise<void> {
-  if (server.conflicts.list(DEMO_WORKSPACE, { status: 'all' }).length > 0) return
+  if ((await server.conflicts.list(DEMO_WORKSPACE, { status: 'all' })).length > 0) return
   const people = await Promise.all(
     (['alice', 'bob'] as const).map((who) => connectAgent({ url: server.url, workspace: DEMO_WORKSPACE, token: tokens[who], role: 'demo' }).then((agent) => ({ who, agent }))),
   )

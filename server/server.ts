@@ -25,7 +25,7 @@ import { settingsRoutes } from './http/routes/settings.ts'
 import { documentRoutes } from './http/routes/documents.ts'
 import { DocumentActivity } from './docs/activity.ts'
 import { parseRoom } from '../shared/rooms.ts'
-import { ConflictBudget, ConflictService, DEFAULT_CONFLICT_BUDGET, type ConflictBudgetLimits } from './conflicts/index.ts'
+import { ConflictBudget, ConflictService, DEFAULT_CONFLICT_BUDGET, SqliteClientOwners, SqliteConflictLog, type ConflictBudgetLimits } from './conflicts/index.ts'
 import { readingsSummary } from './review/readingsSummary.ts'
 import { moveLegacyReviewRooms } from './review/moveLegacyReviewRooms.ts'
 import { attachSync, closeSockets, type RoomRoute } from './ws/attachSync.ts'
@@ -146,7 +146,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   const metrics = new ServerMetrics()
   const budget = new ConflictBudget({ ...DEFAULT_CONFLICT_BUDGET, ...opts.conflictBudget }, opts.now)
-  const conflicts = new ConflictService({ db, metrics, logger, budget })
+  const conflicts = new ConflictService({ log: new SqliteConflictLog(db), owners: new SqliteClientOwners(db), metrics, logger, budget })
   // Documents' last changes for the REST list, observed from each shared room's load.
   const activity = new DocumentActivity()
   const versions = new VersionService({ db, storage, logger, now: opts.now, history: opts.history })

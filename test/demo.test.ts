@@ -107,7 +107,7 @@ it('with a model key the demo arbiter asks the model, and is named for it', asyn
   expect(server.registry.getPrincipal('arbiter')?.name).toBe('Arbiter (model)')
   await seedDemoContent(server)
   await seedDemoActivity(server, tokens)
-  const [conflict] = server.conflicts.list('demo', { status: 'open' })
+  const [conflict] = await server.conflicts.list('demo', { status: 'open' })
   api = await startFakeMessagesApi()
   const reasoning = 'Alice names who sees a conflict; Bob names who decides. Both belong.'
   api.script(
@@ -115,8 +115,8 @@ it('with a model key the demo arbiter asks the model, and is named for it', asyn
     step.text('Proposed.'),
   )
   stopAgents = await startDemoAgents(server, tokens, { apiKey: 'test-key', baseURL: api.url, model: 'claude-test' })
-  await waitFor(() => server.conflicts.get('demo', conflict!.id)?.proposals?.length === 1, 'the model arbiter to propose', 30_000)
-  expect(server.conflicts.get('demo', conflict!.id)?.proposals?.[0]).toMatchObject({ by: 'arbiter', choice: 'custom', reasoning })
+  await waitFor(async () => (await server.conflicts.get('demo', conflict!.id))?.proposals?.length === 1, 'the model arbiter to propose', 30_000)
+  expect((await server.conflicts.get('demo', conflict!.id))?.proposals?.[0]).toMatchObject({ by: 'arbiter', choice: 'custom', reasoning })
   expect(api.requests[0]!.body.system).toMatch(/You are the arbiter/)
 })
 

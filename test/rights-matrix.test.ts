@@ -18,6 +18,7 @@ import { token } from './helpers/server.ts'
 import { useHarness } from './helpers/harness.ts'
 import { openRaw, syncStep1 } from './helpers/rawSocket.ts'
 import { httpJson } from './helpers/http.ts'
+import { waitFor } from './helpers/wait.ts'
 import type { Divergences } from '../shared/review/index.ts'
 
 /** Whose reading is at stake: an agent (editor) with one annotation and one proposal. */
@@ -87,9 +88,10 @@ async function claimRace(ws: string, task: string): Promise<ConflictRecord> {
   expect((await call('alice', 'POST', `/api/workspaces/${ws}/tasks`, { id: task, title: task })).status).toBe(201)
   expect((await call('agent-b', 'POST', `/api/workspaces/${ws}/tasks/${task}/claim`, { ttlMs: 60_000 })).status).toBe(200)
   expect((await call('agent-c', 'POST', `/api/workspaces/${ws}/tasks/${task}/claim`, { ttlMs: 60_000 })).status).toBe(409)
-  const record = t.server.conflicts.list(ws, { status: 'decided' }).find((c) => c.location.kind === 'task' && c.location.taskId === task)
-  if (!record) throw new Error(`no claim race recorded for ${task}`)
-  return record
+  // The race is stored after the refusal is answered (ConflictService.onClaimRace).
+  const race = async () => (await t.server.conflicts.list(ws, { status: 'decided' })).find((c) => c.location.kind === 'task' && c.location.taskId === task)
+  await waitFor(async () => (await race()) !== undefined, `a claim race recorded for ${task}`)
+  return (await race())!
 }
 
 /** Opens `room` as `who`: read → the sync exchange happens and the document arrives; no read → 4403 before any byte. */

@@ -4,15 +4,14 @@
 import { EventEmitter } from 'node:events'
 import type * as Y from 'yjs'
 import type { Logger } from 'pino'
-import type { Database } from '../db.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import type { SyncCore } from '../core/SyncCore.ts'
 import type { RoomExtension } from '../core/RoomExtension.ts'
 import { parseRoom, sharedRoom } from '../../shared/rooms.ts'
 import { conflictId, sortParties, type ConflictRecord, type ResolutionProposal, type TypedValue } from '../../shared/conflicts/index.ts'
-import { ConflictLog, type Page, type StatusFilter } from './ConflictLog.ts'
+import { listAll, type ConflictLog, type Page, type PageOptions, type ProposeResult, type StatusFilter } from './ConflictLog.ts'
 import { currentOf } from './currentValue.ts'
-import { ClientOwners } from './ClientOwners.ts'
+import type { ClientOwners } from './ClientOwners.ts'
 import type { ClaimRace } from '../../shared/coord/index.ts'
 import { ConflictWatch } from './ConflictWatch.ts'
 import { applyResolution } from './applyResolution.ts'
@@ -25,19 +24,45 @@ export const CLAIM_RACE_WINDOW_MS = 2_000
 
 export type Choice = { pick: string } | { value: unknown }
 
+export interface ConflictServiceOptions {
+  /** The durable log (SqliteConflictLog, or PostgresConflictLog shared by every instance). */
+  log: ConflictLog
+  /** Durable client id owners for the detector (SqliteClientOwners or PostgresClientOwners). */
+  owners: ClientOwners
+  metrics: ServerMetrics
+  logger: Logger
+  budget?: ConflictBudget
+}
+
 export class ConflictService extends EventEmitter<{ conflict: [string, ConflictRecord] }> {
   readonly log: ConflictLog
   #owners: ClientOwners
   #core: SyncCore | null = null
+  /** Records are stored one report after another, in the order the detector found them. */
+  #recording: Promise<void> = Promise.resolve()
 
   readonly #budget: ConflictBudget
 
-  constructor(private readonly opts: { db: Database; metrics: ServerMetrics; logger: Logger; budget?: ConflictBudget }) {
+  constructor(private readonly opts: ConflictServiceOptions) {
     super()
     this.setMaxListeners(0)
-    this.log = new ConflictLog(opts.db)
+    this.log = opts.log
     this.#budget = opts.budget ?? new ConflictBudget()
-    this.#owners = new ClientOwners(opts.db)
+    this.#owners = opts.owners
+    // Records another instance stored, proposed on or resolved: announced here too (re-read, as stored).
+    this.log.onChanged((ids) => void this.#announceStored(ids))
+  }
+
+  async #announceStored(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      try {
+        const record = await this.log.get(id)
+        const workspace = record && parseRoom(record.doc)?.workspace
+        if (record && workspace) this.emit('conflict', workspace, record)
+      } catch (err) {
+        this.opts.logger.warn({ err, conflict: id }, 'could not read a conflict another instance stored')
+      }
+    }
   }
 
   /** The room extension for SyncCore: shared rooms get the detector. */
@@ -61,10 +86,21 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
    * records are charged to it (or, when unknown, to every party: kept while any has budget left).
    * Records already in the log (a replay) are free.
    */
-  /** Stores new and changed records and tells live listeners (with what stands now, given `doc`). */
-  record(workspace: string, records: ConflictRecord[], writer?: string, doc?: Y.Doc): void {
-    const admitted = records.filter((r) => this.log.get(r.id) !== null || this.#admit(r, writer))
-    for (const r of this.log.add(workspace, admitted)) {
+  /**
+   * Stores new and changed records and tells live listeners (with what stands now, given `doc`).
+   * Resolves once stored and announced; rejects (after logging) if they could not be stored: the
+   * detector's room then acknowledges nothing of the batch that found them.
+   */
+  record(workspace: string, records: ConflictRecord[], writer?: string, doc?: Y.Doc): Promise<void> {
+    const next = this.#recording.then(() => this.#record(workspace, records, writer, doc))
+    this.#recording = next.catch((err: unknown) => this.opts.logger.error({ err, workspace, conflicts: records.map((r) => r.id) }, 'could not store conflict records'))
+    return next
+  }
+
+  async #record(workspace: string, records: ConflictRecord[], writer?: string, doc?: Y.Doc): Promise<void> {
+    const admitted: ConflictRecord[] = []
+    for (const r of records) if ((await this.log.get(r.id)) !== null || this.#admit(r, writer)) admitted.push(r)
+    for (const r of await this.log.add(workspace, admitted)) {
       this.opts.metrics.conflicts.inc({ kind: r.kind })
       this.opts.logger.info({ workspace, conflict: r.id, kind: r.kind, parties: r.parties.map((p) => p.principal) }, 'conflict detected')
       this.emit('conflict', workspace, doc ? { ...r, ...currentOf(doc, r) } : r)
@@ -101,22 +137,22 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
     this.record(race.workspace, [
       // Already decided by the server (one claim won): an event to see, nothing to resolve.
       { id: conflictId('claim-race', doc, location, parties), kind: 'claim-race', doc, location, parties, status: 'decided', detectedAt: race.at },
-    ])
+    ]).catch(() => {}) // logged by record(); the claim itself stands either way
   }
 
-  list(workspace: string, opts: { status?: StatusFilter; doc?: string }): ConflictRecord[] {
-    return this.log.list(workspace, opts)
+  list(workspace: string, opts: { status?: StatusFilter; doc?: string }): Promise<ConflictRecord[]> {
+    return listAll(this.log, workspace, opts)
   }
 
   /** One record of this workspace, or null. */
-  get(workspace: string, id: string): ConflictRecord | null {
-    const record = this.log.get(id)
+  async get(workspace: string, id: string): Promise<ConflictRecord | null> {
+    const record = await this.log.get(id)
     return record && parseRoom(record.doc)?.workspace === workspace ? record : null
   }
 
   /** One page of records, each with what currently stands at its location. */
-  async page(workspace: string, opts: { status?: StatusFilter; doc?: string; limit?: number; cursor?: string | null }): Promise<Page> {
-    const page = this.log.page(workspace, opts)
+  async page(workspace: string, opts: PageOptions): Promise<Page> {
+    const page = await this.log.page(workspace, opts)
     const docs = new Map<string, Y.Doc | null>()
     const conflicts: ConflictRecord[] = []
     for (const r of page.conflicts) {
@@ -143,12 +179,12 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
    * Stores a proposed resolution with the conflict (the proposer's earlier one is replaced) and
    * tells live listeners. Throws a DomainError (invalid) when `pick` names no party.
    */
-  async propose(workspace: string, id: string, by: string, choice: Choice, reasoning: string): Promise<ConflictRecord | 'not_found' | 'not_open' | 'full'> {
-    const record = this.get(workspace, id)
+  async propose(workspace: string, id: string, by: string, choice: Choice, reasoning: string): Promise<ProposeResult> {
+    const record = await this.get(workspace, id)
     if (!record) return 'not_found'
     const chosen = this.#chosen(record, choice)
     const proposal: ResolutionProposal = { by, choice: chosen.choice, value: chosen.value, reasoning, at: Date.now() }
-    const result = this.log.propose(id, proposal)
+    const result = await this.log.propose(id, proposal)
     if (typeof result === 'string') return result
     this.opts.logger.info({ workspace, conflict: id, by, choice: chosen.choice }, 'resolution proposed')
     // Listeners replace the record they show: it carries what stands now, as listed.
@@ -181,7 +217,7 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
    * proposal this applies (approved by `by`, or `by` itself applying its own).
    */
   async resolve(workspace: string, id: string, by: string, choice: Choice, proposedBy?: string): Promise<ConflictRecord | 'not_found' | 'resolved' | 'decided'> {
-    const record = this.log.get(id)
+    const record = await this.log.get(id)
     if (!record || parseRoom(record.doc)?.workspace !== workspace) return 'not_found'
     if (record.status === 'decided') return 'decided'
     if (record.status !== 'open') return 'resolved'
@@ -191,7 +227,7 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
       const room = await this.#core.room(record.doc)
       await room.writeAsServer(by, `resolve ${id}`, (doc) => applyResolution(doc, record, value, typed))
     }
-    const resolved = this.log.resolve(id, { by, choice: chosen, value, at: Date.now(), ...(proposedBy ? { proposedBy } : {}) })
+    const resolved = await this.log.resolve(id, { by, choice: chosen, value, at: Date.now(), ...(proposedBy ? { proposedBy } : {}) })
     if (!resolved) return 'resolved'
     this.emit('conflict', workspace, resolved)
     return resolved

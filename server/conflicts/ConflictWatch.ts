@@ -34,20 +34,27 @@ export class ConflictWatch implements RoomExtension {
     private readonly room: string,
     /** `writer`: the principal whose update produced the records (charged for them, see ConflictBudget). */
     /** `doc`: the room's document, to show live listeners what stands now. */
-    private readonly report: (records: ConflictRecord[], writer: string, doc: Y.Doc) => void,
+    private readonly report: (records: ConflictRecord[], writer: string, doc: Y.Doc) => Promise<void>,
     private readonly onReplayError: (err: unknown, seq: number) => void,
     /** Durable client id → principal, so values folded into a snapshot keep their writer. */
-    private readonly owners?: { known: () => Map<number, string>; learned: (client: number, principal: string) => void },
+    private readonly owners?: { known: () => Promise<Map<number, string>>; learned: (client: number, principal: string) => Promise<void> },
   ) {}
 
-  load(doc: Y.Doc, state: RoomState): void {
-    const detector = (this.#detector = new ConflictDetector(doc, { docName: this.room, onOwner: this.owners?.learned }))
+  /** Owners the detector learned that are not known to be stored yet. */
+  readonly #unsaved = new Map<number, string>()
+  /** Reports of found conflicts still being stored. */
+  readonly #reporting = new Set<Promise<void>>()
+
+  async load(doc: Y.Doc, state: RoomState): Promise<void> {
+    // Read before anything is applied: the rest of the load is synchronous, as integrating is.
+    const known = state.snapshot && this.owners ? await this.owners.known() : new Map<number, string>()
+    const detector = (this.#detector = new ConflictDetector(doc, { docName: this.room, onOwner: (client, principal) => this.#unsaved.set(client, principal) }))
     const origin: TransactionOrigin = { source: 'storage' }
     // The snapshot's map values are indexed with their writers: a later write is compared with
     // them (what each writer had seen is unknown there: the structure alone speaks for them).
     if (state.snapshot) {
       Y.applyUpdate(doc, state.snapshot, origin)
-      detector.indexExisting(this.owners?.known() ?? new Map())
+      detector.indexExisting(known)
     }
     for (const u of state.updates) {
       try {
@@ -57,6 +64,27 @@ export class ConflictWatch implements RoomExtension {
         this.onReplayError(err, u.seq)
       }
     }
+    await this.unsettled()
+  }
+
+  /**
+   * Conflicts found and owners learned, stored: the write queue waits for this before it
+   * acknowledges or compacts (replay reports nothing, so a record must be stored before the
+   * update that found it is acknowledged; a compacted snapshot no longer names its writers).
+   * Storing an owner twice is harmless (the first principal stays), so calls may overlap.
+   */
+  unsettled(): Promise<void> | null {
+    const owners = this.owners
+    const pending = [...this.#reporting]
+    if (owners && this.#unsaved.size > 0) {
+      const batch = [...this.#unsaved]
+      pending.push(
+        Promise.all(batch.map(([client, principal]) => owners.learned(client, principal))).then(() => {
+          for (const [client, principal] of batch) if (this.#unsaved.get(client) === principal) this.#unsaved.delete(client)
+        }),
+      )
+    }
+    return pending.length === 0 ? null : Promise.all(pending).then(() => {})
   }
 
   integrate(doc: Y.Doc, update: Uint8Array, writer: Writer, causal?: CausalMeta): void {
@@ -66,7 +94,11 @@ export class ConflictWatch implements RoomExtension {
     const after = meta.get('schemaVersion')
     if (after !== before && after !== undefined && after !== SCHEMA_VERSION) found.push(schemaMismatch(this.room, writer.principal, after))
     for (const record of found) conflictSpan(record)
-    if (found.length > 0) this.report(found, writer.principal, doc)
+    if (found.length === 0) return
+    const stored = this.report(found, writer.principal, doc)
+    this.#reporting.add(stored)
+    const done = () => void this.#reporting.delete(stored)
+    stored.then(done, done)
   }
 
   delivered(session: string, principal: string): void {

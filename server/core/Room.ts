@@ -96,7 +96,7 @@ export class Room implements ConnectionRoom {
 
   async load(): Promise<void> {
     const state = await this.opts.storage.load(this.name)
-    if (this.opts.extension) this.opts.extension.load(this.doc, state)
+    if (this.opts.extension) await this.opts.extension.load(this.doc, state)
     else this.#applyStored(state)
     this.#snapshotSeq = state.snapshotSeq
     this.#writes.open(state.updates.at(-1)?.seq ?? state.snapshotSeq)

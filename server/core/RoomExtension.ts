@@ -9,8 +9,8 @@ import type { CausalMeta, Writer } from './writer.ts'
 export interface RoomExtension {
   /** Garbage collection for the room's document (history-keeping features need it off). */
   readonly gc: boolean
-  /** Applies the stored state at load. */
-  load(doc: Y.Doc, state: RoomState): void
+  /** Applies the stored state at load (the room serves once it resolves). */
+  load(doc: Y.Doc, state: RoomState): void | Promise<void>
   /**
    * Applies one accepted, already stored update to `doc` (must apply it or throw), in a
    * transaction whose origin is `writer.origin`: the room broadcasts nothing else.
@@ -26,6 +26,12 @@ export interface RoomExtension {
   acknowledged(session: string, principal: string): void
   /** `session` closed; told after every update it had queued (in order with them). */
   sessionClosed(session: string, principal: string): void
+  /**
+   * Durable state the extension wrote while integrating that is not committed yet (the
+   * detector's newly learned client owners), or null: no acknowledgement is sent, and the room
+   * does not compact, before it resolves.
+   */
+  unsettled?(): Promise<void> | null
   /** The room is unloading. */
   destroy(): void
 }

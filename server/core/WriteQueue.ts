@@ -311,6 +311,15 @@ export class WriteQueue {
     const seqs = await this.#store(updates)
     const { doc, extension } = this.opts
     const acked = new Set<Sender>()
+    // What the extension wrote while integrating (client owners the detector learned) commits
+    // before anyone is told their writes are stored: acknowledgements wait for it, if any.
+    const settling: Array<Promise<void>> = []
+    const unsettled = (): boolean => {
+      const pending = extension?.unsettled?.()
+      if (pending) settling.push(pending)
+      return settling.length > 0
+    }
+    const owed: Array<[Sender, Uint8Array]> = []
     // Changes of this batch are collected and broadcast together at the end: one frame and
     // one syscall per socket per batch instead of per update.
     this.#changes = []
@@ -318,7 +327,9 @@ export class WriteQueue {
       let i = 0
       for (const q of batch) {
         if (q.kind === 'ack') {
-          q.from.send(persistedMessage(q.requestId, Y.encodeStateVector(doc)))
+          const reply = persistedMessage(q.requestId, Y.encodeStateVector(doc))
+          if (unsettled()) owed.push([q.from, reply])
+          else q.from.send(reply)
         } else if (q.kind === 'seen') {
           extension?.acknowledged(String(q.from.id), q.from.ctx.principal)
           q.from.probeAnswered()
@@ -334,6 +345,8 @@ export class WriteQueue {
     } finally {
       this.#broadcast(updates)
     }
+    if (unsettled()) await this.#settle(settling, updates)
+    for (const [to, reply] of owed) to.send(reply)
     if (acked.size > 0) {
       const msg = persistedMessage(0, Y.encodeStateVector(doc))
       for (const sender of acked) sender.send(msg)
@@ -364,6 +377,17 @@ export class WriteQueue {
         throw err
       }
       this.opts.logger.error({ err, room: this.opts.name }, 'append failed; closing writers of the batch')
+      for (const u of updates) u.from?.close(CLOSE.internalError, 'could not store your update; reconnect to retry')
+      throw err
+    }
+  }
+
+  /** Waits for the extension's writes; if they fail, nothing of the batch is acknowledged and its writers must resend. */
+  async #settle(settling: Array<Promise<void>>, updates: QueuedUpdate[]): Promise<void> {
+    try {
+      await Promise.all(settling)
+    } catch (err) {
+      this.opts.logger.error({ err, room: this.opts.name }, 'storing what the room learned failed; closing writers of the batch')
       for (const u of updates) u.from?.close(CLOSE.internalError, 'could not store your update; reconnect to retry')
       throw err
     }

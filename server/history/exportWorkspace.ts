@@ -74,7 +74,7 @@ export async function exportWorkspace(deps: ExportDeps, workspace: Workspace, vi
     promotedNotes,
     namespaces,
     tasks: deps.tasks.list(workspace.id),
-    conflicts: deps.conflicts.list(workspace.id, { status: 'all' }),
+    conflicts: await deps.conflicts.list(workspace.id, { status: 'all' }),
   }
 }
 

@@ -122,7 +122,7 @@ export class ReviewActions {
         )
       }
       if (v.kind === 'conflict') {
-        this.#deps.conflicts.record(ws, [v.record])
+        await this.#deps.conflicts.record(ws, [v.record])
         const decision: ProposalDecision = { status: 'conflict', by: actor.id, at, conflict: v.record.id }
         await review.writeAsServer(actor.id, `accept ${key}`, (d) => d.getMap(REVIEW_MAPS.proposals).set(key, decision))
         throw proposalConflict(v.record.id)

@@ -62,7 +62,7 @@ describe('edits within one round trip', () => {
     link.resume('down')
     await waitFor(() => draft(slow.doc)!.toString() === t.toString(), 'convergence')
     await room.drain()
-    const found = server.conflicts.list('w1', { status: 'all' })
+    const found = await server.conflicts.list('w1', { status: 'all' })
     expect(found.map((c) => [c.kind, c.parties.map((p) => p.principal)])).toEqual([['overlapping-text-edit', ['alice', 'bob']]])
   })
 })

@@ -52,7 +52,7 @@ describe('review actions in the Readings tab', () => {
     // The second proposal's words were rewritten by the first: accepting it records a conflict.
     await second.getByRole('button', { name: 'Accept' }).click()
     await page.locator(`.proposal[data-proposal="${pb.id}"][data-status="conflict"]`).waitFor()
-    const conflicts = suite.server.conflicts.list('w1', { status: 'open' })
+    const conflicts = await suite.server.conflicts.list('w1', { status: 'open' })
     expect(conflicts).toHaveLength(1)
     expect(await second.locator('.notice.conflict').textContent()).toContain(conflicts[0].id)
     expect(b.read('report')).toBe(accepted)

@@ -12,6 +12,8 @@ import { createLogger } from '../../server/logger.ts'
 import { openDatabase, type Database } from '../../server/db.ts'
 import type { Limits } from '../../server/core/limits.ts'
 import { ConflictService } from '../../server/conflicts/ConflictService.ts'
+import { SqliteConflictLog } from '../../server/conflicts/SqliteConflictLog.ts'
+import { SqliteClientOwners } from '../../server/conflicts/SqliteClientOwners.ts'
 import { fakeClock, type FakeClock } from './fakeClock.ts'
 import { MemoryClient, type MemoryClientOptions, type MemoryServer } from './memoryClient.ts'
 import type { MemorySocket } from './memorySocket.ts'
@@ -48,7 +50,7 @@ export class MemoryCore implements MemoryServer {
     this.db = openDatabase(join(dataDir, 'polyphony.db'))
     this.storage = new SqliteStorage(this.db)
     const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent')
-    const conflicts = opts.conflicts ? new ConflictService({ db: this.db, metrics: this.metrics, logger }) : null
+    const conflicts = opts.conflicts ? new ConflictService({ log: new SqliteConflictLog(this.db), owners: new SqliteClientOwners(this.db), metrics: this.metrics, logger }) : null
     this.core = new SyncCore({
       ...(conflicts ? { extensionFor: conflicts.extensionFor } : {}),
       ...opts.core,

@@ -37,7 +37,7 @@ export function conflictRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
     const id = c.req.param('id')
     // The body is validated before any lookup: a malformed request is a 400 whatever it names.
     const choice = await jsonBody(c, ResolveBody)
-    const record = deps.conflicts.get(workspace.id, id)
+    const record = await deps.conflicts.get(workspace.id, id)
     if (!record) throw notFound(`no conflict ${id} in ${workspace.id}: GET .../conflicts?status=all lists them`)
     const decision = decideConflictResolution(role, record)
     if (!decision.allow) throw forbidden(decision.reason)

@@ -30,8 +30,8 @@ export function proposalRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
   const inWorkspace = member(deps.registry)
 
   /** The record, if it is in this workspace and in a room the caller may read (404 otherwise: its existence is not told). */
-  function readableConflict(workspace: string, id: string, principal: Principal): ConflictRecord {
-    const record = deps.conflicts.get(workspace, id)
+  async function readableConflict(workspace: string, id: string, principal: Principal): Promise<ConflictRecord> {
+    const record = await deps.conflicts.get(workspace, id)
     const room = record ? parseRoom(record.doc) : null
     if (!record || !room || !mayRead(deps.registry, principal.id, room)) throw notFound(`no conflict ${id} in ${workspace} that you may read`)
     return record
@@ -50,7 +50,7 @@ export function proposalRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
     const { principal, workspace, role } = c.var
     const id = c.req.param('id')
     const body = await jsonBody(c, ProposalBodySchema)
-    const record = readableConflict(workspace.id, id, principal)
+    const record = await readableConflict(workspace.id, id, principal)
     const may = decideProposal(role, record)
     if (!may.allow) throw forbidden(may.reason)
     const choice: Choice = 'pick' in body ? { pick: body.pick } : { value: body.value }
@@ -72,7 +72,7 @@ export function proposalRoutes(deps: ApiDeps & { conflicts: ConflictService }): 
   app.post('/:ws/conflicts/:id/proposals/:by/approve', inWorkspace, async (c) => {
     const { principal, workspace, role } = c.var
     const id = c.req.param('id')
-    const record = readableConflict(workspace.id, id, principal)
+    const record = await readableConflict(workspace.id, id, principal)
     const rights = decideConflictResolution(role, record)
     if (!rights.allow) throw forbidden(rights.reason)
     const proposal: ResolutionProposal | undefined = record.proposals?.find((p) => p.by === c.req.param('by'))

@@ -1,0 +1,96 @@
+// The conflict log and client owners contract (test/conflicts/contract.ts) on SQLite and on
+// PostgreSQL (two instances: two pools and two listening connections on one database).
+
+import { describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openDatabase } from '../server/db.ts'
+import { openPostgres, type PgDatabase } from '../server/pg/PgDatabase.ts'
+import { Notifications } from '../server/pg/Notifications.ts'
+import { ConflictService, PostgresClientOwners, PostgresConflictLog, SqliteClientOwners, SqliteConflictLog } from '../server/conflicts/index.ts'
+import { ServerMetrics } from '../server/metrics.ts'
+import { createLogger } from '../server/logger.ts'
+import type { ConflictRecord } from '../shared/conflicts/index.ts'
+import { freshDatabase } from './helpers/postgres.ts'
+import { nextEvent } from './helpers/wait.ts'
+import { mapRecord, runConflictStoresContract } from './conflicts/contract.ts'
+
+runConflictStoresContract('SQLite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'polyphony-conflicts-'))
+  const file = join(dir, 'polyphony.db')
+  let db = openDatabase(file)
+  return {
+    log: new SqliteConflictLog(db),
+    owners: new SqliteClientOwners(db),
+    reopen: async () => {
+      db.close()
+      db = openDatabase(file)
+      return { log: new SqliteConflictLog(db), owners: new SqliteClientOwners(db) }
+    },
+    teardown: async () => {
+      db.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+})
+
+runConflictStoresContract('PostgreSQL', async () => {
+  const url = await freshDatabase('conflicts')
+  const closers: Array<() => Promise<void>> = []
+  let instances = 0
+  const instance = async () => {
+    const db: PgDatabase = await openPostgres(url)
+    const notifications = new Notifications(url)
+    await notifications.start()
+    closers.push(
+      () => notifications.close(),
+      () => db.close(),
+    )
+    const instanceId = `instance-${++instances}`
+    return { log: await PostgresConflictLog.open(db, { instanceId, notifications }), owners: await PostgresClientOwners.open(db) }
+  }
+  const first = await instance()
+  return {
+    ...first,
+    reopen: instance,
+    second: instance,
+    teardown: async () => {
+      for (const close of closers.reverse()) await close()
+    },
+  }
+})
+
+describe('ConflictService on two instances (PostgreSQL)', () => {
+  it('a record stored through instance A is emitted on B with the same id; a proposal made on B is emitted on A', async () => {
+    const url = await freshDatabase('conflicts_service')
+    const closers: Array<() => Promise<void>> = []
+    const instance = async (instanceId: string) => {
+      const db = await openPostgres(url)
+      const notifications = new Notifications(url)
+      await notifications.start()
+      closers.push(
+        () => notifications.close(),
+        () => db.close(),
+      )
+      const log = await PostgresConflictLog.open(db, { instanceId, notifications })
+      return new ConflictService({ log, owners: await PostgresClientOwners.open(db), metrics: new ServerMetrics(), logger: createLogger('silent') })
+    }
+    try {
+      const [a, b] = [await instance('a'), await instance('b')]
+      const onA: ConflictRecord[] = []
+      a.on('conflict', (_ws, r) => onA.push(r))
+      const record = mapRecord(1)
+      const emittedOnB = nextEvent<[string, ConflictRecord]>(b, 'conflict')
+      await a.record('w1', [record], 'alice')
+      expect(await emittedOnB).toEqual(['w1', record])
+      expect(onA).toEqual([record])
+      const proposedOnA = new Promise<ConflictRecord>((resolve) => a.on('conflict', (_ws, r) => r.proposals && resolve(r)))
+      await b.propose('w1', record.id, 'arbiter', { pick: 'alice' }, 'alice was first')
+      expect((await proposedOnA).proposals?.map((p) => [p.by, p.choice])).toEqual([['arbiter', 'alice']])
+      expect(await b.list('w1', { status: 'all' })).toEqual(await a.list('w1', { status: 'all' }))
+    } finally {
+      for (const close of closers.reverse()) await close()
+    }
+  })
+})
