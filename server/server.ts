@@ -34,6 +34,8 @@ import { taskRoutes } from './http/routes/tasks.ts'
 import { McpSessions, type McpSessionAgentFactory, type McpSessionLimits } from './mcp/McpSessions.ts'
 import { mcpRoutes } from './mcp/routes.ts'
 import { VersionService, type HistoryOptions } from './history/VersionService.ts'
+import { SqliteVersionStore } from './history/SqliteVersionStore.ts'
+import { SqliteClientIds } from './core/SqliteClientIds.ts'
 import { historyRoutes } from './http/routes/history.ts'
 import { HistoryReads } from './http/HistoryReads.ts'
 import { openPostgresCluster, type ClusterOptions, type PostgresCluster } from './cluster/postgresCluster.ts'
@@ -149,7 +151,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const conflicts = new ConflictService({ log: new SqliteConflictLog(db), owners: new SqliteClientOwners(db), metrics, logger, budget })
   // Documents' last changes for the REST list, observed from each shared room's load.
   const activity = new DocumentActivity()
-  const versions = new VersionService({ db, storage, logger, now: opts.now, history: opts.history })
+  const versions = new VersionService({
+    store: new SqliteVersionStore(db, { maxPerRoom: opts.history?.maxVersionsPerRoom }),
+    owners: new SqliteClientIds(db),
+    storage,
+    logger,
+    now: opts.now,
+    history: opts.history,
+  })
   const core = new SyncCore({
     storage,
     metrics,

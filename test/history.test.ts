@@ -144,7 +144,7 @@ describe('document history', () => {
     const id = createDocument(alice.doc, 'Leaving', 'last words')
     await waitFor(async () => (await serverText(id)) === 'last words', 'the document on the server')
     for (const c of joined.splice(0)) c.destroy()
-    await waitFor(() => server.versions.store.latest('w1/shared') !== null, 'the unload version')
+    await waitFor(async () => (await server.versions.store.latest('w1/shared')) !== null, 'the unload version')
     const [unload] = (await ok<{ versions: VersionMeta[] }>('vic', 'GET', `/docs/${id}/versions`)).versions
     expect(unload).toMatchObject({ n: 1, reason: 'unload', principal: SERVER_PRINCIPAL })
     expect((await ok<{ text: string }>('vic', 'GET', `/docs/${id}/versions/1`)).text).toBe('last words')

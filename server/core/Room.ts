@@ -43,12 +43,15 @@ export interface RoomOptions {
 
 /** What version history needs from a room (server/history/VersionService.ts). */
 export interface RoomHistory {
-  /** The room has loaded its stored state. */
-  loaded(room: Room): void
-  /** Null, or why `principal` may not add structs under one of `clients` (another writer's ids). */
-  claimClients(principal: string, clients: number[]): string | null
+  /** The room has loaded its stored state (it serves once this resolves). */
+  loaded(room: Room): void | Promise<void>
+  /**
+   * Null, or why `principal` may not add structs under one of `clients` (another writer's ids);
+   * a promise when the claim is being stored (the update waits for it before it is stored).
+   */
+  claimClients(principal: string, clients: number[]): string | null | Promise<string | null>
   /** Called before a server write's mutation runs, with everything queued before it applied. */
-  beforeServerWrite(room: Room, write: { principal: string; reason: string; clientId: number }): void
+  beforeServerWrite(room: Room, write: { principal: string; reason: string; clientId: number }): void | Promise<void>
 }
 
 export class Room implements ConnectionRoom {
@@ -102,7 +105,7 @@ export class Room implements ConnectionRoom {
     this.#writes.open(state.updates.at(-1)?.seq ?? state.snapshotSeq)
     this.#updatesSinceSnapshot = state.updates.length
     this.#bytesSinceSnapshot = state.updates.reduce((n, u) => n + u.data.length, 0)
-    this.opts.history?.loaded(this)
+    await this.opts.history?.loaded(this)
   }
 
   #applyStored(state: RoomState): void {

@@ -39,10 +39,13 @@ export interface WriteQueueOptions {
   /** The times stored with updates. */
   clock: Clock
   extension?: RoomExtension
-  /** Null, or why `principal` may not add structs under one of `clients` (another writer's ids). */
-  claimClients?: (principal: string, clients: number[]) => string | null
+  /**
+   * Null, or why `principal` may not add structs under one of `clients` (another writer's ids);
+   * a promise while the claim is being stored: the update is stored only once it resolves null.
+   */
+  claimClients?: (principal: string, clients: number[]) => string | null | Promise<string | null>
   /** Called before a server write's mutation runs, with everything queued before it applied. */
-  beforeServerWrite?: (write: { principal: string; reason: string; clientId: number }) => void
+  beforeServerWrite?: (write: { principal: string; reason: string; clientId: number }) => void | Promise<void>
   /** What a batch changed, in apply order (once per batch that changed anything); returns how many connections it went to. */
   broadcast: (changes: Change[]) => number
   /** The durable log grew by `updates` updates of `bytes` bytes in all. */
@@ -68,6 +71,8 @@ type QueuedUpdate = {
   /** `polyphony.update`, from queued to broadcast (server/telemetry/ingestSpans.ts). */
   span?: Span
   deps: Dependencies
+  /** The claim of the client ids it writes under, still being stored (see claimClients). */
+  claim?: Promise<string | null>
 }
 
 type Queued =
@@ -107,6 +112,8 @@ export class WriteQueue {
   #bypass: string | null = null
   #serverWrites: Promise<void> = Promise.resolve()
   #serverClientIds = new Map<string, number>()
+  /** Senders whose claim was refused once stored: none of their queued writes is stored. */
+  #refused = new WeakSet<Sender>()
 
   constructor(private readonly opts: WriteQueueOptions) {
     this.#held = new HeldUpdates(opts.doc)
@@ -169,16 +176,17 @@ export class WriteQueue {
       return { kind: 'refused', reason: 'pending_overflow', message }
     }
     const { principal } = from.ctx
-    const foreign =
+    const claimed =
       this.opts.claimClients?.(
         principal,
         clientsWithNewStructs(info.ends, (client) => this.#held.expectedState(client)),
       ) ?? null
-    if (foreign) return { kind: 'refused', reason: 'client_id_taken', message: foreign }
+    if (typeof claimed === 'string') return { kind: 'refused', reason: 'client_id_taken', message: claimed }
+    const claim = claimed ?? undefined
     const origin: TransactionOrigin = { source: 'connection', principal, connectionId: from.id }
     const writer = { principal, session: String(from.id), message: how.message, origin }
     const span = startIngestSpan({ room: this.opts.name, principal, bytes: update.length, message: how.message, traceparent: how.causal?.traceparent })
-    this.#pushUpdate({ kind: 'update', from, writer, update, causal: how.causal, clients: info.clients, receivedAt: performance.now(), span, deps: dependenciesOf(info) })
+    this.#pushUpdate({ kind: 'update', from, writer, update, causal: how.causal, clients: info.clients, receivedAt: performance.now(), span, deps: dependenciesOf(info), claim })
     if (how.answersProbe) this.#push({ kind: 'seen', from })
     const { maxQueuedUpdatesPerRoom, maxQueuedBytesPerRoom } = limits
     if (this.#queue.length <= maxQueuedUpdatesPerRoom && this.#queuedBytes <= maxQueuedBytesPerRoom) return QUEUED
@@ -212,7 +220,7 @@ export class WriteQueue {
       let clientId = this.#serverClientIds.get(principal)
       if (clientId === undefined) this.#serverClientIds.set(principal, (clientId = freshClientId(doc)))
       scratch.clientID = clientId
-      this.opts.beforeServerWrite?.({ principal, reason, clientId })
+      await this.opts.beforeServerWrite?.({ principal, reason, clientId })
       const before = Y.encodeStateVector(scratch)
       let changed = false
       scratch.on('update', () => (changed = true))
@@ -305,7 +313,8 @@ export class WriteQueue {
     this.#held.dequeued(updates, this.#queue.filter(isUpdate))
   }
 
-  async #persistAndApply(batch: Queued[]): Promise<void> {
+  async #persistAndApply(queued: Queued[]): Promise<void> {
+    const batch = await this.#withoutRefused(queued)
     // Updates from sockets that closed meanwhile are stored too: a client may write and leave.
     const updates = batch.filter(isUpdate)
     const seqs = await this.#store(updates)
@@ -380,6 +389,30 @@ export class WriteQueue {
       for (const u of updates) u.from?.close(CLOSE.internalError, 'could not store your update; reconnect to retry')
       throw err
     }
+  }
+
+  /**
+   * The batch once its claims are stored, without the writes (and acknowledgements) of senders
+   * whose claim was refused there (another instance holds the id) or failed: they are closed.
+   */
+  async #withoutRefused(batch: Queued[]): Promise<Queued[]> {
+    for (const q of batch) {
+      if (q.kind !== 'update' || !q.claim || !q.from || this.#refused.has(q.from)) continue
+      let refusal: string | null
+      let code: number = CLOSE.policyViolation
+      try {
+        refusal = await q.claim
+      } catch (err) {
+        this.opts.logger.error({ err, room: this.opts.name }, 'could not store a client id claim; closing its writer')
+        refusal = 'could not store your update; reconnect to retry'
+        code = CLOSE.internalError
+      }
+      if (refusal === null) continue
+      this.#refused.add(q.from)
+      if (code === CLOSE.policyViolation) this.opts.metrics.refused.inc({ reason: 'client_id_taken' })
+      q.from.close(code, refusal)
+    }
+    return batch.filter((q) => q.kind === 'seen' || q.kind === 'closed' || !q.from || !this.#refused.has(q.from))
   }
 
   /** Waits for the extension's writes; if they fail, nothing of the batch is acknowledged and its writers must resend. */

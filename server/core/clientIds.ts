@@ -3,70 +3,30 @@
 // trustworthy: a client id another principal already wrote under is refused at ingest (a
 // second principal writing under it would put words in the first one's mouth). Only *new*
 // structs claim an id: a sync step 2 relaying what the room already has claims nothing.
+//
+// The store is a port (SqliteClientIds embedded, PostgresClientIds shared by every instance).
+// Contract (test/clientIds/contract.ts, clause ids [CIn]):
+// - claim() records `principal` for every client id not owned yet, or, when one is owned by
+//   another principal, records nothing and returns the refusal (all or nothing);
+// - claiming ids one already owns is allowed and changes nothing; rooms are independent;
+// - exact across instances: of two concurrent claims of one id by different principals, on
+//   any instances, exactly one succeeds.
 
-import { migrate, type Database } from '../db.ts'
 import { SERVER_PRINCIPAL } from '../../shared/model.ts'
 
 /** Owner recorded for the client ids the server writes under (resolutions, restores, tasks). */
 export const SERVER_WRITER = SERVER_PRINCIPAL
 
-const SCHEMA = `
-CREATE TABLE history_client_ids (
-  room TEXT NOT NULL,
-  client INTEGER NOT NULL,
-  principal TEXT NOT NULL,
-  first_at INTEGER NOT NULL,
-  PRIMARY KEY (room, client)
-) WITHOUT ROWID;
-`
-
-/** Owners remembered in memory (every update of a shared room asks): cleared whole beyond this. */
-const MAX_CACHED = 100_000
-
-export class ClientIdOwners {
-  /** `room\u0000client` → owner; an owner never changes once recorded, so the cache is never stale. */
-  readonly #cache = new Map<string, string>()
-
-  constructor(private readonly db: Database) {
-    migrate(db, 'history/1-client-ids', SCHEMA)
-  }
-
-  ownerOf(room: string, client: number): string | null {
-    const key = `${room}\u0000${client}`
-    const cached = this.#cache.get(key)
-    if (cached !== undefined) return cached
-    const row = this.db.prepare('SELECT principal FROM history_client_ids WHERE room = ? AND client = ?').get(room, client) as { principal: string } | undefined
-    if (!row) return null
-    if (this.#cache.size >= MAX_CACHED) this.#cache.clear()
-    this.#cache.set(key, row.principal)
-    return row.principal
-  }
-
+export interface ClientIdStore {
   /** Every recorded owner of the room's client ids. */
-  owners(room: string): Map<number, string> {
-    const rows = this.db.prepare('SELECT client, principal FROM history_client_ids WHERE room = ?').all(room) as Array<{ client: number; principal: string }>
-    return new Map(rows.map((r) => [r.client, r.principal]))
-  }
+  owners(room: string): Promise<Map<number, string>>
+  /** Null once `principal` owns every one of `clients`; else why not (nothing recorded then). */
+  claim(room: string, principal: string, clients: readonly number[], at: number): Promise<string | null>
+}
 
-  /**
-   * Records `principal` as the owner of each of `clients` not owned yet. Returns a refusal (what
-   * to do about it) when one is owned by someone else; nothing is recorded then.
-   */
-  claim(room: string, principal: string, clients: Iterable<number>, at = Date.now()): string | null {
-    const fresh: number[] = []
-    for (const client of clients) {
-      const owner = this.ownerOf(room, client)
-      if (owner === null) fresh.push(client)
-      else if (owner !== principal) return `client id ${client} belongs to another writer: use a new Y.Doc per principal`
-    }
-    if (fresh.length > 0) {
-      const insert = this.db.prepare('INSERT OR IGNORE INTO history_client_ids (room, client, principal, first_at) VALUES (?, ?, ?, ?)')
-      this.db.transaction(() => {
-        for (const client of fresh) insert.run(room, client, principal, at)
-      })()
-    }
-    return null
-  }
+/** The refusal for a client id another principal owns: what to do about it. */
+export function foreignClientId(client: number): string {
+  return `client id ${client} belongs to another writer: use a new Y.Doc per principal`
 }
 
 /** Client ids under which `ends` (client → clock after the update) adds structs the room lacks. */

@@ -47,7 +47,7 @@ export class SqliteVersionStore implements VersionStore {
     this.#maxPerRoom = Math.max(1, maxPerRoom)
   }
 
-  add(v: NewVersion): VersionMeta {
+  async add(v: NewVersion): Promise<VersionMeta> {
     const insert = this.db.transaction((): number => {
       const last = this.db.prepare('SELECT max(n) AS n FROM history_versions WHERE room = ?').get(v.room) as { n: number | null }
       const n = (last.n ?? 0) + 1
@@ -62,7 +62,7 @@ export class SqliteVersionStore implements VersionStore {
     return { ...meta, n, bytes: snapshot.length }
   }
 
-  list(room: string, { doc, limit = 100 }: { doc?: string; limit?: number } = {}): VersionMeta[] {
+  async list(room: string, { doc, limit = 100 }: { doc?: string; limit?: number } = {}): Promise<VersionMeta[]> {
     const rows =
       doc === undefined
         ? (this.db.prepare(`SELECT ${META} FROM history_versions WHERE room = ? ORDER BY n DESC LIMIT ?`).all(room, limit) as Row[])
@@ -72,17 +72,17 @@ export class SqliteVersionStore implements VersionStore {
     return rows.map(toMeta)
   }
 
-  get(room: string, n: number): Version | null {
+  async get(room: string, n: number): Promise<Version | null> {
     const row = this.db.prepare(`SELECT ${META}, snapshot FROM history_versions WHERE room = ? AND n = ?`).get(room, n) as Row | undefined
     return row ? toVersion(row) : null
   }
 
-  latest(room: string): Version | null {
+  async latest(room: string): Promise<Version | null> {
     const row = this.db.prepare(`SELECT ${META}, snapshot FROM history_versions WHERE room = ? ORDER BY n DESC LIMIT 1`).get(room) as Row | undefined
     return row ? toVersion(row) : null
   }
 
-  all(room: string): Version[] {
+  async all(room: string): Promise<Version[]> {
     const rows = this.db.prepare(`SELECT ${META}, snapshot FROM history_versions WHERE room = ? ORDER BY n`).all(room) as Row[]
     return rows.map(toVersion)
   }

@@ -6,14 +6,12 @@ import * as Y from 'yjs'
 import type { Logger } from 'pino'
 import type { Room, RoomHistory } from '../core/Room.ts'
 import type { SyncCore } from '../core/SyncCore.ts'
-import { ClientIdOwners, SERVER_WRITER } from '../core/clientIds.ts'
+import { foreignClientId, SERVER_WRITER, type ClientIdStore } from '../core/clientIds.ts'
 import type { DocumentStorage } from '../storage/DocumentStorage.ts'
-import type { Database } from '../db.ts'
 import { parseRoom } from '../../shared/rooms.ts'
 import { documentText } from '../../shared/documents.ts'
 import { textEdits } from '../../shared/textDiff.ts'
 import { CURRENT } from '../../shared/api/schemas.ts'
-import { SqliteVersionStore } from './SqliteVersionStore.ts'
 import type { Version, VersionMeta, VersionReason, VersionStore } from './VersionStore.ts'
 import { asReadSnapshot, type ReadPoint } from './asRead.ts'
 import { blameRuns, changedDocs, diffSpans, textAt, type BlameRun, type DiffSpan } from './docHistory.ts'
@@ -44,18 +42,35 @@ export interface HistoryOptions {
 
 export const DEFAULT_HISTORY: HistoryOptions = { idleMs: 5 * 60_000, maxVersionsPerRoom: 1000, maxLogScan: 100_000 }
 
+export interface VersionServiceOptions {
+  /** The versions (SqliteVersionStore, or PostgresVersionStore shared by every instance). */
+  store: VersionStore
+  /** Client id owners (SqliteClientIds, or PostgresClientIds: exact across instances). */
+  owners: ClientIdStore
+  storage: DocumentStorage
+  logger: Logger
+  now?: () => number
+  history?: Partial<HistoryOptions>
+}
+
 export class VersionService {
   readonly store: VersionStore
-  readonly owners: ClientIdOwners
+  readonly owners: ClientIdStore
   readonly #timers = new Map<string, unknown>()
+  /**
+   * Owners of each loaded room's client ids, read when it loads and kept as it claims: the room's
+   * instance is its one writer, so a foreign id is refused at once; a new id is claimed in the
+   * store (the truth across instances) before the update that uses it is stored.
+   */
+  readonly #roomOwners = new Map<string, Map<number, string>>()
   #core: SyncCore | null = null
 
   constructor(
-    private readonly opts: { db: Database; storage: DocumentStorage; logger: Logger; now?: () => number; history?: Partial<HistoryOptions> },
+    private readonly opts: VersionServiceOptions,
     readonly limits: HistoryOptions = { ...DEFAULT_HISTORY, ...opts.history },
   ) {
-    this.store = new SqliteVersionStore(opts.db, { maxPerRoom: limits.maxVersionsPerRoom })
-    this.owners = new ClientIdOwners(opts.db)
+    this.store = opts.store
+    this.owners = opts.owners
   }
 
   attach(core: SyncCore): void {
@@ -74,13 +89,43 @@ export class VersionService {
   historyFor = (name: string): RoomHistory | undefined => {
     if (parseRoom(name)?.kind !== 'shared') return undefined
     return {
-      loaded: (room) => this.#watch(room),
-      claimClients: (principal, clients) => (clients.length === 0 ? null : this.owners.claim(name, principal, clients, this.#now())),
-      beforeServerWrite: (room, write) => {
-        this.owners.claim(name, SERVER_WRITER, [write.clientId], this.#now())
-        this.#takeIfChanged(room, write.principal, 'before-server-write', write.reason)
+      loaded: async (room) => {
+        this.#roomOwners.set(name, await this.owners.owners(name))
+        this.#watch(room)
+      },
+      claimClients: (principal, clients) => this.#claim(name, principal, clients),
+      beforeServerWrite: async (room, write) => {
+        const refusal = await this.#claim(name, SERVER_WRITER, [write.clientId])
+        if (refusal) throw new Error(`server write to ${name}: ${refusal}`)
+        await this.#takeIfChanged(room, write.principal, 'before-server-write', write.reason)
       },
     }
+  }
+
+  /** Null (nothing new to claim), a refusal now, or the claim being stored (see #roomOwners). */
+  #claim(room: string, principal: string, clients: number[]): string | null | Promise<string | null> {
+    if (clients.length === 0) return null
+    const known = this.#roomOwners.get(room)
+    if (!known) return this.owners.claim(room, principal, clients, this.#now())
+    const fresh: number[] = []
+    for (const client of clients) {
+      const owner = known.get(client)
+      if (owner === undefined) fresh.push(client)
+      else if (owner !== principal) return foreignClientId(client)
+    }
+    if (fresh.length === 0) return null
+    for (const client of fresh) known.set(client, principal)
+    return this.owners.claim(room, principal, fresh, this.#now()).then(
+      (refusal) => {
+        // Another instance holds one of them: forget the guess (the store answers the next claim).
+        if (refusal) for (const client of fresh) if (known.get(client) === principal) known.delete(client)
+        return refusal
+      },
+      (err: unknown) => {
+        for (const client of fresh) if (known.get(client) === principal) known.delete(client)
+        throw err
+      },
+    )
   }
 
   #watch(room: Room): void {
@@ -90,7 +135,7 @@ export class VersionService {
       this.#clock.clearTimeout(this.#timers.get(room.name))
       const timer = this.#clock.setTimeout(() => {
         this.#timers.delete(room.name)
-        this.#safely(room, () => this.#takeIfChanged(room, SERVER_WRITER, 'idle', null))
+        this.#safely(room, this.#takeIfChanged(room, SERVER_WRITER, 'idle', null))
       }, this.limits.idleMs)
       this.#timers.set(room.name, timer)
     }
@@ -102,27 +147,25 @@ export class VersionService {
       this.#clock.clearTimeout(this.#timers.get(room.name))
       this.#timers.delete(room.name)
       this.#backfills.delete(room.name)
-      this.#safely(room, () => this.#takeIfChanged(room, SERVER_WRITER, 'unload', null))
+      this.#roomOwners.delete(room.name)
+      // The destroyed document keeps its content: the version is read from it after the store answers.
+      this.#safely(room, this.#takeIfChanged(room, SERVER_WRITER, 'unload', null))
     })
   }
 
-  #safely(room: Room, take: () => void): void {
-    try {
-      take()
-    } catch (err) {
-      this.opts.logger.error({ err, room: room.name }, 'could not take a version')
-    }
+  #safely(room: Room, taking: Promise<unknown>): void {
+    taking.catch((err: unknown) => this.opts.logger.error({ err, room: room.name }, 'could not take a version'))
   }
 
   /** Takes a version if anything was applied since the last one. */
-  #takeIfChanged(room: Room, principal: string, reason: VersionReason, label: string | null): VersionMeta | null {
-    const last = this.store.latest(room.name)
+  async #takeIfChanged(room: Room, principal: string, reason: VersionReason, label: string | null): Promise<VersionMeta | null> {
+    const last = await this.store.latest(room.name)
     if (last && last.seq >= room.appliedSeq) return null
     if (!last && room.appliedSeq === 0) return null
     return this.#take(room, principal, reason, label, last, [])
   }
 
-  #take(room: Room, principal: string, reason: VersionReason, label: string | null, last: Version | null, extraDocs: string[]): VersionMeta {
+  #take(room: Room, principal: string, reason: VersionReason, label: string | null, last: Version | null, extraDocs: string[]): Promise<VersionMeta> {
     const prev = last ? Y.decodeSnapshotV2(last.snapshot) : null
     const docs = [...new Set([...changedDocs(room.doc, prev), ...extraDocs])]
     const snapshot = Y.encodeSnapshotV2(Y.snapshot(room.doc))
@@ -133,15 +176,15 @@ export class VersionService {
   async request(roomName: string, principal: string, doc: string, label: string | null): Promise<VersionMeta> {
     const room = await this.#room(roomName)
     await room.drain()
-    return this.#take(room, principal, 'request', label, this.store.latest(roomName), [doc])
+    return this.#take(room, principal, 'request', label, await this.store.latest(roomName), [doc])
   }
 
-  list(roomName: string, doc: string, limit: number): VersionMeta[] {
+  list(roomName: string, doc: string, limit: number): Promise<VersionMeta[]> {
     return this.store.list(roomName, { doc, limit })
   }
 
   async textAt(roomName: string, doc: string, n: number): Promise<{ version: VersionMeta; text: string | null } | null> {
-    const version = this.store.get(roomName, n)
+    const version = await this.store.get(roomName, n)
     if (!version) return null
     const room = await this.#room(roomName)
     const { snapshot, ...meta } = version
@@ -155,7 +198,8 @@ export class VersionService {
   async textAsRead(roomName: string, doc: string, point: ReadPoint): Promise<{ text: string | null; exact: boolean } | { invalid: string }> {
     const room = await this.#room(roomName)
     await room.drain()
-    const found = asReadSnapshot(room.doc, point, () => this.store.all(roomName).map((v) => Y.decodeSnapshotV2(v.snapshot)))
+    const versions = 'stateVector' in point ? (await this.store.all(roomName)).map((v) => Y.decodeSnapshotV2(v.snapshot)) : []
+    const found = asReadSnapshot(room.doc, point, () => versions)
     if ('invalid' in found) return found
     return { text: textAt(room.doc, found.snapshot, doc), exact: found.exact }
   }
@@ -164,9 +208,9 @@ export class VersionService {
   async diff(roomName: string, doc: string, from: number, to: number | typeof CURRENT): Promise<{ spans: DiffSpan[] } | { missing: string }> {
     const room = await this.#room(roomName)
     await room.drain()
-    const a = this.store.get(roomName, from)
+    const a = await this.store.get(roomName, from)
     if (!a) return { missing: `no version ${from}` }
-    const b = to === CURRENT ? null : this.store.get(roomName, to)
+    const b = to === CURRENT ? null : await this.store.get(roomName, to)
     if (to !== CURRENT && !b) return { missing: `no version ${to}` }
     const toSnap = b ? Y.decodeSnapshotV2(b.snapshot) : Y.snapshot(room.doc)
     const authorOf = await this.#authors(room)
@@ -187,7 +231,7 @@ export class VersionService {
    * Room.writeAsServer (attributed to `principal`, seen by the conflict detector like any edit).
    */
   async restore(roomName: string, doc: string, n: number, principal: string): Promise<{ restored: true; edits: number } | { missing: string }> {
-    const version = this.store.get(roomName, n)
+    const version = await this.store.get(roomName, n)
     if (!version) return { missing: `no version ${n}` }
     const room = await this.#room(roomName)
     const target = textAt(room.doc, Y.decodeSnapshotV2(version.snapshot), doc)
@@ -210,7 +254,7 @@ export class VersionService {
   /** Author of each client id (every id in the room is recorded once its backfill is done). */
   async #authors(room: Room): Promise<(client: number) => string> {
     await this.#backfills.get(room.name)
-    const owners = this.owners.owners(room.name)
+    const owners = await this.owners.owners(room.name)
     return (client) => owners.get(client) ?? 'unknown'
   }
 
@@ -221,7 +265,7 @@ export class VersionService {
    * naming them, so nobody can claim them now. Bounded by maxLogScan entries.
    */
   async #backfill(room: Room): Promise<void> {
-    const owners = this.owners.owners(room.name)
+    const owners = await this.owners.owners(room.name)
     const unowned = new Set([...room.doc.store.clients.keys()].filter((client) => !owners.has(client)))
     let afterSeq = 0
     for (let read = 0; unowned.size > 0 && read < this.limits.maxLogScan;) {
@@ -230,7 +274,7 @@ export class VersionService {
       for (const entry of page) {
         for (const client of entry.clients) {
           if (!unowned.delete(client)) continue
-          this.owners.claim(room.name, entry.principal, [client], entry.at)
+          if ((await this.owners.claim(room.name, entry.principal, [client], entry.at)) === null) this.#roomOwners.get(room.name)?.set(client, entry.principal)
         }
       }
       afterSeq = page.at(-1)!.seq
@@ -240,7 +284,7 @@ export class VersionService {
 
   /** When an item was written, by: the first version holding it, or null (since the latest version). */
   async #times(roomName: string): Promise<(id: Y.ID) => number | null> {
-    const versions = this.store.all(roomName).map((v) => ({ at: v.at, sv: Y.decodeSnapshotV2(v.snapshot).sv }))
+    const versions = (await this.store.all(roomName)).map((v) => ({ at: v.at, sv: Y.decodeSnapshotV2(v.snapshot).sv }))
     return (id) => {
       let lo = 0
       let hi = versions.length

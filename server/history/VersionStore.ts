@@ -7,6 +7,7 @@
 // - list() returns a room's versions newest first, at most `limit`, optionally only those that
 //   touched a document, without snapshot bytes; get() returns one with its snapshot.
 // - rooms are independent; a version survives a reopen of the same database.
+// - two stores on one database (two instances) adding to one room at once never share a number.
 // - at most `maxPerRoom` versions are kept per room: adding beyond it drops the oldest.
 
 export type VersionReason = 'idle' | 'before-server-write' | 'request' | 'unload'
@@ -38,10 +39,10 @@ export interface Version extends VersionMeta {
 }
 
 export interface VersionStore {
-  add(version: NewVersion): VersionMeta
-  list(room: string, options?: { doc?: string; limit?: number }): VersionMeta[]
-  get(room: string, n: number): Version | null
-  latest(room: string): Version | null
+  add(version: NewVersion): Promise<VersionMeta>
+  list(room: string, options?: { doc?: string; limit?: number }): Promise<VersionMeta[]>
+  get(room: string, n: number): Promise<Version | null>
+  latest(room: string): Promise<Version | null>
   /** Every version of a room, oldest first, with snapshots (at most maxPerRoom). */
-  all(room: string): Version[]
+  all(room: string): Promise<Version[]>
 }

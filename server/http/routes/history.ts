@@ -50,7 +50,7 @@ export function historyRoutes(deps: ApiDeps & Omit<ExportDeps, 'registry' | 'cor
   app.get('/:ws/docs/:id/versions', inWorkspace, async (c) => {
     const { room, doc } = context(c, false)
     const { limit } = queryOf(c, VersionsQuery)
-    return c.json({ versions: versions.list(room, doc, limit) satisfies VersionSummary[] })
+    return c.json({ versions: (await versions.list(room, doc, limit)) satisfies VersionSummary[] })
   })
 
   app.post('/:ws/docs/:id/versions', inWorkspace, async (c) => {
