@@ -25,7 +25,8 @@ import { settingsRoutes } from './http/routes/settings.ts'
 import { documentRoutes } from './http/routes/documents.ts'
 import { DocumentActivity } from './docs/activity.ts'
 import { parseRoom } from '../shared/rooms.ts'
-import { ConflictBudget, ConflictService, DEFAULT_CONFLICT_BUDGET, SqliteClientOwners, SqliteConflictLog, type ConflictBudgetLimits } from './conflicts/index.ts'
+import { ConflictBudget, ConflictService, DEFAULT_CONFLICT_BUDGET, type ConflictBudgetLimits } from './conflicts/index.ts'
+import { openConflictStores } from './conflicts/openConflictStores.ts'
 import { readingsSummary } from './review/readingsSummary.ts'
 import { moveLegacyReviewRooms } from './review/moveLegacyReviewRooms.ts'
 import { attachSync, closeSockets, type RoomRoute } from './ws/attachSync.ts'
@@ -34,8 +35,7 @@ import { taskRoutes } from './http/routes/tasks.ts'
 import { McpSessions, type McpSessionAgentFactory, type McpSessionLimits } from './mcp/McpSessions.ts'
 import { mcpRoutes } from './mcp/routes.ts'
 import { VersionService, type HistoryOptions } from './history/VersionService.ts'
-import { SqliteVersionStore } from './history/SqliteVersionStore.ts'
-import { SqliteClientIds } from './core/SqliteClientIds.ts'
+import { openHistoryStores } from './history/openHistoryStores.ts'
 import { historyRoutes } from './http/routes/history.ts'
 import { HistoryReads } from './http/HistoryReads.ts'
 import { openPostgresCluster, type ClusterOptions, type PostgresCluster } from './cluster/postgresCluster.ts'
@@ -52,8 +52,9 @@ export interface ServerOptions {
   /** Directory for polyphony.db; ':memory:' keeps everything in memory (tests only). */
   dataDir?: string
   /**
-   * A postgres:// URL: documents and the registry are stored in PostgreSQL, where several instances
-   * share them; each room is owned by one instance at a time (server/cluster/). Other stores stay in SQLite.
+   * A postgres:// URL: documents, the registry, the conflict log, client owners, versions and
+   * client id owners are stored in PostgreSQL, where several instances share them; each room is
+   * owned by one instance at a time (server/cluster/). Other stores stay in SQLite.
    */
   database?: string
   /** This instance's name in Postgres rows and logs (default `<hostname>-<pid>-<random>`). */
@@ -148,12 +149,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   const metrics = new ServerMetrics()
   const budget = new ConflictBudget({ ...DEFAULT_CONFLICT_BUDGET, ...opts.conflictBudget }, opts.now)
-  const conflicts = new ConflictService({ log: new SqliteConflictLog(db), owners: new SqliteClientOwners(db), metrics, logger, budget })
+  const conflicts = new ConflictService({ ...(await openConflictStores(db, postgres)), metrics, logger, budget })
   // Documents' last changes for the REST list, observed from each shared room's load.
   const activity = new DocumentActivity()
   const versions = new VersionService({
-    store: new SqliteVersionStore(db, { maxPerRoom: opts.history?.maxVersionsPerRoom }),
-    owners: new SqliteClientIds(db),
+    ...(await openHistoryStores(db, postgres, opts.history?.maxVersionsPerRoom)),
     storage,
     logger,
     now: opts.now,
