@@ -1,7 +1,8 @@
 // Two servers on one PostgreSQL (documents, rooms owned per instance, and the conflict log,
 // client owners, versions and client id owners): a conflict provoked through instance A reaches
 // SSE subscribers of instance B with the same id and is listed by both; a Yjs client id alice
-// wrote under on A is refused to another principal on B once B owns the room.
+// wrote under on A is refused to another principal on B once B owns the room; a conflict is
+// stored before the update that found it is acknowledged.
 
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -12,7 +13,8 @@ import { waitFor } from './helpers/wait.ts'
 import { httpJson } from './helpers/http.ts'
 import { freshDatabase } from './helpers/postgres.ts'
 import type { ConflictRecord } from '../shared/conflicts/index.ts'
-import { openRaw, syncMessage, type RawSocket } from './helpers/rawSocket.ts'
+import { openRaw, persistedRequest, syncMessage, type RawSocket } from './helpers/rawSocket.ts'
+import { openPostgres } from '../server/pg/PgDatabase.ts'
 
 const servers: TestServer[] = []
 const clients: StockClient[] = []
@@ -96,5 +98,51 @@ describe('several instances on one PostgreSQL: conflicts and client ids', () => 
     await forge(777)
     const owners = await b.versions.owners.owners('w1/shared')
     expect([owners.get(alice.doc.clientID), owners.get(777)]).toEqual(['alice', 'carol'])
+  })
+})
+
+describe('one instance on PostgreSQL: a conflict is stored before the update that found it is acknowledged', () => {
+  it('while the conflict log is locked the writer gets no acknowledgement; once it commits, the record is there', async () => {
+    const database = await freshDatabase('acks')
+    const server = await startTestServer({ database })
+    servers.push(server)
+    const titled = (title: string) => {
+      const doc = new Y.Doc()
+      doc.getMap('meta').set('title', title)
+      return syncMessage(Y.encodeStateAsUpdate(doc))
+    }
+    const [alice, bob] = ['alice', 'bob'].map((who) => openRaw(server.wsUrl, 'w1/shared', who))
+    sockets.push(alice, bob)
+    await Promise.all([alice.opened(), bob.opened()])
+    alice.send(titled('A'))
+    await alice.persisted(1)
+    const locker = await openPostgres(database)
+    const lock = await locker.pool.connect()
+    try {
+      await lock.query('BEGIN')
+      await lock.query('LOCK TABLE conflicts IN EXCLUSIVE MODE')
+      // Bob never saw alice's title: his is a conflicting write, whose record waits for the lock.
+      bob.send(titled('B'))
+      bob.send(persistedRequest(2))
+      await waitFor(
+        async () =>
+          (await locker.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO conflicts%'")).rows[0].n >
+          0,
+        'the conflict insert to wait for the lock',
+      )
+      // A pong comes after anything the server sent before it on this socket.
+      await new Promise<void>((resolve) => {
+        bob.ws.once('pong', () => resolve())
+        bob.ws.ping()
+      })
+      expect(bob.received.filter((m) => m.kind === 'persisted' && m.requestId === 2)).toEqual([])
+      await lock.query('COMMIT')
+    } finally {
+      lock.release()
+    }
+    await bob.waitFor('persisted', (m) => m.requestId === 2)
+    const { rows } = await locker.query<{ kind: string }>('SELECT kind FROM conflicts')
+    expect(rows).toEqual([{ kind: 'map-key-overwrite' }])
+    await locker.close()
   })
 })
