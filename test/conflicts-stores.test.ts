@@ -13,7 +13,7 @@ import { ServerMetrics } from '../server/metrics.ts'
 import { createLogger } from '../server/logger.ts'
 import type { ConflictRecord } from '../shared/conflicts/index.ts'
 import { freshDatabase } from './helpers/postgres.ts'
-import { nextEvent } from './helpers/wait.ts'
+import { nextEvent, waitFor } from './helpers/wait.ts'
 import { mapRecord, runConflictStoresContract } from './conflicts/contract.ts'
 
 runConflictStoresContract('SQLite', async () => {
@@ -91,6 +91,33 @@ describe('ConflictService on two instances (PostgreSQL)', () => {
       expect(await b.list('w1', { status: 'all' })).toEqual(await a.list('w1', { status: 'all' }))
     } finally {
       for (const close of closers.reverse()) await close()
+    }
+  })
+})
+
+describe('PostgresConflictLog after its listening connection drops', () => {
+  it('re-reads what another instance changed while it was not listening, and announces it', async () => {
+    const url = await freshDatabase('conflicts_reconnect')
+    const [dbA, dbB] = [await openPostgres(url), await openPostgres(url)]
+    // B reconnects after a second: A's write surely lands while B is not listening.
+    const notifications = new Notifications(url, { retryMs: 1000 })
+    try {
+      await notifications.start()
+      const a = await PostgresConflictLog.open(dbA, { instanceId: 'a' })
+      const b = await PostgresConflictLog.open(dbB, { instanceId: 'b', notifications })
+      const heard: string[][] = []
+      b.onChanged((ids) => heard.push(ids))
+      const listeners = "SELECT pid FROM pg_stat_activity WHERE application_name = 'polyphony-listen' AND datname = current_database()"
+      await dbA.query(`SELECT pg_terminate_backend(pid) FROM (${listeners}) AS l`)
+      await waitFor(async () => (await dbA.query(listeners)).rowCount === 0, 'the listening connection to drop')
+      const record = mapRecord(1)
+      await a.add('w1', [record])
+      await waitFor(() => heard.length > 0, 'B to re-read after reconnecting')
+      expect(heard).toEqual([[record.id]])
+    } finally {
+      await notifications.close()
+      await dbA.close()
+      await dbB.close()
     }
   })
 })

@@ -27,9 +27,12 @@ CREATE TABLE conflicts (
   kind TEXT NOT NULL,
   status TEXT NOT NULL,
   detected_at DOUBLE PRECISION NOT NULL,
-  record TEXT NOT NULL           -- the ConflictRecord as JSON, resolution included
+  record TEXT NOT NULL,          -- the ConflictRecord as JSON, resolution included
+  changed_at DOUBLE PRECISION NOT NULL,  -- database clock, ms: what a listener that reconnects re-reads
+  changed_by TEXT NOT NULL       -- the instance that wrote it last
 );
 CREATE INDEX conflicts_by_workspace ON conflicts (workspace, detected_at, id);
+CREATE INDEX conflicts_by_change ON conflicts (changed_at);
 `
 
 export const CONFLICTS_CHANNEL = 'conflicts'
@@ -38,9 +41,21 @@ const IDS_PER_NOTIFICATION = 100
 /** A transaction that lost a deadlock or serialization race is retried this often. */
 const RETRIES = 3
 
+/**
+ * After the listening connection comes back, changes from this long before the last one heard are
+ * re-read too: a transaction may commit (and notify) after a later one. Writes here are short.
+ */
+const REREAD_MARGIN_MS = 10_000
+/** At most this many records are re-announced after a reconnect (the newest). */
+const MAX_REREAD = 1000
+/** The database clock in ms, read once per write transaction for its rows and its notification. */
+const DB_NOW = 'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS at'
+
 interface ChangeNotice {
   from: string
   ids: string[]
+  /** changed_at of these rows. */
+  at: number
 }
 
 export interface PostgresConflictLogOptions {
@@ -52,16 +67,23 @@ export interface PostgresConflictLogOptions {
 
 export class PostgresConflictLog implements ConflictLog {
   readonly #listeners = new Set<(ids: string[]) => void>()
+  /** changed_at of the latest change the listening connection delivered (database clock). */
+  #heardUpTo: number
 
   private constructor(
     private readonly db: PgDatabase,
     private readonly opts: PostgresConflictLogOptions,
-  ) {}
+    now: number,
+  ) {
+    this.#heardUpTo = now
+  }
 
   static async open(db: PgDatabase, opts: PostgresConflictLogOptions): Promise<PostgresConflictLog> {
     await migratePg(db, 'pg/conflicts/1-init', SCHEMA)
-    const log = new PostgresConflictLog(db, opts)
+    const { rows } = await db.query<{ at: number }>(DB_NOW)
+    const log = new PostgresConflictLog(db, opts, rows[0].at)
     await opts.notifications?.listen(CONFLICTS_CHANNEL, (payload) => log.#heard(payload))
+    opts.notifications?.onReconnected(() => void log.#reread())
     return log
   }
 
@@ -69,39 +91,37 @@ export class PostgresConflictLog implements ConflictLog {
     if (records.length === 0) return []
     // Rows are locked in id order: two instances adding overlapping records cannot deadlock.
     const ordered = [...records].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    return this.#transaction(async (client) => {
+    return this.#transaction(async (client, at) => {
       const changed: ConflictRecord[] = []
       for (const r of ordered) {
-        const stored = await this.#store(client, workspace, r)
+        const stored = await this.#store(client, at, workspace, r)
         if (stored) changed.push(stored)
       }
       await this.#announce(
         client,
+        at,
         changed.map((r) => r.id),
       )
       return changed
     })
   }
 
-  async #store(client: PgClient, workspace: string, r: ConflictRecord): Promise<ConflictRecord | null> {
+  async #store(client: PgClient, at: number, workspace: string, r: ConflictRecord): Promise<ConflictRecord | null> {
     let record = r
     for (let generation = 1; generation <= MAX_FOLLOW_UPS; generation++) {
       // ON CONFLICT waits for a concurrent insert of the same id and then does nothing: one row.
-      const inserted = await client.query('INSERT INTO conflicts (id, workspace, kind, status, detected_at, record) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING', [
-        record.id,
-        workspace,
-        record.kind,
-        record.status,
-        record.detectedAt,
-        JSON.stringify(record),
-      ])
+      const inserted = await client.query(
+        `INSERT INTO conflicts (id, workspace, kind, status, detected_at, record, changed_at, changed_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+        [record.id, workspace, record.kind, record.status, record.detectedAt, JSON.stringify(record), at, this.opts.instanceId],
+      )
       if (inserted.rowCount === 1) return record
       const current = await this.#locked(client, record.id)
       if (!current) return null
       const step = nextStep(current, record, r, generation)
       if (step.kind === 'unchanged') return null
       if (step.kind === 'update') {
-        await client.query("UPDATE conflicts SET record = $1 WHERE id = $2 AND status = 'open'", [JSON.stringify(step.record), record.id])
+        await this.#update(client, at, record.id, step.record)
         return step.record
       }
       record = step.record
@@ -130,25 +150,25 @@ export class PostgresConflictLog implements ConflictLog {
   }
 
   async propose(id: string, proposal: ResolutionProposal): Promise<ProposeResult> {
-    return this.#transaction(async (client): Promise<ProposeResult> => {
+    return this.#transaction(async (client, at): Promise<ProposeResult> => {
       const current = await this.#locked(client, id)
       if (!current) return 'not_found'
       const updated = withProposal(current, proposal)
       if (typeof updated === 'string') return updated
-      await client.query('UPDATE conflicts SET record = $1 WHERE id = $2', [JSON.stringify(updated), id])
-      await this.#announce(client, [id])
+      await this.#update(client, at, id, updated)
+      await this.#announce(client, at, [id])
       return updated
     })
   }
 
   async resolve(id: string, resolution: ConflictResolution): Promise<ConflictRecord | null> {
-    return this.#transaction(async (client) => {
+    return this.#transaction(async (client, at) => {
       // The row lock makes concurrent resolutions (on any instance) queue: the first wins.
       const current = await this.#locked(client, id)
       if (!current || current.status !== 'open') return null
       const updated: ConflictRecord = { ...current, status: 'resolved', resolution }
-      await client.query("UPDATE conflicts SET status = 'resolved', record = $1 WHERE id = $2", [JSON.stringify(updated), id])
-      await this.#announce(client, [id])
+      await this.#update(client, at, id, updated)
+      await this.#announce(client, at, [id])
       return updated
     })
   }
@@ -162,10 +182,21 @@ export class PostgresConflictLog implements ConflictLog {
     return rows[0] ? parseRecord(rows[0].record) : null
   }
 
+  /** Writes a changed record (never reopening a resolved one: callers hold its row lock). */
+  async #update(client: PgClient, at: number, id: string, record: ConflictRecord): Promise<void> {
+    await client.query('UPDATE conflicts SET status = $1, record = $2, changed_at = $3, changed_by = $4 WHERE id = $5', [
+      record.status,
+      JSON.stringify(record),
+      at,
+      this.opts.instanceId,
+      id,
+    ])
+  }
+
   /** NOTIFY inside the transaction: delivered only if it commits. */
-  async #announce(client: PgClient, ids: string[]): Promise<void> {
+  async #announce(client: PgClient, at: number, ids: string[]): Promise<void> {
     for (let i = 0; i < ids.length; i += IDS_PER_NOTIFICATION) {
-      const notice: ChangeNotice = { from: this.opts.instanceId, ids: ids.slice(i, i + IDS_PER_NOTIFICATION) }
+      const notice: ChangeNotice = { from: this.opts.instanceId, ids: ids.slice(i, i + IDS_PER_NOTIFICATION), at }
       await notify(client, CONFLICTS_CHANNEL, JSON.stringify(notice))
     }
   }
@@ -177,15 +208,40 @@ export class PostgresConflictLog implements ConflictLog {
     } catch {
       return
     }
+    if (typeof notice.at === 'number' && notice.at > this.#heardUpTo) this.#heardUpTo = notice.at
     if (notice.from === this.opts.instanceId || !Array.isArray(notice.ids)) return
-    const ids = notice.ids.filter((id): id is string => typeof id === 'string')
+    this.#tell(notice.ids.filter((id): id is string => typeof id === 'string'))
+  }
+
+  /** Notifications sent while the listening connection was down are lost: what changed since is re-read. */
+  async #reread(): Promise<void> {
+    try {
+      const { rows } = await this.db.query<{ id: string; changed_at: number }>(
+        `SELECT id, changed_at FROM (
+           SELECT id, changed_at FROM conflicts WHERE changed_at > $1 AND changed_by <> $2 ORDER BY changed_at DESC LIMIT $3
+         ) AS recent ORDER BY changed_at`,
+        [this.#heardUpTo - REREAD_MARGIN_MS, this.opts.instanceId, MAX_REREAD],
+      )
+      if (rows.length === 0) return
+      this.#heardUpTo = Math.max(this.#heardUpTo, rows.at(-1)!.changed_at)
+      this.#tell(rows.map((r) => r.id))
+    } catch {
+      // The next reconnect (or the next notification) brings this instance up to date again.
+    }
+  }
+
+  #tell(ids: string[]): void {
+    if (ids.length === 0) return
     for (const listener of this.#listeners) listener(ids)
   }
 
-  async #transaction<T>(fn: (client: PgClient) => Promise<T>): Promise<T> {
+  async #transaction<T>(fn: (client: PgClient, at: number) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction(fn)
+        return await this.db.transaction(async (client) => {
+          const { rows } = await client.query<{ at: number }>(DB_NOW)
+          return fn(client, rows[0].at)
+        })
       } catch (err) {
         if (attempt >= RETRIES || !isRetryable(err)) throw err
       }
