@@ -68,6 +68,34 @@ describe('several instances on one PostgreSQL: conflicts and client ids', () => 
     }
   })
 
+  it('a conflict provoked through two instances (bob relayed to the owner) is recorded once, with the id one instance gives it', async () => {
+    const provoke = async (alicesServer: TestServer, bobsServer: TestServer): Promise<ConflictRecord[]> => {
+      const withId = (clientID: number) => {
+        const doc = new Y.Doc()
+        doc.clientID = clientID
+        return doc
+      }
+      const alice = await join(alicesServer, 'alice', withId(1001))
+      const bob = await join(bobsServer, 'bob', withId(1002))
+      await apart(alice, bob, (x, y) => {
+        x.getMap('meta').set('title', 'A')
+        y.getMap('meta').set('title', 'B')
+      })
+      await waitFor(async () => (await listed(alicesServer)).length > 0, 'the conflict to be listed')
+      return listed(alicesServer)
+    }
+    const [a, b] = await twoInstances()
+    const across = await provoke(a, b)
+    // The room lives at A; B only relayed bob's socket.
+    expect([a.core.stats().rooms, b.core.stats().rooms]).toEqual([1, 0])
+    expect(across.map((r) => [r.kind, r.parties.map((p) => p.principal)])).toEqual([['map-key-overwrite', ['alice', 'bob']]])
+    expect((await listed(b)).map((r) => r.id)).toEqual([across[0].id])
+    const single = await startTestServer()
+    servers.push(single)
+    const alone = await provoke(single, single)
+    expect(alone.map((r) => r.id)).toEqual([across[0].id])
+  })
+
   it('a Yjs client id alice wrote under on instance A is refused to bob on instance B, which took the room over; the store decides ids the room has not seen', async () => {
     const [a, b] = await twoInstances()
     const alice = await join(a, 'alice')
