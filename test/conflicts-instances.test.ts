@@ -1,7 +1,8 @@
 // Two servers on one PostgreSQL (documents, rooms owned per instance, and the conflict log,
 // client owners, versions and client id owners): a conflict provoked through instance A reaches
 // SSE subscribers of instance B with the same id and is listed by both; a Yjs client id alice
-// wrote under on A is refused to another principal on B once B owns the room; a conflict is
+// wrote under on A is refused to another principal on B once B owns the room; a conflict provoked
+// through both (one socket relayed) is recorded once with the id one instance gives it; a conflict is
 // stored before the update that found it is acknowledged.
 
 import { afterEach, describe, expect, it } from 'vitest'
