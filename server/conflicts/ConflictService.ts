@@ -82,14 +82,12 @@ export class ConflictService extends EventEmitter<{ conflict: [string, ConflictR
   }
 
   /**
-   * Stores and announces new records. `writer` is the principal whose update produced them; new
-   * records are charged to it (or, when unknown, to every party: kept while any has budget left).
-   * Records already in the log (a replay) are free.
-   */
-  /**
    * Stores new and changed records and tells live listeners (with what stands now, given `doc`).
-   * Resolves once stored and announced; rejects (after logging) if they could not be stored: the
-   * detector's room then acknowledges nothing of the batch that found them.
+   * `writer` is the principal whose update produced them; new records are charged to it (or, when
+   * unknown, to every party: kept while any has budget left); records already in the log are free.
+   * Reports are stored one after another. Resolves once stored and announced; rejects (after
+   * logging) if they could not be stored: the detector's room then acknowledges nothing of the
+   * batch that found them.
    */
   record(workspace: string, records: ConflictRecord[], writer?: string, doc?: Y.Doc): Promise<void> {
     const next = this.#recording.then(() => this.#record(workspace, records, writer, doc))
