@@ -27,9 +27,9 @@ export interface RoomExtension {
   /** `session` closed; told after every update it had queued (in order with them). */
   sessionClosed(session: string, principal: string): void
   /**
-   * Durable state the extension wrote while integrating that is not committed yet (the
-   * detector's newly learned client owners), or null: no acknowledgement is sent, and the room
-   * does not compact, before it resolves.
+   * Durable state the extension wrote while integrating that is not committed yet (conflict
+   * records the detector found, client owners it learned), or null: no acknowledgement is sent,
+   * and the room does not compact, before it resolves.
    */
   unsettled?(): Promise<void> | null
   /** The room is unloading. */

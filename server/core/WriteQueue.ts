@@ -320,7 +320,7 @@ export class WriteQueue {
     const seqs = await this.#store(updates)
     const { doc, extension } = this.opts
     const acked = new Set<Sender>()
-    // What the extension wrote while integrating (client owners the detector learned) commits
+    // What the extension wrote while integrating (conflicts found, client owners learned) commits
     // before anyone is told their writes are stored: acknowledgements wait for it, if any.
     const settling: Array<Promise<void>> = []
     const unsettled = (): boolean => {
