@@ -19,7 +19,7 @@ export async function seedDemoActivity(server: RunningServer, tokens: DemoTokens
 }
 
 async function seedTask(server: RunningServer, tokens: DemoTokens): Promise<void> {
-  if (server.coord.store.get(DEMO_WORKSPACE, DEMO_TASK.id)) return
+  if (await server.coord.store.get(DEMO_WORKSPACE, DEMO_TASK.id)) return
   const res = await fetch(`${server.url}/api/workspaces/${DEMO_WORKSPACE}/tasks`, {
     method: 'POST',
     headers: { authorization: `Bearer ${tokens.alice}`, 'content-type': 'application/json' },

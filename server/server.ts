@@ -30,7 +30,7 @@ import { openConflictStores } from './conflicts/openConflictStores.ts'
 import { readingsSummary } from './review/readingsSummary.ts'
 import { moveLegacyReviewRooms } from './review/moveLegacyReviewRooms.ts'
 import { attachSync, closeSockets, type RoomRoute } from './ws/attachSync.ts'
-import { AgentReports, Coordinator } from './coord/index.ts'
+import { AgentReports, Coordinator, SqliteAgentReportStore, SqliteTaskStore } from './coord/index.ts'
 import { taskRoutes } from './http/routes/tasks.ts'
 import { McpSessions, type McpSessionAgentFactory, type McpSessionLimits } from './mcp/McpSessions.ts'
 import { mcpRoutes } from './mcp/routes.ts'
@@ -175,7 +175,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   postgres?.lease.onLost(() => core.loseRooms("this instance's lease lapsed"))
   versions.attach(core)
   await moveLegacyReviewRooms({ storage, core, logger })
-  const coord = new Coordinator({ db, room: (name) => core.room(name), metrics, logger })
+  const coord = new Coordinator({ store: new SqliteTaskStore(db), room: (name) => core.room(name), metrics, logger })
   coord.on('claimRace', (race) => conflicts.onClaimRace(race))
   await coord.start()
   const httpLimits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...opts.httpLimits }
@@ -195,7 +195,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     extraRoutes: [
       {
         path: '/workspaces',
-        routes: taskRoutes({ registry, coord, reports: new AgentReports(db, metrics), storage, metrics, readings: (ws, viewer) => readingsSummary(deps, ws, viewer) }),
+        routes: taskRoutes({
+          registry,
+          coord,
+          reports: new AgentReports(new SqliteAgentReportStore(db), metrics),
+          storage,
+          metrics,
+          readings: (ws, viewer) => readingsSummary(deps, ws, viewer),
+        }),
       },
       { path: '/workspaces', routes: reviewRoutes({ ...deps, conflicts }) },
       { path: '/workspaces', routes: conflictRoutes({ ...deps, conflicts }) },

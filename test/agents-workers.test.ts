@@ -74,7 +74,7 @@ it('three heuristic workers (no model) share ten tasks: each done once, dependen
   await boardWithTenTasks(server)
   const runs = WORKERS.map((w) => runCli(workerArgs(server!, w, ['--once']), { env: cleanEnv() }))
   for (const r of runs) expect(await r.exited).toEqual({ code: 0, signal: null })
-  const log = server.coord.store.claimLog('w1')
+  const log = await server.coord.store.claimLog('w1')
   expectDoneOnceInOrder(log)
   expect(log.filter((e) => e.event === 'stale_fence')).toEqual([])
   const tasks = await tasksOn(server)
@@ -107,7 +107,7 @@ it('a worker killed mid-task: its lease expires, another completes the task, its
   expect(await runs.get(dead)!.exited).toEqual({ code: null, signal: 'SIGKILL' })
 
   await waitFor(async () => (await tasksOn(server!)).every((t) => t.status === 'done'), 'every task done by the surviving workers', 30_000)
-  const log = server.coord.store.claimLog('w1')
+  const log = await server.coord.store.claimLog('w1')
   expectDoneOnceInOrder(log)
   expect(log.find((e) => e.event === 'expired' && e.taskId === stuck)).toMatchObject({ principal: dead, fencingToken: deadToken })
   const finished = (await call(server, 'GET', `/tasks/${stuck}`, 'alice')).body.task as Task
@@ -132,7 +132,7 @@ it('polyphony team runs `count` workers, one principal each, and they finish the
   const team = runCli(['team', fileURLToPath(new URL('./fixtures/team-workers.json', import.meta.url))], { env, cwd: tmpdir() })
   for (const n of [1, 2, 3]) await team.waitForRecord((r) => r.msg === 'agent status' && r.name === `worker-${n}` && r.state === 'running', `worker-${n} to attach`)
   await waitFor(async () => (await tasksOn(server!)).every((t) => t.status === 'done'), 'the team to finish the board', 30_000)
-  expectDoneOnceInOrder(server.coord.store.claimLog('w1'))
+  expectDoneOnceInOrder(await server.coord.store.claimLog('w1'))
   team.child.kill('SIGINT')
   expect(await team.exited).toEqual({ code: 0, signal: null })
 })
@@ -198,6 +198,6 @@ it('SIGTERM while a worker waits on the model hands the task back (released, not
   expect(await run.exited).toEqual({ code: 0, signal: null })
   const task = (await call(server, 'GET', '/tasks/slow', 'alice')).body.task as Task
   expect(task).toMatchObject({ status: 'open', owner: null })
-  expect(server.coord.store.claimLog('w1', { taskId: 'slow' }).map((e) => e.event)).toEqual(['created', 'won', 'released'])
+  expect((await server.coord.store.claimLog('w1', { taskId: 'slow' })).map((e) => e.event)).toEqual(['created', 'won', 'released'])
   expect(run.records().map((r) => r.msg)).toContain('handed back')
 })

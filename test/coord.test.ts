@@ -94,7 +94,7 @@ describe('task claims over HTTP', () => {
     expect(claims(after, 'race') - claims(before, 'race')).toBe(19)
     expect(races).toHaveLength(19)
     expect(new Set(races.map((r) => r.holder))).toEqual(new Set([winner.lease.owner]))
-    expect(server.coord.store.claimLog('w1', { events: ['race'] })).toHaveLength(19)
+    expect(await server.coord.store.claimLog('w1', { events: ['race'] })).toHaveLength(19)
     await waitFor(() => readTaskFromDoc(watcher.doc, 'hot')?.owner === winner.lease.owner, 'doc to show the winner')
     expect(readTaskFromDoc(watcher.doc, 'hot')).toMatchObject({ status: 'claimed', fencingToken: 1, leaseExpiresAt: winner.expiresAt })
   })

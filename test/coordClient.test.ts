@@ -23,7 +23,7 @@ describe('task client', () => {
     const refused = await b.claim('t').catch((e: unknown) => e)
     expect(refused).toBeInstanceOf(ApiRequestError)
     expect(refused).toMatchObject({ status: 409, code: 'held', details: { owner: 'agent-a' } })
-    expect(server.coord.store.claimLog('w1', { events: ['expired'] })).toHaveLength(0)
+    expect(await server.coord.store.claimLog('w1', { events: ['expired'] })).toHaveLength(0)
     kept.stop()
     const done = await a.complete('t', kept.current().fencingToken, { ok: true })
     expect(done).toMatchObject({ status: 'done', owner: 'agent-a', fencingToken: 1 })

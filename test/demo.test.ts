@@ -57,8 +57,8 @@ it('the demo claims reviewer also works the board: a task a person creates is co
     body: JSON.stringify({ id: 'summary', title: 'Summarise the announcement' }),
   })
   expect(res.status).toBe(201)
-  await waitFor(() => server.coord.store.get('demo', 'summary')?.status === 'done', 'the demo worker to complete the task')
-  expect(server.coord.store.get('demo', 'summary')).toMatchObject({ owner: 'claims-reviewer', result: { by: HEURISTIC_WORKER } })
+  await waitFor(async () => (await server.coord.store.get('demo', 'summary'))?.status === 'done', 'the demo worker to complete the task')
+  expect(await server.coord.store.get('demo', 'summary')).toMatchObject({ owner: 'claims-reviewer', result: { by: HEURISTIC_WORKER } })
 })
 
 it('within a minute of start the demo shows two reviewers disagreeing on a stretch, the worker taking the demo task, and the arbiter proposing a resolution of a real conflict', async () => {
@@ -89,8 +89,8 @@ it('within a minute of start the demo shows two reviewers disagreeing on a stret
   )
   expect(proposed!.proposals![0]).toMatchObject({ by: 'arbiter', reasoning: expect.stringContaining(HEURISTIC_ARBITER) })
 
-  await waitFor(() => server.coord.store.get('demo', DEMO_TASK.id)?.status === 'done', 'the demo worker to complete the demo task', minute)
-  expect(server.coord.store.get('demo', DEMO_TASK.id)).toMatchObject({ owner: 'claims-reviewer', result: { by: HEURISTIC_WORKER } })
+  await waitFor(async () => (await server.coord.store.get('demo', DEMO_TASK.id))?.status === 'done', 'the demo worker to complete the demo task', minute)
+  expect(await server.coord.store.get('demo', DEMO_TASK.id)).toMatchObject({ owner: 'claims-reviewer', result: { by: HEURISTIC_WORKER } })
 
   // The Readings view is not empty: a stretch both reviewers read, with a point only one made.
   const disagree = (d: Divergences) => d.groups.some((g) => g.readings.length >= 2 && g.agreement.differ.length > 0)

@@ -11,6 +11,7 @@ import { waitFor } from './helpers/wait.ts'
 import { openDatabase } from '../server/db.ts'
 import { ServerMetrics } from '../server/metrics.ts'
 import { AgentReports, BREAKER_STALE_MS } from '../server/coord/AgentReports.ts'
+import { SqliteAgentReportStore } from '../server/coord/SqliteAgentReportStore.ts'
 
 let server: TestServer
 beforeAll(async () => {
@@ -88,17 +89,17 @@ describe('agent reports', () => {
     let now = 1_000_000
     const metrics = new ServerMetrics()
     const db = openDatabase(':memory:')
-    const reports = new AgentReports(db, metrics, () => now)
+    const reports = new AgentReports(new SqliteAgentReportStore(db, () => now), metrics, () => now)
     const breaker = async () => parsePrometheus(await metrics.scrape()).get('polyphony_agent_breaker_state{principal="agent-x"}')
-    reports.record('w', 'agent-x', { breaker: 'open' })
+    await reports.record('w', 'agent-x', { breaker: 'open' })
     expect(await breaker()).toBe(2)
     now += BREAKER_STALE_MS - 1
-    reports.record('w', 'agent-x', { modelCalls: 1 }) // alive: the open state still holds
+    await reports.record('w', 'agent-x', { modelCalls: 1 }) // alive: the open state still holds
     now += BREAKER_STALE_MS - 1
     expect(await breaker()).toBe(2)
     now += 2 // the agent went quiet (exited, or was killed)
     expect(await breaker()).toBeUndefined()
-    reports.record('w', 'agent-x', { breaker: 'closed' })
+    await reports.record('w', 'agent-x', { breaker: 'closed' })
     expect(await breaker()).toBe(0)
     db.close()
   })

@@ -3,10 +3,9 @@
 // principal and keeps it for team metrics. Reports are deltas, so a lost report loses only
 // its own counts and a repeated one counts twice (the SDK should report after each call batch).
 
-import { migrate, type Database } from '../db.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import type { AgentReportFact } from '../../shared/coord/index.ts'
-import { COORD_SCHEMA } from './schema.ts'
+import type { AgentReportStore } from './AgentReportStore.ts'
 import { SeriesBudget } from '../seriesBudget.ts'
 import { AgentReportBody } from '../../shared/api/schemas.ts'
 import type { AgentReportBody as AgentReport } from '../../shared/api/types.ts'
@@ -23,7 +22,7 @@ const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const
 export const BREAKER_STALE_MS = 2 * 60_000
 
 export class AgentReports {
-  #db: Database
+  readonly store: AgentReportStore
   #metrics: ServerMetrics
   #now: () => number
   /** One budget per metric: principals and model names are open-ended. */
@@ -38,9 +37,9 @@ export class AgentReports {
   /** Breaker series (by principal label) → when last reported. */
   #breakerSeen = new Map<string, number>()
 
-  constructor(db: Database, metrics: ServerMetrics, now: () => number = Date.now) {
-    migrate(db, 'coord/1-init', COORD_SCHEMA)
-    this.#db = db
+  /** `now` times breaker staleness (this instance's /metrics); the store times the stored rows. */
+  constructor(store: AgentReportStore, metrics: ServerMetrics, now: () => number = Date.now) {
+    this.store = store
     this.#metrics = metrics
     this.#now = now
     metrics.beforeScrape(() => this.#dropStaleBreakers())
@@ -55,14 +54,11 @@ export class AgentReports {
     }
   }
 
-  record(workspace: string, principal: string, input: AgentReport): void {
+  /** Stores the report, then counts it in this instance's Prometheus series. */
+  async record(workspace: string, principal: string, input: AgentReport): Promise<void> {
     const r = AgentReportBody.parse(input)
-    this.#db
-      .prepare(
-        `INSERT INTO coord_agent_reports (workspace, principal, at, model, model_calls, input_tokens, output_tokens, errors, retries, breaker)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(workspace, principal, this.#now(), r.model ?? null, r.modelCalls, r.inputTokens, r.outputTokens, r.errors, r.retries, r.breaker ?? null)
+    const { modelCalls, inputTokens, outputTokens, errors, retries } = r
+    await this.store.record(workspace, principal, { model: r.model ?? null, modelCalls, inputTokens, outputTokens, errors, retries, breaker: r.breaker ?? null })
     const m = this.#metrics
     const b = this.#budgets
     if (r.modelCalls) m.agentModelCalls.inc(b.modelCalls.labels({ principal, model: r.model ?? 'unknown' }), r.modelCalls)
@@ -85,29 +81,7 @@ export class AgentReports {
     }
   }
 
-  list(workspace: string, since: number, until: number): AgentReportFact[] {
-    const rows = this.#db
-      .prepare(
-        `SELECT principal, at, model_calls, input_tokens, output_tokens, errors, retries FROM coord_agent_reports
-         WHERE workspace = ? AND at >= ? AND at < ? ORDER BY seq`,
-      )
-      .all(workspace, since, until) as Array<{
-      principal: string
-      at: number
-      model_calls: number
-      input_tokens: number
-      output_tokens: number
-      errors: number
-      retries: number
-    }>
-    return rows.map((r) => ({
-      principal: r.principal,
-      at: r.at,
-      modelCalls: r.model_calls,
-      inputTokens: r.input_tokens,
-      outputTokens: r.output_tokens,
-      errors: r.errors,
-      retries: r.retries,
-    }))
+  list(workspace: string, since: number, until: number): Promise<AgentReportFact[]> {
+    return this.store.list(workspace, since, until)
   }
 }

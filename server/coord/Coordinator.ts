@@ -9,31 +9,20 @@
 
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import type { Database } from '../db.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import type { Room } from '../core/Room.ts'
-import {
-  CLAIM_OUTCOMES,
-  taskDocFields,
-  writeTaskToDoc,
-  type ClaimLogEntry,
-  type ClaimOutcome,
-  type ClaimRace,
-  type TaskHistoryItem,
-  type TtlLimits,
-} from '../../shared/coord/index.ts'
+import { CLAIM_OUTCOMES, taskDocFields, writeTaskToDoc, type ClaimLogEntry, type ClaimOutcome, type ClaimRace, type TaskHistoryItem } from '../../shared/coord/index.ts'
 import { SERVER_PRINCIPAL } from '../../shared/model.ts'
 import { tasksRoom } from '../../shared/rooms.ts'
-import { TaskStore } from './TaskStore.ts'
+import type { TaskStore } from './TaskStore.ts'
 
 export interface CoordinatorOptions {
-  db: Database
+  /** The task store (SQLite or Postgres); the coordinator closes it. */
+  store: TaskStore
   /** Loads a room to reflect tasks into (SyncCore.room). */
   room: (name: string) => Promise<Room>
   metrics: ServerMetrics
   logger: Logger
-  now?: () => number
-  ttl?: Partial<TtlLimits>
   /** Longest the expiry timer sleeps before looking again, ms. */
   maxSweepDelayMs?: number
 }
@@ -52,17 +41,21 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   readonly store: TaskStore
   #reflections = new Map<string, Promise<void>>()
   #timer: NodeJS.Timeout | null = null
+  /** Schedules run one after another, so the last one arms the timer from the latest state. */
+  #scheduling: Promise<void> = Promise.resolve()
   #closed = false
 
   constructor(private readonly opts: CoordinatorOptions) {
     super()
-    this.store = new TaskStore(opts.db, { now: opts.now, ttl: opts.ttl, onEvents: (entries) => this.#onEvents(entries) })
+    this.store = opts.store
+    this.store.onEntries((entries) => this.#onEvents(entries))
   }
 
   /** Returns leases that ran out while the server was down, re-asserts every task in the task room, arms the timer. */
   async start(): Promise<void> {
-    this.store.expireDue()
-    const all = this.store.workspaces().flatMap((ws) => this.store.list(ws).map((t) => this.reflect(ws, t.id)))
+    await this.store.expireDue()
+    const all: Promise<void>[] = []
+    for (const ws of await this.store.workspaces()) for (const t of await this.store.list(ws)) all.push(this.reflect(ws, t.id))
     await Promise.all(all)
     this.#schedule()
   }
@@ -72,7 +65,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.#closed = true
     if (this.#timer) clearTimeout(this.#timer)
     this.#timer = null
+    await this.#scheduling
     await Promise.allSettled(this.#reflections.values())
+    await this.store.close()
   }
 
   /**
@@ -99,20 +94,23 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     if (this.#closed) return
     try {
       const room = await this.opts.room(tasksRoom(workspace))
-      await room.writeAsServer(SERVER_PRINCIPAL, `task ${id}`, (doc) => {
-        const task = this.store.peek(workspace, id)
-        if (task) writeTaskToDoc(doc, id, taskDocFields(task, this.#history(workspace, id)))
-      })
+      const task = await this.store.peek(workspace, id)
+      if (!task) return
+      const fields = taskDocFields(task, await this.#history(workspace, id))
+      await room.writeAsServer(SERVER_PRINCIPAL, `task ${id}`, (doc) => writeTaskToDoc(doc, id, fields))
     } catch (err) {
       // The store stays the truth; the next change of this task (or a restart) rewrites it.
       this.opts.logger.error({ err, workspace, task: id }, 'could not reflect task into the task room')
     }
   }
 
-  #history(workspace: string, id: string): TaskHistoryItem[] {
-    return this.store
-      .claimLog(workspace, { taskId: id, events: [...HISTORY], limit: 20 })
-      .map((e) => ({ at: e.at, event: e.event, principal: e.principal, fencingToken: e.fencingToken }))
+  async #history(workspace: string, id: string): Promise<TaskHistoryItem[]> {
+    return (await this.store.claimLog(workspace, { taskId: id, events: [...HISTORY], limit: 20 })).map((e) => ({
+      at: e.at,
+      event: e.event,
+      principal: e.principal,
+      fencingToken: e.fencingToken,
+    }))
   }
 
   #onEvents(entries: ClaimLogEntry[]): void {
@@ -141,23 +139,31 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     if (leasesChanged) this.#schedule()
   }
 
-  /** Arms one timer for the earliest lease expiry, so the board shows expiry without an access. */
+  /**
+   * Arms one timer for the earliest lease expiry, so the board shows expiry without an access.
+   * The delay comes from the store's clock (the database's on Postgres). With several
+   * instances each arms its own timer; the store makes the sweep expire each lease once.
+   */
   #schedule(): void {
+    this.#scheduling = this.#scheduling.then(() => this.#arm()).catch((err: unknown) => this.opts.logger.error({ err }, 'could not schedule the lease expiry sweep'))
+  }
+
+  async #arm(): Promise<void> {
     if (this.#closed) return
+    const until = await this.store.msUntilNextExpiry()
     if (this.#timer) clearTimeout(this.#timer)
     this.#timer = null
-    const next = this.store.nextExpiry()
-    if (next === null) return
-    const now = (this.opts.now ?? Date.now)()
-    const delay = Math.min(Math.max(0, next - now + 1), this.opts.maxSweepDelayMs ?? 60_000)
+    if (until === null || this.#closed) return
+    const delay = Math.min(Math.max(0, until + 1), this.opts.maxSweepDelayMs ?? 60_000)
     this.#timer = setTimeout(() => {
       this.#timer = null
-      try {
-        this.store.expireDue()
-      } catch (err) {
-        this.opts.logger.error({ err }, 'lease expiry sweep failed')
-      }
-      this.#schedule()
+      this.store.expireDue().then(
+        () => this.#schedule(),
+        (err: unknown) => {
+          this.opts.logger.error({ err }, 'lease expiry sweep failed')
+          this.#schedule()
+        },
+      )
     }, delay)
     this.#timer.unref()
   }

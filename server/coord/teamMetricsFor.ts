@@ -34,9 +34,9 @@ export async function teamMetricsFor(
   return computeTeamMetrics({
     workspace,
     writes,
-    claims: sources.store.claimLog(workspace, { since: q.since, until: q.until }),
-    reports: sources.reports.list(workspace, q.since, q.until),
-    tasks: sources.store.list(workspace).map((t) => ({ id: t.id, dependsOn: t.dependsOn, createdAt: t.createdAt })),
+    claims: await sources.store.claimLog(workspace, { since: q.since, until: q.until }),
+    reports: await sources.reports.list(workspace, q.since, q.until),
+    tasks: (await sources.store.list(workspace)).map((t) => ({ id: t.id, dependsOn: t.dependsOn, createdAt: t.createdAt })),
     ...q,
     exclude: [SERVER_PRINCIPAL],
   })

@@ -73,7 +73,7 @@ export async function exportWorkspace(deps: ExportDeps, workspace: Workspace, vi
     documents,
     promotedNotes,
     namespaces,
-    tasks: deps.tasks.list(workspace.id),
+    tasks: await deps.tasks.list(workspace.id),
     conflicts: await deps.conflicts.list(workspace.id, { status: 'all' }),
   }
 }

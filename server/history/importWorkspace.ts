@@ -51,7 +51,7 @@ export async function importWorkspace(deps: ImportDeps, workspace: string, princ
   const shared = await deps.core.room(sharedRoom(workspace))
   await shared.drain()
   if (docsMap(shared.doc).size > 0) return { notEmpty: `workspace ${workspace} already has documents: import only into a new or empty workspace` }
-  if (deps.tasks.list(workspace).length > 0) return { notEmpty: `workspace ${workspace} already has tasks: import only into a new or empty workspace` }
+  if ((await deps.tasks.list(workspace)).length > 0) return { notEmpty: `workspace ${workspace} already has tasks: import only into a new or empty workspace` }
   for (const ns of body.namespaces) {
     const held = await deps.core.room(namespaceRoom(workspace, ns.owner))
     const review = await deps.core.room(reviewRoom(workspace, ns.owner))
@@ -70,7 +70,7 @@ export async function importWorkspace(deps: ImportDeps, workspace: string, princ
   })
   if (raced) return { notEmpty: `workspace ${workspace} got documents meanwhile: import only into a new or empty workspace` }
 
-  if (body.tasks.length > 0 && !deps.tasks.importTasks(workspace, body.tasks, principal)) {
+  if (body.tasks.length > 0 && !(await deps.tasks.importTasks(workspace, body.tasks, principal))) {
     return { notEmpty: `workspace ${workspace} got tasks meanwhile: the documents were imported, the rest was not` }
   }
   for (const ns of body.namespaces) {

@@ -55,10 +55,10 @@ export function taskRoutes(deps: TaskRouteDeps): Hono<ApiEnv> {
     return { ws: workspace.id, principal }
   }
 
-  app.get('/:ws/tasks', inWorkspace, (c) => c.json({ tasks: store.list(c.var.workspace.id) } satisfies TaskList))
+  app.get('/:ws/tasks', inWorkspace, async (c) => c.json({ tasks: await store.list(c.var.workspace.id) } satisfies TaskList))
 
-  app.get('/:ws/tasks/:id', inWorkspace, (c) => {
-    const task = store.get(c.var.workspace.id, c.req.param('id'))
+  app.get('/:ws/tasks/:id', inWorkspace, async (c) => {
+    const task = await store.get(c.var.workspace.id, c.req.param('id'))
     if (!task) throw notFound(`no task ${c.req.param('id')} in ${c.var.workspace.id}: GET .../tasks lists them`)
     return c.json({ task } satisfies TaskAnswer)
   })
@@ -66,7 +66,7 @@ export function taskRoutes(deps: TaskRouteDeps): Hono<ApiEnv> {
   app.post('/:ws/tasks', inWorkspace, async (c) => {
     const { ws, principal } = writer(c, 'create')
     const input = await jsonBody(c, NewTaskBody)
-    const { task, created } = store.create(ws, input, principal.id)
+    const { task, created } = await store.create(ws, input, principal.id)
     metrics.taskOperations.inc({ op: 'create', result: created ? 'ok' : 'exists_same' })
     await coord.settled(ws, task.id)
     return c.json({ task, created } satisfies TaskCreated, created ? 201 : 200)
@@ -75,7 +75,7 @@ export function taskRoutes(deps: TaskRouteDeps): Hono<ApiEnv> {
   app.post('/:ws/tasks/:id/claim', inWorkspace, async (c) => {
     const { ws, principal } = writer(c, 'claim')
     const { ttlMs } = await jsonBody(c, ClaimBody, { ifEmpty: {} })
-    const r = store.claim(ws, c.req.param('id'), principal.id, ttlMs)
+    const r = await store.claim(ws, c.req.param('id'), principal.id, ttlMs)
     metrics.taskOperations.inc({ op: 'claim', result: r.ok ? 'ok' : r.code })
     c.get('log').info({ workspace: ws, task: c.req.param('id'), result: r.ok ? 'won' : r.code, fencingToken: r.ok ? r.lease.fencingToken : undefined }, 'task claim')
     if (!r.ok) throw claimRefused(r)
@@ -96,7 +96,7 @@ export function taskRoutes(deps: TaskRouteDeps): Hono<ApiEnv> {
   app.post('/:ws/tasks/:id/renew', inWorkspace, async (c) => {
     const { ws, principal } = writer(c, 'renew')
     const { fencingToken, ttlMs } = await jsonBody(c, RenewBody)
-    const r = await settleFenced(c, 'renew', ws, fencingToken, store.renew(ws, c.req.param('id'), principal.id, fencingToken, ttlMs))
+    const r = await settleFenced(c, 'renew', ws, fencingToken, await store.renew(ws, c.req.param('id'), principal.id, fencingToken, ttlMs))
     const lease = r.lease!
     return c.json({ lease, fencingToken: lease.fencingToken, expiresAt: lease.expiresAt, task: r.task } satisfies Granted)
   })
@@ -104,7 +104,7 @@ export function taskRoutes(deps: TaskRouteDeps): Hono<ApiEnv> {
   app.post('/:ws/tasks/:id/release', inWorkspace, async (c) => {
     const { ws, principal } = writer(c, 'release')
     const { fencingToken } = await jsonBody(c, FenceBody)
-    const r = await settleFenced(c, 'release', ws, fencingToken, store.release(ws, c.req.param('id'), principal.id, fencingToken))
+    const r = await settleFenced(c, 'release', ws, fencingToken, await store.release(ws, c.req.param('id'), principal.id, fencingToken))
     return c.json({ task: r.task } satisfies TaskAnswer)
   })
 
@@ -113,7 +113,7 @@ export function taskRoutes(deps: TaskRouteDeps): Hono<ApiEnv> {
     const { fencingToken, result } = await jsonBody(c, CompleteBody)
     if (JSON.stringify(result ?? null).length > MAX_RESULT_BYTES)
       throw badRequest(`result must be at most ${MAX_RESULT_BYTES} bytes of JSON: store a larger result in a document and put its id here`)
-    const r = await settleFenced(c, 'complete', ws, fencingToken, store.complete(ws, c.req.param('id'), principal.id, fencingToken, result ?? null))
+    const r = await settleFenced(c, 'complete', ws, fencingToken, await store.complete(ws, c.req.param('id'), principal.id, fencingToken, result ?? null))
     return c.json({ task: r.task } satisfies TaskAnswer)
   })
 
@@ -136,7 +136,7 @@ export function taskRoutes(deps: TaskRouteDeps): Hono<ApiEnv> {
   app.post('/:ws/agent-reports', inWorkspace, async (c) => {
     const ws = c.var.workspace.id
     const report = await jsonBody(c, AgentReportBody)
-    deps.reports.record(ws, c.get('principal').id, report)
+    await deps.reports.record(ws, c.get('principal').id, report)
     return c.json({ recorded: true } satisfies AgentReported)
   })
 
