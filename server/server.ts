@@ -30,7 +30,8 @@ import { openConflictStores } from './conflicts/openConflictStores.ts'
 import { readingsSummary } from './review/readingsSummary.ts'
 import { moveLegacyReviewRooms } from './review/moveLegacyReviewRooms.ts'
 import { attachSync, closeSockets, type RoomRoute } from './ws/attachSync.ts'
-import { AgentReports, Coordinator, SqliteAgentReportStore, SqliteTaskStore } from './coord/index.ts'
+import { AgentReports, Coordinator } from './coord/index.ts'
+import { openCoordStores } from './coord/openCoordStores.ts'
 import { taskRoutes } from './http/routes/tasks.ts'
 import { McpSessions, type McpSessionAgentFactory, type McpSessionLimits } from './mcp/McpSessions.ts'
 import { mcpRoutes } from './mcp/routes.ts'
@@ -175,7 +176,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   postgres?.lease.onLost(() => core.loseRooms("this instance's lease lapsed"))
   versions.attach(core)
   await moveLegacyReviewRooms({ storage, core, logger })
-  const coord = new Coordinator({ store: new SqliteTaskStore(db), room: (name) => core.room(name), metrics, logger })
+  const coordStores = await openCoordStores(db, postgres, logger)
+  const coord = new Coordinator({ store: coordStores.tasks, room: (name) => core.room(name), metrics, logger })
   coord.on('claimRace', (race) => conflicts.onClaimRace(race))
   await coord.start()
   const httpLimits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...opts.httpLimits }
@@ -198,7 +200,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         routes: taskRoutes({
           registry,
           coord,
-          reports: new AgentReports(new SqliteAgentReportStore(db), metrics),
+          reports: new AgentReports(coordStores.reports, metrics),
           storage,
           metrics,
           readings: (ws, viewer) => readingsSummary(deps, ws, viewer),
@@ -269,6 +271,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         })
         await storage.close()
         await registry.close()
+        await coordStores.reports.close()
         await postgres?.close()
         db.close()
       })()),
