@@ -2,7 +2,7 @@
 // SqliteAgentReportStore and PostgresAgentReportStore implement it; the Prometheus side of a
 // report stays in AgentReports (per instance). test/coord/contract.ts ([ARn]) checks both.
 
-import type { AgentReportFact } from '../../shared/coord/index.ts'
+import type { ActivityPlan, AgentReportFact } from '../../shared/coord/index.ts'
 
 /** What one report stores (the breaker state and latencies go to Prometheus only). */
 export interface StoredAgentReport {
@@ -20,6 +20,8 @@ export interface AgentReportStore {
   record(workspace: string, principal: string, report: StoredAgentReport): Promise<number>
   /** Reports of a workspace in [since, until), oldest first. */
   list(workspace: string, since: number, until: number): Promise<AgentReportFact[]>
+  /** Report sums of a team-metrics request: stored counts for granule ranges, single reports for raw ones. */
+  activity(workspace: string, plan: ActivityPlan): Promise<AgentReportFact[]>
   close(): Promise<void>
 }
 

@@ -23,12 +23,18 @@ import {
   decideClaim,
   isLeaseExpired,
   isRepeatedCompletion,
+  COUNTED_CLAIM_EVENTS,
+  type ActivityPlan,
+  type ClaimEvent,
+  type ClaimFact,
   type ClaimLogEntry,
   type Task,
   type TaskStatus,
   type TtlLimits,
 } from '../../shared/coord/index.ts'
 import { CoordError } from './errors.ts'
+import { claimFactsOf, claimIncrements, isCountedEvent } from './activity.ts'
+import { addActivity, migrateActivity, rawRangesJoin, readActivity } from './pgActivity.ts'
 import { leaseState, logRow, normalizeNewTask, sameTaskFields, toLease, toLogEntry, toTask, type LogFn, type LogRow, type TaskRow } from './rows.ts'
 import type { ClaimLogQuery, ClaimResult, EntriesHandler, FencedResult, ImportedTask, NewTask, TaskStore } from './TaskStore.ts'
 
@@ -68,6 +74,7 @@ CREATE TABLE coord_claim_log (
 );
 CREATE INDEX coord_claim_log_ws ON coord_claim_log (workspace, at);
 CREATE INDEX coord_claim_log_task ON coord_claim_log (workspace, task, seq);
+CREATE INDEX coord_claim_log_event ON coord_claim_log (workspace, event, at);
 `
 
 /** The database clock in ms since epoch (clock_timestamp(): the moment of the call, not of BEGIN). */
@@ -115,6 +122,7 @@ export class PostgresTaskStore implements TaskStore {
   /** Migrates the tables (once per database) and starts following other instances' entries. */
   static async open(db: PgDatabase, opts: PostgresTaskStoreOptions = {}): Promise<PostgresTaskStore> {
     await migratePg(db, 'pg/coord/1-tasks', SCHEMA)
+    await migrateActivity(db)
     const store = new PostgresTaskStore(db, opts)
     const last = await db.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM coord_claim_log')
     store.#maxSeq = store.#floor = last.rows[0].seq ?? 0
@@ -307,6 +315,19 @@ export class PostgresTaskStore implements TaskStore {
     return rows.rows.reverse().map(toLogEntry)
   }
 
+  async claimActivity(workspace: string, plan: ActivityPlan): Promise<ClaimFact[]> {
+    const facts = claimFactsOf(await readActivity(this.#db, workspace, plan, COUNTED_CLAIM_EVENTS))
+    if (plan.raw.length > 0) {
+      const raw = await this.#db.query<{ principal: string; event: ClaimEvent; at: number }>(rawRangesJoin('coord_claim_log', 'l.principal, l.event, l.at'), [
+        workspace,
+        plan.raw.map((x) => x[0]),
+        plan.raw.map((x) => x[1]),
+      ])
+      for (const e of raw.rows) if (isCountedEvent(e.event)) facts.push(e)
+    }
+    return facts
+  }
+
   async peek(workspace: string, id: string): Promise<Task | null> {
     const row = await this.#row(this.#db, workspace, id)
     return row ? toTask(row) : null
@@ -400,6 +421,11 @@ export class PostgresTaskStore implements TaskStore {
         entries.push(toLogEntry({ seq: inserted.rows[0].seq, ...r }))
       }
       const value = await fn(c, log, now)
+      // Counts last, in one sorted statement: the shared count rows are locked briefly and in one order.
+      await addActivity(
+        c,
+        entries.flatMap((e) => claimIncrements(e.workspace, e.principal, e.event, e.at)),
+      )
       for (let i = 0; i < entries.length; i += SEQS_PER_NOTIFY) {
         const seqs = entries.slice(i, i + SEQS_PER_NOTIFY).map((e) => e.seq)
         await notify(c, CLAIMS_CHANNEL, `${this.#origin} ${seqs.join(',')}`)

@@ -1,8 +1,9 @@
 // Agent reports (port: AgentReportStore.ts) on the server's SQLite database.
 
 import { migrate, type Database } from '../db.ts'
-import type { AgentReportFact } from '../../shared/coord/index.ts'
-import { COORD_SCHEMA } from './schema.ts'
+import { REPORT_FIELDS, type ActivityPlan, type AgentReportFact } from '../../shared/coord/index.ts'
+import { ACTIVITY_UPSERT_SQLITE, COORD_MIGRATIONS } from './schema.ts'
+import { reportFactsOf, reportIncrements, type ActivityRow } from './activity.ts'
 import { toReportFact, type AgentReportRow, type AgentReportStore, type StoredAgentReport } from './AgentReportStore.ts'
 
 export class SqliteAgentReportStore implements AgentReportStore {
@@ -10,19 +11,22 @@ export class SqliteAgentReportStore implements AgentReportStore {
   #now: () => number
 
   constructor(db: Database, now: () => number = Date.now) {
-    migrate(db, 'coord/1-init', COORD_SCHEMA)
+    for (const [name, sql] of COORD_MIGRATIONS) migrate(db, name, sql)
     this.#db = db
     this.#now = now
   }
 
   async record(workspace: string, principal: string, r: StoredAgentReport): Promise<number> {
     const at = this.#now()
-    this.#db
-      .prepare(
-        `INSERT INTO coord_agent_reports (workspace, principal, at, model, model_calls, input_tokens, output_tokens, errors, retries, breaker)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(workspace, principal, at, r.model, r.modelCalls, r.inputTokens, r.outputTokens, r.errors, r.retries, r.breaker)
+    const insert = this.#db.prepare(
+      `INSERT INTO coord_agent_reports (workspace, principal, at, model, model_calls, input_tokens, output_tokens, errors, retries, breaker)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    const count = this.#db.prepare(ACTIVITY_UPSERT_SQLITE)
+    this.#db.transaction(() => {
+      insert.run(workspace, principal, at, r.model, r.modelCalls, r.inputTokens, r.outputTokens, r.errors, r.retries, r.breaker)
+      for (const c of reportIncrements(workspace, principal, r, at)) count.run(c.workspace, c.granuleMs, c.start, c.principal, c.field, c.n)
+    })()
     return at
   }
 
@@ -34,6 +38,19 @@ export class SqliteAgentReportStore implements AgentReportStore {
       )
       .all(workspace, since, until) as AgentReportRow[]
     return rows.map(toReportFact)
+  }
+
+  async activity(workspace: string, plan: ActivityPlan): Promise<AgentReportFact[]> {
+    const fields = REPORT_FIELDS.map(() => '?').join(', ')
+    const stored = this.#db.prepare(
+      `SELECT start, principal, field, n FROM coord_activity WHERE workspace = ? AND granule_ms = ? AND start >= ? AND start < ? AND field IN (${fields})`,
+    )
+    const facts: AgentReportFact[] = []
+    for (const { granuleMs, ranges } of plan.granules) {
+      for (const [from, to] of ranges) facts.push(...reportFactsOf(stored.all(workspace, granuleMs, from, to, ...REPORT_FIELDS) as ActivityRow[]))
+    }
+    for (const [from, to] of plan.raw) facts.push(...(await this.list(workspace, from, to)))
+    return facts
   }
 
   /** The database belongs to the server, which closes it. */

@@ -15,11 +15,16 @@ import {
   decideClaim,
   isLeaseExpired,
   isRepeatedCompletion,
+  COUNTED_CLAIM_EVENTS,
+  type ActivityPlan,
+  type ClaimEvent,
+  type ClaimFact,
   type ClaimLogEntry,
   type Task,
   type TtlLimits,
 } from '../../shared/coord/index.ts'
-import { COORD_SCHEMA } from './schema.ts'
+import { ACTIVITY_UPSERT_SQLITE, COORD_MIGRATIONS } from './schema.ts'
+import { claimFactsOf, claimIncrements, isCountedEvent, type ActivityRow } from './activity.ts'
 import { CoordError } from './errors.ts'
 import { leaseState, logRow, normalizeNewTask, sameTaskFields, toLease, toLogEntry, toTask, type LogFn, type LogRow, type TaskRow } from './rows.ts'
 import type { ClaimLogQuery, ClaimResult, EntriesHandler, FencedResult, ImportedTask, NewTask, TaskStore } from './TaskStore.ts'
@@ -40,7 +45,7 @@ export class SqliteTaskStore implements TaskStore {
   #handlers = new Set<EntriesHandler>()
 
   constructor(db: Database, opts: TaskStoreOptions = {}) {
-    migrate(db, 'coord/1-init', COORD_SCHEMA)
+    for (const [name, sql] of COORD_MIGRATIONS) migrate(db, name, sql)
     this.#db = db
     this.#now = opts.now ?? Date.now
     this.ttl = { ...DEFAULT_TTL_LIMITS, ...opts.ttl }
@@ -206,15 +211,32 @@ export class SqliteTaskStore implements TaskStore {
 
   /** Claim-log entries of a workspace in [since, until), oldest first; optionally of some events or one task. */
   async claimLog(workspace: string, q: ClaimLogQuery = {}): Promise<ClaimLogEntry[]> {
-    const rows = this.#stmt('SELECT * FROM coord_claim_log WHERE workspace = ? AND at >= ? AND at < ? AND (? IS NULL OR task = ?) ORDER BY seq').all(
+    // Events go into the SQL (one statement per event count), so the (workspace, event, at) index serves them.
+    const events = q.events ? `AND event IN (${q.events.map(() => '?').join(', ')})` : ''
+    const rows = this.#stmt(`SELECT * FROM coord_claim_log WHERE workspace = ? AND at >= ? AND at < ? AND (? IS NULL OR task = ?) ${events} ORDER BY seq DESC LIMIT ?`).all(
       workspace,
       q.since ?? 0,
       q.until ?? Number.MAX_SAFE_INTEGER,
       q.taskId ?? null,
       q.taskId ?? null,
+      ...(q.events ?? []),
+      q.limit ?? -1,
     ) as LogRow[]
-    const entries = rows.map(toLogEntry).filter((e) => !q.events || q.events.includes(e.event))
-    return q.limit === undefined ? entries : entries.slice(-q.limit)
+    return rows.reverse().map(toLogEntry)
+  }
+
+  async claimActivity(workspace: string, plan: ActivityPlan): Promise<ClaimFact[]> {
+    const counted = COUNTED_CLAIM_EVENTS.map(() => '?').join(', ')
+    const stored = this.#stmt(`SELECT start, principal, field, n FROM coord_activity WHERE workspace = ? AND granule_ms = ? AND start >= ? AND start < ? AND field IN (${counted})`)
+    const facts: ClaimFact[] = []
+    for (const { granuleMs, ranges } of plan.granules) {
+      for (const [from, to] of ranges) facts.push(...claimFactsOf(stored.all(workspace, granuleMs, from, to, ...COUNTED_CLAIM_EVENTS) as ActivityRow[]))
+    }
+    const raw = this.#stmt('SELECT principal, event, at FROM coord_claim_log WHERE workspace = ? AND at >= ? AND at < ?')
+    for (const [from, to] of plan.raw) {
+      for (const e of raw.all(workspace, from, to) as Array<{ principal: string; event: ClaimEvent; at: number }>) if (isCountedEvent(e.event)) facts.push(e)
+    }
+    return facts
   }
 
   /** The task row without touching expiry (for reflecting the stored state as it is). */
@@ -280,6 +302,7 @@ export class SqliteTaskStore implements TaskStore {
   #tx<T>(fn: (now: number, log: Log) => T): T {
     const entries: ClaimLogEntry[] = []
     const insert = this.#stmt('INSERT INTO coord_claim_log (workspace, task, principal, event, fencing_token, holder, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    const count = this.#stmt(ACTIVITY_UPSERT_SQLITE)
     const result = this.#db
       .transaction(() => {
         const now = this.#now()
@@ -287,6 +310,7 @@ export class SqliteTaskStore implements TaskStore {
           const r = logRow(event, row, principal, now, extra)
           const info = insert.run(r.workspace, r.task, r.principal, r.event, r.fencing_token, r.holder, r.detail, r.at)
           entries.push(toLogEntry({ seq: Number(info.lastInsertRowid), ...r }))
+          for (const c of claimIncrements(r.workspace, r.principal, r.event, r.at)) count.run(c.workspace, c.granuleMs, c.start, c.principal, c.field, c.n)
         }
         return fn(now, log)
       })

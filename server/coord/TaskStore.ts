@@ -10,7 +10,7 @@
 // - claim-log entries reach every `onEntries` handler after their transaction committed
 //   (on Postgres: on every instance, whichever instance wrote them).
 
-import type { ClaimEvent, ClaimLogEntry, Lease, Task, TtlLimits } from '../../shared/coord/index.ts'
+import type { ActivityPlan, ClaimEvent, ClaimFact, ClaimLogEntry, Lease, Task, TtlLimits } from '../../shared/coord/index.ts'
 
 export interface NewTask {
   id: string
@@ -80,6 +80,11 @@ export interface TaskStore {
   workspaces(): Promise<string[]>
   /** Claim-log entries of a workspace in [since, until), oldest first. */
   claimLog(workspace: string, q?: ClaimLogQuery): Promise<ClaimLogEntry[]>
+  /**
+   * The counted claim events (shared/coord/activityPlan.ts) of a team-metrics request: stored
+   * per-granule counts for the plan's granule ranges, single entries for its raw ranges.
+   */
+  claimActivity(workspace: string, plan: ActivityPlan): Promise<ClaimFact[]>
   /** The task row without touching expiry (for reflecting the stored state as it is). */
   peek(workspace: string, id: string): Promise<Task | null>
   /** Calls `handler` with committed claim-log entries (in commit order per writer). */

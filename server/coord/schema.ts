@@ -1,6 +1,8 @@
 // Tables of the coordination layer. A task row is never deleted, so its fencing_token (the
 // last token issued) only grows, across restarts too.
 
+import { ACTIVITY_GRANULES, COUNTED_CLAIM_EVENTS } from '../../shared/coord/index.ts'
+
 export const COORD_SCHEMA = `
 CREATE TABLE coord_tasks (
   workspace TEXT NOT NULL,
@@ -51,3 +53,49 @@ CREATE TABLE coord_agent_reports (
 );
 CREATE INDEX coord_agent_reports_ws ON coord_agent_reports (workspace, at);
 `
+
+const inList = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ')
+const granuleRows = ACTIVITY_GRANULES.map((g) => `SELECT ${g} AS ms`).join(' UNION ALL ')
+const reportSums = [
+  ['modelCalls', 'model_calls'],
+  ['tokens', 'input_tokens + output_tokens'],
+  ['errors', 'errors'],
+  ['retries', 'retries'],
+]
+  .map(
+    ([field, sum]) =>
+      `SELECT workspace, g.ms, (at / g.ms) * g.ms, principal, '${field}', SUM(${sum}) FROM coord_agent_reports, (${granuleRows}) g
+       GROUP BY 1, 2, 3, 4 HAVING SUM(${sum}) > 0`,
+  )
+  .join(' UNION ALL ')
+
+/**
+ * Team-metrics counts (shared/coord/activityPlan.ts) per (granule, principal, field), kept by
+ * the stores as entries and reports are written; filled here from the history written before.
+ * The (workspace, event, at) index serves the task flow, which reads created/won/completed only.
+ */
+export const COORD_ACTIVITY_SCHEMA = `
+CREATE TABLE coord_activity (
+  workspace TEXT NOT NULL,
+  granule_ms INTEGER NOT NULL,
+  start INTEGER NOT NULL,
+  principal TEXT NOT NULL,
+  field TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (workspace, granule_ms, start, principal, field)
+) WITHOUT ROWID;
+CREATE INDEX coord_claim_log_event ON coord_claim_log (workspace, event, at);
+INSERT INTO coord_activity (workspace, granule_ms, start, principal, field, n)
+  SELECT workspace, g.ms, (at / g.ms) * g.ms, principal, event, COUNT(*) FROM coord_claim_log, (${granuleRows}) g
+  WHERE event IN (${inList(COUNTED_CLAIM_EVENTS)}) GROUP BY 1, 2, 3, 4, 5;
+INSERT INTO coord_activity (workspace, granule_ms, start, principal, field, n) ${reportSums};
+`
+
+/** Both SQLite coordination stores migrate with this (either may be opened first). */
+export const COORD_MIGRATIONS = [
+  ['coord/1-init', COORD_SCHEMA],
+  ['coord/2-activity', COORD_ACTIVITY_SCHEMA],
+] as const
+
+export const ACTIVITY_UPSERT_SQLITE = `INSERT INTO coord_activity (workspace, granule_ms, start, principal, field, n) VALUES (?, ?, ?, ?, ?, ?)
+  ON CONFLICT (workspace, granule_ms, start, principal, field) DO UPDATE SET n = n + excluded.n`

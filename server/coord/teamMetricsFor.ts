@@ -2,13 +2,15 @@
 // room of the workspace the viewer may read (storage.history), the claim log and the agents'
 // reports. A room the viewer may not read (a hidden namespace, its review room) contributes
 // nothing, not even counts: activity there would reveal what the access policy hides.
-// Cost: reads each room's whole attribution log (no data blobs); fine for team-sized logs.
+// Cost: claim and report counts are read per bucket and minute, not per entry; the task flow
+// reads created/won/completed entries of the range; each room's whole attribution log (no
+// data blobs) is still read (the document storage port has no time-range read yet).
 
 import type { DocumentStorage } from '../storage/index.ts'
-import { computeTeamMetrics, type TeamMetrics, type WriteEntry } from '../../shared/coord/index.ts'
+import { computeTeamMetrics, planActivityRead, type TeamMetrics, type WriteEntry } from '../../shared/coord/index.ts'
 import { SERVER_PRINCIPAL } from '../../shared/model.ts'
 import type { TaskStore } from './TaskStore.ts'
-import type { AgentReports } from './AgentReports.ts'
+import type { AgentReportStore } from './AgentReportStore.ts'
 
 export interface TeamMetricsQuery {
   since: number
@@ -20,7 +22,7 @@ export interface TeamMetricsQuery {
 export async function teamMetricsFor(
   workspace: string,
   q: TeamMetricsQuery,
-  sources: { storage: DocumentStorage; store: TaskStore; reports: AgentReports },
+  sources: { storage: DocumentStorage; store: TaskStore; reports: AgentReportStore },
   /** Whether the viewer may read this room (shared/access.ts, through mayRead). */
   readable: (room: string) => boolean,
 ): Promise<TeamMetrics> {
@@ -31,11 +33,15 @@ export async function teamMetricsFor(
       if (e.at >= q.since && e.at < q.until) writes.push({ room, principal: e.principal, at: e.at, bytes: e.bytes })
     }
   }
+  // Claim and report counts come from stored per-granule counts (shared/coord/activityPlan.ts);
+  // the task flow reads only the lifecycle entries it needs, not races and renewals.
+  const plan = planActivityRead(q.since, q.until, q.bucketMs)
   return computeTeamMetrics({
     workspace,
     writes,
-    claims: await sources.store.claimLog(workspace, { since: q.since, until: q.until }),
-    reports: await sources.reports.list(workspace, q.since, q.until),
+    claims: await sources.store.claimActivity(workspace, plan),
+    flow: await sources.store.claimLog(workspace, { since: q.since, until: q.until, events: ['created', 'won', 'completed'] }),
+    reports: await sources.reports.activity(workspace, plan),
     tasks: (await sources.store.list(workspace)).map((t) => ({ id: t.id, dependsOn: t.dependsOn, createdAt: t.createdAt })),
     ...q,
     exclude: [SERVER_PRINCIPAL],

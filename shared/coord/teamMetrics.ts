@@ -9,7 +9,7 @@
 
 import { parseRoom } from '../rooms.ts'
 import type { ClaimEvent } from './types.ts'
-import { computeTaskFlow, type TaskFlow, type TaskShape } from './taskFlow.ts'
+import { computeTaskFlow, type TaskFlow, type TaskFlowEvent, type TaskShape } from './taskFlow.ts'
 
 export interface WriteEntry {
   room: string
@@ -24,6 +24,8 @@ export interface ClaimFact {
   at: number
   /** Needed for the task flow (throughput, waits, speedup). */
   taskId?: string
+  /** How many entries this fact stands for (a stored count; default 1). */
+  count?: number
 }
 
 /** What an agent process reports about its model use (see POST .../agent-reports). */
@@ -41,6 +43,8 @@ export interface TeamMetricsInput {
   workspace: string
   writes: WriteEntry[]
   claims: ClaimFact[]
+  /** Entries for the task flow when `claims` are counts (created, won, completed with task ids); default: `claims`. */
+  flow?: TaskFlowEvent[]
   reports?: AgentReportFact[]
   /** The workspace's tasks (dependencies, creation time) for the task flow. */
   tasks?: TaskShape[]
@@ -153,15 +157,16 @@ export function computeTeamMetrics(input: TeamMetricsInput): TeamMetrics {
   const claims = { won: 0, race: 0, blocked: 0, expired: 0, staleFence: 0, released: 0, completed: 0 }
   for (const c of input.claims) {
     if (!inRange(c.at)) continue
+    const n = c.count ?? 1
     const field = CLAIM_FIELD[c.event]
-    if (field) bump(c.principal, c.at, field)
-    if (c.event === 'won') claims.won++
-    else if (c.event === 'race') claims.race++
-    else if (c.event === 'blocked') claims.blocked++
-    else if (c.event === 'expired') claims.expired++
-    else if (c.event === 'stale_fence') claims.staleFence++
-    else if (c.event === 'released') claims.released++
-    else if (c.event === 'completed') claims.completed++
+    if (field) bump(c.principal, c.at, field, n)
+    if (c.event === 'won') claims.won += n
+    else if (c.event === 'race') claims.race += n
+    else if (c.event === 'blocked') claims.blocked += n
+    else if (c.event === 'expired') claims.expired += n
+    else if (c.event === 'stale_fence') claims.staleFence += n
+    else if (c.event === 'released') claims.released += n
+    else if (c.event === 'completed') claims.completed += n
   }
   for (const r of input.reports ?? []) {
     if (!inRange(r.at)) continue
@@ -183,7 +188,7 @@ export function computeTeamMetrics(input: TeamMetricsInput): TeamMetrics {
     stretches: { total: stretchTotal, singleWriter: stretchTotal - multi, multiWriter: multi, multiWriterShare: stretchTotal ? multi / stretchTotal : 0 },
     claims,
     tasks: computeTaskFlow(
-      input.claims.filter((c) => inRange(c.at)),
+      (input.flow ?? input.claims).filter((c) => inRange(c.at)),
       input.tasks ?? [],
     ),
     perPrincipal: [...totals].map(([principal, a]) => ({ principal, ...a })).sort((a, b) => a.principal.localeCompare(b.principal)),

@@ -129,7 +129,7 @@ export function taskRoutes(deps: TaskRouteDeps): Hono<ApiEnv> {
       const ref = parseRoom(room)
       return ref !== null && mayRead(registry, viewer, ref)
     }
-    const team = await teamMetricsFor(ws, { since, until, bucketMs: q.bucketMs, windowMs: q.windowMs }, { storage: deps.storage, store, reports: deps.reports }, readable)
+    const team = await teamMetricsFor(ws, { since, until, bucketMs: q.bucketMs, windowMs: q.windowMs }, { storage: deps.storage, store, reports: deps.reports.store }, readable)
     return c.json(deps.readings ? { ...team, readings: await deps.readings(ws, c.get('principal')) } : team)
   })
 
