@@ -29,11 +29,13 @@ import {
   type ClaimFact,
   type ClaimLogEntry,
   type Task,
+  type TaskFlowEvent,
   type TaskStatus,
   type TtlLimits,
 } from '../../shared/coord/index.ts'
 import { CoordError } from './errors.ts'
-import { claimFactsOf, claimIncrements, isCountedEvent } from './activity.ts'
+import { claimFactsOf, claimIncrements, isCountedEvent, taskFlowEventsOf, type TaskFlowRow } from './activity.ts'
+import { TASK_FLOW_SQL } from './schema.ts'
 import { addActivity, migrateActivity, rawRangesJoin, readActivity } from './pgActivity.ts'
 import { leaseState, logRow, normalizeNewTask, sameTaskFields, toLease, toLogEntry, toTask, type LogFn, type LogRow, type TaskRow } from './rows.ts'
 import type { ClaimLogQuery, ClaimResult, EntriesHandler, FencedResult, ImportedTask, NewTask, TaskStore } from './TaskStore.ts'
@@ -74,7 +76,7 @@ CREATE TABLE coord_claim_log (
 );
 CREATE INDEX coord_claim_log_ws ON coord_claim_log (workspace, at);
 CREATE INDEX coord_claim_log_task ON coord_claim_log (workspace, task, seq);
-CREATE INDEX coord_claim_log_event ON coord_claim_log (workspace, event, at);
+CREATE INDEX coord_claim_log_event ON coord_claim_log (workspace, event, task, at);
 `
 
 /** The database clock in ms since epoch (clock_timestamp(): the moment of the call, not of BEGIN). */
@@ -326,6 +328,10 @@ export class PostgresTaskStore implements TaskStore {
       for (const e of raw.rows) if (isCountedEvent(e.event)) facts.push(e)
     }
     return facts
+  }
+
+  async taskFlowEvents(workspace: string, since: number, until: number): Promise<TaskFlowEvent[]> {
+    return taskFlowEventsOf((await this.#db.query<TaskFlowRow>(TASK_FLOW_SQL, [workspace, since, until])).rows)
   }
 
   async peek(workspace: string, id: string): Promise<Task | null> {

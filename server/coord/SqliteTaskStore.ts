@@ -21,10 +21,11 @@ import {
   type ClaimFact,
   type ClaimLogEntry,
   type Task,
+  type TaskFlowEvent,
   type TtlLimits,
 } from '../../shared/coord/index.ts'
-import { ACTIVITY_UPSERT_SQLITE, COORD_MIGRATIONS } from './schema.ts'
-import { claimFactsOf, claimIncrements, isCountedEvent, type ActivityRow } from './activity.ts'
+import { ACTIVITY_UPSERT_SQLITE, COORD_MIGRATIONS, TASK_FLOW_SQL } from './schema.ts'
+import { claimFactsOf, claimIncrements, isCountedEvent, taskFlowEventsOf, type ActivityRow, type TaskFlowRow } from './activity.ts'
 import { CoordError } from './errors.ts'
 import { leaseState, logRow, normalizeNewTask, sameTaskFields, toLease, toLogEntry, toTask, type LogFn, type LogRow, type TaskRow } from './rows.ts'
 import type { ClaimLogQuery, ClaimResult, EntriesHandler, FencedResult, ImportedTask, NewTask, TaskStore } from './TaskStore.ts'
@@ -237,6 +238,11 @@ export class SqliteTaskStore implements TaskStore {
       for (const e of raw.all(workspace, from, to) as Array<{ principal: string; event: ClaimEvent; at: number }>) if (isCountedEvent(e.event)) facts.push(e)
     }
     return facts
+  }
+
+  async taskFlowEvents(workspace: string, since: number, until: number): Promise<TaskFlowEvent[]> {
+    // SQLite reads $n as a named parameter: an object with keys 1, 2, 3 binds them.
+    return taskFlowEventsOf(this.#stmt(TASK_FLOW_SQL).all({ 1: workspace, 2: since, 3: until }) as TaskFlowRow[])
   }
 
   /** The task row without touching expiry (for reflecting the stored state as it is). */

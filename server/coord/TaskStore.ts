@@ -10,7 +10,7 @@
 // - claim-log entries reach every `onEntries` handler after their transaction committed
 //   (on Postgres: on every instance, whichever instance wrote them).
 
-import type { ActivityPlan, ClaimEvent, ClaimFact, ClaimLogEntry, Lease, Task, TtlLimits } from '../../shared/coord/index.ts'
+import type { ActivityPlan, ClaimEvent, ClaimFact, ClaimLogEntry, Lease, Task, TaskFlowEvent, TtlLimits } from '../../shared/coord/index.ts'
 
 export interface NewTask {
   id: string
@@ -85,6 +85,11 @@ export interface TaskStore {
    * per-granule counts for the plan's granule ranges, single entries for its raw ranges.
    */
   claimActivity(workspace: string, plan: ActivityPlan): Promise<ClaimFact[]>
+  /**
+   * The entries the task flow needs for [since, until), per task: its creation, first win,
+   * first completion and the last win before it (index seeks per task, not a scan of the log).
+   */
+  taskFlowEvents(workspace: string, since: number, until: number): Promise<TaskFlowEvent[]>
   /** The task row without touching expiry (for reflecting the stored state as it is). */
   peek(workspace: string, id: string): Promise<Task | null>
   /** Calls `handler` with committed claim-log entries (in commit order per writer). */

@@ -2,7 +2,7 @@
 // rows an entry or report adds to, and how rows read back become team-metrics facts. Both
 // stores (SQLite, Postgres) use these, so the counting is written once.
 
-import { COUNTED_CLAIM_EVENTS, REPORT_FIELDS, granuleStarts, type AgentReportFact, type ClaimEvent, type ClaimFact } from '../../shared/coord/index.ts'
+import { COUNTED_CLAIM_EVENTS, REPORT_FIELDS, granuleStarts, type AgentReportFact, type ClaimEvent, type ClaimFact, type TaskFlowEvent } from '../../shared/coord/index.ts'
 import type { StoredAgentReport } from './AgentReportStore.ts'
 
 /** One increment of coord_activity (upserted: n adds to the row's count). */
@@ -61,4 +61,24 @@ export function reportFactsOf(rows: ActivityRow[]): AgentReportFact[] {
     errors: r.field === 'errors' ? r.n : 0,
     retries: r.field === 'retries' ? r.n : 0,
   }))
+}
+
+export interface TaskFlowRow {
+  id: string
+  created: number | null
+  first_won: number | null
+  completed: number | null
+  last_won: number | null
+}
+
+/** Per-task flow times as the few entries computeTaskFlow needs, in log order per task. */
+export function taskFlowEventsOf(rows: TaskFlowRow[]): TaskFlowEvent[] {
+  return rows.flatMap((r) => {
+    const events: TaskFlowEvent[] = []
+    if (r.created !== null) events.push({ event: 'created', taskId: r.id, at: r.created })
+    if (r.first_won !== null) events.push({ event: 'won', taskId: r.id, at: r.first_won })
+    if (r.last_won !== null) events.push({ event: 'won', taskId: r.id, at: r.last_won })
+    if (r.completed !== null) events.push({ event: 'completed', taskId: r.id, at: r.completed })
+    return events
+  })
 }

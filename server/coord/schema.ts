@@ -72,7 +72,7 @@ const reportSums = [
 /**
  * Team-metrics counts (shared/coord/activityPlan.ts) per (granule, principal, field), kept by
  * the stores as entries and reports are written; filled here from the history written before.
- * The (workspace, event, at) index serves the task flow, which reads created/won/completed only.
+ * The (workspace, event, task, at) index serves the task flow: a few seeks per task.
  */
 export const COORD_ACTIVITY_SCHEMA = `
 CREATE TABLE coord_activity (
@@ -84,7 +84,7 @@ CREATE TABLE coord_activity (
   n INTEGER NOT NULL,
   PRIMARY KEY (workspace, granule_ms, start, principal, field)
 ) WITHOUT ROWID;
-CREATE INDEX coord_claim_log_event ON coord_claim_log (workspace, event, at);
+CREATE INDEX coord_claim_log_event ON coord_claim_log (workspace, event, task, at);
 INSERT INTO coord_activity (workspace, granule_ms, start, principal, field, n)
   SELECT workspace, g.ms, (at / g.ms) * g.ms, principal, event, COUNT(*) FROM coord_claim_log, (${granuleRows}) g
   WHERE event IN (${inList(COUNTED_CLAIM_EVENTS)}) GROUP BY 1, 2, 3, 4, 5;
@@ -99,3 +99,18 @@ export const COORD_MIGRATIONS = [
 
 export const ACTIVITY_UPSERT_SQLITE = `INSERT INTO coord_activity (workspace, granule_ms, start, principal, field, n) VALUES (?, ?, ?, ?, ?, ?)
   ON CONFLICT (workspace, granule_ms, start, principal, field) DO UPDATE SET n = n + excluded.n`
+
+/**
+ * Task-flow times per task of a workspace ($1 workspace, $2 since, $3 until; both dialects):
+ * creation, first win and first completion in the range, and the last win before that completion.
+ */
+export const TASK_FLOW_SQL = `
+SELECT id, created, first_won, completed,
+  (SELECT MAX(at) FROM coord_claim_log l WHERE l.workspace = f.workspace AND l.event = 'won' AND l.task = f.id AND l.at >= $2 AND l.at <= f.completed) AS last_won
+FROM (
+  SELECT t.workspace, t.id,
+    (SELECT MIN(at) FROM coord_claim_log l WHERE l.workspace = t.workspace AND l.event = 'created' AND l.task = t.id AND l.at >= $2 AND l.at < $3) AS created,
+    (SELECT MIN(at) FROM coord_claim_log l WHERE l.workspace = t.workspace AND l.event = 'won' AND l.task = t.id AND l.at >= $2 AND l.at < $3) AS first_won,
+    (SELECT MIN(at) FROM coord_claim_log l WHERE l.workspace = t.workspace AND l.event = 'completed' AND l.task = t.id AND l.at >= $2 AND l.at < $3) AS completed
+  FROM coord_tasks t WHERE t.workspace = $1
+) f`

@@ -3,7 +3,7 @@
 // reports. A room the viewer may not read (a hidden namespace, its review room) contributes
 // nothing, not even counts: activity there would reveal what the access policy hides.
 // Cost: claim and report counts are read per bucket and minute, not per entry; the task flow
-// reads created/won/completed entries of the range; each room's whole attribution log (no
+// reads a few entries per task (first/last win, completion); each room's whole attribution log (no
 // data blobs) is still read (the document storage port has no time-range read yet).
 
 import type { DocumentStorage } from '../storage/index.ts'
@@ -34,13 +34,13 @@ export async function teamMetricsFor(
     }
   }
   // Claim and report counts come from stored per-granule counts (shared/coord/activityPlan.ts);
-  // the task flow reads only the lifecycle entries it needs, not races and renewals.
+  // the task flow reads four times per task, not the range's entries.
   const plan = planActivityRead(q.since, q.until, q.bucketMs)
   return computeTeamMetrics({
     workspace,
     writes,
     claims: await sources.store.claimActivity(workspace, plan),
-    flow: await sources.store.claimLog(workspace, { since: q.since, until: q.until, events: ['created', 'won', 'completed'] }),
+    flow: await sources.store.taskFlowEvents(workspace, q.since, q.until),
     reports: await sources.reports.activity(workspace, plan),
     tasks: (await sources.store.list(workspace)).map((t) => ({ id: t.id, dependsOn: t.dependsOn, createdAt: t.createdAt })),
     ...q,

@@ -62,6 +62,15 @@ function merge(list: Range[]): Range[] {
   return out
 }
 
+/**
+ * The range a team-metrics request covers when it names none: the last 24 h up to the next
+ * whole minute (so buckets of whole minutes line up with the stored minute counts).
+ */
+export function defaultMetricsRange(now: number): { since: number; until: number } {
+  const until = Math.ceil((now + 1) / ACTIVITY_GRANULES[0]) * ACTIVITY_GRANULES[0]
+  return { since: until - 86_400_000, until }
+}
+
 /** The granule start of `at` for each kept granule size. */
 export function granuleStarts(at: number): Array<{ granuleMs: number; start: number }> {
   return ACTIVITY_GRANULES.map((granuleMs) => ({ granuleMs, start: Math.floor(at / granuleMs) * granuleMs }))

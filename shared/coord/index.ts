@@ -30,4 +30,4 @@ export {
 export { createTaskClient, keepLeaseAlive, type TaskClient, type KeptLease } from './client.ts'
 export { readyTasks, claimOrder, boardExhausted, stableHash, type BoardTask } from './pickTask.ts'
 export { computeTaskFlow, type TaskFlow, type TaskFlowEvent, type TaskShape } from './taskFlow.ts'
-export { ACTIVITY_GRANULES, COUNTED_CLAIM_EVENTS, REPORT_FIELDS, planActivityRead, granuleStarts, type ActivityPlan, type Range } from './activityPlan.ts'
+export { ACTIVITY_GRANULES, COUNTED_CLAIM_EVENTS, REPORT_FIELDS, planActivityRead, defaultMetricsRange, granuleStarts, type ActivityPlan, type Range } from './activityPlan.ts'

@@ -28,7 +28,7 @@ const claimed = async (p: ReturnType<TaskStore['claim']>) => {
 }
 
 /**
- * Seeded random claims, renewals, releases, completions and reports over a few minutes of
+ * Seeded random creations, claims, renewals, releases, completions and reports over a few minutes of
  * store time (steps of 0 ms to 5 s, often sub-second), then team metrics for random ranges and
  * bucket sizes computed from the stored counts and from the raw entries: they must be equal.
  */
@@ -44,6 +44,7 @@ async function countsMatchRawEntries(fx: CoordFixture, what: 'claims' | 'reports
     const who = prng.oneOf(gen, principals)
     const lease = leases.get(id)
     const roll = prng.int32(gen, 0, 9)
+    if (roll === 0 && step % 30 === 0) await s.create('w', { id: `late${step}`, title: 'late' }, 'alice')
     if (what === 'reports') {
       await fx.reports.record('w', who, {
         model: null,
@@ -63,6 +64,7 @@ async function countsMatchRawEntries(fx: CoordFixture, what: 'claims' | 'reports
     fx.advance(prng.oneOf(gen, [0, 1, 7, 250, 999, 1000, 1001, 3000, 5000]))
     if (step % 40 === 39) await s.expireDue()
   }
+  const shapes = (await s.list('w')).map((t) => ({ id: t.id, dependsOn: t.dependsOn, createdAt: t.createdAt }))
   const log = await s.claimLog('w')
   const reports = await fx.reports.list('w', 0, Number.MAX_SAFE_INTEGER)
   const times = [...log.map((e) => e.at), ...reports.map((r) => r.at)]
@@ -73,13 +75,15 @@ async function countsMatchRawEntries(fx: CoordFixture, what: 'claims' | 'reports
     if (until <= since) continue
     const bucketMs = prng.oneOf(gen, [1000, 1500, 7000, 60_000, 90_000, 3_600_000])
     const plan = planActivityRead(since, until, bucketMs)
-    const common = { workspace: 'w', writes: [], since, until, bucketMs, windowMs: 1000 }
-    const fromCounts = computeTeamMetrics({ ...common, claims: await s.claimActivity('w', plan), reports: await fx.reports.activity('w', plan) })
+    const common = { workspace: 'w', writes: [], tasks: shapes, since, until, bucketMs, windowMs: 1000 }
+    const counted = { claims: await s.claimActivity('w', plan), flow: await s.taskFlowEvents('w', since, until), reports: await fx.reports.activity('w', plan) }
+    const fromCounts = computeTeamMetrics({ ...common, ...counted })
     const fromEntries = computeTeamMetrics({ ...common, claims: log, reports })
     const label = `seed ${seed}, query ${q}: since ${since}, until ${until}, bucket ${bucketMs}`
     expect(fromCounts.claims, label).toEqual(fromEntries.claims)
     expect(fromCounts.perPrincipal, label).toEqual(fromEntries.perPrincipal)
     expect(fromCounts.timeline, label).toEqual(fromEntries.timeline)
+    expect(fromCounts.tasks, label).toEqual(fromEntries.tasks)
   }
   // Not a vacuous comparison: there were entries of several kinds to count.
   expect(what === 'claims' ? new Set(log.map((e) => e.event)).size : reports.length).toBeGreaterThan(what === 'claims' ? 4 : 100)
@@ -296,7 +300,7 @@ export function runCoordContract(name: string, setup: () => Promise<CoordFixture
       expect(renewed).toMatchObject({ ok: true, lease: { ttlMs: s.ttl.minTtlMs } })
     })
 
-    it('[TK13] stored claim counts give team metrics equal to counting the claim log, for any range and bucket size', async () => {
+    it('[TK13] stored claim counts and per-task flow times give team metrics equal to counting the claim log, for any range and bucket size', async () => {
       await countsMatchRawEntries(fx, 'claims', contractSeed('[TK13]'))
     })
 

@@ -22,6 +22,7 @@ import { AgentReportBody, ClaimBody, CompleteBody, FenceBody, NewTaskBody, Renew
 import type { AgentReported, Granted, TaskAnswer, TaskCreated, TaskList } from '../../../shared/api/types.ts'
 import { mayEditShared, mayRead } from '../../../shared/access.ts'
 import { parseRoom } from '../../../shared/rooms.ts'
+import { defaultMetricsRange } from '../../../shared/coord/index.ts'
 import type { Principal } from '../../../shared/model.ts'
 import { teamMetricsFor, type AgentReports, type ClaimResult, type Coordinator, type FencedResult } from '../../coord/index.ts'
 
@@ -120,7 +121,7 @@ export function taskRoutes(deps: TaskRouteDeps): Hono<ApiEnv> {
   app.get('/:ws/metrics', inWorkspace, async (c) => {
     const ws = c.var.workspace.id
     const q = queryOf(c, TeamMetricsQuery)
-    const until = q.until ?? now() + 1
+    const until = q.until ?? defaultMetricsRange(now()).until
     const since = q.since ?? until - 86_400_000
     if (since >= until) throw badRequest('since must be before until: swap them, or leave one out')
     if ((until - since) / q.bucketMs > 10_000) throw badRequest('at most 10000 buckets: raise bucketMs or narrow the range')
