@@ -128,4 +128,21 @@ describe('PostgresTaskStore across instances', () => {
     expect(bySeq(a.entries)).toEqual(await a.store.claimLog('w'))
     expect(lease.ok).toBe(true)
   })
+
+  it('entries written while an instance’s listening connection was down reach it after the reconnect, once', async () => {
+    const [a, b] = await instances(2)
+    await a.store.create('w', { id: 't', title: 'T' }, 'alice')
+    await waitFor(() => b.entries.length === 1, 'B to hear the creation')
+    const listeners = "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'polyphony-listen' AND datname = current_database()"
+    await a.db.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'polyphony-listen' AND datname = current_database()")
+    await waitFor(async () => (await a.db.query<{ n: number }>(listeners)).rows[0].n === 0, 'the listening connections to drop')
+    // Written before the listeners reconnect (first retry after 100 ms): no NOTIFY reaches B.
+    await a.store.claim('w', 't', 'agent-a', TTL)
+    await a.store.claim('w', 't', 'agent-b', TTL)
+    await waitFor(() => b.entries.length === 3, 'B to catch up after reconnecting')
+    expect(b.entries.map((e) => e.event)).toEqual(['created', 'won', 'race'])
+    await b.store.claim('w', 't', 'agent-c', TTL)
+    await waitFor(() => a.entries.length === 4, 'A to hear B again')
+    expect(b.entries.map((e) => e.seq)).toEqual([...new Set(b.entries.map((e) => e.seq))])
+  })
 })
