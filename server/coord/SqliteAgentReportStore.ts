@@ -43,11 +43,13 @@ export class SqliteAgentReportStore implements AgentReportStore {
   async activity(workspace: string, plan: ActivityPlan): Promise<AgentReportFact[]> {
     const fields = REPORT_FIELDS.map(() => '?').join(', ')
     const stored = this.#db.prepare(
-      `SELECT start, principal, field, n FROM coord_activity WHERE workspace = ? AND granule_ms = ? AND start >= ? AND start < ? AND field IN (${fields})`,
+      `SELECT ? + (start - ?) / ? * ? AS start, principal, field, SUM(n) AS n FROM coord_activity
+       WHERE workspace = ? AND granule_ms = ? AND start >= ? AND start < ? AND field IN (${fields}) GROUP BY 1, 2, 3`,
     )
+    const bucket = [plan.since, plan.since, plan.bucketMs, plan.bucketMs]
     const facts: AgentReportFact[] = []
     for (const { granuleMs, ranges } of plan.granules) {
-      for (const [from, to] of ranges) facts.push(...reportFactsOf(stored.all(workspace, granuleMs, from, to, ...REPORT_FIELDS) as ActivityRow[]))
+      for (const [from, to] of ranges) facts.push(...reportFactsOf(stored.all(...bucket, workspace, granuleMs, from, to, ...REPORT_FIELDS) as ActivityRow[]))
     }
     for (const [from, to] of plan.raw) facts.push(...(await this.list(workspace, from, to)))
     return facts

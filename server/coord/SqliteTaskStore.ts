@@ -228,10 +228,15 @@ export class SqliteTaskStore implements TaskStore {
 
   async claimActivity(workspace: string, plan: ActivityPlan): Promise<ClaimFact[]> {
     const counted = COUNTED_CLAIM_EVENTS.map(() => '?').join(', ')
-    const stored = this.#stmt(`SELECT start, principal, field, n FROM coord_activity WHERE workspace = ? AND granule_ms = ? AND start >= ? AND start < ? AND field IN (${counted})`)
+    // Summed per bucket (each granule lies in one), timed at the bucket's start.
+    const stored = this.#stmt(
+      `SELECT ? + (start - ?) / ? * ? AS start, principal, field, SUM(n) AS n FROM coord_activity
+       WHERE workspace = ? AND granule_ms = ? AND start >= ? AND start < ? AND field IN (${counted}) GROUP BY 1, 2, 3`,
+    )
+    const bucket = [plan.since, plan.since, plan.bucketMs, plan.bucketMs]
     const facts: ClaimFact[] = []
     for (const { granuleMs, ranges } of plan.granules) {
-      for (const [from, to] of ranges) facts.push(...claimFactsOf(stored.all(workspace, granuleMs, from, to, ...COUNTED_CLAIM_EVENTS) as ActivityRow[]))
+      for (const [from, to] of ranges) facts.push(...claimFactsOf(stored.all(...bucket, workspace, granuleMs, from, to, ...COUNTED_CLAIM_EVENTS) as ActivityRow[]))
     }
     const raw = this.#stmt('SELECT principal, event, at FROM coord_claim_log WHERE workspace = ? AND at >= ? AND at < ?')
     for (const [from, to] of plan.raw) {

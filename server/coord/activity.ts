@@ -45,7 +45,7 @@ export function reportIncrements(workspace: string, principal: string, r: Stored
   )
 }
 
-/** Counted claim rows as weighted facts, timed at their granule's start (inside one bucket). */
+/** Counted claim rows (summed per bucket) as weighted facts, timed at their bucket's start. */
 export function claimFactsOf(rows: ActivityRow[]): ClaimFact[] {
   return rows.map((r) => ({ event: r.field as ClaimEvent, principal: r.principal, at: r.start, count: r.n }))
 }

@@ -52,15 +52,17 @@ export async function addActivity(q: PgQueryable, increments: ActivityIncrement[
   )
 }
 
-/** The stored counts of `fields` in the plan's granule ranges. */
+/** The stored counts of `fields` in the plan's granule ranges, summed per bucket (each granule lies in one). */
 export async function readActivity(q: PgQueryable, workspace: string, plan: ActivityPlan, fields: readonly string[]): Promise<ActivityRow[]> {
   const rows: ActivityRow[] = []
   for (const { granuleMs, ranges } of plan.granules) {
     if (ranges.length === 0) continue
     const r = await q.query<ActivityRow>(
-      `SELECT a.start, a.principal, a.field, a.n FROM unnest($3::bigint[], $4::bigint[]) AS r(f, t)
-       JOIN coord_activity a ON a.workspace = $1 AND a.granule_ms = $2 AND a.start >= r.f AND a.start < r.t AND a.field = ANY($5)`,
-      [workspace, granuleMs, ranges.map((x) => x[0]), ranges.map((x) => x[1]), fields],
+      `SELECT $6::bigint + (a.start - $6::bigint) / $7::bigint * $7::bigint AS start, a.principal, a.field, SUM(a.n)::bigint AS n
+       FROM unnest($3::bigint[], $4::bigint[]) AS r(f, t)
+       JOIN coord_activity a ON a.workspace = $1 AND a.granule_ms = $2 AND a.start >= r.f AND a.start < r.t AND a.field = ANY($5)
+       GROUP BY 1, 2, 3`,
+      [workspace, granuleMs, ranges.map((x) => x[0]), ranges.map((x) => x[1]), fields, plan.since, plan.bucketMs],
     )
     rows.push(...r.rows)
   }

@@ -19,6 +19,9 @@ export const REPORT_FIELDS = ['modelCalls', 'tokens', 'errors', 'retries'] as co
 export type Range = [number, number]
 
 export interface ActivityPlan {
+  /** The request's first bucket start and bucket size: stored counts are summed per bucket where they are read. */
+  since: number
+  bucketMs: number
   /** Per granule size: ranges (aligned to it) whose counts are read from that granule's rows. */
   granules: Array<{ granuleMs: number; ranges: Range[] }>
   /** Ranges read entry by entry. */
@@ -42,7 +45,7 @@ export function planActivityRead(since: number, until: number, bucketMs: number)
   for (let start = since; start < until; start += bucketMs) cover(start, Math.min(start + bucketMs, until), 0)
   for (const level of granules) level.ranges.sort((x, y) => x[0] - y[0])
   raw.sort((x, y) => x[0] - y[0])
-  return { granules, raw: merge(raw) }
+  return { since, bucketMs, granules, raw: merge(raw) }
 }
 
 /** Appends [from, to), joining it to the last range when they touch (fewer ranges to query). */
