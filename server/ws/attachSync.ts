@@ -98,6 +98,13 @@ function watchLiveness(wss: WebSocketServer, intervalMs: number, metrics: Server
   })
   const timer = setInterval(() => {
     for (const ws of wss.clients) {
+      // A socket the server stopped reading (rate limit, a long room queue) cannot show its pong,
+      // which waits behind what it sent before: it is judged once it is read again. The pause is
+      // the server's, bounded by what the peer had already sent.
+      if (ws.isPaused) {
+        alive.set(ws, true)
+        continue
+      }
       if (alive.get(ws) === false) {
         metrics.refused.inc({ reason: 'no_pong' })
         ws.terminate()
