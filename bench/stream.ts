@@ -1,20 +1,24 @@
-// `npx tsx bench/stream.ts [edits,edits,...] [runs]`: one writer streams single-character edits
-// into one room as fast as its socket takes them, then asks for a durable acknowledgement; the
-// server runs with its default limits (the per-socket rate limit throttles the stream). Prints
-// wall time and server CPU per edit for each stream length: per-edit CPU should not grow with
-// the length of the stream ([perf]).
+// `npx tsx bench/stream.ts [edits,edits,...] [runs] [--raised] [--reference] [--profile DIR]`:
+// one writer streams single-character edits into one room as fast as its socket takes them, then
+// asks for a durable acknowledgement. By default the server runs with its default limits (the
+// per-socket rate limit throttles the stream); --raised lifts the rate limit (RAISED_LIMIT_FLAGS),
+// --reference runs @y/websocket-server instead, --profile writes the server's V8 CPU profile.
+// Prints wall time and server CPU per edit for each stream length: per-edit CPU should not grow
+// with the length of the stream ([perf]).
+import { parseArgs } from 'node:util'
 import { median } from './stats.ts'
-import { singleWriterRun, type SingleWriterRun } from './singleWriter.ts'
+import { RAISED_LIMIT_FLAGS, singleWriterRun, streamAll, type SingleWriterRun } from './singleWriter.ts'
 
-const lengths = (process.argv[2] ?? '25000,100000').split(',').map(Number)
-const runs = Number(process.argv[3] ?? 1)
-
-/** All edits sent as fast as the socket takes them, then one durable acknowledgement. */
-function stream(edits: number): Promise<SingleWriterRun> {
-  return singleWriterRun(edits, async (client, messages) => {
-    for (const m of messages) client.sendRaw(m)
-    await client.ack()
-  })
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { raised: { type: 'boolean' }, reference: { type: 'boolean' }, profile: { type: 'string' } },
+})
+const lengths = (positionals[0] ?? '25000,100000').split(',').map(Number)
+const runs = Number(positionals[1] ?? 1)
+const opts = {
+  kind: values.reference ? ('reference' as const) : ('polyphony' as const),
+  serveFlags: values.raised ? RAISED_LIMIT_FLAGS : [],
+  profileDir: values.profile,
 }
 
 console.log(`| edits | wall s | server CPU µs/edit |`)
@@ -22,7 +26,7 @@ console.log(`|---|---|---|`)
 for (const edits of lengths) {
   const all: SingleWriterRun[] = []
   for (let r = 0; r < runs; r++) {
-    all.push(await stream(edits))
+    all.push(await singleWriterRun(edits, streamAll, opts))
     process.stderr.write(`[bench stream] ${edits} edits run ${r + 1}: ${Math.round(all[r].wallMs)} ms, ${all[r].cpuUsPerEdit.toFixed(1)} µs/edit\n`)
   }
   console.log(`| ${edits} | ${(median(all.map((x) => x.wallMs)) / 1000).toFixed(1)} | ${median(all.map((x) => x.cpuUsPerEdit)).toFixed(1)} |`)

@@ -24,6 +24,8 @@ export interface TargetOptions {
   bootstrapFile: string
   /** Write a V8 CPU profile of the server process into this directory on exit. */
   profileDir?: string
+  /** More `polyphony serve` flags (polyphony only), e.g. raised limits. */
+  serveFlags?: string[]
 }
 
 export interface RunningTarget {
@@ -53,7 +55,7 @@ export async function startTarget(opts: TargetOptions): Promise<RunningTarget> {
     ready = waitForLine(child, (line) => (line.includes('running at') ? `ws://127.0.0.1:${port}` : null))
   } else {
     const data = opts.kind === 'polyphony-mem' ? ':memory:' : opts.dataDir
-    const args = [...prof, '--import', 'tsx', join(ROOT, 'app', 'serve.ts'), '--port', '0', '--data', data, '--bootstrap', opts.bootstrapFile]
+    const args = [...prof, '--import', 'tsx', join(ROOT, 'app', 'serve.ts'), '--port', '0', '--data', data, '--bootstrap', opts.bootstrapFile, ...(opts.serveFlags ?? [])]
     child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: { ...process.env, POLYPHONY_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'info' },
