@@ -8,7 +8,7 @@
 // - Order: a persisted acknowledgement, a probe's answer (`seen`) and a session's close keep
 //   their place among the updates: each is acted on after everything queued before it.
 // - The document's one writer: only what the queue applied is broadcast. Any other change to
-//   the document was never stored; it is refused loudly (see #onUpdate).
+//   the document was never stored; it is refused loudly (see #onTransaction).
 
 import type { Span } from '@opentelemetry/api'
 import * as Y from 'yjs'
@@ -27,6 +27,7 @@ import type { Change } from './broadcastChunks.ts'
 import { HeldUpdates, NO_DEPENDENCIES, dependenciesOf, type Dependencies } from './HeldUpdates.ts'
 import { inspectUpdate, type UpdateInfo } from './inspectUpdate.ts'
 import { clientsWithNewStructs } from './clientIds.ts'
+import { encodeTransactionUpdate, transactionChanged } from './transactionUpdate.ts'
 import { inDetectSpan, startIngestSpan } from '../telemetry/ingestSpans.ts'
 
 export interface WriteQueueOptions {
@@ -125,7 +126,8 @@ export class WriteQueue {
    */
   open(appliedSeq: number): void {
     this.appliedSeq = appliedSeq
-    this.opts.doc.on('update', this.#onUpdate)
+    // Not 'update': see transactionUpdate.ts for why the queue encodes changes itself.
+    this.opts.doc.on('afterTransaction', this.#onTransaction)
     this.opts.doc.on('afterAllTransactions', this.#afterTransactions)
   }
 
@@ -463,12 +465,15 @@ export class WriteQueue {
    * broadcast; its origin names the connection that sent it, which is not sent its own change.
    * Any other change was never stored: passing it on would show clients what a restart loses.
    */
-  #onUpdate = (update: Uint8Array, origin: unknown): void => {
+  #onTransaction = (tr: Y.Transaction): void => {
+    const { origin } = tr
     const applying = this.#applying
     if (applying !== null && origin === applying) {
-      this.#changes.push({ update, sender: applying.source === 'connection' ? applying.connectionId : null })
+      const update = encodeTransactionUpdate(tr)
+      if (update !== null) this.#changes.push({ update, sender: applying.source === 'connection' ? applying.connectionId : null })
       return
     }
+    if (!transactionChanged(tr)) return
     const described = describeOrigin(origin)
     this.opts.logger.error({ room: this.opts.name, origin: described }, 'a change to the document bypassed storage; not broadcast')
     this.opts.metrics.refused.inc({ reason: 'unstored_write' })

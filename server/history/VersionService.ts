@@ -7,6 +7,7 @@ import type { Logger } from 'pino'
 import type { Room, RoomHistory } from '../core/Room.ts'
 import type { SyncCore } from '../core/SyncCore.ts'
 import { foreignClientId, SERVER_WRITER, type ClientIdStore } from '../core/clientIds.ts'
+import { transactionChanged } from '../core/transactionUpdate.ts'
 import type { DocumentStorage } from '../storage/DocumentStorage.ts'
 import { parseRoom } from '../../shared/rooms.ts'
 import { documentText } from '../../shared/documents.ts'
@@ -131,7 +132,9 @@ export class VersionService {
   #watch(room: Room): void {
     const backfill = this.#backfill(room).catch((err: unknown) => this.opts.logger.error({ err, room: room.name }, 'client id backfill failed'))
     this.#backfills.set(room.name, backfill)
-    const arm = () => {
+    // 'afterTransaction', not 'update': a listener on 'update' makes Yjs encode every change (see server/core/transactionUpdate.ts).
+    const arm = (tr: Y.Transaction) => {
+      if (!transactionChanged(tr)) return
       this.#clock.clearTimeout(this.#timers.get(room.name))
       const timer = this.#clock.setTimeout(() => {
         this.#timers.delete(room.name)
@@ -139,11 +142,11 @@ export class VersionService {
       }, this.limits.idleMs)
       this.#timers.set(room.name, timer)
     }
-    room.doc.on('update', arm)
+    room.doc.on('afterTransaction', arm)
     // Room.close drains and compacts before destroying the document, which still holds
     // everything then: the last edits of an unloading room get a version.
     room.doc.once('destroy', () => {
-      room.doc.off('update', arm)
+      room.doc.off('afterTransaction', arm)
       this.#clock.clearTimeout(this.#timers.get(room.name))
       this.#timers.delete(room.name)
       this.#backfills.delete(room.name)
