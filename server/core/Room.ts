@@ -14,7 +14,7 @@ import type { Clock } from './clock.ts'
 import type { Connection, ConnectionRoom } from './Connection.ts'
 import { CLOSE, updateMessage } from '../../shared/wire/index.ts'
 import { RoomPresence } from './RoomPresence.ts'
-import { chunksOf, type Change } from './broadcastChunks.ts'
+import { chunksOf, mergeChunk, type Change } from './broadcastChunks.ts'
 import { WriteQueue } from './WriteQueue.ts'
 import type { Offer, Offered } from './offer.ts'
 import type { RoomExtension } from './RoomExtension.ts'
@@ -278,8 +278,13 @@ export class Room implements ConnectionRoom {
    */
   #broadcast(changes: Change[]): number {
     for (const chunk of chunksOf(changes)) {
-      const msg = updateMessage(chunk.updates.length === 1 ? chunk.updates[0] : Y.mergeUpdates(chunk.updates))
-      for (const conn of this.connections) if (conn.id !== chunk.sender) conn.send(msg)
+      let msg: Uint8Array | null = null
+      for (const conn of this.connections) {
+        if (conn.id === chunk.sender) continue
+        // Merged only when someone receives it (a lone writer's own edits go nowhere).
+        msg ??= updateMessage(mergeChunk(chunk.updates))
+        conn.send(msg)
+      }
     }
     const ext = this.opts.extension
     if (ext) {
