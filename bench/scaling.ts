@@ -1,6 +1,6 @@
 // `npm run bench:scaling [-- --full] [-- --reps N]`: does per-edit server CPU stay flat as the
 // stream and the document grow ([perf])? One writer streams single-character edits into one room
-// as fast as its socket takes them (one reader receives them; 5,000 edits from another socket
+// as fast as its socket takes them (one reader receives them; 20,000 edits from another socket
 // warm the server up first), then asks for an acknowledgement
 // (durable on Polyphony, a sync round trip on the reference). Each row is a fresh server process;
 // targets alternate order between rows. Prints two markdown tables:
@@ -8,7 +8,7 @@
 //     with its default limits (rate-limited to 2,000 messages/s after a 20,000 burst), Polyphony
 //     with the rate limit raised, and @y/websocket-server, with ratios to the reference;
 //   - 10,000 edits into a document that already holds 10 kB, 100 kB and 1 MB of text.
-// Takes about 2.5 minutes (5 with --full) on the 2-core bench machine.
+// Takes about 4 minutes (6.5 with --full) on the 2-core bench machine.
 import { parseArgs } from 'node:util'
 import { median } from './stats.ts'
 import { RAISED_LIMIT_FLAGS, singleWriterRun, streamAll, type SingleWriterOptions, type SingleWriterRun } from './singleWriter.ts'
@@ -19,7 +19,7 @@ const LENGTHS = values.full ? [25_000, 100_000, 200_000] : [25_000, 100_000]
 const DOC_SIZES = [10_000, 100_000, 1_000_000]
 const DOC_EDITS = 10_000
 /** Streamed on another socket before each measurement: every row measures a warm server. */
-const WARMUP_EDITS = 5_000
+const WARMUP_EDITS = 20_000
 
 interface Target {
   label: string
