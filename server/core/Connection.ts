@@ -52,7 +52,7 @@ export interface ConnectionRoom {
 let nextConnectionId = 1
 
 /** The shortest pause of a socket over its rate limit (see #throttle). */
-const RATE_PAUSE_MIN_MS = 50
+const RATE_PAUSE_MIN_MS = 200
 
 export class Connection {
   readonly id = nextConnectionId++
