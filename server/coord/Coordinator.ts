@@ -15,6 +15,7 @@ import { CLAIM_OUTCOMES, taskDocFields, writeTaskToDoc, type ClaimLogEntry, type
 import { SERVER_PRINCIPAL } from '../../shared/model.ts'
 import { tasksRoom } from '../../shared/rooms.ts'
 import type { TaskStore } from './TaskStore.ts'
+import { OwnedElsewhere } from '../storage/ownership.ts'
 
 export interface CoordinatorOptions {
   /** The task store (SQLite or Postgres); the coordinator closes it. */
@@ -99,6 +100,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       const fields = taskDocFields(task, await this.#history(workspace, id))
       await room.writeAsServer(SERVER_PRINCIPAL, `task ${id}`, (doc) => writeTaskToDoc(doc, id, fields))
     } catch (err) {
+      // Several servers: another live instance owns the task room. Every instance hears every
+      // claim-log entry, so the owner writes this one; writing it here is neither possible nor needed.
+      if (err instanceof OwnedElsewhere) return
       // The store stays the truth; the next change of this task (or a restart) rewrites it.
       this.opts.logger.error({ err, workspace, task: id }, 'could not reflect task into the task room')
     }
