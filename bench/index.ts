@@ -1,6 +1,6 @@
 // The benchmark's building blocks, for tests and other tools. The entry point is main.ts.
 
-export { BenchClient, now, type AckMode, type BenchClientOptions } from './BenchClient.ts'
+export { BenchClient, now, type Dialect, type BenchClientOptions } from './BenchClient.ts'
 export { WorkerPool } from './WorkerPool.ts'
 export { startTarget, type RunningTarget, type TargetKind, type TargetOptions } from './targets.ts'
 export { benchBootstrap, writeBootstrap, roomUrl } from './bootstrap.ts'

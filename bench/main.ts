@@ -21,10 +21,10 @@ import { describeRun, floorTable, machineInfo, ratioTable, resultsTable, type Re
 import { profileMarkdown, summarizeProfile } from './profile.ts'
 
 const SCENARIOS: Record<ScenarioName, { scenario: Scenario; targets: TargetKind[] }> = {
-  fanout: { scenario: fanout, targets: ['reference', 'polyphony', 'polyphony-mem'] },
-  burst: { scenario: burst, targets: ['reference', 'polyphony', 'polyphony-mem'] },
-  manydocs: { scenario: manydocs, targets: ['reference', 'polyphony'] },
-  coldsync: { scenario: coldsync, targets: ['reference', 'polyphony'] },
+  fanout: { scenario: fanout, targets: ['reference', 'polyphony', 'hocuspocus', 'polyphony-mem'] },
+  burst: { scenario: burst, targets: ['reference', 'polyphony', 'hocuspocus', 'polyphony-mem'] },
+  manydocs: { scenario: manydocs, targets: ['reference', 'polyphony', 'hocuspocus'] },
+  coldsync: { scenario: coldsync, targets: ['reference', 'polyphony', 'hocuspocus'] },
 }
 
 const progress = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`)
@@ -46,7 +46,7 @@ async function runAll(opts: BenchOptions, stamp: string): Promise<{ results: Res
         for (const kind of order) {
           const label = `${name} on ${kind}${opts.reps > 1 ? ` (run ${rep + 1}/${opts.reps})` : ''}`
           const dataDir = mkdtempSync(join(tmp, 'data-'))
-          const profileDir = opts.profile && kind !== 'reference' ? join(opts.outDir, `prof-${stamp}`, `${name}-${kind}`) : undefined
+          const profileDir = opts.profile && kind.startsWith('polyphony') ? join(opts.outDir, `prof-${stamp}`, `${name}-${kind}`) : undefined
           progress(`${label}: starting server`)
           try {
             const target = await startTarget({ kind, dataDir, bootstrapFile, profileDir })

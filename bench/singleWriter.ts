@@ -57,12 +57,12 @@ export async function singleWriterRun(
   const open: BenchClient[] = []
   try {
     const url = `${target.syncBase}${FANOUT_WORKSPACE}/shared?token=${tokenOf(0)}&persisted=1`
-    const client = new BenchClient({ url, clientId: 7, ackMode: target.ackMode, applyRemote: false })
+    const client = new BenchClient({ url, clientId: 7, dialect: target.dialect, applyRemote: false })
     open.push(client)
     await client.synced
     if (warmupEdits > 0) {
       // Its own socket: the writer's rate bucket starts full.
-      const warm = new BenchClient({ url, clientId: 50, ackMode: target.ackMode, applyRemote: false })
+      const warm = new BenchClient({ url, clientId: 50, dialect: target.dialect, applyRemote: false })
       open.push(warm)
       await warm.synced
       const edits = warm.prepare(() => {
@@ -77,7 +77,7 @@ export async function singleWriterRun(
         client.prepare(() => client.text.insert(client.text.length, 'p'.repeat(prefillChars))),
       )
     for (let i = 0; i < readers; i++) {
-      const reader = new BenchClient({ url, clientId: 100 + i, ackMode: target.ackMode, applyRemote: false })
+      const reader = new BenchClient({ url, clientId: 100 + i, dialect: target.dialect, applyRemote: false })
       open.push(reader)
       await reader.synced
     }

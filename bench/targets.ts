@@ -1,20 +1,26 @@
 // The servers under test, each a separate child process on loopback:
-//   polyphony      — `app/serve.ts` with auth, a real bootstrap and durable SQLite (as users run it)
+//   polyphony      — the compiled `dist/app/serve.js` (as the installed package runs it: no
+//                    run-time TypeScript compilation) with auth, a real bootstrap and durable
+//                    SQLite; built first when dist/ is missing or older than a source file
 //   polyphony-mem  — the same server with `--data :memory:` (what durability costs)
 //   reference      — @y/websocket-server 0.1.1, in memory, no auth
+//   hocuspocus     — @hocuspocus/server 4.7 through bench/hocuspocusServer.mjs, in memory, no auth
 
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
-import type { AckMode } from './BenchClient.ts'
+import type { Dialect } from './BenchClient.ts'
 
-export type TargetKind = 'polyphony' | 'polyphony-mem' | 'reference'
+export type TargetKind = 'polyphony' | 'polyphony-mem' | 'reference' | 'hocuspocus'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const REFERENCE = join(dirname(createRequire(import.meta.url).resolve('@y/websocket-server/package.json')), 'src', 'server.js')
+const HOCUSPOCUS = join(ROOT, 'bench', 'hocuspocusServer.mjs')
+const SERVE = join(ROOT, 'dist', 'app', 'serve.js')
 const ADMIN_TOKEN = 'bench_admin_token_0123456789abcdef'
 
 export interface TargetOptions {
@@ -33,7 +39,7 @@ export interface RunningTarget {
   pid: number
   /** ws://127.0.0.1:<port>/sync/ — rooms are appended; the reference takes the path as its room name. */
   syncBase: string
-  ackMode: AckMode
+  dialect: Dialect
   /** Whether the server keeps documents across restart(). */
   durable: boolean
   stop(): Promise<void>
@@ -45,17 +51,18 @@ export async function startTarget(opts: TargetOptions): Promise<RunningTarget> {
   const prof = opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir] : []
   let child: ChildProcess
   let ready: Promise<string>
-  if (opts.kind === 'reference') {
+  if (opts.kind === 'reference' || opts.kind === 'hocuspocus') {
     const port = await freePort()
-    child = spawn(process.execPath, [...prof, REFERENCE], {
+    child = spawn(process.execPath, [...prof, opts.kind === 'reference' ? REFERENCE : HOCUSPOCUS], {
       cwd: ROOT,
       env: { ...process.env, HOST: '127.0.0.1', PORT: String(port) },
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     ready = waitForLine(child, (line) => (line.includes('running at') ? `ws://127.0.0.1:${port}` : null))
   } else {
+    ensureServerBuilt()
     const data = opts.kind === 'polyphony-mem' ? ':memory:' : opts.dataDir
-    const args = [...prof, '--import', 'tsx', join(ROOT, 'app', 'serve.ts'), '--port', '0', '--data', data, '--bootstrap', opts.bootstrapFile, ...(opts.serveFlags ?? [])]
+    const args = [...prof, SERVE, '--port', '0', '--data', data, '--bootstrap', opts.bootstrapFile, ...(opts.serveFlags ?? [])]
     child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: { ...process.env, POLYPHONY_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'info' },
@@ -80,7 +87,7 @@ export async function startTarget(opts: TargetOptions): Promise<RunningTarget> {
     kind: opts.kind,
     pid: child.pid!,
     syncBase: `${base}/sync/`,
-    ackMode: opts.kind === 'reference' ? 'roundtrip' : 'persisted',
+    dialect: opts.kind === 'reference' ? 'y-websocket' : opts.kind === 'hocuspocus' ? 'hocuspocus' : 'polyphony',
     durable: opts.kind === 'polyphony',
     stop,
     restart: async () => {
@@ -88,6 +95,21 @@ export async function startTarget(opts: TargetOptions): Promise<RunningTarget> {
       return startTarget(opts)
     },
   }
+}
+
+const SOURCE_DIRS = ['app', 'server', 'shared', 'agents']
+
+/** Runs `npm run build:server` unless dist/app/serve.js is newer than every server source file. */
+export function ensureServerBuilt(): void {
+  const built = existsSync(SERVE) ? statSync(SERVE).mtimeMs : 0
+  const stale = SOURCE_DIRS.some((dir) =>
+    readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true }).some(
+      (e) => e.isFile() && e.name.endsWith('.ts') && statSync(join(e.parentPath, e.name)).mtimeMs > built,
+    ),
+  )
+  if (!stale) return
+  process.stderr.write('[bench] dist/ is missing or older than the sources: npm run build:server\n')
+  execFileSync('npm', ['run', 'build:server'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] })
 }
 
 /** Resolves with the first non-null `match` of a stdout line; rejects if the process exits first. */

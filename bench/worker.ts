@@ -33,7 +33,7 @@ function track(spec: ClientSpec): Tracked {
     client: new BenchClient({
       url: spec.url,
       clientId: spec.clientId,
-      ackMode: spec.ackMode,
+      dialect: spec.dialect,
       applyRemote: spec.applyRemote,
       onRemoteUpdate: (update, at) => record(t, update, at),
       onRemote: (_c, at) => {

@@ -1,12 +1,12 @@
 // Commands the benchmark driver sends to its client worker processes, and their replies.
 
-import type { AckMode } from './BenchClient.ts'
+import type { Dialect } from './BenchClient.ts'
 
 export interface ClientSpec {
   id: string
   url: string
   clientId: number
-  ackMode: AckMode
+  dialect: Dialect
   /** false for writers that only ingest: incoming updates are not applied. */
   applyRemote: boolean
 }

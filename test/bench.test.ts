@@ -27,14 +27,14 @@ describe('npm run bench -- --quick', () => {
     try {
       const { code, stdout, stderr } = await runBench(['--quick', '--out', out])
       expect(code, stderr.slice(-4000)).toBe(0)
-      expect(stdout).toContain('| scenario | metric | Polyphony (SQLite) | Polyphony (memory) | reference | Polyphony / reference |')
+      expect(stdout).toContain('| scenario | metric | Polyphony (SQLite) | Polyphony (memory) | reference | Hocuspocus | Polyphony / reference | Polyphony / Hocuspocus |')
       expect(stdout).toContain('| ratio | value | goal | met |')
       for (const scenario of ['fanout', 'burst', 'manydocs', 'coldsync']) expect(stdout).toMatch(new RegExp(`^\\| ${scenario} \\|`, 'm'))
       // every client converged / got every edit, on every target that ran the scenario
-      expect(stdout).toMatch(/^\| fanout \| converged \(1 = yes\) \| 1 \| 1 \| 1 \|/m)
-      expect(stdout).toMatch(/^\| burst \| converged \(1 = yes\) \| 1 \| 1 \| 1 \|/m)
-      expect(stdout).toMatch(/^\| manydocs \| clients refused or failed \| 0 \| — \| 0 \|/m)
-      expect(stdout).toMatch(/^\| coldsync \| fresh clients got every edit \(1 = yes\) \| 1 \| — \| 1 \|/m)
+      expect(stdout).toMatch(/^\| fanout \| converged \(1 = yes\) \| 1 \| 1 \| 1 \| 1 \|/m)
+      expect(stdout).toMatch(/^\| burst \| converged \(1 = yes\) \| 1 \| 1 \| 1 \| 1 \|/m)
+      expect(stdout).toMatch(/^\| manydocs \| clients refused or failed \| 0 \| — \| 0 \| 0 \|/m)
+      expect(stdout).toMatch(/^\| coldsync \| fresh clients got every edit \(1 = yes\) \| 1 \| — \| 1 \| 1 \|/m)
       expect(stdout).toContain('- machine: ')
       const written = /Results written to (.+\.md)/.exec(stdout)?.[1]
       expect(written).toBeDefined()

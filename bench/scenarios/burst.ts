@@ -15,7 +15,7 @@ export const burst: Scenario = {
       id: `b${i}`,
       url: roomUrl(target.syncBase, room, i),
       clientId: 1 + i,
-      ackMode: target.ackMode,
+      dialect: target.dialect,
       // The writer ignores what comes back (the reference echoes every update to its sender).
       applyRemote: i !== 0,
     }))

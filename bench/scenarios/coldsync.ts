@@ -20,7 +20,7 @@ export const coldsync: Scenario = {
       id: `w${i}`,
       url: roomUrl(ctx.target.syncBase, ROOM, i),
       clientId: 1 + i,
-      ackMode: ctx.target.ackMode,
+      dialect: ctx.target.dialect,
       applyRemote: false,
     }))
     const { failed } = await connectAll(pool, specs)
@@ -75,7 +75,7 @@ async function freshSync(ctx: ScenarioContext, expected: Expected, firstIndex: n
   let ok = 1
   for (let k = 0; k < FRESH_CLIENTS; k++) {
     const index = firstIndex + k
-    const spec: ClientSpec = { id: `fresh${index}`, url: roomUrl(ctx.target.syncBase, ROOM, index), clientId: 10_000 + index, ackMode: ctx.target.ackMode, applyRemote: true }
+    const spec: ClientSpec = { id: `fresh${index}`, url: roomUrl(ctx.target.syncBase, ROOM, index), clientId: 10_000 + index, dialect: ctx.target.dialect, applyRemote: true }
     const [result] = await ctx.pool.send<ConnectResult[]>(0, { cmd: 'connect', clients: [spec], concurrency: 1, timeoutMs: 60_000 })
     if (!result.ok) throw new Error(`coldsync: fresh client failed: ${result.error}`)
     const waits = await ctx.pool.send<WaitResult[]>(0, { cmd: 'waitFor', expected, timeoutMs: 10_000 })

@@ -16,7 +16,7 @@ export const fanout: Scenario = {
       id: `f${i}`,
       url: roomUrl(target.syncBase, room, i),
       clientId: 1 + i,
-      ackMode: target.ackMode,
+      dialect: target.dialect,
       applyRemote: true,
     }))
     const { failed } = await connectAll(pool, specs)

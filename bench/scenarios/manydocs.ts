@@ -1,5 +1,6 @@
-// manydocs: many rooms, one client and one edit each. Connect+sync time per client and
-// what each loaded, idle room costs the server in resident memory.
+// manydocs: many rooms, one client and one edit each. Rooms per second (connect, sync and
+// one acknowledged edit each), connect+sync time per client, the server's resident memory
+// before the first client (base RSS) and what each loaded, idle room adds to it.
 
 import { setTimeout as sleep } from 'node:timers/promises'
 import { manyRoom, roomUrl } from '../bootstrap.ts'
@@ -19,7 +20,7 @@ export const manydocs: Scenario = {
       id: `m${i}`,
       url: roomUrl(target.syncBase, manyRoom(i), i),
       clientId: 1 + i,
-      ackMode: target.ackMode,
+      dialect: target.dialect,
       applyRemote: true,
     }))
     await sleep(SETTLE_MS)
@@ -30,6 +31,7 @@ export const manydocs: Scenario = {
     log(`${results.length - failed.length}/${rooms} rooms connected in ${Math.round(performance.now() - started)} ms`)
     const parts = byWorker(specs, pool)
     const edited = (await pool.each<WriterResult[]>((w) => ({ cmd: 'editOnce', ids: parts[w].filter((s) => !failed.some((f) => f.id === s.id)).map((s) => s.id) }))).flat()
+    const seconds = (performance.now() - started) / 1000
     await sleep(SETTLE_MS)
     const rssAfter = memory(target.pid).rss
     const server = usage.stop()
@@ -37,9 +39,11 @@ export const manydocs: Scenario = {
     const connect = distribution(results.filter((r) => r.ok).map((r) => r.connectMs))
     const ack = distribution(edited.map((e) => e.ackedAt - e.startedAt))
     return {
+      roomsPerS: edited.length / seconds,
       connectP50Ms: connect.p50,
       connectP99Ms: connect.p99,
       editAckP50Ms: ack.p50,
+      baseRssMB: rssBefore / 2 ** 20,
       rssPerRoomKB: (rssAfter - rssBefore) / 1024 / (rooms - failed.length),
       failed: failed.length,
       cpuS: server.cpuS,
