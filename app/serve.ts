@@ -6,16 +6,20 @@ import { dirname, join, resolve } from 'node:path'
 import { isLoopback, parseServerConfig, SERVER_HELP } from '../server/config.ts'
 import { startServer } from '../server/server.ts'
 import { createLogger } from '../server/logger.ts'
-import { startDemoAgents, type DemoModel } from './demoAgents.ts'
+import type { DemoModel } from './demoAgents.ts'
 import { DEFAULT_MODEL } from '../agents/llm/defaultModel.ts'
-import { seedDemoActivity } from './demoActivity.ts'
-import { startTracing } from '../shared/telemetry/node.ts'
-import { mcpSessionAgent } from './mcpSessionAgent.ts'
+import { tracingRequested } from '../shared/telemetry/requested.ts'
+import type { McpSessionAgentFactory } from '../server/mcp/McpSessions.ts'
 import { DEMO_WORKSPACE, demoBootstrap, demoTokens, seedDemoContent, storedDemoTokens, type DemoTokens } from './demo.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 // From source (app/serve.ts) the client build is dist/client; compiled (dist/app/serve.js) it is beside.
 const clientDir = import.meta.url.endsWith('.ts') ? join(here, '..', 'dist', 'client') : join(here, '..', 'client')
+
+// What only some servers use is imported when first used: the agents SDK and the MCP SDK behind
+// /mcp sessions, the demo's agents, the OpenTelemetry SDK. Loaded at start they made up ~30 MB
+// of a plain server's resident memory before its first client (docs/benchmarks.md, base RSS).
+const mcpSessionAgent: McpSessionAgentFactory = async (session) => (await import('./mcpSessionAgent.ts')).mcpSessionAgent(session)
 
 export async function main(argv: string[]): Promise<void> {
   const parsed = parseServerConfig(argv, process.env)
@@ -28,7 +32,7 @@ export async function main(argv: string[]): Promise<void> {
   const config = parsed.config
   const logger = createLogger(config.logLevel)
   // OTEL_EXPORTER_OTLP_ENDPOINT (the standard variable) turns traces on; unset, tracing costs nothing.
-  const tracing = startTracing({ serviceName: 'polyphony-server' })
+  const tracing = tracingRequested(process.env) ? (await import('../shared/telemetry/node.ts')).startTracing({ serviceName: 'polyphony-server' }) : null
   if (tracing) logger.info({ endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT }, 'exporting traces over OTLP')
   if (config.demo && !isLoopback(config.host)) {
     // Only reachable with --allow-demo-on-network (parseServerConfig refuses otherwise).
@@ -73,8 +77,9 @@ export async function main(argv: string[]): Promise<void> {
     await seedDemoContent(server)
     // Best effort: the demo's task and conflict are a show, never a reason not to serve (a
     // bootstrap may replace a demo principal's token, as the test cast does for alice and bob).
+    const { seedDemoActivity } = await import('./demoActivity.ts')
     await seedDemoActivity(server, tokens).catch((err: unknown) => logger.warn({ err: (err as Error)?.message }, 'demo activity not seeded'))
-    if (config.agents) stops.push(await startDemoAgents(server, tokens, model))
+    if (config.agents) stops.push(await (await import('./demoAgents.ts')).startDemoAgents(server, tokens, model))
     console.log(demoBanner(server.url, tokens, config.dataDir))
   }
   logger.info({ url: server.url }, 'polyphony listening')

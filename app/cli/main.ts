@@ -1,11 +1,6 @@
 // `polyphony <command>`: serve | agent | team | admin | mcp | export | import.
-
-import { agentCommand } from './agentCommand.ts'
-import { teamCommand } from './teamCommand.ts'
-import { adminCommand } from './adminCommand.ts'
-import { mcpCommand } from './mcpCommand.ts'
-import { exportCommand } from './exportCommand.ts'
-import { importCommand } from './importCommand.ts'
+// Each command is imported when it runs: `polyphony serve` does not load the agents and MCP
+// SDKs the other commands need (tens of MB of resident memory for the server's lifetime).
 
 const HELP = `polyphony — a CRDT workspace for people and AI agents
 
@@ -27,17 +22,17 @@ export async function main(argv: string[]): Promise<number> {
       return -1 // keeps running until a signal
     }
     case 'agent':
-      return agentCommand(rest)
+      return (await import('./agentCommand.ts')).agentCommand(rest)
     case 'team':
-      return teamCommand(rest)
+      return (await import('./teamCommand.ts')).teamCommand(rest)
     case 'admin':
-      return adminCommand(rest)
+      return (await import('./adminCommand.ts')).adminCommand(rest)
     case 'mcp':
-      return mcpCommand(rest)
+      return (await import('./mcpCommand.ts')).mcpCommand(rest)
     case 'export':
-      return exportCommand(rest)
+      return (await import('./exportCommand.ts')).exportCommand(rest)
     case 'import':
-      return importCommand(rest)
+      return (await import('./importCommand.ts')).importCommand(rest)
     case undefined:
     case '-h':
     case '--help':

@@ -9,7 +9,7 @@
 
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
+import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { Principal } from '../../shared/model.ts'
 import { DomainError } from '../errors.ts'
@@ -100,6 +100,8 @@ export class McpSessions {
     }
     const { server } = agent
     let session: Session | undefined
+    // The MCP SDK is loaded by the first session, not at start (resident memory of servers without MCP use).
+    const { WebStandardStreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js')
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       enableJsonResponse: true,

@@ -3,7 +3,6 @@
 // the workspace comes from `?workspace=` or is the caller's only workspace.
 
 import { Hono } from 'hono'
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 import type { ApiEnv } from '../http/env.ts'
 import type { ApiDeps } from '../http/deps.ts'
 import type { AuthFailures } from '../http/AuthFailures.ts'
@@ -26,6 +25,8 @@ export function mcpRoutes(deps: Pick<ApiDeps, 'registry' | 'httpLimits'> & { aut
     const sessionId = c.req.header('mcp-session-id')
     // Session refusals (McpSessionError) are DomainErrors: onApiError answers them.
     if (sessionId) return sessions.handle(sessionId, principal, c.req.raw, body)
+    // The MCP SDK is loaded by the first session, not at start (see McpSessions.open).
+    const { isInitializeRequest } = await import('@modelcontextprotocol/sdk/types.js')
     if (c.req.method !== 'POST' || !isInitializeRequest(body)) throw badRequest('no mcp-session-id: start with an initialize request (POST)')
     const workspaces = registry.listWorkspacesFor(principal.id)
     const workspace = c.req.query('workspace') ?? (workspaces.length === 1 ? workspaces[0].id : undefined)

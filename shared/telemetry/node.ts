@@ -6,6 +6,7 @@
 import { NodeTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-node'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { resourceFromAttributes } from '@opentelemetry/resources'
+import { tracingRequested } from './requested.ts'
 
 export interface Tracing {
   /** Sends what is buffered and stops recording. */
@@ -22,8 +23,7 @@ export interface TracingOptions {
 
 /** Registers a tracer provider when an exporter is configured; null (and nothing registered) otherwise. */
 export function startTracing({ serviceName, exporter, env = process.env }: TracingOptions): Tracing | null {
-  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT
-  if (!exporter && !endpoint) return null
+  if (!exporter && !tracingRequested(env)) return null
   if (env.OTEL_SDK_DISABLED === 'true') return null
   const processor = exporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(new OTLPTraceExporter())
   const provider = new NodeTracerProvider({
