@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url'
 import { dirname, join, resolve } from 'node:path'
 import { isLoopback, parseServerConfig, SERVER_HELP } from '../server/config.ts'
 import { startServer } from '../server/server.ts'
+import { warmUp } from '../server/core/warmUp.ts'
+import { ConflictWatch } from '../server/conflicts/ConflictWatch.ts'
 import { createLogger } from '../server/logger.ts'
 import type { DemoModel } from './demoAgents.ts'
 import { DEFAULT_MODEL } from '../agents/llm/defaultModel.ts'
@@ -56,6 +58,14 @@ export async function main(argv: string[]): Promise<void> {
       return
     }
   }
+  // The first client after a restart should not pay for compiling the sync path (server/core/warmUp.ts).
+  warmUp(
+    new ConflictWatch(
+      'warm-up/shared',
+      () => {},
+      () => {},
+    ),
+  )
   const server = await startServer({
     port: config.port,
     host: config.host,
