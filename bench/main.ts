@@ -24,7 +24,8 @@ const SCENARIOS: Record<ScenarioName, { scenario: Scenario; targets: TargetKind[
   fanout: { scenario: fanout, targets: ['reference', 'polyphony', 'hocuspocus', 'polyphony-mem'] },
   burst: { scenario: burst, targets: ['reference', 'polyphony', 'hocuspocus', 'polyphony-mem'] },
   manydocs: { scenario: manydocs, targets: ['reference', 'polyphony', 'hocuspocus'] },
-  coldsync: { scenario: coldsync, targets: ['reference', 'polyphony', 'hocuspocus'] },
+  // Not Hocuspocus: its ingest of 10 × 10,000 edits did not finish within the 120 s ack bound (its 10 × 2,000 does).
+  coldsync: { scenario: coldsync, targets: ['reference', 'polyphony'] },
 }
 
 const progress = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`)
