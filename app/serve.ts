@@ -59,10 +59,10 @@ export async function main(argv: string[]): Promise<void> {
     }
   }
   // The first client after a restart should not pay for compiling the sync path (server/core/warmUp.ts).
-  warmUp(
+  await warmUp(
     new ConflictWatch(
       'warm-up/shared',
-      () => {},
+      async () => {},
       () => {},
     ),
   )

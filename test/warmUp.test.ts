@@ -6,24 +6,24 @@ import { warmUp } from '../server/core/warmUp.ts'
 import { ConflictWatch } from '../server/conflicts/ConflictWatch.ts'
 
 describe('warmUp', () => {
-  it('loads a scratch room through the conflict watch (snapshot and replayed tail) and reports nothing', () => {
+  it('loads a scratch room through the conflict watch (snapshot and replayed tail) and reports nothing', async () => {
     const reported: unknown[] = []
     const replayErrors: unknown[] = []
     const watch = new ConflictWatch(
       'warm-up/shared',
-      (records) => reported.push(...records),
+      async (records) => void reported.push(...records),
       (err) => replayErrors.push(err),
     )
     let loaded = 0
     const load = watch.load.bind(watch)
-    watch.load = (doc, state) => {
+    watch.load = async (doc, state) => {
       loaded++
       expect(state.snapshot).not.toBeNull()
       expect(state.updates).toHaveLength(1)
-      load(doc, state)
+      await load(doc, state)
       expect(doc.getText('main').toString()).toBe('up the sync path.')
     }
-    warmUp(watch)
+    await warmUp(watch)
     expect(loaded).toBe(1)
     expect(reported).toEqual([])
     expect(replayErrors).toEqual([])

@@ -10,7 +10,7 @@ import type { RoomExtension } from './RoomExtension.ts'
 import { inspectUpdate } from './inspectUpdate.ts'
 
 /** `extension`: a room extension like the ones real rooms get (its load and integrate run too). */
-export function warmUp(extension?: RoomExtension): void {
+export async function warmUp(extension?: RoomExtension): Promise<void> {
   const writer = new Y.Doc()
   writer.clientID = 1
   const text = writer.getText('main')
@@ -24,7 +24,7 @@ export function warmUp(extension?: RoomExtension): void {
   const doc = new Y.Doc({ gc: false })
   const origin = { source: 'storage' as const }
   if (extension) {
-    extension.load(doc, { snapshot, snapshotSeq: 1, updates: [{ seq: 2, data: tail, principal: 'warm-up', clients: [1], at: 0, message: 'update' }] })
+    await extension.load(doc, { snapshot, snapshotSeq: 1, updates: [{ seq: 2, data: tail, principal: 'warm-up', clients: [1], at: 0, message: 'update' }] })
   } else {
     Y.applyUpdate(doc, snapshot, origin)
     Y.applyUpdate(doc, tail, origin)
