@@ -178,10 +178,12 @@ export class RegistryState {
     for (const w of op.workspaces) {
       this.#s.upsertWorkspace.run({ id: w.id, title: w.title ?? null, visibility: w.visibility ?? null, fallback: DEFAULT_VISIBILITY, now: op.at })
       result.workspaces++
+      // Read once per workspace and kept current: re-reading per member made a big bootstrap O(n²).
+      const taken = this.#s.colorsTaken.all(w.id).map((r) => r.color)
       for (const [principal, role] of Object.entries(w.members)) {
         try {
           this.#s.upsertMember.run(w.id, principal, role)
-          this.#assignColor(w.id, principal)
+          this.#assignColor(w.id, principal, taken)
         } catch (err) {
           if (isConstraint(err, 'FOREIGNKEY')) throw new RegistryError('invalid', `bootstrap: workspace ${w.id} names unknown principal ${principal}`)
           throw err
@@ -193,11 +195,13 @@ export class RegistryState {
   }
 
   /** Gives a member without a colour the workspace's least used palette slot (once: it never changes). */
-  #assignColor(workspace: string, principal: string): void {
+  #assignColor(workspace: string, principal: string, taken?: number[]): void {
     const row = this.#s.memberColor.get(workspace, principal)
     if (row === undefined || row.color !== null) return
-    const taken = this.#s.colorsTaken.all(workspace).map((r) => r.color)
-    this.#s.setColor.run(nextPaletteIndex(taken), workspace, principal)
+    const colors = taken ?? this.#s.colorsTaken.all(workspace).map((r) => r.color)
+    const color = nextPaletteIndex(colors)
+    this.#s.setColor.run(color, workspace, principal)
+    taken?.push(color)
   }
 
   /** Refuses (409) a change that would leave the workspace without an owner. */
