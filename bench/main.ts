@@ -19,6 +19,8 @@ import { yjsFloor } from './floor.ts'
 import { median } from './stats.ts'
 import { describeRun, floorTable, machineInfo, ratioTable, resultsTable, type Results } from './report.ts'
 import { profileMarkdown, summarizeProfile } from './profile.ts'
+import { clusterArgv } from './cluster/options.ts'
+import { clusterMain } from './cluster/run.ts'
 
 const SCENARIOS: Record<ScenarioName, { scenario: Scenario; targets: TargetKind[] }> = {
   fanout: { scenario: fanout, targets: ['reference', 'polyphony', 'hocuspocus', 'polyphony-mem'] },
@@ -90,6 +92,9 @@ function aggregate(runs: Partial<Record<ScenarioName, Partial<Record<TargetKind,
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Several instances on one PostgreSQL is a benchmark of its own (bench/cluster.ts).
+  const cluster = clusterArgv(argv)
+  if (cluster) return clusterMain(cluster, 'npm run bench -- --only cluster')
   const parsed = parseBenchOptions(argv, join(ROOT, 'bench', 'results'))
   if (!parsed.ok) {
     console.log(parsed.message)

@@ -43,6 +43,7 @@ export const BENCH_HELP = `npm run bench -- [options]
 
   --quick            small sizes (tens of seconds), used by the test suite
   --only a,b         scenarios to run: ${SCENARIOS.join(', ')} (default: all)
+  --only cluster     1 vs 2 vs 3 instances on one PostgreSQL instead (--only cluster --help)
   --reps N           runs per scenario and target, order alternating (default 1)
   --workers N        client worker processes (default 2)
   --profile          write V8 CPU profiles of the Polyphony server to <out>/prof-<date>/

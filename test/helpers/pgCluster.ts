@@ -13,6 +13,8 @@ import pg from 'pg'
 export interface PgCluster {
   /** Directory holding the server's unix socket. */
   socketDir: string
+  /** The cluster's data directory (postmaster.pid, server.log). */
+  dataDir: string
   /** Connection URL of database `name` on this cluster. */
   url(name: string): string
   stop(): void
@@ -67,6 +69,7 @@ export function startPgCluster(): PgCluster {
   let stopped = false
   return {
     socketDir,
+    dataDir: data,
     url: (name) => pgUrl(socketDir, name),
     stop: () => {
       if (stopped) return
