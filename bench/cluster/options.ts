@@ -13,6 +13,8 @@ export interface ClusterSizes {
 export interface ClusterOptions {
   quick: boolean
   sizes: ClusterSizes
+  /** Runs per instance count; the order of counts alternates between runs; the table shows medians. */
+  reps: number
   workers: number
   outDir: string
 }
@@ -52,6 +54,7 @@ round-robin over the instances:
   --fanout-seconds N     (default ${CLUSTER_FULL.fanout.durationS}, max ${MAX.seconds})
   --claimers N           concurrent claimers, one task each (default ${CLUSTER_FULL.claims.claimers}, max ${MAX.claimers})
   --claim-seconds N      (default ${CLUSTER_FULL.claims.durationS}, max ${MAX.seconds})
+  --reps N               runs per instance count, order alternating; medians shown (default 1, max 5)
   --workers N            client worker processes (default 2)
   --out DIR              results directory (default bench/results)`
 
@@ -73,6 +76,7 @@ export function parseClusterOptions(argv: string[], defaultOutDir: string): Pars
         'fanout-seconds': str,
         claimers: str,
         'claim-seconds': str,
+        reps: str,
         workers: str,
         out: str,
         help: { type: 'boolean', short: 'h', default: false },
@@ -108,9 +112,10 @@ export function parseClusterOptions(argv: string[], defaultOutDir: string): Pars
   }
   if (sizes.fanout.writers > sizes.fanout.clients) errors.push('--fanout-writers must not exceed --fanout-clients')
   if (new Set(instances).size !== instances.length) errors.push('--instances must not repeat a count, e.g. 1,2,3')
+  const reps = int('reps', values.reps, 1, 1, 5)
   const workers = int('workers', values.workers, 2, 1, 16)
   if (errors.length) return { ok: false, message: `${errors.join('\n')}\n\n${CLUSTER_HELP}`, help: false }
-  return { ok: true, options: { quick: values.quick ?? false, sizes, workers, outDir: values.out ?? defaultOutDir } }
+  return { ok: true, options: { quick: values.quick ?? false, sizes, reps, workers, outDir: values.out ?? defaultOutDir } }
 }
 
 /**
