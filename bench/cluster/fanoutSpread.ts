@@ -3,6 +3,7 @@
 // N−1 instances are relayed to it (an edit from a relayed writer to a relayed reader crosses two
 // relays). Against N = 1 this is the relay's cost in delivery latency and server CPU.
 
+import { setTimeout as sleep } from 'node:timers/promises'
 import { now } from '../BenchClient.ts'
 import { FANOUT_WORKSPACE, roomUrl } from '../bootstrap.ts'
 import { distribution } from '../stats.ts'
@@ -10,6 +11,8 @@ import type { ClientSpec, ConnectResult, WriterResult } from '../workerProtocol.
 import { byWorker, closeAll, converged, expectedOf, waitAll } from '../scenarios/context.ts'
 import { metric } from './instances.ts'
 import { clusterMeter, instanceFor, type ClusterScenario } from './context.ts'
+
+const IDLE_MS = 3_000
 
 export const fanoutSpread: ClusterScenario = {
   name: 'fanout',
@@ -34,6 +37,11 @@ export const fanoutSpread: ClusterScenario = {
     const failed = results.filter((r) => !r.ok)
     if (failed.length) throw new Error(`fanout: ${failed.length} of ${rest.length} clients failed to connect: ${failed[0].error}`)
     const relayed = (await Promise.all(instances.map((i) => metric(i, 'polyphony_relayed_sockets')))).reduce((a, b) => a + b, 0)
+    // What the instances and PostgreSQL spend with every client connected and nobody writing
+    // (heartbeats, timers, pings): the part of the CPU rows below that is not the edits.
+    const idle = clusterMeter(ctx)
+    await sleep(IDLE_MS)
+    const idleUse = idle.stop()
     log(`${clients} clients synced (${relayed} relayed); ${writers} writers × ${rate}/s for ${durationS} s`)
     const usage = clusterMeter(ctx)
     const writerIds = new Set(specs.slice(0, writers).map((s) => s.id))
@@ -45,6 +53,7 @@ export const fanoutSpread: ClusterScenario = {
     const waits = await waitAll(pool, expectedOf(written), 30_000)
     const server = usage.stop()
     const ok = waits.every((w) => w.ok) ? await converged(pool) : 0
+    const lost = (await Promise.all(instances.map((i) => metric(i, 'polyphony_rooms_lost_total')))).reduce((a, b) => a + b, 0)
     await closeAll(pool)
     const lat = distribution(waits.flatMap((w) => w.latencies))
     // Readers on instance a get edits from the owner's process; the others through their relay.
@@ -61,9 +70,12 @@ export const fanoutSpread: ClusterScenario = {
       relayedP99Ms: relayedLat.p99,
       delivered: deliveries / (sent * (clients - 1)),
       relayedSockets: relayed,
+      roomsLost: lost,
       cpuS: server.cpuS,
       pgCpuS: server.pgCpuS,
       cpuMsPerEdit: (server.cpuS * 1000) / sent,
+      idleCpuPerS: idleUse.cpuS / (IDLE_MS / 1000),
+      idlePgCpuPerS: idleUse.pgCpuS / (IDLE_MS / 1000),
       converged: ok,
     }
   },

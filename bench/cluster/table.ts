@@ -17,6 +17,7 @@ const LABELS: Record<ClusterScenarioName, Array<[key: string, label: string]>> =
     ['rssPerRoomKB', 'RSS per room, mean over instances, KB'],
     ['rssPerRoomMaxKB', 'RSS per room, highest instance, KB'],
     ['roomsLoaded', 'rooms loaded (all instances)'],
+    ['roomsLost', 'rooms lost by an owner (lease missed)'],
     ['failed', 'clients refused or failed'],
     ['cpuS', 'server CPU s (all instances)'],
     ['pgCpuS', 'PostgreSQL CPU s'],
@@ -30,9 +31,12 @@ const LABELS: Record<ClusterScenarioName, Array<[key: string, label: string]>> =
     ['relayedP99Ms', 'delivery p99 ms, readers on a non-owner (relayed)'],
     ['delivered', 'delivered / expected'],
     ['relayedSockets', 'relayed sockets'],
+    ['roomsLost', 'rooms lost by an owner (lease missed)'],
     ['cpuS', 'server CPU s (all instances)'],
     ['pgCpuS', 'PostgreSQL CPU s'],
     ['cpuMsPerEdit', 'server CPU ms per edit sent (instances)'],
+    ['idleCpuPerS', 'idle, clients connected: instances CPU s per s'],
+    ['idlePgCpuPerS', 'idle, clients connected: PostgreSQL CPU s per s'],
     ['converged', 'converged (1 = yes)'],
   ],
   claims: [
@@ -48,7 +52,7 @@ const LABELS: Record<ClusterScenarioName, Array<[key: string, label: string]>> =
 }
 
 /** Rows whose ratio says nothing (counts, flags). */
-const NO_RATIO = new Set(['roomsLoaded', 'failed', 'delivered', 'relayedSockets', 'converged', 'errors'])
+const NO_RATIO = new Set(['roomsLoaded', 'roomsLost', 'failed', 'delivered', 'relayedSockets', 'converged', 'errors'])
 
 export const NOT_SHARED = 'not measured: tasks not on Postgres yet (a task created through instance a is not visible through the others)'
 
