@@ -24,7 +24,7 @@ export const fanoutSpread: ClusterScenario = {
       id: `f${i}`,
       url: roomUrl(instanceFor(i, instances).syncBase, room, i),
       clientId: 1 + i,
-      ackMode: 'persisted',
+      dialect: 'polyphony',
       applyRemote: true,
     }))
     // The owner is whoever loads the room first: client 0 alone, on instance a.

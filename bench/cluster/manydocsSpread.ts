@@ -23,7 +23,7 @@ export const manydocsSpread: ClusterScenario = {
       id: `m${i}`,
       url: roomUrl(instanceFor(i, instances).syncBase, manyRoom(i), i),
       clientId: 1 + i,
-      ackMode: 'persisted',
+      dialect: 'polyphony',
       applyRemote: true,
     }))
     await sleep(SETTLE_MS)
