@@ -14,6 +14,7 @@ import { synced, text, type StockClient } from './helpers/clients.ts'
 import { freshDatabase } from './helpers/postgres.ts'
 import { openRaw, syncMessage, syncStep1, textUpdate } from './helpers/rawSocket.ts'
 import { until, waitFor } from './helpers/wait.ts'
+import { token } from './helpers/server.ts'
 import { CLOSE, MESSAGE_PERSISTED, persistedRequest, readPersistedReply } from '../shared/wire/index.ts'
 
 const h = useHarness()
@@ -71,9 +72,17 @@ describe('three instances on one Postgres', () => {
       () => all.every((x) => text(x).length === 6 && text(x).toString() === text(alice).toString()),
       'three clients converge',
     )
+    // An SDK agent on c (token in the subprotocol, durable acknowledgements) joins through the relay.
+    const sdk = await h.agent('agent-b', { server: c, role: 'editor' })
+    sdk.createDocument('notes', 'from the SDK on c')
+    await sdk.flushed()
+    await waitFor(() => alice.doc.getMap('docs').get('notes')?.toString() === 'from the SDK on c', 'alice sees the agent’s document')
+    // w1/shared lives at a; b only relays; c relays its two shared-room sockets and took the
+    // agent's own namespace room, which no other instance held.
     expect(await metric(a, 'polyphony_rooms_loaded')).toBe(1)
-    expect([await metric(b, 'polyphony_rooms_loaded'), await metric(c, 'polyphony_rooms_loaded')]).toEqual([0, 0])
-    expect([await metric(b, 'polyphony_relayed_sockets'), await metric(c, 'polyphony_relayed_sockets')]).toEqual([1, 1])
+    expect(await metric(b, 'polyphony_rooms_loaded')).toBe(0)
+    expect(await metric(b, 'polyphony_relayed_sockets')).toBe(1)
+    expect(await metric(c, 'polyphony_relayed_sockets')).toBe(2)
   })
 
   it('kill -9 of the owner mid-burst: a survivor takes the room over, every acknowledged edit is there, clients converge', async () => {
@@ -115,6 +124,9 @@ describe('three instances on one Postgres', () => {
     expect([...s].filter((ch) => ch === 'c')).toHaveLength(EDITS)
     expect(ackedAtKill.every((n) => n >= 50)).toBe(true)
     expect((await metric(b, 'polyphony_rooms_loaded')) + (await metric(c, 'polyphony_rooms_loaded'))).toBe(1)
+    // Nobody overwrote anybody: the failover provoked no conflict (appends at the end are not overwrites).
+    const conflicts = await (await fetch(`${b.url}/api/workspaces/w1/conflicts`, { headers: { authorization: `Bearer ${token('rita')}` } })).json()
+    expect(conflicts).toMatchObject({ conflicts: [] })
   })
 
   it('a paused owner (SIGSTOP) loses the room; resumed (SIGCONT), its late write is refused, never acknowledged, and it relays to the new owner', async () => {
