@@ -17,8 +17,8 @@ Options (environment variable in brackets):
   --host ADDR       address to bind (default 127.0.0.1)                  [HOST]
   --data DIR        data directory holding polyphony.db (default ./data)  [POLYPHONY_DATA]
   --bootstrap FILE  JSON principals/workspaces applied at start           [POLYPHONY_BOOTSTRAP]
-  --database URL    postgres://… : documents and the registry in PostgreSQL, rooms owned
-                    per instance (the other stores stay in SQLite under --data for now) [POLYPHONY_DATABASE_URL]
+  --database URL    postgres://… : every store in PostgreSQL (several servers may share it),
+                    each room owned by one instance at a time             [POLYPHONY_DATABASE_URL]
   --instance-id ID  this instance's name in Postgres and logs
                     (default <hostname>-<pid>-<random>)                   [POLYPHONY_INSTANCE_ID]
   --advertise-url URL  where the other instances reach this one (relayed sockets and

@@ -52,9 +52,9 @@ export interface ServerOptions {
   /** Directory for polyphony.db; ':memory:' keeps everything in memory (tests only). */
   dataDir?: string
   /**
-   * A postgres:// URL: documents, the registry, the conflict log, client owners, versions and
-   * client id owners are stored in PostgreSQL, where several instances share them; each room is
-   * owned by one instance at a time (server/cluster/). Other stores stay in SQLite.
+   * A postgres:// URL: every store (documents, registry, tasks and claims, agent reports, conflict
+   * log, client owners, versions, client id owners) is in PostgreSQL, where several instances share
+   * them; each room is owned by one instance at a time (server/cluster/).
    */
   database?: string
   /** This instance's name in Postgres rows and logs (default `<hostname>-<pid>-<random>`). */
