@@ -128,7 +128,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const inMemory = opts.dataDir === ':memory:'
   const instanceId = opts.instanceId ?? defaultInstanceId()
   const postgres = opts.database ? await openPostgresCluster({ url: opts.database, instanceId, cluster: opts.cluster, logger }) : null
-  const db = openDatabase(inMemory ? ':memory:' : join(opts.dataDir ?? 'data', 'polyphony.db'))
+  // On Postgres every store lives there: no polyphony.db file is created (an empty one beside the
+  // real data would only mislead whoever backs up or inspects --data).
+  const db = openDatabase(inMemory || postgres ? ':memory:' : join(opts.dataDir ?? 'data', 'polyphony.db'))
   // Group commit: one transaction (one fsync) per event-loop turn across all rooms.
   const storage: DocumentStorage = postgres ? postgres.documents : inMemory ? new MemoryStorage() : new SqliteStorage(db)
   const registry: Registry = postgres ? await PostgresRegistry.open({ db: postgres.db, notifications: postgres.notifications, instanceId, logger }) : new SqliteRegistry(db)

@@ -2,6 +2,8 @@
 // rooms released when they unload, and a room another instance took over dropped cleanly (its
 // sockets sent to reconnect, the fenced edit neither stored nor acknowledged).
 
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { startTestServer, type TestServer } from './helpers/server.ts'
@@ -72,8 +74,9 @@ describe('a server on --database', () => {
     await waitFor(() => acked() === 'hello postgres'.length, 'every edit acknowledged')
     const rows = await s.postgres!.db.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM doc_updates WHERE room = 'team/shared'`)
     expect(rows.rows[0].n).toBeGreaterThan(0)
-    // SQLite keeps the other stores only: no document table was even created there.
+    // Nothing is stored in SQLite: no document table, and no polyphony.db file under --data at all.
     expect(s.db.prepare(`SELECT name FROM sqlite_master WHERE name = 'doc_updates'`).get()).toBeUndefined()
+    expect(existsSync(join(s.dataDir, 'polyphony.db'))).toBe(false)
     client.destroy()
 
     s = await s.restart()

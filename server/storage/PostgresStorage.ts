@@ -15,6 +15,7 @@ import { migratePg, type PgClient, type PgDatabase } from '../pg/PgDatabase.ts'
 import type { AttributionEntry, DocumentStorage, RoomState, StoredUpdate } from './DocumentStorage.ts'
 import { Fenced, OwnedElsewhere } from './ownership.ts'
 import { checkBatch, checkCompaction, checkHistoryOptions, checkRoom, type NewUpdate } from './validate.ts'
+import { failBatch, settleBatch, type AppendOutcome, type PendingAppend } from './groupCommit.ts'
 
 // `instances` (the owners' leases) is created by server/cluster/InstanceLease.ts, started first.
 const SCHEMA = `
@@ -69,15 +70,6 @@ RETURNING seq`
 
 /** How many times load retries when the owner it found released the room meanwhile. */
 const TAKE_ATTEMPTS = 3
-
-interface PendingAppend {
-  room: string
-  updates: NewUpdate[]
-  resolve: (seqs: number[]) => void
-  reject: (err: unknown) => void
-}
-
-type Outcome = { seqs: number[] } | { error: unknown }
 
 interface UpdateRow {
   seq: number
@@ -285,7 +277,7 @@ export class PostgresStorage implements DocumentStorage {
   async #flush(): Promise<void> {
     const batch = this.#pending
     this.#pending = []
-    let outcomes: Outcome[]
+    let outcomes: AppendOutcome[]
     try {
       outcomes = await this.#commit(batch, false)
     } catch {
@@ -294,21 +286,17 @@ export class PostgresStorage implements DocumentStorage {
       try {
         outcomes = await this.#commit(batch, true)
       } catch (error) {
-        for (const req of batch) req.reject(error)
+        failBatch(batch, error)
         return
       }
     }
-    batch.forEach((req, i) => {
-      const o = outcomes[i]
-      if ('seqs' in o) req.resolve(o.seqs)
-      else req.reject(o.error)
-    })
+    settleBatch(batch, outcomes)
   }
 
   /** One transaction for `batch`; with `isolate`, a savepoint per request turns its failure into its outcome. */
-  async #commit(batch: PendingAppend[], isolate: boolean): Promise<Outcome[]> {
+  async #commit(batch: PendingAppend[], isolate: boolean): Promise<AppendOutcome[]> {
     const outcomes = await this.#db.transaction(async (client) => {
-      const out: Outcome[] = []
+      const out: AppendOutcome[] = []
       for (const req of batch) {
         if (!isolate) {
           out.push(await this.#insert(client, req))
@@ -329,7 +317,7 @@ export class PostgresStorage implements DocumentStorage {
     return outcomes
   }
 
-  async #insert(client: PgClient, { room, updates }: PendingAppend): Promise<Outcome> {
+  async #insert(client: PgClient, { room, updates }: PendingAppend): Promise<AppendOutcome> {
     const epoch = this.#epochs.get(room)
     if (typeof epoch !== 'number') return { error: new Fenced(room) }
     const res = await client.query<{ seq: number }>(APPEND, [

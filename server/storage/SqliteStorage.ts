@@ -6,6 +6,7 @@ import type { Database, Statement } from 'better-sqlite3'
 import { migrate } from '../db.ts'
 import type { AttributionEntry, DocumentStorage, RoomState, StoredUpdate } from './DocumentStorage.ts'
 import { checkBatch, checkCompaction, checkHistoryOptions, checkRoom, type NewUpdate } from './validate.ts'
+import { failBatch, settleBatch, type AppendOutcome, type PendingAppend } from './groupCommit.ts'
 
 const SCHEMA = `
 CREATE TABLE doc_updates (
@@ -26,12 +27,6 @@ CREATE TABLE doc_snapshots (
 `
 
 type UpdateRow = [seq: number, principal: string, clients: string, at: number, data: Buffer, message: string | null]
-interface PendingAppend {
-  room: string
-  updates: NewUpdate[]
-  resolve: (seqs: number[]) => void
-  reject: (err: unknown) => void
-}
 
 type HistoryRow = [seq: number, principal: string, clients: string, at: number, bytes: number]
 
@@ -117,7 +112,7 @@ export class SqliteStorage implements DocumentStorage {
   #commitPending(): void {
     const batch = this.#pending
     this.#pending = []
-    const outcomes: Array<{ seqs: number[] } | { error: unknown }> = []
+    const outcomes: AppendOutcome[] = []
     try {
       this.#db
         .transaction(() => {
@@ -133,14 +128,10 @@ export class SqliteStorage implements DocumentStorage {
         .immediate()
       this.#commits++
     } catch (error) {
-      for (const req of batch) req.reject(error)
+      failBatch(batch, error)
       return
     }
-    batch.forEach((req, i) => {
-      const o = outcomes[i]
-      if ('seqs' in o) req.resolve(o.seqs)
-      else req.reject(o.error)
-    })
+    settleBatch(batch, outcomes)
   }
 
   #insertAll(room: string, updates: NewUpdate[]): number[] {
