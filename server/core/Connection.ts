@@ -316,9 +316,9 @@ export class Connection {
     // the client's own step 1: y-websocket computes the reply before it receives anything else.
     let causal = message === 'update' ? (this.#causal ?? undefined) : undefined
     if (message === 'sync' && this.#clientStateVector) causal = { stateVector: this.#clientStateVector }
-    // After the opening exchange, a client's answer with missing dependencies echoes what the room
-    // holds pending itself: the room drops it (see Offered.echoIfGap).
-    const offer = room.offer(this, update, { message, causal, answersProbe, echoIfGap: answersProbe && !opening })
+    // After the opening exchange, a client's answer echoes what the room has or holds pending
+    // itself: the room drops it when it adds nothing (see Offered.mayEcho).
+    const offer = room.offer(this, update, { message, causal, answersProbe, mayEcho: answersProbe && !opening })
     if (offer.kind === 'skipped') return
     if (offer.kind === 'refused') return this.#refused(offer)
     if (message === 'sync') this.#clientStateVector = null

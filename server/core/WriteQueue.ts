@@ -25,7 +25,7 @@ import type { CausalMeta, Writer } from './writer.ts'
 import type { Offer, Offered, Sender } from './offer.ts'
 import type { Change } from './broadcastChunks.ts'
 import { HeldUpdates, NO_DEPENDENCIES, dependenciesOf, type Dependencies } from './HeldUpdates.ts'
-import { inspectUpdate, type UpdateInfo } from './inspectUpdate.ts'
+import { deletesNothingNew, inspectUpdate, type UpdateInfo } from './inspectUpdate.ts'
 import { clientsWithNewStructs } from './clientIds.ts'
 import { encodeTransactionUpdate, transactionChanged } from './transactionUpdate.ts'
 import { inDetectSpan, startIngestSpan } from '../telemetry/ingestSpans.ts'
@@ -167,7 +167,7 @@ export class WriteQueue {
     } catch {
       return { kind: 'refused', reason: 'malformed', message: 'malformed message' }
     }
-    if (info.empty || (how.echoIfGap && info.hasGap)) {
+    if (info.empty || (how.mayEcho && (info.hasGap || this.#addsNothing(info)))) {
       if (how.answersProbe) this.#push({ kind: 'seen', from })
       return SKIPPED
     }
@@ -194,6 +194,12 @@ export class WriteQueue {
     if (this.#queue.length <= maxQueuedUpdatesPerRoom && this.#queuedBytes <= maxQueuedBytesPerRoom) return QUEUED
     this.#paused.add(from)
     return PAUSE
+  }
+
+  /** No structs beyond what the queue will have, and only deletions the document has. */
+  #addsNothing(info: UpdateInfo): boolean {
+    const stateOf = (client: number) => this.#held.expectedState(client)
+    return clientsWithNewStructs(info.ends, stateOf).length === 0 && deletesNothingNew(this.opts.doc, info.deletes)
   }
 
   /** Replies to `from` once everything it sent before this request is durable. */

@@ -19,6 +19,8 @@ export interface UpdateInfo {
   ends: Map<number, number>
   /** Per client: the clock the document must have reached before this update can integrate. */
   needs: Map<number, number>
+  /** Per client: the ranges the update deletes (a sync step 2 carries its sender's whole delete set). */
+  deletes: Map<number, ReadonlyArray<{ clock: number; len: number }>>
 }
 
 /**
@@ -72,7 +74,26 @@ export function inspectUpdate(update: Uint8Array, stateOf: (client: number) => n
     hasGap,
     ends,
     needs,
+    deletes: ds.clients,
   }
+}
+
+/**
+ * Whether every range in `deletes` is deleted in `doc` already: O(items in the ranges), what
+ * applying them would walk anyway. A range beyond the document's clock counts as new.
+ */
+export function deletesNothingNew(doc: Y.Doc, deletes: UpdateInfo['deletes']): boolean {
+  for (const [client, ranges] of deletes) {
+    const structs = doc.store.clients.get(client)
+    if (structs === undefined) return false
+    const state = Y.getState(doc.store, client)
+    for (const r of ranges) {
+      const end = r.clock + r.len
+      if (end > state) return false
+      for (let i = Y.findIndexSS(structs, r.clock); i < structs.length && structs[i].id.clock < end; i++) if (!structs[i].deleted) return false
+    }
+  }
+  return true
 }
 
 /** Whether `doc` has everything `needs` asks for. O(clients in the update). */

@@ -22,11 +22,13 @@ export interface Offered {
   /** A sync reply answering the sender's oldest probe: counted as seen after the update. */
   answersProbe: boolean
   /**
-   * A probe's answer after the opening exchange: with missing dependencies it only echoes what
-   * the room holds pending (Yjs puts pending structs and deletions in every sync step 2 it
-   * sends; y-websocket sends its own changes as updates), so dropping it loses nothing.
+   * A probe's answer after the opening exchange: y-websocket sends its own changes as updates, so
+   * this only echoes what the room has or holds pending. With missing dependencies (Yjs puts
+   * pending structs and deletions in every sync step 2 it sends) or with nothing the room lacks
+   * (its whole delete set, which every step 2 carries, already applied) dropping it loses
+   * nothing; stored, it would be the sender's write in the history and the detector.
    */
-  echoIfGap: boolean
+  mayEcho: boolean
 }
 
 export type Refusal = {
