@@ -6,7 +6,7 @@ import type { Database, Statement } from 'better-sqlite3'
 import { migrate } from '../db.ts'
 import type { AttributionEntry, DocumentStorage, RoomState, StoredUpdate } from './DocumentStorage.ts'
 import { checkBatch, checkCompaction, checkHistoryOptions, checkRoom, type NewUpdate } from './validate.ts'
-import { failBatch, settleBatch, type AppendOutcome, type PendingAppend } from './groupCommit.ts'
+import { SqliteGroupCommit } from '../sqliteGroupCommit.ts'
 
 const SCHEMA = `
 CREATE TABLE doc_updates (
@@ -32,6 +32,7 @@ type HistoryRow = [seq: number, principal: string, clients: string, at: number, 
 
 export class SqliteStorage implements DocumentStorage {
   #db: Database
+  #commit: SqliteGroupCommit
   #closed = false
   #lastSeq: Statement<[string], { seq: number | null }>
   #insert: Statement<[string, number, string, string, number, number, Uint8Array, string | null]>
@@ -46,6 +47,7 @@ export class SqliteStorage implements DocumentStorage {
   /** Uses `db` without owning it: close() leaves the database open for its other users. */
   constructor(db: Database) {
     this.#db = db
+    this.#commit = SqliteGroupCommit.of(db)
     migrate(db, 'storage/1-init', SCHEMA)
     migrate(db, 'storage/2-message', `ALTER TABLE doc_updates ADD COLUMN message TEXT;`)
     this.#lastSeq = db.prepare('SELECT MAX(seq) AS seq FROM doc_updates WHERE room = ?')
@@ -85,7 +87,8 @@ export class SqliteStorage implements DocumentStorage {
   /**
    * Group commit across rooms: appends requested in the same event-loop turn are written in
    * one IMMEDIATE transaction (one fsync), each in its own savepoint so a failing request
-   * rejects only its caller. Resolves after COMMIT, i.e. once durable (synchronous=FULL).
+   * rejects only its caller; the database's claims and owners of that turn join it
+   * (server/sqliteGroupCommit.ts). Resolves after COMMIT, i.e. once durable (synchronous=FULL).
    */
   append(room: string, updates: NewUpdate[]): Promise<number[]> {
     try {
@@ -95,43 +98,12 @@ export class SqliteStorage implements DocumentStorage {
       return Promise.reject(err)
     }
     if (updates.length === 0) return Promise.resolve([])
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ room, updates, resolve, reject })
-      if (this.#pending.length === 1) setImmediate(() => this.#commitPending())
-    })
+    return this.#commit.run(() => this.#insertAll(room, updates))
   }
 
-  #pending: PendingAppend[] = []
-  #commits = 0
-
-  /** Durable transactions written so far (one per turn with appends). */
+  /** Durable transactions written so far on this database (one per turn with writes). */
   stats(): { transactions: number } {
-    return { transactions: this.#commits }
-  }
-
-  #commitPending(): void {
-    const batch = this.#pending
-    this.#pending = []
-    const outcomes: AppendOutcome[] = []
-    try {
-      this.#db
-        .transaction(() => {
-          for (const req of batch) {
-            try {
-              // A nested better-sqlite3 transaction is a savepoint.
-              outcomes.push({ seqs: this.#db.transaction(() => this.#insertAll(req.room, req.updates))() })
-            } catch (error) {
-              outcomes.push({ error })
-            }
-          }
-        })
-        .immediate()
-      this.#commits++
-    } catch (error) {
-      failBatch(batch, error)
-      return
-    }
-    settleBatch(batch, outcomes)
+    return { transactions: this.#commit.transactions }
   }
 
   #insertAll(room: string, updates: NewUpdate[]): number[] {
@@ -173,7 +145,7 @@ export class SqliteStorage implements DocumentStorage {
 
   /** Commits appends still waiting for their turn, then refuses further use. */
   async close(): Promise<void> {
-    if (this.#pending.length > 0) this.#commitPending()
+    this.#commit.flush()
     this.#closed = true
   }
 
