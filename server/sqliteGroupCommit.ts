@@ -18,13 +18,30 @@ interface Pending {
   reject: (err: unknown) => void
 }
 
+type Outcome = { value: unknown } | { error: unknown }
+
 const perDatabase = new WeakMap<Database, SqliteGroupCommit>()
 
 export class SqliteGroupCommit {
   #pending: Pending[] = []
   #transactions = 0
+  // Made once: better-sqlite3 builds five wrapper functions per db.transaction() call.
+  readonly #savepoint: (write: () => unknown) => unknown
+  readonly #commitAll: { immediate: (batch: Pending[]) => Outcome[] }
 
-  private constructor(private readonly db: Database) {}
+  private constructor(db: Database) {
+    // Called inside the batch's transaction, a better-sqlite3 transaction is a savepoint.
+    this.#savepoint = db.transaction((write: () => unknown) => write())
+    this.#commitAll = db.transaction((batch: Pending[]): Outcome[] =>
+      batch.map((p) => {
+        try {
+          return { value: this.#savepoint(p.write) }
+        } catch (error) {
+          return { error }
+        }
+      }),
+    )
+  }
 
   /** The one committer of `db`: every store on one database must share it to share the fsync. */
   static of(db: Database): SqliteGroupCommit {
@@ -51,20 +68,9 @@ export class SqliteGroupCommit {
     const batch = this.#pending
     if (batch.length === 0) return
     this.#pending = []
-    const outcomes: Array<{ value: unknown } | { error: unknown }> = []
+    let outcomes: Outcome[]
     try {
-      this.db
-        .transaction(() => {
-          for (const p of batch) {
-            try {
-              // A nested better-sqlite3 transaction is a savepoint.
-              outcomes.push({ value: this.db.transaction(p.write)() })
-            } catch (error) {
-              outcomes.push({ error })
-            }
-          }
-        })
-        .immediate()
+      outcomes = this.#commitAll.immediate(batch)
       this.#transactions++
     } catch (error) {
       for (const p of batch) p.reject(error)

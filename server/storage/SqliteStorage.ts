@@ -43,6 +43,7 @@ export class SqliteStorage implements DocumentStorage {
   #upsertSnapshot: Statement<[string, number, Uint8Array]>
   #foldData: Statement<[string, number, number]>
   #rooms: Statement<[], { room: string }>
+  #readState: (room: string) => RoomState
 
   /** Uses `db` without owning it: close() leaves the database open for its other users. */
   constructor(db: Database) {
@@ -63,12 +64,9 @@ export class SqliteStorage implements DocumentStorage {
     // made it): a range from seq 1 would visit the room's whole history at every compaction.
     this.#foldData = db.prepare('UPDATE doc_updates SET data = NULL WHERE room = ? AND seq > ? AND seq <= ? AND data IS NOT NULL')
     this.#rooms = db.prepare('SELECT room FROM doc_updates GROUP BY room UNION SELECT room FROM doc_snapshots')
-  }
-
-  async load(room: string): Promise<RoomState> {
-    this.#check(room)
-    // One read transaction so the snapshot and the updates after it are consistent.
-    return this.#db.transaction((): RoomState => {
+    // One read transaction so the snapshot and the updates after it are consistent (made once:
+    // db.transaction() builds five wrappers per call, measurable at 1,000 room loads).
+    this.#readState = db.transaction((room: string): RoomState => {
       const snap = this.#snapshot.get(room)
       const snapshotSeq = snap?.seq ?? 0
       const rows = this.#updatesAfter.all(room, snapshotSeq) as UpdateRow[]
@@ -81,7 +79,12 @@ export class SqliteStorage implements DocumentStorage {
         ...(message === 'sync' || message === 'server' ? { message } : {}),
       }))
       return { snapshot: snap ? view(snap.data) : null, snapshotSeq, updates }
-    })()
+    })
+  }
+
+  async load(room: string): Promise<RoomState> {
+    this.#check(room)
+    return this.#readState(room)
   }
 
   /**
