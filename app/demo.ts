@@ -4,7 +4,7 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { generateToken } from '../server/registry/index.ts'
+import { generateToken } from '../server/registry/tokens.ts'
 import type { RunningServer } from '../server/server.ts'
 import { SERVER_PRINCIPAL } from '../shared/model.ts'
 import { createDocument, docsMap } from '../shared/documents.ts'

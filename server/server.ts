@@ -7,8 +7,13 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { openDatabase, type Database } from './db.ts'
-import { MemoryStorage, SqliteStorage, shouldCompact, type DocumentStorage } from './storage/index.ts'
-import { PostgresRegistry, SqliteRegistry, type Registry } from './registry/index.ts'
+// Not the barrels: they re-export the Postgres backends, imported only with --database (below).
+import type { DocumentStorage } from './storage/DocumentStorage.ts'
+import { MemoryStorage } from './storage/MemoryStorage.ts'
+import { SqliteStorage } from './storage/SqliteStorage.ts'
+import { shouldCompact } from './storage/compaction.ts'
+import type { Registry } from './registry/Registry.ts'
+import { SqliteRegistry } from './registry/SqliteRegistry.ts'
 import { RegistryEffects } from './registryEffects.ts'
 import { SyncCore } from './core/SyncCore.ts'
 import type { Limits } from './core/limits.ts'
@@ -25,7 +30,9 @@ import { settingsRoutes } from './http/routes/settings.ts'
 import { documentRoutes } from './http/routes/documents.ts'
 import { DocumentActivity } from './docs/activity.ts'
 import { parseRoom } from '../shared/rooms.ts'
-import { ConflictBudget, ConflictService, DEFAULT_CONFLICT_BUDGET, openConflictStores, type ConflictBudgetLimits } from './conflicts/index.ts'
+import { ConflictBudget, DEFAULT_CONFLICT_BUDGET, type ConflictBudgetLimits } from './conflicts/ConflictBudget.ts'
+import { ConflictService } from './conflicts/ConflictService.ts'
+import { openConflictStores } from './conflicts/openConflictStores.ts'
 import { readingsSummary } from './review/readingsSummary.ts'
 import { moveLegacyReviewRooms } from './review/moveLegacyReviewRooms.ts'
 import { attachSync, closeSockets, type RoomRoute } from './ws/attachSync.ts'
@@ -38,7 +45,7 @@ import { VersionService, type HistoryOptions } from './history/VersionService.ts
 import { openHistoryStores } from './history/openHistoryStores.ts'
 import { historyRoutes } from './http/routes/history.ts'
 import { HistoryReads } from './http/HistoryReads.ts'
-import { openPostgresCluster, type ClusterOptions, type PostgresCluster } from './cluster/postgresCluster.ts'
+import type { ClusterOptions, PostgresCluster } from './cluster/postgresCluster.ts'
 import { defaultInstanceId } from './cluster/instanceId.ts'
 import { routeByOwnership } from './cluster/routeByOwnership.ts'
 import { forwardToOwner } from './cluster/forwardToOwner.ts'
@@ -127,13 +134,17 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const logger = opts.logger ?? createLogger()
   const inMemory = opts.dataDir === ':memory:'
   const instanceId = opts.instanceId ?? defaultInstanceId()
-  const postgres = opts.database ? await openPostgresCluster({ url: opts.database, instanceId, cluster: opts.cluster, logger }) : null
+  const postgres = opts.database
+    ? await (await import('./cluster/postgresCluster.ts')).openPostgresCluster({ url: opts.database, instanceId, cluster: opts.cluster, logger })
+    : null
   // On Postgres every store lives there: no polyphony.db file is created (an empty one beside the
   // real data would only mislead whoever backs up or inspects --data).
   const db = openDatabase(inMemory || postgres ? ':memory:' : join(opts.dataDir ?? 'data', 'polyphony.db'))
   // Group commit: one transaction (one fsync) per event-loop turn across all rooms.
   const storage: DocumentStorage = postgres ? postgres.documents : inMemory ? new MemoryStorage() : new SqliteStorage(db)
-  const registry: Registry = postgres ? await PostgresRegistry.open({ db: postgres.db, notifications: postgres.notifications, instanceId, logger }) : new SqliteRegistry(db)
+  const registry: Registry = postgres
+    ? await (await import('./registry/PostgresRegistry.ts')).PostgresRegistry.open({ db: postgres.db, notifications: postgres.notifications, instanceId, logger })
+    : new SqliteRegistry(db)
   // Through the same op path as any write: idempotent, so instances starting together agree.
   if (opts.adminToken) {
     await registry.applyBootstrap({ principals: [{ id: ADMIN_PRINCIPAL, kind: 'service', name: 'Administrator', admin: true, token: opts.adminToken }] })

@@ -1,5 +1,6 @@
 // Picks the coordination stores for a server: SQLite on the server's file by default, Postgres
-// when the server runs with --database (several instances sharing one database).
+// when the server runs with --database (several instances sharing one database), imported only
+// then (see server/conflicts/openConflictStores.ts).
 
 import type { Logger } from 'pino'
 import type { Database } from '../db.ts'
@@ -9,8 +10,6 @@ import type { TaskStore } from './TaskStore.ts'
 import type { AgentReportStore } from './AgentReportStore.ts'
 import { SqliteTaskStore } from './SqliteTaskStore.ts'
 import { SqliteAgentReportStore } from './SqliteAgentReportStore.ts'
-import { PostgresTaskStore } from './PostgresTaskStore.ts'
-import { PostgresAgentReportStore } from './PostgresAgentReportStore.ts'
 
 export interface CoordStores {
   tasks: TaskStore
@@ -19,6 +18,7 @@ export interface CoordStores {
 
 export async function openCoordStores(db: Database, pg: { db: PgDatabase; notifications: Notifications } | null, logger: Logger): Promise<CoordStores> {
   if (!pg) return { tasks: new SqliteTaskStore(db), reports: new SqliteAgentReportStore(db) }
+  const [{ PostgresTaskStore }, { PostgresAgentReportStore }] = await Promise.all([import('./PostgresTaskStore.ts'), import('./PostgresAgentReportStore.ts')])
   return {
     tasks: await PostgresTaskStore.open(pg.db, { notifications: pg.notifications, logger }),
     reports: await PostgresAgentReportStore.open(pg.db),
