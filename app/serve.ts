@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path'
 import { isLoopback, parseServerConfig, SERVER_HELP } from '../server/config.ts'
 import { startServer } from '../server/server.ts'
 import { warmUp } from '../server/core/warmUp.ts'
+import { warmUpServer } from './warmUpServer.ts'
 import { ConflictWatch } from '../server/conflicts/ConflictWatch.ts'
 import { createLogger } from '../server/logger.ts'
 import type { DemoModel } from './demoAgents.ts'
@@ -66,6 +67,7 @@ export async function main(argv: string[]): Promise<void> {
       () => {},
     ),
   )
+  await warmUpServer(logger)
   const server = await startServer({
     port: config.port,
     host: config.host,
