@@ -163,4 +163,22 @@ describe('shouldCompact', () => {
   it('takes custom limits', () => {
     expect(shouldCompact({ updatesSinceSnapshot: 10, bytesSinceSnapshot: 0 }, { maxUpdates: 10, maxBytes: 1e9 })).toBe(true)
   })
+  it('while live, waits for one update per snapshotBytesPerUpdate bytes of the last snapshot (or its size in bytes)', () => {
+    const perUpdate = DEFAULT_COMPACTION_LIMITS.snapshotBytesPerUpdate!
+    const snapshotBytes = 4 * maxUpdates * perUpdate // a document large enough to stretch the interval 4×
+    expect(shouldCompact({ updatesSinceSnapshot: maxUpdates, bytesSinceSnapshot: 0, snapshotBytes })).toBe(false)
+    expect(shouldCompact({ updatesSinceSnapshot: 4 * maxUpdates - 1, bytesSinceSnapshot: 0, snapshotBytes })).toBe(false)
+    expect(shouldCompact({ updatesSinceSnapshot: 4 * maxUpdates, bytesSinceSnapshot: 0, snapshotBytes })).toBe(true)
+    const huge = 3 * maxBytes
+    expect(shouldCompact({ updatesSinceSnapshot: 2, bytesSinceSnapshot: maxBytes, snapshotBytes: huge })).toBe(false)
+    expect(shouldCompact({ updatesSinceSnapshot: 2, bytesSinceSnapshot: huge, snapshotBytes: huge })).toBe(true)
+    // A small document keeps the fixed bounds.
+    expect(shouldCompact({ updatesSinceSnapshot: maxUpdates, bytesSinceSnapshot: 0, snapshotBytes: 1000 })).toBe(true)
+  })
+  it('when the room closes, applies the fixed bounds whatever the snapshot size (a reload replays fewer than maxUpdates)', () => {
+    const snapshotBytes = 100 * maxBytes
+    expect(shouldCompact({ updatesSinceSnapshot: maxUpdates, bytesSinceSnapshot: 0, snapshotBytes, closing: true })).toBe(true)
+    expect(shouldCompact({ updatesSinceSnapshot: maxUpdates - 1, bytesSinceSnapshot: 0, snapshotBytes, closing: true })).toBe(false)
+    expect(shouldCompact({ updatesSinceSnapshot: 2, bytesSinceSnapshot: maxBytes, snapshotBytes, closing: true })).toBe(true)
+  })
 })

@@ -18,6 +18,7 @@ import { chunksOf, mergeChunk, type Change } from './broadcastChunks.ts'
 import { WriteQueue } from './WriteQueue.ts'
 import type { Offer, Offered } from './offer.ts'
 import type { RoomExtension } from './RoomExtension.ts'
+import type { CompactionStats } from '../storage/compaction.ts'
 
 export interface RoomOptions {
   name: string
@@ -34,7 +35,7 @@ export interface RoomOptions {
    * or another instance took the room over (see lose()). The core drops it, without releasing it.
    */
   onBroken: (room: Room) => void
-  shouldCompact: (stats: { updatesSinceSnapshot: number; bytesSinceSnapshot: number }) => boolean
+  shouldCompact: (stats: CompactionStats) => boolean
   /** Version history (shared rooms): client id ownership, versions before server writes. */
   history?: RoomHistory
   /** The idle timer and the times stored with updates. */
@@ -61,6 +62,7 @@ export class Room implements ConnectionRoom {
   readonly connections = new Set<Connection>()
   readonly #writes: WriteQueue
   #snapshotSeq = 0
+  #snapshotBytes = 0
   #updatesSinceSnapshot = 0
   #bytesSinceSnapshot = 0
   #idleTimer: unknown = null
@@ -104,6 +106,7 @@ export class Room implements ConnectionRoom {
     if (this.opts.extension) await this.opts.extension.load(this.doc, state)
     else this.#applyStored(state)
     this.#snapshotSeq = state.snapshotSeq
+    this.#snapshotBytes = state.snapshot?.byteLength ?? 0
     this.#writes.open(state.updates.at(-1)?.seq ?? state.snapshotSeq)
     this.#updatesSinceSnapshot = state.updates.length
     this.#bytesSinceSnapshot = state.updates.reduce((n, u) => n + u.data.length, 0)
@@ -218,9 +221,9 @@ export class Room implements ConnectionRoom {
     return this.#writes.drain()
   }
 
-  /** Folds the log into a snapshot when the policy says the log has grown enough. */
-  async compactIfNeeded(force = false): Promise<void> {
-    const stats = { updatesSinceSnapshot: this.#updatesSinceSnapshot, bytesSinceSnapshot: this.#bytesSinceSnapshot }
+  /** Folds the log into a snapshot when the policy says the log has grown enough (`closing`: the room is unloading). */
+  async compactIfNeeded(force = false, closing = false): Promise<void> {
+    const stats = { updatesSinceSnapshot: this.#updatesSinceSnapshot, bytesSinceSnapshot: this.#bytesSinceSnapshot, snapshotBytes: this.#snapshotBytes, closing }
     // A change that bypassed storage must not reach it through a snapshot either.
     if (this.appliedSeq <= this.#snapshotSeq || this.#broken || this.#lost) return
     if (!force && !this.opts.shouldCompact(stats)) return
@@ -230,6 +233,7 @@ export class Room implements ConnectionRoom {
     const snapshot = parts.length === 1 ? parts[0] : Y.mergeUpdates(parts)
     await this.opts.storage.compact(this.name, snapshot, upto)
     this.#snapshotSeq = upto
+    this.#snapshotBytes = snapshot.byteLength
     this.#updatesSinceSnapshot = 0
     this.#bytesSinceSnapshot = 0
     this.opts.metrics.compactions.inc()
@@ -239,7 +243,7 @@ export class Room implements ConnectionRoom {
     this.#closed = true
     if (this.#idleTimer) this.opts.clock.clearTimeout(this.#idleTimer)
     await this.drain()
-    await this.compactIfNeeded()
+    await this.compactIfNeeded(false, true)
     this.opts.extension?.destroy()
     this.presence.destroy()
     this.doc.destroy()

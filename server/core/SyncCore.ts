@@ -6,6 +6,7 @@ import type { CoreLoad } from './coreLoad.ts'
 import type * as Y from 'yjs'
 import type { Logger } from 'pino'
 import type { DocumentStorage } from '../storage/DocumentStorage.ts'
+import type { CompactionStats } from '../storage/compaction.ts'
 import type { ServerMetrics } from '../metrics.ts'
 import { CLOSE } from '../../shared/wire/index.ts'
 import { OwnedElsewhere } from '../storage/ownership.ts'
@@ -27,7 +28,7 @@ export interface SyncCoreOptions {
   historyFor?: (room: string) => RoomHistory | undefined
   /** Told once a room's stored state is in, before any socket or server write reaches it. */
   onRoomLoaded?: (room: string, doc: Y.Doc) => void
-  shouldCompact?: (stats: { updatesSinceSnapshot: number; bytesSinceSnapshot: number }) => boolean
+  shouldCompact?: (stats: CompactionStats) => boolean
   /** Time for rate limits, read pauses and idle unloading (a fake one in tests). */
   clock?: Clock
 }
