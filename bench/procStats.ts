@@ -39,3 +39,13 @@ export function memory(pid: number): Memory {
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024
   return { rss: kb('VmRSS'), peakRss: kb('VmHWM') }
 }
+
+/**
+ * The process's main thread (its thread id is its pid) from the scheduler's own counters
+ * (/proc/<pid>/task/<pid>/schedstat, ns): time on a CPU, and time runnable but waiting for one
+ * (other processes on the machine). Wall time minus both is time asleep: idle, or blocked (fsync).
+ */
+export function mainThreadMs(pid: number): { onCpu: number; waitingForCpu: number } {
+  const [onCpu, waiting] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ').map(Number)
+  return { onCpu: onCpu / 1e6, waitingForCpu: waiting / 1e6 }
+}

@@ -8,11 +8,13 @@ import { join } from 'node:path'
 import { BenchClient, now } from './BenchClient.ts'
 import { startTarget } from './targets.ts'
 import { FANOUT_WORKSPACE, tokenOf, writeBootstrap } from './bootstrap.ts'
-import { cpuSeconds } from './procStats.ts'
+import { cpuSeconds, mainThreadMs } from './procStats.ts'
 
 export interface SingleWriterRun {
   wallMs: number
   cpuUsPerEdit: number
+  /** The server's main thread over the run, ms (see mainThreadMs); absent in medians. */
+  mainThread?: { onCpu: number; waitingForCpu: number; asleep: number }
 }
 
 /**
@@ -85,11 +87,15 @@ export async function singleWriterRun(
       for (let i = 0; i < edits; i++) client.text.insert(client.text.length, 'x')
     })
     const cpuBefore = cpuSeconds(target.pid)
+    const mainBefore = mainThreadMs(target.pid)
     const started = now()
     await send(client, messages)
     const wallMs = now() - started
     const cpu = cpuSeconds(target.pid) - cpuBefore
-    return { wallMs, cpuUsPerEdit: (cpu * 1e6) / edits }
+    const mainAfter = mainThreadMs(target.pid)
+    const onCpu = mainAfter.onCpu - mainBefore.onCpu
+    const waitingForCpu = mainAfter.waitingForCpu - mainBefore.waitingForCpu
+    return { wallMs, cpuUsPerEdit: (cpu * 1e6) / edits, mainThread: { onCpu, waitingForCpu, asleep: Math.max(0, wallMs - onCpu - waitingForCpu) } }
   } finally {
     await Promise.all(open.map((c) => c.close()))
     await target.stop()
