@@ -3,8 +3,26 @@
 import * as prom from 'prom-client'
 import type { CoreLoad } from './core/coreLoad.ts'
 
-/** How often the event-loop lag histogram samples (see the constructor). */
+/** How often the event-loop lag histogram samples (see processRegistry). */
 const EVENT_LOOP_SAMPLE_MS = 100
+
+let processMetrics: prom.Registry | null = null
+
+/**
+ * The process's own metrics (CPU, memory, event-loop lag, GC), created once per process and
+ * shown by every server in it: prom-client starts an event-loop monitor per registry and never
+ * stops it, so one per server leaked a timer for each server a process started and stopped (the
+ * start-up warm-up's scratch server, tests). The lag histogram samples every 100 ms: prom-client's
+ * 10 ms default woke an idle server 100 times a second (4.4 ms of CPU per second, ~2 µs per edit of
+ * a stream throttled to 2,000 edits/s; docs/benchmarks.md).
+ */
+function processRegistry(): prom.Registry {
+  if (!processMetrics) {
+    processMetrics = new prom.Registry()
+    prom.collectDefaultMetrics({ register: processMetrics, prefix: 'polyphony_process_', eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS })
+  }
+  return processMetrics
+}
 
 export class ServerMetrics {
   readonly registry = new prom.Registry()
@@ -136,15 +154,11 @@ export class ServerMetrics {
   async scrape(): Promise<string> {
     for (const fn of this.#beforeScrape) fn()
     // prom-client prints an empty gauge as "Nan"; the exposition format spells it NaN.
-    return (await this.registry.metrics()).replace(/ Nan$/gm, ' NaN')
+    const text = (await this.#process.metrics()) + (await this.registry.metrics())
+    return text.replace(/ Nan$/gm, ' NaN')
   }
 
-  constructor() {
-    // The event-loop lag histogram samples every eventLoopMonitoringPrecision ms; prom-client's
-    // 10 ms default woke an idle server 100 times a second (4.5 ms of CPU per second, ~2 µs per
-    // edit of a stream throttled to 2,000 edits/s; docs/benchmarks.md). 100 ms: 10 wakes.
-    prom.collectDefaultMetrics({ register: this.registry, prefix: 'polyphony_process_', eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS })
-  }
+  readonly #process = processRegistry()
 
   /**
    * Gauges read from the sync core and the event streams when /metrics is scraped (so they cost

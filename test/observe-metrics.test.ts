@@ -103,4 +103,12 @@ describe('agent reports', () => {
     expect(await breaker()).toBe(0)
     db.close()
   })
+
+  it("every server's scrape shows the process's own metrics (collected once per process)", async () => {
+    for (const metrics of [new ServerMetrics(), new ServerMetrics()]) {
+      const samples = parsePrometheus(await metrics.scrape())
+      expect(samples.get('polyphony_process_process_resident_memory_bytes')).toBeGreaterThan(0)
+      expect(samples.has('polyphony_process_nodejs_eventloop_lag_p99_seconds')).toBe(true)
+    }
+  })
 })
