@@ -19,7 +19,6 @@ import {
   permissionDeniedMessage,
   readCausal,
   readPersistedRequest,
-  syncStep1Message,
   syncStep2Message,
 } from '../../shared/wire/index.ts'
 import type { ConnectionContext, Transport } from './transport.ts'
@@ -40,6 +39,8 @@ export interface ConnectionRoom {
   }
   /** Whether to probe what the client has integrated (see Connection.probe). */
   readonly wantsAcks: boolean
+  /** Sync step 1 with the document's current state vector (shared by every connection until the document changes). */
+  syncStep1(): Uint8Array
   addConnection(conn: Connection): void
   noteProbed(conn: Connection): void
   noteDelivered(conn: Connection): void
@@ -106,7 +107,7 @@ export class Connection {
     if (this.#closed) return
     this.#room = room
     room.addConnection(this)
-    this.send(syncStep1Message(room.doc))
+    this.send(room.syncStep1())
     // The opening step 1 is the first probe: its answer (the client's sync reply) proves nothing
     // delivered yet, and it keeps the client's answers matched to probes in order.
     if (room.wantsAcks && this.ctx.canWrite) {
@@ -211,7 +212,7 @@ export class Connection {
     }
     this.#probeDue = false
     this.#probesOut++
-    this.send(syncStep1Message(room.doc))
+    this.send(room.syncStep1())
     room.noteProbed(this)
   }
 

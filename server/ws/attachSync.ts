@@ -3,6 +3,7 @@
 
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
+import type { Socket } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { Logger } from 'pino'
 import type { SyncCore } from '../core/SyncCore.ts'
@@ -214,7 +215,7 @@ function decided(
     closeSocket(ws, decision.code, decision.reason, opts.core.limits.closeGraceMs)
     return
   }
-  if (!opts.route) return accept(ws, url, roomName, decision, opts)
+  if (!opts.route) return accept(ws, req.socket, url, roomName, decision, opts)
   // Deciding where the room lives may take a database round trip: hold the socket's reads
   // (nothing is lost) until it is attached here or relayed.
   ws.pause()
@@ -223,7 +224,7 @@ function decided(
     (route) => {
       if (ws.readyState !== ws.OPEN) return
       if (route.kind === 'local') {
-        accept(ws, url, roomName, decision, opts)
+        accept(ws, req.socket, url, roomName, decision, opts)
         ws.resume()
         return
       }
@@ -258,10 +259,10 @@ function decided(
 }
 
 /** Hands an authorized socket to this instance's sync core. */
-function accept(ws: WebSocket, url: URL, roomName: string, decision: Extract<SocketDecision, { ok: true }>, opts: AttachSyncOptions): void {
+function accept(ws: WebSocket, socket: Socket, url: URL, roomName: string, decision: Extract<SocketDecision, { ok: true }>, opts: AttachSyncOptions): void {
   const conn = opts.core.connect(
     {
-      send: (data) => ws.send(data, { binary: true }),
+      send: sendCorked(ws, socket),
       close: (code, reason) => closeSocket(ws, code, reason, opts.core.limits.closeGraceMs),
       bufferedAmount: () => ws.bufferedAmount,
       pause: () => ws.pause(),
@@ -283,6 +284,28 @@ function accept(ws: WebSocket, url: URL, roomName: string, decision: Extract<Soc
     conn.receive(toBytes(data))
   })
   ws.on('close', () => conn.closedByPeer())
+}
+
+/**
+ * Sends on `ws` with its TCP socket corked until the end of the current tick: every frame the
+ * server sends a socket in one go (a broadcast batch's update and the probe after it, a sync
+ * reply and its acknowledgement) leaves in one write syscall instead of one each.
+ * What waits corked counts in ws.bufferedAmount, so the slow-reader bound still sees it.
+ */
+function sendCorked(ws: WebSocket, socket: Socket): (data: Uint8Array) => void {
+  let corked = false
+  const uncork = (): void => {
+    corked = false
+    socket.uncork()
+  }
+  return (data) => {
+    if (!corked && !socket.destroyed) {
+      corked = true
+      socket.cork()
+      process.nextTick(uncork)
+    }
+    ws.send(data, { binary: true })
+  }
 }
 
 /**
