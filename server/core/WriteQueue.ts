@@ -6,7 +6,8 @@
 // - Gaps: an update whose dependencies have not arrived is stored, then held back until they
 //   do (see HeldUpdates); what waits is bounded per room.
 // - Order: a persisted acknowledgement, a probe's answer (`seen`) and a session's close keep
-//   their place among the updates: each is acted on after everything queued before it.
+//   their place among the updates: each is acted on after everything queued before it (an
+//   answer that arrives with nothing queued or being stored is acted on at once).
 // - The document's one writer: only what the queue applied is broadcast. Any other change to
 //   the document was never stored; it is refused loudly (see #onTransaction).
 
@@ -26,6 +27,7 @@ import type { Offer, Offered, Sender } from './offer.ts'
 import type { Change } from './broadcastChunks.ts'
 import { HeldUpdates, NO_DEPENDENCIES, dependenciesOf, type Dependencies } from './HeldUpdates.ts'
 import { deletesNothingNew, inspectUpdate, type UpdateInfo } from './inspectUpdate.ts'
+import { ProbeAnswers, isEmptyUpdate } from './probeAnswers.ts'
 import { clientsWithNewStructs } from './clientIds.ts'
 import { encodeTransactionUpdate, transactionChanged } from './transactionUpdate.ts'
 import { inDetectSpan, startIngestSpan } from '../telemetry/ingestSpans.ts'
@@ -100,6 +102,7 @@ export class WriteQueue {
   /** Highest storage seq applied to the document; every lower seq is applied too. */
   appliedSeq = 0
   readonly #held: HeldUpdates<QueuedUpdate>
+  readonly #answers: ProbeAnswers
   #queue: Queued[] = []
   #queuedBytes = 0
   #flushing: Promise<void> | null = null
@@ -118,6 +121,7 @@ export class WriteQueue {
 
   constructor(private readonly opts: WriteQueueOptions) {
     this.#held = new HeldUpdates(opts.doc)
+    this.#answers = new ProbeAnswers()
   }
 
   /**
@@ -161,6 +165,13 @@ export class WriteQueue {
    * queue, and queues it (with the probe answer it carries) or says why not.
    */
   offer(from: Sender, update: Uint8Array, how: Offered): Offer {
+    // A probe's answer that adds nothing (the usual case: empty, or the delete set an earlier answer
+    // was found to add nothing with) is counted without being inspected or stored. The opening
+    // answer may carry offline deletions for the detector: only an empty one.
+    if (how.answersProbe && (isEmptyUpdate(update) || (how.mayEcho && this.#answers.known(update)))) {
+      this.seen(from)
+      return SKIPPED
+    }
     let info: UpdateInfo
     try {
       info = inspectUpdate(update, (client) => this.#held.expectedState(client))
@@ -168,7 +179,9 @@ export class WriteQueue {
       return { kind: 'refused', reason: 'malformed', message: 'malformed message' }
     }
     if (info.empty || (how.mayEcho && (info.hasGap || this.#addsNothing(info)))) {
-      if (how.answersProbe) this.#push({ kind: 'seen', from })
+      // A delete set found to add nothing: the same bytes again (the next answers) skip the inspection.
+      if (how.mayEcho && !info.empty && !info.hasGap && info.clients.length === 0) this.#answers.remember(update)
+      if (how.answersProbe) this.seen(from)
       return SKIPPED
     }
     if (!from.ctx.canWrite) return { kind: 'refused', reason: 'read_only', message: 'read-only access: your update was not applied' }
@@ -200,6 +213,21 @@ export class WriteQueue {
   #addsNothing(info: UpdateInfo): boolean {
     const stateOf = (client: number) => this.#held.expectedState(client)
     return clientsWithNewStructs(info.ends, stateOf).length === 0 && deletesNothingNew(this.opts.doc, info.deletes)
+  }
+
+  /**
+   * `from` answered its oldest probe with nothing to store: it had integrated what it was sent
+   * before the probe. Counted after everything queued before it; with nothing queued or being
+   * stored, that is now (no turn through the queue: a probe's answer is the most frequent message).
+   */
+  seen(from: Sender): void {
+    if (this.#queue.length > 0 || this.#flushing) return this.#push({ kind: 'seen', from })
+    this.#countSeen(from)
+  }
+
+  #countSeen(from: Sender): void {
+    this.opts.extension?.acknowledged(String(from.id), from.ctx.principal)
+    from.probeAnswered()
   }
 
   /** Replies to `from` once everything it sent before this request is durable. */
@@ -348,8 +376,7 @@ export class WriteQueue {
           if (unsettled()) owed.push([q.from, reply])
           else q.from.send(reply)
         } else if (q.kind === 'seen') {
-          extension?.acknowledged(String(q.from.id), q.from.ctx.principal)
-          q.from.probeAnswered()
+          this.#countSeen(q.from)
         } else if (q.kind === 'closed') {
           extension?.sessionClosed(String(q.from.id), q.from.ctx.principal)
         } else {
