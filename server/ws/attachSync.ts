@@ -13,6 +13,7 @@ import { authorizeSocket, type AccessLookup, type SocketDecision } from './autho
 import type { AuthFailures } from '../http/AuthFailures.ts'
 import { RELAYED_HEADER, relaySocket } from '../cluster/relaySocket.ts'
 import { RelayCounts } from '../cluster/RelayCounts.ts'
+import { binaryFrame } from './sharedFrames.ts'
 
 export const SYNC_PATH = '/sync/'
 /** Alternative to ?token=: the subprotocol `polyphony.token.<token>`. */
@@ -291,6 +292,8 @@ function accept(ws: WebSocket, socket: Socket, url: URL, roomName: string, decis
  * server sends a socket in one go (a broadcast batch's update and the probe after it, a sync
  * reply and its acknowledgement) leaves in one write syscall instead of one each.
  * What waits corked counts in ws.bufferedAmount, so the slow-reader bound still sees it.
+ * An open socket is written the shared frame directly (see sharedFrames.ts): without
+ * compression ws writes every frame whole and at once, so frames never interleave.
  */
 function sendCorked(ws: WebSocket, socket: Socket): (data: Uint8Array) => void {
   let corked = false
@@ -299,12 +302,13 @@ function sendCorked(ws: WebSocket, socket: Socket): (data: Uint8Array) => void {
     socket.uncork()
   }
   return (data) => {
-    if (!corked && !socket.destroyed) {
+    if (ws.readyState !== ws.OPEN) return ws.send(data, { binary: true })
+    if (!corked) {
       corked = true
       socket.cork()
       process.nextTick(uncork)
     }
-    ws.send(data, { binary: true })
+    socket.write(binaryFrame(data))
   }
 }
 
