@@ -222,10 +222,7 @@ export class WriteQueue {
    */
   seen(from: Sender): void {
     if (this.#queue.length > 0 || this.#flushing) return this.#push({ kind: 'seen', from })
-    this.#countSeen(from)
-  }
-
-  #countSeen(from: Sender): void {
+    // As #persistAndApply counts a queued one.
     this.opts.extension?.acknowledged(String(from.id), from.ctx.principal)
     from.probeAnswered()
   }
@@ -376,7 +373,8 @@ export class WriteQueue {
           if (unsettled()) owed.push([q.from, reply])
           else q.from.send(reply)
         } else if (q.kind === 'seen') {
-          this.#countSeen(q.from)
+          extension?.acknowledged(String(q.from.id), q.from.ctx.principal)
+          q.from.probeAnswered()
         } else if (q.kind === 'closed') {
           extension?.sessionClosed(String(q.from.id), q.from.ctx.principal)
         } else {
