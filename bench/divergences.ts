@@ -3,7 +3,7 @@
 // For each document size, one workspace gets a shared document of that many characters, 20
 // readings of it in each of three namespaces (alice, bob, carol), and then a stored history that
 // grows through each length in --histories (attribution-log entries: 80 % in the shared room,
-// the rest in the namespaces, by the three members, spread over the last 24 h). The history is
+// the rest in the namespaces, by the three members, over the last 24 h). The history is
 // written straight through the storage port (SqliteStorage.append in batches of 10,000, then
 // compact, as the server's own compaction leaves it: data folded into one snapshot, every
 // entry's attribution kept), with the server stopped; the server (in-process, real SQLite in a
@@ -94,7 +94,7 @@ function initialRooms(chars: number): { docId: string; rooms: Map<string, { upda
 const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc())
 
 /** Appends entries until the workspace history holds `total` (the first state counts), then folds every room into one snapshot. */
-async function growHistory(dir: string, initial: ReturnType<typeof initialRooms>, from: number, total: number): Promise<void> {
+async function growHistory(dir: string, initial: ReturnType<typeof initialRooms>, from: number, total: number, now: number): Promise<void> {
   const db = openDatabase(join(dir, 'polyphony.db'))
   const storage = new SqliteStorage(db)
   try {
@@ -103,7 +103,6 @@ async function growHistory(dir: string, initial: ReturnType<typeof initialRooms>
       for (const [room, r] of initial.rooms) await storage.append(room, [{ principal: r.principal, clients: r.clients, at: Date.now() - DAY + 1000, data: r.update }])
       from = roomNames.length
     }
-    const now = Date.now()
     for (let written = from; written < total;) {
       const n = Math.min(BATCH, total - written)
       const byRoom = new Map<string, Array<UpdateMeta & { data: Uint8Array }>>()
@@ -114,8 +113,9 @@ async function growHistory(dir: string, initial: ReturnType<typeof initialRooms>
         const room = k % 5 === 0 ? namespaceRoom(WS, MEMBERS[m]) : sharedRoom(WS)
         const r = initial.rooms.get(room)!
         const principal = room === sharedRoom(WS) ? MEMBERS[m] : r.principal
-        // Spread over the last 24 h, in a different order than seq (the log is not sorted by time).
-        const at = now - DAY + 2000 + (((k * 7919) % total) / total) * (DAY - 4000)
+        // Over the last 24 h in arrival order, as the server's receive times are: entry k of the
+        // longest history at k/longest of the day (a shorter history is the start of it).
+        const at = now - DAY + 2000 + (k / HISTORIES.at(-1)!) * (DAY - 4000)
         const entry = { principal, clients: r.clients, at: Math.floor(at), data: EMPTY_UPDATE }
         if (!byRoom.has(room)) byRoom.set(room, [])
         byRoom.get(room)!.push(entry)
@@ -174,9 +174,10 @@ for (const chars of SIZES) {
   try {
     const initial = initialRooms(chars)
     let stored = 0
+    const now = Date.now()
     for (const history of HISTORIES) {
       const filling = performance.now()
-      await growHistory(dir, initial, stored, history)
+      await growHistory(dir, initial, stored, history, now)
       stored = history
       progress(`${chars} chars: history ${history} written in ${((performance.now() - filling) / 1000).toFixed(1)} s`)
       const server = await start(dir)

@@ -7,6 +7,7 @@ import { MemoryStorage, SqliteStorage, shouldCompact, DEFAULT_COMPACTION_LIMITS 
 import { runStorageContract } from './storage/contract.ts'
 import { Writer, textOf } from './storage/ydoc.ts'
 import { crashAfterAcks } from './storage/crash.ts'
+import { planActivityRead } from '../shared/coord/activityPlan.ts'
 
 const tempDirs: string[] = []
 function tempDir(): string {
@@ -72,6 +73,30 @@ describe('openDatabase / migrate', () => {
 describe('SqliteStorage specifics', () => {
   let db: Database
   afterEach(() => db?.close())
+
+  it('counts the writes folded before write counts were kept (migration storage/3-activity)', async () => {
+    db = openDatabase(':memory:')
+    const storage = new SqliteStorage(db)
+    const at = (n: number) => 1_700_000_000_000 + n * 7_000
+    await storage.append(
+      'w/shared',
+      [1, 2, 3, 4, 20].map((n) => ({ principal: n % 2 ? 'alice' : 'bob', clients: [n], at: at(n), data: new Uint8Array(n) })),
+    )
+    // Counted up to the snapshot (seq 3); the two after it are read one by one.
+    await storage.compact('w/shared', new Writer('snap').snapshot(), 3)
+    const plan = planActivityRead(at(0), at(30), 60_000)
+    const counted = await storage.writeCounts('w/shared', plan)
+    const newest = await storage.newestWrites('w/shared', at(0), at(30), 2)
+    expect(db.prepare('SELECT SUM(updates) AS n FROM doc_activity WHERE granule_ms = 1000').get()).toEqual({ n: 3 })
+    // The database as it was before: no counts, the migration not run.
+    db.exec("DROP TABLE doc_activity; DELETE FROM migrations WHERE name = 'storage/3-activity'")
+    const reopened = new SqliteStorage(db)
+    expect(await reopened.writeCounts('w/shared', plan)).toEqual(counted)
+    expect(await reopened.newestWrites('w/shared', at(0), at(30), 2)).toEqual(newest)
+    expect(newest.entries.map((e) => e.seq)).toEqual([4, 5])
+    expect(counted.reduce((n, c) => n + c.updates, 0)).toBe(5)
+    expect(counted.reduce((n, c) => n + c.bytes, 0)).toBe(30)
+  })
 
   it('rolls back a whole batch when a row fails inside the transaction', async () => {
     db = openDatabase(':memory:')

@@ -11,6 +11,12 @@
 // - On a store several instances share (PostgresStorage), load() takes the room for this instance
 //   or throws OwnedElsewhere, and append()/compact() reject with Fenced once another instance took
 //   it (server/storage/ownership.ts); release() gives it up. A store one process owns never throws these.
+// - writeCounts() counts a room's writes in a range from counts kept as updates are appended (in
+//   the append's transaction: server/storage/writeActivity.ts), so its cost grows with the
+//   range's buckets and minutes, not with how many updates the room holds; newestWrites() reads
+//   the newest entries of a time range, at most `limit`, found through the same counts.
+
+import type { ActivityPlan } from '../../shared/coord/activityPlan.ts'
 
 export interface UpdateMeta {
   /** Principal that sent the update. */
@@ -37,6 +43,18 @@ export interface AttributionEntry extends UpdateMeta {
   bytes: number
 }
 
+/** Writes to one room by one principal: summed over one bucket of a plan, or one raw entry. */
+export interface WriteCount {
+  principal: string
+  /** The bucket's start (stored counts), or the entry's own time (the sub-second ends of a range). */
+  at: number
+  updates: number
+  bytes: number
+}
+
+/** One write as newestWrites reads it: its attribution without the client ids. */
+export type WriteRecord = Pick<AttributionEntry, 'seq' | 'principal' | 'at' | 'bytes'>
+
 export interface RoomState {
   snapshot: Uint8Array | null
   /** Highest seq folded into the snapshot (0 when there is none). */
@@ -50,6 +68,14 @@ export interface DocumentStorage {
   append(room: string, updates: Array<UpdateMeta & { data: Uint8Array }>): Promise<number[]>
   compact(room: string, snapshot: Uint8Array, uptoSeq: number): Promise<void>
   history(room: string, options?: { afterSeq?: number; limit?: number }): Promise<AttributionEntry[]>
+  /** The room's writes in the plan's range (shared/coord/activityPlan.ts), counted per bucket. */
+  writeCounts(room: string, plan: ActivityPlan): Promise<WriteCount[]>
+  /**
+   * The newest writes of [since, until): every entry with `at` in [from, until), in seq order, at
+   * most `limit` of them. `from` is `since` when the range holds no more than `limit`, else a later
+   * whole second (server/storage/writeActivity.ts newestSpan).
+   */
+  newestWrites(room: string, since: number, until: number, limit: number): Promise<{ from: number; entries: WriteRecord[] }>
   /**
    * The server unloaded the room (after writing everything out): another instance may take it
    * at once. Absent (nothing to do) where one process owns the store.

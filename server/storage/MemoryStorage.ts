@@ -1,7 +1,9 @@
 // In-process DocumentStorage for tests and ephemeral servers. Nothing survives the process.
 
-import type { AttributionEntry, DocumentStorage, RoomState, StoredUpdate } from './DocumentStorage.ts'
-import { checkBatch, checkCompaction, checkHistoryOptions, checkRoom, type NewUpdate } from './validate.ts'
+import type { AttributionEntry, DocumentStorage, RoomState, StoredUpdate, WriteCount, WriteRecord } from './DocumentStorage.ts'
+import { checkBatch, checkCompaction, checkHistoryOptions, checkPlan, checkRoom, checkTimeRange, type NewUpdate } from './validate.ts'
+import type { ActivityPlan } from '../../shared/coord/activityPlan.ts'
+import { newestSpan, rawCounts, type GranuleSpan } from './writeActivity.ts'
 
 interface Entry extends AttributionEntry {
   /** null once folded into the snapshot. */
@@ -64,6 +66,44 @@ export class MemoryStorage implements DocumentStorage {
     const log = this.#rooms.get(room)?.log ?? []
     const end = limit === undefined ? undefined : afterSeq + limit
     return log.slice(afterSeq, end).map(({ seq, principal, clients, at, bytes }) => ({ seq, principal, clients: [...clients], at, bytes }))
+  }
+
+  // Nothing survives the process here, so the log is short-lived: counted entry by entry.
+  async writeCounts(room: string, plan: ActivityPlan): Promise<WriteCount[]> {
+    this.#check(room)
+    checkPlan(plan)
+    const ranges = [...plan.granules.flatMap((g) => g.ranges), ...plan.raw]
+    const inPlan = (at: number) => ranges.some(([from, to]) => at >= from && at < to)
+    return rawCounts((this.#rooms.get(room)?.log ?? []).filter((e) => inPlan(e.at)))
+  }
+
+  async newestWrites(room: string, since: number, until: number, limit: number): Promise<{ from: number; entries: WriteRecord[] }> {
+    this.#check(room)
+    checkTimeRange(since, until, limit)
+    const log = this.#rooms.get(room)?.log ?? []
+    // The same walk as the SQL stores, over granules counted from the log.
+    const spans = (granuleMs: number, from: number, to: number): GranuleSpan[] => {
+      const byStart = new Map<number, GranuleSpan>()
+      for (const e of log) {
+        const start = Math.floor(e.at / granuleMs) * granuleMs
+        if (start < from || start >= to) continue
+        const g = byStart.get(start)
+        if (g) {
+          g.updates++
+          g.lastSeq = e.seq
+        } else byStart.set(start, { start, updates: 1, firstSeq: e.seq, lastSeq: e.seq })
+      }
+      return [...byStart.values()]
+    }
+    const piece = async (from: number, to: number): Promise<GranuleSpan> => {
+      const seqs = log.filter((e) => e.at >= from && e.at < to).map((e) => e.seq)
+      return { start: from, updates: seqs.length, firstSeq: seqs[0] ?? 1, lastSeq: seqs.at(-1) ?? 0 }
+    }
+    const { from, firstSeq, lastSeq } = await newestSpan({ spans: async (g, a, b) => spans(g, a, b), piece }, since, until, limit)
+    return {
+      from,
+      entries: log.filter((e) => e.seq >= firstSeq && e.seq <= lastSeq && e.at >= from && e.at < until).map(({ seq, principal, at, bytes }) => ({ seq, principal, at, bytes })),
+    }
   }
 
   async rooms(): Promise<string[]> {

@@ -11,11 +11,13 @@
 //   with Fenced. So a paused ex-owner can never write after its successor took over.
 // - Appending to (or compacting) a room this instance has not loaded takes it first, as load does.
 
-import { migratePg, type PgClient, type PgDatabase } from '../pg/PgDatabase.ts'
-import type { AttributionEntry, DocumentStorage, RoomState, StoredUpdate } from './DocumentStorage.ts'
+import { migratePg, type PgClient, type PgDatabase, type PgQueryable } from '../pg/PgDatabase.ts'
+import type { AttributionEntry, DocumentStorage, RoomState, StoredUpdate, WriteCount, WriteRecord } from './DocumentStorage.ts'
 import { Fenced, OwnedElsewhere } from './ownership.ts'
-import { checkBatch, checkCompaction, checkHistoryOptions, checkRoom, type NewUpdate } from './validate.ts'
+import { checkBatch, checkCompaction, checkHistoryOptions, checkPlan, checkRoom, checkTimeRange, type NewUpdate } from './validate.ts'
 import { failBatch, settleBatch, type AppendOutcome, type PendingAppend } from './groupCommit.ts'
+import { ACTIVITY_GRANULES, type ActivityPlan } from '../../shared/coord/activityPlan.ts'
+import { SECOND_MS, foldActivitySql, granuleBounds, inPlan, newestSpan, rawCounts, spanOf, type GranuleSpan, type SpanReader } from './writeActivity.ts'
 
 // `instances` (the owners' leases) is created by server/cluster/InstanceLease.ts, started first.
 const SCHEMA = `
@@ -43,6 +45,27 @@ CREATE TABLE doc_snapshots (
 );
 `
 
+// Write counts with their seq spans (server/storage/writeActivity.ts), filled from the rows already
+// folded into a snapshot (the counts hold exactly those: compact() adds what it folds).
+const ACTIVITY_SCHEMA = `
+CREATE TABLE doc_activity (
+  room TEXT NOT NULL,
+  granule_ms BIGINT NOT NULL,
+  start BIGINT NOT NULL,
+  principal TEXT NOT NULL,
+  updates BIGINT NOT NULL,
+  bytes BIGINT NOT NULL,
+  first_seq BIGINT NOT NULL,
+  last_seq BIGINT NOT NULL,
+  PRIMARY KEY (room, granule_ms, start, principal)
+);
+INSERT INTO doc_activity (room, granule_ms, start, principal, updates, bytes, first_seq, last_seq)
+  SELECT u.room, g.ms, (u.at / g.ms) * g.ms, u.principal, COUNT(*), SUM(u.bytes), MIN(u.seq), MAX(u.seq)
+  FROM doc_updates u JOIN doc_snapshots s ON s.room = u.room AND u.seq <= s.seq,
+    (VALUES ${ACTIVITY_GRANULES.map((ms) => `(${ms}::bigint)`).join(', ')}) AS g(ms)
+  GROUP BY 1, 2, 3, 4;
+`
+
 // Takes the room unless a live instance other than this one owns it. Every take bumps the epoch,
 // so whatever this or any instance loaded before can no longer write.
 const TAKE = `
@@ -67,6 +90,8 @@ SELECT $1, alloc.last_seq - $4 + u.n, u.principal, u.clients, u.at, u.bytes, u.d
 FROM alloc, unnest($5::text[], $6::jsonb[], $7::int8[], $8::int4[], $9::bytea[], $10::text[])
   WITH ORDINALITY AS u(principal, clients, at, bytes, data, message, n)
 RETURNING seq`
+
+const FOLD_ACTIVITY = foldActivitySql('postgres')
 
 /** How many times load retries when the owner it found released the room meanwhile. */
 const TAKE_ATTEMPTS = 3
@@ -105,6 +130,7 @@ export class PostgresStorage implements DocumentStorage {
   /** Creates the tables if needed. The `instances` table must exist (start InstanceLease first). */
   static async open(opts: PostgresStorageOptions): Promise<PostgresStorage> {
     await migratePg(opts.db, 'pg/storage/1-init', SCHEMA)
+    await migratePg(opts.db, 'pg/storage/2-activity', ACTIVITY_SCHEMA)
     return new PostgresStorage(opts)
   }
 
@@ -208,6 +234,7 @@ export class PostgresStorage implements DocumentStorage {
         snapshot,
       ])
       await client.query('UPDATE doc_updates SET data = NULL WHERE room = $1 AND seq <= $2 AND data IS NOT NULL', [room, uptoSeq])
+      await client.query(FOLD_ACTIVITY, [room, current.rows[0]?.seq ?? 0, uptoSeq])
     })
   }
 
@@ -220,6 +247,70 @@ export class PostgresStorage implements DocumentStorage {
       limit ?? null,
     ])
     return rows.rows.map(({ seq, principal, clients, at, bytes }) => ({ seq, principal, clients, at, bytes }))
+  }
+
+  // Reads of the counts, the uncounted tail and the entries see one state (a compaction moves
+  // updates from the tail into the counts).
+  async writeCounts(room: string, plan: ActivityPlan): Promise<WriteCount[]> {
+    this.#check(room)
+    checkPlan(plan)
+    return this.#db.transaction(
+      async (client): Promise<WriteCount[]> => {
+        const counts: WriteCount[] = []
+        for (const { granuleMs, ranges } of plan.granules) {
+          if (ranges.length === 0) continue
+          // Summed per bucket (each granule lies in one), timed at the bucket's start.
+          const r = await client.query<WriteCount>(
+            `SELECT a.principal, $5::bigint + (a.start - $5::bigint) / $6::bigint * $6::bigint AS at, SUM(a.updates)::bigint AS updates, SUM(a.bytes)::bigint AS bytes
+             FROM unnest($3::bigint[], $4::bigint[]) AS r(f, t)
+             JOIN doc_activity a ON a.room = $1 AND a.granule_ms = $2 AND a.start >= r.f AND a.start < r.t
+             GROUP BY 1, 2`,
+            [room, granuleMs, ranges.map((x) => x[0]), ranges.map((x) => x[1]), plan.since, plan.bucketMs],
+          )
+          counts.push(...r.rows)
+        }
+        for (const [from, to] of plan.raw) {
+          const { firstSeq, lastSeq } = spanOf(await spansOf(client, room, SECOND_MS, ...granuleBounds(SECOND_MS, from, to)))
+          const r = await client.query<{ principal: string; at: number; bytes: number }>(
+            'SELECT principal, at, bytes FROM doc_updates WHERE room = $1 AND seq >= $2 AND seq <= $3 AND at >= $4 AND at < $5',
+            [room, firstSeq, lastSeq, from, to],
+          )
+          counts.push(...rawCounts(r.rows))
+        }
+        counts.push(...rawCounts((await uncounted(client, room)).filter((e) => inPlan(plan, e.at))))
+        return counts
+      },
+      { isolation: 'repeatable read' },
+    )
+  }
+
+  async newestWrites(room: string, since: number, until: number, limit: number): Promise<{ from: number; entries: WriteRecord[] }> {
+    this.#check(room)
+    checkTimeRange(since, until, limit)
+    return this.#db.transaction(
+      async (client) => {
+        const reader: SpanReader = {
+          spans: (granuleMs, from, to) => spansOf(client, room, granuleMs, from, to),
+          piece: async (from, to) => {
+            const { firstSeq, lastSeq } = spanOf(await spansOf(client, room, SECOND_MS, ...granuleBounds(SECOND_MS, from, to)))
+            const r = await client.query<{ updates: number; firstSeq: number | null; lastSeq: number | null }>(
+              'SELECT COUNT(*)::bigint AS updates, MIN(seq) AS "firstSeq", MAX(seq) AS "lastSeq" FROM doc_updates WHERE room = $1 AND seq >= $2 AND seq <= $3 AND at >= $4 AND at < $5',
+              [room, firstSeq, lastSeq, from, to],
+            )
+            const p = r.rows[0]
+            return { start: from, updates: p.updates, firstSeq: p.firstSeq ?? 1, lastSeq: p.lastSeq ?? 0 }
+          },
+        }
+        const tail = (await uncounted(client, room)).filter((e) => e.at >= since && e.at < until)
+        const { from, firstSeq, lastSeq } = await newestSpan(reader, since, until, limit, tail)
+        const rows = await client.query<WriteRecord>(
+          'SELECT seq, principal, at, bytes FROM doc_updates WHERE room = $1 AND seq >= $2 AND seq <= $3 AND at >= $4 AND at < $5 ORDER BY seq',
+          [room, firstSeq, lastSeq, from, until],
+        )
+        return { from, entries: rows.rows }
+      },
+      { isolation: 'repeatable read' },
+    )
   }
 
   async rooms(): Promise<string[]> {
@@ -343,6 +434,25 @@ export class PostgresStorage implements DocumentStorage {
     if (this.#closed) throw new Error('storage is closed')
     if (room !== undefined) checkRoom(room)
   }
+}
+
+/** Every principal's writes per granule of [from, to), with the seq span that holds them. */
+async function spansOf(q: PgQueryable, room: string, granuleMs: number, from: number, to: number): Promise<GranuleSpan[]> {
+  const r = await q.query<GranuleSpan>(
+    `SELECT start, SUM(updates)::bigint AS updates, MIN(first_seq) AS "firstSeq", MAX(last_seq) AS "lastSeq" FROM doc_activity
+     WHERE room = $1 AND granule_ms = $2 AND start >= $3 AND start < $4 GROUP BY start`,
+    [room, granuleMs, from, to],
+  )
+  return r.rows
+}
+
+/** The updates the counts do not hold yet: those after the room's snapshot (the compaction policy bounds them). */
+async function uncounted(q: PgQueryable, room: string): Promise<Array<{ seq: number; principal: string; at: number; bytes: number }>> {
+  const r = await q.query<{ seq: number; principal: string; at: number; bytes: number }>(
+    'SELECT seq, principal, at, bytes FROM doc_updates WHERE room = $1 AND seq > COALESCE((SELECT seq FROM doc_snapshots WHERE room = $1), 0)',
+    [room],
+  )
+  return r.rows
 }
 
 /** A plain Uint8Array over the Buffer pg returns (no copy), so all backends return the same type. */

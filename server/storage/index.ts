@@ -1,5 +1,5 @@
 // Document storage: the port, its backends and the compaction policy.
-export type { AttributionEntry, DocumentStorage, RoomState, StoredUpdate, UpdateMeta } from './DocumentStorage.ts'
+export type { AttributionEntry, DocumentStorage, RoomState, StoredUpdate, UpdateMeta, WriteCount, WriteRecord } from './DocumentStorage.ts'
 export { MemoryStorage } from './MemoryStorage.ts'
 export { SqliteStorage } from './SqliteStorage.ts'
 export { PostgresStorage } from './PostgresStorage.ts'

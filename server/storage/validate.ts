@@ -36,3 +36,14 @@ export function checkHistoryOptions(afterSeq: number, limit: number | undefined)
     throw new RangeError('limit must be a positive integer')
   }
 }
+
+export function checkTimeRange(since: number, until: number, limit: number): void {
+  if (!Number.isSafeInteger(since) || !Number.isSafeInteger(until)) throw new RangeError('since and until must be whole times in ms')
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer')
+}
+
+export function checkPlan(plan: { since: number; bucketMs: number }): void {
+  // Whole ms: the stores sum counts per bucket in integer arithmetic.
+  if (!Number.isSafeInteger(plan.since)) throw new RangeError('plan.since must be a whole time in ms')
+  if (!Number.isSafeInteger(plan.bucketMs) || plan.bucketMs < 1) throw new RangeError('plan.bucketMs must be a positive integer')
+}

@@ -22,6 +22,7 @@ export {
   type TeamMetrics,
   type TeamMetricsInput,
   type WriteEntry,
+  type WriteCountFact,
   type ClaimFact,
   type AgentReportFact,
   type PrincipalActivity,

@@ -18,6 +18,15 @@ export interface WriteEntry {
   bytes: number
 }
 
+/** Writes to a room by a principal counted together (a stored count; `at` is its bucket's start or the write's time). */
+export interface WriteCountFact {
+  room: string
+  principal: string
+  at: number
+  updates: number
+  bytes: number
+}
+
 export interface ClaimFact {
   event: ClaimEvent
   principal: string
@@ -41,7 +50,12 @@ export interface AgentReportFact {
 
 export interface TeamMetricsInput {
   workspace: string
+  /** Writes one by one: the concurrency of each document, and its counts unless `writeCounts` are given. */
   writes: WriteEntry[]
+  /** Write counts per principal and bucket (stored counts): the counts come from these, `writes` only time the concurrency. */
+  writeCounts?: WriteCountFact[]
+  /** Per room, the time from which `writes` holds every write of the range (the rest were not read: a bound on the request). */
+  writesFrom?: Map<string, number>
   claims: ClaimFact[]
   /** Entries for the task flow when `claims` are counts (created, won, completed with task ids); default: `claims`. */
   flow?: TaskFlowEvent[]
@@ -75,6 +89,8 @@ export interface PrincipalActivity {
 
 export interface DocumentConcurrency {
   room: string
+  /** Present when the room had more writes in the range than a request reads: the figures below cover [coveredSince, until). */
+  coveredSince?: number
   updates: number
   concurrentUpdates: number
   stretches: number
@@ -138,21 +154,35 @@ export function computeTeamMetrics(input: TeamMetricsInput): TeamMetrics {
     buckets.get(key)![field] += by
   }
 
+  /** Which count a write to `room` adds to, or null (the task room: only the server writes it; claims are counted from the claim log). */
+  const kindOf = (room: string): 'shared' | 'namespace' | 'review' | null => {
+    const ref = parseRoom(room)
+    if (!ref || ref.workspace !== input.workspace) return null
+    return ref.kind === 'shared' || ref.kind === 'namespace' || ref.kind === 'review' ? ref.kind : null
+  }
+  const count = (room: string, principal: string, at: number, updates: number, bytes: number) => {
+    const kind = kindOf(room)
+    if (kind === 'shared') {
+      bump(principal, at, 'edits', updates)
+      bump(principal, at, 'editBytes', bytes)
+    } else if (kind === 'namespace') bump(principal, at, 'namespaceWrites', updates)
+    else if (kind === 'review') bump(principal, at, 'reviewWrites', updates)
+  }
   const writes = input.writes.filter((w) => inRange(w.at) && !excluded.has(w.principal))
   const byRoom = new Map<string, WriteEntry[]>()
   for (const w of writes) {
-    const ref = parseRoom(w.room)
-    if (!ref || ref.workspace !== input.workspace) continue
-    if (ref.kind === 'shared') {
-      bump(w.principal, w.at, 'edits')
-      bump(w.principal, w.at, 'editBytes', w.bytes)
-    } else if (ref.kind === 'namespace') bump(w.principal, w.at, 'namespaceWrites')
-    else if (ref.kind === 'review') bump(w.principal, w.at, 'reviewWrites')
-    else continue // the task room: only the server writes it; claims are counted from the claim log
+    if (!kindOf(w.room)) continue
+    if (!input.writeCounts) count(w.room, w.principal, w.at, 1, w.bytes)
     if (!byRoom.has(w.room)) byRoom.set(w.room, [])
     byRoom.get(w.room)!.push(w)
   }
-  const byDocument = [...byRoom].map(([room, list]) => concurrency(room, list, windowMs)).sort((a, b) => a.room.localeCompare(b.room))
+  for (const c of input.writeCounts ?? []) if (inRange(c.at) && !excluded.has(c.principal)) count(c.room, c.principal, c.at, c.updates, c.bytes)
+  const byDocument = [...byRoom]
+    .map(([room, list]) => {
+      const from = input.writesFrom?.get(room)
+      return { ...concurrency(room, list, windowMs), ...(from !== undefined && from > since ? { coveredSince: from } : {}) }
+    })
+    .sort((a, b) => a.room.localeCompare(b.room))
 
   const claims = { won: 0, race: 0, blocked: 0, expired: 0, staleFence: 0, released: 0, completed: 0 }
   for (const c of input.claims) {

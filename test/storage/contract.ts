@@ -7,6 +7,12 @@ import * as Y from 'yjs'
 import type { DocumentStorage } from '../../server/storage/DocumentStorage.ts'
 import type { NewUpdate } from '../../server/storage/validate.ts'
 import { Writer, mergeState, textOf } from './ydoc.ts'
+import { planActivityRead } from '../../shared/coord/activityPlan.ts'
+import { computeTeamMetrics, type WriteEntry } from '../../shared/coord/index.ts'
+import { SERVER_PRINCIPAL } from '../../shared/model.ts'
+import { openDatabase } from '../../server/db.ts'
+import { SqliteAgentReportStore, SqliteTaskStore, teamMetricsFor } from '../../server/coord/index.ts'
+import type { AttributionEntry, WriteCount } from '../../server/storage/DocumentStorage.ts'
 
 export interface StorageFixture {
   storage: DocumentStorage
@@ -217,6 +223,130 @@ export function runStorageContract(name: string, setup: () => Promise<StorageFix
       for (const w of writers) Y.applyUpdate(reference.doc, w.snapshot())
       expect(textOf(await storage.load(room))).toBe(reference.text.toString())
       expect((await storage.history(room)).length).toBe(lastSeq)
+    })
+
+    it('[ST17] writeCounts per bucket equal counting the history of the range, whatever the range and buckets (seeded)', async () => {
+      const seed = Number(process.env.STORAGE_SEED ?? Date.now() % 1_000_000)
+      console.log(`[ST17] ${name} seed=${seed} (rerun with STORAGE_SEED=${seed})`)
+      const gen = prng.create(seed)
+      const base = 1_700_000_040_000
+      const rooms = ['c/shared', 'c/ns/bob']
+      for (let step = 0; step < 60; step++) {
+        const room = prng.oneOf(gen, rooms)
+        // Times across ten minutes, not in seq order, several in one ms; sizes vary.
+        const batch = Array.from({ length: prng.int32(gen, 1, 8) }, (): NewUpdate => {
+          const at = base + (prng.bool(gen) ? prng.int32(gen, 0, 600_000) : prng.int32(gen, 0, 40) * 15_000)
+          return { principal: prng.oneOf(gen, ['alice', 'bob', 'carol']), clients: [1], at, data: new Uint8Array(prng.int32(gen, 1, 40)) }
+        })
+        await storage.append(room, batch)
+        // Compactions fold updates into the counts; the ones after them are counted one by one.
+        if (prng.int32(gen, 0, 7) === 0) await storage.compact(room, new Writer('snap').snapshot(), Math.max(1, (await storage.history(room)).length - prng.int32(gen, 0, 3)))
+        if (step === 40 && fx.reopen) storage = await fx.reopen()
+      }
+      const perBucket = (plan: { since: number; bucketMs: number }, counts: WriteCount[]) => {
+        const out = new Map<string, { updates: number; bytes: number }>()
+        for (const c of counts) {
+          const key = `${c.principal} ${plan.since + Math.floor((c.at - plan.since) / plan.bucketMs) * plan.bucketMs}`
+          const sum = out.get(key) ?? { updates: 0, bytes: 0 }
+          out.set(key, { updates: sum.updates + c.updates, bytes: sum.bytes + c.bytes })
+        }
+        return Object.fromEntries([...out].sort(([a], [b]) => (a < b ? -1 : 1)))
+      }
+      for (let q = 0; q < 25; q++) {
+        const since = base - 5_000 + prng.int32(gen, 0, 300_000)
+        const until = since + prng.int32(gen, 1, 400_000)
+        const bucketMs = prng.oneOf(gen, [1_000, 7_000, 60_000, 3_600_000, 86_400_000])
+        const plan = planActivityRead(since, until, bucketMs)
+        for (const room of rooms) {
+          const entries = (await storage.history(room)).filter((e) => e.at >= since && e.at < until)
+          const expected = perBucket(
+            plan,
+            entries.map((e) => ({ principal: e.principal, at: e.at, updates: 1, bytes: e.bytes })),
+          )
+          expect(perBucket(plan, await storage.writeCounts(room, plan)), `${room} [${since}, ${until}) by ${bucketMs}`).toEqual(expected)
+        }
+      }
+      expect(await storage.writeCounts('none/shared', planActivityRead(base, base + 60_000, 60_000))).toEqual([])
+    })
+
+    it('[ST18] newestWrites: every entry of [from, until) in seq order, at most limit; from is since unless the range holds more (seeded)', async () => {
+      const seed = Number(process.env.STORAGE_SEED ?? Date.now() % 1_000_000)
+      console.log(`[ST18] ${name} seed=${seed} (rerun with STORAGE_SEED=${seed})`)
+      const gen = prng.create(seed)
+      const base = 1_700_000_040_000
+      for (let step = 0; step < 40; step++) {
+        // Times over three minutes, not in seq order, bursts within one second.
+        const batch = Array.from({ length: prng.int32(gen, 1, 6) }, (): NewUpdate => {
+          const at = base + (prng.bool(gen) ? prng.int32(gen, 0, 180_000) : 61_000 + prng.int32(gen, 0, 999))
+          return { principal: prng.oneOf(gen, ['alice', 'bob']), clients: [1], at, data: new Uint8Array(3) }
+        })
+        const seqs = await storage.append('w/shared', batch)
+        if (step % 15 === 14) await storage.compact('w/shared', new Writer('snap').snapshot(), seqs[0])
+      }
+      const all: AttributionEntry[] = await storage.history('w/shared')
+      for (let q = 0; q < 40; q++) {
+        const since = base - 3_000 + prng.int32(gen, 0, 150_000)
+        const until = since + prng.int32(gen, 1, 200_000)
+        const limit = prng.int32(gen, 1, 80)
+        const { from, entries } = await storage.newestWrites('w/shared', since, until, limit)
+        const label = `[${since}, ${until}) limit ${limit} → from ${from}`
+        expect(from >= since && (from === since || from % 1000 === 0), label).toBe(true)
+        expect(entries, label).toEqual(all.filter((e) => e.at >= from && e.at < until).map(({ seq, principal, at, bytes }) => ({ seq, principal, at, bytes })))
+        expect(entries.length, label).toBeLessThanOrEqual(limit)
+        if (all.filter((e) => e.at >= since && e.at < until).length <= limit) expect(from, label).toBe(since)
+      }
+      await expect(storage.newestWrites('w/shared', base, base + 1, 0)).rejects.toThrow(/limit/)
+    })
+
+    it('[ST19] team metrics from this store equal team metrics from the whole history; beyond the read bound, exact from coveredSince (seeded)', async () => {
+      const seed = Number(process.env.STORAGE_SEED ?? Date.now() % 1_000_000)
+      console.log(`[ST19] ${name} seed=${seed} (rerun with STORAGE_SEED=${seed})`)
+      const gen = prng.create(seed)
+      const base = 1_700_000_100_000
+      // Readable and hidden rooms of workspace m, its task room (server writes), another workspace.
+      const rooms = ['m/shared', 'm/ns/alice', 'm/review/bob', 'm/ns/carol', 'm/tasks', 'other/shared']
+      const readable = (room: string) => room !== 'm/ns/carol'
+      let t = base
+      for (let step = 0; step < 80; step++) {
+        const room = prng.oneOf(gen, rooms)
+        const batch = Array.from({ length: prng.int32(gen, 1, 4) }, (): NewUpdate => {
+          // Gaps from 0 to 4 s, so stretches and concurrent writes happen at the default window.
+          t += prng.int32(gen, 0, 4_000)
+          const principal = room === 'm/tasks' || prng.int32(gen, 0, 9) === 0 ? SERVER_PRINCIPAL : prng.oneOf(gen, ['alice', 'bob', 'carol'])
+          return { principal, clients: [1], at: t, data: new Uint8Array(prng.int32(gen, 1, 30)) }
+        })
+        const seqs = await storage.append(room, batch)
+        if (prng.int32(gen, 0, 9) === 0) await storage.compact(room, new Writer('snap').snapshot(), seqs.at(-1)!)
+      }
+      const db = openDatabase(':memory:')
+      const sources = { storage, store: new SqliteTaskStore(db), reports: new SqliteAgentReportStore(db) }
+      const everything: WriteEntry[] = []
+      for (const room of rooms.filter(readable)) for (const e of await storage.history(room)) everything.push({ room, principal: e.principal, at: e.at, bytes: e.bytes })
+      const reference = (q: { since: number; until: number; bucketMs: number; windowMs: number }, writes = everything) =>
+        computeTeamMetrics({ workspace: 'm', writes, claims: [], flow: [], reports: [], tasks: [], ...q, exclude: [SERVER_PRINCIPAL] })
+      try {
+        for (let i = 0; i < 12; i++) {
+          const since = base - 2_000 + prng.int32(gen, 0, t - base)
+          const q = {
+            since,
+            until: since + prng.int32(gen, 1, t - base),
+            bucketMs: prng.oneOf(gen, [1_000, 5_000, 60_000, 3_600_000]),
+            windowMs: prng.oneOf(gen, [0, 1_000, 2_000, 10_000]),
+          }
+          expect(await teamMetricsFor('m', q, sources, readable), JSON.stringify(q)).toEqual(reference(q))
+          // Bound to 3 writes per room: each room's figures are those of the range from its coveredSince.
+          const bounded = await teamMetricsFor('m', q, sources, readable, { total: 3, perRoom: 3 })
+          expect(bounded.timeline).toEqual(reference(q).timeline)
+          for (const d of bounded.concurrentWrites.byDocument) {
+            const from = d.coveredSince ?? q.since
+            const { coveredSince: _, ...figures } = d
+            expect(figures).toEqual(reference({ ...q, since: from }).concurrentWrites.byDocument.find((r) => r.room === d.room))
+            expect(d.updates).toBeLessThanOrEqual(3)
+          }
+        }
+      } finally {
+        db.close()
+      }
     })
 
     // Only persistent backends make this promise; an in-memory one is not asked to.
