@@ -155,10 +155,15 @@ export function computeTeamMetrics(input: TeamMetricsInput): TeamMetrics {
   }
 
   /** Which count a write to `room` adds to, or null (the task room: only the server writes it; claims are counted from the claim log). */
+  const kinds = new Map<string, 'shared' | 'namespace' | 'review' | null>()
   const kindOf = (room: string): 'shared' | 'namespace' | 'review' | null => {
+    // Once per room: a request counts up to tens of thousands of writes to a handful of rooms.
+    let kind = kinds.get(room)
+    if (kind !== undefined) return kind
     const ref = parseRoom(room)
-    if (!ref || ref.workspace !== input.workspace) return null
-    return ref.kind === 'shared' || ref.kind === 'namespace' || ref.kind === 'review' ? ref.kind : null
+    kind = ref && ref.workspace === input.workspace && (ref.kind === 'shared' || ref.kind === 'namespace' || ref.kind === 'review') ? ref.kind : null
+    kinds.set(room, kind)
+    return kind
   }
   const count = (room: string, principal: string, at: number, updates: number, bytes: number) => {
     const kind = kindOf(room)
