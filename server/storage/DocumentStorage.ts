@@ -73,7 +73,8 @@ export interface DocumentStorage {
   /**
    * The newest writes of [since, until): every entry with `at` in [from, until), in seq order, at
    * most `limit` of them. `from` is `since` when the range holds no more than `limit`, else a later
-   * whole second (server/storage/writeActivity.ts newestSpan).
+   * whole second, or `until` (nothing read) when the range's last part-second alone holds more
+   * (server/storage/writeActivity.ts newestSpan).
    */
   newestWrites(room: string, since: number, until: number, limit: number): Promise<{ from: number; entries: WriteRecord[] }>
   /**

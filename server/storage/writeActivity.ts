@@ -77,8 +77,8 @@ export interface SpanReader {
  * counts only writes of the range; the pieces are walked newest first, a minute that would pass
  * `limit` by its seconds, and the walk stops at a whole second (or at the end of a sub-second
  * piece). Every write of [from, until) lies in the returned seq span and they number at most `limit`;
- * from is `since` exactly when the range holds at most `limit`. A second alone holding more than
- * `limit` writes is not read: from is then its end.
+ * from is `since` exactly when the range holds at most `limit`. A second (or the range's last
+ * part-second) alone holding more than `limit` writes is not read: from is then its end.
  */
 export async function newestSpan(reader: SpanReader, since: number, until: number, limit: number, tail: Array<{ seq: number; at: number }> = []): Promise<SeqSpan> {
   let total = 0
