@@ -9,7 +9,7 @@ export type { ConflictLog } from './ConflictLog.ts'
 export type { ClientOwners } from './ClientOwners.ts'
 export { SqliteConflictLog } from './SqliteConflictLog.ts'
 export { SqliteClientOwners } from './SqliteClientOwners.ts'
-export { PostgresConflictLog } from './PostgresConflictLog.ts'
-export { PostgresClientOwners } from './PostgresClientOwners.ts'
+// The Postgres stores are not exported here: importing them loads node-postgres, which a SQLite
+// server never needs. openConflictStores imports them when the server runs on Postgres.
 export { ConflictBudget, DEFAULT_CONFLICT_BUDGET, type ConflictBudgetLimits } from './ConflictBudget.ts'
 export { openConflictStores } from './openConflictStores.ts'
