@@ -16,7 +16,11 @@ import { FANOUT_WORKSPACE, tokenOf, writeBootstrap } from './bootstrap.ts'
 import { RAISED_LIMIT_FLAGS, streamAll } from './singleWriter.ts'
 import { memory } from './procStats.ts'
 import { median } from './stats.ts'
+import { helpIfAsked } from './usage.ts'
 
+helpIfAsked(
+  'usage: npx tsx bench/coldRestart.ts [restarts 1..50, default 6]\nIngests the coldsync document, restarts the server gracefully N times and prints the main-thread CPU of the first and later syncs.',
+)
 const restarts = Number(process.argv[2] ?? 6)
 if (!Number.isInteger(restarts) || restarts < 1 || restarts > 50) throw new Error('usage: npx tsx bench/coldRestart.ts [restarts 1..50]')
 const WRITERS = 10

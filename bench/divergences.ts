@@ -19,6 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { helpIfAsked } from './usage.ts'
 import * as Y from 'yjs'
 import { startServer, type RunningServer } from '../server/server.ts'
 import { createLogger } from '../server/logger.ts'
@@ -31,6 +32,9 @@ import { namespaceRoom, sharedRoom, tasksRoom } from '../shared/rooms.ts'
 import { SERVER_PRINCIPAL } from '../shared/model.ts'
 import { median } from './stats.ts'
 
+helpIfAsked(
+  'usage: npx tsx bench/divergences.ts [--sizes 10000,100000,1000000] [--histories 10000,100000,1000000] [--runs 5]\nRead-path latency (divergences, team metrics, versions, blame, conflicts, docs) against document size and history length; sizes and histories at most 1,000,000, runs at most 20.',
+)
 const { values } = parseArgs({ options: { sizes: { type: 'string' }, histories: { type: 'string' }, runs: { type: 'string' } } })
 const list = (s: string | undefined, fallback: number[], max: number, what: string): number[] => {
   const xs = s ? s.split(',').map(Number) : fallback

@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { helpIfAsked } from './usage.ts'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
@@ -99,6 +100,10 @@ async function run(target: RunningTarget, clients: number, edits: number): Promi
 }
 
 async function main(): Promise<void> {
+  helpIfAsked(
+    'usage: npx tsx bench/fanoutClosedLoop.ts [--edits 1000] [--clients 50] [--reps 3] [--targets polyphony-mem,polyphony,reference] [--profile DIR]\n' +
+      "Server CPU per fanout edit, one edit at a time (every client probed once per edit). A target may be <dir>:<kind> to use another checkout's dist/.",
+  )
   const { values } = parseArgs({
     options: {
       edits: { type: 'string', default: '1000' },

@@ -9,10 +9,16 @@ import { BenchClient, now } from './BenchClient.ts'
 import { startTarget, type TargetKind } from './targets.ts'
 import { FANOUT_WORKSPACE, tokenOf, writeBootstrap } from './bootstrap.ts'
 import { cpuSeconds } from './procStats.ts'
+import { helpIfAsked, wholeArg } from './usage.ts'
 
-const edits = Number(process.argv[2] ?? 500)
-const readers = Number(process.argv[3] ?? 20)
+helpIfAsked(`usage: npx tsx bench/pingpong.ts [edits 1..100000, default 500] [readers 1..500, default 20] [polyphony|polyphony-mem|reference|hocuspocus]
+One writer sends an edit, waits until every reader has it, then the next; prints delivery p50/p90/p99 and the server's CPU.`)
+const KINDS = ['polyphony', 'polyphony-mem', 'reference', 'hocuspocus']
+
+const edits = wholeArg('edits', process.argv[2], 500, 1, 100_000)
+const readers = wholeArg('readers', process.argv[3], 20, 1, 500)
 const kind = (process.argv[4] ?? 'polyphony') as TargetKind
+if (!KINDS.includes(kind)) throw new Error(`the target must be one of ${KINDS.join(', ')} (got ${kind})`)
 const tmp = mkdtempSync(join(tmpdir(), 'polyphony-pingpong-'))
 const target = await startTarget({ kind, dataDir: join(tmp, 'data'), bootstrapFile: writeBootstrap(join(tmp, 'b.json'), readers + 1, 0) })
 const url = (i: number) => `${target.syncBase}${FANOUT_WORKSPACE}/shared?token=${tokenOf(i)}`

@@ -9,8 +9,10 @@ import * as prng from 'lib0/prng'
 import { ProbeAnswers } from '../server/core/probeAnswers.ts'
 import { deletesNothingNew, inspectUpdate } from '../server/core/inspectUpdate.ts'
 import { ConflictDetector } from '../server/conflicts/index.ts'
+import { helpIfAsked, wholeArg } from './usage.ts'
 
-const sizes = process.argv.slice(2).map(Number)
+helpIfAsked('usage: npx tsx bench/probeAnswerCost.ts [edits ...] (each 1..1000000, default 2000 20000)\nWhat one probe answer costs the server on a document with many deletions.')
+const sizes = process.argv.slice(2).map((raw) => wholeArg('edits', raw, 0, 1, 1_000_000))
 
 /** Mean µs per call of `f` over `n` calls. */
 function time(n: number, f: () => void): number {
