@@ -40,20 +40,26 @@ const rs = Array.from(
       },
     }),
 )
-await Promise.all([writer.synced, ...rs.map((r) => r.synced)])
-const cpu0 = cpuSeconds(target.pid)
-for (let i = 0; i < edits; i++) {
-  const arrived = new Promise<void>((resolve) => (done = resolve))
-  waiting = readers
-  sentAt = now()
-  writer.text.insert(writer.text.length, 'x')
-  await Promise.race([arrived, new Promise((_, reject) => setTimeout(() => reject(new Error('edit not delivered in 10 s')), 10_000))])
-  await new Promise((r) => setTimeout(r, 2))
+// Whatever happens, the clients close and the server stops: a failed run leaves nothing running.
+try {
+  await Promise.all([writer.synced, ...rs.map((r) => r.synced)])
+  const cpu0 = cpuSeconds(target.pid)
+  for (let i = 0; i < edits; i++) {
+    const arrived = new Promise<void>((resolve) => (done = resolve))
+    waiting = readers
+    sentAt = now()
+    writer.text.insert(writer.text.length, 'x')
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('edit not delivered in 10 s')), 10_000)))
+    await Promise.race([arrived, late]).finally(() => clearTimeout(timer))
+    await new Promise((r) => setTimeout(r, 2))
+  }
+  const cpu = cpuSeconds(target.pid) - cpu0
+  lat.sort((a, b) => a - b)
+  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))].toFixed(2)
+  console.log(JSON.stringify({ kind, edits, readers, p50: q(0.5), p90: q(0.9), p99: q(0.99), cpuS: cpu.toFixed(2) }))
+} finally {
+  await Promise.all([writer.close(), ...rs.map((r) => r.close())])
+  await target.stop()
+  rmSync(tmp, { recursive: true, force: true })
 }
-const cpu = cpuSeconds(target.pid) - cpu0
-lat.sort((a, b) => a - b)
-const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))].toFixed(2)
-console.log(JSON.stringify({ kind, edits, readers, p50: q(0.5), p90: q(0.9), p99: q(0.99), cpuS: cpu.toFixed(2) }))
-await Promise.all([writer.close(), ...rs.map((r) => r.close())])
-await target.stop()
-rmSync(tmp, { recursive: true, force: true })
