@@ -1,6 +1,7 @@
-// What the group-committing stores (SqliteStorage, PostgresStorage) share: an append waiting for
-// the next batch, and how a committed batch answers each request. Every request of a batch is
-// written in one transaction with a savepoint each, so one request's failure is its own outcome.
+// PostgresStorage's group commit: an append waiting for the next batch, and how a committed batch
+// answers each request. Every request of a batch is written in one transaction with a savepoint
+// each, so one request's failure is its own outcome. (SqliteStorage shares one committer with the
+// other SQLite stores of the write path instead: server/sqliteGroupCommit.ts.)
 
 import type { NewUpdate } from './validate.ts'
 
