@@ -8,6 +8,10 @@
 //   npx tsx bench/fanoutClosedLoop.ts [--edits 1000] [--clients 50] [--reps 3] [--targets polyphony-mem,polyphony,reference] [--profile DIR]
 // --profile writes each Polyphony server's V8 CPU profile under DIR (summarise with bench/profile.ts).
 // A target may name another checkout, `<dir>:<kind>` (its dist/ is used): an A/B in one run.
+// `reference+answers` is the reference with the traffic of Polyphony's probe answers: every client
+// sends, after each update it integrates, the sync step 2 it would send answering a probe (its
+// delete set), which the reference reads and applies as a no-op. It prices reading ~50 answers per
+// edit on a server that does nothing else with them.
 
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -40,8 +44,11 @@ function syncFrame(write: (e: encoding.Encoder) => void): Uint8Array {
   return encoding.toUint8Array(e)
 }
 
-/** A client that syncs, applies what it receives and answers every sync step 1, as y-websocket does. */
-function connect(url: string, clientId: number): Promise<Client> {
+/**
+ * A client that syncs, applies what it receives and answers every sync step 1, as y-websocket does.
+ * With `answerEveryUpdate`, it also sends after each integrated update what it would answer a probe.
+ */
+function connect(url: string, clientId: number, answerEveryUpdate = false): Promise<Client> {
   return new Promise((resolveClient, reject) => {
     const doc = new Y.Doc()
     doc.clientID = clientId
@@ -55,6 +62,9 @@ function connect(url: string, clientId: number): Promise<Client> {
       encoding.writeVarUint(reply, 0)
       const type = syncProtocol.readSyncMessage(decoder, reply, doc, 'remote')
       if (encoding.length(reply) > 1) ws.send(encoding.toUint8Array(reply))
+      if (answerEveryUpdate && type === syncProtocol.messageYjsUpdate) {
+        ws.send(syncFrame((e) => syncProtocol.writeSyncStep2(e, doc, Y.encodeStateVector(doc))))
+      }
       if (type === syncProtocol.messageYjsSyncStep2) {
         clearTimeout(timer)
         resolveClient({ ws, doc })
@@ -82,9 +92,9 @@ function everyoneHas(clients: Client[], writer: number, clock: number): Promise<
 }
 
 /** Server CPU seconds for `edits` edits, one at a time, each awaited at every client. */
-async function run(target: RunningTarget, clients: number, edits: number): Promise<number> {
+async function run(target: RunningTarget, clients: number, edits: number, answerEveryUpdate: boolean): Promise<number> {
   const all = await Promise.all(
-    Array.from({ length: clients }, (_, i) => connect(target.kind === 'reference' ? `${target.syncBase}${ROOM}` : roomUrl(target.syncBase, ROOM, i), i + 1)),
+    Array.from({ length: clients }, (_, i) => connect(target.kind === 'reference' ? `${target.syncBase}${ROOM}` : roomUrl(target.syncBase, ROOM, i), i + 1, answerEveryUpdate)),
   )
   try {
     const before = cpuSeconds(target.pid)
@@ -101,7 +111,7 @@ async function run(target: RunningTarget, clients: number, edits: number): Promi
 
 async function main(): Promise<void> {
   helpIfAsked(
-    'usage: npx tsx bench/fanoutClosedLoop.ts [--edits 1000] [--clients 50] [--reps 3] [--targets polyphony-mem,polyphony,reference] [--profile DIR]\n' +
+    'usage: npx tsx bench/fanoutClosedLoop.ts [--edits 1000] [--clients 50] [--reps 3] [--targets polyphony-mem,polyphony,reference,reference+answers] [--profile DIR]\n' +
       "Server CPU per fanout edit, one edit at a time (every client probed once per edit). A target may be <dir>:<kind> to use another checkout's dist/.",
   )
   const { values } = parseArgs({
@@ -122,7 +132,14 @@ async function main(): Promise<void> {
   }
   const targets = values.targets.split(',').map((spec) => {
     const at = spec.lastIndexOf(':')
-    return { spec, dir: at > 0 ? resolve(spec.slice(0, at)) : ROOT, kind: (at > 0 ? spec.slice(at + 1) : spec) as TargetOptions['kind'] }
+    const named = at > 0 ? spec.slice(at + 1) : spec
+    const answers = named === 'reference+answers'
+    const kind = (answers ? 'reference' : named) as TargetOptions['kind']
+    // The raw clients here speak y-websocket's framing, not Hocuspocus's.
+    if (!['polyphony', 'polyphony-mem', 'reference'].includes(kind)) {
+      throw new Error(`unknown target "${spec}": use polyphony, polyphony-mem, reference or reference+answers (optionally <dir>:<kind>)`)
+    }
+    return { spec, dir: at > 0 ? resolve(spec.slice(0, at)) : ROOT, kind, answers }
   })
   const tmp = mkdtempSync(join(tmpdir(), 'polyphony-closed-loop-'))
   const bootstrapFile = writeBootstrap(join(tmp, 'bootstrap.json'), clients, 0)
@@ -135,7 +152,7 @@ async function main(): Promise<void> {
         const profileDir = values.profile && t.kind.startsWith('polyphony') ? join(resolve(values.profile), `${t.spec.replace(/[/:]/g, '_')}-${rep + 1}`) : undefined
         const target = await startTarget({ kind: t.kind, dataDir, bootstrapFile, profileDir })
         try {
-          const s = await run(target, clients, edits)
+          const s = await run(target, clients, edits, t.answers)
           cpu.set(t.spec, [...(cpu.get(t.spec) ?? []), s])
           console.error(`${t.spec} run ${rep + 1}: ${s.toFixed(2)} s, ${((s / edits) * 1e6).toFixed(0)} µs per edit`)
         } finally {
