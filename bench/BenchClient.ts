@@ -36,6 +36,12 @@ export interface BenchClientOptions {
   dialect: Dialect
   /** false: incoming updates are counted, not applied (writers that only ingest). */
   applyRemote?: boolean
+  /**
+   * Also send, right after each incoming update, the sync step 2 this client would send answering
+   * a Polyphony probe (its delete set: nothing the server lacks). A reference server reads and
+   * applies it as a no-op, so it carries the traffic of Polyphony's probes (target reference-answers).
+   */
+  answerUpdates?: boolean
   /** Called after remote updates were applied, with the arrival time of the last one. */
   onRemote?: (client: BenchClient, receivedAt: number) => void
   /** Called with each remote update as it arrives, before it is applied. */
@@ -222,6 +228,7 @@ export class BenchClient {
     const update = payload
     if (subtype === syncProtocol.messageYjsUpdate) {
       if (this.opts.applyRemote === false) return
+      if (this.opts.answerUpdates) this.#sendSync(syncStep2Message(Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.doc))))
       this.opts.onRemoteUpdate?.(update, receivedAt)
       this.#pending.push(update)
       this.#pendingAt = receivedAt

@@ -17,13 +17,13 @@ import { manydocs } from './scenarios/manydocs.ts'
 import { coldsync, FRESH_CLIENTS } from './scenarios/coldsync.ts'
 import { yjsFloor } from './floor.ts'
 import { median } from './stats.ts'
-import { describeRun, floorTable, machineInfo, ratioTable, resultsTable, type Results } from './report.ts'
+import { answerTrafficTable, describeRun, floorTable, machineInfo, ratioTable, resultsTable, type Results } from './report.ts'
 import { profileMarkdown, summarizeProfile } from './profile.ts'
 import { clusterArgv } from './cluster/options.ts'
 import { clusterMain } from './cluster/run.ts'
 
 const SCENARIOS: Record<ScenarioName, { scenario: Scenario; targets: TargetKind[] }> = {
-  fanout: { scenario: fanout, targets: ['reference', 'polyphony', 'hocuspocus', 'polyphony-mem'] },
+  fanout: { scenario: fanout, targets: ['reference', 'polyphony', 'hocuspocus', 'polyphony-mem', 'reference-answers'] },
   burst: { scenario: burst, targets: ['reference', 'polyphony', 'hocuspocus', 'polyphony-mem'] },
   manydocs: { scenario: manydocs, targets: ['reference', 'polyphony', 'hocuspocus'] },
   // Not Hocuspocus: its ingest of 10 × 10,000 edits did not finish within the 120 s ack bound (its 10 × 2,000 does).
@@ -122,6 +122,10 @@ export async function main(argv: string[]): Promise<number> {
     '## Ratios',
     '',
     ratioTable(results),
+    '',
+    '## Fanout beside the reference carrying the same answer traffic',
+    '',
+    answerTrafficTable(results),
     '',
     '## Yjs floor (in-process, no server)',
     '',

@@ -93,6 +93,25 @@ export function resultsTable(results: Results): string {
   return rows.join('\n')
 }
 
+/**
+ * Fanout's latency and CPU beside the reference whose clients send what Polyphony's probes make
+ * them send (one sync step 2 per delivery): how much of the gap to the plain reference is that
+ * traffic, read by a server that does nothing else with it.
+ */
+export function answerTrafficTable(results: Results): string {
+  const f = results.fanout
+  if (!f?.['reference-answers']) return '(fanout did not run on reference-answers)'
+  const rows = [
+    '| fanout metric | Polyphony (SQLite) | Polyphony (memory) | reference | reference + answer traffic | Polyphony / reference + answer traffic |',
+    '|---|--:|--:|--:|--:|--:|',
+  ]
+  for (const d of METRICS.fanout.filter((m) => ['p50Ms', 'p95Ms', 'p99Ms', 'cpuS', 'deliveriesPerS', 'converged'].includes(m.key))) {
+    const cells = (['polyphony', 'polyphony-mem', 'reference', 'reference-answers'] as const).map((k) => fmt(f[k]?.[d.key], d.digits))
+    rows.push(`| ${d.label} | ${cells.join(' | ')} | ${fmt(ratio(f.polyphony?.[d.key], f['reference-answers']?.[d.key]), 2)} |`)
+  }
+  return rows.join('\n')
+}
+
 interface Goal {
   what: string
   value: (r: Results) => number
@@ -119,6 +138,8 @@ const GOALS: Goal[] = [
   goal('fanout latency p99, Polyphony / Hocuspocus', 'fanout', ['polyphony', 'p99Ms'], ['hocuspocus', 'p99Ms'], atMost(1.0)),
   goal('fanout server CPU (persisting everything), Polyphony / reference', 'fanout', ['polyphony', 'cpuS'], ['reference', 'cpuS'], atMost(1.2)),
   goal('fanout server CPU, Polyphony / Hocuspocus', 'fanout', ['polyphony', 'cpuS'], ['hocuspocus', 'cpuS'], reportOnly),
+  goal('fanout latency p50, Polyphony / reference + answer traffic', 'fanout', ['polyphony', 'p50Ms'], ['reference-answers', 'p50Ms'], reportOnly),
+  goal('fanout server CPU, Polyphony / reference + answer traffic', 'fanout', ['polyphony', 'cpuS'], ['reference-answers', 'cpuS'], reportOnly),
   goal('burst time-to-converge, Polyphony / reference', 'burst', ['polyphony', 'convergeMs'], ['reference', 'convergeMs'], atMost(0.7)),
   goal('manydocs rooms/s, Polyphony / reference', 'manydocs', ['polyphony', 'roomsPerS'], ['reference', 'roomsPerS'], atLeast(1.0)),
   goal('manydocs connect+sync p99, Polyphony / reference', 'manydocs', ['polyphony', 'connectP99Ms'], ['reference', 'connectP99Ms'], atMost(1.5)),

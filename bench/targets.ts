@@ -4,6 +4,9 @@
 //                    SQLite; built first when dist/ is missing or older than a source file
 //   polyphony-mem  — the same server with `--data :memory:` (what durability costs)
 //   reference      — @y/websocket-server 0.1.1, in memory, no auth
+//   reference-answers — the same reference server, its clients also sending after each update they
+//                    integrate the sync step 2 they would send answering a Polyphony probe (fanout
+//                    only): the reference carrying the traffic of Polyphony's proof of what was seen
 //   hocuspocus     — @hocuspocus/server 4.7 through bench/hocuspocusServer.mjs, in memory, no auth
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
@@ -15,7 +18,7 @@ import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import type { Dialect } from './BenchClient.ts'
 
-export type TargetKind = 'polyphony' | 'polyphony-mem' | 'reference' | 'hocuspocus'
+export type TargetKind = 'polyphony' | 'polyphony-mem' | 'reference' | 'reference-answers' | 'hocuspocus'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const REFERENCE = join(dirname(createRequire(import.meta.url).resolve('@y/websocket-server/package.json')), 'src', 'server.js')
@@ -40,6 +43,8 @@ export interface RunningTarget {
   /** ws://127.0.0.1:<port>/sync/ — rooms are appended; the reference takes the path as its room name. */
   syncBase: string
   dialect: Dialect
+  /** Clients answer every update they integrate as they would a probe (reference-answers). */
+  answersUpdates: boolean
   /** Whether the server keeps documents across restart(). */
   durable: boolean
   stop(): Promise<void>
@@ -51,9 +56,10 @@ export async function startTarget(opts: TargetOptions): Promise<RunningTarget> {
   const prof = opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir] : []
   let child: ChildProcess
   let ready: Promise<string>
-  if (opts.kind === 'reference' || opts.kind === 'hocuspocus') {
+  const reference = opts.kind === 'reference' || opts.kind === 'reference-answers'
+  if (reference || opts.kind === 'hocuspocus') {
     const port = await freePort()
-    child = spawn(process.execPath, [...prof, opts.kind === 'reference' ? REFERENCE : HOCUSPOCUS], {
+    child = spawn(process.execPath, [...prof, reference ? REFERENCE : HOCUSPOCUS], {
       cwd: ROOT,
       env: { ...process.env, HOST: '127.0.0.1', PORT: String(port) },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -87,7 +93,8 @@ export async function startTarget(opts: TargetOptions): Promise<RunningTarget> {
     kind: opts.kind,
     pid: child.pid!,
     syncBase: `${base}/sync/`,
-    dialect: opts.kind === 'reference' ? 'y-websocket' : opts.kind === 'hocuspocus' ? 'hocuspocus' : 'polyphony',
+    dialect: reference ? 'y-websocket' : opts.kind === 'hocuspocus' ? 'hocuspocus' : 'polyphony',
+    answersUpdates: opts.kind === 'reference-answers',
     durable: opts.kind === 'polyphony',
     stop,
     restart: async () => {

@@ -35,6 +35,7 @@ function track(spec: ClientSpec): Tracked {
       clientId: spec.clientId,
       dialect: spec.dialect,
       applyRemote: spec.applyRemote,
+      answerUpdates: spec.answerUpdates,
       onRemoteUpdate: (update, at) => record(t, update, at),
       onRemote: (_c, at) => {
         if (!t.firstRemoteAt) t.firstRemoteAt = at

@@ -9,6 +9,8 @@ export interface ClientSpec {
   dialect: Dialect
   /** false for writers that only ingest: incoming updates are not applied. */
   applyRemote: boolean
+  /** Send after each incoming update the sync step 2 a probe would get (see BenchClientOptions). */
+  answerUpdates?: boolean
 }
 
 /** Yjs client id → clock every reader must reach. */

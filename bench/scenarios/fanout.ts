@@ -18,6 +18,7 @@ export const fanout: Scenario = {
       clientId: 1 + i,
       dialect: target.dialect,
       applyRemote: true,
+      answerUpdates: target.answersUpdates,
     }))
     const { failed } = await connectAll(pool, specs)
     if (failed.length) throw new Error(`fanout: ${failed.length} clients failed to connect: ${failed[0].error}`)
