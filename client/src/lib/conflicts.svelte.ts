@@ -27,6 +27,25 @@ export function upsert(list: ConflictRecord[], record: ConflictRecord): Conflict
   return [record, ...rest].sort((a, b) => b.detectedAt - a.detectedAt || a.id.localeCompare(b.id))
 }
 
+/** Open is where a conflict starts; resolved and decided are where it ends (it never reopens). */
+const settled = (c: ConflictRecord): boolean => c.status !== 'open'
+
+/**
+ * A fetched list with the records heard (events, answers) while the fetch was in flight laid over
+ * it: the fetch's answer may have been read before them, and replacing the list with it would drop
+ * a conflict just shown. A heard record loses only to a fetched one that is further along (settled
+ * while the heard one is still open).
+ */
+export function withHeard(fetched: ConflictRecord[], heard: readonly ConflictRecord[]): ConflictRecord[] {
+  let list = fetched.reduce(upsert, [] as ConflictRecord[])
+  for (const record of heard) {
+    const known = list.find((c) => c.id === record.id)
+    if (known && settled(known) && !settled(record)) continue
+    list = upsert(list, record)
+  }
+  return list
+}
+
 /** The document (id) a conflict is about, its text or its title; null for task keys, claims and schema. */
 export const conflictDoc = (c: ConflictRecord): string | null => documentOfLocation(c.location)
 
@@ -36,6 +55,11 @@ export class ConflictFeed {
   #state = $state<FeedState>('loading')
   #source: EventSource | null = null
   #poll: ReturnType<typeof setInterval> | null = null
+  /** Records heard while a refetch is in flight (kept until none is), and which refetch applied last. */
+  #heard: ConflictRecord[] = []
+  #refetching = 0
+  #started = 0
+  #applied = 0
 
   constructor(options: ConflictFeedOptions) {
     this.#options = options
@@ -55,6 +79,9 @@ export class ConflictFeed {
   }
 
   async refetch(): Promise<void> {
+    const seq = ++this.#started
+    const mark = this.#heard.length
+    this.#refetching++
     try {
       // Pages of 200, at most MAX_PAGES of them (the newest records are what a person acts on).
       const conflicts: ConflictRecord[] = []
@@ -65,11 +92,22 @@ export class ConflictFeed {
         cursor = page.next
         if (cursor === null) break
       }
-      this.#list = conflicts.reduce(upsert, [] as ConflictRecord[])
+      // A refetch that started before the one applied last answers with an older list.
+      if (seq < this.#applied) return
+      this.#applied = seq
+      this.#list = withHeard(conflicts, this.#heard.slice(mark))
       if (this.#state === 'loading' || this.#state === 'unavailable') this.#state = this.#source?.readyState === 1 ? 'live' : 'polling'
     } catch (error) {
       if (error instanceof ApiRequestError && error.kind === 'not-found') this.#state = 'unavailable'
+    } finally {
+      if (--this.#refetching === 0) this.#heard = []
     }
+  }
+
+  /** A record from the event stream or an answer: shown now, and kept over a refetch in flight. */
+  #hear(record: ConflictRecord): void {
+    if (this.#refetching > 0) this.#heard.push(record)
+    this.#list = upsert(this.#list, record)
   }
 
   /** Throws ApiRequestError: 409 when someone resolved it first (the feed then shows their choice). */
@@ -86,7 +124,7 @@ export class ConflictFeed {
   async #settle(answer: Promise<ConflictRecord>): Promise<ConflictRecord> {
     try {
       const record = await answer
-      this.#list = upsert(this.#list, record)
+      this.#hear(record)
       return record
     } catch (error) {
       if (error instanceof ApiRequestError && error.kind === 'conflict') void this.refetch()
@@ -104,7 +142,7 @@ export class ConflictFeed {
     this.#source = source
     source.addEventListener('conflict', (event) => {
       try {
-        this.#list = upsert(this.#list, JSON.parse((event as MessageEvent<string>).data) as ConflictRecord)
+        this.#hear(JSON.parse((event as MessageEvent<string>).data) as ConflictRecord)
       } catch {
         void this.refetch() // a record we cannot read: take the server's list instead
       }
