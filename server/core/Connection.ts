@@ -19,7 +19,6 @@ import {
   permissionDeniedMessage,
   readCausal,
   readPersistedRequest,
-  syncStep2Message,
 } from '../../shared/wire/index.ts'
 import type { ConnectionContext, Transport } from './transport.ts'
 import type { Limits } from './limits.ts'
@@ -27,7 +26,6 @@ import type { ServerMetrics } from '../metrics.ts'
 import { TokenBucket } from './TokenBucket.ts'
 import { systemClock, type Clock } from './clock.ts'
 import type { Offer, Offered, Refusal } from './offer.ts'
-import { encodeIntegratedState } from './integratedState.ts'
 
 /** What a connection needs from its room (Room implements it; Connection never imports Room). */
 export interface ConnectionRoom {
@@ -41,6 +39,8 @@ export interface ConnectionRoom {
   readonly wantsAcks: boolean
   /** Sync step 1 with the document's current state vector (shared by every connection until the document changes). */
   syncStep1(): Uint8Array
+  /** Sync step 2 for a client at `stateVector` (well-formed): what of the integrated document it lacks. */
+  syncStep2(stateVector: Uint8Array): Uint8Array
   addConnection(conn: Connection): void
   noteProbed(conn: Connection): void
   noteDelivered(conn: Connection): void
@@ -302,7 +302,7 @@ export class Connection {
       const stateVector = decoding.readVarUint8Array(decoder)
       Y.decodeStateVector(stateVector) // throws if malformed
       this.#clientStateVector = stateVector
-      this.send(syncStep2Message(encodeIntegratedState(room.doc, stateVector)))
+      this.send(room.syncStep2(stateVector))
       return room.noteDelivered(this)
     }
     if (subtype !== syncProtocol.messageYjsSyncStep2 && subtype !== syncProtocol.messageYjsUpdate) {
