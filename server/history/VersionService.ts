@@ -91,8 +91,9 @@ export class VersionService {
     if (parseRoom(name)?.kind !== 'shared') return undefined
     return {
       loaded: async (room) => {
-        this.#roomOwners.set(name, await this.owners.owners(name))
-        this.#watch(room)
+        const owners = await this.owners.owners(name)
+        this.#roomOwners.set(name, owners)
+        this.#watch(room, owners)
       },
       claimClients: (principal, clients) => this.#claim(name, principal, clients),
       beforeServerWrite: async (room, write) => {
@@ -129,8 +130,9 @@ export class VersionService {
     )
   }
 
-  #watch(room: Room): void {
-    const backfill = this.#backfill(room).catch((err: unknown) => this.opts.logger.error({ err, room: room.name }, 'client id backfill failed'))
+  /** `owners`: the room's client id owners as stored when it loaded (one read serves the load and the backfill). */
+  #watch(room: Room, owners: Map<number, string>): void {
+    const backfill = this.#backfill(room, owners).catch((err: unknown) => this.opts.logger.error({ err, room: room.name }, 'client id backfill failed'))
     this.#backfills.set(room.name, backfill)
     // 'afterTransaction', not 'update': a listener on 'update' makes Yjs encode every change (see server/core/transactionUpdate.ts).
     const arm = (tr: Y.Transaction) => {
@@ -267,8 +269,8 @@ export class VersionService {
    * Client ids written before ownership was recorded get the principal of the first log entry
    * naming them, so nobody can claim them now. Bounded by maxLogScan entries.
    */
-  async #backfill(room: Room): Promise<void> {
-    const owners = await this.owners.owners(room.name)
+  async #backfill(room: Room, owners: ReadonlyMap<number, string>): Promise<void> {
+    // Read before the first await: the ids no owner was stored for when the room loaded.
     const unowned = new Set([...room.doc.store.clients.keys()].filter((client) => !owners.has(client)))
     let afterSeq = 0
     for (let read = 0; unowned.size > 0 && read < this.limits.maxLogScan;) {
