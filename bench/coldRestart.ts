@@ -6,7 +6,9 @@
 // sync. Prints medians: main-thread CPU per sync (warm, first after restart, second), the
 // latency of each (for reference), the main thread's CPU until the server listens, and its RSS
 // 1 s after start. Every wait is bounded by the clients' and the server's own timeouts.
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs'
+// `--profile`: each restarted server writes a CPU profile (sampled every 100 µs); the samples
+// taken while the first and the second client synced are summarised, mean per restart.
+import { readFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -17,36 +19,54 @@ import { RAISED_LIMIT_FLAGS, streamAll } from './singleWriter.ts'
 import { memory } from './procStats.ts'
 import { median } from './stats.ts'
 import { helpIfAsked } from './usage.ts'
+import { meanSummary, profileMarkdown, profileWindow, summarizeProfile, type CpuProfile } from './profile.ts'
 
 helpIfAsked(
-  'usage: npx tsx bench/coldRestart.ts [restarts 1..50, default 6]\nIngests the coldsync document, restarts the server gracefully N times and prints the main-thread CPU of the first and later syncs.',
+  'usage: npx tsx bench/coldRestart.ts [restarts 1..50, default 6] [--profile]\nIngests the coldsync document, restarts the server gracefully N times and prints the main-thread CPU of the first and later syncs.\n--profile: CPU profiles of the restarted servers, summarised over the first and the second sync.',
 )
-const restarts = Number(process.argv[2] ?? 6)
-if (!Number.isInteger(restarts) || restarts < 1 || restarts > 50) throw new Error('usage: npx tsx bench/coldRestart.ts [restarts 1..50]')
+const profile = process.argv.includes('--profile')
+const positional = process.argv.slice(2).filter((a) => a !== '--profile')
+const restarts = Number(positional[0] ?? 6)
+if (!Number.isInteger(restarts) || restarts < 1 || restarts > 50 || positional.length > 1) throw new Error('usage: npx tsx bench/coldRestart.ts [restarts 1..50] [--profile]')
 const WRITERS = 10
 const EDITS = 10_000
 
 const tmp = mkdtempSync(join(tmpdir(), 'polyphony-bench-cold-'))
 // The rate limit raised: the ingest is set-up here, not what is measured.
 const opts = { kind: 'polyphony' as const, dataDir: join(tmp, 'data'), bootstrapFile: writeBootstrap(join(tmp, 'b.json'), 2 * WRITERS, 0), serveFlags: RAISED_LIMIT_FLAGS }
+const profileDir = join(tmp, 'profiles')
 let target: RunningTarget = await startTarget(opts)
 const url = (i: number) => `${target.syncBase}${FANOUT_WORKSPACE}/shared?token=${tokenOf(i)}&persisted=1`
 /** The server main thread's time on CPU so far, ms. */
 const mainThreadCpuMs = () => Number(readFileSync(`/proc/${target.pid}/task/${target.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6
 
+/** µs on the monotonic clock V8's profiles use. */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n)
+
+interface Sync {
+  cpuMs: number
+  ms: number
+  /** When it started and ended (monotonicUs), to cut the server's profile. */
+  fromUs: number
+  toUs: number
+}
+
 /** One fresh client syncs the whole room: the server's main-thread CPU and the latency until its sync step 2. */
-async function freshSync(i: number): Promise<{ cpuMs: number; ms: number }> {
+async function freshSync(i: number): Promise<Sync> {
+  const fromUs = monotonicUs()
   const cpu0 = mainThreadCpuMs()
   const client = new BenchClient({ url: url(WRITERS + (i % WRITERS)), clientId: 10_000 + i, dialect: 'polyphony', applyRemote: true })
   try {
     await client.synced
-    return { cpuMs: mainThreadCpuMs() - cpu0, ms: client.syncedAt - client.startedAt }
+    return { cpuMs: mainThreadCpuMs() - cpu0, ms: client.syncedAt - client.startedAt, fromUs, toUs: monotonicUs() }
   } finally {
     await client.close()
   }
 }
 
-const rows: Record<'warm' | 'first' | 'second', Array<{ cpuMs: number; ms: number }>> = { warm: [], first: [], second: [] }
+const rows: Record<'warm' | 'first' | 'second', Sync[]> = { warm: [], first: [], second: [] }
+/** The restarted servers' pids, in order (their profiles are named by pid). */
+const pids: number[] = []
 const startCpuMs: number[] = []
 const rssMB: number[] = []
 try {
@@ -64,7 +84,9 @@ try {
   for (let i = 0; i < 5; i++) rows.warm.push(await freshSync(i))
   for (let r = 0; r < restarts; r++) {
     const t0 = now()
-    target = await target.restart()
+    await target.stop()
+    target = await startTarget(profile ? { ...opts, profileDir, profileIntervalUs: 100 } : opts)
+    pids.push(target.pid)
     startCpuMs.push(mainThreadCpuMs())
     process.stderr.write(`[bench cold] restart ${r + 1}: listening after ${Math.round(now() - t0)} ms\n`)
     await sleep(1000) // as manydocs' base RSS: 1 s after start, before the first client
@@ -75,8 +97,17 @@ try {
   }
 } finally {
   await target.stop()
-  rmSync(tmp, { recursive: true, force: true })
 }
+const profiles = profile ? readdirSync(profileDir) : []
+const windows = (key: 'first' | 'second') =>
+  pids.flatMap((pid, r) => {
+    const file = profiles.find((f) => f.includes(`.${pid}.`))
+    if (!file) return []
+    const whole = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile
+    return [summarizeProfile(profileWindow(whole, rows[key][r].fromUs, rows[key][r].toUs), 1000)]
+  })
+const profileSections = profile ? [windows('first'), windows('second')] : []
+rmSync(tmp, { recursive: true, force: true })
 
 const fmt = (xs: number[]) => `${median(xs).toFixed(2)} (${xs.map((x) => x.toFixed(1)).join(', ')})`
 console.log(`| sync | server main-thread CPU ms, median (runs) | latency ms, median (runs) |`)
@@ -89,3 +120,8 @@ for (const [label, key] of [
   console.log(`| ${label} | ${fmt(rows[key].map((x) => x.cpuMs))} | ${fmt(rows[key].map((x) => x.ms))} |`)
 console.log(`\nfirst after restart / warm, main-thread CPU: ${(median(rows.first.map((x) => x.cpuMs)) / median(rows.warm.map((x) => x.cpuMs))).toFixed(2)}×`)
 console.log(`start-up until listening, main-thread CPU ms: ${fmt(startCpuMs)}; RSS 1 s after start, MB: ${fmt(rssMB)}`)
+if (profile) {
+  const [first, second] = profileSections
+  console.log(`\n${profileMarkdown(`server CPU profile, first client after a restart, mean of ${first.length}`, meanSummary(first, 25), 2)}`)
+  console.log(`\n${profileMarkdown(`server CPU profile, second client after a restart, mean of ${second.length}`, meanSummary(second, 25), 2)}`)
+}

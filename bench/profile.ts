@@ -10,10 +10,12 @@ interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number }
 }
 
-interface CpuProfile {
+export interface CpuProfile {
   nodes: ProfileNode[]
   samples: number[]
   timeDeltas: number[]
+  /** µs on the monotonic clock process.hrtime reads too (V8's TimeTicks, CLOCK_MONOTONIC on Linux). */
+  startTime?: number
 }
 
 export interface ProfileSummary {
@@ -72,18 +74,52 @@ export function summarizeProfile(profile: CpuProfile, top = 15): ProfileSummary 
   return { totalMs: total, functions: rank(fns, top), packages: rank(pkgs, 12) }
 }
 
-export function profileMarkdown(title: string, s: ProfileSummary): string {
+/**
+ * The samples of `profile` taken between `fromUs` and `toUs` (process.hrtime in µs: a bench that
+ * notes when a step started and ended gets the server's profile of that step alone).
+ */
+export function profileWindow(profile: CpuProfile, fromUs: number, toUs: number): CpuProfile {
+  const samples: number[] = []
+  const timeDeltas: number[] = []
+  let t = profile.startTime ?? 0
+  profile.samples.forEach((id, i) => {
+    t += profile.timeDeltas[i] ?? 0
+    if (t < fromUs || t > toUs) return
+    samples.push(id)
+    timeDeltas.push(profile.timeDeltas[i] ?? 0)
+  })
+  return { nodes: profile.nodes, samples, timeDeltas, startTime: fromUs }
+}
+
+/** Summaries of several runs of the same step as one: each function's and package's mean ms per run. */
+export function meanSummary(summaries: ProfileSummary[], top = 15): ProfileSummary {
+  const n = Math.max(1, summaries.length)
+  const totalMs = summaries.reduce((sum, s) => sum + s.totalMs, 0) / n
+  const mean = (pick: (s: ProfileSummary) => Array<{ name: string; ms: number }>, count: number) => {
+    const byName = new Map<string, number>()
+    for (const s of summaries) for (const e of pick(s)) byName.set(e.name, (byName.get(e.name) ?? 0) + e.ms / n)
+    return [...byName.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, count)
+      .map(([name, ms]) => ({ name, ms, share: totalMs > 0 ? ms / totalMs : 0 }))
+  }
+  return { totalMs, functions: mean((s) => s.functions, top), packages: mean((s) => s.packages, 12) }
+}
+
+/** `msDigits`: decimals of the ms columns (a step of a few ms needs 2; a whole run none). */
+export function profileMarkdown(title: string, s: ProfileSummary, msDigits = 0): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`
+  const total = msDigits > 0 ? `${s.totalMs.toFixed(msDigits)} ms` : `${(s.totalMs / 1000).toFixed(2)} s`
   return [
-    `#### ${title} (${(s.totalMs / 1000).toFixed(2)} s on CPU, idle excluded)`,
+    `#### ${title} (${total} on CPU, idle excluded)`,
     '',
     '| self time by package | ms | share |',
     '|---|--:|--:|',
-    ...s.packages.map((p) => `| ${p.name} | ${p.ms.toFixed(0)} | ${pct(p.share)} |`),
+    ...s.packages.map((p) => `| ${p.name} | ${p.ms.toFixed(msDigits)} | ${pct(p.share)} |`),
     '',
     '| self time by function (file:line function) | ms | share |',
     '|---|--:|--:|',
-    ...s.functions.map((f) => `| \`${f.name}\` | ${f.ms.toFixed(0)} | ${pct(f.share)} |`),
+    ...s.functions.map((f) => `| \`${f.name}\` | ${f.ms.toFixed(msDigits)} | ${pct(f.share)} |`),
   ].join('\n')
 }
 

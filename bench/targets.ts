@@ -33,6 +33,8 @@ export interface TargetOptions {
   bootstrapFile: string
   /** Write a V8 CPU profile of the server process into this directory on exit. */
   profileDir?: string
+  /** The profile's sampling interval in µs (V8's default: 1,000); a step of a few ms needs ~100. */
+  profileIntervalUs?: number
   /** More `polyphony serve` flags (polyphony only), e.g. raised limits. */
   serveFlags?: string[]
 }
@@ -53,7 +55,8 @@ export interface RunningTarget {
 }
 
 export async function startTarget(opts: TargetOptions): Promise<RunningTarget> {
-  const prof = opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir] : []
+  const interval = opts.profileIntervalUs ? ['--cpu-prof-interval', String(opts.profileIntervalUs)] : []
+  const prof = opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir, ...interval] : []
   let child: ChildProcess
   let ready: Promise<string>
   const reference = opts.kind === 'reference' || opts.kind === 'reference-answers'
