@@ -8,9 +8,11 @@
 // 1 s after start. Every wait is bounded by the clients' and the server's own timeouts.
 // `--profile`: each restarted server writes a CPU profile (sampled every 100 µs); the samples
 // taken while the first and the second client synced are summarised, mean per restart.
-import { readFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+// `--builds A,B`: compiled servers (copies of dist/ made at two commits) take turns restart after
+// restart on the same data, one row each: an A/B whose two sides see the same machine load.
+import { existsSync, readFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BenchClient, now } from './BenchClient.ts'
 import { startTarget, type RunningTarget } from './targets.ts'
@@ -21,13 +23,21 @@ import { median } from './stats.ts'
 import { helpIfAsked } from './usage.ts'
 import { meanSummary, profileMarkdown, profileWindow, summarizeProfile, type CpuProfile } from './profile.ts'
 
+const USAGE = 'usage: npx tsx bench/coldRestart.ts [restarts 1..50, default 6] [--profile] [--builds DIR,DIR]'
 helpIfAsked(
-  'usage: npx tsx bench/coldRestart.ts [restarts 1..50, default 6] [--profile]\nIngests the coldsync document, restarts the server gracefully N times and prints the main-thread CPU of the first and later syncs.\n--profile: CPU profiles of the restarted servers, summarised over the first and the second sync.',
+  `${USAGE}\nIngests the coldsync document, restarts the server gracefully N times and prints the main-thread CPU of the first and later syncs.\n--profile: CPU profiles of the restarted servers, summarised over the first and the second sync.\n--builds: compiled servers (directories holding app/serve.js, e.g. a copy of dist/ made at another commit) taking turns, restart after restart, on the same data; one row each (an A/B on a busy machine).`,
 )
-const profile = process.argv.includes('--profile')
-const positional = process.argv.slice(2).filter((a) => a !== '--profile')
+const args = process.argv.slice(2)
+const profile = args.includes('--profile')
+const buildsAt = args.indexOf('--builds')
+const builds = buildsAt >= 0 ? (args[buildsAt + 1] ?? '').split(',').filter((b) => b.length > 0) : []
+const positional = args.filter((a, i) => a !== '--profile' && i !== buildsAt && i !== buildsAt + 1)
 const restarts = Number(positional[0] ?? 6)
-if (!Number.isInteger(restarts) || restarts < 1 || restarts > 50 || positional.length > 1) throw new Error('usage: npx tsx bench/coldRestart.ts [restarts 1..50] [--profile]')
+if (!Number.isInteger(restarts) || restarts < 1 || restarts > 50 || positional.length > 1 || (buildsAt >= 0 && builds.length === 0)) throw new Error(USAGE)
+const serveScripts = builds.map((b) => resolve(b, 'app', 'serve.js'))
+for (const script of serveScripts) if (!existsSync(script)) throw new Error(`--builds: ${script} does not exist (copy dist/ after npm run build:server)`)
+/** The index in `builds` of the server restart `r` runs (0 without --builds: dist/, rebuilt when stale). */
+const buildOf = (r: number): number => (builds.length > 0 ? r % builds.length : 0)
 const WRITERS = 10
 const EDITS = 10_000
 
@@ -35,7 +45,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'polyphony-bench-cold-'))
 // The rate limit raised: the ingest is set-up here, not what is measured.
 const opts = { kind: 'polyphony' as const, dataDir: join(tmp, 'data'), bootstrapFile: writeBootstrap(join(tmp, 'b.json'), 2 * WRITERS, 0), serveFlags: RAISED_LIMIT_FLAGS }
 const profileDir = join(tmp, 'profiles')
-let target: RunningTarget = await startTarget(opts)
+let target: RunningTarget = await startTarget({ ...opts, serveScript: serveScripts[0] })
 const url = (i: number) => `${target.syncBase}${FANOUT_WORKSPACE}/shared?token=${tokenOf(i)}&persisted=1`
 /** The server main thread's time on CPU so far, ms. */
 const mainThreadCpuMs = () => Number(readFileSync(`/proc/${target.pid}/task/${target.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6
@@ -85,7 +95,7 @@ try {
   for (let r = 0; r < restarts; r++) {
     const t0 = now()
     await target.stop()
-    target = await startTarget(profile ? { ...opts, profileDir, profileIntervalUs: 100 } : opts)
+    target = await startTarget({ ...opts, serveScript: serveScripts[buildOf(r)], ...(profile ? { profileDir, profileIntervalUs: 100 } : {}) })
     pids.push(target.pid)
     startCpuMs.push(mainThreadCpuMs())
     process.stderr.write(`[bench cold] restart ${r + 1}: listening after ${Math.round(now() - t0)} ms\n`)
@@ -112,13 +122,15 @@ rmSync(tmp, { recursive: true, force: true })
 const fmt = (xs: number[]) => `${median(xs).toFixed(2)} (${xs.map((x) => x.toFixed(1)).join(', ')})`
 console.log(`| sync | server main-thread CPU ms, median (runs) | latency ms, median (runs) |`)
 console.log(`|---|---|---|`)
-for (const [label, key] of [
-  ['warm server (5 fresh clients)', 'warm'],
-  ['first client after a restart', 'first'],
-  ['second client after a restart', 'second'],
-] as const)
-  console.log(`| ${label} | ${fmt(rows[key].map((x) => x.cpuMs))} | ${fmt(rows[key].map((x) => x.ms))} |`)
-console.log(`\nfirst after restart / warm, main-thread CPU: ${(median(rows.first.map((x) => x.cpuMs)) / median(rows.warm.map((x) => x.cpuMs))).toFixed(2)}×`)
+const row = (label: string, syncs: Sync[]) => console.log(`| ${label} | ${fmt(syncs.map((x) => x.cpuMs))} | ${fmt(syncs.map((x) => x.ms))} |`)
+row(`warm server (5 fresh clients)${builds.length > 0 ? `, ${builds[0]}` : ''}`, rows.warm)
+for (let b = 0; b < Math.max(1, builds.length); b++) {
+  const of = (key: 'first' | 'second') => rows[key].filter((_, r) => buildOf(r) === b)
+  const built = builds.length > 0 ? `, ${builds[b]}` : ''
+  row(`first client after a restart${built}`, of('first'))
+  row(`second client after a restart${built}`, of('second'))
+  console.log(`\nfirst after restart / warm, main-thread CPU${built}: ${(median(of('first').map((x) => x.cpuMs)) / median(rows.warm.map((x) => x.cpuMs))).toFixed(2)}×\n`)
+}
 console.log(`start-up until listening, main-thread CPU ms: ${fmt(startCpuMs)}; RSS 1 s after start, MB: ${fmt(rssMB)}`)
 if (profile) {
   const [first, second] = profileSections

@@ -35,6 +35,8 @@ export interface TargetOptions {
   profileDir?: string
   /** The profile's sampling interval in µs (V8's default: 1,000); a step of a few ms needs ~100. */
   profileIntervalUs?: number
+  /** The compiled server to run (polyphony only): default dist/app/serve.js, rebuilt when stale; given, it is run as it is. */
+  serveScript?: string
   /** More `polyphony serve` flags (polyphony only), e.g. raised limits. */
   serveFlags?: string[]
 }
@@ -69,9 +71,9 @@ export async function startTarget(opts: TargetOptions): Promise<RunningTarget> {
     })
     ready = waitForLine(child, (line) => (line.includes('running at') ? `ws://127.0.0.1:${port}` : null))
   } else {
-    ensureServerBuilt()
+    if (opts.serveScript === undefined) ensureServerBuilt()
     const data = opts.kind === 'polyphony-mem' ? ':memory:' : opts.dataDir
-    const args = [...prof, SERVE, '--port', '0', '--data', data, '--bootstrap', opts.bootstrapFile, ...(opts.serveFlags ?? [])]
+    const args = [...prof, opts.serveScript ?? SERVE, '--port', '0', '--data', data, '--bootstrap', opts.bootstrapFile, ...(opts.serveFlags ?? [])]
     child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: { ...process.env, POLYPHONY_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'info' },
