@@ -6,7 +6,6 @@ import * as decoding from 'lib0/decoding'
 import * as Y from 'yjs'
 import type { CausalMeta } from './writer.ts'
 import * as syncProtocol from 'y-protocols/sync'
-import * as awarenessProtocol from 'y-protocols/awareness'
 import {
   CLOSE,
   MESSAGE_AUTH,
@@ -31,7 +30,8 @@ import type { Offer, Offered, Refusal } from './offer.ts'
 export interface ConnectionRoom {
   readonly doc: Y.Doc
   readonly presence: {
-    readonly awareness: awarenessProtocol.Awareness
+    /** Every awareness state the room holds as one message, or null when it holds none. */
+    statesMessage(): Uint8Array | null
     /** Applies `conn`'s awareness update (throws if malformed), or says why not: a metric reason and a message. */
     receive(conn: Connection, update: Uint8Array): { reason: string; message: string } | null
   }
@@ -51,6 +51,9 @@ export interface ConnectionRoom {
 }
 
 let nextConnectionId = 1
+
+/** An awareness update with no entries (a count of 0): the answer to a query in a room nobody announced in. */
+const NO_STATES = Uint8Array.of(0)
 
 /** The shortest pause of a socket over its rate limit (see #throttle). */
 const RATE_PAUSE_MIN_MS = 200
@@ -114,10 +117,8 @@ export class Connection {
       this.#probesOut++
       room.noteProbed(this)
     }
-    const states = room.presence.awareness.getStates()
-    if (states.size > 0) {
-      this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(room.presence.awareness, [...states.keys()])))
-    }
+    const presence = room.presence.statesMessage()
+    if (presence) this.send(presence)
     const early = this.#early
     this.#early = []
     this.#earlyBytes = 0
@@ -277,10 +278,8 @@ export class Connection {
           return this.#handleSync(room, decoder)
         case MESSAGE_AWARENESS:
           return this.#handleAwareness(room, decoding.readVarUint8Array(decoder))
-        case MESSAGE_QUERY_AWARENESS: {
-          const ids = [...room.presence.awareness.getStates().keys()]
-          return this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(room.presence.awareness, ids)))
-        }
+        case MESSAGE_QUERY_AWARENESS:
+          return this.send(room.presence.statesMessage() ?? awarenessMessage(NO_STATES))
         case MESSAGE_AUTH:
           return // clients have nothing to say here
         case MESSAGE_PERSISTED:

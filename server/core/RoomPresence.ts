@@ -21,16 +21,31 @@ export interface AwarenessRefusal {
 }
 
 export class RoomPresence {
-  readonly awareness: awarenessProtocol.Awareness
+  /** Made when the first state arrives: most rooms never hear one (an Awareness is a timer and maps per room). */
+  #awareness: awarenessProtocol.Awareness | null = null
   #owners = new Map<number, Connection>()
+  #destroyed = false
 
   constructor(
-    doc: Y.Doc,
+    private readonly doc: Y.Doc,
     private readonly connections: () => Iterable<Connection>,
-  ) {
-    this.awareness = new awarenessProtocol.Awareness(doc)
-    this.awareness.setLocalState(null) // the server itself has no presence
-    this.awareness.on('update', this.#broadcast)
+  ) {}
+
+  get awareness(): awarenessProtocol.Awareness {
+    if (this.#awareness) return this.#awareness
+    const awareness = (this.#awareness = new awarenessProtocol.Awareness(this.doc))
+    awareness.setLocalState(null) // the server itself has no presence
+    awareness.on('update', this.#broadcast)
+    // Asked for after the room closed: an empty one, without the timer a live one runs.
+    if (this.#destroyed) awareness.destroy()
+    return awareness
+  }
+
+  /** Every state the room holds, as one awareness message; null when it holds none. */
+  statesMessage(): Uint8Array | null {
+    const states = this.#awareness?.getStates()
+    if (!states || states.size === 0) return null
+    return awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.#awareness!, [...states.keys()]))
   }
 
   claim(conn: Connection, clientId: number): void {
@@ -87,7 +102,8 @@ export class RoomPresence {
   }
 
   destroy(): void {
-    this.awareness.destroy()
+    this.#destroyed = true
+    this.#awareness?.destroy()
   }
 
   #broadcast = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }): void => {
