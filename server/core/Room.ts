@@ -218,6 +218,10 @@ export class Room implements ConnectionRoom {
 
   /** `conn` has been sent the whole document state (sync step 2). */
   noteDelivered(conn: Connection): void {
+    // An empty document (no structs, hence no deletions) delivered nothing: a probe's answer would
+    // prove nothing the detector does not know already (its evidence for the session stays empty),
+    // and a new room's client is spared a round trip. A document that has anything is probed.
+    if (this.doc.store.clients.size === 0) return
     this.opts.extension?.delivered(String(conn.id), conn.ctx.principal)
     conn.probe()
   }
