@@ -2,7 +2,7 @@
 // `Y.Map('annotations')`, `Y.Map('proposals')` and `Y.Map('notes')`, each id → plain JSON object.
 // Ids are deterministic hashes of what was said about which text, so a retried or restarted
 // agent writes the same key again instead of a duplicate.
-import { z } from 'zod'
+import * as z from 'zod'
 import { AnchorSchema, type Anchor } from './anchoring/index.ts'
 
 export const NAMESPACE_MAPS = { annotations: 'annotations', proposals: 'proposals', notes: 'notes' } as const

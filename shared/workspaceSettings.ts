@@ -1,6 +1,6 @@
 // Workspace settings that owners change through the API (PUT /api/workspaces/:ws/settings) and
 // the server stores with the workspace in the registry. Today: what an arbiter may do alone.
-import { z } from 'zod'
+import * as z from 'zod'
 import type { ConflictKind } from './conflicts/types.ts'
 
 /** Kinds a proposal may resolve without a person: every kind with a value to write (claim races are decided by the server). */

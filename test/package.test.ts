@@ -16,6 +16,8 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { httpJson } from './helpers/http.ts'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 
 const run = promisify(execFile)
 const repo = join(import.meta.dirname, '..')
@@ -115,6 +117,15 @@ describe('installed package (npm pack, --omit=dev)', () => {
     )
     const { stdout } = await run(process.execPath, ['agent.mjs', url], { cwd: project, timeout: 30_000 })
     expect(JSON.parse(stdout)).toEqual([expect.objectContaining({ title: 'From the package' })])
+
+    // serve runs a bundle (bundleServer.ts): /mcp imports the MCP and agents SDKs from its chunks
+    // on the first session, and they read what the SDK wrote.
+    const mcp = new Client({ name: 'package-test', version: '1.0.0' })
+    await mcp.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp?workspace=w`), { requestInit: { headers: { authorization: `Bearer ${AGENT}` } } }))
+    const read = await mcp.callTool({ name: 'read_document', arguments: { doc: 'From the package' } })
+    await mcp.close()
+    expect(read.isError).toBeFalsy()
+    expect(JSON.stringify(read.content)).toContain('written by an installed SDK')
     server.kill('SIGTERM')
   })
 

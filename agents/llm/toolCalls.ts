@@ -1,7 +1,7 @@
 // Executes one model `tool_use` block against the workspace port. Every input is validated
 // first (known tool, zod schema, quote present in the document); anything that fails is
 // answered with an `is_error` tool_result and never reaches the workspace.
-import { z } from 'zod'
+import * as z from 'zod'
 import type { ToolResultBlockParam } from '@anthropic-ai/sdk/resources/messages'
 import { TOOL_SCHEMAS, type EditOutcome, type ToolName, type WorkspaceTools } from './tools.ts'
 import type { ToolOutcome } from './events.ts'

@@ -1,7 +1,7 @@
 // The workspace as an LLM agent sees it: a small port (`WorkspaceTools`) that the agent SDK
 // implements, the zod schemas that every model-produced tool input must pass, and the
 // Anthropic tool definitions generated from those same schemas (so they cannot drift).
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Tool } from '@anthropic-ai/sdk/resources/messages'
 import { ANNOTATION_LIMITS, SeveritySchema } from '../../shared/annotations.ts'
 import { ANCHOR_LIMITS } from '../../shared/anchoring/index.ts'

@@ -1,5 +1,5 @@
 // Input fields several tools share, with their bounds (every size and count is capped).
-import { z } from 'zod'
+import * as z from 'zod'
 import { ANCHOR_LIMITS } from '../../shared/anchoring/index.ts'
 import { ANNOTATION_LIMITS } from '../../shared/annotations.ts'
 

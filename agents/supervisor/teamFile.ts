@@ -1,6 +1,6 @@
 // team.json: several agents run from one file.
 
-import { z } from 'zod'
+import * as z from 'zod'
 
 export const TeamAgentSchema = z
   .object({

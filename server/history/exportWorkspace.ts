@@ -3,7 +3,7 @@
 // namespace the access policy lets the caller read, with the review decisions about them;
 // tasks; operational conflicts. Room values are untrusted JSON: only what parses is exported.
 
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Principal, Workspace } from '../../shared/model.ts'
 import type { SyncCore } from '../core/SyncCore.ts'
 import type { Registry } from '../registry/index.ts'

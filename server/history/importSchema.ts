@@ -3,7 +3,7 @@
 // decisions and replies about items of their namespace, task dependencies within the import,
 // unique ids everywhere) are checked in superRefine, so one body gives one list of what is wrong.
 
-import { z } from 'zod'
+import * as z from 'zod'
 import { MAX_TITLE_LENGTH } from '../../shared/documents.ts'
 import { AnnotationSchema, NoteSchema, ProposalSchema } from '../../shared/annotations.ts'
 import { AnnotationDecisionSchema, ProposalDecisionSchema, ReplySchema, reviewKey } from '../../shared/review/index.ts'

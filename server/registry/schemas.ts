@@ -2,7 +2,7 @@
 
 // The HTTP bodies they extend (and the id, role and visibility rules) are shared/api/schemas.ts.
 
-import { z } from 'zod'
+import * as z from 'zod'
 import { CreatePrincipalBody, CreateWorkspaceBody, IdSchema, RoleSchema, VisibilitySchema } from '../../shared/api/schemas.ts'
 import { RegistryError } from './errors.ts'
 import { tokenWeakness } from './tokens.ts'

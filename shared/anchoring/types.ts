@@ -1,6 +1,6 @@
 // Anchor data model: W3C Web Annotation selectors plus Yjs relative positions.
 // Everything here is plain JSON so an anchor can live inside a namespace Y.Map.
-import { z } from 'zod'
+import * as z from 'zod'
 import { ANCHOR_LIMITS } from './limits.ts'
 
 /** A Yjs ID as `Y.relativePositionToJSON` writes it. */

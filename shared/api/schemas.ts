@@ -2,7 +2,7 @@
 // Clients type their calls with z.input of the same schemas (shared/api/types.ts), so a field
 // the server adds, renames or bounds differently cannot drift from what clients send.
 
-import { z } from 'zod'
+import * as z from 'zod'
 import { PRINCIPAL_KINDS, ROLES, VISIBILITIES } from '../model.ts'
 import { ID_PATTERN } from '../rooms.ts'
 import { MAX_TITLE_LENGTH } from '../documents.ts'

@@ -1,7 +1,7 @@
 // Proposed resolutions: who may propose one, its bounds, and whether it is applied at once or
 // waits for a person. Pure; the HTTP API applies it, the browser uses the same rules to show
 // the Approve button (approving is resolving: decideConflictResolution).
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Role } from '../model.ts'
 import type { WorkspaceSettings } from '../workspaceSettings.ts'
 import { decideConflictResolution, type ResolutionDecision } from './policy.ts'

@@ -1,5 +1,5 @@
 // Conflict records: what the detector writes to the durable conflict log (DESIGN.md §4).
-import { z } from 'zod'
+import * as z from 'zod'
 
 export const CONFLICT_KINDS = ['map-key-overwrite', 'overlapping-text-edit', 'duplicated-text', 'claim-race', 'schema-mismatch'] as const
 export type ConflictKind = (typeof CONFLICT_KINDS)[number]

@@ -7,7 +7,7 @@
 //   Y.Map('proposals')  `<owner>/<proposalId>` → { status, by, at, conflict?, applied? }
 // The proposer's namespace stays theirs alone: a proposal's decision lives here, not there.
 import type * as Y from 'yjs'
-import { z } from 'zod'
+import * as z from 'zod'
 import { fnv1a64 } from '../annotations.ts'
 
 export const REVIEW_MAPS = { decisions: 'decisions', replies: 'replies', proposals: 'proposals' } as const

@@ -4,7 +4,7 @@
 // socket; owners change it through the API (PUT /api/workspaces/:ws/vocabulary).
 //   Y.Map('vocabulary')  'synonyms' → string[][]
 import type * as Y from 'yjs'
-import { z } from 'zod'
+import * as z from 'zod'
 import { DEFAULT_VOCABULARY, VOCABULARY_LIMITS, vocabularyError, type Vocabulary } from './agreement.ts'
 
 export const VOCABULARY_MAP = 'vocabulary'

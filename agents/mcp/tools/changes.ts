@@ -1,6 +1,6 @@
 // wait_for_changes: a bounded long-poll over documents, own annotations, conflicts and tasks.
 
-import { z } from 'zod'
+import * as z from 'zod'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { defineTool, ok, type ToolContext } from '../context.ts'
 import { ChangeCursors, isEmpty, waitForChanges } from '../changes.ts'

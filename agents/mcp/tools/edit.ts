@@ -2,7 +2,7 @@
 // transaction, durable on the server before the tool returns. A version token from an earlier
 // read is never a reason to refuse (concurrent edits merge); the result says when the text moved.
 
-import { z } from 'zod'
+import * as z from 'zod'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { defineTool, durability, durable, ok, titleFor, ToolRefusal, type ToolContext } from '../context.ts'
 import { docField, MAX_WRITE, quoteFields } from '../inputs.ts'

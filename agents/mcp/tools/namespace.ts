@@ -3,7 +3,7 @@
 // deterministic (same annotation twice = one annotation), and each write is durable before the
 // tool returns.
 
-import { z } from 'zod'
+import * as z from 'zod'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { defineTool, durability, durable, ok, titleFor, ToolRefusal, type ToolContext } from '../context.ts'
 import { anchoredQuoteFields, commentField, docField, labelField, MAX_WRITE } from '../inputs.ts'

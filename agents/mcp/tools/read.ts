@@ -1,7 +1,7 @@
 // Read tools: what is in the workspace, a document's text with a version token, and the
 // readings (annotations, proposals, notes) of every namespace the caller may read.
 
-import { z } from 'zod'
+import * as z from 'zod'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { defineTool, ok, titleFor, type ToolContext } from '../context.ts'
 import { docField } from '../inputs.ts'

@@ -2,7 +2,7 @@
 // reject proposals) and on operational conflicts (list, resolve). The server decides who may;
 // a refusal comes back with its message.
 
-import { z } from 'zod'
+import * as z from 'zod'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { defineTool, ok, ToolRefusal, type ToolContext } from '../context.ts'
 import { docField, itemIdField, principalField } from '../inputs.ts'

@@ -1,7 +1,7 @@
 // Task tools: list, create, claim (the SDK renews the lease while this session holds it),
 // release, complete. Fencing tokens stay inside the SDK; the caller names tasks by id only.
 
-import { z } from 'zod'
+import * as z from 'zod'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { defineTool, durable, ok, ToolRefusal, type ToolContext } from '../context.ts'
 import { taskView } from '../views.ts'

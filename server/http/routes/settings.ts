@@ -10,7 +10,7 @@ import { forbidden, notFound } from '../../errors.ts'
 import { member } from '../member.ts'
 import { mayManageMembers } from '../../../shared/access.ts'
 import { WorkspaceSettingsSchema } from '../../../shared/workspaceSettings.ts'
-import { z } from 'zod'
+import * as z from 'zod'
 
 export function settingsRoutes({ registry }: Pick<ApiDeps, 'registry'>): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
