@@ -1,6 +1,7 @@
 // The server's resident memory before its first client (manydocs' "base RSS"), started N times:
 // `node dist/app/serve.js` with the bench's bootstrap (1,000 principals and rooms, as manydocs),
-// VmRSS 1 s after it listens, with RssAnon (heap, malloc) and RssFile (node's binary, addons).
+// VmRSS 1 s after it listens, with RssAnon (heap, malloc) and RssFile (node's binary, addons), and
+// the time from spawning it until it logged "polyphony listening".
 //   npx tsx bench/baseRss.ts [--runs 5] [--rooms 1000] [--entry other/dist/app/serve.js]
 // --entry starts another build (A/B against an unbundled tsc output, another checkout's dist).
 
@@ -32,19 +33,21 @@ const mb = (status: string, key: string) => Number(new RegExp(`^${key}:\\s+(\\d+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 try {
   const bootstrapFile = writeBootstrap(join(tmp, 'bootstrap.json'), Math.max(1, rooms), rooms)
-  const rows: Array<{ rss: number; anon: number; file: number }> = []
+  const rows: Array<{ rss: number; anon: number; file: number; startMs: number }> = []
   for (let i = 0; i < runs; i++) {
     const dataDir = join(tmp, `data-${i}`)
+    const started = performance.now()
     const target = await startTarget({ kind: 'polyphony', dataDir, bootstrapFile, serveScript: values.entry && resolve(values.entry) })
     try {
+      const startMs = performance.now() - started
       await sleep(SETTLE_MS)
       const status = readFileSync(`/proc/${target.pid}/status`, 'utf8')
-      rows.push({ rss: mb(status, 'VmRSS'), anon: mb(status, 'RssAnon'), file: mb(status, 'RssFile') })
+      rows.push({ rss: mb(status, 'VmRSS'), anon: mb(status, 'RssAnon'), file: mb(status, 'RssFile'), startMs })
     } finally {
       await target.stop()
     }
   }
-  const fmt = (k: 'rss' | 'anon' | 'file') => median(rows.map((r) => r[k])).toFixed(1)
+  const fmt = (k: 'rss' | 'anon' | 'file' | 'startMs') => median(rows.map((r) => r[k])).toFixed(k === 'startMs' ? 0 : 1)
   console.log(
     JSON.stringify({
       entry: values.entry ?? 'dist/app/serve.js',
@@ -53,6 +56,7 @@ try {
       medianRssMB: fmt('rss'),
       medianAnonMB: fmt('anon'),
       medianFileMB: fmt('file'),
+      medianStartMs: fmt('startMs'),
     }),
   )
 } finally {
