@@ -10,7 +10,7 @@
 // the npm registry through the local cache (--prefer-offline).
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -58,6 +58,10 @@ describe('installed package (npm pack, --omit=dev)', () => {
     for (const source of ['app', 'server', 'agents']) expect(existsSync(join(project, 'node_modules', 'polyphony', source))).toBe(false)
     expect(existsSync(join(project, 'node_modules', 'polyphony', 'dist', 'app', 'serve.js'))).toBe(true)
     expect(existsSync(join(project, 'node_modules', 'polyphony', 'dist', 'app', 'cli', 'main.js'))).toBe(true)
+    // serve.js is the bundle (bundleServer.ts), not tsc's module importing ../server/ and the rest one by one.
+    const serve = readFileSync(join(project, 'node_modules', 'polyphony', 'dist', 'app', 'serve.js'), 'utf8')
+    expect(serve).not.toMatch(/from\s*["']\.\.\/server\//)
+    expect(serve).toMatch(/from\s*["']\.\/chunks\//)
   })
 
   it('polyphony --help and serve --help work', async () => {
