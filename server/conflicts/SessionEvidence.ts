@@ -22,9 +22,20 @@ export class SessionEvidence {
   /** principal -> session -> integration number the session acknowledged (relay evidence). */
   #ackedG = new Map<string, Map<string, number>>()
 
+  /**
+   * Per session: the knowledge of the probe it last acknowledged. Server knowledge only grows
+   * and a session answers its probes in the order they went out, so a later probe's knowledge
+   * covers an earlier one's: a session that still knows exactly its last acknowledged probe's
+   * knowledge (it wrote nothing since) knows exactly the next one's, with no merge to compute.
+   */
+  #ackedK = new Map<string, Knowledge>()
+  /** The latest delivery: every session a batch goes to shares it. */
+  #lastDelivery: Probe = { k: EMPTY_KNOWLEDGE, g: 0 }
+
   /** Everything integrated so far (`k`, up to integration `g`) has now been sent to `session`. */
   delivered(session: string, k: Knowledge, g: number): void {
-    this.#delivered.set(session, { k, g })
+    if (this.#lastDelivery.k !== k || this.#lastDelivery.g !== g) this.#lastDelivery = { k, g }
+    this.#delivered.set(session, this.#lastDelivery)
   }
 
   /** A probe went to `session` after its latest delivery. */
@@ -38,7 +49,9 @@ export class SessionEvidence {
   acknowledged(session: string, principal: string): void {
     const probe = this.#probes.get(session)?.shift()
     if (probe === undefined) return
-    this.#known.set(session, mergeKnowledge(this.#known.get(session) ?? EMPTY_KNOWLEDGE, probe.k))
+    const known = this.#known.get(session)
+    this.#known.set(session, known === undefined || known === this.#ackedK.get(session) ? probe.k : mergeKnowledge(known, probe.k))
+    this.#ackedK.set(session, probe.k)
     let sessions = this.#ackedG.get(principal)
     if (sessions === undefined) this.#ackedG.set(principal, (sessions = new Map()))
     sessions.set(session, Math.max(probe.g, sessions.get(session) ?? 0))
@@ -47,6 +60,7 @@ export class SessionEvidence {
   /** Forgets per-session knowledge (what it acknowledged stays, for relay evidence). */
   close(session: string): void {
     this.#known.delete(session)
+    this.#ackedK.delete(session)
     this.#delivered.delete(session)
     this.#probes.delete(session)
   }
