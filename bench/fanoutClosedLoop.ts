@@ -5,9 +5,10 @@
 // client has it: every edit is one batch, every writable client is probed and answers once per
 // edit, whatever the load. One process holds all clients (raw y-protocols, answering every sync
 // step 1 as y-websocket does). Run:
-//   npx tsx bench/fanoutClosedLoop.ts [--edits 1000] [--clients 50] [--reps 3] [--targets polyphony-mem,polyphony,reference] [--profile DIR]
+//   npx tsx bench/fanoutClosedLoop.ts [--edits 1000] [--clients 50] [--reps 3] [--targets polyphony-mem,polyphony,reference] [--paired] [--profile DIR]
 // --profile writes each Polyphony server's V8 CPU profile under DIR (summarise with bench/profile.ts).
 // A target may name another checkout, `<dir>:<kind>` (its dist/ is used): an A/B in one run.
+// --paired runs two targets at the same time each rep, so a shared machine's load hits both alike.
 // `reference+answers` is the reference with the traffic of Polyphony's probe answers: every client
 // sends, after each update it integrates, the sync step 2 it would send answering a probe (its
 // delete set), which the reference reads and applies as a no-op. It prices reading ~50 answers per
@@ -111,8 +112,9 @@ async function run(target: RunningTarget, clients: number, edits: number, answer
 
 async function main(): Promise<void> {
   helpIfAsked(
-    'usage: npx tsx bench/fanoutClosedLoop.ts [--edits 1000] [--clients 50] [--reps 3] [--targets polyphony-mem,polyphony,reference,reference+answers] [--profile DIR]\n' +
-      "Server CPU per fanout edit, one edit at a time (every client probed once per edit). A target may be <dir>:<kind> to use another checkout's dist/.",
+    'usage: npx tsx bench/fanoutClosedLoop.ts [--edits 1000] [--clients 50] [--reps 3] [--targets polyphony-mem,polyphony,reference,reference+answers] [--paired] [--profile DIR]\n' +
+      "Server CPU per fanout edit, one edit at a time (every client probed once per edit). A target may be <dir>:<kind> to use another checkout's dist/.\n" +
+      "--paired: exactly two targets, run at the same time each rep (what else loads the machine hits both alike); prints each pair's CPU ratio second / first.",
   )
   const { values } = parseArgs({
     options: {
@@ -121,6 +123,7 @@ async function main(): Promise<void> {
       reps: { type: 'string', default: '3' },
       targets: { type: 'string', default: 'polyphony-mem,polyphony,reference' },
       profile: { type: 'string' },
+      paired: { type: 'boolean', default: false },
     },
   })
   const edits = Number(values.edits)
@@ -141,25 +144,36 @@ async function main(): Promise<void> {
     }
     return { spec, dir: at > 0 ? resolve(spec.slice(0, at)) : ROOT, kind, answers }
   })
+  if (values.paired && targets.length !== 2) throw new Error('--paired compares exactly two targets: --targets <a>,<b>')
   const tmp = mkdtempSync(join(tmpdir(), 'polyphony-closed-loop-'))
   const bootstrapFile = writeBootstrap(join(tmp, 'bootstrap.json'), clients, 0)
   const cpu = new Map<string, number[]>()
+  const ratios: number[] = []
+  type Target = (typeof targets)[number]
+  /** Starts `t`, runs the loop on it and stops it; its server CPU seconds. */
+  const measure = async (t: Target, rep: number): Promise<number> => {
+    const { startTarget } = (await import(join(t.dir, 'bench', 'targets.ts'))) as { startTarget: (o: TargetOptions) => Promise<RunningTarget> }
+    const dataDir = mkdtempSync(join(tmp, 'data-'))
+    const profileDir = values.profile && t.kind.startsWith('polyphony') ? join(resolve(values.profile), `${t.spec.replace(/[/:]/g, '_')}-${rep + 1}`) : undefined
+    const target = await startTarget({ kind: t.kind, dataDir, bootstrapFile, profileDir })
+    try {
+      const s = await run(target, clients, edits, t.answers)
+      cpu.set(t.spec, [...(cpu.get(t.spec) ?? []), s])
+      console.error(`${t.spec} run ${rep + 1}: ${s.toFixed(2)} s, ${((s / edits) * 1e6).toFixed(0)} µs per edit`)
+      return s
+    } finally {
+      await target.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  }
   try {
     for (let rep = 0; rep < reps; rep++) {
-      for (const t of rep % 2 === 0 ? targets : [...targets].reverse()) {
-        const { startTarget } = (await import(join(t.dir, 'bench', 'targets.ts'))) as { startTarget: (o: TargetOptions) => Promise<RunningTarget> }
-        const dataDir = mkdtempSync(join(tmp, 'data-'))
-        const profileDir = values.profile && t.kind.startsWith('polyphony') ? join(resolve(values.profile), `${t.spec.replace(/[/:]/g, '_')}-${rep + 1}`) : undefined
-        const target = await startTarget({ kind: t.kind, dataDir, bootstrapFile, profileDir })
-        try {
-          const s = await run(target, clients, edits, t.answers)
-          cpu.set(t.spec, [...(cpu.get(t.spec) ?? []), s])
-          console.error(`${t.spec} run ${rep + 1}: ${s.toFixed(2)} s, ${((s / edits) * 1e6).toFixed(0)} µs per edit`)
-        } finally {
-          await target.stop()
-          rmSync(dataDir, { recursive: true, force: true })
-        }
+      if (values.paired) {
+        const [a, b] = await Promise.all(targets.map((t) => measure(t, rep)))
+        ratios.push(b / a)
+        continue
       }
+      for (const t of rep % 2 === 0 ? targets : [...targets].reverse()) await measure(t, rep)
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true })
@@ -168,6 +182,11 @@ async function main(): Promise<void> {
   console.log('|---|--:|--:|---|')
   for (const [spec, runs] of cpu)
     console.log(`| ${spec} | ${median(runs).toFixed(2)} | ${((median(runs) / edits) * 1e6).toFixed(0)} | ${runs.map((r) => r.toFixed(2)).join(', ')} |`)
+  if (values.paired) {
+    console.log(
+      `\nserver CPU ${targets[1].spec} / ${targets[0].spec}, per pair run at the same time: ${ratios.map((r) => r.toFixed(3)).join(', ')}; median ${median(ratios).toFixed(3)}`,
+    )
+  }
 }
 
 main().then(
