@@ -25,7 +25,7 @@ import { clusterMain } from './cluster/run.ts'
 const SCENARIOS: Record<ScenarioName, { scenario: Scenario; targets: TargetKind[] }> = {
   fanout: { scenario: fanout, targets: ['reference', 'polyphony', 'hocuspocus', 'polyphony-mem', 'reference-answers'] },
   burst: { scenario: burst, targets: ['reference', 'polyphony', 'hocuspocus', 'polyphony-mem'] },
-  manydocs: { scenario: manydocs, targets: ['reference', 'polyphony', 'hocuspocus'] },
+  manydocs: { scenario: manydocs, targets: ['reference', 'polyphony', 'hocuspocus', 'polyphony-mem'] },
   // Not Hocuspocus: its ingest of 10 × 10,000 edits did not finish within the 120 s ack bound (its 10 × 2,000 does).
   coldsync: { scenario: coldsync, targets: ['reference', 'polyphony'] },
 }

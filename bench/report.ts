@@ -150,6 +150,8 @@ const GOALS: Goal[] = [
   goal('cold sync after restart / Polyphony warm sync', 'coldsync', ['polyphony', 'syncAfterRestartMs'], ['polyphony', 'syncMs'], atMost(2.0)),
   goal('durability cost: fanout p99, SQLite / memory', 'fanout', ['polyphony', 'p99Ms'], ['polyphony-mem', 'p99Ms'], reportOnly),
   goal('durability cost: fanout server CPU, SQLite / memory', 'fanout', ['polyphony', 'cpuS'], ['polyphony-mem', 'cpuS'], reportOnly),
+  goal('durability cost: manydocs rooms/s, SQLite / memory', 'manydocs', ['polyphony', 'roomsPerS'], ['polyphony-mem', 'roomsPerS'], reportOnly),
+  goal('durability cost: manydocs one edit acked p50, SQLite / memory', 'manydocs', ['polyphony', 'editAckP50Ms'], ['polyphony-mem', 'editAckP50Ms'], reportOnly),
   goal('durability cost: burst time-to-converge, SQLite / memory', 'burst', ['polyphony', 'convergeMs'], ['polyphony-mem', 'convergeMs'], reportOnly),
   goal('durability cost: burst server CPU, SQLite / memory', 'burst', ['polyphony', 'cpuS'], ['polyphony-mem', 'cpuS'], reportOnly),
 ]
