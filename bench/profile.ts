@@ -2,12 +2,21 @@
 // by package, so the bench report can say what dominates the server's CPU.
 // Also runnable: `npx tsx bench/profile.ts FILE.cpuprofile [FILE...]`.
 
-import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { existsSync, readFileSync } from 'node:fs'
+import { SourceMap } from 'node:module'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+interface CallFrame {
+  functionName: string
+  url: string
+  lineNumber: number
+  columnNumber?: number
+}
 
 interface ProfileNode {
   id: number
-  callFrame: { functionName: string; url: string; lineNumber: number }
+  callFrame: CallFrame
 }
 
 export interface CpuProfile {
@@ -45,6 +54,35 @@ function packageOf(url: string): string {
   return m ? m[1] : 'other'
 }
 
+/** Source maps of bundled scripts by URL (null: the script has none). */
+const maps = new Map<string, { map: SourceMap; dir: string } | null>()
+
+function sourceMapOf(url: string): { map: SourceMap; dir: string } | null {
+  if (!maps.has(url)) {
+    let found: { map: SourceMap; dir: string } | null = null
+    if (url.startsWith('file://') && url.endsWith('.js')) {
+      const file = `${fileURLToPath(url)}.map`
+      if (existsSync(file)) found = { map: new SourceMap(JSON.parse(readFileSync(file, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]), dir: dirname(file) }
+    }
+    maps.set(url, found)
+  }
+  return maps.get(url)!
+}
+
+/**
+ * Where a frame's code came from: the server runs as one esbuild bundle (bundleServer.ts) whose
+ * dependencies and modules share a few files, so a frame in a script with a source map is filed
+ * under its original file (and so its package), not the bundle's.
+ */
+export function originalFrame(f: CallFrame): CallFrame {
+  const found = f.url ? sourceMapOf(f.url) : null
+  if (!found) return f
+  const entry = found.map.findEntry(f.lineNumber, f.columnNumber ?? 0) as { originalSource?: string; originalLine?: number }
+  if (!entry.originalSource) return f
+  const source = entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : resolve(found.dir, entry.originalSource)
+  return { ...f, url: pathToFileURL(source).href, lineNumber: entry.originalLine ?? f.lineNumber }
+}
+
 export function summarizeProfile(profile: CpuProfile, top = 15): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const self = new Map<number, number>()
@@ -57,7 +95,7 @@ export function summarizeProfile(profile: CpuProfile, top = 15): ProfileSummary 
   const fns = new Map<string, number>()
   const pkgs = new Map<string, number>()
   for (const [id, ms] of self) {
-    const f = byId.get(id)!.callFrame
+    const f = originalFrame(byId.get(id)!.callFrame)
     if (f.functionName === '(idle)') {
       total -= ms
       continue

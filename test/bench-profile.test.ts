@@ -1,6 +1,11 @@
 // [perf] The bench's profile of one step: a server's CPU profile cut to the time a step took
 // (bench/profile.ts profileWindow, used by bench/coldRestart.ts --profile) and the mean of several.
 import { describe, expect, it } from 'vitest'
+import { build } from 'esbuild'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { meanSummary, profileWindow, summarizeProfile, type CpuProfile } from '../bench/profile.ts'
 
 const frame = (id: number, functionName: string, url: string) => ({ id, callFrame: { functionName, url, lineNumber: 0 } })
@@ -36,5 +41,29 @@ describe('bench profile windows', () => {
       ['yjs/dist/yjs.mjs:1 applyUpdate', 0.1],
     ])
     expect(mean.packages.map((p) => p.name)).toEqual(['server/core', 'yjs'])
+  })
+
+  it('files a frame of a bundle with a source map under its original file and package', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'polyphony-profile-map-'))
+    try {
+      mkdirSync(join(dir, 'node_modules', 'fakepkg'), { recursive: true })
+      writeFileSync(join(dir, 'node_modules', 'fakepkg', 'index.js'), 'export function hot(n) {\n  let s = 0\n  for (let i = 0; i < n; i++) s += i\n  return s\n}\n')
+      writeFileSync(join(dir, 'entry.js'), "import { hot } from 'fakepkg'\nconsole.log(hot(3))\n")
+      await build({ entryPoints: [join(dir, 'entry.js')], outfile: join(dir, 'out.js'), bundle: true, format: 'esm', platform: 'node', sourcemap: true, logLevel: 'silent' })
+      // The bundled `hot`: where V8 would report it (0-based line and column of its declaration).
+      const lines = readFileSync(join(dir, 'out.js'), 'utf8').split('\n')
+      const lineNumber = lines.findIndex((l) => l.includes('function hot('))
+      const columnNumber = lines[lineNumber].indexOf('function hot(')
+      const url = pathToFileURL(join(dir, 'out.js')).href
+      const p: CpuProfile = { nodes: [{ id: 1, callFrame: { functionName: 'hot', url, lineNumber, columnNumber } }], samples: [1, 1], timeDeltas: [100, 100] }
+      const s = summarizeProfile(p)
+      expect(s.functions.map((f) => f.name)).toEqual(['fakepkg/index.js:1 hot'])
+      expect(s.packages.map((x) => x.name)).toEqual(['fakepkg'])
+      // A script with no map beside it (here a URL that names none) keeps its own file.
+      const unmapped = summarizeProfile({ ...p, nodes: [{ id: 1, callFrame: { functionName: 'hot', url: `${url}?nomap`, lineNumber, columnNumber } }] })
+      expect(unmapped.packages.map((x) => x.name)).toEqual(['other'])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
