@@ -11,14 +11,11 @@
 // commit rejects every write of the turn.
 
 import type { Database } from './db.ts'
+import { failBatch, settleBatch, type Outcome, type Settleable } from './storage/groupCommit.ts'
 
-interface Pending {
+interface Pending extends Settleable<unknown> {
   write: () => unknown
-  resolve: (value: unknown) => void
-  reject: (err: unknown) => void
 }
-
-type Outcome = { value: unknown } | { error: unknown }
 
 const perDatabase = new WeakMap<Database, SqliteGroupCommit>()
 
@@ -27,12 +24,12 @@ export class SqliteGroupCommit {
   #transactions = 0
   // Made once: better-sqlite3 builds five wrapper functions per db.transaction() call.
   readonly #savepoint: (write: () => unknown) => unknown
-  readonly #commitAll: { immediate: (batch: Pending[]) => Outcome[] }
+  readonly #commitAll: { immediate: (batch: Pending[]) => Array<Outcome<unknown>> }
 
   private constructor(db: Database) {
     // Called inside the batch's transaction, a better-sqlite3 transaction is a savepoint.
     this.#savepoint = db.transaction((write: () => unknown) => write())
-    this.#commitAll = db.transaction((batch: Pending[]): Outcome[] =>
+    this.#commitAll = db.transaction((batch: Pending[]): Array<Outcome<unknown>> =>
       batch.map((p) => {
         try {
           return { value: this.#savepoint(p.write) }
@@ -68,18 +65,14 @@ export class SqliteGroupCommit {
     const batch = this.#pending
     if (batch.length === 0) return
     this.#pending = []
-    let outcomes: Outcome[]
+    let outcomes: Array<Outcome<unknown>>
     try {
       outcomes = this.#commitAll.immediate(batch)
       this.#transactions++
     } catch (error) {
-      for (const p of batch) p.reject(error)
+      failBatch(batch, error)
       return
     }
-    batch.forEach((p, i) => {
-      const o = outcomes[i]
-      if ('value' in o) p.resolve(o.value)
-      else p.reject(o.error)
-    })
+    settleBatch(batch, outcomes)
   }
 }

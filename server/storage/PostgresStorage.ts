@@ -427,7 +427,7 @@ export class PostgresStorage implements DocumentStorage {
       this.#epochs.set(room, 'lost')
       return { error: new Fenced(room) }
     }
-    return { seqs: res.rows.map((r) => r.seq).sort((a, b) => a - b) }
+    return { value: res.rows.map((r) => r.seq).sort((a, b) => a - b) }
   }
 
   #check(room?: string): void {
