@@ -9,7 +9,7 @@
 // --profile writes each Polyphony server's V8 CPU profile under DIR (summarise with bench/profile.ts).
 // A target may name another checkout, `<dir>:<kind>` (its dist/ is used): an A/B in one run.
 // --paired runs two targets at the same time each rep, so a shared machine's load hits both alike.
-// `reference+answers` is the reference with the traffic of Polyphony's probe answers: every client
+// `reference-answers` is the reference with the traffic of Polyphony's probe answers: every client
 // sends, after each update it integrates, the sync step 2 it would send answering a probe (its
 // delete set), which the reference reads and applies as a no-op. It prices reading ~50 answers per
 // edit on a server that does nothing else with them.
@@ -95,7 +95,9 @@ function everyoneHas(clients: Client[], writer: number, clock: number): Promise<
 /** Server CPU seconds for `edits` edits, one at a time, each awaited at every client. */
 async function run(target: RunningTarget, clients: number, edits: number, answerEveryUpdate: boolean): Promise<number> {
   const all = await Promise.all(
-    Array.from({ length: clients }, (_, i) => connect(target.kind === 'reference' ? `${target.syncBase}${ROOM}` : roomUrl(target.syncBase, ROOM, i), i + 1, answerEveryUpdate)),
+    Array.from({ length: clients }, (_, i) =>
+      connect(target.dialect === 'y-websocket' ? `${target.syncBase}${ROOM}` : roomUrl(target.syncBase, ROOM, i), i + 1, answerEveryUpdate),
+    ),
   )
   try {
     const before = cpuSeconds(target.pid)
@@ -112,7 +114,7 @@ async function run(target: RunningTarget, clients: number, edits: number, answer
 
 async function main(): Promise<void> {
   helpIfAsked(
-    'usage: npx tsx bench/fanoutClosedLoop.ts [--edits 1000] [--clients 50] [--reps 3] [--targets polyphony-mem,polyphony,reference,reference+answers] [--paired] [--profile DIR]\n' +
+    'usage: npx tsx bench/fanoutClosedLoop.ts [--edits 1000] [--clients 50] [--reps 3] [--targets polyphony-mem,polyphony,reference,reference-answers] [--paired] [--profile DIR]\n' +
       "Server CPU per fanout edit, one edit at a time (every client probed once per edit). A target may be <dir>:<kind> to use another checkout's dist/.\n" +
       "--paired: exactly two targets, run at the same time each rep (what else loads the machine hits both alike); prints each pair's CPU ratio second / first.",
   )
@@ -136,13 +138,12 @@ async function main(): Promise<void> {
   const targets = values.targets.split(',').map((spec) => {
     const at = spec.lastIndexOf(':')
     const named = at > 0 ? spec.slice(at + 1) : spec
-    const answers = named === 'reference+answers'
-    const kind = (answers ? 'reference' : named) as TargetOptions['kind']
+    const kind = named as TargetOptions['kind']
     // The raw clients here speak y-websocket's framing, not Hocuspocus's.
-    if (!['polyphony', 'polyphony-mem', 'reference'].includes(kind)) {
-      throw new Error(`unknown target "${spec}": use polyphony, polyphony-mem, reference or reference+answers (optionally <dir>:<kind>)`)
+    if (!['polyphony', 'polyphony-mem', 'reference', 'reference-answers'].includes(kind)) {
+      throw new Error(`unknown target "${spec}": use polyphony, polyphony-mem, reference or reference-answers (optionally <dir>:<kind>)`)
     }
-    return { spec, dir: at > 0 ? resolve(spec.slice(0, at)) : ROOT, kind, answers }
+    return { spec, dir: at > 0 ? resolve(spec.slice(0, at)) : ROOT, kind }
   })
   if (values.paired && targets.length !== 2) throw new Error('--paired compares exactly two targets: --targets <a>,<b>')
   const tmp = mkdtempSync(join(tmpdir(), 'polyphony-closed-loop-'))
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
     const profileDir = values.profile && t.kind.startsWith('polyphony') ? join(resolve(values.profile), `${t.spec.replace(/[/:]/g, '_')}-${rep + 1}`) : undefined
     const target = await startTarget({ kind: t.kind, dataDir, bootstrapFile, profileDir })
     try {
-      const s = await run(target, clients, edits, t.answers)
+      const s = await run(target, clients, edits, target.answersUpdates)
       cpu.set(t.spec, [...(cpu.get(t.spec) ?? []), s])
       console.error(`${t.spec} run ${rep + 1}: ${s.toFixed(2)} s, ${((s / edits) * 1e6).toFixed(0)} µs per edit`)
       return s
